@@ -1,0 +1,321 @@
+"""The ``dialogbot`` command line. Parses arguments, calls the engine, and translates
+domain errors into friendly messages in one place (:func:`main`)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.errors import DialogError
+from bot.i18n import format_local, t
+from bot.org_import import OrgImportError, import_org, load_org_file
+from bot.summary import FORMATS, render_summary
+from bot.templates import TemplateCatalog, TemplateError, load_template_file
+from bot.timeparse import parse_deadline
+from bot.wiring import Runtime, build_runtime
+from storage.db import (
+    NotMigrated,
+    current_revision,
+    database_url,
+    head_revision,
+    make_engine,
+    upgrade,
+)
+
+log = logging.getLogger("dialogbot")
+Handler = Callable[[argparse.Namespace, Console], int]
+
+#: Modules that add their own sub-commands with ``register(subparsers)``.
+EXTENSIONS = ("bot.schedule.cli", "bot.slack.cli", "bot.chain.cli")
+
+
+def _runtime(args: argparse.Namespace) -> Runtime:
+    return build_runtime(args.db)
+
+
+def cmd_db_upgrade(args: argparse.Namespace, out: Console) -> int:
+    engine = make_engine(args.db)
+    upgrade(engine)
+    out.print(f"Database {database_url(args.db)} is at {current_revision(engine)} (head).")
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace, out: Console) -> int:
+    engine = make_engine(args.db)
+    out.print(f"current: {current_revision(engine) or 'empty'}; head: {head_revision()}")
+    return 0
+
+
+def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
+    runtime = _runtime(args)
+    path = Path(args.file)
+    data = load_org_file(path)
+    with runtime.engine.unit_of_work(args.workspace) as uow:
+        report = import_org(uow, data, str(path))
+    out.print(f"Imported {path}: {report.describe()}")
+    return 0
+
+
+def cmd_templates_list(args: argparse.Namespace, out: Console) -> int:
+    table = Table("key", "version", "phase", "name", "questions")
+    for tpl in TemplateCatalog.load():
+        table.add_row(
+            tpl.key, str(tpl.version), tpl.phase, tpl.name.get(args.lang), str(len(tpl.questions))
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_templates_validate(args: argparse.Namespace, out: Console) -> int:
+    failures = 0
+    for raw in args.paths:
+        path = Path(raw)
+        files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        for file in files:
+            try:
+                tpl = load_template_file(file)
+            except TemplateError as err:
+                failures += 1
+                out.print(f"[red]✗ {err.path}[/red]", highlight=False)
+                for problem in err.problems:
+                    out.print(f"    {problem}", markup=False, highlight=False)
+            else:
+                out.print(
+                    f"[green]✓[/green] {file}: {tpl.key} v{tpl.version}, {len(tpl.questions)} questions"
+                )
+    return 1 if failures else 0
+
+
+def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
+    from bot.engine import StartRound
+
+    runtime = _runtime(args)
+    deadline = parse_deadline(args.deadline, args.tz) if args.deadline else None
+    started = runtime.engine.start_round(
+        args.workspace,
+        StartRound(
+            template=args.template,
+            units=args.units,
+            level=args.level,
+            group_ref=args.group,
+            deadline_at=deadline,
+            anonymous=args.anonymous,
+            lang=args.lang,
+            started_by=args.by,
+            title=args.title or "",
+        ),
+    )
+    info = started.round
+    out.print(
+        f"Round {info.round_id} started: {info.title} — {len(started.participants)} participants."
+    )
+    for unit in started.units_without_manager:
+        out.print(f"[yellow]Note: {unit} has no manager and gets no questions.[/yellow]")
+    return 0
+
+
+def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
+    runtime = _runtime(args)
+    table = Table("id", "status", "template", "title", "deadline", "group")
+    for info in runtime.engine.rounds(args.workspace, args.status):
+        table.add_row(
+            str(info.round_id),
+            info.status,
+            f"{info.template_key} v{info.template_version}",
+            info.title,
+            format_local(info.deadline_at),
+            info.group_ref,
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
+    runtime = _runtime(args)
+    status = runtime.engine.status(args.workspace, args.round)
+    info = status.round
+    out.print(f"[bold]{info.title}[/bold] (round {info.round_id}, {info.status})", highlight=False)
+    out.print(
+        f"{t(args.lang, 'summary.response_rate')}: {status.responded_units}/{len(status.units)}"
+    )
+    table = Table("unit", "manager", "status", "answered")
+    for unit in status.units:
+        for p in unit.participants:
+            name = "—" if info.anonymous else p.name
+            table.add_row(unit.unit_name, name, p.status, f"{p.answered}/{p.total}")
+    out.print(table)
+    return 0
+
+
+def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
+    runtime = _runtime(args)
+    summary, newly = runtime.engine.close_round(args.workspace, args.round, args.by)
+    out.print(f"Round {args.round} {'closed' if newly else 'was already closed'}.")
+    out.print(render_summary(summary, "text"), markup=False, highlight=False)
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace, out: Console) -> int:
+    runtime = _runtime(args)
+    summary = runtime.engine.summary(args.workspace, args.round)
+    sys.stdout.write(render_summary(summary, args.format))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, out: Console) -> int:
+    from bot.console.demo import run_demo
+
+    run_demo(args.demo_db, args.lang, out)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, out: Console) -> int:
+    from bot.console.chat import run_chat
+
+    return run_chat(args, out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, including extension modules' sub-commands."""
+    parser = argparse.ArgumentParser(
+        prog="dialogbot",
+        description="Dialogbot: structured governance dialogs (planering, avstämning, resultat) in chat.",
+    )
+    parser.add_argument(
+        "--db", help="database URL (default: $DIALOGBOT_DATABASE_URL or sqlite:///dialogbot.db)"
+    )
+    parser.add_argument(
+        "--workspace",
+        default=os.environ.get("DIALOGBOT_WORKSPACE", "local"),
+        help="workspace (Slack team id) the command acts in; default 'local'",
+    )
+    parser.add_argument(
+        "--lang", choices=("sv", "en"), default=os.environ.get("DIALOGBOT_LANG", "sv")
+    )
+    parser.add_argument("--tz", default=os.environ.get("DIALOGBOT_TZ", "Europe/Stockholm"))
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run a whole avstämning round in the terminal")
+    demo.add_argument("--demo-db", help="keep the demo's data in this database URL")
+    demo.set_defaults(handler=cmd_demo)
+
+    chat = sub.add_parser("chat", help="answer a round's questions as a manager, interactively")
+    chat.add_argument("--as", dest="as_user", help="your chat id (see `round show`)")
+    chat.add_argument("--round", type=int, help="round id (default: your first open round)")
+    chat.add_argument("--demo", action="store_true", help="play in a fresh sample organisation")
+    chat.set_defaults(handler=cmd_chat)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", metavar="ACTION"
+    )
+    db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+    db.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
+
+    org = sub.add_parser("org", help="organisation").add_subparsers(
+        dest="org_command", metavar="ACTION"
+    )
+    imp = org.add_parser("import", help="import levels, units and people from YAML or CSV")
+    imp.add_argument("file")
+    imp.set_defaults(handler=cmd_org_import)
+
+    tpl = sub.add_parser("templates", help="dialog templates").add_subparsers(
+        dest="tpl_command", metavar="ACTION"
+    )
+    tpl.add_parser("list", help="list the templates").set_defaults(handler=cmd_templates_list)
+    val = tpl.add_parser("validate", help="check template files (for authors)")
+    val.add_argument("paths", nargs="+")
+    val.set_defaults(handler=cmd_templates_validate)
+
+    rnd = sub.add_parser("round", help="dialog rounds").add_subparsers(
+        dest="round_command", metavar="ACTION"
+    )
+    start = rnd.add_parser("start", help="start a round")
+    start.add_argument("template")
+    start.add_argument(
+        "--units", nargs="+", required=True, help="unit keys or names (with everything below)"
+    )
+    start.add_argument("--level", help="only units on this level answer, e.g. enhet")
+    start.add_argument("--group", required=True, help="receiving group / channel")
+    start.add_argument("--deadline", help="YYYY-MM-DD (17:00 local) or 'YYYY-MM-DD HH:MM'")
+    start.add_argument("--anonymous", action="store_true")
+    start.add_argument("--title")
+    start.add_argument("--by", help="chat id of the process support starting it (role checked)")
+    start.set_defaults(handler=cmd_round_start)
+    lst = rnd.add_parser("list", help="list rounds")
+    lst.add_argument("--status", choices=("open", "closed"))
+    lst.set_defaults(handler=cmd_round_list)
+    show = rnd.add_parser("show", help="progress of a round per unit")
+    show.add_argument("round", type=int)
+    show.set_defaults(handler=cmd_round_show)
+    close = rnd.add_parser("close", help="close a round and print its summary")
+    close.add_argument("round", type=int)
+    close.add_argument("--by", help="chat id of the person closing it (role checked)")
+    close.set_defaults(handler=cmd_round_close)
+
+    summ = sub.add_parser("summary", help="print a round's summary")
+    summ.add_argument("round", type=int)
+    summ.add_argument("--format", choices=FORMATS, default="md")
+    summ.set_defaults(handler=cmd_summary)
+
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and name.startswith(exc.name):
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def _print_problems(err: Console, source: str, problems: list[str]) -> int:
+    err.print(f"{source}:", markup=False, highlight=False)
+    for problem in problems:
+        err.print(f"  {problem}", markup=False, highlight=False)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dialogbot`` console command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    out = Console()
+    err = Console(stderr=True)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0 if args.command is None else 2
+    try:
+        return handler(args, out)
+    except DialogError as exc:
+        err.print(t(args.lang, exc.key, **exc.params), markup=False, highlight=False)
+        return 1
+    except TemplateError as exc:
+        return _print_problems(err, exc.path, exc.problems)
+    except OrgImportError as exc:
+        return _print_problems(err, exc.source, exc.problems)
+    except NotMigrated as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("dialogbot %s failed", args.command)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

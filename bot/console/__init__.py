@@ -1,0 +1,1 @@
+"""The console adapter: plays a manager's conversation in a terminal."""

@@ -1,0 +1,821 @@
+"""The platform-neutral dialog engine.
+
+Adapters (console, Slack, later Teams) call these methods with plain values and get
+plain results back (:mod:`bot.results`). Every method is one unit of work: it reads,
+changes and commits, so the database is the only state and a restart resumes each
+participant exactly where they were. Every incoming message or action carries a
+``message_key``; applying the same key twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.clock import Clock, SystemClock
+from bot.errors import (
+    EmptyAnswer,
+    InvalidInput,
+    NoParticipants,
+    NoParticipation,
+    NotAllowed,
+    NothingToEdit,
+    RoundClosed,
+    UnknownPerson,
+    UnknownRound,
+)
+from bot.org_tree import OrgTree
+from bot.results import (
+    Outcome,
+    OutcomeKind,
+    Participant,
+    QuestionPrompt,
+    RoundInfo,
+    RoundStarted,
+    RoundStatus,
+    UnitProgress,
+)
+from bot.summary import RoundSummary, build_summary
+from bot.templates import DialogTemplate, TemplateCatalog, normalize_key
+from storage.models import (
+    Answer,
+    AnswerRevision,
+    Participation,
+    Person,
+    ProcessedMessage,
+    Round,
+    TemplateSnapshot,
+    Unit,
+)
+from storage.repository import Repository
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ORGANISER_ROLES = ("processtod", "admin")
+ANSWERED = "answered"
+SKIPPED = "skipped"
+WITHDRAWN = "withdrawn"
+
+
+def normalize_role(role: str) -> str:
+    """'Processtöd', 'processtod' and 'PROCESSTÖD' are the same role."""
+    return normalize_key(role)
+
+
+@dataclass(frozen=True)
+class StartRound:
+    """Command: start a dialog round.
+
+    Attributes:
+        template: template key, e.g. ``avstamning``.
+        units: unit keys or names; with ``subtrees`` each brings every unit below it.
+        group_ref: where the receiving group is reached (a channel id, or any label).
+        level: only units on this level answer (e.g. ``enhet``); None keeps all.
+        subtrees: include units below the named ones.
+        deadline_at: aware datetime, or None for no deadline.
+        anonymous: summaries render no names.
+        lang: ``sv`` or ``en`` for prompts and summaries.
+        started_by: chat id of the person starting it (role checked), None for the operator.
+        title: shown in announcements; derived from template and units when empty.
+        delivery: ``channel`` (a thread per participant) or ``dm``.
+        external_key: idempotency key; starting twice with it returns the first round.
+    """
+
+    template: str
+    units: Sequence[str]
+    group_ref: str
+    level: str | None = None
+    subtrees: bool = True
+    deadline_at: datetime | None = None
+    anonymous: bool = False
+    lang: str = "sv"
+    started_by: str | None = None
+    title: str = ""
+    delivery: str = "channel"
+    external_key: str | None = None
+
+
+class DialogEngine:
+    """Runs dialog rounds on top of a SQLAlchemy session factory."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        catalog: TemplateCatalog,
+        clock: Clock | None = None,
+        max_attempts: int = 5,
+    ) -> None:
+        self.session_factory = session_factory
+        self.catalog = catalog
+        self.clock: Clock = clock or SystemClock()
+        self.max_attempts = max_attempts
+        self._templates: dict[int, DialogTemplate] = {}
+        self._templates_lock = threading.Lock()
+
+    # Plumbing ---------------------------------------------------------------------
+
+    def unit_of_work(self, workspace: str) -> UnitOfWork:
+        """A new unit of work for ``workspace``."""
+        return UnitOfWork(self.session_factory, workspace)
+
+    def _transaction(self, workspace: str, work: Callable[[Repository], T]) -> T:
+        """Run ``work`` in one unit of work and commit; retry on write conflicts.
+
+        A conflict is another transaction updating the same participation (version
+        counter) or inserting the same message key (unique constraint). On retry the
+        work sees the other transaction's result, so duplicates become no-ops.
+        """
+        for attempt in range(1, self.max_attempts + 1):
+            with self.unit_of_work(workspace) as uow:
+                try:
+                    result = work(uow.repo)
+                    uow.commit()
+                    return result
+                except (StaleDataError, IntegrityError) as exc:
+                    uow.rollback()
+                    if attempt == self.max_attempts:
+                        raise
+                    log.info("write conflict in %s, retrying (%s)", workspace, type(exc).__name__)
+        raise AssertionError("unreachable")
+
+    def _read(self, workspace: str, work: Callable[[Repository], T]) -> T:
+        with self.unit_of_work(workspace) as uow:
+            return work(uow.repo)
+
+    def template_of(self, round_: Round) -> DialogTemplate:
+        """The exact template version the round started with."""
+        snapshot = round_.template
+        cached = self._templates.get(snapshot.id)
+        if cached is None:
+            cached = DialogTemplate.model_validate(snapshot.body)
+            with self._templates_lock:
+                self._templates[snapshot.id] = cached
+        return cached
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    # Rounds -----------------------------------------------------------------------
+
+    def start_round(self, workspace: str, cmd: StartRound) -> RoundStarted:
+        """Create a round and a participation for every manager of the chosen units."""
+        template = self.catalog.get(cmd.template)
+        if cmd.lang not in ("sv", "en"):
+            raise InvalidInput(f"lang={cmd.lang}")
+        if cmd.delivery not in ("channel", "dm"):
+            raise InvalidInput(f"delivery={cmd.delivery}")
+
+        def work(repo: Repository) -> RoundStarted:
+            if cmd.external_key:
+                existing = repo.round_by_external_key(cmd.external_key)
+                if existing is not None:
+                    return self._started(repo, existing, [], already=True)
+            if cmd.started_by is not None:
+                self._require_organiser(repo, cmd.started_by, "start")
+            tree = OrgTree(repo.units())
+            chosen = self._select_units(tree, cmd)
+            snapshot = self._snapshot(repo, template)
+            now = self._now()
+            title = cmd.title.strip() or self._default_title(template, cmd, tree, chosen)
+            round_ = Round(
+                workspace_id=repo.workspace_id,
+                template_snapshot_id=snapshot.id,
+                title=title[:300],
+                status="open",
+                group_ref=cmd.group_ref,
+                delivery=cmd.delivery,
+                anonymous=cmd.anonymous,
+                lang=cmd.lang,
+                deadline_at=cmd.deadline_at,
+                created_by=cmd.started_by,
+                created_at=now,
+                external_key=cmd.external_key,
+            )
+            round_.template = snapshot
+            repo.add(round_)
+            repo.flush()
+            without_manager: list[str] = []
+            for unit in chosen:
+                if not unit.managers:
+                    without_manager.append(unit.name)
+                for person in unit.managers:
+                    p = Participation(
+                        workspace_id=repo.workspace_id,
+                        round_id=round_.id,
+                        unit_id=unit.id,
+                        person_id=person.id,
+                        status="invited",
+                        position=0,
+                    )
+                    p.unit = unit
+                    p.person = person
+                    p.round = round_
+                    repo.add(p)
+            if not round_.participations:
+                raise NoParticipants(u.name for u in chosen)
+            repo.flush()
+            return self._started(repo, round_, without_manager, already=False)
+
+        return self._transaction(workspace, work)
+
+    def _started(
+        self, repo: Repository, round_: Round, without: list[str], *, already: bool
+    ) -> RoundStarted:
+        template = self.template_of(round_)
+        pairs: list[tuple[Participant, QuestionPrompt]] = []
+        for p in round_.participations:
+            prompt = self._prompt(p, template, round_)
+            if prompt is None:
+                prompt = self._prompt_at(p, template, round_, 0)
+            pairs.append((self._participant(p, template), prompt))
+        return RoundStarted(
+            round=self._info(round_, template),
+            participants=pairs,
+            units_without_manager=without,
+            already_existed=already,
+        )
+
+    def _select_units(self, tree: OrgTree, cmd: StartRound) -> list[Unit]:
+        if not cmd.units:
+            raise InvalidInput("units")
+        chosen: dict[int, Unit] = {}
+        for ref in cmd.units:
+            unit = tree.find(ref)
+            for u in tree.subtree(unit) if cmd.subtrees else [unit]:
+                if cmd.level is None or normalize_key(u.level_key) == normalize_key(cmd.level):
+                    chosen.setdefault(u.id, u)
+        if not chosen:
+            raise NoParticipants(cmd.units)
+        return list(chosen.values())
+
+    def _default_title(
+        self, template: DialogTemplate, cmd: StartRound, tree: OrgTree, chosen: list[Unit]
+    ) -> str:
+        roots = [tree.find(ref).name for ref in cmd.units]
+        return f"{template.name.get(cmd.lang)} — {', '.join(roots)}"
+
+    def _snapshot(self, repo: Repository, template: DialogTemplate) -> TemplateSnapshot:
+        digest = template.content_hash()
+        snap = repo.snapshot(template.key, template.version, digest)
+        if snap is None:
+            snap = TemplateSnapshot(
+                workspace_id=repo.workspace_id,
+                key=template.key,
+                version=template.version,
+                content_hash=digest,
+                body=template.model_dump(mode="json"),
+                created_at=self._now(),
+            )
+            repo.add(snap)
+            repo.flush()
+        return snap
+
+    def _require_organiser(self, repo: Repository, chat_id: str, action: str) -> Person:
+        person = repo.person(chat_id)
+        roles = {normalize_role(r) for r in (person.roles if person else [])}
+        if person is None or not roles.intersection(ORGANISER_ROLES):
+            raise NotAllowed(action, ORGANISER_ROLES)
+        return person
+
+    def is_organiser(self, workspace: str, chat_id: str) -> bool:
+        """True when the person may start, remind and close rounds."""
+
+        def work(repo: Repository) -> bool:
+            person = repo.person(chat_id)
+            roles = {normalize_role(r) for r in (person.roles if person else [])}
+            return bool(roles.intersection(ORGANISER_ROLES))
+
+        return self._read(workspace, work)
+
+    def set_thread(self, workspace: str, participation_id: int, thread_ref: str) -> None:
+        """Remember where a participant's conversation lives (a thread, a DM)."""
+
+        def work(repo: Repository) -> None:
+            p = self._participation(repo, participation_id)
+            if p.thread_ref != thread_ref:
+                p.thread_ref = thread_ref
+
+        self._transaction(workspace, work)
+
+    def set_announcement(self, workspace: str, round_id: int, ref: str) -> None:
+        """Remember the message that announced the round."""
+
+        def work(repo: Repository) -> None:
+            round_ = self._round(repo, round_id)
+            round_.announcement_ref = ref
+
+        self._transaction(workspace, work)
+
+    def close_round(
+        self, workspace: str, round_id: int, closed_by: str | None = None
+    ) -> tuple[RoundSummary, bool]:
+        """Close a round and return its summary, and whether this call closed it.
+
+        Closing twice is harmless: the second call returns the same summary and False.
+        """
+
+        def work(repo: Repository) -> tuple[RoundSummary, bool]:
+            if closed_by is not None:
+                self._require_organiser(repo, closed_by, "close")
+            round_ = repo.round(round_id, for_update=True)
+            if round_ is None:
+                raise UnknownRound(round_id)
+            newly = round_.status != "closed"
+            if newly:
+                round_.status = "closed"
+                round_.closed_at = self._now()
+            return self._summary(repo, round_), newly
+
+        return self._transaction(workspace, work)
+
+    def summary(self, workspace: str, round_id: int) -> RoundSummary:
+        """The summary of a round as it stands now (open or closed)."""
+        return self._read(workspace, lambda repo: self._summary(repo, self._round(repo, round_id)))
+
+    def _summary(self, repo: Repository, round_: Round) -> RoundSummary:
+        template = self.template_of(round_)
+        participations = repo.participations(round_.id)
+        tree = OrgTree(repo.units())
+        levels = {lv.key: lv.name for lv in repo.levels()}
+        return build_summary(self._info(round_, template), template, participations, tree, levels)
+
+    def rounds(self, workspace: str, status: str | None = None) -> list[RoundInfo]:
+        """Rounds of the workspace, newest first."""
+
+        def work(repo: Repository) -> list[RoundInfo]:
+            return [self._info(r, self.template_of(r)) for r in repo.rounds(status)]
+
+        return self._read(workspace, work)
+
+    def round_info(self, workspace: str, round_id: int) -> RoundInfo:
+        """Facts about one round."""
+
+        def work(repo: Repository) -> RoundInfo:
+            round_ = self._round(repo, round_id)
+            return self._info(round_, self.template_of(round_))
+
+        return self._read(workspace, work)
+
+    def status(self, workspace: str, round_id: int) -> RoundStatus:
+        """Progress per unit of a round."""
+
+        def work(repo: Repository) -> RoundStatus:
+            round_ = self._round(repo, round_id)
+            template = self.template_of(round_)
+            counts = repo.response_counts(round_id)
+            by_unit: dict[int, list[Participant]] = {}
+            units: dict[int, Unit] = {}
+            for p in round_.participations:
+                units[p.unit_id] = p.unit
+                by_unit.setdefault(p.unit_id, []).append(
+                    self._participant(p, template, answered=counts.get(p.id, 0))
+                )
+            progress = [
+                UnitProgress(units[uid].key, units[uid].name, units[uid].level_key, ps)
+                for uid, ps in by_unit.items()
+            ]
+            return RoundStatus(self._info(round_, template), progress)
+
+        return self._read(workspace, work)
+
+    def due_rounds(self, workspace: str) -> list[int]:
+        """Ids of open rounds whose deadline has passed."""
+        return self._read(workspace, lambda repo: [r.id for r in repo.rounds_due(self._now())])
+
+    # Participants -----------------------------------------------------------------
+
+    def participant(self, workspace: str, participation_id: int) -> Participant:
+        """One participation as plain data."""
+
+        def work(repo: Repository) -> Participant:
+            p = self._participation(repo, participation_id)
+            return self._participant(p, self.template_of(p.round))
+
+        return self._read(workspace, work)
+
+    def participation_for_thread(self, workspace: str, thread_ref: str) -> Participant | None:
+        """The participation whose conversation lives at ``thread_ref``, if any."""
+
+        def work(repo: Repository) -> Participant | None:
+            p = repo.participation_by_thread(thread_ref)
+            return None if p is None else self._participant(p, self.template_of(p.round))
+
+        return self._read(workspace, work)
+
+    def pending_for(self, workspace: str, chat_id: str) -> list[tuple[Participant, QuestionPrompt]]:
+        """A person's unfinished participations in open rounds, with their next question."""
+
+        def work(repo: Repository) -> list[tuple[Participant, QuestionPrompt]]:
+            if repo.person(chat_id) is None:
+                raise UnknownPerson(chat_id, [p.chat_id for p in repo.people()])
+            out: list[tuple[Participant, QuestionPrompt]] = []
+            for p in repo.open_participations_of(chat_id):
+                template = self.template_of(p.round)
+                prompt = self._prompt(p, template, p.round, repo)
+                if prompt is not None:
+                    out.append((self._participant(p, template), prompt))
+            return out
+
+        return self._read(workspace, work)
+
+    def current_prompt(self, workspace: str, participation_id: int) -> QuestionPrompt | None:
+        """The question a participant is on, or None when finished."""
+
+        def work(repo: Repository) -> QuestionPrompt | None:
+            p = self._participation(repo, participation_id)
+            return self._prompt(p, self.template_of(p.round), p.round, repo)
+
+        return self._read(workspace, work)
+
+    def answers_of(self, workspace: str, participation_id: int) -> dict[str, str]:
+        """Current answer texts of a participation by question key (answered only)."""
+
+        def work(repo: Repository) -> dict[str, str]:
+            return {
+                a.question_key: a.text
+                for a in repo.answers(participation_id)
+                if a.status == ANSWERED
+            }
+
+        return self._read(workspace, work)
+
+    # Answering --------------------------------------------------------------------
+
+    def reply(self, workspace: str, participation_id: int, text: str, message_key: str) -> Outcome:
+        """A participant's free-text reply: the answer to their current question."""
+
+        def work(repo: Repository) -> Outcome:
+            p, template, dup = self._begin(repo, participation_id, message_key)
+            if dup is not None:
+                return dup
+            if p.status == "finished" or p.position >= len(template.questions):
+                self._mark(repo, message_key, p, "already_finished")
+                return Outcome("already_finished", p.id, None)
+            cleaned = _require_text(text)
+            question = template.questions[p.position]
+            self._store(repo, p, question.key, cleaned, ANSWERED, message_key)
+            return self._advance(repo, p, template, "answered", question.key, message_key)
+
+        return self._transaction(workspace, work)
+
+    def skip(self, workspace: str, participation_id: int, message_key: str) -> Outcome:
+        """Skip the current question."""
+
+        def work(repo: Repository) -> Outcome:
+            p, template, dup = self._begin(repo, participation_id, message_key)
+            if dup is not None:
+                return dup
+            if p.status == "finished" or p.position >= len(template.questions):
+                self._mark(repo, message_key, p, "already_finished")
+                return Outcome("already_finished", p.id, None)
+            question = template.questions[p.position]
+            existing = repo.answer(p.id, question.key)
+            if existing is None or existing.status != ANSWERED:
+                self._store(repo, p, question.key, "", SKIPPED, message_key)
+            return self._advance(repo, p, template, "skipped", question.key, message_key)
+
+        return self._transaction(workspace, work)
+
+    def back(self, workspace: str, participation_id: int, message_key: str) -> Outcome:
+        """Go back to the previous question (its earlier answer is shown and kept)."""
+
+        def work(repo: Repository) -> Outcome:
+            p, template, dup = self._begin(repo, participation_id, message_key)
+            if dup is not None:
+                return dup
+            p.position = max(0, min(p.position, len(template.questions)) - 1)
+            p.status = "answering"
+            p.finished_at = None
+            self._mark(repo, message_key, p, "back")
+            return Outcome("back", p.id, self._prompt(p, template, p.round, repo))
+
+        return self._transaction(workspace, work)
+
+    def finish(self, workspace: str, participation_id: int, message_key: str) -> Outcome:
+        """The participant is done; unanswered questions stay unanswered."""
+
+        def work(repo: Repository) -> Outcome:
+            p, _template, dup = self._begin(repo, participation_id, message_key)
+            if dup is not None:
+                return dup
+            if p.status != "finished":
+                p.status = "finished"
+                p.finished_at = self._now()
+            self._mark(repo, message_key, p, "finished")
+            return Outcome("finished", p.id, None, finished=True)
+
+        return self._transaction(workspace, work)
+
+    def edit_by_source(
+        self, workspace: str, source_ref: str, text: str, message_key: str
+    ) -> Outcome:
+        """An edited chat message: update the answer that came from it."""
+
+        def work(repo: Repository) -> Outcome:
+            answer = repo.answer_by_source(source_ref)
+            if answer is None:
+                raise NothingToEdit(source_ref)
+            return self._edit(repo, answer.participation_id, answer.question_key, text, message_key)
+
+        return self._transaction(workspace, work)
+
+    def edit_question(
+        self, workspace: str, participation_id: int, number: int, text: str, message_key: str
+    ) -> Outcome:
+        """Replace the answer to question ``number`` (1-based) without moving on."""
+
+        def work(repo: Repository) -> Outcome:
+            p = self._participation(repo, participation_id)
+            questions = self.template_of(p.round).questions
+            if not 1 <= number <= len(questions):
+                raise InvalidInput(f"1–{len(questions)}")
+            return self._edit(repo, participation_id, questions[number - 1].key, text, message_key)
+
+        return self._transaction(workspace, work)
+
+    def _edit(
+        self, repo: Repository, participation_id: int, question_key: str, text: str, key: str
+    ) -> Outcome:
+        p, template, dup = self._begin(repo, participation_id, key)
+        if dup is not None:
+            return dup
+        cleaned = _require_text(text)
+        self._store(repo, p, question_key, cleaned, ANSWERED, key, keep_source=True)
+        self._mark(repo, key, p, "edited")
+        return Outcome(
+            "edited",
+            p.id,
+            self._prompt(p, template, p.round),
+            question_key,
+            question_number=_number_of(template, question_key),
+        )
+
+    def withdraw_by_source(self, workspace: str, source_ref: str, message_key: str) -> Outcome:
+        """A deleted chat message: withdraw the answer that came from it."""
+
+        def work(repo: Repository) -> Outcome:
+            answer = repo.answer_by_source(source_ref)
+            if answer is None:
+                raise NothingToEdit(source_ref)
+            p, template, dup = self._begin(repo, answer.participation_id, message_key)
+            if dup is not None:
+                return dup
+            if answer.status != WITHDRAWN:
+                self._store(repo, p, answer.question_key, "", WITHDRAWN, message_key, True)
+            self._mark(repo, message_key, p, "withdrawn")
+            return Outcome(
+                "withdrawn",
+                p.id,
+                self._prompt(p, template, p.round),
+                answer.question_key,
+                question_number=_number_of(template, answer.question_key),
+            )
+
+        return self._transaction(workspace, work)
+
+    def submit_form(
+        self, workspace: str, participation_id: int, answers: dict[str, str], message_key: str
+    ) -> Outcome:
+        """Answers from a form (all remaining questions at once). Empty fields are left as
+        they were; the participant finishes when every question has an answer or a skip."""
+
+        def work(repo: Repository) -> Outcome:
+            p, template, dup = self._begin(repo, participation_id, message_key)
+            if dup is not None:
+                return dup
+            current = {a.question_key: a for a in repo.answers(p.id)}
+            done = {k for k, a in current.items() if a.status in (ANSWERED, SKIPPED)}
+            for q in template.questions:
+                text = (answers.get(q.key) or "").strip()
+                old = current.get(q.key)
+                if text and (old is None or old.status != ANSWERED or old.text != text):
+                    self._store(repo, p, q.key, text, ANSWERED, message_key, keep_source=True)
+                    done.add(q.key)
+            open_index = next(
+                (i for i, q in enumerate(template.questions) if q.key not in done),
+                len(template.questions),
+            )
+            p.position = open_index
+            if open_index >= len(template.questions):
+                if p.status != "finished":
+                    p.status = "finished"
+                    p.finished_at = self._now()
+            else:
+                p.status = "answering"
+                p.started_at = p.started_at or self._now()
+            self._mark(repo, message_key, p, "form_saved")
+            finished = p.status == "finished"
+            return Outcome(
+                "form_saved", p.id, self._prompt(p, template, p.round), finished=finished
+            )
+
+        return self._transaction(workspace, work)
+
+    # Internals --------------------------------------------------------------------
+
+    def _begin(
+        self, repo: Repository, participation_id: int, message_key: str
+    ) -> tuple[Participation, DialogTemplate, Outcome | None]:
+        """Load a participation for a change; detect replays and closed rounds."""
+        seen = repo.processed(message_key)
+        p = self._participation(repo, participation_id)
+        template = self.template_of(p.round)
+        if seen is not None:
+            return p, template, Outcome("duplicate", p.id, self._prompt(p, template, p.round))
+        if p.round.status != "open":
+            raise RoundClosed(p.round_id)
+        return p, template, None
+
+    def _store(
+        self,
+        repo: Repository,
+        p: Participation,
+        question_key: str,
+        text: str,
+        status: str,
+        source: str,
+        keep_source: bool = False,
+    ) -> None:
+        now = self._now()
+        answer = repo.answer(p.id, question_key)
+        if answer is None:
+            answer = Answer(
+                workspace_id=repo.workspace_id,
+                participation_id=p.id,
+                question_key=question_key,
+                text=text,
+                status=status,
+                source_ref=source,
+                revision=1,
+                updated_at=now,
+            )
+            repo.add(answer)
+        else:
+            answer.revision += 1
+            answer.text = text
+            answer.status = status
+            answer.updated_at = now
+            if not keep_source or answer.source_ref is None:
+                answer.source_ref = source
+        revision = AnswerRevision(
+            revision=answer.revision, text=text, status=status, source_ref=source, created_at=now
+        )
+        revision.answer = answer
+        repo.session.add(revision)
+
+    def _advance(
+        self,
+        repo: Repository,
+        p: Participation,
+        template: DialogTemplate,
+        kind: OutcomeKind,
+        question_key: str,
+        message_key: str,
+    ) -> Outcome:
+        now = self._now()
+        number = p.position + 1
+        p.position += 1
+        p.started_at = p.started_at or now
+        finished = p.position >= len(template.questions)
+        if finished:
+            p.status = "finished"
+            p.finished_at = now
+        else:
+            p.status = "answering"
+        self._mark(repo, message_key, p, kind)
+        return Outcome(
+            kind, p.id, self._prompt(p, template, p.round), question_key, finished, number
+        )
+
+    def _mark(self, repo: Repository, key: str, p: Participation, outcome: str) -> None:
+        repo.add(
+            ProcessedMessage(
+                workspace_id=repo.workspace_id,
+                message_key=key,
+                participation_id=p.id,
+                outcome=outcome,
+                created_at=self._now(),
+            )
+        )
+
+    def _participation(self, repo: Repository, participation_id: int) -> Participation:
+        p = repo.participation(participation_id)
+        if p is None:
+            raise NoParticipation(str(participation_id))
+        return p
+
+    def _round(self, repo: Repository, round_id: int) -> Round:
+        round_ = repo.round(round_id)
+        if round_ is None:
+            raise UnknownRound(round_id)
+        return round_
+
+    def _prompt(
+        self,
+        p: Participation,
+        template: DialogTemplate,
+        round_: Round,
+        repo: Repository | None = None,
+    ) -> QuestionPrompt | None:
+        """The participant's current question; with ``repo``, include their earlier answer."""
+        if p.status == "finished" or p.position >= len(template.questions):
+            return None
+        previous = None
+        if repo is not None:
+            earlier = repo.answer(p.id, template.questions[p.position].key)
+            if earlier is not None and earlier.status == ANSWERED:
+                previous = earlier.text
+        return self._prompt_at(p, template, round_, p.position, previous)
+
+    def _prompt_at(
+        self,
+        p: Participation,
+        template: DialogTemplate,
+        round_: Round,
+        index: int,
+        previous: str | None = None,
+    ) -> QuestionPrompt:
+        q = template.questions[index]
+        return QuestionPrompt(
+            participation_id=p.id,
+            round_id=round_.id,
+            index=index,
+            total=len(template.questions),
+            question_key=q.key,
+            text=q.text.get(round_.lang),
+            hint=q.hint.get(round_.lang) if q.hint else None,
+            previous_answer=previous,
+            lang=round_.lang,
+        )
+
+    def _participant(
+        self, p: Participation, template: DialogTemplate, answered: int = 0
+    ) -> Participant:
+        return Participant(
+            participation_id=p.id,
+            round_id=p.round_id,
+            chat_id=p.person.chat_id,
+            name=p.person.name,
+            unit_key=p.unit.key,
+            unit_name=p.unit.name,
+            status=p.status,
+            thread_ref=p.thread_ref,
+            lang=p.round.lang,
+            answered=answered,
+            total=len(template.questions),
+        )
+
+    def _info(self, round_: Round, template: DialogTemplate) -> RoundInfo:
+        return RoundInfo(
+            round_id=round_.id,
+            workspace_id=round_.workspace_id,
+            title=round_.title,
+            template_key=template.key,
+            template_version=template.version,
+            template_name=template.name.get(round_.lang),
+            overarching_question=(
+                template.overarching_question.get(round_.lang)
+                if template.overarching_question
+                else None
+            ),
+            status=round_.status,
+            group_ref=round_.group_ref,
+            delivery=round_.delivery,
+            anonymous=round_.anonymous,
+            lang=round_.lang,
+            deadline_at=round_.deadline_at,
+            created_at=round_.created_at,
+            closed_at=round_.closed_at,
+            created_by=round_.created_by,
+            question_count=len(template.questions),
+            announcement_ref=round_.announcement_ref,
+        )
+
+
+def _number_of(template: DialogTemplate, question_key: str) -> int:
+    return next(i for i, q in enumerate(template.questions, 1) if q.key == question_key)
+
+
+def _require_text(text: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise EmptyAnswer()
+    return cleaned
+
+
+def participants_by_unit(participants: Iterable[Participant]) -> dict[str, list[Participant]]:
+    """Group participants by unit name, preserving order."""
+    out: dict[str, list[Participant]] = {}
+    for p in participants:
+        out.setdefault(p.unit_name, []).append(p)
+    return out

@@ -1,0 +1,115 @@
+"""Domain errors raised by the core and translated into friendly replies at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class DialogError(Exception):
+    """Base class for every error the core raises on purpose.
+
+    Each error carries a message key and parameters so that adapters can render
+    it in the user's language with :func:`bot.i18n.t`.
+    """
+
+    key = "error.generic"
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        super().__init__(detail or self.key)
+        self.params: dict[str, object] = dict(params)
+        self.detail = detail
+
+
+def _choices(known: Iterable[str]) -> str:
+    items = sorted(set(known))
+    return ", ".join(items) if items else "-"
+
+
+class UnknownTemplate(DialogError):
+    """No dialog template with that key exists."""
+
+    key = "error.unknown_template"
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(f"unknown template {name!r}", name=name, known=_choices(known))
+
+
+class UnknownUnit(DialogError):
+    """No organisational unit with that key or name exists in the workspace."""
+
+    key = "error.unknown_unit"
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(f"unknown unit {name!r}", name=name, known=_choices(known))
+
+
+class UnknownPerson(DialogError):
+    """No person with that chat identity exists in the workspace."""
+
+    key = "error.unknown_person"
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(f"unknown user {name!r}", name=name, known=_choices(known))
+
+
+class UnknownRound(DialogError):
+    """No round with that id exists in the workspace."""
+
+    key = "error.unknown_round"
+
+    def __init__(self, round_id: object) -> None:
+        super().__init__(f"unknown round {round_id!r}", round_id=round_id)
+
+
+class NoParticipation(DialogError):
+    """The person takes no part in that round."""
+
+    key = "error.no_participation"
+
+
+class EmptyAnswer(DialogError):
+    """An answer with no visible text was refused."""
+
+    key = "error.empty_answer"
+
+
+class RoundClosed(DialogError):
+    """The round is closed; answers are no longer accepted."""
+
+    key = "error.round_closed"
+
+    def __init__(self, round_id: object) -> None:
+        super().__init__(f"round {round_id} is closed", round_id=round_id)
+
+
+class NotAllowed(DialogError):
+    """The person lacks the role needed for that action."""
+
+    key = "error.not_allowed"
+
+    def __init__(self, action: str, needed: Iterable[str]) -> None:
+        super().__init__(f"not allowed: {action}", action=action, needed=_choices(needed))
+
+
+class NoParticipants(DialogError):
+    """A round was requested for units that have no managers."""
+
+    key = "error.no_participants"
+
+    def __init__(self, units: Iterable[str]) -> None:
+        super().__init__("no managers for the chosen units", units=_choices(units))
+
+
+class NothingToEdit(DialogError):
+    """An edit referred to a message that was never stored as an answer."""
+
+    key = "error.nothing_to_edit"
+
+
+class InvalidInput(DialogError):
+    """Input that cannot be understood (a bad date, a malformed option)."""
+
+    key = "error.invalid_input"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what, what=what)

@@ -1,0 +1,53 @@
+"""Escaping of user-provided text, chosen deliberately per output format.
+
+Everything a user types is data. In Slack mrkdwn only ``&``, ``<`` and ``>`` are
+control characters (``<!channel>``, ``<@U123>``, ``<http://x|label>``); escaping them
+makes mentions and links inert. Bare ``@channel``/``@here``/``@everyone`` are only
+parsed with ``link_names``, which the bot never sets; a word joiner after the ``@``
+keeps them inert even if it ever were.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_WORD_JOINER = "\u2060"
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!&])")
+
+
+class Trusted(str):
+    """Markup produced by our own code; output filters pass it through unchanged."""
+
+    __slots__ = ()
+
+
+def mrkdwn(text: object) -> str:
+    """Escape text for Slack mrkdwn so it renders literally and pings no one."""
+    if isinstance(text, Trusted):
+        return text
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), s)
+
+
+def markdown(text: object) -> str:
+    """Escape text for CommonMark so it renders literally (no links, HTML or emphasis)."""
+    if isinstance(text, Trusted):
+        return text
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def html_text(text: object) -> str:
+    """Escape text for HTML element content and attribute values."""
+    if isinstance(text, Trusted):
+        return text
+    return html.escape(str(text), quote=True)
+
+
+def plain(text: object) -> str:
+    """No escaping: for terminals and plain-text fields (Block Kit ``plain_text``)."""
+    return str(text)
+
+
+ESCAPERS = {"mrkdwn": mrkdwn, "md": markdown, "html": html_text, "text": plain}

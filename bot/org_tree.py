@@ -1,0 +1,70 @@
+"""Helpers over the organisation tree: lookups, subtrees and ancestor paths."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from bot.errors import UnknownUnit
+from bot.templates import normalize_key
+from storage.models import Unit
+
+MAX_LISTED_CHOICES = 15
+
+
+class OrgTree:
+    """An in-memory view of a workspace's units (organisations have hundreds, not millions)."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.by_id: dict[int, Unit] = {u.id: u for u in units}
+        self.children: dict[int | None, list[Unit]] = defaultdict(list)
+        for u in units:
+            self.children[u.parent_id].append(u)
+
+    def find(self, ref: str) -> Unit:
+        """A unit by key or (case/diacritic-insensitive) name."""
+        wanted = normalize_key(ref)
+        for u in self.by_id.values():
+            if u.key == ref or normalize_key(u.key) == wanted:
+                return u
+        matches = [u for u in self.by_id.values() if normalize_key(u.name) == wanted]
+        if len(matches) == 1:
+            return matches[0]
+        names = sorted(u.name for u in self.by_id.values())
+        if len(names) > MAX_LISTED_CHOICES:
+            names = [*names[:MAX_LISTED_CHOICES], "…"]
+        raise UnknownUnit(ref, names)
+
+    def subtree(self, unit: Unit) -> list[Unit]:
+        """``unit`` and every unit below it, depth first."""
+        out: list[Unit] = []
+        stack = [unit]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(reversed(self.children.get(current.id, [])))
+        return out
+
+    def path(self, unit: Unit) -> list[Unit]:
+        """Ancestors of ``unit`` from the top down to the unit itself."""
+        chain: list[Unit] = []
+        current: Unit | None = unit
+        seen: set[int] = set()
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            chain.append(current)
+            current = self.by_id.get(current.parent_id) if current.parent_id else None
+        return list(reversed(chain))
+
+    def common_root(self, units: Iterable[Unit]) -> list[Unit]:
+        """The path from the top to the lowest common ancestor of ``units``."""
+        paths = [self.path(u) for u in units]
+        if not paths:
+            return []
+        prefix = paths[0]
+        for p in paths[1:]:
+            n = 0
+            while n < min(len(prefix), len(p)) and prefix[n].id == p[n].id:
+                n += 1
+            prefix = prefix[:n]
+        return prefix

@@ -1,0 +1,140 @@
+"""Plain data the engine returns; adapters turn it into platform messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+OutcomeKind = Literal[
+    "answered",
+    "edited",
+    "skipped",
+    "back",
+    "finished",
+    "withdrawn",
+    "duplicate",
+    "already_finished",
+    "form_saved",
+]
+
+
+@dataclass(frozen=True)
+class QuestionPrompt:
+    """The question a participant should see next."""
+
+    participation_id: int
+    round_id: int
+    index: int
+    total: int
+    question_key: str
+    text: str
+    hint: str | None
+    previous_answer: str | None
+    lang: str
+
+    @property
+    def number(self) -> int:
+        """1-based position, as shown to users ("Fråga 2 av 3")."""
+        return self.index + 1
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Who answers for which unit in a round, and where their conversation lives."""
+
+    participation_id: int
+    round_id: int
+    chat_id: str
+    name: str
+    unit_key: str
+    unit_name: str
+    status: str
+    thread_ref: str | None
+    lang: str
+    answered: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """Facts about a round for announcements and listings."""
+
+    round_id: int
+    workspace_id: str
+    title: str
+    template_key: str
+    template_version: int
+    template_name: str
+    overarching_question: str | None
+    status: str
+    group_ref: str
+    delivery: str
+    anonymous: bool
+    lang: str
+    deadline_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    created_by: str | None
+    question_count: int
+    announcement_ref: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to an incoming message or action, and what to show next."""
+
+    kind: OutcomeKind
+    participation_id: int
+    prompt: QuestionPrompt | None
+    question_key: str | None = None
+    finished: bool = False
+    question_number: int | None = None
+
+
+@dataclass(frozen=True)
+class RoundStarted:
+    """A started round and the first prompt for each participant."""
+
+    round: RoundInfo
+    participants: list[tuple[Participant, QuestionPrompt]]
+    units_without_manager: list[str] = field(default_factory=list)
+    already_existed: bool = False
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """Response progress for one unit in a round."""
+
+    unit_key: str
+    unit_name: str
+    level_key: str
+    participants: list[Participant]
+
+    @property
+    def responded(self) -> bool:
+        """True when at least one manager of the unit has answered something."""
+        return any(p.answered > 0 for p in self.participants)
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """An open or closed round with progress per unit."""
+
+    round: RoundInfo
+    units: list[UnitProgress]
+
+    @property
+    def responded_units(self) -> int:
+        """Units with at least one answer."""
+        return sum(1 for u in self.units if u.responded)
+
+    @property
+    def non_responders(self) -> list[Participant]:
+        """Participants who have not answered anything yet."""
+        return [p for u in self.units for p in u.participants if p.answered == 0]
+
+    @property
+    def unfinished(self) -> list[Participant]:
+        """Participants who have not finished."""
+        return [p for u in self.units for p in u.participants if p.status != "finished"]

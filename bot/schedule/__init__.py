@@ -1,0 +1,57 @@
+"""The annual schedule (årsschema): configuration, business-time arithmetic and planning.
+
+This package is pure: it never reads the clock, the database or Slack. Callers
+pass "now" (from :class:`bot.clock.Clock`) and persist what it plans.
+"""
+
+from bot.schedule.calendar import (
+    is_business_day,
+    local_moment,
+    next_business_day,
+    next_business_moment,
+    previous_business_day,
+)
+from bot.schedule.config import (
+    AnnualSchedule,
+    RoundConfig,
+    load_preset,
+    load_schedule,
+    load_schedule_text,
+    parse_schedule,
+    preset_path,
+)
+from bot.schedule.errors import ScheduleError, ScheduleIssue
+from bot.schedule.plan import (
+    PlannedItem,
+    PlannedReminder,
+    PlannedRound,
+    due_between,
+    plan_reminders,
+    plan_year,
+)
+from bot.schedule.render import format_year_calendar, format_year_table
+
+__all__ = [
+    "AnnualSchedule",
+    "PlannedItem",
+    "PlannedReminder",
+    "PlannedRound",
+    "RoundConfig",
+    "ScheduleError",
+    "ScheduleIssue",
+    "due_between",
+    "format_year_calendar",
+    "format_year_table",
+    "is_business_day",
+    "load_preset",
+    "load_schedule",
+    "load_schedule_text",
+    "local_moment",
+    "next_business_day",
+    "next_business_moment",
+    "parse_schedule",
+    "plan_reminders",
+    "plan_year",
+    "preset_path",
+    "previous_business_day",
+]

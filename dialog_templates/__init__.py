@@ -1,0 +1,1 @@
+"""Dialog templates (YAML) and summary/export templates (Jinja2), shipped as package data."""

@@ -1,0 +1,129 @@
+"""Database connection, migrations and the start-up check.
+
+SQLite is the embedded default (``sqlite:///dialogbot.db``); ``DIALOGBOT_DATABASE_URL``
+overrides it, e.g. ``postgresql://user@host/dbname`` (served through psycopg 3).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///dialogbot.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class NotMigrated(RuntimeError):
+    """The database schema is missing or older than this code expects."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        self.current = current
+        self.head = head
+        have = current or "empty"
+        super().__init__(
+            f"The database is not migrated (schema {have}, need {head}). Run: dialogbot db upgrade"
+        )
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: explicit argument, then ``DIALOGBOT_DATABASE_URL``, then the default."""
+    url = explicit or os.environ.get("DIALOGBOT_DATABASE_URL") or DEFAULT_URL
+    return normalize_url(url)
+
+
+def normalize_url(url: str) -> str:
+    """Route plain ``postgresql://`` URLs to the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` with sensible settings per backend."""
+    resolved = database_url(url)
+    parsed = make_url(resolved)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            resolved, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(resolved, **kwargs)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory whose objects stay usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config pointing at the packaged migrations and ``engine``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration this code knows."""
+    script = ScriptDirectory.from_config(_offline_config())
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def _offline_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision stored in the database, or None for an empty database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Revert migrations down to ``revision``."""
+    command.downgrade(alembic_config(engine), revision)
+
+
+def check_migrated(engine: Engine) -> None:
+    """Refuse to run on an un-migrated or outdated database."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current != head:
+        raise NotMigrated(current, head)

@@ -1,0 +1,236 @@
+"""Workspace-scoped queries. Every method filters by the workspace it was opened for,
+so one workspace can never read or touch another's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from storage.models import (
+    Answer,
+    Level,
+    Participation,
+    Person,
+    ProcessedMessage,
+    Round,
+    TemplateSnapshot,
+    Unit,
+)
+
+
+class Repository:
+    """Data access for one workspace inside one unit of work."""
+
+    def __init__(self, session: Session, workspace_id: str) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    def add(self, obj: object) -> None:
+        """Stage a new object for insertion, stamping it with the workspace."""
+        if hasattr(obj, "workspace_id") and not getattr(obj, "workspace_id", None):
+            obj.workspace_id = self.workspace_id
+        self.session.add(obj)
+
+    def flush(self) -> None:
+        """Send pending changes so generated ids are known."""
+        self.session.flush()
+
+    # Organisation -----------------------------------------------------------------
+
+    def levels(self) -> Sequence[Level]:
+        """All levels, top first."""
+        stmt = select(Level).where(Level.workspace_id == self.workspace_id).order_by(Level.rank)
+        return self.session.scalars(stmt).all()
+
+    def level(self, key: str) -> Level | None:
+        """The level with ``key``."""
+        stmt = select(Level).where(Level.workspace_id == self.workspace_id, Level.key == key)
+        return self.session.scalars(stmt).one_or_none()
+
+    def units(self) -> Sequence[Unit]:
+        """All units of the workspace, with their managers."""
+        stmt = (
+            select(Unit)
+            .options(selectinload(Unit.managers))
+            .where(Unit.workspace_id == self.workspace_id)
+            .order_by(Unit.id)
+        )
+        return self.session.scalars(stmt).all()
+
+    def unit(self, key: str) -> Unit | None:
+        """The unit with ``key``."""
+        stmt = select(Unit).where(Unit.workspace_id == self.workspace_id, Unit.key == key)
+        return self.session.scalars(stmt).one_or_none()
+
+    def unit_by_id(self, unit_id: int) -> Unit | None:
+        """The unit with database id ``unit_id``."""
+        stmt = select(Unit).where(Unit.workspace_id == self.workspace_id, Unit.id == unit_id)
+        return self.session.scalars(stmt).one_or_none()
+
+    def people(self) -> Sequence[Person]:
+        """All people of the workspace."""
+        stmt = select(Person).where(Person.workspace_id == self.workspace_id).order_by(Person.id)
+        return self.session.scalars(stmt).all()
+
+    def person(self, chat_id: str) -> Person | None:
+        """The person with chat identity ``chat_id``."""
+        stmt = select(Person).where(
+            Person.workspace_id == self.workspace_id, Person.chat_id == chat_id
+        )
+        return self.session.scalars(stmt).one_or_none()
+
+    # Templates --------------------------------------------------------------------
+
+    def snapshot(self, key: str, version: int, content_hash: str) -> TemplateSnapshot | None:
+        """A stored template snapshot with exactly that content."""
+        stmt = select(TemplateSnapshot).where(
+            TemplateSnapshot.workspace_id == self.workspace_id,
+            TemplateSnapshot.key == key,
+            TemplateSnapshot.version == version,
+            TemplateSnapshot.content_hash == content_hash,
+        )
+        return self.session.scalars(stmt).one_or_none()
+
+    # Rounds -----------------------------------------------------------------------
+
+    def round(self, round_id: int, *, for_update: bool = False) -> Round | None:
+        """The round with id ``round_id`` in this workspace."""
+        stmt = select(Round).where(Round.workspace_id == self.workspace_id, Round.id == round_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
+    def round_by_external_key(self, external_key: str) -> Round | None:
+        """The round created for an idempotency key (a modal submission, a schedule slot)."""
+        stmt = select(Round).where(
+            Round.workspace_id == self.workspace_id, Round.external_key == external_key
+        )
+        return self.session.scalars(stmt).one_or_none()
+
+    def rounds(self, status: str | None = None) -> Sequence[Round]:
+        """Rounds, newest first, optionally only those with ``status``."""
+        stmt = select(Round).where(Round.workspace_id == self.workspace_id)
+        if status:
+            stmt = stmt.where(Round.status == status)
+        return self.session.scalars(stmt.order_by(Round.id.desc())).all()
+
+    def rounds_due(self, now: datetime) -> Sequence[Round]:
+        """Open rounds whose deadline has passed."""
+        stmt = select(Round).where(
+            Round.workspace_id == self.workspace_id,
+            Round.status == "open",
+            Round.deadline_at.is_not(None),
+            Round.deadline_at <= now,
+        )
+        return self.session.scalars(stmt).all()
+
+    # Participations ---------------------------------------------------------------
+
+    def participation(self, participation_id: int) -> Participation | None:
+        """A participation with its round, unit and person loaded in one statement."""
+        stmt = (
+            select(Participation)
+            .options(joinedload(Participation.round))
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Participation.id == participation_id,
+            )
+        )
+        return self.session.scalars(stmt).unique().one_or_none()
+
+    def participation_by_thread(self, thread_ref: str) -> Participation | None:
+        """The participation whose conversation lives in ``thread_ref``."""
+        stmt = (
+            select(Participation)
+            .options(joinedload(Participation.round))
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Participation.thread_ref == thread_ref,
+            )
+        )
+        return self.session.scalars(stmt).unique().first()
+
+    def participations(self, round_id: int) -> Sequence[Participation]:
+        """All participations of a round with their answers."""
+        stmt = (
+            select(Participation)
+            .options(selectinload(Participation.answers))
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Participation.round_id == round_id,
+            )
+            .order_by(Participation.id)
+        )
+        return self.session.scalars(stmt).unique().all()
+
+    def open_participations_of(self, chat_id: str) -> Sequence[Participation]:
+        """A person's unfinished participations in open rounds."""
+        stmt = (
+            select(Participation)
+            .join(Participation.person)
+            .join(Participation.round)
+            .options(joinedload(Participation.round))
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Person.chat_id == chat_id,
+                Round.status == "open",
+                Participation.status != "finished",
+            )
+            .order_by(Participation.id)
+        )
+        return self.session.scalars(stmt).unique().all()
+
+    def response_counts(self, round_id: int) -> dict[int, int]:
+        """Answered questions per participation id, for status overviews."""
+        stmt = (
+            select(Answer.participation_id, func.count())
+            .join(Participation, Participation.id == Answer.participation_id)
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Participation.round_id == round_id,
+                Answer.status == "answered",
+            )
+            .group_by(Answer.participation_id)
+        )
+        return {pid: int(n) for pid, n in self.session.execute(stmt).tuples()}
+
+    # Answers ----------------------------------------------------------------------
+
+    def answer(self, participation_id: int, question_key: str) -> Answer | None:
+        """The current answer of a participation to a question."""
+        stmt = select(Answer).where(
+            Answer.workspace_id == self.workspace_id,
+            Answer.participation_id == participation_id,
+            Answer.question_key == question_key,
+        )
+        return self.session.scalars(stmt).one_or_none()
+
+    def answers(self, participation_id: int) -> Sequence[Answer]:
+        """All current answers of a participation."""
+        stmt = select(Answer).where(
+            Answer.workspace_id == self.workspace_id,
+            Answer.participation_id == participation_id,
+        )
+        return self.session.scalars(stmt).all()
+
+    def answer_by_source(self, source_ref: str) -> Answer | None:
+        """The answer that came from chat message ``source_ref``."""
+        stmt = (
+            select(Answer)
+            .options(joinedload(Answer.participation).joinedload(Participation.round))
+            .where(Answer.workspace_id == self.workspace_id, Answer.source_ref == source_ref)
+        )
+        return self.session.scalars(stmt).unique().first()
+
+    # Idempotency ------------------------------------------------------------------
+
+    def processed(self, message_key: str) -> ProcessedMessage | None:
+        """The record of an already applied incoming message, if any."""
+        stmt = select(ProcessedMessage).where(
+            ProcessedMessage.workspace_id == self.workspace_id,
+            ProcessedMessage.message_key == message_key,
+        )
+        return self.session.scalars(stmt).one_or_none()
