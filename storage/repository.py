@@ -100,7 +100,7 @@ class Repository:
         """The round with id ``round_id`` in this workspace."""
         stmt = select(Round).where(Round.workspace_id == self.workspace_id, Round.id == round_id)
         if for_update:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update(of=Round)
         return self.session.scalars(stmt).one_or_none()
 
     def round_by_external_key(self, external_key: str) -> Round | None:
@@ -195,7 +195,7 @@ class Repository:
             )
             .group_by(Answer.participation_id)
         )
-        return {pid: int(n) for pid, n in self.session.execute(stmt).tuples()}
+        return {pid: int(n) for pid, n in self.session.execute(stmt).all()}
 
     # Answers ----------------------------------------------------------------------
 
