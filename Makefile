@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit install bench clean
+.PHONY: demo test lint typecheck unit install bench clean check-wheel
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot storage tests bench
+	$(BIN)/mypy bot storage tests
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest
@@ -34,3 +34,13 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+
+# A non-editable install (what users get from a wheel) must carry templates and migrations.
+check-wheel:
+	rm -rf build/wheel-venv
+	$(PYTHON) -m venv build/wheel-venv
+	build/wheel-venv/bin/python -m pip install --quiet --upgrade pip
+	build/wheel-venv/bin/python -m pip install --quiet .
+	cd build && ./wheel-venv/bin/dialogbot templates list >/dev/null
+	cd build && ./wheel-venv/bin/dialogbot demo | grep -q "Socialförvaltningen (Förvaltning)"
+	rm -rf build/wheel-venv
