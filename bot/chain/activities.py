@@ -1,0 +1,280 @@
+"""Tracked activities (åtgärder): recorded from answers, confirmed, followed up.
+
+"Ord måste bli handling": an answer to a question of kind ``activities`` becomes a
+list of proposed activities for the unit (see :mod:`bot.chain.splitting`). The
+manager confirms the list or replaces it with a corrected one; the unit's next round
+whose template has ``activity_followup: true`` asks about every activity that is
+still open, before the ordinary questions.
+
+These functions work inside the engine's unit of work (a :class:`Repository`); the
+engine calls them and commits. In anonymous rounds no event records the
+participation it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, exists, or_, select
+
+from bot.chain.splitting import ActivityDraft, split_activities
+from bot.results import ActivityView
+from storage.models import Answer, Participation, Round
+from storage.models_chain import Activity, ActivityEvent
+from storage.repository import Repository
+
+PROPOSED = "proposed"
+OPEN = "open"
+IN_PROGRESS = "in_progress"
+DONE = "done"
+STOPPED = "stopped"
+OPEN_STATUSES = (PROPOSED, OPEN, IN_PROGRESS)
+STATUSES = (PROPOSED, OPEN, IN_PROGRESS, DONE, STOPPED)
+FOLLOWUP = "followup"
+FOLLOWUP_SKIPPED = "skipped"
+
+
+def view(activity: Activity) -> ActivityView:
+    """An activity as plain data."""
+    return ActivityView(
+        activity_id=activity.id,
+        unit_key=activity.unit.key,
+        unit_name=activity.unit.name,
+        round_id=activity.round_id,
+        question_key=activity.question_key,
+        title=activity.title,
+        owner=activity.owner,
+        status=activity.status,
+        status_note=activity.status_note,
+        created_at=activity.created_at,
+        updated_at=activity.updated_at,
+    )
+
+
+def _event(
+    repo: Repository,
+    activity: Activity,
+    p: Participation | None,
+    kind: str,
+    now: datetime,
+    note: str = "",
+) -> None:
+    anonymous = p is None or p.round.anonymous
+    event = ActivityEvent(
+        workspace_id=repo.workspace_id,
+        round_id=p.round_id if p is not None else None,
+        participation_id=None if anonymous or p is None else p.id,
+        kind=kind,
+        status=activity.status,
+        note=note,
+        created_at=now,
+    )
+    activity.events.append(event)
+
+
+def _insert(
+    repo: Repository,
+    p: Participation,
+    answer: Answer,
+    drafts: Sequence[ActivityDraft],
+    status: str,
+    kind: str,
+    now: datetime,
+) -> list[Activity]:
+    made: list[Activity] = []
+    for position, draft in enumerate(drafts):
+        activity = Activity(
+            workspace_id=repo.workspace_id,
+            unit_id=p.unit_id,
+            round_id=p.round_id,
+            answer_id=answer.id,
+            question_key=answer.question_key,
+            position=position,
+            title=draft.title,
+            owner=draft.owner,
+            status=status,
+            status_note="",
+            created_at=now,
+            updated_at=now,
+        )
+        activity.unit = p.unit
+        repo.add(activity)
+        _event(repo, activity, p, kind, now)
+        made.append(activity)
+    repo.flush()
+    return made
+
+
+def _of_answer(repo: Repository, answer_id: int) -> list[Activity]:
+    stmt = (
+        select(Activity)
+        .where(Activity.workspace_id == repo.workspace_id, Activity.answer_id == answer_id)
+        .order_by(Activity.position, Activity.id)
+    )
+    return list(repo.session.scalars(stmt).unique().all())
+
+
+def _drop(repo: Repository, answer_id: int) -> None:
+    repo.session.execute(
+        delete(Activity).where(
+            Activity.workspace_id == repo.workspace_id, Activity.answer_id == answer_id
+        )
+    )
+
+
+def record_answer(repo: Repository, p: Participation, question_key: str, now: datetime) -> None:
+    """Re-derive the proposed activities of an answer that was just stored or changed.
+
+    An answered question gets one proposed activity per item; a skipped or withdrawn
+    answer gets none.
+    """
+    repo.flush()
+    answer = repo.answer(p.id, question_key)
+    if answer is None:
+        return
+    _drop(repo, answer.id)
+    if answer.status == "answered":
+        _insert(repo, p, answer, split_activities(answer.text), PROPOSED, "proposed", now)
+
+
+def _activity_answers(repo: Repository, p: Participation, kinds: set[str]) -> list[Answer]:
+    return sorted(
+        (a for a in repo.answers(p.id) if a.question_key in kinds and a.status == "answered"),
+        key=lambda a: (a.updated_at, a.id),
+    )
+
+
+def activities_of_participation(
+    repo: Repository, p: Participation, question_keys: set[str]
+) -> list[ActivityView]:
+    """The activities derived from a participation's answers, in answer order."""
+    out: list[ActivityView] = []
+    for answer in _activity_answers(repo, p, question_keys):
+        out.extend(view(a) for a in _of_answer(repo, answer.id))
+    return out
+
+
+def drafts_for(repo: Repository, p: Participation, question_key: str) -> list[ActivityView]:
+    """The activities derived from one answer (empty when it has none)."""
+    answer = repo.answer(p.id, question_key)
+    return [] if answer is None else [view(a) for a in _of_answer(repo, answer.id)]
+
+
+def confirm(
+    repo: Repository, p: Participation, question_keys: set[str], now: datetime
+) -> list[ActivityView]:
+    """Confirm every proposed activity of the participation: they become open."""
+    out: list[ActivityView] = []
+    for answer in _activity_answers(repo, p, question_keys):
+        for activity in _of_answer(repo, answer.id):
+            if activity.status == PROPOSED:
+                activity.status = OPEN
+                activity.updated_at = now
+                _event(repo, activity, p, "confirmed", now)
+            out.append(view(activity))
+    return out
+
+
+def correct(
+    repo: Repository,
+    p: Participation,
+    question_key: str,
+    drafts: Sequence[ActivityDraft],
+    now: datetime,
+) -> list[ActivityView]:
+    """Replace the activities of one answer with a corrected list (confirmed at once)."""
+    answer = repo.answer(p.id, question_key)
+    if answer is None:
+        return []
+    _drop(repo, answer.id)
+    return [view(a) for a in _insert(repo, p, answer, drafts, OPEN, "corrected", now)]
+
+
+def latest_activity_question(
+    repo: Repository, p: Participation, question_keys: set[str]
+) -> str | None:
+    """The activities question the participation answered most recently."""
+    answers = _activity_answers(repo, p, question_keys)
+    return answers[-1].question_key if answers else None
+
+
+def pending_followups(repo: Repository, p: Participation) -> list[Activity]:
+    """Open activities of the unit from earlier rounds not yet followed up in this round."""
+    round_ = p.round
+    followed = exists().where(
+        ActivityEvent.activity_id == Activity.id,
+        ActivityEvent.round_id == p.round_id,
+        ActivityEvent.kind.in_((FOLLOWUP, FOLLOWUP_SKIPPED)),
+    )
+    stmt = (
+        select(Activity)
+        .join(Round, Round.id == Activity.round_id)
+        .where(
+            Activity.workspace_id == repo.workspace_id,
+            Activity.unit_id == p.unit_id,
+            Activity.status.in_(OPEN_STATUSES),
+            Activity.round_id != p.round_id,
+            or_(
+                Round.created_at < round_.created_at,
+                (Round.created_at == round_.created_at) & (Round.id < round_.id),
+            ),
+            ~followed,
+        )
+        .order_by(Round.created_at, Activity.round_id, Activity.position, Activity.id)
+    )
+    return list(repo.session.scalars(stmt).unique().all())
+
+
+def record_followup(
+    repo: Repository,
+    p: Participation,
+    activity: Activity,
+    status: str | None,
+    note: str,
+    now: datetime,
+) -> ActivityView:
+    """Store a follow-up reply (``status`` None: skipped, the status stays as it was)."""
+    if status is not None:
+        activity.status = status
+        activity.status_note = note
+        activity.updated_at = now
+    _event(repo, activity, p, FOLLOWUP if status is not None else FOLLOWUP_SKIPPED, now, note)
+    return view(activity)
+
+
+def unit_activities(
+    repo: Repository, unit_id: int, *, only_open: bool = False
+) -> list[ActivityView]:
+    """A unit's activities, oldest first."""
+    stmt = select(Activity).where(
+        Activity.workspace_id == repo.workspace_id, Activity.unit_id == unit_id
+    )
+    if only_open:
+        stmt = stmt.where(Activity.status.in_(OPEN_STATUSES))
+    stmt = stmt.order_by(Activity.created_at, Activity.round_id, Activity.position, Activity.id)
+    return [view(a) for a in repo.session.scalars(stmt).unique().all()]
+
+
+def round_activities(repo: Repository, round_id: int) -> list[ActivityView]:
+    """Activities named in a round, by unit and position."""
+    stmt = (
+        select(Activity)
+        .where(Activity.workspace_id == repo.workspace_id, Activity.round_id == round_id)
+        .order_by(Activity.unit_id, Activity.answer_id, Activity.position, Activity.id)
+    )
+    return [view(a) for a in repo.session.scalars(stmt).unique().all()]
+
+
+def followups_in_round(repo: Repository, round_id: int) -> list[tuple[ActivityView, str, str]]:
+    """Activities followed up in a round: (activity, status given, note)."""
+    stmt = (
+        select(ActivityEvent)
+        .where(
+            ActivityEvent.workspace_id == repo.workspace_id,
+            ActivityEvent.round_id == round_id,
+            ActivityEvent.kind == FOLLOWUP,
+        )
+        .order_by(ActivityEvent.id)
+    )
+    return [(view(e.activity), e.status, e.note) for e in repo.session.scalars(stmt).all()]

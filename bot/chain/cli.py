@@ -1,0 +1,123 @@
+"""`dialogbot export`, `report`, `activities` and `evaluation`: the dialog chain's commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.chain.evaluation import send_evaluation
+from bot.chain.export import EXPORT_FORMATS, export_round, status_label
+from bot.chain.report import export_unit_report
+from bot.i18n import format_local, t
+from bot.wiring import build_runtime
+
+
+def _write(content: bytes, filename: str, fmt: str, output: str | None, out: Console) -> int:
+    if output == "-" or (output is None and fmt != "docx"):
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return 0
+    path = Path(output or filename)
+    path.write_bytes(content)
+    out.print(f"Wrote {path} ({len(content)} bytes).", markup=False, highlight=False)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: Console) -> int:
+    runtime = build_runtime(args.db)
+    content, filename = export_round(runtime.engine, args.workspace, args.round, args.format)
+    return _write(content, filename, args.format, args.output, out)
+
+
+def cmd_report(args: argparse.Namespace, out: Console) -> int:
+    runtime = build_runtime(args.db)
+    content, filename = export_unit_report(
+        runtime.engine, args.workspace, args.unit, args.year, args.format, args.lang, args.tz
+    )
+    return _write(content, filename, args.format, args.output, out)
+
+
+def cmd_activities(args: argparse.Namespace, out: Console) -> int:
+    runtime = build_runtime(args.db)
+    activities = runtime.engine.activities(args.workspace, args.unit, only_open=args.open)
+    if not activities:
+        out.print(t(args.lang, "chain.activities.none"))
+        return 0
+    table = Table(
+        "id",
+        t(args.lang, "export.activity"),
+        t(args.lang, "export.owner"),
+        t(args.lang, "export.status"),
+        t(args.lang, "export.note"),
+        t(args.lang, "export.date"),
+        title=t(args.lang, "chain.activities.title", unit=activities[0].unit_name),
+    )
+    for a in activities:
+        table.add_row(
+            str(a.activity_id),
+            a.title,
+            a.owner or "–",
+            status_label(a.status, args.lang),
+            a.status_note or "–",
+            format_local(a.created_at)[:10],
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_evaluation_send(args: argparse.Namespace, out: Console) -> int:
+    runtime = build_runtime(args.db)
+    started = send_evaluation(
+        runtime.engine, args.workspace, args.round, started_by=args.by, anonymous=not args.named
+    )
+    info = started.round
+    verb = "already existed" if started.already_existed else "started"
+    out.print(
+        f"Evaluation round {info.round_id} {verb}: {info.title} — "
+        f"{len(started.participants)} participants.",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the chain's sub-commands to the ``dialogbot`` parser."""
+    export = subparsers.add_parser(
+        "export", help="a round's documentation (cover, facts, answers, activities, evaluation)"
+    )
+    export.add_argument("round", type=int)
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="md")
+    export.add_argument(
+        "--output", "-o", help="file to write ('-' for stdout; docx defaults to a file)"
+    )
+    export.set_defaults(handler=cmd_export)
+
+    report = subparsers.add_parser(
+        "report", help="a unit's yearly report: planering, avstämningar and resultat side by side"
+    )
+    report.add_argument("unit", help="unit key or name")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--format", choices=EXPORT_FORMATS, default="md")
+    report.add_argument("--output", "-o", help="file to write ('-' for stdout)")
+    report.set_defaults(handler=cmd_report)
+
+    acts = subparsers.add_parser("activities", help="a unit's tracked activities and their status")
+    acts.add_argument("unit", help="unit key or name")
+    acts.add_argument("--open", action="store_true", help="only activities still open")
+    acts.set_defaults(handler=cmd_activities)
+
+    evaluation = subparsers.add_parser(
+        "evaluation", help="evaluation after a dialog meeting"
+    ).add_subparsers(dest="evaluation_command", metavar="ACTION")
+    send = evaluation.add_parser(
+        "send", help="ask the round's participants what worked and what could be better"
+    )
+    send.add_argument("round", type=int)
+    send.add_argument("--by", help="chat id of the process support sending it (role checked)")
+    send.add_argument("--named", action="store_true", help="not anonymous (default: anonymous)")
+    send.set_defaults(handler=cmd_evaluation_send)

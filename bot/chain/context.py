@@ -1,0 +1,153 @@
+"""Earlier answers a question refers to, shown to the same unit as context.
+
+"Avstämningsdialogen sker med utgångspunkt från verksamhetsplanen": a template
+declares per question which earlier answers it builds on (``refers_to:
+[planering.utvecklingsmal]``). For a prompt of that question in a round for unit U,
+:func:`context_for` finds U's latest round of the referenced template created before
+this round and takes U's answer to the referenced question. With ``context_scope:
+year`` every round of the referenced template in the same calendar year (local time)
+as that latest one is shown, oldest first — e.g. a resultatdialog shows all the
+year's avstämningar. One query per prompt, and only for questions with refers_to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from bot.escaping import mrkdwn
+from bot.i18n import DEFAULT_TZ, format_local, t
+from bot.results import ContextItem, QuestionPrompt
+from bot.templates import DialogTemplate, Question
+from storage.models import Answer, Participation, Round, TemplateSnapshot
+from storage.repository import Repository
+
+#: Longest answer text shown in chat before it is cut with a note.
+MAX_CHARS = 700
+
+
+def _refs(question: Question) -> list[tuple[str, str]]:
+    return [(ref.split(".")[0], ref.split(".")[1]) for ref in question.refers_to]
+
+
+def context_for(
+    repo: Repository,
+    p: Participation,
+    question: Question,
+    template_of: Callable[[Round], DialogTemplate],
+    tz: str = DEFAULT_TZ,
+) -> tuple[ContextItem, ...]:
+    """The unit's earlier answers that ``question`` refers to, oldest round first."""
+    refs = _refs(question)
+    if not refs:
+        return ()
+    round_ = p.round
+    stmt = (
+        select(Answer, Round)
+        .join(Participation, Participation.id == Answer.participation_id)
+        .join(Round, Round.id == Participation.round_id)
+        .join(TemplateSnapshot, TemplateSnapshot.id == Round.template_snapshot_id)
+        .where(
+            Answer.workspace_id == repo.workspace_id,
+            Participation.unit_id == p.unit_id,
+            Round.id != round_.id,
+            or_(
+                Round.created_at < round_.created_at,
+                (Round.created_at == round_.created_at) & (Round.id < round_.id),
+            ),
+            TemplateSnapshot.key.in_({k for k, _ in refs}),
+            Answer.question_key.in_({q for _, q in refs}),
+            Answer.status == "answered",
+        )
+        .order_by(Round.created_at.desc(), Round.id.desc(), Answer.id)
+    )
+    rows = [(a, r) for a, r in repo.session.execute(stmt).unique().all()]
+    zone = ZoneInfo(tz)
+    chosen: dict[str, list[Round]] = {}
+    for _answer, r in rows:
+        key = r.template.key
+        picked = chosen.setdefault(key, [])
+        if r in picked:
+            continue
+        same_year = bool(picked) and (
+            r.created_at.astimezone(zone).year == picked[0].created_at.astimezone(zone).year
+        )
+        if not picked or (question.context_scope == "year" and same_year):
+            picked.append(r)
+    items: list[ContextItem] = []
+    for template_key, question_key in refs:
+        for r in reversed(chosen.get(template_key, [])):
+            template = template_of(r)
+            try:
+                earlier_q = template.question(question_key)
+            except KeyError:
+                continue
+            for answer, ar in rows:
+                if ar.id == r.id and answer.question_key == question_key:
+                    items.append(
+                        ContextItem(
+                            template_name=template.name.get(round_.lang),
+                            question_text=earlier_q.text.get(round_.lang),
+                            answer_text=answer.text,
+                            round_title=r.title,
+                            answered_at=answer.updated_at,
+                        )
+                    )
+    return tuple(items)
+
+
+def _cut(text: str, limit: int, lang: str) -> str:
+    if len(text) <= limit:
+        return mrkdwn(text)
+    head = text[:limit].rsplit(" ", 1)[0]
+    return mrkdwn(head) + " … _" + t(lang, "chain.context.truncated") + "_"
+
+
+def render_context_mrkdwn(prompt: QuestionPrompt, limit: int = MAX_CHARS) -> str:
+    """The prompt's context as a Slack mrkdwn quote block; empty without context.
+
+    User text is escaped; long answers are cut at ``limit`` characters with a note
+    that the whole answer is in the documentation.
+    """
+    if not prompt.context:
+        return ""
+    lang = prompt.lang
+    blocks: list[str] = []
+    for item in prompt.context:
+        header = t(
+            lang,
+            "chain.context.from",
+            template=mrkdwn(item.template_name),
+            title=mrkdwn(item.round_title),
+            when=format_local(item.answered_at)[:10],
+        )
+        lines = [f"*{header}*", f"_{mrkdwn(item.question_text)}_"]
+        lines.extend(_cut(item.answer_text, limit, lang).splitlines())
+        blocks.append("\n".join(">" + line for line in lines))
+    return "\n".join(blocks)
+
+
+def render_context_text(prompt: QuestionPrompt, limit: int = MAX_CHARS) -> str:
+    """The prompt's context as plain text (terminal), indented; empty without context."""
+    out: list[str] = []
+    for item in prompt.context:
+        header = t(
+            prompt.lang,
+            "chain.context.from",
+            template=item.template_name,
+            title=item.round_title,
+            when=format_local(item.answered_at)[:10],
+        )
+        text = item.answer_text
+        if len(text) > limit:
+            text = (
+                text[:limit].rsplit(" ", 1)[0]
+                + " … ("
+                + t(prompt.lang, "chain.context.truncated")
+                + ")"
+            )
+        out.append(f"  {header}")
+        out.extend("    " + line for line in text.splitlines())
+    return "\n".join(out)

@@ -1,0 +1,48 @@
+"""Evaluation after a dialog meeting: "Vad fungerade bra?" and "Vad kan bli bättre?".
+
+An evaluation is an ordinary round of the built-in ``utvardering`` template, sent to the
+participants of the original round (the managers of its units) and linked to it by
+its external key ``evaluation:<round id>``, so sending twice starts it once. Its
+results are part of the original round's export. Evaluations are anonymous unless
+asked otherwise: honest feedback on a meeting needs no names.
+"""
+
+from __future__ import annotations
+
+from bot.chain.export import evaluation_key
+from bot.engine import DialogEngine, StartRound
+from bot.errors import InvalidInput
+from bot.i18n import t
+from bot.results import RoundStarted
+
+EVALUATION_TEMPLATE = "utvardering"
+
+
+def send_evaluation(
+    engine: DialogEngine,
+    workspace: str,
+    round_id: int,
+    *,
+    started_by: str | None = None,
+    anonymous: bool = True,
+) -> RoundStarted:
+    """Start the evaluation round of ``round_id`` (idempotent: the first one is returned)."""
+    info = engine.round_info(workspace, round_id)
+    if info.template_key == EVALUATION_TEMPLATE:
+        raise InvalidInput(f"round {round_id} is itself an evaluation")
+    units = [u.unit_key for u in engine.status(workspace, round_id).units]
+    return engine.start_round(
+        workspace,
+        StartRound(
+            template=EVALUATION_TEMPLATE,
+            units=units,
+            group_ref=info.group_ref,
+            subtrees=False,
+            anonymous=anonymous,
+            lang=info.lang,
+            started_by=started_by,
+            title=t(info.lang, "chain.evaluation.title", title=info.title),
+            delivery=info.delivery,
+            external_key=evaluation_key(round_id),
+        ),
+    )

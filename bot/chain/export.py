@@ -1,0 +1,269 @@
+"""Documentation of a round for the process support: built from the round's summary,
+its activities, follow-ups and evaluation, and rendered as Markdown, HTML or DOCX.
+
+Anonymous rounds: the summary already drops names and units from answers; the export
+also leaves out who did not answer (only a count), the unit of each activity, and any
+chat id. Nothing in an export is joined to people in an anonymous round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.chain import activities as chain_activities
+from bot.chain.documents import (
+    Block,
+    Bullets,
+    ExportDocument,
+    Heading,
+    Paragraph,
+    Quote,
+    Table,
+)
+from bot.engine import DialogEngine
+from bot.i18n import format_local, t
+from bot.results import ActivityView
+from bot.summary import RoundSummary
+
+ExportFormat = Literal["md", "html", "docx"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("md", "html", "docx")
+EVALUATION_PREFIX = "evaluation:"
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """Everything the documentation of one round is made of."""
+
+    summary: RoundSummary
+    activities: list[ActivityView]
+    followups: list[tuple[ActivityView, str, str]]
+    evaluation: RoundSummary | None
+
+
+def evaluation_key(round_id: int) -> str:
+    """The external key of the evaluation round that belongs to ``round_id``."""
+    return f"{EVALUATION_PREFIX}{round_id}"
+
+
+def load_round_record(engine: DialogEngine, workspace: str, round_id: int) -> RoundRecord:
+    """Read a round's summary, activities, follow-ups and evaluation."""
+    summary = engine.summary(workspace, round_id)
+    with engine.unit_of_work(workspace) as uow:
+        named = chain_activities.round_activities(uow.repo, round_id)
+        followed = chain_activities.followups_in_round(uow.repo, round_id)
+        evaluation_round = uow.repo.round_by_external_key(evaluation_key(round_id))
+        evaluation_id = evaluation_round.id if evaluation_round is not None else None
+    evaluation = engine.summary(workspace, evaluation_id) if evaluation_id is not None else None
+    return RoundRecord(summary, named, followed, evaluation)
+
+
+def status_label(status: str, lang: str) -> str:
+    """An activity status in the user's language (klar, pågår, ...)."""
+    return t(lang, f"chain.status.{status}")
+
+
+def _owner(a: ActivityView) -> str:
+    return a.owner or "–"
+
+
+def answer_blocks(summary: RoundSummary, first_level: int = 2) -> list[Block]:
+    """Answers per question, grouped by level with the roll-up counts."""
+    lang = summary.round.lang
+    out: list[Block] = []
+    for q in summary.questions:
+        out.append(Heading(first_level, f"{q.number}. {q.text}"))
+        for node in q.nodes:
+            if node.has_children:
+                counts = t(lang, "summary.answered_count", a=node.answered, b=node.total)
+                out.append(
+                    Heading(
+                        first_level + 1 + min(node.depth, 2),
+                        f"{node.unit_name} ({node.level_name}) — {counts}",
+                    )
+                )
+            for e in node.entries:
+                who = ""
+                if e.unit_name:
+                    who = e.unit_name + (f" ({e.person_name})" if e.person_name else "")
+                if e.status == "answered":
+                    if who:
+                        out.append(Paragraph("", label=who))
+                    out.append(Quote(e.text))
+                else:
+                    out.append(Paragraph(t(lang, "summary.skipped"), label=who, emphasis=True))
+        if not q.answered:
+            out.append(Paragraph(t(lang, "summary.no_answers"), emphasis=True))
+    return out
+
+
+def _facts(summary: RoundSummary) -> tuple[tuple[str, str], ...]:
+    r = summary.round
+    lang = r.lang
+    end = r.closed_at or r.deadline_at
+    facts = [
+        (t(lang, "summary.round"), f"{r.round_id} ({t(lang, 'summary.status.' + r.status)})"),
+        (
+            t(lang, "summary.template"),
+            f"{r.template_name} ({r.template_key} v{r.template_version})",
+        ),
+        (t(lang, "export.period"), f"{format_local(r.created_at)} – {format_local(end)}"),
+        (t(lang, "export.group"), r.group_ref),
+        (t(lang, "export.participants"), str(summary.participants)),
+        (
+            t(lang, "summary.response_rate"),
+            t(lang, "summary.of", a=summary.responded, b=summary.participants)
+            + f" ({summary.rate_percent} %)",
+        ),
+    ]
+    if r.anonymous:
+        facts.append((t(lang, "summary.anonymous"), "✓"))
+    return tuple(facts)
+
+
+def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocument:
+    """The documentation of one round (pure)."""
+    summary = record.summary
+    r = summary.round
+    lang = r.lang
+    anonymous = r.anonymous
+    blocks: list[Block] = []
+
+    if not anonymous and len(summary.rates) > 1:
+        blocks.append(Heading(1, t(lang, "export.rates")))
+        blocks.append(
+            Table(
+                (t(lang, "export.unit"), t(lang, "export.level"), t(lang, "summary.response_rate")),
+                tuple(
+                    (
+                        rate.unit_name,
+                        rate.level_name,
+                        f"{rate.responded}/{rate.total}",
+                    )
+                    for rate in summary.rates
+                ),
+            )
+        )
+
+    blocks.append(Heading(1, t(lang, "export.answers")))
+    blocks.extend(answer_blocks(summary))
+
+    blocks.append(Heading(1, t(lang, "export.activities")))
+    blocks.append(_activity_table(record.activities, lang, anonymous))
+
+    if record.followups:
+        blocks.append(Heading(1, t(lang, "export.followups")))
+        header: tuple[str, ...] = (
+            t(lang, "export.activity"),
+            t(lang, "export.status"),
+            t(lang, "export.note"),
+        )
+        rows: list[tuple[str, ...]] = [
+            (a.title, status_label(s, lang), note or "–") for a, s, note in record.followups
+        ]
+        if not anonymous:
+            header = (t(lang, "export.unit"), *header)
+            rows = [
+                (a.unit_name, *row) for (a, _, _), row in zip(record.followups, rows, strict=True)
+            ]
+        blocks.append(Table(header, tuple(rows)))
+
+    blocks.append(Heading(1, t(lang, "export.evaluation")))
+    if record.evaluation is None:
+        blocks.append(Paragraph(t(lang, "export.evaluation_none"), emphasis=True))
+    else:
+        ev = record.evaluation
+        blocks.append(
+            Paragraph(
+                t(lang, "summary.of", a=ev.responded, b=ev.participants)
+                + f" ({ev.rate_percent} %)",
+                label=t(lang, "summary.response_rate"),
+            )
+        )
+        blocks.extend(answer_blocks(ev))
+
+    blocks.append(Heading(1, t(lang, "summary.not_answered")))
+    if not summary.missing:
+        blocks.append(Paragraph(t(lang, "summary.none_missing")))
+    elif anonymous:
+        blocks.append(Paragraph(t(lang, "summary.anonymous_missing", n=len(summary.missing))))
+    else:
+        blocks.append(Bullets(tuple(f"{m.unit_name} — {m.person_name}" for m in summary.missing)))
+
+    subtitle = r.template_name + (f" — {r.overarching_question}" if r.overarching_question else "")
+    return ExportDocument(
+        title=t(lang, "export.title", title=r.title),
+        subtitle=subtitle,
+        generated=t(lang, "export.generated", when=generated_at),
+        lang=lang,
+        facts=_facts(summary),
+        blocks=tuple(blocks),
+        filename=f"dialog-{r.round_id}-{r.template_key}",
+    )
+
+
+def _activity_table(activities: list[ActivityView], lang: str, anonymous: bool) -> Block:
+    if not activities:
+        return Paragraph(t(lang, "chain.activities.none"), emphasis=True)
+    header: tuple[str, ...] = (
+        t(lang, "export.activity"),
+        t(lang, "export.owner"),
+        t(lang, "export.status"),
+    )
+    rows = [(a.title, _owner(a), status_label(a.status, lang)) for a in activities]
+    if anonymous:
+        rows.sort()
+        return Table(header, tuple(rows))
+    return Table(
+        (t(lang, "export.unit"), *header),
+        tuple((a.unit_name, *row) for a, row in zip(activities, rows, strict=True)),
+    )
+
+
+def activity_blocks(activities: list[ActivityView], lang: str) -> list[Block]:
+    """A unit's activities as a table with status and comment."""
+    if not activities:
+        return [Paragraph(t(lang, "chain.activities.none"), emphasis=True)]
+    return [
+        Table(
+            (
+                t(lang, "export.activity"),
+                t(lang, "export.owner"),
+                t(lang, "export.status"),
+                t(lang, "export.note"),
+                t(lang, "export.date"),
+            ),
+            tuple(
+                (
+                    a.title,
+                    _owner(a),
+                    status_label(a.status, lang),
+                    a.status_note or "–",
+                    format_local(a.created_at)[:10],
+                )
+                for a in activities
+            ),
+        )
+    ]
+
+
+def render(document: ExportDocument, fmt: ExportFormat) -> bytes:
+    """Render a document as UTF-8 Markdown or HTML, or as DOCX bytes."""
+    if fmt == "docx":
+        from bot.chain.export_docx import render_docx
+
+        return render_docx(document)
+    if fmt in ("md", "html"):
+        from bot.chain.export_jinja import render_text
+
+        return render_text(document, fmt).encode("utf-8")
+    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+
+
+def export_round(
+    engine: DialogEngine, workspace: str, round_id: int, fmt: ExportFormat
+) -> tuple[bytes, str]:
+    """The documentation of a round as file content and a file name (for CLI and Slack)."""
+    record = load_round_record(engine, workspace, round_id)
+    document = build_round_document(record, format_local(engine.clock.now()))
+    return render(document, fmt), f"{document.filename}.{fmt}"

@@ -1,0 +1,147 @@
+"""The yearly report of one unit: its dialogs of a calendar year side by side.
+
+Every round the unit took part in that was started in the year (local time) becomes a
+column with the unit's answers — planering, avstämningar, resultat and any other
+dialog, oldest first — followed by the unit's activities and their status. Answers of
+anonymous rounds are not shown per unit (only that the round took place).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.chain import activities as chain_activities
+from bot.chain.documents import (
+    Block,
+    Column,
+    Columns,
+    ExportDocument,
+    Heading,
+    Paragraph,
+    Quote,
+    Table,
+)
+from bot.chain.errors import NoRoundsForReport
+from bot.chain.export import ExportFormat, activity_blocks, render
+from bot.engine import DialogEngine
+from bot.i18n import DEFAULT_TZ, format_local, t
+from bot.org_tree import OrgTree
+from storage.models import Participation, Round
+
+
+def build_unit_report(
+    engine: DialogEngine,
+    workspace: str,
+    unit: str,
+    year: int,
+    lang: str = "sv",
+    tz: str = DEFAULT_TZ,
+) -> ExportDocument:
+    """The report for ``unit`` (key or name) and calendar ``year``."""
+    zone = ZoneInfo(tz)
+    start = datetime(year, 1, 1, tzinfo=zone)
+    end = datetime(year + 1, 1, 1, tzinfo=zone)
+    with engine.unit_of_work(workspace) as uow:
+        repo = uow.repo
+        found = OrgTree(repo.units()).find(unit)
+        stmt = (
+            select(Participation)
+            .join(Round, Round.id == Participation.round_id)
+            .where(
+                Participation.workspace_id == repo.workspace_id,
+                Participation.unit_id == found.id,
+                Round.created_at >= start,
+                Round.created_at < end,
+            )
+            .order_by(Round.created_at, Round.id, Participation.id)
+        )
+        participations = repo.session.scalars(stmt).unique().all()
+        if not participations:
+            raise NoRoundsForReport(found.name, year)
+        by_round: dict[int, list[Participation]] = {}
+        for p in participations:
+            by_round.setdefault(p.round_id, []).append(p)
+
+        overview: list[tuple[str, ...]] = []
+        columns: list[Column] = []
+        for ps in by_round.values():
+            round_ = ps[0].round
+            template = engine.template_of(round_)
+            name = template.name.get(lang)
+            when = format_local(round_.created_at, lang, tz)[:10]
+            answered = {a.question_key for p in ps for a in p.answers if a.status == "answered"}
+            overview.append(
+                (
+                    name,
+                    round_.title,
+                    when,
+                    t(lang, f"summary.status.{round_.status}"),
+                    f"{len(answered)}/{len(template.questions)}",
+                )
+            )
+            blocks: list[Block] = [Paragraph(round_.title, emphasis=True)]
+            if round_.anonymous:
+                blocks.append(Paragraph(t(lang, "summary.anonymous")))
+            else:
+                for number, q in enumerate(template.questions, 1):
+                    blocks.append(Heading(2, f"{number}. {q.text.get(lang)}"))
+                    texts = [
+                        a.text
+                        for p in ps
+                        for a in p.answers
+                        if a.question_key == q.key and a.status == "answered"
+                    ]
+                    blocks.extend(Quote(text) for text in texts)
+                    if not texts:
+                        blocks.append(Paragraph(t(lang, "export.no_answer"), emphasis=True))
+            columns.append(Column(f"{name} {when}", tuple(blocks)))
+
+        activities = [
+            a
+            for a in chain_activities.unit_activities(repo, found.id)
+            if a.created_at < end and (a.created_at >= start or a.updated_at >= start)
+        ]
+        unit_name, unit_key = found.name, found.key
+
+    body: list[Block] = [
+        Paragraph(t(lang, "export.report_intro", year=year)),
+        Heading(1, t(lang, "export.dialogs")),
+        Table(
+            (
+                t(lang, "summary.template"),
+                t(lang, "summary.round"),
+                t(lang, "export.date"),
+                t(lang, "export.status"),
+                t(lang, "export.answered"),
+            ),
+            tuple(overview),
+        ),
+        Columns(tuple(columns)),
+        Heading(1, t(lang, "export.activities")),
+        *activity_blocks(activities, lang),
+    ]
+    return ExportDocument(
+        title=t(lang, "export.report_title", year=year, unit=unit_name),
+        subtitle=unit_name,
+        generated=t(lang, "export.generated", when=format_local(engine.clock.now(), lang, tz)),
+        lang=lang,
+        blocks=tuple(body),
+        filename=f"arsrapport-{year}-{unit_key}",
+    )
+
+
+def export_unit_report(
+    engine: DialogEngine,
+    workspace: str,
+    unit: str,
+    year: int,
+    fmt: ExportFormat,
+    lang: str = "sv",
+    tz: str = DEFAULT_TZ,
+) -> tuple[bytes, str]:
+    """The yearly report as file content and a file name (for CLI and Slack)."""
+    document = build_unit_report(engine, workspace, unit, year, lang, tz)
+    return render(document, fmt), f"{document.filename}.{fmt}"

@@ -1,0 +1,77 @@
+"""The yearly report of one unit, and the activity list a unit can ask for."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+from docx import Document
+
+from bot.chain.errors import NoRoundsForReport
+from bot.chain.report import build_unit_report, export_unit_report
+from bot.clock import FixedClock
+from bot.engine import DialogEngine, StartRound
+
+WS = "local"
+ANNA = "U0ENHHTN"
+_keys = itertools.count()
+
+
+def dialog(engine: DialogEngine, template: str, texts: list[str], anonymous: bool = False) -> int:
+    started = engine.start_round(
+        WS,
+        StartRound(template, ["hemtjanst-norr"], "#g", subtrees=False, anonymous=anonymous),
+    )
+    pid = started.participants[0][0].participation_id
+    prompt = started.participants[0][1]
+    while prompt.followup is not None:
+        next_prompt = engine.reply(WS, pid, "pågår – budget saknas", f"k{next(_keys)}").prompt
+        assert next_prompt is not None
+        prompt = next_prompt
+    for text in texts:
+        engine.reply(WS, pid, text, f"k{next(_keys)}")
+    engine.close_round(WS, started.round.round_id)
+    return started.round.round_id
+
+
+def test_the_yearly_report_puts_the_years_dialogs_side_by_side(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    clock.set(datetime(2027, 3, 1, 8, tzinfo=UTC))
+    dialog(
+        engine, "planering", ["Uppdrag", "Nuläge", "Ram 42 mnkr", "- Ny bemanningsplan", "Kvalitet"]
+    )
+    clock.set(datetime(2027, 5, 3, 7, tzinfo=UTC))
+    dialog(engine, "avstamning", ["Sjukfrånvaron 8 %", "Analys T1", "- Hälsosamtal"])
+    clock.set(datetime(2027, 9, 6, 7, tzinfo=UTC))
+    dialog(engine, "avstamning", ["Hemligt svar", "Analys T2"], anonymous=True)
+    clock.set(datetime(2028, 2, 7, 8, tzinfo=UTC))
+    dialog(engine, "resultat", ["Utfall 2027 i balans"])
+
+    document = build_unit_report(engine, WS, "Hemtjänst Norr", 2027)
+    assert document.title == "Årsrapport 2027: Hemtjänst Norr"
+    content = export_unit_report(engine, WS, "hemtjanst-norr", 2027, "docx")[0]
+    doc = Document(io.BytesIO(content))
+    overview, side_by_side, activities = doc.tables
+    assert [c.text for c in overview.columns[0].cells] == [
+        "Mall", "Planeringsdialog", "Avstämningsdialog", "Avstämningsdialog",
+    ]  # fmt: skip
+    columns = [cell.text for cell in side_by_side.rows[0].cells]
+    assert len(columns) == 3  # planering and two avstämningar; resultat 2028 is next year's
+    assert "Ram 42 mnkr" in columns[0] and "Sjukfrånvaron 8 %" in columns[1]
+    assert "Hemligt svar" not in columns[2] and "Anonym runda" in columns[2]
+    rows = [[c.text for c in row.cells] for row in activities.rows[1:]]
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("Ny bemanningsplan", "pågår", "budget saknas"),
+        ("Hälsosamtal", "pågår", "budget saknas"),
+    ]
+    html = export_unit_report(engine, WS, "hemtjanst-norr", 2027, "html")[0].decode()
+    assert 'class="columns" style="grid-template-columns: repeat(3, 1fr)"' in html
+    assert (
+        "Utfall 2027 i balans"
+        in export_unit_report(engine, WS, "hemtjanst-norr", 2028, "md")[0].decode()
+    )
+    with pytest.raises(NoRoundsForReport):
+        build_unit_report(engine, WS, "hemtjanst-norr", 2026)
