@@ -1,7 +1,10 @@
 """The annual schedule (årsschema): configuration, business-time arithmetic and planning.
 
-This package is pure: it never reads the clock, the database or Slack. Callers
-pass "now" (from :class:`bot.clock.Clock`) and persist what it plans.
+The modules exported here are pure: they never read the clock, the database or
+Slack. Callers pass "now" (from :class:`bot.clock.Clock`) and persist what they plan.
+The scheduler that does (stored schedules, the job queue, the worker) lives in
+:mod:`bot.schedule.store`, :mod:`bot.schedule.jobs`, :mod:`bot.schedule.scheduler` and
+:mod:`bot.schedule.cli`, which are imported explicitly.
 """
 
 from bot.schedule.calendar import (

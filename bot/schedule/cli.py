@@ -1,0 +1,247 @@
+"""``dialogbot schedule show|import|jobs`` and ``dialogbot worker``.
+
+Registered by :mod:`bot.cli` through its ``EXTENSIONS`` list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.i18n import format_local
+from bot.ports import Notifier
+from bot.schedule.config import AnnualSchedule, load_preset, load_schedule, preset_path
+from bot.schedule.console_notifier import ConsoleNotifier
+from bot.schedule.errors import ScheduleError
+from bot.schedule.jobs import DEFAULT_LEASE
+from bot.schedule.plan import plan_year
+from bot.schedule.render import format_year_calendar, format_year_table
+from bot.schedule.scheduler import DEFAULT_INTERVAL_S, Scheduler
+from bot.schedule.store import load_stored, save_schedule
+from bot.wiring import Runtime, build_runtime
+from storage.db import NotMigrated
+from storage.models_schedule import JOB_STATUSES
+
+log = logging.getLogger(__name__)
+
+
+def _schedule_errors(err: Console, exc: ScheduleError) -> int:
+    err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+    return 1
+
+
+def _source_for_show(args: argparse.Namespace, out: Console) -> tuple[AnnualSchedule, str]:
+    if args.file:
+        return load_schedule(Path(args.file)), args.file
+    if args.preset:
+        return load_preset(), "preset"
+    try:
+        runtime = build_runtime(args.db)
+    except NotMigrated:
+        runtime = None
+    stored = load_stored(runtime.engine, args.workspace) if runtime is not None else None
+    if stored is None:
+        out.print(
+            f"(No schedule stored for workspace {args.workspace}; showing the shipped preset. "
+            "Store one with `dialogbot schedule import`.)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return load_preset(), "preset"
+    return stored.schedule, f"{stored.source} (stored for {args.workspace})"
+
+
+def cmd_schedule_show(args: argparse.Namespace, out: Console) -> int:
+    """Print a year's rounds as a table and a text calendar."""
+    err = Console(stderr=True)
+    try:
+        schedule, source = _source_for_show(args, out)
+    except ScheduleError as exc:
+        return _schedule_errors(err, exc)
+    year = args.year or datetime.now(schedule.tz).year
+    rounds = plan_year(schedule, year)
+    out.print(
+        f"{source} — {year} ({schedule.timezone}, {len(rounds)})", markup=False, highlight=False
+    )
+    out.print("")
+    table = format_year_table(rounds, schedule.tz, args.lang)
+    calendar = format_year_calendar(rounds, year, schedule.tz, args.lang)
+    out.print(f"{table}\n\n{calendar}", markup=False, highlight=False, soft_wrap=True)
+    return 0
+
+
+def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
+    """Validate a schedule file (or the preset) and store it for the workspace."""
+    err = Console(stderr=True)
+    if bool(args.file) == bool(args.preset):
+        err.print(
+            "Give either a schedule FILE or --preset.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 2
+    runtime = build_runtime(args.db)
+    try:
+        if args.preset:
+            schedule, source = load_preset(), "preset"
+        else:
+            schedule, source = load_schedule(Path(args.file)), str(args.file)
+        report = save_schedule(
+            runtime.engine,
+            args.workspace,
+            schedule,
+            source,
+            default_group_ref=args.group,
+            lang=args.lang,
+        )
+    except ScheduleError as exc:
+        return _schedule_errors(err, exc)
+    verb = "Replaced the schedule" if report.replaced else "Stored a schedule"
+    out.print(
+        f"{verb} for workspace {args.workspace} from {source}: {len(schedule.rounds)} rounds, "
+        f"planning from {format_local(report.stored.planned_until, args.lang, schedule.timezone)}.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if report.dropped_jobs:
+        out.print(f"Dropped {report.dropped_jobs} upcoming jobs of the earlier schedule.")
+    for warning in report.warnings:
+        err.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+    return 0
+
+
+def cmd_schedule_jobs(args: argparse.Namespace, out: Console) -> int:
+    """List the scheduler's jobs for the workspace."""
+    runtime = build_runtime(args.db)
+    scheduler = Scheduler(runtime.engine, ConsoleNotifier(out, args.tz))
+    table = Table("id", "kind", "key", "due", "status", "attempts", "outcome / error")
+    for job in scheduler.jobs.jobs(args.workspace, args.status, args.limit):
+        table.add_row(
+            str(job.id),
+            job.kind,
+            job.job_key,
+            format_local(job.due_at, args.lang, args.tz),
+            job.status,
+            str(job.attempts),
+            job.last_error if job.status == "failed" else (job.outcome or job.last_error or ""),
+        )
+    out.print(table)
+    return 0
+
+
+def notifier_for(args: argparse.Namespace, runtime: Runtime, out: Console) -> Notifier:
+    """The notifier the worker uses: the console one until a platform is wired in.
+
+    Args:
+        args: The parsed command line.
+        runtime: The database and engine.
+        out: The console to print to.
+
+    Returns:
+        The notifier.
+    """
+    return ConsoleNotifier(out, args.tz)
+
+
+def cmd_worker(args: argparse.Namespace, out: Console) -> int:
+    """Run the scheduler: once (``--once``) or until interrupted."""
+    runtime = build_runtime(args.db)
+    scheduler = Scheduler(
+        runtime.engine,
+        notifier_for(args, runtime, out),
+        lease=timedelta(seconds=args.lease),
+    )
+    if args.once:
+        report = scheduler.tick()
+        out.print(
+            f"Worker {scheduler.worker_id}: {report.planned} jobs planned, {report.ran} run, "
+            f"{report.failed} failed.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 1 if report.failed else 0
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    out.print(
+        f"Worker {scheduler.worker_id} running every {args.interval:g} s; Ctrl-C stops it.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    try:
+        scheduler.run_forever(stop, args.interval)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def _positive(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value}")
+    return number
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``schedule`` and ``worker`` to the ``dialogbot`` command line.
+
+    Args:
+        subparsers: The top-level sub-command collection.
+    """
+    schedule = subparsers.add_parser(
+        "schedule", help="the annual schedule (årsschema): show, import, jobs"
+    ).add_subparsers(dest="schedule_command", metavar="ACTION")
+
+    show = schedule.add_parser("show", help="print a year's rounds as a table and a calendar")
+    show.add_argument("--year", type=int, help="calendar year (default: this year)")
+    source = show.add_mutually_exclusive_group()
+    source.add_argument("--file", help="a schedule YAML file (default: the stored schedule)")
+    source.add_argument("--preset", action="store_true", help=f"the shipped {preset_path().name}")
+    show.set_defaults(handler=cmd_schedule_show)
+
+    imp = schedule.add_parser("import", help="validate a schedule and store it for the workspace")
+    imp.add_argument("file", nargs="?", help="schedule YAML file")
+    imp.add_argument("--preset", action="store_true", help="store the shipped årsschema preset")
+    imp.add_argument(
+        "--group", help="channel for receiving units that have no channel of their own"
+    )
+    imp.set_defaults(handler=cmd_schedule_import)
+
+    jobs = schedule.add_parser("jobs", help="list the scheduler's jobs")
+    jobs.add_argument("--status", choices=JOB_STATUSES)
+    jobs.add_argument("--limit", type=int, default=100)
+    jobs.set_defaults(handler=cmd_schedule_jobs)
+
+    worker = subparsers.add_parser(
+        "worker", help="run the scheduler (rounds, reminders, summaries) without the chat server"
+    )
+    worker.add_argument(
+        "--interval",
+        type=_positive,
+        default=DEFAULT_INTERVAL_S,
+        help=f"seconds between ticks (default {DEFAULT_INTERVAL_S:g})",
+    )
+    worker.add_argument("--once", action="store_true", help="run one tick and exit")
+    worker.add_argument(
+        "--lease",
+        type=_positive,
+        default=DEFAULT_LEASE.total_seconds(),
+        help="seconds a claimed job stays reserved for this worker",
+    )
+    worker.set_defaults(handler=cmd_worker)

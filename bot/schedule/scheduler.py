@@ -1,0 +1,523 @@
+"""The årshjul scheduler: turns stored schedules and deadlines into jobs, and runs them.
+
+One :meth:`Scheduler.tick`:
+
+1. **Plan.** For every workspace with a stored schedule (rows locked with
+   ``SKIP LOCKED``, so one replica plans a workspace at a time), the items of
+   :func:`bot.schedule.plan.due_between` between the schedule's ``planned_until`` and
+   ``now + lookahead`` become jobs: ``start_round`` per occurrence (key = occurrence
+   key) and ``reminder`` per reminder (key = reminder key). Every open round whose
+   deadline falls before ``now + lookahead`` — scheduled or started by hand — gets a
+   ``close_round`` job (key ``close:{round id}``). Inserting a key that exists is a
+   no-op, so planning twice, or on two replicas, changes nothing.
+2. **Run.** Claim due jobs one at a time (:class:`bot.schedule.jobs.JobStore`), run
+   them, mark them done; a failing job is retried with back-off and its error logged
+   with traceback.
+
+Effects go through :class:`bot.ports.Notifier`. Each message is guarded by an effect
+key recorded right after delivery, so a job that is re-run (after a crash or an
+error) skips the messages it already sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.clock import Clock
+from bot.engine import DialogEngine, StartRound, normalize_role
+from bot.errors import NoParticipants, UnknownRound
+from bot.org_tree import OrgTree
+from bot.ports import Notifier
+from bot.schedule.jobs import (
+    DEFAULT_LEASE,
+    DEFAULT_MAX_ATTEMPTS,
+    KIND_CLOSE_ROUND,
+    KIND_REMINDER,
+    KIND_START_ROUND,
+    ClaimedJob,
+    JobStore,
+    LeaseLost,
+    NewJob,
+)
+from bot.schedule.plan import PlannedItem, PlannedReminder, PlannedRound, due_between
+from bot.schedule.store import from_row
+from bot.templates import normalize_key
+from bot.wiring import Runtime
+from storage.models import Round
+from storage.models_schedule import WorkspaceSchedule
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LOOKAHEAD = timedelta(days=1)
+"""How far ahead jobs are materialised (they still only run when due)."""
+
+DEFAULT_INTERVAL_S = 30.0
+"""Seconds between ticks of a running worker."""
+
+PROCESS_SUPPORT_ROLE = "processtod"
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one tick did.
+
+    Attributes:
+        planned: New jobs materialised.
+        ran: Jobs run to completion.
+        failed: Jobs whose run raised (retried later or given up).
+    """
+
+    planned: int
+    ran: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class _Target:
+    unit_key: str
+    unit_name: str
+    group_ref: str
+
+
+def job_for(item: PlannedItem, workspace: str, lang: str, default_group: str | None) -> NewJob:
+    """The job that carries out one planned item.
+
+    Args:
+        item: A planned round start or reminder.
+        workspace: The workspace it belongs to.
+        lang: Language of the rounds the schedule starts.
+        default_group: Channel for receiving units without their own.
+
+    Returns:
+        The job, keyed by the item's idempotency key.
+    """
+    if isinstance(item, PlannedRound):
+        return NewJob(
+            workspace_id=workspace,
+            kind=KIND_START_ROUND,
+            job_key=item.occurrence_key,
+            due_at=item.starts_at,
+            payload={
+                "occurrence_key": item.occurrence_key,
+                "round_key": item.key,
+                "template": item.template,
+                "name": item.name,
+                "answering_level": item.answering_level,
+                "receiving_level": item.receiving_level,
+                "starts_at": item.starts_at.isoformat(),
+                "deadline_at": item.deadline_at.isoformat(),
+                "anonymous": item.anonymous,
+                "lang": lang,
+                "default_group": default_group,
+            },
+        )
+    assert isinstance(item, PlannedReminder)
+    return NewJob(
+        workspace_id=workspace,
+        kind=KIND_REMINDER,
+        job_key=item.reminder_key,
+        due_at=item.due_at,
+        payload={
+            "occurrence_key": item.round_occurrence_key,
+            "reminder_key": item.reminder_key,
+            "days_before": item.days_before,
+            "kind": item.kind,
+        },
+    )
+
+
+class Scheduler:
+    """Plans and runs the scheduled work of every workspace on one database.
+
+    Any number of replicas may run one each; see the module docstring.
+    """
+
+    def __init__(
+        self,
+        engine: DialogEngine,
+        notifier: Notifier,
+        *,
+        clock: Clock | None = None,
+        worker_id: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        lookahead: timedelta = DEFAULT_LOOKAHEAD,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        max_jobs_per_tick: int = 1000,
+    ) -> None:
+        """Create a scheduler.
+
+        Args:
+            engine: The dialog engine (database, catalog).
+            notifier: Where announcements, reminders, digests and summaries go.
+            clock: Source of "now" (default: the engine's clock).
+            worker_id: This replica's id in job leases (default: host, pid, random).
+            lease: How long a claimed job is reserved without renewal; renewed before
+                every message, so it only has to outlast one message.
+            lookahead: How far ahead jobs are materialised.
+            max_attempts: Claims after which a failing job is given up.
+            max_jobs_per_tick: Upper bound of jobs one tick runs.
+        """
+        self.engine = engine
+        self.notifier = notifier
+        self.clock: Clock = clock or engine.clock
+        self.jobs = JobStore(
+            engine.session_factory,
+            self.clock,
+            worker_id,
+            lease=lease,
+            max_attempts=max_attempts,
+        )
+        self.lookahead = lookahead
+        self.max_jobs_per_tick = max_jobs_per_tick
+        self._handlers: dict[str, Callable[[ClaimedJob], str]] = {
+            KIND_START_ROUND: self._start_round,
+            KIND_REMINDER: self._remind,
+            KIND_CLOSE_ROUND: self._close_round,
+        }
+
+    @property
+    def worker_id(self) -> str:
+        """This replica's id, as written to ``scheduled_jobs.locked_by``."""
+        return self.jobs.worker_id
+
+    # The loop -----------------------------------------------------------------------
+
+    def tick(self) -> TickReport:
+        """Plan, then run every job that is due, until none is left.
+
+        Returns:
+            What was planned and run.
+        """
+        planned = self.plan()
+        ran, failed = self.run_due()
+        return TickReport(planned, ran, failed)
+
+    def run_forever(self, stop: threading.Event, interval_s: float = DEFAULT_INTERVAL_S) -> None:
+        """Tick every ``interval_s`` seconds until ``stop`` is set.
+
+        An error in a tick (the database being away, say) is logged with its traceback
+        and the loop goes on.
+
+        Args:
+            stop: Set it to end the loop (after the running tick).
+            interval_s: Seconds between ticks.
+        """
+        log.info("scheduler %s running every %ss", self.worker_id, interval_s)
+        while not stop.is_set():
+            try:
+                report = self.tick()
+                if report.ran or report.failed:
+                    log.info("scheduler tick: %s", report)
+            except Exception:
+                log.exception("scheduler tick failed; trying again in %ss", interval_s)
+            stop.wait(interval_s)
+
+    def next_due(self) -> datetime | None:
+        """The earliest moment some materialised job becomes claimable."""
+        return self.jobs.next_due()
+
+    # Planning -----------------------------------------------------------------------
+
+    def plan(self) -> int:
+        """Materialise due and soon-due work as jobs (idempotent).
+
+        Returns:
+            How many jobs were new.
+        """
+        now = self.clock.now()
+        horizon = now + self.lookahead
+        created = 0
+        with self.engine.session_factory() as session, session.begin():
+            rows = session.scalars(
+                select(WorkspaceSchedule)
+                .order_by(WorkspaceSchedule.id)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                if row.planned_until >= horizon:
+                    continue
+                try:
+                    stored = from_row(row)
+                except Exception:
+                    log.exception("cannot plan workspace %s: bad stored schedule", row.workspace_id)
+                    continue
+                items = due_between(stored.schedule, row.planned_until, horizon)
+                jobs = [
+                    job_for(item, row.workspace_id, row.lang, row.default_group_ref)
+                    for item in items
+                ]
+                created += self.jobs.enqueue(jobs, session)
+                row.planned_until = horizon
+        with self.engine.session_factory() as session, session.begin():
+            due = session.execute(
+                select(Round.workspace_id, Round.id, Round.deadline_at).where(
+                    Round.status == "open",
+                    Round.deadline_at.is_not(None),
+                    Round.deadline_at <= horizon,
+                )
+            ).all()
+            closes = [
+                NewJob(
+                    workspace_id=workspace,
+                    kind=KIND_CLOSE_ROUND,
+                    job_key=f"close:{round_id}",
+                    due_at=deadline,
+                    payload={"round_id": round_id},
+                )
+                for workspace, round_id, deadline in due
+                if deadline is not None
+            ]
+            created += self.jobs.enqueue(closes, session)
+        return created
+
+    # Running ------------------------------------------------------------------------
+
+    def run_due(self) -> tuple[int, int]:
+        """Claim and run due jobs until none is left (or the per-tick bound is reached).
+
+        Returns:
+            ``(jobs completed, jobs failed)``.
+        """
+        ran = failed = 0
+        for _ in range(self.max_jobs_per_tick):
+            job = self.jobs.claim()
+            if job is None:
+                break
+            if self.run_job(job):
+                ran += 1
+            else:
+                failed += 1
+        return ran, failed
+
+    def run_job(self, job: ClaimedJob) -> bool:
+        """Run one claimed job and record the result.
+
+        Args:
+            job: A job this worker holds.
+
+        Returns:
+            True if it completed.
+        """
+        handler = self._handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise ValueError(f"unknown job kind {job.kind!r}")
+            outcome = handler(job)
+        except LeaseLost:
+            log.warning("job %s (%s): lease lost; another worker carries on", job.id, job.job_key)
+            return False
+        except Exception as exc:
+            log.exception("job %s (%s, attempt %s) failed", job.id, job.job_key, job.attempts)
+            self.jobs.fail(job, f"{type(exc).__name__}: {exc}")
+            return False
+        if not self.jobs.complete(job, outcome):
+            log.warning("job %s (%s) finished after its lease was taken over", job.id, job.job_key)
+        return True
+
+    def _effect(self, job: ClaimedJob, key: str, send: Callable[[], None]) -> bool:
+        """Deliver one message unless a previous run already did; then record it."""
+        if not self.jobs.begin_effect(job, key):
+            return False
+        send()
+        self.jobs.record_effect(job, key)
+        return True
+
+    # Job kinds ----------------------------------------------------------------------
+
+    def _start_round(self, job: ClaimedJob) -> str:
+        data = job.payload
+        workspace = job.workspace_id
+        deadline = datetime.fromisoformat(str(data["deadline_at"]))
+        if deadline <= self.clock.now():
+            log.warning("%s: not started, its deadline %s has passed", job.job_key, deadline)
+            return "skipped: the deadline passed before the round could start"
+        targets = self._targets(
+            workspace,
+            str(data["receiving_level"]),
+            str(data["answering_level"]),
+            _optional_str(data.get("default_group")),
+        )
+        started = announced = 0
+        for target in targets:
+            external_key = f"{data['occurrence_key']}:{target.unit_key}"
+            try:
+                result = self.engine.start_round(
+                    workspace,
+                    StartRound(
+                        template=str(data["template"]),
+                        units=[target.unit_key],
+                        level=str(data["answering_level"]),
+                        group_ref=target.group_ref,
+                        deadline_at=deadline,
+                        anonymous=bool(data.get("anonymous", False)),
+                        lang=str(data.get("lang", "sv")),
+                        title=f"{data['name']} — {target.unit_name}",
+                        external_key=external_key,
+                    ),
+                )
+            except NoParticipants:
+                log.info("%s: %s has nobody to ask; skipped", job.job_key, target.unit_name)
+                continue
+            started += 1
+            if self._effect(
+                job, f"start:{external_key}", partial(self.notifier.round_started, result)
+            ):
+                announced += 1
+        return f"{started} rounds started, {announced} announced"
+
+    def _targets(
+        self, workspace: str, receiving: str, answering: str, default_group: str | None
+    ) -> list[_Target]:
+        """Receiving units that have answering units with managers below them."""
+        with self.engine.unit_of_work(workspace) as uow:
+            units = uow.repo.units()
+            tree = OrgTree(units)
+            targets = []
+            for unit in units:
+                if normalize_key(unit.level_key) != normalize_key(receiving):
+                    continue
+                answering_units = [
+                    u
+                    for u in tree.subtree(unit)
+                    if normalize_key(u.level_key) == normalize_key(answering) and u.managers
+                ]
+                if not answering_units:
+                    log.info(
+                        "no %s with a manager under %s; nothing to start", answering, unit.name
+                    )
+                    continue
+                group = unit.channel_ref or default_group or unit.key
+                targets.append(_Target(unit.key, unit.name, group))
+            return targets
+
+    def _rounds_of(self, workspace: str, occurrence_key: str) -> list[int]:
+        prefix = f"{occurrence_key}:"
+        with self.engine.unit_of_work(workspace) as uow:
+            stmt = (
+                select(Round.id, Round.external_key)
+                .where(
+                    Round.workspace_id == workspace,
+                    Round.status == "open",
+                    Round.external_key.is_not(None),
+                    Round.external_key.startswith(prefix, autoescape=True),
+                )
+                .order_by(Round.id)
+            )
+            return [round_id for round_id, _ in uow.session.execute(stmt).all()]
+
+    def _process_supports(self, workspace: str) -> list[str]:
+        with self.engine.unit_of_work(workspace) as uow:
+            return [
+                person.chat_id
+                for person in uow.repo.people()
+                if PROCESS_SUPPORT_ROLE in {normalize_role(role) for role in person.roles}
+            ]
+
+    def _remind(self, job: ClaimedJob) -> str:
+        workspace = job.workspace_id
+        reminder_key = str(job.payload["reminder_key"])
+        round_ids = self._rounds_of(workspace, str(job.payload["occurrence_key"]))
+        supports = self._process_supports(workspace)
+        reminded = digests = 0
+        for round_id in round_ids:
+            status = self.engine.status(workspace, round_id)
+            if status.round.status != "open":
+                continue
+            unfinished = status.unfinished
+            for participant in unfinished:
+                prompt = self.engine.current_prompt(workspace, participant.participation_id)
+                key = f"remind:{reminder_key}:{participant.participation_id}"
+                if self._effect(
+                    job, key, partial(self.notifier.remind, status.round, participant, prompt)
+                ):
+                    reminded += 1
+            if unfinished and supports:
+                key = f"digest:{reminder_key}:{round_id}"
+                if self._effect(job, key, partial(self.notifier.digest, status, list(supports))):
+                    digests += 1
+        return f"{reminded} reminders and {digests} digests sent for {len(round_ids)} rounds"
+
+    def _close_round(self, job: ClaimedJob) -> str:
+        workspace = job.workspace_id
+        round_id = int(job.payload["round_id"])
+        try:
+            info = self.engine.round_info(workspace, round_id)
+        except UnknownRound:
+            return "skipped: the round no longer exists"
+        if info.status == "closed" and info.closed_at is not None and info.closed_at < job.due_at:
+            return "skipped: closed by hand before the deadline"
+        summary, newly = self.engine.close_round(workspace, round_id)
+        posted = self._effect(
+            job, f"summary:{round_id}", partial(self.notifier.summary_ready, summary)
+        )
+        return f"round {round_id} {'closed' if newly else 'already closed'}; summary " + (
+            "posted" if posted else "already posted"
+        )
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class BackgroundScheduler:
+    """A scheduler running in a daemon thread; :meth:`stop` ends it.
+
+    Attributes:
+        scheduler: The scheduler.
+        thread: The thread it runs in.
+        stop_event: Set by :meth:`stop`.
+    """
+
+    scheduler: Scheduler
+    thread: threading.Thread
+    stop_event: threading.Event
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        """Ask the loop to end and wait for the running tick to finish.
+
+        Args:
+            timeout: Seconds to wait for the thread.
+        """
+        self.stop_event.set()
+        self.thread.join(timeout)
+
+
+def start_in_background(
+    runtime: Runtime,
+    notifier: Notifier,
+    *,
+    interval_s: float = DEFAULT_INTERVAL_S,
+    clock: Clock | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+) -> BackgroundScheduler:
+    """Run the scheduler in a daemon thread (for ``dialogbot serve``).
+
+    Args:
+        runtime: The database and dialog engine.
+        notifier: Where the scheduler's messages go.
+        interval_s: Seconds between ticks.
+        clock: Source of "now" (default: the engine's clock).
+        lease: Job lease length.
+
+    Returns:
+        A handle whose :meth:`BackgroundScheduler.stop` ends the loop.
+    """
+    scheduler = Scheduler(runtime.engine, notifier, clock=clock, lease=lease)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=scheduler.run_forever,
+        args=(stop, interval_s),
+        name="dialogbot-scheduler",
+        daemon=True,
+    )
+    thread.start()
+    return BackgroundScheduler(scheduler, thread, stop)
