@@ -12,14 +12,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.chain import activities as chain_activities
+from bot.chain.context import context_for
+from bot.chain.errors import FollowupNotUnderstood, NoActivities
+from bot.chain.followup import FOLLOWUP_KEY, followup_prompt
+from bot.chain.splitting import parse_followup, split_activities
 from bot.clock import Clock, SystemClock
 from bot.errors import (
     EmptyAnswer,
@@ -34,6 +39,7 @@ from bot.errors import (
 )
 from bot.org_tree import OrgTree
 from bot.results import (
+    ActivityView,
     Outcome,
     OutcomeKind,
     Participant,
@@ -55,6 +61,7 @@ from storage.models import (
     TemplateSnapshot,
     Unit,
 )
+from storage.models_chain import Activity
 from storage.repository import Repository
 from storage.unit_of_work import UnitOfWork
 
@@ -462,6 +469,9 @@ class DialogEngine:
                 self._mark(repo, message_key, p, "already_finished")
                 return Outcome("already_finished", p.id, None)
             cleaned = _require_text(text)
+            pending = self._pending_followups(repo, p, template)
+            if pending:
+                return self._followed_up(repo, p, template, pending[0], cleaned, message_key)
             question = template.questions[p.position]
             self._store(repo, p, question.key, cleaned, ANSWERED, message_key)
             return self._advance(repo, p, template, "answered", question.key, message_key)
@@ -478,6 +488,9 @@ class DialogEngine:
             if p.status == "finished" or p.position >= len(template.questions):
                 self._mark(repo, message_key, p, "already_finished")
                 return Outcome("already_finished", p.id, None)
+            pending = self._pending_followups(repo, p, template)
+            if pending:
+                return self._followed_up(repo, p, template, pending[0], None, message_key)
             question = template.questions[p.position]
             existing = repo.answer(p.id, question.key)
             if existing is None or existing.status != ANSWERED:
@@ -552,12 +565,17 @@ class DialogEngine:
         cleaned = _require_text(text)
         self._store(repo, p, question_key, cleaned, ANSWERED, key, keep_source=True)
         self._mark(repo, key, p, "edited")
-        return Outcome(
-            "edited",
-            p.id,
-            self._prompt(p, template, p.round),
-            question_key,
-            question_number=_number_of(template, question_key),
+        return self._with_drafts(
+            repo,
+            p,
+            template,
+            Outcome(
+                "edited",
+                p.id,
+                self._prompt(p, template, p.round),
+                question_key,
+                question_number=_number_of(template, question_key),
+            ),
         )
 
     def withdraw_by_source(self, workspace: str, source_ref: str, message_key: str) -> Outcome:
@@ -615,8 +633,11 @@ class DialogEngine:
                 p.started_at = p.started_at or self._now()
             self._mark(repo, message_key, p, "form_saved")
             finished = p.status == "finished"
-            return Outcome(
-                "form_saved", p.id, self._prompt(p, template, p.round), finished=finished
+            return self._with_drafts(
+                repo,
+                p,
+                template,
+                Outcome("form_saved", p.id, self._prompt(p, template, p.round), finished=finished),
             )
 
         return self._transaction(workspace, work)
@@ -672,6 +693,8 @@ class DialogEngine:
         )
         revision.answer = answer
         repo.session.add(revision)
+        if self._is_activities_question(p, question_key):
+            chain_activities.record_answer(repo, p, question_key, now)
 
     def _advance(
         self,
@@ -693,8 +716,11 @@ class DialogEngine:
         else:
             p.status = "answering"
         self._mark(repo, message_key, p, kind)
-        return Outcome(
-            kind, p.id, self._prompt(p, template, p.round), question_key, finished, number
+        return self._with_drafts(
+            repo,
+            p,
+            template,
+            Outcome(kind, p.id, self._prompt(p, template, p.round), question_key, finished, number),
         )
 
     def _mark(self, repo: Repository, key: str, p: Participation, outcome: str) -> None:
@@ -730,6 +756,18 @@ class DialogEngine:
         """The participant's current question; with ``repo``, include their earlier answer."""
         if p.status == "finished" or p.position >= len(template.questions):
             return None
+        if template.activity_followup:
+            pending = self._pending_followups(repo or self._repo_of(p), p, template)
+            if pending:
+                return followup_prompt(
+                    p.id,
+                    round_.id,
+                    p.position,
+                    len(template.questions),
+                    round_.lang,
+                    chain_activities.view(pending[0]),
+                    len(pending),
+                )
         previous = None
         if repo is not None:
             earlier = repo.answer(p.id, template.questions[p.position].key)
@@ -756,6 +794,7 @@ class DialogEngine:
             hint=q.hint.get(round_.lang) if q.hint else None,
             previous_answer=previous,
             lang=round_.lang,
+            context=context_for(self._repo_of(p), p, q, self.template_of) if q.refers_to else (),
         )
 
     def _participant(
@@ -800,6 +839,173 @@ class DialogEngine:
             question_count=len(template.questions),
             announcement_ref=round_.announcement_ref,
         )
+
+    # Dialog chain: activities and their follow-up (bot/chain) ------------------------
+
+    def confirm_activities(
+        self, workspace: str, participation_id: int, message_key: str
+    ) -> Outcome:
+        """The manager confirms the activities read from their answers: they become open."""
+
+        def work(repo: Repository) -> Outcome:
+            p, template, dup = self._begin(repo, participation_id, message_key)
+            if dup is not None:
+                return dup
+            views = chain_activities.confirm(repo, p, _activity_keys(template), self._now())
+            if not views:
+                raise NoActivities()
+            self._mark(repo, message_key, p, "activities_confirmed")
+            return Outcome(
+                "activities_confirmed",
+                p.id,
+                self._prompt(p, template, p.round, repo),
+                activities=tuple(views),
+            )
+
+        return self._transaction(workspace, work)
+
+    def correct_activities(
+        self,
+        workspace: str,
+        participation_id: int,
+        text: str,
+        message_key: str,
+        question_key: str | None = None,
+    ) -> Outcome:
+        """Replace the activities read from an answer with a corrected list (re-split).
+
+        Without ``question_key`` the activities question answered last is corrected.
+        The corrected items are confirmed at once; the answer text itself is kept.
+        """
+
+        def work(repo: Repository) -> Outcome:
+            p, template, dup = self._begin(repo, participation_id, message_key)
+            if dup is not None:
+                return dup
+            drafts = split_activities(_require_text(text))
+            if not drafts:
+                raise EmptyAnswer()
+            keys = _activity_keys(template)
+            if question_key is not None and question_key not in keys:
+                raise InvalidInput(question_key)
+            key = question_key or chain_activities.latest_activity_question(repo, p, keys)
+            if key is None or repo.answer(p.id, key) is None:
+                raise NoActivities()
+            views = chain_activities.correct(repo, p, key, drafts, self._now())
+            self._mark(repo, message_key, p, "activities_corrected")
+            return Outcome(
+                "activities_corrected",
+                p.id,
+                self._prompt(p, template, p.round, repo),
+                key,
+                activities=tuple(views),
+            )
+
+        return self._transaction(workspace, work)
+
+    def followup_activity(
+        self,
+        workspace: str,
+        participation_id: int,
+        activity_id: int,
+        text: str | None,
+        message_key: str,
+    ) -> Outcome:
+        """Answer the follow-up of one open activity (e.g. from a button); None skips it."""
+
+        def work(repo: Repository) -> Outcome:
+            p, template, dup = self._begin(repo, participation_id, message_key)
+            if dup is not None:
+                return dup
+            pending = self._pending_followups(repo, p, template)
+            activity = next((a for a in pending if a.id == activity_id), None)
+            if activity is None:
+                raise InvalidInput(f"activity {activity_id}")
+            cleaned = None if text is None else _require_text(text)
+            return self._followed_up(repo, p, template, activity, cleaned, message_key)
+
+        return self._transaction(workspace, work)
+
+    def activities(
+        self, workspace: str, unit: str, *, only_open: bool = False
+    ) -> list[ActivityView]:
+        """A unit's tracked activities (unit key or name), oldest first."""
+
+        def work(repo: Repository) -> list[ActivityView]:
+            found = OrgTree(repo.units()).find(unit)
+            return chain_activities.unit_activities(repo, found.id, only_open=only_open)
+
+        return self._read(workspace, work)
+
+    def _repo_of(self, p: Participation) -> Repository:
+        session = object_session(p)
+        assert session is not None, "participation outside a unit of work"
+        return Repository(session, p.workspace_id)
+
+    def _is_activities_question(self, p: Participation, question_key: str) -> bool:
+        template = self.template_of(p.round)
+        return any(q.key == question_key and q.kind == "activities" for q in template.questions)
+
+    def _pending_followups(
+        self, repo: Repository, p: Participation, template: DialogTemplate
+    ) -> list[Activity]:
+        if not template.activity_followup or p.status == "finished":
+            return []
+        return chain_activities.pending_followups(repo, p)
+
+    def _followed_up(
+        self,
+        repo: Repository,
+        p: Participation,
+        template: DialogTemplate,
+        activity: Activity,
+        text: str | None,
+        message_key: str,
+    ) -> Outcome:
+        status: str | None = None
+        note = ""
+        if text is not None:
+            parsed = parse_followup(text)
+            if parsed is None:
+                raise FollowupNotUnderstood(text)
+            status, note = parsed.status, parsed.note
+        now = self._now()
+        view = chain_activities.record_followup(repo, p, activity, status, note, now)
+        p.started_at = p.started_at or now
+        p.status = "answering"
+        self._mark(repo, message_key, p, "followed_up" if text is not None else "skipped")
+        repo.flush()
+        return Outcome(
+            "followed_up" if text is not None else "skipped",
+            p.id,
+            self._prompt(p, template, p.round, repo),
+            FOLLOWUP_KEY,
+            activities=(view,),
+        )
+
+    def _with_drafts(
+        self, repo: Repository, p: Participation, template: DialogTemplate, outcome: Outcome
+    ) -> Outcome:
+        """Attach the proposed activities of the answer just stored, for confirmation."""
+        keys = _activity_keys(template)
+        if outcome.kind not in ("answered", "edited", "form_saved"):
+            return outcome
+        if outcome.question_key is not None:
+            keys &= {outcome.question_key}
+        if not keys:
+            return outcome
+        views = [
+            v
+            for v in chain_activities.activities_of_participation(repo, p, keys)
+            if v.status == chain_activities.PROPOSED
+        ]
+        if not views:
+            return outcome
+        return replace(outcome, activities=tuple(views), activities_to_confirm=True)
+
+
+def _activity_keys(template: DialogTemplate) -> set[str]:
+    return {q.key for q in template.questions if q.kind == "activities"}
 
 
 def _number_of(template: DialogTemplate, question_key: str) -> int:

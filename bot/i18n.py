@@ -116,6 +116,236 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "That message is not stored as an answer.",
     },
     "error.invalid_input": {"sv": "Ogiltigt värde: {what}.", "en": "Invalid value: {what}."},
+    # Dialog chain: context, activities, follow-up, evaluation, exports (bot/chain).
+    "chain.context.from": {
+        "sv": "Från {template} ({title}, {when})",
+        "en": "From {template} ({title}, {when})",
+    },
+    "chain.context.truncated": {
+        "sv": "förkortat, hela svaret finns i dokumentationen",
+        "en": "shortened, the whole answer is in the documentation",
+    },
+    "chain.followup.question": {
+        "sv": "Uppföljning av en aktivitet från en tidigare dialog: «{title}»{owner}. Hur går det — klar, pågår eller stoppad, och varför?",
+        "en": "Follow-up of an activity from an earlier dialog: «{title}»{owner}. How is it going — done, in progress or stopped, and why?",
+    },
+    "chain.followup.owner": {"sv": " (ansvarig: {owner})", "en": " (responsible: {owner})"},
+    "chain.followup.hint": {
+        "sv": "Svara till exempel ”klar”, ”pågår – väntar på budget” eller ”stoppad, prioriterades bort”.",
+        "en": "Answer for example “done”, “in progress – waiting for the budget” or “stopped, deprioritised”.",
+    },
+    "chain.followup.saved": {
+        "sv": "Tack! «{title}»: {status}.",
+        "en": "Thanks! «{title}»: {status}.",
+    },
+    "chain.activities.to_confirm": {
+        "sv": "Jag uppfattade {n} aktiviteter. Stämmer listan? Bekräfta den, eller skicka en rättad lista (en aktivitet per rad).",
+        "en": "I read {n} activities. Is the list right? Confirm it, or send a corrected list (one activity per line).",
+    },
+    "chain.activities.confirmed": {
+        "sv": "Aktiviteterna är bekräftade och följs upp i nästa dialog.",
+        "en": "The activities are confirmed and will be followed up in the next dialog.",
+    },
+    "chain.activities.corrected": {
+        "sv": "Listan är rättad: {n} aktiviteter följs upp i nästa dialog.",
+        "en": "The list is corrected: {n} activities will be followed up in the next dialog.",
+    },
+    "chain.activities.none": {"sv": "Inga aktiviteter.", "en": "No activities."},
+    "chain.activities.title": {"sv": "Aktiviteter för {unit}", "en": "Activities of {unit}"},
+    "chain.status.proposed": {"sv": "föreslagen", "en": "proposed"},
+    "chain.status.open": {"sv": "öppen", "en": "open"},
+    "chain.status.in_progress": {"sv": "pågår", "en": "in progress"},
+    "chain.status.done": {"sv": "klar", "en": "done"},
+    "chain.status.stopped": {"sv": "stoppad", "en": "stopped"},
+    "chain.evaluation.title": {"sv": "Utvärdering: {title}", "en": "Evaluation: {title}"},
+    "export.title": {"sv": "Dokumentation: {title}", "en": "Documentation: {title}"},
+    "export.generated": {"sv": "Skapad {when}", "en": "Generated {when}"},
+    "export.facts": {"sv": "Fakta om dialogen", "en": "About the dialog"},
+    "export.started": {"sv": "Startad", "en": "Started"},
+    "export.period": {"sv": "Period", "en": "Period"},
+    "export.participants": {"sv": "Deltagare", "en": "Participants"},
+    "export.group": {"sv": "Mottagande grupp", "en": "Receiving group"},
+    "export.answers": {"sv": "Svar per nivå", "en": "Answers per level"},
+    "export.activities": {"sv": "Aktiviteter", "en": "Activities"},
+    "export.followups": {
+        "sv": "Uppföljning av tidigare aktiviteter",
+        "en": "Follow-up of earlier activities",
+    },
+    "export.evaluation": {"sv": "Utvärdering av dialogen", "en": "Evaluation of the dialog"},
+    "export.evaluation_none": {
+        "sv": "Ingen utvärdering har skickats.",
+        "en": "No evaluation has been sent.",
+    },
+    "export.activity": {"sv": "Aktivitet", "en": "Activity"},
+    "export.unit": {"sv": "Enhet", "en": "Unit"},
+    "export.owner": {"sv": "Ansvarig", "en": "Responsible"},
+    "export.status": {"sv": "Status", "en": "Status"},
+    "export.note": {"sv": "Kommentar", "en": "Comment"},
+    "export.level": {"sv": "Nivå", "en": "Level"},
+    "export.rates": {"sv": "Svarsfrekvens per enhet", "en": "Response rate per unit"},
+    "export.report_title": {
+        "sv": "Årsrapport {year}: {unit}",
+        "en": "Annual report {year}: {unit}",
+    },
+    "export.report_intro": {
+        "sv": "Enhetens planering, avstämningar och resultat {year}, sida vid sida.",
+        "en": "The unit's planning, follow-ups and results {year}, side by side.",
+    },
+    "export.dialogs": {"sv": "Dialoger", "en": "Dialogs"},
+    "export.date": {"sv": "Datum", "en": "Date"},
+    "export.no_answer": {"sv": "Inget svar.", "en": "No answer."},
+    "export.answered": {"sv": "Besvarade frågor", "en": "Questions answered"},
+    "error.followup_status": {
+        "sv": "Jag förstod inte statusen. Börja svaret med klar, pågår eller stoppad, till exempel ”pågår – väntar på budget”.",
+        "en": "I did not understand the status. Start your answer with done, in progress or stopped, e.g. “in progress – waiting for the budget”.",
+    },
+    "error.no_activities": {
+        "sv": "Det finns ingen lista med aktiviteter att bekräfta eller rätta.",
+        "en": "There is no list of activities to confirm or correct.",
+    },
+    "error.no_rounds_for_report": {
+        "sv": "{unit} har inga dialoger under {year}.",
+        "en": "{unit} has no dialogs in {year}.",
+    },
+    # Slack adapter (bot/slack)
+    "slack.help": {
+        "sv": (
+            "*Dialogbot* — kommandon:\n"
+            "• `/dialog start` öppnar ett formulär för att starta en runda\n"
+            '• `/dialog start avstamning enheter:"Socialförvaltningen" kanal:#ledning '
+            "deadline:2027-05-15` startar direkt. Välj enheter med `enheter:`, `avdelningar:`, "
+            "`forvaltningar:` (den nivån under enheten) eller `units:` (hela underträdet); "
+            "även `anonym:ja`, `lang:en`, `leverans:dm`, `titel:\"…\"`\n"
+            "• `/dialog status [runda]` visar svarsläget\n"
+            "• `/dialog påminn [runda]` påminner dem som inte är klara\n"
+            "• `/dialog stäng [runda]` stänger rundan och postar sammanfattningen\n"
+            "• `/dialog mina` visar dina obesvarade frågor\n"
+            "• `/dialog hjälp` visar den här hjälpen"
+        ),
+        "en": (
+            "*Dialogbot* — commands:\n"
+            "• `/dialog start` opens a form to start a round\n"
+            '• `/dialog start avstamning units:"Socialförvaltningen" channel:#ledning '
+            "deadline:2027-05-15` starts one directly. Choose units with `enheter:`, "
+            "`avdelningar:`, `forvaltningar:` (that level below the unit) or `units:` (the "
+            "whole subtree); also `anonym:ja`, `lang:en`, `leverans:dm`, `title:\"…\"`\n"
+            "• `/dialog status [round]` shows the response rate\n"
+            "• `/dialog remind [round]` reminds everyone who has not finished\n"
+            "• `/dialog close [round]` closes the round and posts the summary\n"
+            "• `/dialog mina` lists your unanswered questions\n"
+            "• `/dialog help` shows this help"
+        ),
+    },
+    "slack.started": {
+        "sv": "Runda {round_id} *{title}* har startat med {count} deltagare i <#{channel}>.",
+        "en": "Round {round_id} *{title}* has started with {count} participants in <#{channel}>.",
+    },
+    "slack.no_manager": {
+        "sv": "Obs: {units} har ingen chef och får inga frågor.",
+        "en": "Note: {units} have no manager and get no questions.",
+    },
+    "slack.no_open_rounds": {"sv": "Det finns inga öppna rundor.", "en": "There are no open rounds."},
+    "slack.which_round": {
+        "sv": "Det finns flera öppna rundor: {rounds}. Ange vilken, t.ex. `/dialog {command} {example}`.",
+        "en": "There are several open rounds: {rounds}. Say which, e.g. `/dialog {command} {example}`.",
+    },
+    "slack.status": {
+        "sv": "*{title}* (runda {round_id}, {status}): {responded} av {units} enheter har svarat, {finished} av {participants} är klara. Sista dag: {deadline}.",
+        "en": "*{title}* (round {round_id}, {status}): {responded} of {units} units have answered, {finished} of {participants} have finished. Deadline: {deadline}.",
+    },
+    "slack.status_missing": {"sv": "Ej svarat: {names}", "en": "Not answered: {names}"},
+    "slack.reminded": {
+        "sv": "Påminnelse skickad till {count} chefer i runda {round_id}.",
+        "en": "Reminder sent to {count} managers in round {round_id}.",
+    },
+    "slack.reminder": {
+        "sv": "Påminnelse: du har obesvarade frågor i *{title}*.{deadline}",
+        "en": "Reminder: you have unanswered questions in *{title}*.{deadline}",
+    },
+    "slack.closed": {
+        "sv": "Runda {round_id} är stängd och sammanfattningen är postad i <#{channel}>.",
+        "en": "Round {round_id} is closed and the summary is posted in <#{channel}>.",
+    },
+    "slack.already_closed": {
+        "sv": "Runda {round_id} var redan stängd; sammanfattningen finns i <#{channel}>.",
+        "en": "Round {round_id} was already closed; the summary is in <#{channel}>.",
+    },
+    "slack.reposted": {
+        "sv": "Sammanfattningen av runda {round_id} är postad igen.",
+        "en": "The summary of round {round_id} is posted again.",
+    },
+    "slack.mine_none": {
+        "sv": "Du har inga obesvarade frågor just nu.",
+        "en": "You have no unanswered questions right now.",
+    },
+    "slack.mine_header": {"sv": "Dina obesvarade frågor:", "en": "Your unanswered questions:"},
+    "slack.go_to_thread": {"sv": "Gå till tråden", "en": "Go to the thread"},
+    "slack.channel_by_name": {
+        "sv": "Kanalen '{name}' kan inte slås upp på namn. Välj den i listan som visas när du skriver # (då skickar Slack kanalens id), eller utelämna kanal: för att använda den här kanalen.",
+        "en": "The channel '{name}' cannot be looked up by name. Pick it from the list shown when you type # (Slack then sends its id), or leave out channel: to use this channel.",
+    },
+    "slack.form_saved": {
+        "sv": "Dina svar från formuläret är sparade.",
+        "en": "Your answers from the form are saved.",
+    },
+    "slack.form_too_long": {
+        "sv": "Ditt svar på fråga {n} är {length} tecken, längre än formuläret klarar ({limit}). Det ligger kvar som det är; ändra det genom att redigera ditt meddelande i tråden.",
+        "en": "Your answer to question {n} is {length} characters, longer than the form allows ({limit}). It stays as it is; change it by editing your message in the thread.",
+    },
+    "slack.summary_file": {
+        "sv": "Sammanfattningen är lång och bifogas därför som Markdown-fil.",
+        "en": "The summary is long and is therefore attached as a Markdown file.",
+    },
+    "slack.summary_part": {"sv": "Del {n} av {total}", "en": "Part {n} of {total}"},
+    "slack.modal.start_title": {"sv": "Starta dialogrunda", "en": "Start a dialog round"},
+    "slack.modal.form_title": {"sv": "Dina svar", "en": "Your answers"},
+    "slack.modal.start": {"sv": "Starta", "en": "Start"},
+    "slack.modal.save": {"sv": "Spara", "en": "Save"},
+    "slack.modal.cancel": {"sv": "Avbryt", "en": "Cancel"},
+    "slack.field.template": {"sv": "Mall", "en": "Template"},
+    "slack.field.units": {
+        "sv": "Svarande enheter (med allt under)",
+        "en": "Answering units (with everything below)",
+    },
+    "slack.field.level": {"sv": "Bara nivå", "en": "Only level"},
+    "slack.field.channel": {"sv": "Mottagande kanal", "en": "Receiving channel"},
+    "slack.field.deadline": {"sv": "Sista dag", "en": "Deadline"},
+    "slack.field.anonymous": {"sv": "Anonym runda (inga namn i sammanfattningen)", "en": "Anonymous round (no names in the summary)"},
+    "slack.field.lang": {"sv": "Språk", "en": "Language"},
+    "slack.field.delivery": {"sv": "Frågorna ställs", "en": "Questions are asked"},
+    "slack.delivery.channel": {"sv": "i en tråd per chef i kanalen", "en": "in a thread per manager in the channel"},
+    "slack.delivery.dm": {"sv": "i ett direktmeddelande till varje chef", "en": "in a direct message to each manager"},
+    "slack.field.required": {"sv": "Välj minst en enhet.", "en": "Choose at least one unit."},
+    "slack.home.open_rounds": {"sv": "Öppna rundor", "en": "Open rounds"},
+    "slack.home.closed_rounds": {"sv": "Nyligen stängda rundor", "en": "Recently closed rounds"},
+    "slack.home.no_rounds": {"sv": "Inga öppna rundor.", "en": "No open rounds."},
+    "slack.home.pending": {"sv": "Dina obesvarade frågor", "en": "Your unanswered questions"},
+    "slack.home.intro": {
+        "sv": "Skriv `/dialog hjälp` för att se vad Dialogbot kan.",
+        "en": "Type `/dialog help` to see what Dialogbot can do.",
+    },
+    "slack.home.unit_line": {"sv": "{unit}: {answered}/{total} frågor", "en": "{unit}: {answered}/{total} questions"},
+    "slack.button.remind": {"sv": "Påminn dem som inte svarat", "en": "Remind non-responders"},
+    "slack.button.close": {"sv": "Stäng och sammanfatta", "en": "Close and summarise"},
+    "slack.button.repost": {"sv": "Posta sammanfattningen igen", "en": "Re-post the summary"},
+    # Scheduler (bot/schedule): console notifier texts.
+    "schedule.remind": {
+        "sv": "Påminnelse till {name} ({unit}): du har inte svarat klart i ”{title}”. Sista dag: {when}.",
+        "en": "Reminder to {name} ({unit}): you have not finished ”{title}”. Deadline: {when}.",
+    },
+    "schedule.remind_question": {
+        "sv": "Du är på fråga {n} av {total}: {text}",
+        "en": "You are on question {n} of {total}: {text}",
+    },
+    "schedule.digest": {
+        "sv": "Till processtöd {recipients}: i ”{title}” har {missing} av {total} inte svarat klart: {names}.",
+        "en": "To process support {recipients}: in ”{title}” {missing} of {total} have not finished: {names}.",
+    },
+    "schedule.digest_anonymous": {
+        "sv": "Till processtöd {recipients}: i ”{title}” har {missing} av {total} inte svarat klart (anonym runda).",
+        "en": "To process support {recipients}: in ”{title}” {missing} of {total} have not finished (anonymous round).",
+    },
+    "schedule.summary_to": {"sv": "Sammanfattning till {group}:", "en": "Summary to {group}:"},
 }
 
 

@@ -16,12 +16,21 @@ OutcomeKind = Literal[
     "duplicate",
     "already_finished",
     "form_saved",
+    "followed_up",
+    "activities_confirmed",
+    "activities_corrected",
 ]
 
 
 @dataclass(frozen=True)
 class QuestionPrompt:
-    """The question a participant should see next."""
+    """The question a participant should see next.
+
+    ``context`` holds the unit's earlier answers this question refers to (render with
+    :func:`bot.chain.context.render_context_mrkdwn`). A prompt with ``followup`` set asks
+    about an open activity instead of a template question; ``followup_remaining`` counts
+    the follow-ups left, this one included.
+    """
 
     participation_id: int
     round_id: int
@@ -32,6 +41,9 @@ class QuestionPrompt:
     hint: str | None
     previous_answer: str | None
     lang: str
+    context: tuple[ContextItem, ...] = ()
+    followup: ActivityView | None = None
+    followup_remaining: int = 0
 
     @property
     def number(self) -> int:
@@ -90,6 +102,8 @@ class Outcome:
     question_key: str | None = None
     finished: bool = False
     question_number: int | None = None
+    activities: tuple[ActivityView, ...] = ()
+    activities_to_confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,3 +152,48 @@ class RoundStatus:
     def unfinished(self) -> list[Participant]:
         """Participants who have not finished."""
         return [p for u in self.units for p in u.participants if p.status != "finished"]
+
+
+@dataclass(frozen=True)
+class ContextItem:
+    """An earlier answer of the same unit that a question refers to (shown collapsed).
+
+    Attributes:
+        template_name: the earlier round's template, e.g. "Planeringsdialog".
+        question_text: the earlier question.
+        answer_text: what the unit answered (user text: escape when rendering).
+        round_title: the earlier round's title.
+        answered_at: when the answer was last changed (UTC).
+    """
+
+    template_name: str
+    question_text: str
+    answer_text: str
+    round_title: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    """A tracked activity (åtgärd) of a unit.
+
+    ``status`` is one of ``proposed`` (föreslagen, not yet confirmed by the manager),
+    ``open``, ``in_progress``, ``done`` and ``stopped``.
+    """
+
+    activity_id: int
+    unit_key: str
+    unit_name: str
+    round_id: int
+    question_key: str
+    title: str
+    owner: str | None
+    status: str
+    status_note: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_open(self) -> bool:
+        """True while the activity still needs following up."""
+        return self.status in ("proposed", "open", "in_progress")

@@ -63,6 +63,11 @@ class Question(BaseModel):
     refers_to: tuple[str, ...] = Field(
         default=(), description="earlier answers shown as context, as 'template.question'"
     )
+    context_scope: Literal["latest", "year"] = Field(
+        default="latest",
+        description="which earlier rounds refers_to shows: the unit's latest round of the "
+        "referenced template, or that round and every other one in its calendar year",
+    )
 
     @field_validator("refers_to")
     @classmethod
@@ -85,6 +90,10 @@ class DialogTemplate(BaseModel):
     overarching_question: LocalText | None = None
     description: LocalText | None = None
     questions: tuple[Question, ...] = Field(min_length=1)
+    activity_followup: bool = Field(
+        default=False,
+        description="ask about each of the unit's open activities before the questions",
+    )
 
     @model_validator(mode="after")
     def _unique_question_keys(self) -> DialogTemplate:

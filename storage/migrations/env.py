@@ -6,6 +6,8 @@ from alembic import context
 from sqlalchemy import Engine, create_engine
 
 from storage.models import Base
+from storage.models_chain import Activity  # noqa: F401  (registers the chain tables)
+from storage.models_schedule import ScheduledJob  # noqa: F401  (registers the scheduler tables)
 
 config = context.config
 target_metadata = Base.metadata
