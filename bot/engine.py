@@ -648,10 +648,11 @@ class DialogEngine:
         self, repo: Repository, participation_id: int, message_key: str
     ) -> tuple[Participation, DialogTemplate, Outcome | None]:
         """Load a participation for a change; detect replays and closed rounds."""
-        seen = repo.processed(message_key)
-        p = self._participation(repo, participation_id)
+        p, seen = repo.participation_and_seen(participation_id, message_key)
+        if p is None:
+            raise NoParticipation(str(participation_id))
         template = self.template_of(p.round)
-        if seen is not None:
+        if seen:
             return p, template, Outcome("duplicate", p.id, self._prompt(p, template, p.round))
         if p.round.status != "open":
             raise RoundClosed(p.round_id)
@@ -949,7 +950,9 @@ class DialogEngine:
     def _pending_followups(
         self, repo: Repository, p: Participation, template: DialogTemplate
     ) -> list[Activity]:
-        if not template.activity_followup or p.status == "finished":
+        # Follow-ups come before the normal questions, so only a participant still on the
+        # first question can have any; this keeps the answer path free of the lookup.
+        if not template.activity_followup or p.status == "finished" or p.position > 0:
             return []
         return chain_activities.pending_followups(repo, p)
 

@@ -141,6 +141,30 @@ class Repository:
         )
         return self.session.scalars(stmt).unique().one_or_none()
 
+    def participation_and_seen(
+        self, participation_id: int, message_key: str
+    ) -> tuple[Participation | None, bool]:
+        """A participation (as :meth:`participation`) and whether ``message_key`` was already
+        applied in this workspace, in one statement: the hot path of every answer."""
+        seen = (
+            select(ProcessedMessage.id)
+            .where(
+                ProcessedMessage.workspace_id == self.workspace_id,
+                ProcessedMessage.message_key == message_key,
+            )
+            .exists()
+        )
+        stmt = (
+            select(Participation, seen.label("seen"))
+            .options(joinedload(Participation.round))
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Participation.id == participation_id,
+            )
+        )
+        row = self.session.execute(stmt).unique().one_or_none()
+        return (None, False) if row is None else (row[0], bool(row[1]))
+
     def participation_by_thread(self, thread_ref: str) -> Participation | None:
         """The participation whose conversation lives in ``thread_ref``."""
         stmt = (

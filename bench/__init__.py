@@ -1,0 +1,1 @@
+"""Benchmarks and fault drills (scripts, not tests). Run with `make bench`."""
