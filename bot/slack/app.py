@@ -1,0 +1,136 @@
+"""Wiring only: builds the Bolt app from configuration and the engine runtime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot.slack.config import BOT_SCOPES, SlackConfig
+from bot.slack.context import ClientProvider, SlackContext
+from bot.slack.executor import TrackingExecutor
+from bot.slack.listeners import register_all
+from bot.slack.notifier import SlackNotifier
+from bot.slack.poster import Poster, make_client
+from bot.slack.store import SlackStore
+from bot.wiring import Runtime
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger("bot.slack")
+
+OAUTH_STATE_SECONDS = 600
+
+
+def _client_provider(config: SlackConfig, runtime: Runtime, default: WebClient) -> ClientProvider:
+    if not config.oauth:
+        return lambda _workspace: default
+    assert config.client_id is not None
+    store = SQLAlchemyInstallationStore(client_id=config.client_id, engine=runtime.db)
+
+    def client_for(workspace: str) -> WebClient:
+        bot = store.find_bot(enterprise_id=None, team_id=workspace)
+        if bot is None or not bot.bot_token:
+            raise LookupError(f"Dialogbot is not installed in workspace {workspace}")
+        return make_client(config.api_url, bot.bot_token, config.retries, config.backoff)
+
+    return client_for
+
+
+def build_context(config: SlackConfig, runtime: Runtime, client: WebClient) -> SlackContext:
+    """The services listeners share."""
+    store = SlackStore(runtime.engine.session_factory)
+    return SlackContext(
+        engine=runtime.engine,
+        poster=Poster(store),
+        store=store,
+        tz=config.tz,
+        clients=_client_provider(config, runtime, client),
+    )
+
+
+def build_notifier(config: SlackConfig, runtime: Runtime) -> SlackNotifier:
+    """A :class:`SlackNotifier` for code outside requests (the scheduler)."""
+    client = make_client(config.api_url, config.bot_token, config.retries, config.backoff)
+    return build_context(config, runtime, client).notifier()
+
+
+def build_app(
+    config: SlackConfig,
+    runtime: Runtime,
+    *,
+    executor: Executor | None = None,
+    token_verification: bool = True,
+) -> App:
+    """The Bolt app: single-workspace with ``SLACK_BOT_TOKEN``, OAuth (several workspaces,
+    installations in the same database) with ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``.
+
+    Args:
+        config: Slack settings.
+        runtime: database and dialog engine.
+        executor: runs listeners after the ack (default: a :class:`TrackingExecutor`).
+        token_verification: call auth.test at start-up (single-workspace mode).
+    """
+    client = make_client(
+        config.api_url, None if config.oauth else config.bot_token, config.retries, config.backoff
+    )
+    common: dict[str, Any] = {
+        "name": "dialogbot",
+        "signing_secret": config.signing_secret,
+        "client": client,
+        "request_verification_enabled": True,
+        "process_before_response": False,
+        "listener_executor": executor or TrackingExecutor(),
+    }
+    if config.oauth:
+        assert config.client_id is not None and config.client_secret is not None
+        installations = SQLAlchemyInstallationStore(client_id=config.client_id, engine=runtime.db)
+        states = SQLAlchemyOAuthStateStore(
+            expiration_seconds=OAUTH_STATE_SECONDS, engine=runtime.db
+        )
+        app = App(
+            **common,
+            installation_store=installations,
+            oauth_settings=OAuthSettings(
+                client_id=config.client_id,
+                client_secret=config.client_secret,
+                scopes=list(BOT_SCOPES),
+                installation_store=installations,
+                state_store=states,
+            ),
+        )
+    else:
+        app = App(**common, token_verification_enabled=token_verification)
+    ctx = build_context(config, runtime, client)
+    register_all(app, ctx)
+
+    @app.error
+    def log_error(error: Exception, body: dict[str, Any]) -> None:
+        """The one place unexpected failures are logged, with traceback."""
+        kind = body.get("type") or body.get("command") or "request"
+        log.error("handling a Slack %s failed", kind, exc_info=error)
+
+    return app
+
+
+def wsgi_app(app: App) -> WSGIApplication:
+    """The WSGI application: Slack requests at ``/slack/events`` (and the OAuth pages),
+    a health check at ``GET /healthz``."""
+    slack = SlackRequestHandler(app)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"ok\n"]
+        return slack(environ, start_response)
+
+    return application

@@ -1,0 +1,579 @@
+"""Block Kit building: engine results in, Slack message and view payloads out.
+
+Every user-provided string that goes into mrkdwn passes :func:`bot.escaping.mrkdwn`;
+plain_text fields need no escaping. Slack's limits are respected here: at most 50
+blocks per message and 100 per view, section text ≤ 3000 characters, button and
+option text ≤ 75, option values ≤ 150, view titles ≤ 24, private_metadata ≤ 3000 and
+plain_text_input ``max_length`` ≤ 3000.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+
+from bot.escaping import mrkdwn
+from bot.i18n import format_local, t
+from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStatus
+from bot.summary import RoundSummary, render_summary
+from bot.templates import DialogTemplate
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_BUTTON_TEXT = 75
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_OPTIONS = 100
+MAX_VIEW_TITLE = 24
+MAX_METADATA = 3000
+MAX_INPUT = 3000
+MAX_LABEL = 2000
+MAX_HEADER = 150
+#: A summary needing more messages than this is attached as a Markdown file instead.
+MAX_SUMMARY_MESSAGES = 3
+
+ACTION_SKIP = "dialog_skip"
+ACTION_FORM = "dialog_form"
+ACTION_FINISH = "dialog_finish"
+HOME_REMIND = "home_remind"
+HOME_CLOSE = "home_close"
+HOME_REPOST = "home_repost"
+VIEW_START = "dialog_start"
+VIEW_FORM = "dialog_form"
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
+
+Blocks = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message: notification text (mrkdwn, escaped) and optional blocks."""
+
+    text: str
+    blocks: Blocks | None = None
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten ``text`` to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _dicts(blocks: Sequence[Block]) -> Blocks:
+    return [b.to_dict() for b in blocks]
+
+
+def mention(chat_id: str, name: str) -> str:
+    """A user mention for a Slack user id from the organisation, else the escaped name."""
+    return f"<@{chat_id}>" if _USER_ID.match(chat_id) else mrkdwn(name)
+
+
+def split_mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Split text into chunks of at most ``limit`` characters, at line breaks when possible,
+    never inside an HTML entity such as ``&amp;`` (escaping happens before splitting)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        while len(line) > limit:
+            cut = limit
+            tail = _ENTITY_TAIL.search(line[:cut])
+            if tail:
+                cut = tail.start()
+            chunks.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current.strip():
+        chunks.append(current)
+    return chunks or [""]
+
+
+# Prompts and thread messages --------------------------------------------------------
+
+
+def prompt_message(prompt: QuestionPrompt) -> Message:
+    """A question with progress, method-support hint, earlier answer and the buttons."""
+    lang = prompt.lang
+    progress = t(lang, "progress", n=prompt.number, total=prompt.total)
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=clip(f"*{progress}*\n{mrkdwn(prompt.text)}", MAX_SECTION_TEXT)
+            )
+        )
+    ]
+    if prompt.hint:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=clip(f"_{t(lang, 'hint')}:_ {mrkdwn(prompt.hint)}", MAX_SECTION_TEXT)
+                    )
+                ]
+            )
+        )
+    if prompt.previous_answer:
+        quoted = "\n".join(">" + line for line in mrkdwn(prompt.previous_answer).splitlines())
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=clip(f"*{t(lang, 'previous_answer')}:*\n{quoted}", MAX_SECTION_TEXT)
+                )
+            )
+        )
+    value = str(prompt.participation_id)
+    blocks.append(
+        ActionsBlock(
+            block_id="dialog_prompt",
+            elements=[
+                ButtonElement(
+                    text=clip(t(lang, "button.skip"), MAX_BUTTON_TEXT),
+                    action_id=ACTION_SKIP,
+                    value=value,
+                ),
+                ButtonElement(
+                    text=clip(t(lang, "button.form"), MAX_BUTTON_TEXT),
+                    action_id=ACTION_FORM,
+                    value=value,
+                ),
+                ButtonElement(
+                    text=clip(t(lang, "button.finish"), MAX_BUTTON_TEXT),
+                    action_id=ACTION_FINISH,
+                    value=value,
+                    style="primary",
+                ),
+            ],
+        )
+    )
+    return Message(clip(f"{progress}: {mrkdwn(prompt.text)}", 3000), _dicts(blocks))
+
+
+def announcement(info: RoundInfo, count: int, tz: str) -> Message:
+    """The round's announcement in the receiving channel."""
+    deadline = (
+        t(info.lang, "round.deadline", when=format_local(info.deadline_at, info.lang, tz))
+        if info.deadline_at
+        else ""
+    )
+    text = t(info.lang, "round.announce", title=mrkdwn(info.title), count=count, deadline=deadline)
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(text, MAX_SECTION_TEXT)))]
+    if info.overarching_question:
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=f"_{mrkdwn(info.overarching_question)}_")]
+            )
+        )
+    return Message(text, _dicts(blocks))
+
+
+def thread_intro(info: RoundInfo, participant: Participant) -> Message:
+    """The parent message of a participant's thread."""
+    text = t(
+        info.lang,
+        "round.thread_intro",
+        name=mention(participant.chat_id, participant.name),
+        unit=mrkdwn(participant.unit_name),
+        title=mrkdwn(info.title),
+    )
+    return Message(clip(text, MAX_SECTION_TEXT))
+
+
+# Summaries --------------------------------------------------------------------------
+
+
+def summary_messages(summary: RoundSummary) -> list[Message] | None:
+    """The summary as one or more messages, or None when it is too long for
+    :data:`MAX_SUMMARY_MESSAGES` messages (then it goes out as a Markdown file)."""
+    chunks = split_mrkdwn(render_summary(summary, "mrkdwn").strip())
+    per_message = MAX_MESSAGE_BLOCKS - 1  # room for the "part n of m" context
+    groups = [chunks[i : i + per_message] for i in range(0, len(chunks), per_message)]
+    if len(groups) > MAX_SUMMARY_MESSAGES:
+        return None
+    lang = summary.round.lang
+    title = f"{t(lang, 'summary.title')}: {mrkdwn(summary.round.title)}"
+    messages: list[Message] = []
+    for n, group in enumerate(groups, start=1):
+        blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=c)) for c in group]
+        if len(groups) > 1:
+            blocks.append(
+                ContextBlock(
+                    elements=[
+                        MarkdownTextObject(
+                            text=t(lang, "slack.summary_part", n=n, total=len(groups))
+                        )
+                    ]
+                )
+            )
+        messages.append(Message(clip(title, 3000), _dicts(blocks)))
+    return messages
+
+
+def summary_overview(summary: RoundSummary) -> Message:
+    """A short message posted with a summary that is attached as a file."""
+    info = summary.round
+    lang = info.lang
+    rate = t(lang, "summary.of", a=summary.responded, b=summary.participants)
+    text = (
+        f"*{t(lang, 'summary.title')}: {mrkdwn(info.title)}*\n"
+        f"*{t(lang, 'summary.response_rate')}:* {rate} ({summary.rate_percent} %)\n"
+        f"{t(lang, 'slack.summary_file')}"
+    )
+    return Message(
+        clip(text, 3000),
+        _dicts([SectionBlock(text=MarkdownTextObject(text=clip(text, MAX_SECTION_TEXT)))]),
+    )
+
+
+def summary_filename(info: RoundInfo) -> str:
+    """File name of a summary attached as Markdown."""
+    return f"sammanfattning-runda-{info.round_id}.md"
+
+
+# Status -----------------------------------------------------------------------------
+
+
+def status_text(status: RoundStatus, tz: str) -> str:
+    """One round's progress as mrkdwn (names hidden in anonymous rounds)."""
+    info = status.round
+    lang = info.lang
+    participants = [p for u in status.units for p in u.participants]
+    finished = sum(1 for p in participants if p.status == "finished")
+    line = t(
+        lang,
+        "slack.status",
+        title=mrkdwn(info.title),
+        round_id=info.round_id,
+        status=t(lang, f"summary.status.{info.status}"),
+        responded=status.responded_units,
+        units=len(status.units),
+        finished=finished,
+        participants=len(participants),
+        deadline=format_local(info.deadline_at, lang, tz),
+    )
+    missing = status.non_responders
+    if missing and not info.anonymous:
+        names = ", ".join(f"{mrkdwn(p.unit_name)} ({mrkdwn(p.name)})" for p in missing)
+        line += "\n" + t(lang, "slack.status_missing", names=names)
+    return clip(line, MAX_SECTION_TEXT)
+
+
+# Modals -----------------------------------------------------------------------------
+
+
+def _option(text: str, value: str) -> Option:
+    return Option(
+        text=PlainTextObject(text=clip(text, MAX_OPTION_TEXT)), value=value[:MAX_OPTION_VALUE]
+    )
+
+
+def _modal(
+    callback_id: str,
+    title: str,
+    submit: str,
+    close: str,
+    blocks: list[Block],
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    private = json.dumps(metadata, separators=(",", ":"))
+    if len(private) > MAX_METADATA:  # pragma: no cover - we only store ids
+        raise ValueError("private_metadata too long")
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": clip(title, MAX_VIEW_TITLE)},
+        "submit": {"type": "plain_text", "text": clip(submit, MAX_VIEW_TITLE)},
+        "close": {"type": "plain_text", "text": clip(close, MAX_VIEW_TITLE)},
+        "private_metadata": private,
+        "blocks": _dicts(blocks[:MAX_VIEW_BLOCKS]),
+    }
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """A unit offered in the start modal."""
+
+    key: str
+    name: str
+    level_name: str
+
+
+def start_modal(
+    templates: Sequence[DialogTemplate],
+    units: Sequence[UnitChoice],
+    levels: Sequence[tuple[str, str]],
+    lang: str,
+    channel: str | None,
+) -> dict[str, Any]:
+    """The modal ``/dialog start`` opens (template, units, level, channel, deadline, ...).
+
+    Slack allows 100 options per select; larger organisations use the text form.
+    """
+    template_options = [_option(tpl.name.get(lang), tpl.key) for tpl in templates][:MAX_OPTIONS]
+    unit_options = [_option(f"{u.name} ({u.level_name})", u.key) for u in units][:MAX_OPTIONS]
+    level_options = [_option(name, key) for key, name in levels][:MAX_OPTIONS]
+    lang_options = [_option("Svenska", "sv"), _option("English", "en")]
+    delivery_options = [
+        _option(t(lang, "slack.delivery.channel"), "channel"),
+        _option(t(lang, "slack.delivery.dm"), "dm"),
+    ]
+    anonymous_option = _option(t(lang, "slack.field.anonymous"), "anonymous")
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="template",
+            label=t(lang, "slack.field.template"),
+            element=StaticSelectElement(
+                action_id="value",
+                options=template_options,
+                initial_option=template_options[0] if template_options else None,
+            ),
+        ),
+        InputBlock(
+            block_id="units",
+            label=t(lang, "slack.field.units"),
+            element=StaticMultiSelectElement(action_id="value", options=unit_options),
+        ),
+        InputBlock(
+            block_id="level",
+            label=t(lang, "slack.field.level"),
+            optional=True,
+            element=StaticSelectElement(action_id="value", options=level_options),
+        ),
+        InputBlock(
+            block_id="channel",
+            label=t(lang, "slack.field.channel"),
+            element=ConversationSelectElement(
+                action_id="value",
+                default_to_current_conversation=True,
+                initial_conversation=channel,
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
+        InputBlock(
+            block_id="deadline",
+            label=t(lang, "slack.field.deadline"),
+            optional=True,
+            element=DatePickerElement(action_id="value"),
+        ),
+        InputBlock(
+            block_id="anonymous",
+            label=t(lang, "summary.anonymous"),
+            optional=True,
+            element=CheckboxesElement(action_id="value", options=[anonymous_option]),
+        ),
+        InputBlock(
+            block_id="lang",
+            label=t(lang, "slack.field.lang"),
+            element=StaticSelectElement(
+                action_id="value",
+                options=lang_options,
+                initial_option=lang_options[0 if lang == "sv" else 1],
+            ),
+        ),
+        InputBlock(
+            block_id="delivery",
+            label=t(lang, "slack.field.delivery"),
+            element=RadioButtonsElement(
+                action_id="value", options=delivery_options, initial_option=delivery_options[0]
+            ),
+        ),
+    ]
+    return _modal(
+        VIEW_START,
+        t(lang, "slack.modal.start_title"),
+        t(lang, "slack.modal.start"),
+        t(lang, "slack.modal.cancel"),
+        blocks,
+        {"channel": channel},
+    )
+
+
+def form_modal(
+    template: DialogTemplate,
+    answers: dict[str, str],
+    lang: str,
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    """All questions of a round as one form, prefilled with the earlier answers.
+
+    An answer longer than an input field may hold (3000 characters; chat answers can be
+    40,000) is not put in the form: the question shows a note instead, and because empty
+    and missing fields leave answers as they were, that answer is kept unchanged.
+    """
+    blocks: list[Block] = []
+    for n, q in enumerate(template.questions, start=1):
+        label = clip(f"{n}. {q.text.get(lang)}", MAX_LABEL)
+        earlier = answers.get(q.key)
+        if earlier is not None and len(earlier) > MAX_INPUT:
+            note = t(lang, "slack.form_too_long", n=n, length=len(earlier), limit=MAX_INPUT)
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(
+                        text=clip(f"*{mrkdwn(label)}*\n{note}", MAX_SECTION_TEXT)
+                    )
+                )
+            )
+            continue
+        blocks.append(
+            InputBlock(
+                block_id=f"q:{q.key}",
+                label=label,
+                optional=True,
+                hint=clip(q.hint.get(lang), MAX_LABEL) if q.hint else None,
+                element=PlainTextInputElement(
+                    action_id="answer",
+                    multiline=True,
+                    max_length=MAX_INPUT,
+                    initial_value=earlier or None,
+                ),
+            )
+        )
+    return _modal(
+        VIEW_FORM,
+        t(lang, "slack.modal.form_title"),
+        t(lang, "slack.modal.save"),
+        t(lang, "slack.modal.cancel"),
+        blocks,
+        metadata,
+    )
+
+
+# App Home ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """A manager's unanswered round, with a link to its thread when known."""
+
+    title: str
+    unit_name: str
+    progress: str
+    link: str | None
+
+
+def pending_lines(items: Sequence[PendingItem], lang: str) -> str:
+    """The manager's pending questions as mrkdwn lines with thread links."""
+    lines = []
+    for item in items:
+        link = f" <{item.link}|{t(lang, 'slack.go_to_thread')}>" if item.link else ""
+        lines.append(f"• *{mrkdwn(item.title)}* — {mrkdwn(item.unit_name)}: {item.progress}{link}")
+    return "\n".join(lines)
+
+
+def home_view(
+    lang: str,
+    tz: str,
+    open_rounds: Sequence[RoundStatus] | None,
+    closed_rounds: Sequence[RoundInfo],
+    pending: Sequence[PendingItem],
+) -> dict[str, Any]:
+    """The App Home tab: rounds with actions for process supports (``open_rounds`` is
+    None for others), pending questions with thread links for managers."""
+    blocks: list[Block] = [
+        HeaderBlock(text=clip("Dialogbot", MAX_HEADER)),
+        ContextBlock(elements=[MarkdownTextObject(text=t(lang, "slack.home.intro"))]),
+    ]
+    if pending:
+        blocks.append(HeaderBlock(text=clip(t(lang, "slack.home.pending"), MAX_HEADER)))
+        for chunk in split_mrkdwn(pending_lines(pending, lang)):
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+    if open_rounds is not None:
+        blocks.append(HeaderBlock(text=clip(t(lang, "slack.home.open_rounds"), MAX_HEADER)))
+        if not open_rounds:
+            blocks.append(
+                SectionBlock(text=MarkdownTextObject(text=t(lang, "slack.home.no_rounds")))
+            )
+        for status in open_rounds[:10]:
+            rid = str(status.round.round_id)
+            units = "\n".join(
+                "• "
+                + t(
+                    lang,
+                    "slack.home.unit_line",
+                    unit=mrkdwn(u.unit_name),
+                    answered=sum(p.answered for p in u.participants),
+                    total=sum(p.total for p in u.participants),
+                )
+                for u in status.units
+            )
+            blocks.append(DividerBlock())
+            blocks.append(
+                SectionBlock(text=MarkdownTextObject(text=status_text(status, tz).split("\n")[0]))
+            )
+            if units:
+                blocks.append(SectionBlock(text=MarkdownTextObject(text=split_mrkdwn(units)[0])))
+            blocks.append(
+                ActionsBlock(
+                    block_id=f"home_round_{rid}",
+                    elements=[
+                        ButtonElement(
+                            text=clip(t(lang, "slack.button.remind"), MAX_BUTTON_TEXT),
+                            action_id=HOME_REMIND,
+                            value=rid,
+                        ),
+                        ButtonElement(
+                            text=clip(t(lang, "slack.button.close"), MAX_BUTTON_TEXT),
+                            action_id=HOME_CLOSE,
+                            value=rid,
+                            style="danger",
+                        ),
+                        ButtonElement(
+                            text=clip(t(lang, "slack.button.repost"), MAX_BUTTON_TEXT),
+                            action_id=HOME_REPOST,
+                            value=rid,
+                        ),
+                    ],
+                )
+            )
+        if closed_rounds:
+            blocks.append(HeaderBlock(text=clip(t(lang, "slack.home.closed_rounds"), MAX_HEADER)))
+            for info in closed_rounds[:5]:
+                rid = str(info.round_id)
+                blocks.append(
+                    SectionBlock(
+                        block_id=f"home_closed_{rid}",
+                        text=MarkdownTextObject(
+                            text=clip(
+                                f"*{mrkdwn(info.title)}* ({t(lang, 'summary.round')} {rid}, {format_local(info.closed_at, lang, tz)})",
+                                MAX_SECTION_TEXT,
+                            )
+                        ),
+                        accessory=ButtonElement(
+                            text=clip(t(lang, "slack.button.repost"), MAX_BUTTON_TEXT),
+                            action_id=HOME_REPOST,
+                            value=rid,
+                        ),
+                    )
+                )
+    return {"type": "home", "blocks": _dicts(blocks[:MAX_VIEW_BLOCKS])}

@@ -1,0 +1,64 @@
+"""``dialogbot serve``: run the Slack app over HTTP (waitress) or Socket Mode."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+
+from rich.console import Console
+
+from bot.slack.config import SlackConfig, SlackConfigError
+from bot.wiring import build_runtime
+
+log = logging.getLogger(__name__)
+
+
+def cmd_serve(args: argparse.Namespace, out: Console) -> int:
+    """Serve the Bolt app until interrupted."""
+    try:
+        config = SlackConfig.from_env()
+    except SlackConfigError as err:
+        out.print(f"[red]{err}[/red]", highlight=False)
+        return 1
+    if args.tz:
+        config = dataclasses.replace(config, tz=args.tz)
+    from bot.slack.app import build_app, wsgi_app
+
+    runtime = build_runtime(args.db)
+    if args.mode == "socket":
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        app_token = config.app_token or os.environ.get("SLACK_APP_TOKEN")
+        if not app_token:
+            out.print("[red]Socket Mode needs SLACK_APP_TOKEN (xapp-…)[/red]", highlight=False)
+            return 1
+        app = build_app(config, runtime)
+        out.print("Dialogbot is connecting to Slack in Socket Mode. Stop with Ctrl-C.")
+        SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]
+        return 0
+    import waitress
+
+    app = build_app(config, runtime)
+    out.print(
+        f"Dialogbot listens on http://{args.host}:{args.port}/slack/events "
+        f"(health: /healthz), {args.threads} threads. Stop with Ctrl-C."
+    )
+    waitress.serve(
+        wsgi_app(app), host=args.host, port=args.port, threads=args.threads, ident="dialogbot"
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``serve`` to the ``dialogbot`` command line."""
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the Slack app (needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN or OAuth settings)",
+    )
+    serve.add_argument("--mode", choices=("http", "socket"), default="http")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (http)")
+    serve.set_defaults(handler=cmd_serve)

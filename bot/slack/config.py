@@ -1,0 +1,86 @@
+"""Slack settings read from the environment (the only place that does so for Slack)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+BOT_SCOPES = (
+    "chat:write",
+    "commands",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "im:write",
+    "reactions:write",
+    "files:write",
+    "users:read",
+)
+"""The bot scopes requested at install time; keep in sync with manifest.yml."""
+
+
+class SlackConfigError(ValueError):
+    """A required Slack setting is missing; the message names it."""
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """How to talk to Slack.
+
+    Attributes:
+        signing_secret: verifies that requests come from Slack (``SLACK_SIGNING_SECRET``).
+        bot_token: single-workspace mode (``SLACK_BOT_TOKEN``).
+        app_token: Socket Mode (``SLACK_APP_TOKEN``, ``xapp-…``).
+        client_id: OAuth (multi-workspace) mode together with ``client_secret``.
+        client_secret: see ``client_id``.
+        api_url: slack_sdk base URL (``SLACK_API_URL``; GovSlack or a test fake).
+        tz: time zone for deadlines people type (``DIALOGBOT_TZ``).
+        retries: how often a Web API call is retried after 429, 5xx or a connection error.
+        backoff: base of the exponential back-off for 5xx/connection errors, seconds.
+    """
+
+    signing_secret: str
+    bot_token: str | None = None
+    app_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    api_url: str = DEFAULT_API_URL
+    tz: str = "Europe/Stockholm"
+    retries: int = 6
+    backoff: float = 0.5
+
+    @property
+    def oauth(self) -> bool:
+        """True in multi-workspace mode (OAuth install flow and installation store)."""
+        return bool(self.client_id and self.client_secret)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SlackConfig:
+        """Read the settings; raise :class:`SlackConfigError` when required ones are missing."""
+        e = os.environ if env is None else env
+        secret = e.get("SLACK_SIGNING_SECRET", "")
+        if not secret:
+            raise SlackConfigError("SLACK_SIGNING_SECRET is not set")
+        config = cls(
+            signing_secret=secret,
+            bot_token=e.get("SLACK_BOT_TOKEN") or None,
+            app_token=e.get("SLACK_APP_TOKEN") or None,
+            client_id=e.get("SLACK_CLIENT_ID") or None,
+            client_secret=e.get("SLACK_CLIENT_SECRET") or None,
+            api_url=normalize_api_url(e.get("SLACK_API_URL") or DEFAULT_API_URL),
+            tz=e.get("DIALOGBOT_TZ") or "Europe/Stockholm",
+        )
+        if not config.oauth and not config.bot_token:
+            raise SlackConfigError(
+                "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET (OAuth, several workspaces)"
+            )
+        return config
+
+
+def normalize_api_url(url: str) -> str:
+    """slack_sdk joins method names to the base URL, so it must end with a slash."""
+    return url if url.endswith("/") else url + "/"

@@ -1,0 +1,14 @@
+"""Listeners grouped by Slack's kinds; each module has ``register(app, ctx)``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.context import SlackContext
+from bot.slack.listeners import actions, commands, events, views
+
+
+def register_all(app: App, ctx: SlackContext) -> None:
+    """Register every listener of the adapter on ``app``."""
+    for module in (commands, events, actions, views):
+        module.register(app, ctx)

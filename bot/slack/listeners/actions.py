@@ -1,0 +1,78 @@
+"""Buttons: under a question (skip, form, finish) and on the App Home tab."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.errors import DialogError
+from bot.slack import blocks, home, operations
+from bot.slack.context import SlackContext, error_text
+from bot.slack.conversation import Conversation
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, ctx: SlackContext) -> None:
+    """Register the button listeners."""
+
+    @app.action(blocks.ACTION_SKIP)
+    @app.action(blocks.ACTION_FINISH)
+    @app.action(blocks.ACTION_FORM)
+    def question_button(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        workspace = operations.workspace_of(context, body)
+        action = body["actions"][0]
+        container = body.get("container") or {}
+        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+        message_ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
+        conversation = Conversation(ctx, client, workspace)
+        participant = conversation.button(
+            str(action["action_id"]),
+            int(action["value"]),
+            str(body["user"]["id"]),
+            channel,
+            message_ts,
+        )
+        if participant is None or action["action_id"] != blocks.ACTION_FORM:
+            return
+        with ctx.engine.unit_of_work(workspace) as uow:
+            round_ = uow.repo.round(participant.round_id)
+            assert round_ is not None
+            template = ctx.engine.template_of(round_)
+        answers = ctx.engine.answers_of(workspace, participant.participation_id)
+        view = blocks.form_modal(
+            template, answers, participant.lang, {"p": participant.participation_id}
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(blocks.HOME_REMIND)
+    @app.action(blocks.HOME_CLOSE)
+    @app.action(blocks.HOME_REPOST)
+    def home_button(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        workspace = operations.workspace_of(context, body)
+        user = str(body["user"]["id"])
+        action = body["actions"][0]
+        round_id = int(action["value"])
+        nonce = str(action.get("action_ts") or body.get("trigger_id"))
+        try:
+            if action["action_id"] == blocks.HOME_REMIND:
+                operations.remind(ctx, client, workspace, user, round_id, nonce)
+            elif action["action_id"] == blocks.HOME_CLOSE:
+                operations.close(ctx, client, workspace, user, round_id)
+            else:
+                operations.repost_summary(ctx, client, workspace, user, round_id, nonce)
+        except DialogError as err:
+            lang = ctx.lang_for(workspace, user)
+            ctx.poster.post(
+                client, workspace, f"home:{nonce}:error", channel=user, text=error_text(lang, err)
+            )
+        home.publish_home(ctx, client, workspace, user)

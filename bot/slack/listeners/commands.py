@@ -1,0 +1,157 @@
+"""The ``/dialog`` slash command: start, status, remind, close, mina, help."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.engine import StartRound
+from bot.errors import DialogError, InvalidInput
+from bot.escaping import mrkdwn
+from bot.i18n import t
+from bot.slack import blocks, home, operations
+from bot.slack.command_text import Command, parse_round_id, parse_start, split_command
+from bot.slack.context import SlackContext, error_text
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, ctx: SlackContext) -> None:
+    """Register the ``/dialog`` command."""
+
+    @app.command("/dialog")
+    def dialog_command(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ) -> None:
+        command = split_command(str(body.get("text") or ""))
+        workspace = operations.workspace_of(context, body)
+        user = str(body["user_id"])
+        lang = ctx.lang_for(workspace, user)
+        if command.action == "help":
+            ack(text=t(lang, "slack.help"), response_type="ephemeral")
+            return
+        ack()
+        try:
+            text = _run(ctx, client, workspace, user, lang, command, body)
+        except DialogError as err:
+            text = error_text(lang, err)
+        if text:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _run(
+    ctx: SlackContext,
+    client: WebClient,
+    workspace: str,
+    user: str,
+    lang: str,
+    command: Command,
+    body: dict[str, Any],
+) -> str | None:
+    if command.action == "start":
+        return _start(ctx, client, workspace, user, lang, command.rest, body)
+    if command.action == "status":
+        return _status(ctx, workspace, parse_round_id(command.rest))
+    if command.action == "remind":
+        info, count = operations.remind(
+            ctx, client, workspace, user, parse_round_id(command.rest), str(body["trigger_id"])
+        )
+        return t(lang, "slack.reminded", count=count, round_id=info.round_id)
+    if command.action == "close":
+        info, newly = operations.close(ctx, client, workspace, user, parse_round_id(command.rest))
+        key = "slack.closed" if newly else "slack.already_closed"
+        return t(lang, key, round_id=info.round_id, channel=info.group_ref)
+    if command.action == "mine":
+        items = home.pending_items(ctx, client, workspace, user)
+        if not items:
+            return t(lang, "slack.mine_none")
+        return t(lang, "slack.mine_header") + "\n" + blocks.pending_lines(items, lang)
+    raise AssertionError(command.action)  # pragma: no cover - split_command knows them all
+
+
+def _start(
+    ctx: SlackContext,
+    client: WebClient,
+    workspace: str,
+    user: str,
+    lang: str,
+    rest: str,
+    body: dict[str, Any],
+) -> str | None:
+    operations.require_organiser(ctx, workspace, user, "start")
+    channel_here = str(body.get("channel_id") or "")
+    if not rest:
+        open_start_modal(ctx, client, workspace, lang, str(body["trigger_id"]), channel_here)
+        return None
+    args = parse_start(rest, ctx.tz)
+    channel = args.channel or channel_here
+    if not channel or channel.startswith("D"):
+        raise InvalidInput("kanal:")
+    started = operations.start(
+        ctx,
+        client,
+        workspace,
+        StartRound(
+            template=args.template,
+            units=args.units,
+            group_ref=channel,
+            level=args.level,
+            subtrees=True,
+            deadline_at=args.deadline_at,
+            anonymous=args.anonymous,
+            lang=args.lang or lang,
+            started_by=user,
+            title=args.title,
+            delivery=args.delivery,
+            external_key=f"slack:command:{body['trigger_id']}",
+        ),
+    )
+    info = started.round
+    text = t(
+        lang,
+        "slack.started",
+        round_id=info.round_id,
+        title=mrkdwn(info.title),
+        count=len(started.participants),
+        channel=info.group_ref,
+    )
+    if started.units_without_manager:
+        text += "\n" + t(
+            lang, "slack.no_manager", units=mrkdwn(", ".join(started.units_without_manager))
+        )
+    return text
+
+
+def open_start_modal(
+    ctx: SlackContext, client: WebClient, workspace: str, lang: str, trigger_id: str, channel: str
+) -> None:
+    """Open the start modal with the workspace's templates, units and levels."""
+    with ctx.engine.unit_of_work(workspace) as uow:
+        level_names = {lv.key: lv.name for lv in uow.repo.levels()}
+        units = [
+            blocks.UnitChoice(u.key, u.name, level_names.get(u.level_key, u.level_key))
+            for u in uow.repo.units()
+        ]
+    view = blocks.start_modal(
+        list(ctx.engine.catalog),
+        units,
+        list(level_names.items()),
+        lang,
+        channel if channel and not channel.startswith("D") else None,
+    )
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _status(ctx: SlackContext, workspace: str, round_id: int | None) -> str:
+    if round_id is not None:
+        rounds = [ctx.engine.round_info(workspace, round_id)]
+    else:
+        rounds = ctx.engine.rounds(workspace, "open")
+        if not rounds:
+            raise operations.NoOpenRound()
+    return "\n\n".join(
+        blocks.status_text(ctx.engine.status(workspace, r.round_id), ctx.tz) for r in rounds[:10]
+    )

@@ -1,0 +1,103 @@
+"""Modal submissions: starting a round, and the answer form."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.engine import StartRound
+from bot.errors import DialogError, NoParticipation
+from bot.i18n import t
+from bot.slack import blocks, operations
+from bot.slack.context import SlackContext
+from bot.slack.conversation import Conversation
+from bot.timeparse import parse_deadline
+
+log = logging.getLogger(__name__)
+
+
+def _value(values: dict[str, Any], block: str) -> dict[str, Any]:
+    return dict((values.get(block) or {}).get("value") or {})
+
+
+def start_command(values: dict[str, Any], user: str, view_id: str, tz: str) -> StartRound:
+    """The StartRound command from the start modal's state values."""
+    template = (_value(values, "template").get("selected_option") or {}).get("value")
+    units = [o["value"] for o in _value(values, "units").get("selected_options") or []]
+    level = (_value(values, "level").get("selected_option") or {}).get("value")
+    channel = _value(values, "channel").get("selected_conversation")
+    deadline = _value(values, "deadline").get("selected_date")
+    anonymous = bool(_value(values, "anonymous").get("selected_options"))
+    lang = (_value(values, "lang").get("selected_option") or {}).get("value") or "sv"
+    delivery = (_value(values, "delivery").get("selected_option") or {}).get("value") or "channel"
+    return StartRound(
+        template=str(template or ""),
+        units=units,
+        group_ref=str(channel or ""),
+        level=level,
+        subtrees=True,
+        deadline_at=parse_deadline(deadline, tz) if deadline else None,
+        anonymous=anonymous,
+        lang=lang,
+        started_by=user,
+        delivery=delivery,
+        external_key=f"slack:view:{view_id}",
+    )
+
+
+def register(app: App, ctx: SlackContext) -> None:
+    """Register the view submission listeners."""
+
+    @app.view(blocks.VIEW_START)
+    def start_submitted(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        workspace = operations.workspace_of(context, body)
+        user = str(body["user"]["id"])
+        view = body["view"]
+        lang = ctx.lang_for(workspace, user)
+        # Starting is a quick database write; doing it before the ack lets a refusal
+        # (no managers, not allowed) show in the modal. Posting happens after the ack.
+        try:
+            cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
+            if not cmd.units:
+                raise DialogError("units")
+            started = ctx.engine.start_round(workspace, cmd)
+        except DialogError as err:
+            message = (
+                t(lang, "slack.field.required")
+                if err.key == "error.generic"
+                else t(lang, err.key, **{k: str(v) for k, v in err.params.items()})
+            )
+            ack(response_action="errors", errors={"units": blocks.clip(message, 150)})
+            return
+        ack()
+        ctx.notifier(client).round_started(started)
+
+    @app.view(blocks.VIEW_FORM)
+    def form_submitted(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        workspace = operations.workspace_of(context, body)
+        user = str(body["user"]["id"])
+        view = body["view"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        try:
+            participant = ctx.engine.participant(workspace, int(meta["p"]))
+        except (NoParticipation, KeyError, ValueError):
+            return
+        if participant.chat_id != user:
+            log.warning(
+                "form for participation %s submitted by another user", participant.participation_id
+            )
+            return
+        answers: dict[str, str] = {}
+        for block_id, fields in (view.get("state") or {}).get("values", {}).items():
+            if block_id.startswith("q:"):
+                answers[block_id[2:]] = str((fields.get("answer") or {}).get("value") or "")
+        Conversation(ctx, client, workspace).form_saved(participant, answers, str(view["id"]))

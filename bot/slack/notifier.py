@@ -1,0 +1,227 @@
+"""``SlackNotifier``: the :class:`bot.ports.Notifier` port implemented with Slack posts.
+
+Listeners use it after a command; the scheduler uses it for reminders and automatic
+summaries. Every post has a key, so calling a method again (a retry, a second replica,
+a crash in between) posts nothing twice and fills in what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+
+from bot.clock import Clock, SystemClock
+from bot.engine import DialogEngine
+from bot.escaping import mrkdwn
+from bot.i18n import format_local, t
+from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
+from bot.slack import blocks
+from bot.slack.poster import Posted, Poster
+from bot.summary import RoundSummary, render_summary
+
+log = logging.getLogger(__name__)
+
+
+def thread_ref(channel: str, ts: str) -> str:
+    """How a Slack thread is stored in the engine (``participation.thread_ref``)."""
+    return f"{channel}:{ts}"
+
+
+def split_thread_ref(ref: str) -> tuple[str, str]:
+    """``(channel, thread_ts)`` of a stored thread reference."""
+    channel, _, ts = ref.partition(":")
+    return channel, ts
+
+
+class SlackNotifier:
+    """Posts announcements, threads, reminders, digests and summaries to Slack.
+
+    Args:
+        engine: to remember where threads and announcements live.
+        poster: deduplicated posting.
+        clients: the WebClient for a workspace (team id).
+        tz: time zone for deadlines shown.
+        occasion: distinguishes one reminder/digest round from the next (e.g. the
+            trigger id of ``/dialog remind``); by default the current UTC hour, so the
+            same reminder is sent at most once an hour.
+    """
+
+    def __init__(
+        self,
+        engine: DialogEngine,
+        poster: Poster,
+        clients: Callable[[str], WebClient],
+        tz: str = "Europe/Stockholm",
+        occasion: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.engine = engine
+        self.poster = poster
+        self.clients = clients
+        self.tz = tz
+        self._occasion = occasion
+        self.clock: Clock = clock or SystemClock()
+
+    @property
+    def occasion(self) -> str:
+        """The key part that makes one reminder round distinct from the next."""
+        return self._occasion or self.clock.now().strftime("%Y%m%d%H")
+
+    def round_started(self, started: RoundStarted) -> None:
+        """Announce the round in its channel and open a thread per participant."""
+        info = started.round
+        ws = info.workspace_id
+        client = self.clients(ws)
+        message = blocks.announcement(info, len(started.participants), self.tz)
+        posted = self.poster.post(
+            client,
+            ws,
+            f"round:{info.round_id}:announce",
+            channel=info.group_ref,
+            text=message.text,
+            blocks=message.blocks,
+        )
+        if posted is not None and info.announcement_ref is None:
+            self.engine.set_announcement(ws, info.round_id, thread_ref(posted.channel, posted.ts))
+        for participant, prompt in started.participants:
+            self.open_thread(client, info, participant, prompt)
+
+    def open_thread(
+        self,
+        client: WebClient,
+        info: RoundInfo,
+        participant: Participant,
+        prompt: QuestionPrompt | None,
+    ) -> Posted | None:
+        """Make sure the participant has a thread and their current question is in it.
+
+        In ``channel`` delivery the thread hangs off a message in the receiving channel;
+        in ``dm`` delivery off a message in the app's DM with the manager.
+        """
+        ws = info.workspace_id
+        if participant.thread_ref:
+            channel, ts = split_thread_ref(participant.thread_ref)
+            where = Posted(channel, ts)
+        else:
+            target = info.group_ref if info.delivery == "channel" else participant.chat_id
+            intro = blocks.thread_intro(info, participant)
+            posted = self.poster.post(
+                client,
+                ws,
+                f"round:{info.round_id}:thread:{participant.participation_id}",
+                channel=target,
+                text=intro.text,
+                resend=False,
+            )
+            if posted is None:
+                log.warning(
+                    "no thread for participation %s yet; /dialog remind retries",
+                    participant.participation_id,
+                )
+                return None
+            where = posted
+            self.engine.set_thread(
+                ws, participant.participation_id, thread_ref(where.channel, where.ts)
+            )
+        if prompt is not None:
+            message = blocks.prompt_message(prompt)
+            self.poster.post(
+                client,
+                ws,
+                f"round:{info.round_id}:first:{participant.participation_id}",
+                channel=where.channel,
+                thread_ts=where.ts,
+                text=message.text,
+                blocks=message.blocks,
+            )
+        return where
+
+    def remind(
+        self, info: RoundInfo, participant: Participant, prompt: QuestionPrompt | None
+    ) -> None:
+        """Remind one participant in their thread (creating it if it is missing)."""
+        ws = info.workspace_id
+        client = self.clients(ws)
+        if not participant.thread_ref:
+            self.open_thread(client, info, participant, prompt)
+            return
+        channel, ts = split_thread_ref(participant.thread_ref)
+        deadline = (
+            t(info.lang, "round.deadline", when=format_local(info.deadline_at, info.lang, self.tz))
+            if info.deadline_at
+            else ""
+        )
+        text = f"{blocks.mention(participant.chat_id, participant.name)} " + t(
+            info.lang, "slack.reminder", title=mrkdwn(info.title), deadline=deadline
+        )
+        reminder_blocks = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": blocks.clip(text, 3000)}}
+        ]
+        if prompt is not None:
+            reminder_blocks += blocks.prompt_message(prompt).blocks or []
+        self.poster.post(
+            client,
+            ws,
+            f"remind:{info.round_id}:{participant.participation_id}:{self.occasion}",
+            channel=channel,
+            thread_ts=ts,
+            text=text,
+            blocks=reminder_blocks,
+        )
+
+    def digest(self, status: RoundStatus, recipients: list[str]) -> None:
+        """Send process supports (chat ids) the round's progress as a direct message."""
+        info = status.round
+        client = self.clients(info.workspace_id)
+        text = blocks.status_text(status, self.tz)
+        for chat_id in recipients:
+            self.poster.post(
+                client,
+                info.workspace_id,
+                f"digest:{info.round_id}:{chat_id}:{self.occasion}",
+                channel=chat_id,
+                text=text,
+            )
+
+    def summary_ready(self, summary: RoundSummary) -> None:
+        """Post a closed round's summary to its receiving channel."""
+        self.post_summary(summary, f"round:{summary.round.round_id}:summary")
+
+    def post_summary(self, summary: RoundSummary, key: str) -> None:
+        """Post ``summary`` under ``key``: split over several messages when long, as a
+        short overview plus a Markdown file when even that is too long."""
+        info = summary.round
+        ws = info.workspace_id
+        client = self.clients(ws)
+        messages = blocks.summary_messages(summary)
+        if messages is None:
+            overview = blocks.summary_overview(summary)
+            self.poster.post(
+                client,
+                ws,
+                f"{key}:overview",
+                channel=info.group_ref,
+                text=overview.text,
+                blocks=overview.blocks,
+            )
+            self.poster.upload(
+                client,
+                ws,
+                f"{key}:file",
+                channel=info.group_ref,
+                filename=blocks.summary_filename(info),
+                content=render_summary(summary, "md"),
+                title=f"{t(info.lang, 'summary.title')}: {info.title}",
+            )
+            return
+        for n, message in enumerate(messages):
+            self.poster.post(
+                client,
+                ws,
+                f"{key}:{n}",
+                channel=info.group_ref,
+                text=message.text,
+                blocks=message.blocks,
+            )

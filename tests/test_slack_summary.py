@@ -1,0 +1,88 @@
+"""Summaries in Block Kit: split over several messages when long, a Markdown file when
+longer still, and never a ping from what people typed."""
+
+from __future__ import annotations
+
+from fakes.signing import DEFAULT_TEAM_ID
+from test_slack_harness import CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack
+
+from bot.engine import StartRound
+from bot.slack.blocks import (
+    MAX_MESSAGE_BLOCKS,
+    MAX_SECTION_TEXT,
+    split_mrkdwn,
+    summary_messages,
+)
+
+__all__ = ["fake", "slack"]
+
+
+def _round_with_answers(slack: SlackHarness, unit: str, size: int) -> int:
+    started = slack.engine.start_round(
+        DEFAULT_TEAM_ID,
+        StartRound(
+            template="avstamning", units=[unit], group_ref=CHANNEL, started_by=PROCESS_SUPPORT
+        ),
+    )
+    for participant, _prompt in started.participants:
+        for n in range(3):
+            text = f"{participant.unit_name} svar {n} <!here> " + "ord & mening " * (size // 13)
+            slack.engine.reply(
+                DEFAULT_TEAM_ID,
+                participant.participation_id,
+                text,
+                f"k:{participant.participation_id}:{n}",
+            )
+    return started.round.round_id
+
+
+def test_long_summary_is_split_within_block_kit_limits(slack: SlackHarness) -> None:
+    round_id = _round_with_answers(slack, "aldreomsorg", 15_000)
+    slack.command(f"stäng {round_id}")
+    posts = [c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")]
+    assert 2 <= len(posts) <= 3
+    for n, post in enumerate(posts, start=1):
+        blocks = post.arg_json("blocks")
+        assert len(blocks) <= MAX_MESSAGE_BLOCKS
+        sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+        assert all(len(s) <= MAX_SECTION_TEXT for s in sections)
+        assert f"Del {n} av {len(posts)}" in blocks[-1]["elements"][0]["text"]
+    everything = "".join(
+        b["text"]["text"] for p in posts for b in p.arg_json("blocks") if b["type"] == "section"
+    )
+    assert "<!here>" not in everything
+    assert everything.count("&lt;!here&gt;") == 12  # 4 managers x 3 answers, all present
+    assert slack.fake.uploaded_files() == []
+
+
+def test_very_long_summary_goes_out_as_a_markdown_file(slack: SlackHarness) -> None:
+    round_id = _round_with_answers(slack, "socialforvaltningen", 30_000)
+    slack.command(f"stäng {round_id}")
+    slack.command(f"stäng {round_id}")  # closing again posts nothing new
+    posts = [c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")]
+    assert len(posts) == 1
+    assert "bifogas därför som Markdown-fil" in posts[0].args["text"] + str(
+        posts[0].args.get("blocks")
+    )
+    files = slack.fake.uploaded_files()
+    assert len(files) == 1 and files[0].completed
+    assert files[0].channel_id == CHANNEL
+    assert files[0].filename == f"sammanfattning-runda-{round_id}.md"
+    assert "Försörjningsstöd svar 2" in files[0].text
+    assert "\\<\\!here\\>" in files[0].text  # escaped for Markdown
+
+
+def test_split_never_breaks_an_escape_sequence() -> None:
+    text = ("a" * 2998) + "&amp;" + ("b" * 10)
+    chunks = split_mrkdwn(text, 3000)
+    assert chunks == ["a" * 2998, "&amp;" + "b" * 10]
+    lines = "\n".join(["x" * 1000] * 7)
+    assert [len(c) for c in split_mrkdwn(lines, 3000)] == [2001, 2001, 2001, 1000]
+
+
+def test_short_summary_is_one_message(slack: SlackHarness) -> None:
+    round_id = _round_with_answers(slack, "hemtjanst-norr", 100)
+    summary, _ = slack.engine.close_round(DEFAULT_TEAM_ID, round_id)
+    messages = summary_messages(summary)
+    assert messages is not None and len(messages) == 1
+    assert "Hemtjänst Norr svar 0 &lt;!here&gt;" in str(messages[0].blocks)

@@ -1,0 +1,139 @@
+"""Several workspaces in one app (OAuth mode): each sees and touches only its own data,
+and every post uses that workspace's own bot token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from conftest import load_sample_org
+from fakes import FakeSlack
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine, text
+from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness, fake, texts
+
+from bot.engine import DialogEngine
+from bot.slack.config import SlackConfig
+
+__all__ = ["fake"]
+
+CLIENT_ID = "1111.2222"
+TEAMS = {"T0AAA": "xoxb-aaa", "T0BBB": "xoxb-bbb"}
+
+
+def _clean_slack_sdk_tables(db: Engine) -> None:
+    with db.begin() as conn:
+        for table in ("slack_installations", "slack_bots", "slack_oauth_states"):
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def multi(
+    fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
+) -> Iterator[SlackHarness]:
+    _clean_slack_sdk_tables(db)
+    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=db)
+    for team, token in TEAMS.items():
+        fake.add_workspace(token, team, f"U0BOT{team[-3:]}")
+        store.save(
+            Installation(
+                app_id="A0DIALOGBOT",
+                team_id=team,
+                team_name=f"Kommun {team}",
+                bot_token=token,
+                bot_id=f"B0{team}",
+                bot_user_id=f"U0BOT{team[-3:]}",
+                bot_scopes="chat:write,commands",
+                user_id=PROCESS_SUPPORT,
+                installed_at=datetime.now(UTC).timestamp(),
+            )
+        )
+    config = SlackConfig(
+        signing_secret=SECRET,
+        client_id=CLIENT_ID,
+        client_secret="client-secret",
+        api_url=fake.base_url,
+        retries=3,
+        backoff=0.01,
+    )
+    harness = SlackHarness(fake, db, make_dialog_engine, config=config)
+    for team in TEAMS:
+        load_sample_org(harness.engine, team)
+    yield harness
+    harness.close()
+    _clean_slack_sdk_tables(db)
+    assert fake.spec_violations == []
+
+
+def test_two_workspaces_side_by_side_never_see_each_other(multi: SlackHarness) -> None:
+    multi.command('start avstamning enheter:"Hemtjänst Norr"', team="T0AAA")
+    multi.command('start resultat units:"Hemtjänst Norr"', team="T0BBB")
+    a_round = multi.engine.rounds("T0AAA")
+    b_round = multi.engine.rounds("T0BBB")
+    assert len(a_round) == len(b_round) == 1
+    assert a_round[0].round_id != b_round[0].round_id
+
+    # Every post went out with the token of the workspace it belongs to.
+    for call in multi.fake.delivered("chat.postMessage"):
+        assert call.token == TEAMS[str(call.team_id)]
+    a_posts = [c for c in multi.fake.delivered("chat.postMessage") if c.team_id == "T0AAA"]
+    a_thread = next(str(c.response["ts"]) for c in a_posts if f"<@{ANNA}>" in str(c.args["text"]))
+
+    # Workspace B cannot answer into, close or read workspace A's round.
+    before = len(multi.fake.delivered("chat.postMessage"))
+    multi.say(ANNA, "Fel arbetsyta", a_thread, team="T0BBB")
+    assert (
+        multi.engine.answers_of(
+            "T0AAA",
+            multi.engine.status("T0AAA", a_round[0].round_id)
+            .units[0]
+            .participants[0]
+            .participation_id,
+        )
+        == {}
+    )
+    assert len(multi.fake.delivered("chat.postMessage")) == before
+    multi.command(f"stäng {a_round[0].round_id}", team="T0BBB")
+    assert f"Det finns ingen runda {a_round[0].round_id}" in multi.responses(team="T0BBB")[-1]
+    multi.command(f"status {a_round[0].round_id}", team="T0BBB")
+    assert "Det finns ingen runda" in multi.responses(team="T0BBB")[-1]
+    assert multi.engine.round_info("T0AAA", a_round[0].round_id).status == "open"
+
+    # Workspace A answers normally.
+    multi.say(ANNA, "Rätt arbetsyta", a_thread, team="T0AAA")
+    pid = (
+        multi.engine.status("T0AAA", a_round[0].round_id).units[0].participants[0].participation_id
+    )
+    assert multi.engine.answers_of("T0AAA", pid) == {"hur_gar_det": "Rätt arbetsyta"}
+    last = [
+        c for c in multi.fake.delivered("chat.postMessage") if c.args.get("thread_ts") == a_thread
+    ][-1]
+    assert last.token == TEAMS["T0AAA"]
+    assert "Fråga 2 av 3" in texts([last])[0]
+
+
+def test_oauth_install_flow_stores_the_installation(multi: SlackHarness) -> None:
+    multi.fake.configure_oauth(access_token="xoxb-new", team_id="T0NEW", code="good-code")
+    page = multi.http("GET", "/slack/install")
+    assert page.status == 200
+    cookie = next(v for k, v in page.all_headers if k.lower() == "set-cookie")
+    state = re.search(r"slack-app-oauth-state=([^;]+)", cookie)
+    assert state is not None
+    done = multi.http(
+        "GET",
+        "/slack/oauth_redirect",
+        query=f"code=good-code&state={state.group(1)}",
+        headers={"Cookie": f"slack-app-oauth-state={state.group(1)}"},
+    )
+    assert done.status == 200, done.body
+    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=multi.db)
+    bot = store.find_bot(enterprise_id=None, team_id="T0NEW")
+    assert bot is not None and bot.bot_token == "xoxb-new"
+    load_sample_org(multi.engine, "T0NEW")
+    multi.command('start avstamning enheter:"Hemtjänst Norr"', team="T0NEW")
+    new_posts = [c for c in multi.fake.delivered("chat.postMessage") if c.team_id == "T0NEW"]
+    assert new_posts and all(c.token == "xoxb-new" for c in new_posts)
+    assert CHANNEL in {c.args["channel"] for c in new_posts}
