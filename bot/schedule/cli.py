@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 from datetime import datetime, timedelta
@@ -141,7 +142,7 @@ def cmd_schedule_jobs(args: argparse.Namespace, out: Console) -> int:
 
 
 def notifier_for(args: argparse.Namespace, runtime: Runtime, out: Console) -> Notifier:
-    """The notifier the worker uses: the console one until a platform is wired in.
+    """The notifier the worker uses: Slack when its settings are present, else the console.
 
     Args:
         args: The parsed command line.
@@ -151,6 +152,11 @@ def notifier_for(args: argparse.Namespace, runtime: Runtime, out: Console) -> No
     Returns:
         The notifier.
     """
+    if os.environ.get("SLACK_BOT_TOKEN") or os.environ.get("SLACK_CLIENT_ID"):
+        from bot.slack.app import build_notifier
+        from bot.slack.config import SlackConfig
+
+        return build_notifier(SlackConfig.from_env(), runtime)
     return ConsoleNotifier(out, args.tz)
 
 

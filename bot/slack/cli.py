@@ -6,11 +6,18 @@ import argparse
 import dataclasses
 import logging
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from bot.slack.config import SlackConfig, SlackConfigError
-from bot.wiring import build_runtime
+from bot.wiring import Runtime, build_runtime
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
+    from slack_bolt import App
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +31,29 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
         return 1
     if args.tz:
         config = dataclasses.replace(config, tz=args.tz)
-    from bot.slack.app import build_app, wsgi_app
+    from bot.slack.app import build_app, build_notifier, wsgi_app
 
     runtime = build_runtime(args.db)
+    scheduler = None
+    if args.scheduler:
+        from bot.schedule.scheduler import start_in_background
+
+        scheduler = start_in_background(runtime, build_notifier(config, runtime))
+    try:
+        return _serve(args, out, config, runtime, build_app, wsgi_app)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+
+
+def _serve(
+    args: argparse.Namespace,
+    out: Console,
+    config: SlackConfig,
+    runtime: Runtime,
+    build_app: Callable[[SlackConfig, Runtime], App],
+    wsgi_app: Callable[[App], WSGIApplication],
+) -> int:
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -61,4 +88,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (http)")
+    serve.add_argument(
+        "--no-scheduler",
+        dest="scheduler",
+        action="store_false",
+        help="do not run the årshjul scheduler in this process (run `dialogbot worker` instead)",
+    )
     serve.set_defaults(handler=cmd_serve)
