@@ -14,7 +14,8 @@ import re
 
 _WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!&])")
+_MARKDOWN_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]<>#|~!&"}
+_MRKDWN_SPECIAL = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 
 
 class Trusted(str):
@@ -27,7 +28,9 @@ def mrkdwn(text: object) -> str:
     """Escape text for Slack mrkdwn so it renders literally and pings no one."""
     if isinstance(text, Trusted):
         return text
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = str(text).translate(_MRKDWN_SPECIAL)
+    if "@" not in s:
+        return s
     return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), s)
 
 
@@ -35,7 +38,7 @@ def markdown(text: object) -> str:
     """Escape text for CommonMark so it renders literally (no links, HTML or emphasis)."""
     if isinstance(text, Trusted):
         return text
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return str(text).translate(_MARKDOWN_SPECIAL)
 
 
 def html_text(text: object) -> str:

@@ -103,12 +103,43 @@ class RoundSummary:
         return round(100 * self.responded / self.participants) if self.participants else 0
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One participation as plain values (ORM attribute access is slow in bulk)."""
+
+    unit_id: int
+    unit_name: str
+    person_name: str
+    chat_id: str
+    finished: bool
+    answers: dict[str, tuple[str, str]]
+
+    @property
+    def responded(self) -> bool:
+        return any(status == "answered" for status, _ in self.answers.values())
+
+
+def _row(p: Participation) -> _Row:
+    return _Row(
+        p.unit_id,
+        p.unit.name,
+        p.person.name,
+        p.person.chat_id,
+        p.status == "finished",
+        {a.question_key: (a.status, a.text) for a in p.answers},
+    )
+
+
 @dataclass
 class _Node:
     unit: Unit
     depth: int
     children: list[_Node] = field(default_factory=list)
-    own: list[Participation] = field(default_factory=list)
+    own: list[_Row] = field(default_factory=list)
+    units: set[int] = field(default_factory=set)
+    responded_units: set[int] = field(default_factory=set)
+    count: int = 0
+    answered: dict[str, int] = field(default_factory=dict)
 
     def walk(self) -> list[_Node]:
         out = [self]
@@ -116,16 +147,8 @@ class _Node:
             out.extend(child.walk())
         return out
 
-    def all_participations(self) -> list[Participation]:
-        return [p for n in self.walk() for p in n.own]
 
-
-def _has_answer(p: Participation) -> bool:
-    return any(a.status == "answered" for a in p.answers)
-
-
-def _build_tree(tree: OrgTree, participations: Sequence[Participation]) -> list[_Node]:
-    units = {p.unit_id: p.unit for p in participations}
+def _build_tree(tree: OrgTree, rows: Sequence[_Row], units: dict[int, Unit]) -> list[_Node]:
     root_path = tree.common_root(units.values())
     nodes: dict[int, _Node] = {}
     roots: list[_Node] = []
@@ -140,12 +163,32 @@ def _build_tree(tree: OrgTree, participations: Sequence[Participation]) -> list[
                 nodes[u.id] = node
                 (parent.children if parent else roots).append(node)
             parent = node
-    for p in participations:
-        nodes[p.unit_id].own.append(p)
+    for row in rows:
+        nodes[row.unit_id].own.append(row)
     for node in nodes.values():
         node.children.sort(key=lambda n: n.unit.name)
     roots.sort(key=lambda n: n.unit.name)
     return roots
+
+
+def _aggregate(order: list[_Node], question_keys: list[str]) -> None:
+    """Fill each node's roll-up (units, responders, answers per question) bottom-up."""
+    for node in reversed(order):
+        node.count = len(node.own)
+        node.answered = dict.fromkeys(question_keys, 0)
+        for row in node.own:
+            node.units.add(row.unit_id)
+            if row.responded:
+                node.responded_units.add(row.unit_id)
+            for key, (status, _text) in row.answers.items():
+                if status == "answered" and key in node.answered:
+                    node.answered[key] += 1
+        for child in node.children:
+            node.units |= child.units
+            node.responded_units |= child.responded_units
+            node.count += child.count
+            for key, n in child.answered.items():
+                node.answered[key] += n
 
 
 def build_summary(
@@ -156,57 +199,45 @@ def build_summary(
     level_names: dict[str, str],
 ) -> RoundSummary:
     """Build a :class:`RoundSummary` (pure: no database access beyond loaded objects)."""
-    roots = _build_tree(tree, participations)
+    rows = [_row(p) for p in participations]
+    roots = _build_tree(tree, rows, {p.unit_id: p.unit for p in participations})
     order = [n for r in roots for n in r.walk()]
+    _aggregate(order, [q.key for q in template.questions])
     anonymous = info.anonymous
 
     def level(u: Unit) -> str:
         return level_names.get(u.level_key, u.level_key)
 
-    rates: list[UnitRate] = []
-    for node in order:
-        below = node.all_participations()
-        unit_ids = {p.unit_id for p in below}
-        responded_units = {p.unit_id for p in below if _has_answer(p)}
-        rates.append(
-            UnitRate(
-                node.depth, node.unit.name, level(node.unit), len(responded_units), len(unit_ids)
-            )
-        )
-
+    rates = [
+        UnitRate(n.depth, n.unit.name, level(n.unit), len(n.responded_units), len(n.units))
+        for n in order
+    ]
     questions: list[QuestionSummary] = []
     for number, q in enumerate(template.questions, start=1):
         nodes: list[NodeAnswers] = []
         total_answered = 0
         for node in order:
             entries: list[AnswerEntry] = []
-            for p in node.own:
-                answer = next((a for a in p.answers if a.question_key == q.key), None)
-                if answer is None or answer.status not in ("answered", "skipped"):
+            for row in node.own:
+                status, text = row.answers.get(q.key, ("", ""))
+                if status not in ("answered", "skipped"):
                     continue
+                total_answered += status == "answered"
                 entries.append(
                     AnswerEntry(
-                        unit_name=None if anonymous else p.unit.name,
-                        person_name=None if anonymous else p.person.name,
-                        status=answer.status,
-                        text=answer.text,
+                        unit_name=None if anonymous else row.unit_name,
+                        person_name=None if anonymous else row.person_name,
+                        status=status,
+                        text=text,
                     )
                 )
-            below = node.all_participations()
-            answered_below = sum(
-                1
-                for p in below
-                if any(a.question_key == q.key and a.status == "answered" for a in p.answers)
-            )
-            if node.own:
-                total_answered += sum(1 for e in entries if e.status == "answered")
             nodes.append(
                 NodeAnswers(
                     node.depth,
                     node.unit.name,
                     level(node.unit),
-                    answered_below,
-                    len(below),
+                    node.answered[q.key],
+                    node.count,
                     entries,
                     bool(node.children),
                 )
@@ -218,11 +249,7 @@ def build_summary(
             )
             root = nodes[0] if nodes else None
             nodes = (
-                [
-                    NodeAnswers(
-                        0, root.unit_name, root.level_name, len(flat), len(participations), flat
-                    )
-                ]
+                [NodeAnswers(0, root.unit_name, root.level_name, len(flat), len(rows), flat)]
                 if root
                 else []
             )
@@ -231,17 +258,17 @@ def build_summary(
         )
 
     missing = [
-        Missing(p.unit.name, p.person.name, p.person.chat_id)
+        Missing(row.unit_name, row.person_name, row.chat_id)
         for node in order
-        for p in node.own
-        if not _has_answer(p)
+        for row in node.own
+        if not row.responded
     ]
     return RoundSummary(
         round=info,
         root_name=roots[0].unit.name if len(roots) == 1 else None,
-        participants=len(participations),
-        responded=sum(1 for p in participations if _has_answer(p)),
-        finished=sum(1 for p in participations if p.status == "finished"),
+        participants=len(rows),
+        responded=sum(1 for row in rows if row.responded),
+        finished=sum(1 for row in rows if row.finished),
         questions=questions,
         rates=rates,
         missing=missing,
