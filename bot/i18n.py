@@ -139,16 +139,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Thanks! «{title}»: {status}.",
     },
     "chain.activities.to_confirm": {
-        "sv": "Jag uppfattade {n} aktiviteter. Stämmer listan? Bekräfta den, eller skicka en rättad lista (en aktivitet per rad).",
-        "en": "I read {n} activities. Is the list right? Confirm it, or send a corrected list (one activity per line).",
+        "sv": "Jag uppfattade följande aktiviteter ({n} st). Stämmer listan? Bekräfta den, eller rätta den (en aktivitet per rad).",
+        "en": "I read these activities ({n} in all). Is the list right? Confirm it, or correct it (one activity per line).",
     },
     "chain.activities.confirmed": {
         "sv": "Aktiviteterna är bekräftade och följs upp i nästa dialog.",
         "en": "The activities are confirmed and will be followed up in the next dialog.",
     },
     "chain.activities.corrected": {
-        "sv": "Listan är rättad: {n} aktiviteter följs upp i nästa dialog.",
-        "en": "The list is corrected: {n} activities will be followed up in the next dialog.",
+        "sv": "Listan är rättad ({n} st) och följs upp i nästa dialog.",
+        "en": "The list is corrected ({n} in all) and will be followed up in the next dialog.",
     },
     "chain.activities.none": {"sv": "Inga aktiviteter.", "en": "No activities."},
     "chain.activities.title": {"sv": "Aktiviteter för {unit}", "en": "Activities of {unit}"},
@@ -215,11 +215,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             '• `/dialog start avstamning enheter:"Socialförvaltningen" kanal:#ledning '
             "deadline:2027-05-15` startar direkt. Välj enheter med `enheter:`, `avdelningar:`, "
             "`forvaltningar:` (den nivån under enheten) eller `units:` (hela underträdet); "
-            "även `anonym:ja`, `lang:en`, `leverans:dm`, `titel:\"…\"`\n"
+            'även `anonym:ja`, `lang:en`, `leverans:dm`, `titel:"…"`\n'
             "• `/dialog status [runda]` visar svarsläget\n"
             "• `/dialog påminn [runda]` påminner dem som inte är klara\n"
             "• `/dialog stäng [runda]` stänger rundan och postar sammanfattningen\n"
             "• `/dialog mina` visar dina obesvarade frågor\n"
+            "• `/dialog aktiviteter [enhet]` visar enhetens aktiviteter och deras status\n"
+            "• `/dialog export [runda] [md|html|docx]` lägger dokumentationen av en runda i kanalen\n"
             "• `/dialog hjälp` visar den här hjälpen"
         ),
         "en": (
@@ -228,11 +230,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             '• `/dialog start avstamning units:"Socialförvaltningen" channel:#ledning '
             "deadline:2027-05-15` starts one directly. Choose units with `enheter:`, "
             "`avdelningar:`, `forvaltningar:` (that level below the unit) or `units:` (the "
-            "whole subtree); also `anonym:ja`, `lang:en`, `leverans:dm`, `title:\"…\"`\n"
+            'whole subtree); also `anonym:ja`, `lang:en`, `leverans:dm`, `title:"…"`\n'
             "• `/dialog status [round]` shows the response rate\n"
             "• `/dialog remind [round]` reminds everyone who has not finished\n"
             "• `/dialog close [round]` closes the round and posts the summary\n"
             "• `/dialog mina` lists your unanswered questions\n"
+            "• `/dialog activities [unit]` lists a unit's activities and their status\n"
+            "• `/dialog export [round] [md|html|docx]` posts a round's documentation to the channel\n"
             "• `/dialog help` shows this help"
         ),
     },
@@ -244,7 +248,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Obs: {units} har ingen chef och får inga frågor.",
         "en": "Note: {units} have no manager and get no questions.",
     },
-    "slack.no_open_rounds": {"sv": "Det finns inga öppna rundor.", "en": "There are no open rounds."},
+    "slack.no_open_rounds": {
+        "sv": "Det finns inga öppna rundor.",
+        "en": "There are no open rounds.",
+    },
     "slack.which_round": {
         "sv": "Det finns flera öppna rundor: {rounds}. Ange vilken, t.ex. `/dialog {command} {example}`.",
         "en": "There are several open rounds: {rounds}. Say which, e.g. `/dialog {command} {example}`.",
@@ -310,11 +317,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "slack.field.level": {"sv": "Bara nivå", "en": "Only level"},
     "slack.field.channel": {"sv": "Mottagande kanal", "en": "Receiving channel"},
     "slack.field.deadline": {"sv": "Sista dag", "en": "Deadline"},
-    "slack.field.anonymous": {"sv": "Anonym runda (inga namn i sammanfattningen)", "en": "Anonymous round (no names in the summary)"},
+    "slack.field.anonymous": {
+        "sv": "Anonym runda (inga namn i sammanfattningen)",
+        "en": "Anonymous round (no names in the summary)",
+    },
     "slack.field.lang": {"sv": "Språk", "en": "Language"},
     "slack.field.delivery": {"sv": "Frågorna ställs", "en": "Questions are asked"},
-    "slack.delivery.channel": {"sv": "i en tråd per chef i kanalen", "en": "in a thread per manager in the channel"},
-    "slack.delivery.dm": {"sv": "i ett direktmeddelande till varje chef", "en": "in a direct message to each manager"},
+    "slack.delivery.channel": {
+        "sv": "i en tråd per chef i kanalen",
+        "en": "in a thread per manager in the channel",
+    },
+    "slack.delivery.dm": {
+        "sv": "i ett direktmeddelande till varje chef",
+        "en": "in a direct message to each manager",
+    },
     "slack.field.required": {"sv": "Välj minst en enhet.", "en": "Choose at least one unit."},
     "slack.home.open_rounds": {"sv": "Öppna rundor", "en": "Open rounds"},
     "slack.home.closed_rounds": {"sv": "Nyligen stängda rundor", "en": "Recently closed rounds"},
@@ -324,7 +340,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Skriv `/dialog hjälp` för att se vad Dialogbot kan.",
         "en": "Type `/dialog help` to see what Dialogbot can do.",
     },
-    "slack.home.unit_line": {"sv": "{unit}: {answered}/{total} frågor", "en": "{unit}: {answered}/{total} questions"},
+    "slack.home.unit_line": {
+        "sv": "{unit}: {answered}/{total} frågor",
+        "en": "{unit}: {answered}/{total} questions",
+    },
     "slack.button.remind": {"sv": "Påminn dem som inte svarat", "en": "Remind non-responders"},
     "slack.button.close": {"sv": "Stäng och sammanfatta", "en": "Close and summarise"},
     "slack.button.repost": {"sv": "Posta sammanfattningen igen", "en": "Re-post the summary"},
@@ -346,6 +365,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "To process support {recipients}: in ”{title}” {missing} of {total} have not finished (anonymous round).",
     },
     "schedule.summary_to": {"sv": "Sammanfattning till {group}:", "en": "Summary to {group}:"},
+    "slack.followup_progress": {
+        "sv": "Uppföljning av aktiviteter ({n} kvar)",
+        "en": "Follow-up of activities ({n} left)",
+    },
+    "slack.button.confirm_activities": {"sv": "Stämmer", "en": "Correct"},
+    "slack.button.correct_activities": {"sv": "Rätta listan", "en": "Edit the list"},
+    "slack.activities_modal_title": {"sv": "Rätta aktiviteter", "en": "Edit activities"},
+    "slack.activities_modal_label": {
+        "sv": "En aktivitet per rad, gärna med (ansvarig: namn)",
+        "en": "One activity per line, optionally with (ansvarig: name)",
+    },
+    "slack.activities_which_unit": {
+        "sv": "Vilken enhet? Skriv till exempel `/dialog aktiviteter Hemtjänst Norr`.",
+        "en": "Which unit? For example `/dialog activities Hemtjänst Norr`.",
+    },
+    "slack.export_posted": {
+        "sv": "Dokumentationen av runda {round_id} ligger nu i <#{channel}>.",
+        "en": "The documentation of round {round_id} is now in <#{channel}>.",
+    },
+    "slack.export_comment": {
+        "sv": "Dokumentation: {title}",
+        "en": "Documentation: {title}",
+    },
 }
 
 

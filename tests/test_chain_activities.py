@@ -130,8 +130,8 @@ def test_activity_texts_for_chat_escape_user_text(engine: DialogEngine) -> None:
     for n, text in enumerate(["Bra.", "För att.", "- Möte <!channel> & fika (ansvarig: <@U1>)"]):
         outcome = engine.reply("local", pid, text, f"k{n}")
     assert render_activity_outcome_mrkdwn(outcome).splitlines() == [
-        "Jag uppfattade 1 aktiviteter. Stämmer listan? Bekräfta den, eller skicka en rättad "
-        "lista (en aktivitet per rad).",
+        "Jag uppfattade följande aktiviteter (1 st). Stämmer listan? Bekräfta den, eller rätta "
+        "den (en aktivitet per rad).",
         "• Möte &lt;!channel&gt; &amp; fika (ansvarig: &lt;@U1&gt;)",
     ]
     listing = render_activities_mrkdwn(engine.activities("local", "hemtjanst-norr"))

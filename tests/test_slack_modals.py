@@ -127,9 +127,10 @@ def test_form_modal_prefills_answers_and_keeps_too_long_ones(slack: SlackHarness
         "analys": long_answer.strip(),
         "vidare_aktiviteter": "Rekrytera",
     }
-    last = texts(slack.posts(CHANNEL, thread))[-2:]
+    last = texts(slack.posts(CHANNEL, thread))[-3:]
     assert "Dina svar från formuläret är sparade" in last[0]
-    assert "Tack! Dina svar är sparade" in last[1]
+    assert "Jag uppfattade följande aktiviteter (1 st)" in last[1] and "• Rekrytera" in last[1]
+    assert "Tack! Dina svar är sparade" in last[2]
 
     # Someone else cannot submit Anna's form.
     slack.submit(

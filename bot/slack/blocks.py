@@ -37,9 +37,11 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.chain.chat import render_activity_outcome_mrkdwn
+from bot.chain.context import render_context_mrkdwn
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
-from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStatus
+from bot.results import ActivityView, Outcome, Participant, QuestionPrompt, RoundInfo, RoundStatus
 from bot.summary import RoundSummary, render_summary
 from bot.templates import DialogTemplate
 
@@ -61,11 +63,14 @@ MAX_SUMMARY_MESSAGES = 3
 ACTION_SKIP = "dialog_skip"
 ACTION_FORM = "dialog_form"
 ACTION_FINISH = "dialog_finish"
+ACTION_CONFIRM_ACTIVITIES = "dialog_activities_confirm"
+ACTION_CORRECT_ACTIVITIES = "dialog_activities_correct"
 HOME_REMIND = "home_remind"
 HOME_CLOSE = "home_close"
 HOME_REPOST = "home_repost"
 VIEW_START = "dialog_start"
 VIEW_FORM = "dialog_form"
+VIEW_ACTIVITIES = "dialog_activities"
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
@@ -126,7 +131,10 @@ def split_mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
 def prompt_message(prompt: QuestionPrompt) -> Message:
     """A question with progress, method-support hint, earlier answer and the buttons."""
     lang = prompt.lang
-    progress = t(lang, "progress", n=prompt.number, total=prompt.total)
+    if prompt.followup is not None:
+        progress = t(lang, "slack.followup_progress", n=prompt.followup_remaining)
+    else:
+        progress = t(lang, "progress", n=prompt.number, total=prompt.total)
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -134,6 +142,11 @@ def prompt_message(prompt: QuestionPrompt) -> Message:
             )
         )
     ]
+    earlier = render_context_mrkdwn(prompt)
+    if earlier:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=clip(earlier, MAX_SECTION_TEXT))])
+        )
     if prompt.hint:
         blocks.append(
             ContextBlock(
@@ -465,6 +478,63 @@ def form_modal(
         t(lang, "slack.modal.save"),
         t(lang, "slack.modal.cancel"),
         blocks,
+        metadata,
+    )
+
+
+def activities_message(outcome: Outcome, lang: str) -> Message | None:
+    """What an outcome says about activities; with buttons when the list awaits the
+    manager's confirmation. None when the outcome carries no activities."""
+    text = render_activity_outcome_mrkdwn(outcome, lang)
+    if not text:
+        return None
+    sections = [SectionBlock(text=MarkdownTextObject(text=part)) for part in split_mrkdwn(text)]
+    blocks: list[Block] = list(sections[: MAX_MESSAGE_BLOCKS - 1])
+    if outcome.activities_to_confirm:
+        value = str(outcome.participation_id)
+        blocks.append(
+            ActionsBlock(
+                block_id="dialog_activities",
+                elements=[
+                    ButtonElement(
+                        text=clip(t(lang, "slack.button.confirm_activities"), MAX_BUTTON_TEXT),
+                        action_id=ACTION_CONFIRM_ACTIVITIES,
+                        value=value,
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text=clip(t(lang, "slack.button.correct_activities"), MAX_BUTTON_TEXT),
+                        action_id=ACTION_CORRECT_ACTIVITIES,
+                        value=value,
+                    ),
+                ],
+            )
+        )
+    return Message(clip(text, 3000), _dicts(blocks))
+
+
+def activities_modal(
+    activities: Sequence[ActivityView], lang: str, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """A modal to correct the proposed activities: one per line, prefilled."""
+    lines = [f"- {a.title}" + (f" (ansvarig: {a.owner})" if a.owner else "") for a in activities]
+    return _modal(
+        VIEW_ACTIVITIES,
+        t(lang, "slack.activities_modal_title"),
+        t(lang, "slack.modal.save"),
+        t(lang, "slack.modal.cancel"),
+        [
+            InputBlock(
+                block_id="activities",
+                label=clip(t(lang, "slack.activities_modal_label"), MAX_LABEL),
+                element=PlainTextInputElement(
+                    action_id="list",
+                    multiline=True,
+                    max_length=MAX_INPUT,
+                    initial_value=clip("\n".join(lines), MAX_INPUT) or None,
+                ),
+            )
+        ],
         metadata,
     )
 

@@ -27,6 +27,10 @@ ACTIONS = {
     "help": "help",
     "hjalp": "help",
     "hjälp": "help",
+    "aktiviteter": "activities",
+    "activities": "activities",
+    "export": "export",
+    "exportera": "export",
 }
 
 #: Unit keys: which level answers below the named units (None: the whole subtree).

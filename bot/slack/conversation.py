@@ -150,8 +150,69 @@ class Conversation:
 
     # Output -------------------------------------------------------------------------
 
+    def activities_button(
+        self, action_id: str, participation_id: int, user: str, channel: str, message_ts: str
+    ) -> Participant | None:
+        """Confirm the proposed activities; for "correct", return the participant so the
+        caller can open the correction modal. None when the user may not act."""
+        try:
+            participant = self.engine.participant(self.ws, participation_id)
+        except NoParticipation:
+            return None
+        _, thread = split_thread_ref(participant.thread_ref or f"{channel}:{message_ts}")
+        key = f"slack:action:{channel}:{message_ts}:{action_id}"
+        if user != participant.chat_id:
+            self.poster.ephemeral(
+                self.client,
+                self.ws,
+                f"{key}:{user}:not_yours",
+                channel=channel,
+                user=user,
+                thread_ts=thread,
+                text=t(participant.lang, "not_your_thread", name=mrkdwn(participant.name)),
+            )
+            return None
+        if action_id == blocks.ACTION_CORRECT_ACTIVITIES:
+            return participant
+        try:
+            outcome = self.engine.confirm_activities(self.ws, participation_id, key)
+        except DialogError as err:
+            self._say(channel, thread, f"{key}:error", error_text(participant.lang, err))
+            return None
+        self.follow_up(outcome, participant.lang, channel, thread, key)
+        return participant
+
+    def activities_corrected(self, participant: Participant, text: str, view_id: str) -> None:
+        """A corrected activity list from the modal."""
+        channel, thread = split_thread_ref(participant.thread_ref or "")
+        key = f"slack:view:{view_id}"
+        try:
+            outcome = self.engine.correct_activities(
+                self.ws, participant.participation_id, text, key
+            )
+        except DialogError as err:
+            if channel:
+                self._say(channel, thread, f"{key}:error", error_text(participant.lang, err))
+            return
+        if channel:
+            self.follow_up(outcome, participant.lang, channel, thread, key)
+
     def follow_up(self, outcome: Outcome, lang: str, channel: str, thread: str, key: str) -> None:
-        """Post what comes after an outcome: the next question, or the closing words."""
+        """Post what comes after an outcome: activities to confirm or a saved follow-up,
+        then the next question or the closing words."""
+        about_activities = blocks.activities_message(outcome, lang)
+        if about_activities is not None and outcome.kind != "duplicate":
+            self.poster.post(
+                self.client,
+                self.ws,
+                f"{key}:activities",
+                channel=channel,
+                thread_ts=thread,
+                text=about_activities.text,
+                blocks=about_activities.blocks,
+            )
+        if outcome.kind in ("activities_confirmed", "activities_corrected"):
+            return
         next_key = f"{key}:next"
         if outcome.prompt is not None:
             message = blocks.prompt_message(outcome.prompt)

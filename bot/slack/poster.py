@@ -11,6 +11,7 @@ by :meth:`Poster.resend_failed`.
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -141,20 +142,26 @@ class Poster:
         *,
         channel: str,
         filename: str,
-        content: str,
+        content: str | bytes,
         title: str,
         comment: str | None = None,
     ) -> str | None:
-        """Upload a text file to ``channel`` once per ``key`` (files_upload_v2); its file id."""
+        """Upload a file to ``channel`` once per ``key`` (files_upload_v2); its file id.
+
+        Binary content (a DOCX) is kept base64-encoded in the durable payload.
+        """
         payload: dict[str, Any] = {
             "method": "files_upload_v2",
             "channel": channel,
             "filename": filename,
-            "content": content,
             "title": title,
             "initial_comment": comment,
             "resend": True,
         }
+        if isinstance(content, bytes):
+            payload["content_b64"] = base64.b64encode(content).decode("ascii")
+        else:
+            payload["content"] = content
         claim = self.store.claim(workspace, key, channel, payload)
         if claim.state != "new":
             return claim.ts
@@ -205,7 +212,11 @@ class Poster:
                 resp = client.files_upload_v2(
                     channel=payload["channel"],
                     filename=payload["filename"],
-                    content=payload["content"],
+                    content=(
+                        base64.b64decode(payload["content_b64"])
+                        if "content_b64" in payload
+                        else payload["content"]
+                    ),
                     title=payload["title"],
                     initial_comment=payload.get("initial_comment"),
                 )

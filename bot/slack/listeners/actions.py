@@ -51,6 +51,36 @@ def register(app: App, ctx: SlackContext) -> None:
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    @app.action(blocks.ACTION_CONFIRM_ACTIVITIES)
+    @app.action(blocks.ACTION_CORRECT_ACTIVITIES)
+    def activities_button(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        workspace = operations.workspace_of(context, body)
+        action = body["actions"][0]
+        container = body.get("container") or {}
+        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+        message_ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
+        participant = Conversation(ctx, client, workspace).activities_button(
+            str(action["action_id"]),
+            int(action["value"]),
+            str(body["user"]["id"]),
+            channel,
+            message_ts,
+        )
+        if participant is None or action["action_id"] != blocks.ACTION_CORRECT_ACTIVITIES:
+            return
+        proposed = [
+            a
+            for a in ctx.engine.activities(workspace, participant.unit_key)
+            if a.round_id == participant.round_id
+        ]
+        view = blocks.activities_modal(
+            proposed, participant.lang, {"p": participant.participation_id}
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
     @app.action(blocks.HOME_REMIND)
     @app.action(blocks.HOME_CLOSE)
     @app.action(blocks.HOME_REPOST)

@@ -8,6 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.chain.chat import render_activities_mrkdwn
+from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
 from bot.engine import StartRound
 from bot.errors import DialogError, InvalidInput
 from bot.escaping import mrkdwn
@@ -69,7 +71,51 @@ def _run(
         if not items:
             return t(lang, "slack.mine_none")
         return t(lang, "slack.mine_header") + "\n" + blocks.pending_lines(items, lang)
+    if command.action == "activities":
+        return _activities(ctx, workspace, user, lang, command.rest)
+    if command.action == "export":
+        return _export(ctx, client, workspace, user, lang, command.rest)
     raise AssertionError(command.action)  # pragma: no cover - split_command knows them all
+
+
+def _activities(ctx: SlackContext, workspace: str, user: str, lang: str, rest: str) -> str:
+    """A unit's activities: the named unit, or the units the user manages."""
+    units = [rest.strip()] if rest.strip() else _managed_units(ctx, workspace, user)
+    if not units:
+        return t(lang, "slack.activities_which_unit")
+    return "\n\n".join(
+        render_activities_mrkdwn(ctx.engine.activities(workspace, unit), lang) for unit in units
+    )
+
+
+def _managed_units(ctx: SlackContext, workspace: str, user: str) -> list[str]:
+    with ctx.engine.unit_of_work(workspace) as uow:
+        return [u.key for u in uow.repo.units() if any(m.chat_id == user for m in u.managers)]
+
+
+def _export(
+    ctx: SlackContext, client: WebClient, workspace: str, user: str, lang: str, rest: str
+) -> str:
+    """Post a round's documentation (md, html or docx) to its receiving channel."""
+    operations.require_organiser(ctx, workspace, user, "export")
+    words = rest.split()
+    fmt: ExportFormat = next((f for f in EXPORT_FORMATS if f in (w.lower() for w in words)), "docx")
+    numbers = [w for w in words if w.lower() not in EXPORT_FORMATS]
+    info = operations.resolve_round(
+        ctx, workspace, parse_round_id(numbers[0] if numbers else ""), "export"
+    )
+    content, filename = export_round(ctx.engine, workspace, info.round_id, fmt)
+    ctx.poster.upload(
+        client,
+        workspace,
+        f"round:{info.round_id}:export:{fmt}:{ctx.engine.clock.now():%Y%m%d%H%M}",
+        channel=info.group_ref,
+        filename=filename,
+        content=content if fmt == "docx" else content.decode("utf-8"),
+        title=filename,
+        comment=t(lang, "slack.export_comment", title=mrkdwn(info.title)),
+    )
+    return t(lang, "slack.export_posted", round_id=info.round_id, channel=info.group_ref)
 
 
 def _start(

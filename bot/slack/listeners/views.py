@@ -78,6 +78,34 @@ def register(app: App, ctx: SlackContext) -> None:
         ack()
         ctx.notifier(client).round_started(started)
 
+    @app.view(blocks.VIEW_ACTIVITIES)
+    def activities_submitted(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        view = body["view"]
+        field = (view["state"]["values"].get("activities") or {}).get("list") or {}
+        text = str(field.get("value") or "")
+        if not text.strip():
+            lang = ctx.lang_for(operations.workspace_of(context, body), str(body["user"]["id"]))
+            ack(response_action="errors", errors={"activities": t(lang, "error.empty_answer")})
+            return
+        ack()
+        workspace = operations.workspace_of(context, body)
+        meta = json.loads(view.get("private_metadata") or "{}")
+        try:
+            participant = ctx.engine.participant(workspace, int(meta["p"]))
+        except (NoParticipation, KeyError, ValueError):
+            return
+        if participant.chat_id != str(body["user"]["id"]):
+            log.warning(
+                "activities for participation %s corrected by another user",
+                participant.participation_id,
+            )
+            return
+        Conversation(ctx, client, workspace).activities_corrected(
+            participant, text, str(view["id"])
+        )
+
     @app.view(blocks.VIEW_FORM)
     def form_submitted(
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
