@@ -365,7 +365,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "To process support {recipients}: in ”{title}” {missing} of {total} have not finished (anonymous round).",
     },
     "schedule.summary_to": {"sv": "Sammanfattning till {group}:", "en": "Summary to {group}:"},
-    "slack.followup_progress": {
+    "followup.progress": {
         "sv": "Uppföljning av aktiviteter ({n} kvar)",
         "en": "Follow-up of activities ({n} left)",
     },

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from bot.escaping import mrkdwn
+from bot.escaping import mrkdwn, plain
 from bot.i18n import t
 from bot.results import ActivityView, Outcome
 
 
-def _line(a: ActivityView, lang: str, with_status: bool) -> str:
-    owner = t(lang, "chain.followup.owner", owner=mrkdwn(a.owner)) if a.owner else ""
-    line = f"• {mrkdwn(a.title)}{owner}"
+def _line(
+    a: ActivityView, lang: str, with_status: bool, escape: Callable[[object], str] = mrkdwn
+) -> str:
+    owner = t(lang, "chain.followup.owner", owner=escape(a.owner)) if a.owner else ""
+    line = f"• {escape(a.title)}{owner}"
     if with_status:
         line += f" — _{t(lang, f'chain.status.{a.status}')}_"
         if a.status_note:
@@ -30,13 +32,23 @@ def render_activities_mrkdwn(activities: Sequence[ActivityView], lang: str = "sv
 def render_activity_outcome_mrkdwn(outcome: Outcome, lang: str = "sv") -> str:
     """What to say about an outcome's activities: the list to confirm, the confirmed or
     corrected list, or the saved follow-up; empty when the outcome has none."""
+    return render_activity_outcome(outcome, lang, mrkdwn)
+
+
+def render_activity_outcome_text(outcome: Outcome, lang: str = "sv") -> str:
+    """:func:`render_activity_outcome_mrkdwn` as plain text, for terminals."""
+    return render_activity_outcome(outcome, lang, plain)
+
+
+def render_activity_outcome(outcome: Outcome, lang: str, escape: Callable[[object], str]) -> str:
+    """The activity text of an outcome with user text passed through ``escape``."""
     items = outcome.activities
     if not items:
         return ""
     if outcome.kind == "followed_up":
         a = items[0]
         status = t(lang, f"chain.status.{a.status}")
-        return t(lang, "chain.followup.saved", title=mrkdwn(a.title), status=status)
+        return t(lang, "chain.followup.saved", title=escape(a.title), status=status)
     if outcome.activities_to_confirm:
         head = t(lang, "chain.activities.to_confirm", n=len(items))
     elif outcome.kind == "activities_corrected":
@@ -45,4 +57,4 @@ def render_activity_outcome_mrkdwn(outcome: Outcome, lang: str = "sv") -> str:
         head = t(lang, "chain.activities.confirmed")
     else:
         return ""
-    return "\n".join([head, *(_line(a, lang, False) for a in items)])
+    return "\n".join([head, *(_line(a, lang, False, escape) for a in items)])

@@ -7,6 +7,8 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from bot.chain.chat import render_activity_outcome_text
+from bot.chain.context import render_context_text
 from bot.engine import DialogEngine
 from bot.errors import DialogError
 from bot.i18n import t
@@ -40,7 +42,14 @@ HELP_TEXT = {
 
 def render_prompt(prompt: QuestionPrompt) -> str:
     """A question as terminal text: progress, question, hint, earlier answer."""
-    lines = [f"[{t(prompt.lang, 'progress', n=prompt.number, total=prompt.total)}] {prompt.text}"]
+    if prompt.followup is not None:
+        progress = t(prompt.lang, "followup.progress", n=prompt.followup_remaining)
+    else:
+        progress = t(prompt.lang, "progress", n=prompt.number, total=prompt.total)
+    lines = [f"[{progress}] {prompt.text}"]
+    earlier = render_context_text(prompt)
+    if earlier:
+        lines.append(earlier)
     if prompt.hint:
         lines.append(f"  {t(prompt.lang, 'hint')}: {prompt.hint}")
     if prompt.previous_answer:
@@ -119,6 +128,9 @@ class ConsoleSession:
             lines.append(t(lang, "already_finished"))
         elif outcome.kind == "answered":
             lines.append("✓ " + t(lang, "answered"))
+        about_activities = render_activity_outcome_text(outcome, lang)
+        if about_activities and outcome.kind != "duplicate":
+            lines.append(about_activities)
         if outcome.kind == "edited" or outcome.kind == "duplicate":
             return ConsoleReply(lines, False, outcome)
         if outcome.prompt is not None:

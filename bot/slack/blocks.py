@@ -132,7 +132,7 @@ def prompt_message(prompt: QuestionPrompt) -> Message:
     """A question with progress, method-support hint, earlier answer and the buttons."""
     lang = prompt.lang
     if prompt.followup is not None:
-        progress = t(lang, "slack.followup_progress", n=prompt.followup_remaining)
+        progress = t(lang, "followup.progress", n=prompt.followup_remaining)
     else:
         progress = t(lang, "progress", n=prompt.number, total=prompt.total)
     blocks: list[Block] = [
