@@ -15,22 +15,20 @@ from jsonschema.validators import validator_for
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO / "manifest.yml"
 SCHEMA_PATH = REPO.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
-SCOPE_DOCS = (REPO / "docs" / "slack-scopes.md", REPO / "README.md")
+SCOPE_DOCS = (REPO / "README.md",)
 
 PUBLIC_HOST = "https://dialogbot.example.org"
 
 # The minimal bot scope set. Adding a scope means updating this set AND the scope
-# documentation (docs/slack-scopes.md, later the README), otherwise these tests fail.
+# documentation (the scope table in README.md), otherwise these tests fail.
 EXPECTED_BOT_SCOPES = {
     "chat:write",  # post and update dialog messages
     "commands",  # the /dialog slash command
     "channels:history",  # thread replies in public channels (message.channels)
     "groups:history",  # thread replies in private channels (message.groups)
     "im:history",  # answers in DM thread mode (message.im)
-    "im:write",  # open DMs with managers (conversations.open)
     "reactions:write",  # the light confirmation reaction on an answer
     "files:write",  # the summary as a Markdown file (files_upload_v2)
-    "users:read",  # managers' names and time zones (users.info)
 }
 
 # Events the bot listens to, and the scope each one requires.
@@ -134,3 +132,9 @@ def test_every_scope_is_documented() -> None:
     assert docs, "no scope documentation found"
     for scope in sorted(EXPECTED_BOT_SCOPES):
         assert f"`{scope}`" in docs, f"scope {scope} is not documented"
+
+
+def test_oauth_install_asks_for_the_manifest_scopes() -> None:
+    from bot.slack.config import BOT_SCOPES
+
+    assert set(BOT_SCOPES) == EXPECTED_BOT_SCOPES

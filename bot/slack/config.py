@@ -14,10 +14,8 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "im:history",
-    "im:write",
     "reactions:write",
     "files:write",
-    "users:read",
 )
 """The bot scopes requested at install time; keep in sync with manifest.yml."""
 
