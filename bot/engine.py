@@ -341,6 +341,9 @@ class DialogEngine:
             if newly:
                 round_.status = "closed"
                 round_.closed_at = self._now()
+                if round_.anonymous:
+                    repo.flush()
+                    repo.anonymise_round(round_.id)
             return self._summary(repo, round_), newly
 
         return self._transaction(workspace, work)
@@ -804,8 +807,8 @@ class DialogEngine:
         return Participant(
             participation_id=p.id,
             round_id=p.round_id,
-            chat_id=p.person.chat_id,
-            name=p.person.name,
+            chat_id=p.person.chat_id if p.person else "",
+            name=p.person.name if p.person else "",
             unit_key=p.unit.key,
             unit_name=p.unit.name,
             status=p.status,

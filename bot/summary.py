@@ -123,8 +123,8 @@ def _row(p: Participation) -> _Row:
     return _Row(
         p.unit_id,
         p.unit.name,
-        p.person.name,
-        p.person.chat_id,
+        p.person.name if p.person else "",
+        p.person.chat_id if p.person else "",
         p.status == "finished",
         {a.question_key: (a.status, a.text) for a in p.answers},
     )

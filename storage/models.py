@@ -163,7 +163,8 @@ class Participation(Base):
     workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_LEN))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    #: None once an anonymous round is closed: the link to the person is erased.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     status: Mapped[str] = mapped_column(String(16), default="invited")
     position: Mapped[int] = mapped_column(Integer, default=0)
     thread_ref: Mapped[str | None] = mapped_column(String(REF_LEN))
@@ -173,7 +174,7 @@ class Participation(Base):
 
     round: Mapped[Round] = relationship(back_populates="participations")
     unit: Mapped[Unit] = relationship(lazy="joined")
-    person: Mapped[Person] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship(lazy="joined")
     answers: Mapped[list[Answer]] = relationship(
         back_populates="participation", order_by="Answer.id"
     )

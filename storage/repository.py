@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from storage.models import (
     Answer,
+    AnswerRevision,
     Level,
     Participation,
     Person,
@@ -220,6 +221,35 @@ class Repository:
             .group_by(Answer.participation_id)
         )
         return {pid: int(n) for pid, n in self.session.execute(stmt).all()}
+
+    def anonymise_round(self, round_id: int) -> None:
+        """Erase every link between people and answers of a closed anonymous round: the
+        participations' person and thread, the chat messages answers came from, and the
+        participation of applied message keys (the keys stay, so replays stay no-ops)."""
+        pids = select(Participation.id).where(
+            Participation.workspace_id == self.workspace_id, Participation.round_id == round_id
+        )
+        answer_ids = select(Answer.id).where(Answer.participation_id.in_(pids))
+        self.session.execute(
+            update(AnswerRevision)
+            .where(AnswerRevision.answer_id.in_(answer_ids))
+            .values(source_ref=None)
+        )
+        self.session.execute(
+            update(Answer).where(Answer.participation_id.in_(pids)).values(source_ref=None)
+        )
+        self.session.execute(
+            update(ProcessedMessage)
+            .where(ProcessedMessage.participation_id.in_(pids))
+            .values(participation_id=None)
+        )
+        self.session.execute(
+            update(Participation)
+            .where(Participation.id.in_(pids))
+            .values(person_id=None, thread_ref=None)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.expire_all()
 
     # Answers ----------------------------------------------------------------------
 

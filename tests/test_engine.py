@@ -329,3 +329,32 @@ def test_my_pending_questions(engine: DialogEngine) -> None:
     assert [(p.unit_name, q.number) for p, q in pending] == [("Hemtjänst Norr", 1)]
     engine.finish(WS, pid_of(started, "U0ENHHTN"), "done")
     assert engine.pending_for(WS, "U0ENHHTN") == []
+
+
+def test_closing_an_anonymous_round_erases_who_answered(engine: DialogEngine) -> None:
+    from storage.models import Participation
+
+    started = start(engine, anonymous=True)
+    pid = pid_of(started, "U0ENHHTN")
+    engine.reply(WS, pid, "Ärligt svar", "slack:C1:9.1")
+    engine.edit_by_source(WS, "slack:C1:9.1", "Ännu ärligare", "slack:C1:9.1:edit")
+    summary, _ = engine.close_round(WS, started.round.round_id)
+    assert (
+        summary.responded == 1
+        and summary.missing
+        and not any(m.person_name for m in summary.missing)
+    )
+    with engine.unit_of_work(WS) as uow:
+        session = uow.session
+        assert session.scalars(select(Participation.person_id)).all() == [None] * 5
+        assert session.scalars(select(Participation.thread_ref)).all() == [None] * 5
+        assert session.scalars(select(Answer.source_ref)).all() == [None]
+        assert set(session.scalars(select(AnswerRevision.source_ref)).all()) == {None}
+        assert set(session.scalars(select(ProcessedMessage.participation_id)).all()) == {None}
+    assert engine.reply(WS, pid, "Ärligt svar", "slack:C1:9.1").kind == "duplicate"
+    assert "Ännu ärligare" in [
+        e.text
+        for q in engine.summary(WS, started.round.round_id).questions
+        for n in q.nodes
+        for e in n.entries
+    ]
