@@ -465,12 +465,9 @@ class DialogEngine:
         """A participant's free-text reply: the answer to their current question."""
 
         def work(repo: Repository) -> Outcome:
-            p, template, dup = self._begin(repo, participation_id, message_key)
-            if dup is not None:
-                return dup
-            if p.status == "finished" or p.position >= len(template.questions):
-                self._mark(repo, message_key, p, "already_finished")
-                return Outcome("already_finished", p.id, None)
+            p, template, early = self._begin_question(repo, participation_id, message_key)
+            if early is not None:
+                return early
             cleaned = _require_text(text)
             pending = self._pending_followups(repo, p, template)
             if pending:
@@ -485,12 +482,9 @@ class DialogEngine:
         """Skip the current question."""
 
         def work(repo: Repository) -> Outcome:
-            p, template, dup = self._begin(repo, participation_id, message_key)
-            if dup is not None:
-                return dup
-            if p.status == "finished" or p.position >= len(template.questions):
-                self._mark(repo, message_key, p, "already_finished")
-                return Outcome("already_finished", p.id, None)
+            p, template, early = self._begin_question(repo, participation_id, message_key)
+            if early is not None:
+                return early
             pending = self._pending_followups(repo, p, template)
             if pending:
                 return self._followed_up(repo, p, template, pending[0], None, message_key)
@@ -660,6 +654,17 @@ class DialogEngine:
         if p.round.status != "open":
             raise RoundClosed(p.round_id)
         return p, template, None
+
+    def _begin_question(
+        self, repo: Repository, participation_id: int, message_key: str
+    ) -> tuple[Participation, DialogTemplate, Outcome | None]:
+        """:meth:`_begin` for commands about the current question: a participant who has
+        finished gets an ``already_finished`` outcome (recorded, so replays agree)."""
+        p, template, dup = self._begin(repo, participation_id, message_key)
+        if dup is None and (p.status == "finished" or p.position >= len(template.questions)):
+            self._mark(repo, message_key, p, "already_finished")
+            return p, template, Outcome("already_finished", p.id, None)
+        return p, template, dup
 
     def _store(
         self,

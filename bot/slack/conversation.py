@@ -102,6 +102,28 @@ class Conversation:
     ) -> Participant | None:
         """Skip or finish from the buttons under a question; returns the participant when the
         user may act (so the caller can open the form), None otherwise."""
+        target = self._button_target(action_id, participation_id, user, channel, message_ts)
+        if target is None:
+            return None
+        participant, thread, key = target
+        try:
+            if action_id == blocks.ACTION_SKIP:
+                outcome = self.engine.skip(self.ws, participation_id, key)
+            elif action_id == blocks.ACTION_FINISH:
+                outcome = self.engine.finish(self.ws, participation_id, key)
+            else:
+                return participant
+        except DialogError as err:
+            self._say(channel, thread, f"{key}:error", error_text(participant.lang, err))
+            return None
+        self.follow_up(outcome, participant.lang, channel, thread, key)
+        return participant
+
+    def _button_target(
+        self, action_id: str, participation_id: int, user: str, channel: str, message_ts: str
+    ) -> tuple[Participant, str, str] | None:
+        """The participant a button acts for, their thread and the action's key; None (with
+        a private note to the clicker) when someone else clicked."""
         try:
             participant = self.engine.participant(self.ws, participation_id)
         except NoParticipation:
@@ -119,18 +141,7 @@ class Conversation:
                 text=t(participant.lang, "not_your_thread", name=mrkdwn(participant.name)),
             )
             return None
-        try:
-            if action_id == blocks.ACTION_SKIP:
-                outcome = self.engine.skip(self.ws, participation_id, key)
-            elif action_id == blocks.ACTION_FINISH:
-                outcome = self.engine.finish(self.ws, participation_id, key)
-            else:
-                return participant
-        except DialogError as err:
-            self._say(channel, thread, f"{key}:error", error_text(participant.lang, err))
-            return None
-        self.follow_up(outcome, participant.lang, channel, thread, key)
-        return participant
+        return participant, thread, key
 
     def form_saved(self, participant: Participant, answers: dict[str, str], view_id: str) -> None:
         """Answers from the form modal."""
@@ -155,23 +166,10 @@ class Conversation:
     ) -> Participant | None:
         """Confirm the proposed activities; for "correct", return the participant so the
         caller can open the correction modal. None when the user may not act."""
-        try:
-            participant = self.engine.participant(self.ws, participation_id)
-        except NoParticipation:
+        target = self._button_target(action_id, participation_id, user, channel, message_ts)
+        if target is None:
             return None
-        _, thread = split_thread_ref(participant.thread_ref or f"{channel}:{message_ts}")
-        key = f"slack:action:{channel}:{message_ts}:{action_id}"
-        if user != participant.chat_id:
-            self.poster.ephemeral(
-                self.client,
-                self.ws,
-                f"{key}:{user}:not_yours",
-                channel=channel,
-                user=user,
-                thread_ts=thread,
-                text=t(participant.lang, "not_your_thread", name=mrkdwn(participant.name)),
-            )
-            return None
+        participant, thread, key = target
         if action_id == blocks.ACTION_CORRECT_ACTIVITIES:
             return participant
         try:

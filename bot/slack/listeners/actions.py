@@ -16,6 +16,14 @@ from bot.slack.conversation import Conversation
 log = logging.getLogger(__name__)
 
 
+def _message_of(body: dict[str, Any]) -> tuple[str, str]:
+    """The channel and ts of the message whose button was clicked."""
+    container = body.get("container") or {}
+    channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+    message_ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
+    return channel, message_ts
+
+
 def register(app: App, ctx: SlackContext) -> None:
     """Register the button listeners."""
 
@@ -28,9 +36,7 @@ def register(app: App, ctx: SlackContext) -> None:
         ack()
         workspace = operations.workspace_of(context, body)
         action = body["actions"][0]
-        container = body.get("container") or {}
-        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
-        message_ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
+        channel, message_ts = _message_of(body)
         conversation = Conversation(ctx, client, workspace)
         participant = conversation.button(
             str(action["action_id"]),
@@ -59,9 +65,7 @@ def register(app: App, ctx: SlackContext) -> None:
         ack()
         workspace = operations.workspace_of(context, body)
         action = body["actions"][0]
-        container = body.get("container") or {}
-        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
-        message_ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
+        channel, message_ts = _message_of(body)
         participant = Conversation(ctx, client, workspace).activities_button(
             str(action["action_id"]),
             int(action["value"]),
