@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
@@ -397,10 +397,6 @@ class DialogEngine:
             return RoundStatus(self._info(round_, template), progress)
 
         return self._read(workspace, work)
-
-    def due_rounds(self, workspace: str) -> list[int]:
-        """Ids of open rounds whose deadline has passed."""
-        return self._read(workspace, lambda repo: [r.id for r in repo.rounds_due(self._now())])
 
     # Participants -----------------------------------------------------------------
 
@@ -1028,11 +1024,3 @@ def _require_text(text: str) -> str:
     if not cleaned:
         raise EmptyAnswer()
     return cleaned
-
-
-def participants_by_unit(participants: Iterable[Participant]) -> dict[str, list[Participant]]:
-    """Group participants by unit name, preserving order."""
-    out: dict[str, list[Participant]] = {}
-    for p in participants:
-        out.setdefault(p.unit_name, []).append(p)
-    return out

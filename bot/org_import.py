@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -326,8 +325,3 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
         unit.managers = [people[m] for m in u.managers]
     uow.commit()
     return report
-
-
-def known_levels(levels: Iterable[Level]) -> list[str]:
-    """Level keys in rank order."""
-    return [lv.key for lv in sorted(levels, key=lambda lv: lv.rank)]

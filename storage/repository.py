@@ -4,7 +4,6 @@ so one workspace can never read or touch another's rows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -117,16 +116,6 @@ class Repository:
         if status:
             stmt = stmt.where(Round.status == status)
         return self.session.scalars(stmt.order_by(Round.id.desc())).all()
-
-    def rounds_due(self, now: datetime) -> Sequence[Round]:
-        """Open rounds whose deadline has passed."""
-        stmt = select(Round).where(
-            Round.workspace_id == self.workspace_id,
-            Round.status == "open",
-            Round.deadline_at.is_not(None),
-            Round.deadline_at <= now,
-        )
-        return self.session.scalars(stmt).all()
 
     # Participations ---------------------------------------------------------------
 
@@ -278,13 +267,3 @@ class Repository:
             .where(Answer.workspace_id == self.workspace_id, Answer.source_ref == source_ref)
         )
         return self.session.scalars(stmt).unique().first()
-
-    # Idempotency ------------------------------------------------------------------
-
-    def processed(self, message_key: str) -> ProcessedMessage | None:
-        """The record of an already applied incoming message, if any."""
-        stmt = select(ProcessedMessage).where(
-            ProcessedMessage.workspace_id == self.workspace_id,
-            ProcessedMessage.message_key == message_key,
-        )
-        return self.session.scalars(stmt).one_or_none()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -298,13 +297,6 @@ def test_workspaces_do_not_see_each_other(engine: DialogEngine) -> None:
 
     with pytest.raises(NoParticipation):
         engine.reply(WS, other_pid, "Intrång", "x1")
-
-
-def test_due_rounds_follow_the_clock(engine: DialogEngine, clock: FixedClock) -> None:
-    started = start(engine, deadline_at=clock.now() + timedelta(days=14))
-    assert engine.due_rounds(WS) == []
-    clock.advance(timedelta(days=14, seconds=1))
-    assert engine.due_rounds(WS) == [started.round.round_id]
 
 
 def test_form_submission_fills_the_rest_and_finishes(engine: DialogEngine) -> None:
