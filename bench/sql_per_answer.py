@@ -7,7 +7,10 @@ round size and at most 8.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 
@@ -37,12 +40,21 @@ def fresh_database(url: str | None) -> Engine:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         admin.dispose()
+        atexit.register(_drop_schema, url, schema)
         engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
     else:
-        path = f"/tmp/dialogbot-bench-{uuid.uuid4().hex[:8]}.db"
-        engine = make_engine(f"sqlite:///{path}")
+        folder = tempfile.mkdtemp(prefix="dialogbot-bench-")
+        atexit.register(shutil.rmtree, folder, True)
+        engine = make_engine(f"sqlite:///{folder}/bench.db")
     upgrade(engine)
     return engine
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
 
 
 def measure(size: int, url: str | None) -> float:
