@@ -33,6 +33,7 @@ from bot.errors import (
     NoParticipation,
     NotAllowed,
     NothingToEdit,
+    NotYourThread,
     RoundClosed,
     UnknownPerson,
     UnknownRound,
@@ -461,16 +462,43 @@ class DialogEngine:
         """A participant's free-text reply: the answer to their current question."""
 
         def work(repo: Repository) -> Outcome:
-            p, template, early = self._begin_question(repo, participation_id, message_key)
-            if early is not None:
-                return early
-            cleaned = _require_text(text)
-            pending = self._pending_followups(repo, p, template)
-            if pending:
-                return self._followed_up(repo, p, template, pending[0], cleaned, message_key)
-            question = template.questions[p.position]
-            self._store(repo, p, question.key, cleaned, ANSWERED, message_key)
-            return self._advance(repo, p, template, "answered", question.key, message_key)
+            p, seen = repo.participation_and_seen(participation_id, message_key)
+            if p is None:
+                raise NoParticipation(str(participation_id))
+            return self._reply(repo, p, seen, text, message_key)
+
+        return self._transaction(workspace, work)
+
+    def _reply(
+        self, repo: Repository, p: Participation, seen: bool, text: str, message_key: str
+    ) -> Outcome:
+        p, template, early = self._question_change(repo, p, seen, message_key)
+        if early is not None:
+            return early
+        cleaned = _require_text(text)
+        pending = self._pending_followups(repo, p, template)
+        if pending:
+            return self._followed_up(repo, p, template, pending[0], cleaned, message_key)
+        question = template.questions[p.position]
+        self._store(repo, p, question.key, cleaned, ANSWERED, message_key)
+        return self._advance(repo, p, template, "answered", question.key, message_key)
+
+    def reply_in_thread(
+        self, workspace: str, thread_ref: str, chat_id: str, text: str, message_key: str
+    ) -> Outcome | None:
+        """A reply in the conversation at ``thread_ref`` by ``chat_id``: the answer to the
+        current question of the participation living there. None when no participation
+        lives there; :class:`NotYourThread` when someone else wrote. Looking up the thread
+        and recognising a replay take one statement together. The outcome carries the
+        round's language for the adapter's reply."""
+
+        def work(repo: Repository) -> Outcome | None:
+            p, seen = repo.participation_by_thread_and_seen(thread_ref, message_key)
+            if p is None:
+                return None
+            if p.person is None or p.person.chat_id != chat_id:
+                raise NotYourThread(p.person.name if p.person else "")
+            return replace(self._reply(repo, p, seen, text, message_key), lang=p.round.lang)
 
         return self._transaction(workspace, work)
 
@@ -644,6 +672,12 @@ class DialogEngine:
         p, seen = repo.participation_and_seen(participation_id, message_key)
         if p is None:
             raise NoParticipation(str(participation_id))
+        return self._change(p, seen)
+
+    def _change(
+        self, p: Participation, seen: bool
+    ) -> tuple[Participation, DialogTemplate, Outcome | None]:
+        """A replayed message gets a ``duplicate`` outcome; a closed round refuses changes."""
         template = self.template_of(p.round)
         if seen:
             return p, template, Outcome("duplicate", p.id, self._prompt(p, template, p.round))
@@ -654,9 +688,18 @@ class DialogEngine:
     def _begin_question(
         self, repo: Repository, participation_id: int, message_key: str
     ) -> tuple[Participation, DialogTemplate, Outcome | None]:
-        """:meth:`_begin` for commands about the current question: a participant who has
-        finished gets an ``already_finished`` outcome (recorded, so replays agree)."""
-        p, template, dup = self._begin(repo, participation_id, message_key)
+        """:meth:`_begin` for commands about the current question (see :meth:`_question_change`)."""
+        p, seen = repo.participation_and_seen(participation_id, message_key)
+        if p is None:
+            raise NoParticipation(str(participation_id))
+        return self._question_change(repo, p, seen, message_key)
+
+    def _question_change(
+        self, repo: Repository, p: Participation, seen: bool, message_key: str
+    ) -> tuple[Participation, DialogTemplate, Outcome | None]:
+        """:meth:`_change`, and a participant who has finished gets an ``already_finished``
+        outcome (recorded, so replays agree)."""
+        p, template, dup = self._change(p, seen)
         if dup is None and (p.status == "finished" or p.position >= len(template.questions)):
             self._mark(repo, message_key, p, "already_finished")
             return p, template, Outcome("already_finished", p.id, None)
@@ -673,7 +716,7 @@ class DialogEngine:
         keep_source: bool = False,
     ) -> None:
         now = self._now()
-        answer = repo.answer(p.id, question_key)
+        answer = next((a for a in p.answers if a.question_key == question_key), None)
         if answer is None:
             answer = Answer(
                 workspace_id=repo.workspace_id,
@@ -685,7 +728,7 @@ class DialogEngine:
                 revision=1,
                 updated_at=now,
             )
-            repo.add(answer)
+            p.answers.append(answer)
         else:
             answer.revision += 1
             answer.text = text

@@ -113,3 +113,12 @@ class InvalidInput(DialogError):
 
     def __init__(self, what: str) -> None:
         super().__init__(what, what=what)
+
+
+class NotYourThread(DialogError):
+    """Someone wrote in a thread that belongs to another participant."""
+
+    key = "not_your_thread"
+
+    def __init__(self, owner: str) -> None:
+        super().__init__("not your thread", name=owner)

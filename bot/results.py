@@ -104,6 +104,7 @@ class Outcome:
     question_number: int | None = None
     activities: tuple[ActivityView, ...] = ()
     activities_to_confirm: bool = False
+    lang: str = "sv"
 
 
 @dataclass(frozen=True)

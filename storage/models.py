@@ -263,15 +263,3 @@ class SlackPost(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-
-
-class SlackEvent(Base):
-    """An Events API delivery (event id) that has been handled completely."""
-
-    __tablename__ = "slack_events"
-    __table_args__ = (UniqueConstraint("workspace_id", "event_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_LEN))
-    event_id: Mapped[str] = mapped_column(String(64))
-    handled_at: Mapped[datetime]

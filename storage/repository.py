@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from storage.models import (
@@ -134,8 +134,19 @@ class Repository:
     def participation_and_seen(
         self, participation_id: int, message_key: str
     ) -> tuple[Participation | None, bool]:
-        """A participation (as :meth:`participation`) and whether ``message_key`` was already
-        applied in this workspace, in one statement: the hot path of every answer."""
+        """A participation with its round and answers, and whether ``message_key`` was
+        already applied in this workspace, in one statement: the hot path of every answer."""
+        return self._participation_and_seen(Participation.id == participation_id, message_key)
+
+    def participation_by_thread_and_seen(
+        self, thread_ref: str, message_key: str
+    ) -> tuple[Participation | None, bool]:
+        """As :meth:`participation_and_seen`, for the participation living in ``thread_ref``."""
+        return self._participation_and_seen(Participation.thread_ref == thread_ref, message_key)
+
+    def _participation_and_seen(
+        self, which: ColumnElement[bool], message_key: str
+    ) -> tuple[Participation | None, bool]:
         seen = (
             select(ProcessedMessage.id)
             .where(
@@ -146,13 +157,11 @@ class Repository:
         )
         stmt = (
             select(Participation, seen.label("seen"))
-            .options(joinedload(Participation.round))
-            .where(
-                Participation.workspace_id == self.workspace_id,
-                Participation.id == participation_id,
-            )
+            .options(joinedload(Participation.round), joinedload(Participation.answers))
+            .where(Participation.workspace_id == self.workspace_id, which)
+            .order_by(Participation.id)
         )
-        row = self.session.execute(stmt).unique().one_or_none()
+        row = self.session.execute(stmt).unique().first()
         return (None, False) if row is None else (row[0], bool(row[1]))
 
     def participation_by_thread(self, thread_ref: str) -> Participation | None:

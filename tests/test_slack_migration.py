@@ -53,13 +53,12 @@ def test_migration_0002_downgrades_cleanly(tmp_path: Path) -> None:
     tables = set(inspect(db).get_table_names())
     assert {
         "slack_posts",
-        "slack_events",
         "slack_installations",
         "slack_bots",
         "slack_oauth_states",
     } <= tables
     downgrade(db, "0001")
     left = set(inspect(db).get_table_names())
-    assert not {"slack_posts", "slack_events", "slack_installations"} & left
+    assert not {"slack_posts", "slack_installations"} & left
     upgrade(db)
     db.dispose()

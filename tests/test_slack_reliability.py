@@ -9,6 +9,11 @@ import threading
 from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
 from test_slack_harness import ANNA, CHANNEL, SlackHarness, fake, slack, texts
 
+from bot.clock import FixedClock
+from bot.engine import DialogEngine
+from bot.templates import TemplateCatalog
+from storage.db import make_engine, make_session_factory
+
 __all__ = ["fake", "slack"]
 
 QUESTION = re.compile(r"^Fråga \d av \d")
@@ -111,3 +116,22 @@ def test_restart_mid_round_continues_where_the_manager_was(slack: SlackHarness) 
         "Fråga 2 av 3",
         "Fråga 3 av 3",
     ]
+
+
+def test_an_answer_is_stored_before_the_ack_so_an_outage_gets_a_retry(
+    slack: SlackHarness, catalog: TemplateCatalog, clock: FixedClock
+) -> None:
+    thread, pid = _started(slack)
+    working = slack.make_engine
+    unreachable = make_engine("postgresql://postgres@127.0.0.1:1/test", pool_pre_ping=False)
+    slack.make_engine = lambda: DialogEngine(make_session_factory(unreachable), catalog, clock)
+    slack.restart()
+    event = message_event(text="Det går bra", user=ANNA, channel=CHANNEL, thread_ts=thread)
+    assert slack.event(event, event_id="Ev0DOWN").status == 500  # not acknowledged
+    assert not _questions(slack, thread)[1:]
+
+    slack.make_engine = working
+    slack.restart()
+    assert slack.event(event, event_id="Ev0DOWN", retry=1).status == 200
+    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Det går bra"}
+    assert _questions(slack, thread) == ["Fråga 1 av 3", "Fråga 2 av 3"]

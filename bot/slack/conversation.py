@@ -9,12 +9,14 @@ message key, so a replay re-posts only what was never recorded.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from slack_sdk import WebClient
 
-from bot.errors import DialogError, NoParticipation, NothingToEdit, UnknownPerson
+from bot.errors import DialogError, NoParticipation, NothingToEdit, NotYourThread, UnknownPerson
 from bot.escaping import mrkdwn
-from bot.i18n import t
+from bot.i18n import DEFAULT_LANG, t
 from bot.results import Outcome, Participant
 from bot.slack import blocks
 from bot.slack.context import SlackContext, error_text
@@ -23,6 +25,22 @@ from bot.slack.notifier import split_thread_ref, thread_ref
 log = logging.getLogger(__name__)
 
 CONFIRM_REACTION = "white_check_mark"
+#: Message subtypes that are a person writing something (others are joins, topics, ...).
+REPLY_SUBTYPES = (None, "thread_broadcast", "file_share")
+
+
+@dataclass(frozen=True)
+class Step:
+    """What an incoming message did to the stored state, and what is left to post."""
+
+    kind: Literal["reply", "not_yours", "error", "edited", "withdrawn"]
+    channel: str
+    thread: str
+    key: str
+    ts: str
+    user: str
+    outcome: Outcome | None = None
+    text: str = ""
 
 
 def message_key(channel: str, ts: str) -> str:
@@ -41,59 +59,120 @@ class Conversation:
         self.ws = workspace
 
     # Incoming messages ----------------------------------------------------------
+    #
+    # Handling a message has two halves. ``receive`` changes the stored state and runs
+    # before Slack gets its acknowledgement, so an answer that was acknowledged is an
+    # answer that was stored; when the database is unreachable the request fails and
+    # Slack delivers the event again. ``deliver`` posts about it after the ack.
 
-    def reply(
-        self, channel: str, thread_ts: str | None, ts: str, user: str, text: str, im: bool
-    ) -> None:
-        """A message in a thread (or, in a DM, anywhere) that may answer a question."""
-        participant = self._participant_for(channel, thread_ts, user, im)
-        if participant is None:
-            return
-        _, thread = split_thread_ref(participant.thread_ref or "")
-        key = message_key(channel, ts)
-        if user != participant.chat_id:
+    def receive(self, event: dict[str, Any]) -> Step | None:
+        """Apply a message event (reply, edit or deletion); what to post, or None."""
+        subtype = event.get("subtype")
+        channel = str(event.get("channel") or "")
+        if subtype == "message_changed":
+            message = event.get("message") or {}
+            if message.get("bot_id") or not message.get("edited") or not message.get("ts"):
+                return None  # our own updates, or reply-count changes of a parent message
+            edit_ts = str(message["edited"].get("ts") or event.get("ts"))
+            return self._receive_edit(
+                channel, str(message["ts"]), edit_ts, str(message.get("text") or "")
+            )
+        if subtype == "message_deleted":
+            deleted = str(
+                event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts") or ""
+            )
+            return self._receive_delete(channel, deleted) if deleted else None
+        if subtype not in REPLY_SUBTYPES or event.get("bot_id") or not event.get("user"):
+            return None
+        thread_ts = event.get("thread_ts")
+        im = event.get("channel_type") == "im"
+        if not thread_ts and not im:
+            return None  # top-level channel chatter is none of our business
+        return self._receive_reply(
+            channel,
+            str(thread_ts) if thread_ts else None,
+            str(event["ts"]),
+            str(event["user"]),
+            str(event.get("text") or ""),
+            im,
+        )
+
+    def deliver(self, step: Step) -> None:
+        """Post what a received message calls for: a reaction and the next question, a
+        confirmation of an edit, a refusal, or a private note to someone else."""
+        if step.kind == "not_yours":
             self.poster.ephemeral(
                 self.client,
                 self.ws,
-                f"{key}:not_yours",
-                channel=channel,
-                user=user,
-                thread_ts=thread,
-                text=t(participant.lang, "not_your_thread", name=mrkdwn(participant.name)),
+                f"{step.key}:not_yours",
+                channel=step.channel,
+                user=step.user,
+                thread_ts=step.thread,
+                text=step.text,
             )
-            return
+        elif step.kind == "error":
+            self._say(step.channel, step.thread, f"{step.key}:error", step.text)
+        elif step.outcome is not None and step.kind == "reply":
+            if step.outcome.kind == "answered":  # a redelivery was confirmed the first time
+                self.poster.react(self.client, step.channel, step.ts, CONFIRM_REACTION)
+            self.follow_up(step.outcome, step.outcome.lang, step.channel, step.thread, step.key)
+        elif step.outcome is not None:
+            self._confirm_change(step.outcome, step.kind, step.key)
+
+    def _receive_reply(
+        self, channel: str, thread_ts: str | None, ts: str, user: str, text: str, im: bool
+    ) -> Step | None:
+        key = message_key(channel, ts)
+        if thread_ts:
+            ref = thread_ref(channel, thread_ts)
+            try:
+                outcome = self.engine.reply_in_thread(self.ws, ref, user, text, key)
+            except NotYourThread as err:
+                lang = self.ctx.lang_for(self.ws, user)
+                return Step(
+                    "not_yours", channel, thread_ts, key, ts, user, text=error_text(lang, err)
+                )
+            except DialogError as err:
+                found = self.engine.participation_for_thread(self.ws, ref)
+                lang = found.lang if found else DEFAULT_LANG
+                return Step("error", channel, thread_ts, key, ts, user, text=error_text(lang, err))
+            if outcome is not None:
+                return Step("reply", channel, thread_ts, key, ts, user, outcome)
+            if not im:
+                return None
+        participant = self._dm_participant(channel, user)
+        if participant is None:
+            return None
+        _, thread = split_thread_ref(participant.thread_ref or "")
         try:
             outcome = self.engine.reply(self.ws, participant.participation_id, text, key)
         except DialogError as err:
-            self._say(channel, thread, f"{key}:error", error_text(participant.lang, err))
-            return
-        if outcome.kind in ("answered", "duplicate"):
-            self.poster.react(self.client, channel, ts, CONFIRM_REACTION)
-        self.follow_up(outcome, participant.lang, channel, thread, key)
+            return Step(
+                "error", channel, thread, key, ts, user, text=error_text(participant.lang, err)
+            )
+        return Step(
+            "reply", channel, thread, key, ts, user, replace(outcome, lang=participant.lang)
+        )
 
-    def edit(self, channel: str, ts: str, edit_ts: str, text: str) -> None:
-        """An edited message: update the answer that came from it (and its history)."""
+    def _receive_edit(self, channel: str, ts: str, edit_ts: str, text: str) -> Step | None:
         key = f"{message_key(channel, ts)}:edit:{edit_ts}"
         try:
             outcome = self.engine.edit_by_source(self.ws, message_key(channel, ts), text, key)
         except NothingToEdit:
-            return
+            return None
         except DialogError as err:
-            self._reply_error(channel, ts, key, err)
-            return
-        self._confirm_change(outcome, "edited", channel, key)
+            return self._error_step(channel, ts, key, err)
+        return Step("edited", channel, "", key, ts, "", outcome)
 
-    def delete(self, channel: str, ts: str) -> None:
-        """A deleted message: withdraw the answer that came from it."""
+    def _receive_delete(self, channel: str, ts: str) -> Step | None:
         key = f"{message_key(channel, ts)}:deleted"
         try:
             outcome = self.engine.withdraw_by_source(self.ws, message_key(channel, ts), key)
         except NothingToEdit:
-            return
+            return None
         except DialogError as err:
-            self._reply_error(channel, ts, key, err)
-            return
-        self._confirm_change(outcome, "withdrawn", channel, key)
+            return self._error_step(channel, ts, key, err)
+        return Step("withdrawn", channel, "", key, ts, "", outcome)
 
     # Buttons ------------------------------------------------------------------------
 
@@ -228,7 +307,7 @@ class Conversation:
         elif outcome.kind != "edited" and outcome.kind != "withdrawn":
             self._say(channel, thread, next_key, t(lang, "finished"))
 
-    def _confirm_change(self, outcome: Outcome, what: str, channel: str, key: str) -> None:
+    def _confirm_change(self, outcome: Outcome, what: str, key: str) -> None:
         if outcome.kind == "duplicate" or outcome.question_number is None:
             return
         participant = self.engine.participant(self.ws, outcome.participation_id)
@@ -242,28 +321,22 @@ class Conversation:
             t(participant.lang, what, n=outcome.question_number),
         )
 
-    def _reply_error(self, channel: str, ts: str, key: str, err: DialogError) -> None:
+    def _error_step(self, channel: str, ts: str, key: str, err: DialogError) -> Step | None:
+        """Where to say that an edit or deletion of message ``ts`` was refused."""
         participant = self._participant_by_source(channel, ts)
         if participant is None or not participant.thread_ref:
-            return
+            return None
         thread_channel, thread = split_thread_ref(participant.thread_ref)
-        self._say(thread_channel, thread, f"{key}:error", error_text(participant.lang, err))
+        text = error_text(participant.lang, err)
+        return Step("error", thread_channel, thread, key, ts, "", text=text)
 
     def _say(self, channel: str, thread: str, key: str, text: str) -> None:
         self.poster.post(self.client, self.ws, key, channel=channel, thread_ts=thread, text=text)
 
     # Lookups ------------------------------------------------------------------------
 
-    def _participant_for(
-        self, channel: str, thread_ts: str | None, user: str, im: bool
-    ) -> Participant | None:
-        if thread_ts:
-            found = self.engine.participation_for_thread(self.ws, thread_ref(channel, thread_ts))
-            if found is not None or not im:
-                return found
-        if not im:
-            return None
-        # A message in the DM outside the thread: the participant's only open thread here.
+    def _dm_participant(self, channel: str, user: str) -> Participant | None:
+        """A message in the DM outside a thread: the participant's only open thread here."""
         try:
             pending = self.engine.pending_for(self.ws, user)
         except UnknownPerson:

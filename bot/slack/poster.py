@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,8 +79,26 @@ class Posted:
 class Poster:
     """Deduplicated, retried posting to Slack for any workspace."""
 
-    def __init__(self, store: SlackStore) -> None:
+    def __init__(self, store: SlackStore, resend_interval_s: float = 30.0) -> None:
         self.store = store
+        self.resend_interval_s = resend_interval_s
+        self._lock = threading.Lock()
+        self._owed: set[str] = set()
+        self._last_check: dict[str, float] = {}
+
+    def resend_failed_if_due(self, client: WebClient, workspace: str) -> int:
+        """:meth:`resend_failed`, when this process failed a post of ``workspace`` since
+        the last try, or every ``resend_interval_s`` (posts other replicas failed): so the
+        answer path does not query for failed posts on every message."""
+        now = time.monotonic()
+        with self._lock:
+            last = self._last_check.get(workspace)
+            due = workspace in self._owed or last is None or now - last >= self.resend_interval_s
+            if not due:
+                return 0
+            self._owed.discard(workspace)
+            self._last_check[workspace] = now
+        return self.resend_failed(client, workspace)
 
     def post(
         self,
@@ -178,6 +198,11 @@ class Poster:
         except SlackClientError as err:
             log.warning("reaction %s on %s/%s failed: %s", name, channel, ts, err)
 
+    def _failed(self, workspace: str, key: str) -> None:
+        self.store.failed(workspace, key)
+        with self._lock:
+            self._owed.add(workspace)
+
     def resend_failed(self, client: WebClient, workspace: str, limit: int = 20) -> int:
         """Try the posts of ``workspace`` that failed earlier again; return how many went out."""
         sent = 0
@@ -233,11 +258,11 @@ class Poster:
                 log.warning(
                     "%s for %s failed after retries (%s); kept for later", method, key, error
                 )
-                self.store.failed(workspace, key)
+                self._failed(workspace, key)
             return None
         except SlackClientError as err:
             log.warning("%s for %s failed (%s); kept for later", method, key, err)
-            self.store.failed(workspace, key)
+            self._failed(workspace, key)
             return None
         self.store.sent(workspace, key, posted.channel, posted.ts)
         return posted

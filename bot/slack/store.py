@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
-from storage.models import SlackEvent, SlackPost
+from storage.models import SlackPost
 
 PENDING = "pending"
 SENT = "sent"
@@ -149,27 +149,6 @@ class SlackStore:
                 .limit(limit)
             ).all()
             return [FailedPost(r.post_key, dict(r.payload or {}), r.attempts) for r in rows]
-
-    def event_handled(self, workspace: str, event_id: str) -> bool:
-        """True when the event with this id was handled completely before."""
-        with self.session_factory() as session:
-            found = session.scalar(
-                select(SlackEvent.id).where(
-                    SlackEvent.workspace_id == workspace, SlackEvent.event_id == event_id
-                )
-            )
-            return found is not None
-
-    def mark_event(self, workspace: str, event_id: str) -> None:
-        """Remember that an event was handled (a concurrent duplicate is fine)."""
-        with self.session_factory() as session:
-            session.add(
-                SlackEvent(workspace_id=workspace, event_id=event_id, handled_at=self.clock.now())
-            )
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
 
     @staticmethod
     def _row(session: Session, workspace: str, key: str) -> SlackPost | None:

@@ -1,13 +1,20 @@
 """Events API: thread replies, edits and deletions of answers, and App Home.
 
-Bolt acknowledges events before these listeners run (in the executor), so the work
-here happens after the ack. A delivery whose event id was handled before is skipped;
-everything else is idempotent through message keys and post keys anyway.
+Bolt acknowledges an event before its listener runs. Storing an answer is quick, and it
+must not be lost once Slack has been told the event arrived, so the message events are
+applied to the engine in a middleware that runs in the request, before the ack: when the
+database is down the request fails (HTTP 500) and Slack delivers the event again. The
+posting (reaction, next question) then happens in the listener, after the ack.
+
+A redelivered event is recognised in the database by its message key
+(``slack:{channel}:{ts}``, with the edit's ts for edits), which the engine stores in the
+same transaction as the answer; every post is claimed under a key derived from it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -19,26 +26,31 @@ from bot.slack.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
-#: Message subtypes that are a person writing something (others are joins, topics, ...).
-REPLY_SUBTYPES = (None, "thread_broadcast", "file_share")
+STEP = "dialog_step"
 
 
 def register(app: App, ctx: SlackContext) -> None:
     """Register the message and app_home_opened listeners."""
 
-    @app.event("message")
-    def on_message(
-        body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext
+    @app.middleware
+    def store_before_ack(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], None]
     ) -> None:
+        event = body.get("event") or {}
+        if body.get("type") == "event_callback" and event.get("type") == "message":
+            workspace = operations.workspace_of(context, body)
+            client = context.client
+            assert client is not None
+            context[STEP] = Conversation(ctx, client, workspace).receive(event)
+        next()
+
+    @app.event("message")
+    def on_message(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         workspace = operations.workspace_of(context, body)
-        event_id = str(body.get("event_id") or "")
-        if event_id and ctx.store.event_handled(workspace, event_id):
-            log.info("event %s was handled before; skipping the retry", event_id)
-            return
-        ctx.poster.resend_failed(client, workspace)
-        handle_message(Conversation(ctx, client, workspace), event)
-        if event_id:
-            ctx.store.mark_event(workspace, event_id)
+        ctx.poster.resend_failed_if_due(client, workspace)
+        step = context.get(STEP)
+        if step is not None:
+            Conversation(ctx, client, workspace).deliver(step)
 
     @app.event("app_home_opened")
     def on_home_opened(
@@ -47,40 +59,3 @@ def register(app: App, ctx: SlackContext) -> None:
         if event.get("tab") != "home":
             return
         home.publish_home(ctx, client, operations.workspace_of(context, body), str(event["user"]))
-
-
-def handle_message(conversation: Conversation, event: dict[str, Any]) -> None:
-    """Route one message event by subtype."""
-    subtype = event.get("subtype")
-    channel = str(event.get("channel") or "")
-    if subtype == "message_changed":
-        message = event.get("message") or {}
-        if message.get("bot_id") or not message.get("edited") or not message.get("ts"):
-            return  # our own updates, or reply-count changes of a parent message
-        conversation.edit(
-            channel,
-            str(message["ts"]),
-            str(message["edited"].get("ts") or event.get("ts")),
-            str(message.get("text") or ""),
-        )
-    elif subtype == "message_deleted":
-        deleted = str(
-            event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts") or ""
-        )
-        if deleted:
-            conversation.delete(channel, deleted)
-    elif subtype in REPLY_SUBTYPES:
-        if event.get("bot_id") or not event.get("user"):
-            return
-        thread_ts = event.get("thread_ts")
-        im = event.get("channel_type") == "im"
-        if not thread_ts and not im:
-            return  # top-level channel chatter is none of our business
-        conversation.reply(
-            channel,
-            str(thread_ts) if thread_ts else None,
-            str(event["ts"]),
-            str(event["user"]),
-            str(event.get("text") or ""),
-            im,
-        )

@@ -1,7 +1,6 @@
 """slack adapter tables
 
-Our own tables (``slack_posts``: outgoing posts claimed under a unique key;
-``slack_events``: handled Events API deliveries) and the tables of slack_sdk's
+Our own table (``slack_posts``: outgoing posts claimed under a unique key) and the tables of slack_sdk's
 SQLAlchemy installation and OAuth state stores (``slack_installations``,
 ``slack_bots``, ``slack_oauth_states``) with exactly the columns of the stores' own
 metadata (slack_sdk 3.x), so the stores never need ``create_tables()`` at runtime.
@@ -43,18 +42,6 @@ def upgrade() -> None:
     op.create_index(
         "ix_slack_posts_workspace_status", "slack_posts", ["workspace_id", "status"], unique=False
     )
-    op.create_table(
-        "slack_events",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("workspace_id", sa.String(length=64), nullable=False),
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_events")),
-        sa.UniqueConstraint(
-            "workspace_id", "event_id", name=op.f("uq_slack_events_workspace_id_event_id")
-        ),
-    )
-
     # slack_sdk.oauth.installation_store.sqlalchemy.SQLAlchemyInstallationStore
     op.create_table(
         "slack_bots",
@@ -128,6 +115,5 @@ def downgrade() -> None:
     op.drop_table("slack_installations")
     op.drop_index("slack_bots_idx", table_name="slack_bots")
     op.drop_table("slack_bots")
-    op.drop_table("slack_events")
     op.drop_index("ix_slack_posts_workspace_status", table_name="slack_posts")
     op.drop_table("slack_posts")
