@@ -7,10 +7,12 @@ import re
 import threading
 
 from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
-from test_slack_harness import ANNA, CHANNEL, SlackHarness, fake, slack, texts
+from test_slack_harness import ANNA, CHANNEL, TOKEN, SlackHarness, fake, slack, texts
 
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
+from bot.slack.poster import Poster, make_client, resend_loop
+from bot.slack.store import SlackStore
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 
@@ -135,3 +137,29 @@ def test_an_answer_is_stored_before_the_ack_so_an_outage_gets_a_retry(
     assert slack.event(event, event_id="Ev0DOWN", retry=1).status == 200
     assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Det går bra"}
     assert _questions(slack, thread) == ["Fråga 1 av 3", "Fråga 2 av 3"]
+
+
+def test_posts_failed_by_another_replica_are_resent_without_any_event(
+    slack: SlackHarness,
+) -> None:
+    store = SlackStore(slack.engine.session_factory)
+    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
+    slack.fake.fail_for(60, 503, methods={"chat.postMessage"})
+    assert Poster(store).post(client, DEFAULT_TEAM_ID, "k:1", channel=CHANNEL, text="Hej") is None
+    slack.fake.clear_faults()
+    assert not slack.fake.delivered("chat.postMessage")
+
+    other_replica = Poster(store)
+    assert other_replica.resend_owed(client, DEFAULT_TEAM_ID) == 0  # it failed nothing itself
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=resend_loop, args=(other_replica, lambda _ws: client, stop, 0.05)
+    )
+    loop.start()
+    try:
+        slack.fake.wait_for("chat.postMessage", timeout=5)
+    finally:
+        stop.set()
+        loop.join()
+    assert [c.args["text"] for c in slack.fake.delivered("chat.postMessage")] == ["Hej"]
+    assert store.workspaces_with_failed_posts() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from bot.slack.context import ClientProvider, SlackContext
 from bot.slack.executor import TrackingExecutor
 from bot.slack.listeners import register_all
 from bot.slack.notifier import SlackNotifier
-from bot.slack.poster import Poster, make_client
+from bot.slack.poster import Poster, make_client, resend_loop
 from bot.slack.store import SlackStore
 from bot.wiring import Runtime
 
@@ -62,6 +63,22 @@ def build_notifier(config: SlackConfig, runtime: Runtime) -> SlackNotifier:
     """A :class:`SlackNotifier` for code outside requests (the scheduler)."""
     client = make_client(config.api_url, config.bot_token, config.retries, config.backoff)
     return build_context(config, runtime, client).notifier()
+
+
+def start_resender(
+    config: SlackConfig, runtime: Runtime, interval_s: float = 30.0
+) -> threading.Event:
+    """Resend failed posts of every workspace in a daemon thread; set the event to stop."""
+    client = make_client(config.api_url, config.bot_token, config.retries, config.backoff)
+    ctx = build_context(config, runtime, client)
+    stop = threading.Event()
+    threading.Thread(
+        target=resend_loop,
+        args=(ctx.poster, ctx.clients, stop, interval_s),
+        name="dialogbot-resend",
+        daemon=True,
+    ).start()
+    return stop
 
 
 def build_app(

@@ -31,7 +31,7 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
         return 1
     if args.tz:
         config = dataclasses.replace(config, tz=args.tz)
-    from bot.slack.app import build_app, build_notifier, wsgi_app
+    from bot.slack.app import build_app, build_notifier, start_resender, wsgi_app
 
     runtime = build_runtime(args.db)
     scheduler = None
@@ -39,9 +39,11 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
         from bot.schedule.scheduler import start_in_background
 
         scheduler = start_in_background(runtime, build_notifier(config, runtime))
+    resender = start_resender(config, runtime)
     try:
         return _serve(args, out, config, runtime, build_app, wsgi_app)
     finally:
+        resender.set()
         if scheduler is not None:
             scheduler.stop()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,25 +79,19 @@ class Posted:
 class Poster:
     """Deduplicated, retried posting to Slack for any workspace."""
 
-    def __init__(self, store: SlackStore, resend_interval_s: float = 30.0) -> None:
+    def __init__(self, store: SlackStore) -> None:
         self.store = store
-        self.resend_interval_s = resend_interval_s
         self._lock = threading.Lock()
         self._owed: set[str] = set()
-        self._last_check: dict[str, float] = {}
 
-    def resend_failed_if_due(self, client: WebClient, workspace: str) -> int:
-        """:meth:`resend_failed`, when this process failed a post of ``workspace`` since
-        the last try, or every ``resend_interval_s`` (posts other replicas failed): so the
-        answer path does not query for failed posts on every message."""
-        now = time.monotonic()
+    def resend_owed(self, client: WebClient, workspace: str) -> int:
+        """:meth:`resend_failed`, only when this process failed a post of ``workspace``
+        since the last try: the answer path does not query for failed posts otherwise.
+        Posts failed elsewhere are resent by :func:`resend_loop`."""
         with self._lock:
-            last = self._last_check.get(workspace)
-            due = workspace in self._owed or last is None or now - last >= self.resend_interval_s
-            if not due:
+            if workspace not in self._owed:
                 return 0
             self._owed.discard(workspace)
-            self._last_check[workspace] = now
         return self.resend_failed(client, workspace)
 
     def post(
@@ -266,3 +260,16 @@ class Poster:
             return None
         self.store.sent(workspace, key, posted.channel, posted.ts)
         return posted
+
+
+def resend_loop(
+    poster: Poster, clients: Callable[[str], WebClient], stop: threading.Event, interval_s: float
+) -> None:
+    """Every ``interval_s``, send again the failed posts of every workspace (those a
+    replica gave up on after Slack's outage, also when no further event arrives)."""
+    while not stop.wait(interval_s):
+        for workspace in poster.store.workspaces_with_failed_posts():
+            try:
+                poster.resend_failed(clients(workspace), workspace)
+            except Exception:
+                log.exception("resending failed posts of %s failed", workspace)

@@ -65,27 +65,26 @@ class SlackStore:
         """Claim ``key`` for sending, or learn that it was (or is being) sent."""
         now = self.clock.now()
         with self.session_factory() as session:
-            row = self._row(session, workspace, key)
-            if row is None:
-                session.add(
-                    SlackPost(
-                        workspace_id=workspace,
-                        post_key=key,
-                        status=PENDING,
-                        channel=channel,
-                        payload=payload,
-                        attempts=1,
-                        claimed_at=now,
-                    )
+            # Most keys are new: insert first (one statement) and look only on a conflict.
+            session.add(
+                SlackPost(
+                    workspace_id=workspace,
+                    post_key=key,
+                    status=PENDING,
+                    channel=channel,
+                    payload=payload,
+                    attempts=1,
+                    claimed_at=now,
                 )
-                try:
-                    session.commit()
-                    return Claim("new")
-                except IntegrityError:
-                    session.rollback()
-                    row = self._row(session, workspace, key)
-                    if row is None:  # pragma: no cover - deleted in between
-                        return Claim("busy")
+            )
+            try:
+                session.commit()
+                return Claim("new")
+            except IntegrityError:
+                session.rollback()
+            row = self._row(session, workspace, key)
+            if row is None:  # pragma: no cover - deleted in between
+                return Claim("busy")
             if row.status == SENT:
                 return Claim("sent", row.channel, row.ts)
             if row.status == PENDING and row.claimed_at > now - self.stale_after:
@@ -149,6 +148,15 @@ class SlackStore:
                 .limit(limit)
             ).all()
             return [FailedPost(r.post_key, dict(r.payload or {}), r.attempts) for r in rows]
+
+    def workspaces_with_failed_posts(self) -> list[str]:
+        """Workspaces that have posts waiting for another attempt."""
+        with self.session_factory() as session:
+            return list(
+                session.scalars(
+                    select(SlackPost.workspace_id).where(SlackPost.status == FAILED).distinct()
+                )
+            )
 
     @staticmethod
     def _row(session: Session, workspace: str, key: str) -> SlackPost | None:

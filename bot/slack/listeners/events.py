@@ -47,7 +47,7 @@ def register(app: App, ctx: SlackContext) -> None:
     @app.event("message")
     def on_message(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         workspace = operations.workspace_of(context, body)
-        ctx.poster.resend_failed_if_due(client, workspace)
+        ctx.poster.resend_owed(client, workspace)
         step = context.get(STEP)
         if step is not None:
             Conversation(ctx, client, workspace).deliver(step)
