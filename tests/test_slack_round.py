@@ -193,6 +193,20 @@ def test_start_in_dm_delivery_and_answer_outside_the_thread(slack: SlackHarness)
     assert "Question 2 of 3" in texts(slack.posts(dm, thread))[-1]
 
 
+def test_dm_delivery_gives_every_manager_one_thread_with_the_first_question(
+    slack: SlackHarness,
+) -> None:
+    slack.command('start avstamning enheter:"Äldreomsorg" leverans:dm')
+    for user in (ANNA, BJORN, CECILIA):
+        dm = slack.fake.dm_channel_id(user)
+        parents = [c for c in slack.posts(dm) if not c.args.get("thread_ts")]
+        assert len(parents) == 1, user
+        first = slack.posts(dm, str(parents[0].response["ts"]))
+        assert len(first) == 1 and "Fråga 1 av 3" in texts(first)[0]
+    top_level = [c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")]
+    assert len(top_level) == 1  # only the announcement goes to the channel
+
+
 def test_remind_mina_and_outsider(slack: SlackHarness) -> None:
     slack.command(START)
     slack.say(ANNA, "Svar", slack.thread_of(ANNA))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
 
@@ -22,6 +23,10 @@ from bot.slack.poster import Posted, Poster
 from bot.summary import RoundSummary, render_summary
 
 log = logging.getLogger(__name__)
+
+
+#: Threads posting DMs in parallel when a round starts (each DM has its own rate limit).
+FANOUT_WORKERS = 8
 
 
 def thread_ref(channel: str, ts: str) -> str:
@@ -85,8 +90,19 @@ class SlackNotifier:
         )
         if posted is not None and info.announcement_ref is None:
             self.engine.set_announcement(ws, info.round_id, thread_ref(posted.channel, posted.ts))
-        for participant, prompt in started.participants:
-            self.open_thread(client, info, participant, prompt)
+        if info.delivery == "dm" and len(started.participants) > 1:
+            # Every DM is a channel of its own with its own rate limit: open them in
+            # parallel. One receiving channel is limited as a whole, so it goes in order.
+            with ThreadPoolExecutor(FANOUT_WORKERS, thread_name_prefix="dialogbot-fanout") as pool:
+                list(
+                    pool.map(
+                        lambda pair: self.open_thread(client, info, pair[0], pair[1]),
+                        started.participants,
+                    )
+                )
+        else:
+            for participant, prompt in started.participants:
+                self.open_thread(client, info, participant, prompt)
 
     def open_thread(
         self,
