@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot storage tests
+	$(BIN)/mypy bot storage tests bench
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest

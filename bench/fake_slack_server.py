@@ -1,0 +1,121 @@
+"""The fake Slack Web API (``tests/fakes``) in a process of its own, so it does not share a
+GIL with the bot or the load generator.
+
+Prints ``PORT <n>`` once it listens. Benchmarks steer it through extra API methods
+(``bench.*``, answered by :meth:`FakeSlack.on` handlers) with the bot's token:
+
+* ``bench.rate_limits`` ``{per_channel_post_per_s, burst, tiers}``: Slack-like 429s
+  (``tiers`` true: the documented tier limits for the other methods);
+* ``bench.no_rate_limits``; ``bench.fail_for`` ``{seconds, status, retry_after}``;
+  ``bench.clear_faults``;
+* ``bench.posts``: every chat.postMessage attempt as ``[channel, thread_ts, text, ok, at]``
+  and a count of calls per method and status.
+
+Run: ``python -m bench.fake_slack_server``.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections import Counter
+from typing import Any
+
+from fakes import SLACK_TIER_LIMITS_PER_MINUTE, FakeSlack
+from fakes.slack_api import DEFAULT_SPEC_PATH
+
+TOKEN = "xoxb-bench-token"
+
+#: What ``bench.fail_for`` fails: every Web API method the bot uses (not the controls).
+SLACK_METHODS = frozenset(
+    {
+        "auth.test",
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.update",
+        "reactions.add",
+        "conversations.open",
+        "views.open",
+        "views.publish",
+        "users.info",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+        "upload",
+    }
+)
+
+
+def _install_controls(fake: FakeSlack) -> None:
+    def rate_limits(args: dict[str, Any]) -> dict[str, Any]:
+        tiers = str(args.get("tiers", "true")).lower() == "true"
+        fake.rate_limits(
+            per_channel_post_per_s=float(args.get("per_channel_post_per_s", 1.0)),
+            burst=int(args.get("burst", 1)),
+            method_per_minute=dict(SLACK_TIER_LIMITS_PER_MINUTE) if tiers else None,
+        )
+        return {"ok": True}
+
+    def no_rate_limits(_args: dict[str, Any]) -> dict[str, Any]:
+        fake.disable_rate_limits()
+        return {"ok": True}
+
+    def fail_for(args: dict[str, Any]) -> dict[str, Any]:
+        fake.fail_for(
+            float(args["seconds"]),
+            int(args["status"]),
+            methods=set(SLACK_METHODS),
+            retry_after=int(args.get("retry_after", 1)),
+        )
+        return {"ok": True}
+
+    def clear_faults(_args: dict[str, Any]) -> dict[str, Any]:
+        fake.clear_faults()
+        return {"ok": True}
+
+    def posts(_args: dict[str, Any]) -> dict[str, Any]:
+        calls = [c for c in fake.calls() if not c.method.startswith("bench.")]
+        statuses = Counter(f"{c.method} {c.status}{'' if c.ok else ' not-ok'}" for c in calls)
+        return {
+            "ok": True,
+            "posts": [
+                [
+                    str(c.response.get("channel") or c.args.get("channel") or ""),
+                    str(c.args.get("thread_ts") or ""),
+                    str(c.args.get("text") or ""),
+                    c.ok,
+                    c.at,
+                ]
+                for c in calls
+                if c.method == "chat.postMessage"
+            ],
+            "statuses": dict(statuses),
+            "violations": len(fake.spec_violations) + len(fake.block_kit_errors),
+            "fake_errors": list(fake.fake_errors[:5]),
+        }
+
+    for name, handler in (
+        ("bench.rate_limits", rate_limits),
+        ("bench.no_rate_limits", no_rate_limits),
+        ("bench.fail_for", fail_for),
+        ("bench.clear_faults", clear_faults),
+        ("bench.posts", posts),
+    ):
+        fake.on(name, handler)
+
+
+def main() -> None:
+    """Serve until SIGTERM/SIGINT."""
+    fake = FakeSlack(default_token=TOKEN, check_spec=DEFAULT_SPEC_PATH.exists())
+    _install_controls(fake)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print(f"PORT {fake.port}", flush=True)
+    sys.stdout.flush()
+    stop.wait()
+    fake.close()
+
+
+if __name__ == "__main__":
+    main()

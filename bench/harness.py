@@ -1,0 +1,624 @@
+"""What the figures and drills share: a throw-away PostgreSQL database, the bot, the fake
+Slack and the load generator as subprocesses, signed requests, seeded rounds and results.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from fakes.signing import DEFAULT_TEAM_ID, FORM, JSON, event_callback_body, message_event, sign
+from fakes.signing import slash_command_body as _slash_command_body
+from sqlalchemy import Engine, Table, bindparam, create_engine, func, select, text, update
+from sqlalchemy.engine import make_url
+
+from bench.fake_slack_server import TOKEN
+from bench.orgs import build_org
+from bot.engine import DialogEngine, StartRound
+from bot.templates import TemplateCatalog
+from storage.db import make_engine, make_session_factory, upgrade
+from storage.models import Answer, Participation
+
+SECRET = "bench-signing-secret"
+TEAM = DEFAULT_TEAM_ID
+GROUP_CHANNEL = "C0BENCH"
+ORGANISER = "UPROC"
+ROOT = Path(__file__).resolve().parent.parent
+RUN_DIR = Path(os.environ.get("DIALOGBOT_BENCH_RUN_DIR", "/tmp/dialogbot-bench"))
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def admin_url() -> str:
+    """The PostgreSQL server to create benchmark databases on."""
+    return os.environ.get("DIALOGBOT_BENCH_DATABASE_URL", DEFAULT_ADMIN_URL)
+
+
+def log(message: str) -> None:
+    """Progress on stderr (results go to ``bench/results`` and BENCHMARKS.md)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# Database --------------------------------------------------------------------------------
+
+
+class BenchDatabase:
+    """A PostgreSQL database of its own (``bench_<label>_<hex>``), migrated; dropped at the end."""
+
+    def __init__(self, label: str) -> None:
+        self.name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
+        base = make_url(admin_url())
+        self.url = base.set(database=self.name).render_as_string(hide_password=False)
+        admin = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        admin.dispose()
+        self.engine: Engine = make_engine(self.url)
+        upgrade(self.engine)
+
+    def dialog_engine(self) -> DialogEngine:
+        """A dialog engine on this database (for seeding and checks in the bench process)."""
+        return DialogEngine(make_session_factory(self.engine), TemplateCatalog.load())
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        """One value of a query."""
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql), params).scalar()
+
+    def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        """All rows of a query."""
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+
+    def drop(self) -> None:
+        """Drop the database (after ending the sessions still connected to it)."""
+        self.engine.dispose()
+        admin = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": self.name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
+        admin.dispose()
+
+
+@contextmanager
+def bench_database(label: str) -> Iterator[BenchDatabase]:
+    """A fresh database for one figure or drill."""
+    db = BenchDatabase(label)
+    try:
+        yield db
+    finally:
+        db.drop()
+
+
+def drop_leftover_databases() -> None:
+    """Drop ``bench_*`` databases an interrupted earlier run left behind."""
+    admin = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        names = conn.execute(
+            text("SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'")
+        ).scalars()
+        for name in list(names):
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+# Processes -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Proc:
+    """A subprocess in its own session, its output in ``RUN_DIR/<name>.log``."""
+
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: dict[str, str] | None = None,
+        stdout_pipe: bool = False,
+    ) -> None:
+        RUN_DIR.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.log_path = RUN_DIR / f"{name}.log"
+        self._log: IO[bytes] = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            list(argv),
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE if stdout_pipe else self._log,
+            stderr=self._log,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        """The process id."""
+        return int(self.popen.pid)
+
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.popen.poll() is None
+
+    def kill9(self) -> None:
+        """SIGKILL, no chance to clean up."""
+        if self.alive():
+            os.kill(self.pid, signal.SIGKILL)
+        self.popen.wait(10)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL after ``timeout``."""
+        if self.alive():
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        self._log.close()
+
+    def rss_kb(self) -> int:
+        """Resident set size from /proc."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of the process's output."""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class FakeSlackProc(Proc):
+    """``bench.fake_slack_server`` in its own process."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "fake-slack", [sys.executable, "-m", "bench.fake_slack_server"], stdout_pipe=True
+        )
+        assert self.popen.stdout is not None
+        line = self.popen.stdout.readline().decode()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"fake Slack did not start: {self.log_tail()}")
+        self.port = int(line.split()[1])
+        self.base_url = f"http://127.0.0.1:{self.port}/api/"
+
+    def control(self, method: str, **args: Any) -> dict[str, Any]:
+        """Call one of the ``bench.*`` control methods."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request(
+            "POST",
+            f"/api/{method}",
+            json.dumps(args),
+            {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        )
+        body = json.loads(conn.getresponse().read())
+        conn.close()
+        if not body.get("ok"):
+            raise RuntimeError(f"{method}: {body}")
+        return dict(body)
+
+    def posts(self) -> dict[str, Any]:
+        """Every chat.postMessage attempt and a count of calls per method and status."""
+        return self.control("bench.posts")
+
+
+class BotProc(Proc):
+    """``dialogbot serve --mode http`` (or the bare floor app) listening on ``port``."""
+
+    def __init__(
+        self, name: str, argv: Sequence[str], port: int, env: dict[str, str] | None = None
+    ) -> None:
+        self.port = port
+        self.started = time.perf_counter()
+        super().__init__(name, argv, env)
+
+    def wait_ready(self, timeout: float = 60.0) -> float:
+        """Wait until ``GET /healthz`` answers; seconds since the process was started."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"{self.name} exited: {self.log_tail()}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return time.perf_counter() - self.started
+            except OSError:
+                pass
+            time.sleep(0.02)
+        raise TimeoutError(f"{self.name} not ready: {self.log_tail()}")
+
+
+def bot_env(db_url: str, api_url: str) -> dict[str, str]:
+    """The environment ``dialogbot serve`` reads."""
+    return {
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_API_URL": api_url,
+        "DIALOGBOT_DATABASE_URL": db_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def start_bot(
+    db_url: str,
+    api_url: str,
+    *,
+    name: str = "bot",
+    port: int | None = None,
+    scheduler: bool = False,
+    threads: int = 8,
+) -> BotProc:
+    """Start ``dialogbot serve --mode http`` on loopback (not yet waited for)."""
+    port = port or free_port()
+    argv = [
+        str(Path(sys.executable).parent / "dialogbot"),
+        "serve",
+        "--mode",
+        "http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--threads",
+        str(threads),
+    ]
+    if not scheduler:
+        argv.append("--no-scheduler")
+    return BotProc(name, argv, port, bot_env(db_url, api_url))
+
+
+def start_floor(api_url: str, *, port: int | None = None, threads: int = 8) -> BotProc:
+    """Start the bare Bolt app that only acknowledges (``bench.floor_app``)."""
+    port = port or free_port()
+    argv = [sys.executable, "-m", "bench.floor_app", "--port", str(port), "--threads", str(threads)]
+    return BotProc("floor", argv, port, bot_env("", api_url))
+
+
+# Signed requests ---------------------------------------------------------------------------
+
+
+def post_signed(
+    port: int,
+    body: str,
+    content_type: str,
+    extra: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> tuple[int, str, float]:
+    """POST a correctly signed request; (status, body, seconds until the response)."""
+    headers = sign(body, SECRET, content_type=content_type)
+    headers.update(extra or {})
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", "/slack/events", body.encode(), headers)
+        response = conn.getresponse()
+        payload = response.read().decode()
+        return response.status, payload, time.perf_counter() - start
+    except OSError:
+        return 0, "", time.perf_counter() - start
+    finally:
+        conn.close()
+
+
+def slash_command(port: int, text_: str, response_url: str, user: str = ORGANISER) -> float:
+    """Send ``/dialog <text>`` from ``user`` in the group channel; seconds until the ack."""
+    body = _slash_command_body("/dialog", text_, user, TEAM, GROUP_CHANNEL, None, response_url)
+    status, payload, seconds = post_signed(port, body, FORM)
+    if status != 200:
+        raise RuntimeError(f"/dialog {text_} answered {status}: {payload}")
+    return seconds
+
+
+def reply_body(item: Sequence[str], event_id: str | None = None) -> str:
+    """The signed-to-be JSON of a thread reply ``(channel, thread_ts, user, text, ts)``."""
+    channel, thread_ts, user, text_, ts = item
+    event = message_event(text=text_, user=user, channel=channel, ts=ts, thread_ts=thread_ts)
+    return event_callback_body(event, TEAM, event_id or f"Ev{ts.replace('.', '')}{channel}")
+
+
+def send_reply(port: int, item: Sequence[str], retry: int = 0) -> int:
+    """Deliver one thread reply (``retry`` > 0 adds Slack's retry headers); the status."""
+    extra = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    status, _, _ = post_signed(port, reply_body(item), JSON, extra if retry else None)
+    return status
+
+
+# Seeded rounds -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A participant's thread in a seeded round."""
+
+    round_index: int
+    participation_id: int
+    chat_id: str
+    channel: str
+    thread_ts: str
+
+
+def seed_rounds(
+    db: BenchDatabase, managers: int, rounds: int, template: str = "planering"
+) -> list[list[Thread]]:
+    """An organisation of ``managers`` units and ``rounds`` open rounds over all of them,
+    each participant with a DM thread (``D…``) as if the bot had opened it.
+
+    The rounds are started with the engine directly (the fan-out is figure 2); the thread
+    references are what the Slack adapter would have stored.
+    """
+    factory = make_session_factory(db.engine)
+    build_org(factory, TEAM, managers)
+    engine = db.dialog_engine()
+    seeded: list[list[Thread]] = []
+    for r in range(rounds):
+        started = engine.start_round(
+            TEAM,
+            StartRound(
+                template,
+                ["forv"],
+                GROUP_CHANNEL,
+                level="enhet",
+                started_by=ORGANISER,
+                delivery="dm",
+                title=f"Benchrunda {r}",
+            ),
+        )
+        threads = [
+            Thread(
+                r,
+                p.participation_id,
+                p.chat_id,
+                "D" + p.chat_id[1:],
+                f"{1_700_000_000 + r}.{i:06d}",
+            )
+            for i, (p, _) in enumerate(started.participants)
+        ]
+        table = Participation.__table__
+        assert isinstance(table, Table)
+        with db.engine.begin() as conn:
+            conn.execute(
+                update(table)
+                .where(table.c.id == bindparam("pid"))
+                .values(thread_ref=bindparam("ref")),
+                [{"pid": t.participation_id, "ref": f"{t.channel}:{t.thread_ts}"} for t in threads],
+            )
+        seeded.append(threads)
+    return seeded
+
+
+def answer_plan(
+    rounds: list[list[Thread]], questions: int, tag: str, start: int = 0
+) -> list[list[str]]:
+    """Every participant answers every question, round after round, question after question
+    (so one manager's consecutive answers are a whole round of managers apart).
+
+    Items are ``[channel, thread_ts, user, text, ts]``; texts start with ``tag``.
+    """
+    plan: list[list[str]] = []
+    n = start
+    for threads in rounds:
+        for q in range(questions):
+            for t in threads:
+                n += 1
+                ts = f"{1_800_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
+                plan.append([t.channel, t.thread_ts, t.chat_id, f"{tag} svar {q + 1} #{n}", ts])
+    return plan
+
+
+def stored_answers(db: BenchDatabase, tag: str | None = None) -> int:
+    """Answers in the database (whose text starts with ``tag``)."""
+    query = select(func.count()).select_from(Answer)
+    if tag is not None:
+        query = query.where(Answer.text.like(f"{tag} %"))
+    with db.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def doubled_answers(db: BenchDatabase) -> int:
+    """Slack messages stored as more than one answer."""
+    return int(
+        db.scalar(
+            "SELECT count(*) FROM (SELECT source_ref FROM answers GROUP BY source_ref "
+            "HAVING count(*) > 1) d"
+        )
+    )
+
+
+def wait_stored(db: BenchDatabase, expected: int, tag: str | None, timeout: float) -> int:
+    """Poll until ``expected`` answers are stored or nothing changes for ``timeout`` s."""
+    last, since = -1, time.monotonic()
+    while True:
+        now = stored_answers(db, tag)
+        if now >= expected:
+            return now
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since > timeout:
+            return now
+        time.sleep(0.2)
+
+
+def duplicate_posts(posts: list[list[Any]]) -> int:
+    """Delivered posts with the same channel, thread and text as another one."""
+    seen: set[tuple[str, str, str]] = set()
+    doubled = 0
+    for channel, thread_ts, text_, ok, _at in posts:
+        if not ok:
+            continue
+        key = (str(channel), str(thread_ts), str(text_))
+        if key in seen:
+            doubled += 1
+        seen.add(key)
+    return doubled
+
+
+# Load generator ----------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    """What one run of ``bench.loadgen`` saw, per delivery: due, sent, done, status."""
+
+    rows: list[tuple[float, float, float, int]]
+    started: float
+
+    @property
+    def acked(self) -> int:
+        """Deliveries answered with HTTP 200."""
+        return sum(1 for r in self.rows if r[3] == 200)
+
+    def latencies(self) -> list[float]:
+        """Seconds from the intended send time to the ack, for acknowledged deliveries."""
+        return sorted(r[2] - r[0] for r in self.rows if r[3] == 200)
+
+    def statuses(self) -> dict[str, int]:
+        """How many deliveries got each status (0: no HTTP response)."""
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[str(r[3])] = out.get(str(r[3]), 0) + 1
+        return out
+
+
+def run_load(
+    port: int,
+    plan: list[list[str]],
+    rate: float,
+    *,
+    copies: int = 1,
+    workers: int = 64,
+    name: str = "load",
+    timeout: float = 30.0,
+) -> LoadResult:
+    """Run ``bench.loadgen`` in its own process: ``plan`` sent open-loop at ``rate``/s."""
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    plan_path = RUN_DIR / f"{name}-plan.json"
+    out_path = RUN_DIR / f"{name}-out.json"
+    plan_path.write_text(
+        json.dumps(
+            {
+                "port": port,
+                "secret": SECRET,
+                "team": TEAM,
+                "rate": rate,
+                "copies": copies,
+                "workers": workers,
+                "timeout": timeout,
+                "items": plan,
+            }
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.loadgen", str(plan_path), str(out_path)],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"load generator failed: {proc.stderr[-2000:]}")
+    data = json.loads(out_path.read_text())
+    return LoadResult([tuple(r) for r in data["rows"]], float(data["started"]))
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of already sorted values (NaN when empty)."""
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1, math.ceil(p / 100 * len(sorted_values)) - 1))
+    return float(sorted_values[k])
+
+
+# Results -----------------------------------------------------------------------------------
+
+
+def save_result(name: str, data: dict[str, Any]) -> Path:
+    """Write one figure's or drill's result as JSON (BENCHMARKS.md is rendered from these)."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    data = {**data, "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    return path
+
+
+def load_results() -> dict[str, dict[str, Any]]:
+    """Every saved result by name."""
+    if not RESULTS_DIR.exists():
+        return {}
+    return {p.stem: json.loads(p.read_text()) for p in sorted(RESULTS_DIR.glob("*.json"))}
+
+
+def machine() -> dict[str, str]:
+    """CPU, cores, memory, OS, Python and PostgreSQL versions."""
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    try:
+        engine = create_engine(admin_url())
+        with engine.connect() as conn:
+            pg = str(conn.execute(text("SHOW server_version")).scalar())
+        engine.dispose()
+    except Exception as err:  # reported, not fatal: the machine section is informative
+        pg = f"unavailable ({type(err).__name__})"
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": pg,
+    }
+
+
+def settled_posts(fake: FakeSlackProc, expected: int, quiet: float = 3.0) -> dict[str, Any]:
+    """The fake's post record once ``expected`` posts are delivered or none arrived for
+    ``quiet`` seconds (the bot posts after storing, so the last posts trail the answers)."""
+    last, since = -1, time.monotonic()
+    while True:
+        posts = fake.posts()
+        delivered = sum(1 for p in posts["posts"] if p[3])
+        if delivered >= expected:
+            return posts
+        if delivered != last:
+            last, since = delivered, time.monotonic()
+        elif time.monotonic() - since > quiet:
+            return posts
+        time.sleep(0.3)
