@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.engine import StartRound
 from bot.errors import DialogError, NoParticipation
 from bot.i18n import t
+from bot.results import Participant
 from bot.slack import blocks, operations
 from bot.slack.context import SlackContext
 from bot.slack.conversation import Conversation
@@ -47,6 +48,25 @@ def start_command(values: dict[str, Any], user: str, view_id: str, tz: str) -> S
         delivery=delivery,
         external_key=f"slack:view:{view_id}",
     )
+
+
+def _submitter_participant(
+    ctx: SlackContext, workspace: str, body: dict[str, Any]
+) -> Participant | None:
+    """The participation a modal was opened for (its private metadata), if the person
+    submitting it is that participant."""
+    meta = json.loads(body["view"].get("private_metadata") or "{}")
+    try:
+        participant = ctx.engine.participant(workspace, int(meta["p"]))
+    except (NoParticipation, KeyError, ValueError):
+        return None
+    if participant.chat_id != str(body["user"]["id"]):
+        log.warning(
+            "a modal of participation %s was submitted by another user",
+            participant.participation_id,
+        )
+        return None
+    return participant
 
 
 def register(app: App, ctx: SlackContext) -> None:
@@ -91,16 +111,8 @@ def register(app: App, ctx: SlackContext) -> None:
             return
         ack()
         workspace = operations.workspace_of(context, body)
-        meta = json.loads(view.get("private_metadata") or "{}")
-        try:
-            participant = ctx.engine.participant(workspace, int(meta["p"]))
-        except (NoParticipation, KeyError, ValueError):
-            return
-        if participant.chat_id != str(body["user"]["id"]):
-            log.warning(
-                "activities for participation %s corrected by another user",
-                participant.participation_id,
-            )
+        participant = _submitter_participant(ctx, workspace, body)
+        if participant is None:
             return
         Conversation(ctx, client, workspace).activities_corrected(
             participant, text, str(view["id"])
@@ -112,17 +124,9 @@ def register(app: App, ctx: SlackContext) -> None:
     ) -> None:
         ack()
         workspace = operations.workspace_of(context, body)
-        user = str(body["user"]["id"])
         view = body["view"]
-        meta = json.loads(view.get("private_metadata") or "{}")
-        try:
-            participant = ctx.engine.participant(workspace, int(meta["p"]))
-        except (NoParticipation, KeyError, ValueError):
-            return
-        if participant.chat_id != user:
-            log.warning(
-                "form for participation %s submitted by another user", participant.participation_id
-            )
+        participant = _submitter_participant(ctx, workspace, body)
+        if participant is None:
             return
         answers: dict[str, str] = {}
         for block_id, fields in (view.get("state") or {}).get("values", {}).items():
