@@ -91,6 +91,15 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _button(
+    lang: str, label: str, action_id: str, value: str, style: str | None = None
+) -> ButtonElement:
+    """A button with a translated label (clipped to Slack's limit)."""
+    return ButtonElement(
+        text=clip(t(lang, label), MAX_BUTTON_TEXT), action_id=action_id, value=value, style=style
+    )
+
+
 def _dicts(blocks: Sequence[Block]) -> Blocks:
     return [b.to_dict() for b in blocks]
 
@@ -171,22 +180,9 @@ def prompt_message(prompt: QuestionPrompt) -> Message:
         ActionsBlock(
             block_id="dialog_prompt",
             elements=[
-                ButtonElement(
-                    text=clip(t(lang, "button.skip"), MAX_BUTTON_TEXT),
-                    action_id=ACTION_SKIP,
-                    value=value,
-                ),
-                ButtonElement(
-                    text=clip(t(lang, "button.form"), MAX_BUTTON_TEXT),
-                    action_id=ACTION_FORM,
-                    value=value,
-                ),
-                ButtonElement(
-                    text=clip(t(lang, "button.finish"), MAX_BUTTON_TEXT),
-                    action_id=ACTION_FINISH,
-                    value=value,
-                    style="primary",
-                ),
+                _button(lang, "button.skip", ACTION_SKIP, value),
+                _button(lang, "button.form", ACTION_FORM, value),
+                _button(lang, "button.finish", ACTION_FINISH, value, "primary"),
             ],
         )
     )
@@ -496,16 +492,15 @@ def activities_message(outcome: Outcome, lang: str) -> Message | None:
             ActionsBlock(
                 block_id="dialog_activities",
                 elements=[
-                    ButtonElement(
-                        text=clip(t(lang, "slack.button.confirm_activities"), MAX_BUTTON_TEXT),
-                        action_id=ACTION_CONFIRM_ACTIVITIES,
-                        value=value,
-                        style="primary",
+                    _button(
+                        lang,
+                        "slack.button.confirm_activities",
+                        ACTION_CONFIRM_ACTIVITIES,
+                        value,
+                        "primary",
                     ),
-                    ButtonElement(
-                        text=clip(t(lang, "slack.button.correct_activities"), MAX_BUTTON_TEXT),
-                        action_id=ACTION_CORRECT_ACTIVITIES,
-                        value=value,
+                    _button(
+                        lang, "slack.button.correct_activities", ACTION_CORRECT_ACTIVITIES, value
                     ),
                 ],
             )
@@ -607,22 +602,9 @@ def home_view(
                 ActionsBlock(
                     block_id=f"home_round_{rid}",
                     elements=[
-                        ButtonElement(
-                            text=clip(t(lang, "slack.button.remind"), MAX_BUTTON_TEXT),
-                            action_id=HOME_REMIND,
-                            value=rid,
-                        ),
-                        ButtonElement(
-                            text=clip(t(lang, "slack.button.close"), MAX_BUTTON_TEXT),
-                            action_id=HOME_CLOSE,
-                            value=rid,
-                            style="danger",
-                        ),
-                        ButtonElement(
-                            text=clip(t(lang, "slack.button.repost"), MAX_BUTTON_TEXT),
-                            action_id=HOME_REPOST,
-                            value=rid,
-                        ),
+                        _button(lang, "slack.button.remind", HOME_REMIND, rid),
+                        _button(lang, "slack.button.close", HOME_CLOSE, rid, "danger"),
+                        _button(lang, "slack.button.repost", HOME_REPOST, rid),
                     ],
                 )
             )
@@ -639,11 +621,7 @@ def home_view(
                                 MAX_SECTION_TEXT,
                             )
                         ),
-                        accessory=ButtonElement(
-                            text=clip(t(lang, "slack.button.repost"), MAX_BUTTON_TEXT),
-                            action_id=HOME_REPOST,
-                            value=rid,
-                        ),
+                        accessory=_button(lang, "slack.button.repost", HOME_REPOST, rid),
                     )
                 )
     return {"type": "home", "blocks": _dicts(blocks[:MAX_VIEW_BLOCKS])}
