@@ -513,7 +513,7 @@ class DialogEngine:
             if pending:
                 return self._followed_up(repo, p, template, pending[0], None, message_key)
             question = template.questions[p.position]
-            existing = repo.answer(p.id, question.key)
+            existing = p.answer_to(question.key)
             if existing is None or existing.status != ANSWERED:
                 self._store(repo, p, question.key, "", SKIPPED, message_key)
             return self._advance(repo, p, template, "skipped", question.key, message_key)
@@ -716,7 +716,7 @@ class DialogEngine:
         keep_source: bool = False,
     ) -> None:
         now = self._now()
-        answer = next((a for a in p.answers if a.question_key == question_key), None)
+        answer = p.answer_to(question_key)
         if answer is None:
             answer = Answer(
                 workspace_id=repo.workspace_id,
@@ -818,7 +818,7 @@ class DialogEngine:
                 )
         previous = None
         if repo is not None:
-            earlier = repo.answer(p.id, template.questions[p.position].key)
+            earlier = p.answer_to(template.questions[p.position].key)
             if earlier is not None and earlier.status == ANSWERED:
                 previous = earlier.text
         return self._prompt_at(p, template, round_, p.position, previous)
@@ -937,7 +937,7 @@ class DialogEngine:
             if question_key is not None and question_key not in keys:
                 raise InvalidInput(question_key)
             key = question_key or chain_activities.latest_activity_question(repo, p, keys)
-            if key is None or repo.answer(p.id, key) is None:
+            if key is None or p.answer_to(key) is None:
                 raise NoActivities()
             views = chain_activities.correct(repo, p, key, drafts, self._now())
             self._mark(repo, message_key, p, "activities_corrected")

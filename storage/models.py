@@ -181,6 +181,10 @@ class Participation(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    def answer_to(self, question_key: str) -> Answer | None:
+        """The current answer to ``question_key`` (from the loaded answers)."""
+        return next((a for a in self.answers if a.question_key == question_key), None)
+
 
 class Answer(Base):
     """The current answer of a participation to one question."""

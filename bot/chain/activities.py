@@ -130,7 +130,7 @@ def record_answer(repo: Repository, p: Participation, question_key: str, now: da
     answer gets none.
     """
     repo.flush()
-    answer = repo.answer(p.id, question_key)
+    answer = p.answer_to(question_key)
     if answer is None:
         return
     _drop(repo, answer.id)
@@ -157,7 +157,7 @@ def activities_of_participation(
 
 def drafts_for(repo: Repository, p: Participation, question_key: str) -> list[ActivityView]:
     """The activities derived from one answer (empty when it has none)."""
-    answer = repo.answer(p.id, question_key)
+    answer = p.answer_to(question_key)
     return [] if answer is None else [view(a) for a in _of_answer(repo, answer.id)]
 
 
@@ -184,7 +184,7 @@ def correct(
     now: datetime,
 ) -> list[ActivityView]:
     """Replace the activities of one answer with a corrected list (confirmed at once)."""
-    answer = repo.answer(p.id, question_key)
+    answer = p.answer_to(question_key)
     if answer is None:
         return []
     _drop(repo, answer.id)
