@@ -83,9 +83,10 @@ def _figure2(r: dict[str, Any] | None) -> str:
         "and the documented tier limits for the other methods (429 + Retry-After). The round "
         "starts with a signed `/dialog start` from the process support; measured: the ack, "
         "and the time from the command to the last first question delivered. The adapter "
-        "posts the announcement, then per manager a thread parent and the first question, "
-        "one after another in one worker thread, and waits out a 429 in slack_sdk's retry "
-        "handler (Retry-After + up to 1 s jitter).\n",
+        "posts the announcement, then per manager a thread parent and the first question: "
+        "in one receiving channel in order, in DM delivery with 8 workers in parallel (each DM "
+        "has its own limit); a 429 is waited out in slack_sdk's retry handler (Retry-After + "
+        "up to 1 s jitter).\n",
     ]
     if r is None:
         return "\n".join(out) + _missing("figure2")
