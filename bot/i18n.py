@@ -388,6 +388,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Dokumentation: {title}",
         "en": "Documentation: {title}",
     },
+    # --- text-and-order ---
+    # --- end text-and-order ---
+    # --- buttons ---
+    # --- end buttons ---
+    # --- anonymity ---
+    # --- end anonymity ---
+    # --- console-and-activities ---
+    # --- end console-and-activities ---
+    # --- hostile-input ---
+    # --- end hostile-input ---
+    # --- outbox-and-races ---
+    # --- end outbox-and-races ---
+    # --- access-and-personal-data ---
+    # --- end access-and-personal-data ---
+    # --- ci-and-http ---
+    # --- end ci-and-http ---
 }
 
 
