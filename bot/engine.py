@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
@@ -26,6 +26,7 @@ from bot.chain.errors import FollowupNotUnderstood, NoActivities
 from bot.chain.followup import FOLLOWUP_KEY, followup_prompt
 from bot.chain.splitting import parse_followup, split_activities
 from bot.clock import Clock, SystemClock
+from bot.collation import swedish_sorted
 from bot.errors import (
     EmptyAnswer,
     InvalidInput,
@@ -305,6 +306,15 @@ class DialogEngine:
 
         return self._read(workspace, work)
 
+    def person_names(self, workspace: str, chat_ids: Collection[str]) -> dict[str, str]:
+        """The organisation's names for these chat ids (ids of no known person are left out)."""
+
+        def work(repo: Repository) -> dict[str, str]:
+            people = (repo.person(chat_id) for chat_id in sorted(chat_ids))
+            return {p.chat_id: p.name for p in people if p is not None}
+
+        return self._read(workspace, work)
+
     def set_thread(self, workspace: str, participation_id: int, thread_ref: str) -> None:
         """Remember where a participant's conversation lives (a thread, a DM)."""
 
@@ -391,10 +401,18 @@ class DialogEngine:
                 by_unit.setdefault(p.unit_id, []).append(
                     self._participant(p, template, answered=counts.get(p.id, 0))
                 )
-            progress = [
-                UnitProgress(units[uid].key, units[uid].name, units[uid].level_key, ps)
-                for uid, ps in by_unit.items()
-            ]
+            progress = swedish_sorted(
+                (
+                    UnitProgress(
+                        units[uid].key,
+                        units[uid].name,
+                        units[uid].level_key,
+                        swedish_sorted(ps, lambda p: p.name),
+                    )
+                    for uid, ps in by_unit.items()
+                ),
+                lambda u: u.unit_name,
+            )
             return RoundStatus(self._info(round_, template), progress)
 
         return self._read(workspace, work)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.collation import swedish_sorted
+
 
 class DialogError(Exception):
     """Base class for every error the core raises on purpose.
@@ -21,7 +23,7 @@ class DialogError(Exception):
 
 
 def _choices(known: Iterable[str]) -> str:
-    items = sorted(set(known))
+    items = swedish_sorted(set(known), str)
     return ", ".join(items) if items else "-"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from bot.collation import swedish_sorted
 from bot.errors import UnknownUnit
 from bot.templates import normalize_key
 from storage.models import Unit
@@ -30,7 +31,7 @@ class OrgTree:
         matches = [u for u in self.by_id.values() if normalize_key(u.name) == wanted]
         if len(matches) == 1:
             return matches[0]
-        names = sorted(u.name for u in self.by_id.values())
+        names = swedish_sorted((u.name for u in self.by_id.values()), str)
         if len(names) > MAX_LISTED_CHOICES:
             names = [*names[:MAX_LISTED_CHOICES], "…"]
         raise UnknownUnit(ref, names)

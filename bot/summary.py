@@ -14,6 +14,7 @@ from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot.collation import sort_key
 from bot.escaping import ESCAPERS, Trusted
 from bot.i18n import format_local, t
 from bot.org_tree import OrgTree
@@ -166,8 +167,9 @@ def _build_tree(tree: OrgTree, rows: Sequence[_Row], units: dict[int, Unit]) -> 
     for row in rows:
         nodes[row.unit_id].own.append(row)
     for node in nodes.values():
-        node.children.sort(key=lambda n: n.unit.name)
-    roots.sort(key=lambda n: n.unit.name)
+        node.children.sort(key=lambda n: sort_key(n.unit.name))
+        node.own.sort(key=lambda r: sort_key(r.person_name))
+    roots.sort(key=lambda n: sort_key(n.unit.name))
     return roots
 
 
@@ -245,7 +247,7 @@ def build_summary(
         if anonymous:
             flat = sorted(
                 (e for n in nodes for e in n.entries if e.status == "answered"),
-                key=lambda e: e.text,
+                key=lambda e: sort_key(e.text),
             )
             root = nodes[0] if nodes else None
             nodes = (

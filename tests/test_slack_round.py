@@ -59,7 +59,8 @@ def test_whole_round_from_text_command_to_summary(slack: SlackHarness) -> None:
     assert buttons == ["Hoppa över", "Svara i formulär", "Klar"]
 
     # Anna answers in her thread: a reaction and the next question.
-    answer_ts = slack.say(ANNA, "Budgeten håller <!channel> & <@U0SOCDIR>", anna_thread)
+    # (as Slack delivers it: her "@channel & @Sofia Holm" with Slack's markup, & escaped)
+    answer_ts = slack.say(ANNA, "Budgeten håller <!channel> &amp; <@U0SOCDIR>", anna_thread)
     reactions = slack.fake.delivered("reactions.add")
     assert [(r.args["timestamp"], r.args["name"]) for r in reactions] == [
         (answer_ts, "white_check_mark")
@@ -107,7 +108,7 @@ def test_whole_round_from_text_command_to_summary(slack: SlackHarness) -> None:
     summary = [c for c in slack.posts(CHANNEL)[before_close:] if not c.args.get("thread_ts")]
     assert len(summary) == 1
     body = "\n".join(texts(summary))
-    assert "Budgeten håller &lt;!channel&gt; &amp; &lt;@U0SOCDIR&gt;" in body
+    assert "Budgeten håller @\u2060channel &amp; @Sofia Holm" in body
     assert "<!channel>" not in body and "<@U0SOCDIR>" not in body
     assert "Hemtjänst Norr" in body
     assert "Solgården (Cecilia Öberg)" in body  # not answered

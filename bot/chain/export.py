@@ -21,6 +21,7 @@ from bot.chain.documents import (
     Quote,
     Table,
 )
+from bot.collation import sort_key
 from bot.engine import DialogEngine
 from bot.i18n import format_local, t
 from bot.results import ActivityView
@@ -212,7 +213,7 @@ def _activity_table(activities: list[ActivityView], lang: str, anonymous: bool) 
     )
     rows = [(a.title, _owner(a), status_label(a.status, lang)) for a in activities]
     if anonymous:
-        rows.sort()
+        rows.sort(key=lambda row: tuple(sort_key(cell) for cell in row))
         return Table(header, tuple(rows))
     return Table(
         (t(lang, "export.unit"), *header),

@@ -74,6 +74,8 @@ VIEW_ACTIVITIES = "dialog_activities"
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
+#: The mrkdwn quote prefix of a person's answer (a typed ``>`` is escaped as ``&gt;``).
+_QUOTE = ">"
 
 Blocks = list[dict[str, Any]]
 
@@ -109,9 +111,22 @@ def mention(chat_id: str, name: str) -> str:
     return f"<@{chat_id}>" if _USER_ID.match(chat_id) else mrkdwn(name)
 
 
+def _cut(line: str, limit: int) -> int:
+    """Where to cut a line longer than ``limit``: after a space in the second half of the
+    allowed length when there is one, and never inside an HTML entity."""
+    space = line.rfind(" ", limit // 2, limit)
+    cut = space + 1 if space > 0 else limit
+    tail = _ENTITY_TAIL.search(line[:cut])
+    return tail.start() if tail else cut
+
+
 def split_mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
     """Split text into chunks of at most ``limit`` characters, at line breaks when possible,
-    never inside an HTML entity such as ``&amp;`` (escaping happens before splitting)."""
+    never inside an HTML entity such as ``&amp;`` (escaping happens before splitting).
+
+    A quoted line (``>``: someone's answer) that is longer than a chunk is cut at a space
+    and every piece keeps the ``>``, so the continuation still reads as that person's words.
+    """
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
@@ -121,13 +136,11 @@ def split_mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
             continue
         if current:
             chunks.append(current)
+        prefix = _QUOTE if line.startswith(_QUOTE) else ""
         while len(line) > limit:
-            cut = limit
-            tail = _ENTITY_TAIL.search(line[:cut])
-            if tail:
-                cut = tail.start()
+            cut = _cut(line, limit)
             chunks.append(line[:cut])
-            line = line[cut:]
+            line = prefix + line[cut:]
         current = line
     if current.strip():
         chunks.append(current)
@@ -234,7 +247,10 @@ def summary_messages(summary: RoundSummary) -> list[Message] | None:
     title = f"{t(lang, 'summary.title')}: {mrkdwn(summary.round.title)}"
     messages: list[Message] = []
     for n, group in enumerate(groups, start=1):
-        blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=c)) for c in group]
+        # verbatim: Slack links no URL, channel name or mention in what people wrote
+        blocks: list[Block] = [
+            SectionBlock(text=MarkdownTextObject(text=c, verbatim=True)) for c in group
+        ]
         if len(groups) > 1:
             blocks.append(
                 ContextBlock(

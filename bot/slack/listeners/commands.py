@@ -10,11 +10,12 @@ from slack_sdk import WebClient
 
 from bot.chain.chat import render_activities_mrkdwn
 from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
+from bot.collation import swedish_sorted
 from bot.engine import StartRound
 from bot.errors import DialogError, InvalidInput
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.slack import blocks, home, operations
+from bot.slack import blocks, home, inbound, operations
 from bot.slack.command_text import Command, parse_round_id, parse_start, split_command
 from bot.slack.context import SlackContext, error_text
 
@@ -28,8 +29,12 @@ def register(app: App, ctx: SlackContext) -> None:
     def dialog_command(
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
-        command = split_command(str(body.get("text") or ""))
         workspace = operations.workspace_of(context, body)
+        command = split_command(
+            inbound.command_text(
+                str(body.get("text") or ""), lambda ids: ctx.engine.person_names(workspace, ids)
+            )
+        )
         user = str(body["user_id"])
         lang = ctx.lang_for(workspace, user)
         if command.action == "help":
@@ -90,7 +95,8 @@ def _activities(ctx: SlackContext, workspace: str, user: str, lang: str, rest: s
 
 def _managed_units(ctx: SlackContext, workspace: str, user: str) -> list[str]:
     with ctx.engine.unit_of_work(workspace) as uow:
-        return [u.key for u in uow.repo.units() if any(m.chat_id == user for m in u.managers)]
+        units = swedish_sorted(uow.repo.units(), lambda u: u.name)
+        return [u.key for u in units if any(m.chat_id == user for m in u.managers)]
 
 
 def _export(
@@ -179,7 +185,7 @@ def open_start_modal(
         level_names = {lv.key: lv.name for lv in uow.repo.levels()}
         units = [
             blocks.UnitChoice(u.key, u.name, level_names.get(u.level_key, u.level_key))
-            for u in uow.repo.units()
+            for u in swedish_sorted(uow.repo.units(), lambda u: u.name)
         ]
     view = blocks.start_modal(
         list(ctx.engine.catalog),

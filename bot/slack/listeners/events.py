@@ -4,7 +4,9 @@ Bolt acknowledges an event before its listener runs. Storing an answer is quick,
 must not be lost once Slack has been told the event arrived, so the message events are
 applied to the engine in a middleware that runs in the request, before the ack: when the
 database is down the request fails (HTTP 500) and Slack delivers the event again. The
-posting (reaction, next question) then happens in the listener, after the ack.
+posting (reaction, next question) then happens in the listener, after the ack. The text
+is turned into what the person typed (:mod:`bot.slack.inbound`) before it reaches the
+engine.
 
 A redelivered event is recognised in the database by its message key
 (``slack:{channel}:{ts}``, with the edit's ts for edits), which the engine stores in the
@@ -20,7 +22,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack import home, operations
+from bot.slack import home, inbound, operations
 from bot.slack.context import SlackContext
 from bot.slack.conversation import Conversation
 
@@ -41,7 +43,8 @@ def register(app: App, ctx: SlackContext) -> None:
             workspace = operations.workspace_of(context, body)
             client = context.client
             assert client is not None
-            context[STEP] = Conversation(ctx, client, workspace).receive(event)
+            typed = inbound.typed_event(event, lambda ids: ctx.engine.person_names(workspace, ids))
+            context[STEP] = Conversation(ctx, client, workspace).receive(typed)
         next()
 
     @app.event("message")
