@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.errors import DialogError
+from bot.escaping import terminal
 from bot.i18n import format_local, t
 from bot.org_import import OrgImportError, import_org, load_org_file
 from bot.summary import FORMATS, render_summary
@@ -115,10 +116,11 @@ def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
     )
     info = started.round
     out.print(
-        f"Round {info.round_id} started: {info.title} — {len(started.participants)} participants."
+        f"Round {info.round_id} started: {info.title} — {len(started.participants)} participants.",
+        markup=False,
     )
     for unit in started.units_without_manager:
-        out.print(f"[yellow]Note: {unit} has no manager and gets no questions.[/yellow]")
+        out.print(f"[yellow]Note: {terminal(unit)} has no manager and gets no questions.[/yellow]")
     return 0
 
 
@@ -130,9 +132,9 @@ def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
             str(info.round_id),
             info.status,
             f"{info.template_key} v{info.template_version}",
-            info.title,
+            terminal(info.title),
             format_local(info.deadline_at),
-            info.group_ref,
+            terminal(info.group_ref),
         )
     out.print(table)
     return 0
@@ -142,7 +144,10 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     status = runtime.engine.status(args.workspace, args.round)
     info = status.round
-    out.print(f"[bold]{info.title}[/bold] (round {info.round_id}, {info.status})", highlight=False)
+    out.print(
+        f"[bold]{terminal(info.title)}[/bold] (round {info.round_id}, {info.status})",
+        highlight=False,
+    )
     out.print(
         f"{t(args.lang, 'summary.response_rate')}: {status.responded_units}/{len(status.units)}"
     )
@@ -150,7 +155,9 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
     for unit in status.units:
         for p in unit.participants:
             name = "—" if info.anonymous else p.name
-            table.add_row(unit.unit_name, name, p.status, f"{p.answered}/{p.total}")
+            table.add_row(
+                terminal(unit.unit_name), terminal(name), p.status, f"{p.answered}/{p.total}"
+            )
     out.print(table)
     return 0
 

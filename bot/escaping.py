@@ -1,6 +1,8 @@
 """Escaping of user-provided text, chosen deliberately per output format.
 
-Everything a user types is data. In Slack mrkdwn only ``&``, ``<`` and ``>`` are
+Everything a user types is data, stored as typed (the Slack adapter decodes Slack's own
+escaping on the way in, :mod:`bot.slack.inbound`) and escaped here once per output
+format. In Slack mrkdwn only ``&``, ``<`` and ``>`` are
 control characters (``<!channel>``, ``<@U123>``, ``<http://x|label>``); escaping them
 makes mentions and links inert. Bare ``@channel``/``@here``/``@everyone`` are only
 parsed with ``link_names``, which the bot never sets; a word joiner after the ``@``
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import html
 import re
+
+from rich.markup import escape as rich_escape
 
 _WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
@@ -46,6 +50,13 @@ def html_text(text: object) -> str:
     if isinstance(text, Trusted):
         return text
     return html.escape(str(text), quote=True)
+
+
+def terminal(text: object) -> str:
+    """Escape text for the terminal's Rich console markup (``[bold]`` stays literal)."""
+    if isinstance(text, Trusted):
+        return text
+    return rich_escape(str(text))
 
 
 def plain(text: object) -> str:

@@ -12,6 +12,7 @@ from rich.table import Table
 from bot.chain.evaluation import send_evaluation
 from bot.chain.export import EXPORT_FORMATS, export_round, status_label
 from bot.chain.report import export_unit_report
+from bot.escaping import terminal
 from bot.i18n import format_local, t
 from bot.wiring import build_runtime
 
@@ -54,15 +55,15 @@ def cmd_activities(args: argparse.Namespace, out: Console) -> int:
         t(args.lang, "export.status"),
         t(args.lang, "export.note"),
         t(args.lang, "export.date"),
-        title=t(args.lang, "chain.activities.title", unit=activities[0].unit_name),
+        title=t(args.lang, "chain.activities.title", unit=terminal(activities[0].unit_name)),
     )
     for a in activities:
         table.add_row(
             str(a.activity_id),
-            a.title,
-            a.owner or "–",
+            terminal(a.title),
+            terminal(a.owner or "–"),
             status_label(a.status, args.lang),
-            a.status_note or "–",
+            terminal(a.status_note or "–"),
             format_local(a.created_at)[:10],
         )
     out.print(table)
