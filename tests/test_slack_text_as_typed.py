@@ -153,3 +153,30 @@ def test_a_dm_reply_and_the_slash_command_are_decoded_too(slack: SlackHarness) -
     }
     announcement = texts([c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")])[0]
     assert "R&amp;D &lt;2027&gt;" in announcement and "&amp;amp;" not in announcement
+
+
+def test_every_piece_of_a_long_quoted_answer_keeps_its_quote(slack: SlackHarness) -> None:
+    slack.command(START)
+    anna = slack.thread_of(ANNA)
+    one_line = " ".join(f"ord{n}" for n in range(1500))  # ~10,000 characters, no line break
+    many_lines = "\n".join(f"rad {n} " + "text " * 120 for n in range(12))
+    slack.say(ANNA, one_line, anna)
+    slack.say(ANNA, many_lines, anna)
+    before = len(slack.posts(CHANNEL))
+    slack.command("stäng")
+    sections = [
+        b["text"]["text"]
+        for c in slack.posts(CHANNEL)[before:]
+        if not c.args.get("thread_ts")
+        for b in c.arg_json("blocks")
+        if b["type"] == "section"
+    ]
+    assert all(len(s) <= 3000 for s in sections)
+    answer_lines = [
+        line for s in sections for line in s.split("\n") if "ord" in line or "text text" in line
+    ]
+    assert len(answer_lines) > 5
+    assert all(line.startswith(">") for line in answer_lines)
+    # Nothing lost or cut inside a word: the pieces put together are her words.
+    words = " ".join(line.removeprefix(">").strip() for line in answer_lines).split()
+    assert [w for w in words if w.startswith("ord")] == one_line.split()
