@@ -10,11 +10,13 @@ are control characters, so Slack can put its own markup in the same text —
 
 * **Message events** — thread replies, replies in the app's DM, and the ``message`` of a
   ``message_changed`` edit: escaped, with markup for every mention and link.
-* **Slash command text** (``/dialog …``): typed in the same message composer and escaped
-  the same way; a channel picked from the ``#`` autocomplete arrives as ``<#C…|name>``.
+* **Slash command text** (``/dialog …``): typed in the same message composer, so "all
+  text" in the sense above, escaped the same way; a channel picked from the ``#``
+  autocomplete arrives as ``<#C…|name>``.
 * **Modal inputs** (``view_submission``: the ``value`` of a ``plain_text_input`` in
-  ``view.state.values``): not message text and not escaped; the value is what was typed
-  into the field, so the Slack listeners pass it on unchanged.
+  ``view.state.values``): not message text — a plain-text field has no mrkdwn, mentions
+  or links, and the reference's escaping does not apply to it; the value is the characters
+  in the field, so the Slack listeners pass it on unchanged.
 
 Since a typed ``<`` always arrives as ``&lt;``, every ``<…>`` in delivered text is
 Slack's markup. :func:`readable` turns it into what a reader should see — ``@Anna
