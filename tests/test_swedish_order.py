@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,13 @@ from docx import Document
 from fakes.signing import DEFAULT_TEAM_ID, app_home_opened_event
 from test_slack_harness import PROCESS_SUPPORT, SlackHarness, fake, slack
 
-from bot.chain.export import export_round
+from bot.chain.documents import Table
+from bot.chain.export import RoundRecord, build_round_document, export_round
 from bot.cli import main
 from bot.collation import sort_key, swedish_sorted
 from bot.engine import DialogEngine, StartRound
 from bot.org_import import import_org, parse_yaml
+from bot.results import ActivityView
 from bot.summary import FORMATS, render_summary
 
 __all__ = ["fake", "slack"]
@@ -195,3 +198,48 @@ def test_the_command_line_prints_user_text_with_brackets_literally(
     assert main(["--db", url, "round", "show", "1"]) == 0
     out = capsys.readouterr().out
     assert out.count("Plan [/] [bold]2027[/bold]") == 2
+
+
+def _activity(n: int, unit: str, title: str) -> ActivityView:
+    when = datetime(2027, 5, 3, 7, n, tzinfo=UTC)
+    return ActivityView(n, f"u{n}", unit, 1, "q", title, None, "in_progress", "", when, when)
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_exported_activity_tables_are_in_swedish_order(
+    make_dialog_engine: Callable[[], DialogEngine], anonymous: bool
+) -> None:
+    engine = make_dialog_engine()
+    load_org(engine, "order")
+    started = engine.start_round(
+        "order",
+        StartRound(
+            "avstamning", ["Zeta"], "#g", started_by="U0PROC01", anonymous=anonymous, title="T"
+        ),
+    )
+    engine.close_round("order", started.round.round_id)
+    # Stored in the order the activities were followed up, units interleaved.
+    items = [
+        _activity(1, "Östra", "Öka bemanningen"),
+        _activity(2, "Zeta", "Zonindelning"),
+        _activity(3, "Åsa", "Ändra rutiner"),
+        _activity(4, "Zeta", "Arbetsmiljö"),
+        _activity(5, "Ängby", "Åtgärda brister"),
+    ]
+    record = RoundRecord(
+        engine.summary("order", started.round.round_id),
+        activities=items,
+        followups=[(a, "in_progress", "") for a in items],
+        evaluation=None,
+    )
+    tables = [b for b in build_round_document(record, "nu").blocks if isinstance(b, Table)]
+    followups = [row[-3] for row in tables[-1].rows]
+    activities = [row[-3] for row in tables[-2].rows]
+    if anonymous:  # the words' order, which says nothing about whose they are
+        assert activities == followups == [
+            "Arbetsmiljö", "Zonindelning", "Åtgärda brister", "Ändra rutiner", "Öka bemanningen"
+        ]  # fmt: skip
+    else:
+        assert [row[0] for row in tables[-1].rows] == ["Zeta", "Zeta", "Åsa", "Ängby", "Östra"]
+        assert [row[0] for row in tables[-2].rows] == ["Zeta", "Zeta", "Åsa", "Ängby", "Östra"]
+        assert [row[1] for row in tables[-2].rows][:2] == ["Zonindelning", "Arbetsmiljö"]

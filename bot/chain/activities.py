@@ -19,7 +19,6 @@ from datetime import datetime
 from sqlalchemy import delete, exists, or_, select
 
 from bot.chain.splitting import ActivityDraft, split_activities
-from bot.collation import swedish_sorted
 from bot.results import ActivityView
 from storage.models import Answer, Participation, Round
 from storage.models_chain import Activity, ActivityEvent
@@ -258,20 +257,17 @@ def unit_activities(
 
 
 def round_activities(repo: Repository, round_id: int) -> list[ActivityView]:
-    """Activities named in a round: units in Swedish order, each unit's activities in the
-    order its manager wrote them."""
+    """Activities named in a round, by unit and position."""
     stmt = (
         select(Activity)
         .where(Activity.workspace_id == repo.workspace_id, Activity.round_id == round_id)
-        .order_by(Activity.answer_id, Activity.position, Activity.id)
+        .order_by(Activity.unit_id, Activity.answer_id, Activity.position, Activity.id)
     )
-    named = [view(a) for a in repo.session.scalars(stmt).unique().all()]
-    return swedish_sorted(named, lambda a: a.unit_name)
+    return [view(a) for a in repo.session.scalars(stmt).unique().all()]
 
 
 def followups_in_round(repo: Repository, round_id: int) -> list[tuple[ActivityView, str, str]]:
-    """Activities followed up in a round: (activity, status given, note), units in Swedish
-    order."""
+    """Activities followed up in a round: (activity, status given, note)."""
     stmt = (
         select(ActivityEvent)
         .where(
@@ -281,5 +277,4 @@ def followups_in_round(repo: Repository, round_id: int) -> list[tuple[ActivityVi
         )
         .order_by(ActivityEvent.id)
     )
-    followed = [(view(e.activity), e.status, e.note) for e in repo.session.scalars(stmt).all()]
-    return swedish_sorted(followed, lambda item: item[0].unit_name)
+    return [(view(e.activity), e.status, e.note) for e in repo.session.scalars(stmt).all()]

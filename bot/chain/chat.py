@@ -17,7 +17,7 @@ def _line(
     if with_status:
         line += f" — _{t(lang, f'chain.status.{a.status}')}_"
         if a.status_note:
-            line += f": {mrkdwn(a.status_note)}"
+            line += f": {escape(a.status_note)}"
     return line
 
 

@@ -21,7 +21,7 @@ from bot.chain.documents import (
     Quote,
     Table,
 )
-from bot.collation import sort_key
+from bot.collation import sort_key, swedish_sorted
 from bot.engine import DialogEngine
 from bot.i18n import format_local, t
 from bot.results import ActivityView
@@ -62,6 +62,11 @@ def load_round_record(engine: DialogEngine, workspace: str, round_id: int) -> Ro
 def status_label(status: str, lang: str) -> str:
     """An activity status in the user's language (klar, pågår, ...)."""
     return t(lang, f"chain.status.{status}")
+
+
+def _row_key(row: tuple[str, ...]) -> tuple[bytes, ...]:
+    """A table row's place in Swedish alphabetical order."""
+    return tuple(sort_key(cell) for cell in row)
 
 
 def _owner(a: ActivityView) -> str:
@@ -159,14 +164,15 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
             t(lang, "export.status"),
             t(lang, "export.note"),
         )
+        followed = swedish_sorted(record.followups, lambda f: f[0].unit_name)
         rows: list[tuple[str, ...]] = [
-            (a.title, status_label(s, lang), note or "–") for a, s, note in record.followups
+            (a.title, status_label(s, lang), note or "–") for a, s, note in followed
         ]
         if not anonymous:
             header = (t(lang, "export.unit"), *header)
-            rows = [
-                (a.unit_name, *row) for (a, _, _), row in zip(record.followups, rows, strict=True)
-            ]
+            rows = [(a.unit_name, *row) for (a, _, _), row in zip(followed, rows, strict=True)]
+        else:  # in the order of the words: the order of the units would tell whose they are
+            rows.sort(key=_row_key)
         blocks.append(Table(header, tuple(rows)))
 
     blocks.append(Heading(1, t(lang, "export.evaluation")))
@@ -211,9 +217,10 @@ def _activity_table(activities: list[ActivityView], lang: str, anonymous: bool) 
         t(lang, "export.owner"),
         t(lang, "export.status"),
     )
+    activities = swedish_sorted(activities, lambda a: a.unit_name)  # each unit's own order kept
     rows = [(a.title, _owner(a), status_label(a.status, lang)) for a in activities]
     if anonymous:
-        rows.sort(key=lambda row: tuple(sort_key(cell) for cell in row))
+        rows.sort(key=_row_key)
         return Table(header, tuple(rows))
     return Table(
         (t(lang, "export.unit"), *header),
