@@ -101,13 +101,15 @@ def test_replies_edits_and_forms_are_stored_as_typed_and_escaped_once_per_format
 
     before = len(slack.posts(CHANNEL))
     slack.command("stäng")
-    mrkdwn = "\n".join(
-        b["text"]["text"]
+    sections = [
+        b["text"]
         for c in slack.posts(CHANNEL)[before:]
         if not c.args.get("thread_ts")
         for b in c.arg_json("blocks")
         if b["type"] == "section"
-    )
+    ]
+    assert all(s["verbatim"] is True for s in sections)  # Slack auto-links nothing in them
+    mrkdwn = "\n".join(s["text"] for s in sections)
     assert ">3 &lt; 5 &amp;&amp; 7 &gt; 2" in mrkdwn  # one escaping: Slack shows "3 < 5 && 7 > 2"
     assert ">Före &amp; efter &lt;3" in mrkdwn
     assert ">a &amp;amp; b &lt; c" in mrkdwn  # Cecilia typed "&amp;" herself
