@@ -123,14 +123,15 @@ def test_a_bracketed_paste_of_three_lines_is_one_answer(db_url: str) -> None:
     from bot.console.reader import TerminalReader
 
     args = build_parser().parse_args(["--db", db_url, "chat", "--as", ANNA])
-    out = Console(file=io.StringIO(), width=200)
+    screen = io.StringIO()
+    out = Console(file=screen, width=200)
     with create_pipe_input() as keys:
         keys.send_text("\x1b[200~" + PASTED.replace("\n", "\r") + "\x1b[201~")
         keys.send_text("\r")  # Enter sends the whole paste
         keys.send_text("Personalbrist\x1b\rsom vi inte väntat oss\r")  # Alt+Enter: a new line
         keys.send_text("\x04")  # Ctrl-D leaves
         assert run_chat(args, out, TerminalReader(input=keys, output=DummyOutput())) == 0
-    shown = out.file.getvalue()  # type: ignore[attr-defined]
+    shown = screen.getvalue()
     assert shown.count("✓ Tack, svaret är sparat.") == 2
     assert "[Fråga 3 av 3]" in shown and "Tack! Dina svar är sparade" not in shown
     assert _answers(db_url) == {
