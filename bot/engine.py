@@ -42,6 +42,7 @@ from bot.errors import (
 from bot.org_tree import OrgTree
 from bot.results import (
     ActivityView,
+    AnswerLine,
     Outcome,
     OutcomeKind,
     Participant,
@@ -450,6 +451,37 @@ class DialogEngine:
                 if prompt is not None:
                     out.append((self._participant(p, template), prompt))
             return out
+
+        return self._read(workspace, work)
+
+    def open_participations_for(self, workspace: str, chat_id: str) -> list[Participant]:
+        """A person's participations in open rounds, finished ones included (they may still
+        change their answers until the round closes)."""
+
+        def work(repo: Repository) -> list[Participant]:
+            if repo.person(chat_id) is None:
+                raise UnknownPerson(chat_id, [p.chat_id for p in repo.people()])
+            return [
+                self._participant(p, self.template_of(p.round))
+                for p in repo.open_participations_of(chat_id, include_finished=True)
+            ]
+
+        return self._read(workspace, work)
+
+    def answer_sheet(self, workspace: str, participation_id: int) -> list[AnswerLine]:
+        """Every question of a participation with its current answer, in template order."""
+
+        def work(repo: Repository) -> list[AnswerLine]:
+            p = self._participation(repo, participation_id)
+            template = self.template_of(p.round)
+            answers = {a.question_key: a for a in repo.answers(p.id)}
+            lines = []
+            for number, q in enumerate(template.questions, start=1):
+                a = answers.get(q.key)
+                status = a.status if a is not None else "unanswered"
+                text = a.text if a is not None and a.status == ANSWERED else None
+                lines.append(AnswerLine(number, q.key, q.text.get(p.round.lang), status, text))
+            return lines
 
         return self._read(workspace, work)
 

@@ -395,6 +395,52 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- anonymity ---
     # --- end anonymity ---
     # --- console-and-activities ---
+    "console.unknown_command": {
+        "sv": "Okänt kommando: {command}.{suggestion} Det sparades inte som svar. /hjälp visar alla kommandon; ett svar som börjar med / skriver du med två: //text.",
+        "en": "Unknown command: {command}.{suggestion} It was not saved as an answer. /help lists every command; to answer with text that starts with /, type two: //text.",
+    },
+    "console.did_you_mean": {"sv": " Menade du {command}?", "en": " Did you mean {command}?"},
+    "console.edit_usage": {
+        "sv": "Så ändrar du ett svar: {command} N ny text, där N är frågans nummer (1–{total}), t.ex. {command} 2 Vi har anställt två sjuksköterskor. /svar visar dina svar.",
+        "en": "To change an answer: {command} N new text, where N is the question's number (1–{total}), e.g. {command} 2 We have hired two nurses. /answers lists your answers.",
+    },
+    "console.correct_usage": {
+        "sv": "Skriv {command} följt av den rättade listan, en aktivitet per rad.",
+        "en": "Type {command} followed by the corrected list, one activity per line.",
+    },
+    "console.skip_kept": {
+        "sv": "Fråga {n} har redan ett svar, och det behålls. Ändra det med /ändra {n} ny text.",
+        "en": "Question {n} already has an answer, and it is kept. Change it with /edit {n} new text.",
+    },
+    "console.already_finished": {
+        "sv": "Du har redan svarat klart. Ändra ett svar med /ändra N ny text; /svar visar dina svar och /klar avslutar.",
+        "en": "You have already finished. Change an answer with /edit N new text; /answers lists your answers and /done quits.",
+    },
+    "console.welcome_back": {
+        "sv": "Välkommen tillbaka! Du har svarat klart, men rundan är öppen och du kan ändra dina svar:",
+        "en": "Welcome back! You have finished, but the round is open and you can change your answers:",
+    },
+    "console.your_answers": {"sv": "Dina svar:", "en": "Your answers:"},
+    "console.sheet.skipped": {"sv": "(hoppade över)", "en": "(skipped)"},
+    "console.sheet.unanswered": {"sv": "(inget svar)", "en": "(no answer)"},
+    "console.sheet.howto": {
+        "sv": "Ändra ett svar med /ändra N ny text (t.ex. /ändra 2 …). /klar avslutar.",
+        "en": "Change an answer with /edit N new text (e.g. /edit 2 …). /done quits.",
+    },
+    "console.activities.ask": {
+        "sv": "Skriv ja om listan stämmer, eller skriv den rättade listan (en aktivitet per rad). /hoppa låter den stå kvar som förslag.",
+        "en": "Type yes if the list is right, or type the corrected list (one activity per line). /skip leaves it as a proposal.",
+    },
+    "console.activities.write_list": {
+        "sv": "Skriv den rättade listan, en aktivitet per rad (eller /hoppa).",
+        "en": "Type the corrected list, one activity per line (or /skip).",
+    },
+    "console.activities.left": {
+        "sv": "Listan står kvar som förslag; bekräfta den senare med /stämmer eller rätta den med /rätta.",
+        "en": "The list stays a proposal; confirm it later with /confirm or correct it with /correct.",
+    },
+    "console.choose_round": {"sv": "Välj runda", "en": "Choose a round"},
+    "console.finished_mark": {"sv": "klar, kan ändras", "en": "finished, can be changed"},
     # --- end console-and-activities ---
     # --- hostile-input ---
     # --- end hostile-input ---

@@ -198,3 +198,15 @@ class ActivityView:
     def is_open(self) -> bool:
         """True while the activity still needs following up."""
         return self.status in ("proposed", "open", "in_progress")
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One question of a participation and its current answer (``status`` is answered,
+    skipped, withdrawn or unanswered; ``answer`` is set only when answered)."""
+
+    number: int
+    question_key: str
+    question: str
+    status: str
+    answer: str | None

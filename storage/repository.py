@@ -189,8 +189,11 @@ class Repository:
         )
         return self.session.scalars(stmt).unique().all()
 
-    def open_participations_of(self, chat_id: str) -> Sequence[Participation]:
-        """A person's unfinished participations in open rounds."""
+    def open_participations_of(
+        self, chat_id: str, *, include_finished: bool = False
+    ) -> Sequence[Participation]:
+        """A person's unfinished participations in open rounds (with ``include_finished``,
+        also those they have finished while the round is still open)."""
         stmt = (
             select(Participation)
             .join(Participation.person)
@@ -200,7 +203,7 @@ class Repository:
                 Participation.workspace_id == self.workspace_id,
                 Person.chat_id == chat_id,
                 Round.status == "open",
-                Participation.status != "finished",
+                *(() if include_finished else (Participation.status != "finished",)),
             )
             .order_by(Participation.id)
         )

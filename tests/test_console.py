@@ -64,3 +64,127 @@ def test_chat_command_in_a_terminal(tmp_path: Path) -> None:
     assert "[Fråga 1 av 3] Hur går det?" in out
     assert "[Fråga 2 av 3]" in out and "[Fråga 3 av 3]" in out
     assert "Tack! Dina svar är sparade" in out
+
+
+def _statuses(engine: DialogEngine) -> dict[str, tuple[str, str | None]]:
+    return {a.title: (a.status, a.owner) for a in engine.activities(WS, "hemtjanst-norr")}
+
+
+def test_unknown_commands_get_help_and_are_not_answers(engine: DialogEngine) -> None:
+    chat = session_for(engine, "avstamning")
+    typo = "\n".join(chat.handle("/hopa").lines)
+    assert "Okänt kommando: /hopa. Menade du /hoppa?" in typo and "/hjälp" in typo
+    assert "Menade du" not in "\n".join(chat.handle("/foo").lines)
+    assert "Okänt kommando: /foo" in chat.handle("/foo").lines[0]
+    assert engine.answers_of(WS, chat.participation_id) == {}
+    assert chat.opening()[0].startswith("[Fråga 1 av 3]")
+    # Two slashes answer with text that starts with one.
+    chat.handle("//usr är vår nya mapp")
+    assert engine.answers_of(WS, chat.participation_id) == {"hur_gar_det": "/usr är vår nya mapp"}
+
+
+def test_unknown_commands_in_english_suggest_the_english_command(engine: DialogEngine) -> None:
+    chat = session_for(engine, "avstamning")
+    chat.lang = "en"
+    assert "Did you mean /skip?" in chat.handle("/skp").lines[0]
+
+
+def test_edit_without_a_number_or_text_says_how_to_use_it(engine: DialogEngine) -> None:
+    chat = session_for(engine, "avstamning")
+    chat.handle("Det går bra")
+    for typed in ("/ändra x", "/ändra", "/ändra 1", "/ändra 7 ny text"):
+        lines = chat.handle(typed).lines
+        assert lines == [
+            "Så ändrar du ett svar: /ändra N ny text, där N är frågans nummer (1–3), t.ex. "
+            "/ändra 2 Vi har anställt två sjuksköterskor. /svar visar dina svar."
+        ], typed
+    assert engine.answers_of(WS, chat.participation_id) == {"hur_gar_det": "Det går bra"}
+    assert chat.handle("/ändra 1 Rad ett\nRad två").lines == ["Svaret på fråga 1 är uppdaterat."]
+    assert engine.answers_of(WS, chat.participation_id) == {"hur_gar_det": "Rad ett\nRad två"}
+
+
+def test_skip_on_an_answered_question_says_so_and_keeps_the_answer(engine: DialogEngine) -> None:
+    chat = session_for(engine, "avstamning")
+    chat.handle("Det går bra")
+    chat.handle("/tillbaka")
+    reply = chat.handle("/hoppa")
+    assert reply.lines[0] == (
+        "Fråga 1 har redan ett svar, och det behålls. Ändra det med /ändra 1 ny text."
+    )
+    assert "[Fråga 2 av 3]" in reply.lines[-1]
+    assert engine.answers_of(WS, chat.participation_id) == {"hur_gar_det": "Det går bra"}
+
+
+def test_the_read_back_list_is_confirmed_before_the_dialog_ends(engine: DialogEngine) -> None:
+    chat = session_for(engine, "avstamning")
+    chat.handle("Bra")
+    chat.handle("Analys")
+    reply = chat.handle("Sänka sjukfrånvaron till 6 % (ansvarig: Anna); starta friskvårdsgrupp")
+    assert not reply.done and "Skriv ja om listan stämmer" in reply.lines[-1]
+    assert "\n• Sänka sjukfrånvaron till 6 % (ansvarig: Anna)\n" in "\n".join(reply.lines)
+    assert _statuses(engine) == {
+        "Sänka sjukfrånvaron till 6 %": ("proposed", "Anna"),
+        "starta friskvårdsgrupp": ("proposed", None),
+    }
+    done = chat.handle("ja")
+    assert done.done and done.lines[0].startswith("Aktiviteterna är bekräftade")
+    assert "Tack! Dina svar är sparade" in done.lines[-1]
+    assert _statuses(engine) == {
+        "Sänka sjukfrånvaron till 6 %": ("open", "Anna"),
+        "starta friskvårdsgrupp": ("open", None),
+    }
+
+
+def test_the_read_back_list_can_be_corrected_or_left_as_a_proposal(engine: DialogEngine) -> None:
+    chat = session_for(engine, "avstamning")
+    chat.handle("Bra")
+    chat.handle("Analys")
+    chat.handle("- Ny bemanningsplan\n- Hälsosamtal")
+    assert "Okänt kommando" in chat.handle("/stämer").lines[0]
+    assert chat.confirming
+    assert chat.handle("nej").lines == [
+        "Skriv den rättade listan, en aktivitet per rad (eller /hoppa)."
+    ]
+    fixed = chat.handle("- Ny bemanningsplan – Omar\n- Hälsosamtal med alla\n- Friskvård")
+    assert fixed.done and fixed.lines[0].startswith("Listan är rättad (3 st) och följs upp")
+    assert _statuses(engine) == {
+        "Ny bemanningsplan": ("open", "Omar"),
+        "Hälsosamtal med alla": ("open", None),
+        "Friskvård": ("open", None),
+    }
+    assert engine.answers_of(WS, chat.participation_id)["vidare_aktiviteter"] == (
+        "- Ny bemanningsplan\n- Hälsosamtal"
+    )
+
+    other = session_for(engine, "planering", chat_id="U0ENHHTS")
+    while not other.confirming:
+        reply = other.handle("- Mål ett\n- Mål två")
+        assert not reply.done
+    left = other.handle("/hoppa")
+    assert left.lines[0].startswith("Listan står kvar som förslag")
+    assert not other.confirming
+
+
+def test_a_finished_manager_comes_back_to_their_answers_and_edits(engine: DialogEngine) -> None:
+    chat = session_for(engine, "avstamning")
+    chat.handle("Det går bra")
+    chat.handle("/klar")
+    back = ConsoleSession(engine, WS, chat.participation_id, "sv")
+    opening = "\n".join(back.opening())
+    assert opening.startswith("Välkommen tillbaka! Du har svarat klart")
+    assert (
+        "1. Hur går det?\n   Det går bra\n2. Varför är vi där vi är? (analys)\n   (inget svar)"
+        in (opening)
+    )
+    assert "/ändra N ny text" in opening
+    assert back.handle("Ett nytt svar").lines == [
+        "Du har redan svarat klart. Ändra ett svar med /ändra N ny text; /svar visar dina svar "
+        "och /klar avslutar."
+    ]
+    assert back.handle("/ändra 2 Personalbrist").lines == ["Svaret på fråga 2 är uppdaterat."]
+    assert "   Personalbrist" in "\n".join(back.handle("/svar").lines)
+    assert engine.answers_of(WS, chat.participation_id) == {
+        "hur_gar_det": "Det går bra",
+        "analys": "Personalbrist",
+    }
+    assert back.handle("/klar").done

@@ -9,8 +9,19 @@ Splitting rules (:func:`split_activities`):
 * Without bullets, every non-empty line is one activity, except lines ending with
   ``:`` (headings). A single paragraph is therefore one activity; sentences are never
   split, because a sentence often explains the activity before it.
-* An owner (ansvarig) is taken from "(ansvarig: Anna)", "– ansvarig Anna" or
-  "Ansvarig: Anna" anywhere at the end of an item, in Swedish or English.
+* A semicolon separates activities only where the line is clearly a list: outside
+  parentheses and quotes, and not before a word that continues the sentence ("och",
+  "men", "vilket", "som", "det", "and", "which", …). "A; B; C" is three activities,
+  "Hälsosamtal; de ska vara klara i maj" is one.
+* An owner (ansvarig) is read from, in this order: "(ansvarig: Anna)" or "(owner: Anna)"
+  anywhere in the item; "Ansvarig: Anna – …" or "Ansvarig Anna: …" first; "– ansvarig
+  Anna", "ansvarig: Anna" or "owner: Anna" last; an ``@mention`` (``@anna``, Slack's
+  ``<@U123>``) anywhere; "– Anna" or "- Anna Andersson" last when that is a name
+  (capitalised words without digits). The owner phrase is taken out of the title; a
+  mention inside a sentence stays in it. An item that is only an owner phrase ("ansvarig:
+  Anna" on the line after an activity) gives its owner to the activity before it.
+* Parentheses, percent signs, dates, ranges ("5–7 %") and dashes inside an activity
+  stay in its title.
 
 The whole answer is always stored as written; activities are derived from it and the
 manager confirms or corrects the list.
@@ -22,15 +33,77 @@ import re
 from dataclasses import dataclass
 
 MAX_TITLE = 500
+MAX_OWNER = 200
 
 _BULLET = re.compile(
     r"^(?P<indent>\s*)(?:[-*•–—]|\d{1,3}[.)]|[a-zA-ZåäöÅÄÖ][.)])\s+(?:\[[ xX]?\]\s*)?(?P<text>.*\S)\s*$"
 )
-_OWNER_WORD = r"(?:ansvarig|ansv\.?|owner|responsible)"
-_OWNER_PATTERNS = (
-    re.compile(rf"\s*\(\s*{_OWNER_WORD}\s*:?\s*(?P<owner>[^)]+?)\s*\)\s*[.;,]?\s*$", re.IGNORECASE),
-    re.compile(rf"\s+[–—-]+\s*{_OWNER_WORD}\s*:?\s*(?P<owner>.+?)\s*[.;,]?\s*$", re.IGNORECASE),
-    re.compile(rf"[\s.,;]*\b{_OWNER_WORD}\s*:\s*(?P<owner>.+?)\s*[.;,]?\s*$", re.IGNORECASE),
+_OWNER_WORD = r"(?:ansvariga|ansvarig|ansv\.?|owners|owner|responsible)"
+_DASH = r"[–—-]"
+# "(ansvarig: Anna)" anywhere in the item.
+_OWNER_PAREN = re.compile(rf"\(\s*{_OWNER_WORD}(?![\wåäö])\s*:?\s*(?P<owner>[^()]+?)\s*\)", re.I)
+# "Ansvarig: Anna – Ny plan", "Ansvarig Anna: ny plan" at the start.
+_OWNER_FIRST = re.compile(
+    rf"^{_OWNER_WORD}(?![\wåäö])\s*:?\s*(?P<owner>[^:–—]+?)\s*(?::|\s{_DASH})\s+(?P<title>\S.*)$",
+    re.I,
+)
+# "… – ansvarig Björn", "…. Ansvarig: HR-enheten", "…, owner: Eva" at the end.
+_OWNER_LAST = (
+    re.compile(rf"\s+{_DASH}+\s*{_OWNER_WORD}(?![\wåäö])\s*:?\s*(?P<owner>.+?)\s*[.;,]?\s*$", re.I),
+    re.compile(rf"[\s.,;]*(?<![\wåäö]){_OWNER_WORD}\s*:\s*(?P<owner>.+?)\s*[.;,]?\s*$", re.I),
+)
+# "@anna", "@Anna.Andersson", Slack's "<@U123>" / "<@U123|anna>"; not an e-mail address.
+_MENTION = re.compile(r"<@(?P<slack>[A-Z0-9]+)(?:\|[^>]*)?>|(?<![\w.@])@(?P<name>\w[\w.-]*\w|\w)")
+# "… – Anna", "… - Anna Andersson", "… – Anna och Björn" at the end.
+_NAME_WORD = r"[A-ZÅÄÖÉÜ][^\s\d()\[\],;:]*"
+_DASH_NAME = re.compile(
+    rf"\s+{_DASH}\s+(?P<owner>{_NAME_WORD}(?:\s+(?:och|and|&)\s+{_NAME_WORD}|\s+{_NAME_WORD}){{0,2}})\s*\.?\s*$"
+)
+_CONTINUATIONS = frozenset(
+    [
+        "och",
+        "men",
+        "samt",
+        "eller",
+        "så",
+        "för",
+        "eftersom",
+        "därför",
+        "dvs",
+        "vilket",
+        "vilka",
+        "som",
+        "det",
+        "den",
+        "de",
+        "detta",
+        "dessa",
+        "vi",
+        "jag",
+        "man",
+        "där",
+        "då",
+        "t.ex.",
+        "bl.a.",
+        "inkl.",
+        "exkl.",
+        "ex.",
+        "and",
+        "but",
+        "or",
+        "so",
+        "because",
+        "which",
+        "that",
+        "this",
+        "these",
+        "it",
+        "they",
+        "we",
+        "e.g.",
+        "i.e.",
+        "incl.",
+    ]
 )
 _TRAILING = " \t,;:–—-"
 
@@ -43,16 +116,70 @@ class ActivityDraft:
     owner: str | None = None
 
 
+def _mention_owner(match: re.Match[str]) -> str:
+    return match.group(0) if match.group("slack") else match.group("name")
+
+
 def _owner_of(item: str) -> ActivityDraft:
+    """An item's title and owner (see the module docstring for the phrasings)."""
     text = " ".join(item.split())
-    for pattern in _OWNER_PATTERNS:
-        match = pattern.search(text)
-        if match and match.start() > 0:
-            owner = match.group("owner").strip(_TRAILING + ".")
-            title = text[: match.start()].rstrip(_TRAILING)
-            if owner and title:
-                return ActivityDraft(title[:MAX_TITLE], owner[:200])
-    return ActivityDraft(text.rstrip(_TRAILING)[:MAX_TITLE])
+    owner: str | None = None
+    title = text
+    if (m := _OWNER_PAREN.search(text)) is not None:
+        owner, after = m.group("owner"), text[m.end() :]
+        title = text[: m.start()] + (" " + after if after.strip(" .,;") else "")
+        title = re.sub(r"\s+([.,;:])", r"\1", title)
+    elif (m := _OWNER_FIRST.match(text)) is not None:
+        owner, title = m.group("owner"), m.group("title")
+    else:
+        for pattern in _OWNER_LAST:
+            m = pattern.search(text)
+            if m is not None:
+                owner, title = m.group("owner"), text[: m.start()]
+                break
+        else:
+            owner, title = _owner_by_mention_or_dash(text)
+    owner = owner.strip(_TRAILING + ".") if owner else None
+    title = " ".join(title.split()).strip(_TRAILING)
+    return ActivityDraft(title[:MAX_TITLE], (owner or None) and owner[:MAX_OWNER])
+
+
+def _owner_by_mention_or_dash(text: str) -> tuple[str | None, str]:
+    mentions = list(_MENTION.finditer(text))
+    if mentions:
+        owner = ", ".join(dict.fromkeys(_mention_owner(m) for m in mentions))
+        title = text
+        first, last = mentions[0], mentions[-1]
+        if not text[last.end() :].strip(" .,;:–—-"):
+            title = text[: last.start()]
+        elif not text[: first.start()].strip():
+            title = re.sub(rf"^\s*[:,]?\s*(?:{_DASH}\s+)?", "", text[first.end() :])
+        return owner, title
+    if (m := _DASH_NAME.search(text)) is not None:
+        return m.group("owner"), text[: m.start()]
+    return None, text
+
+
+def _split_semicolons(item: str) -> list[str]:
+    """Split at semicolons that separate list items (see the module docstring)."""
+    parts: list[str] = []
+    depth = 0
+    quote = ""
+    start = 0
+    for i, ch in enumerate(item):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch in '"”“«»' and depth == 0:
+            quote = "" if quote else ch
+        elif ch == ";" and depth == 0 and not quote:
+            rest = item[i + 1 :].split()
+            if rest and rest[0].lower().rstrip(",:") not in _CONTINUATIONS:
+                parts.append(item[start:i])
+                start = i + 1
+    parts.append(item[start:])
+    return [p.strip() for p in parts if p.strip()]
 
 
 def split_activities(text: str) -> list[ActivityDraft]:
@@ -77,8 +204,15 @@ def split_activities(text: str) -> list[ActivityDraft]:
             items[-1] = " ".join(current)
     else:
         items = [line.strip() for line in lines if not line.strip().endswith(":")]
-    drafts = [_owner_of(item) for item in items]
-    return [d for d in drafts if d.title]
+    drafts: list[ActivityDraft] = []
+    for item in items:
+        for part in _split_semicolons(item):
+            draft = _owner_of(part)
+            if draft.title:
+                drafts.append(draft)
+            elif draft.owner and drafts and drafts[-1].owner is None:
+                drafts[-1] = ActivityDraft(drafts[-1].title, draft.owner)
+    return drafts
 
 
 # Follow-up replies ------------------------------------------------------------------

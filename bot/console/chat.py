@@ -7,11 +7,12 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
-from rich.prompt import Prompt
 
+from bot.console.reader import InputReader, default_reader
 from bot.console.session import HELP_TEXT, ConsoleSession
 from bot.engine import DialogEngine, StartRound
 from bot.errors import NoParticipation
+from bot.i18n import t
 from bot.results import Participant
 from bot.wiring import build_runtime
 
@@ -19,28 +20,46 @@ DEMO_MANAGER = "U0ENHHTN"
 
 
 def _choose(
-    engine: DialogEngine, workspace: str, args: argparse.Namespace, out: Console
+    engine: DialogEngine,
+    workspace: str,
+    args: argparse.Namespace,
+    out: Console,
+    reader: InputReader,
 ) -> Participant:
+    """The participation to talk about: unfinished ones, and finished ones whose round
+    is still open (their answers can still be changed)."""
     chat_id = args.as_user
     if not chat_id:
-        chat_id = Prompt.ask("Ditt chatt-id" if args.lang == "sv" else "Your chat id", console=out)
-    pending = engine.pending_for(workspace, chat_id)
+        chat_id = (
+            reader.read_line("Ditt chatt-id" if args.lang == "sv" else "Your chat id") or ""
+        ).strip()
+    mine = engine.open_participations_for(workspace, chat_id)
     if args.round is not None:
-        pending = [(p, q) for p, q in pending if p.round_id == args.round]
-    if not pending:
+        mine = [p for p in mine if p.round_id == args.round]
+    if not mine:
         raise NoParticipation(chat_id)
-    if len(pending) == 1:
-        return pending[0][0]
-    for i, (p, _q) in enumerate(pending, start=1):
-        out.print(f"{i}. {engine.round_info(workspace, p.round_id).title} — {p.unit_name}")
-    choice = Prompt.ask(
-        "Välj runda", choices=[str(i) for i in range(1, len(pending) + 1)], console=out
-    )
-    return pending[int(choice) - 1][0]
+    if len(mine) == 1:
+        return mine[0]
+    for i, p in enumerate(mine, start=1):
+        done = f" ({t(args.lang, 'console.finished_mark')})" if p.status == "finished" else ""
+        title = engine.round_info(workspace, p.round_id).title
+        out.print(f"{i}. {title} — {p.unit_name}{done}", markup=False, highlight=False)
+    label = f"{t(args.lang, 'console.choose_round')} (1–{len(mine)})"
+    while True:
+        choice = reader.read_line(label)
+        if choice is None:
+            raise NoParticipation(chat_id)
+        if choice.strip().isdigit() and 1 <= int(choice) <= len(mine):
+            return mine[int(choice) - 1]
 
 
-def run_chat(args: argparse.Namespace, out: Console) -> int:
-    """Run an interactive conversation until the manager finishes or quits (Ctrl-D)."""
+def run_chat(args: argparse.Namespace, out: Console, reader: InputReader | None = None) -> int:
+    """Run an interactive conversation until the manager finishes or quits (Ctrl-D).
+
+    ``reader`` defaults to prompt_toolkit in a terminal and to the line protocol of
+    :class:`bot.console.reader.PipeReader` otherwise.
+    """
+    reader = reader or default_reader()
     tmp: tempfile.TemporaryDirectory[str] | None = None
     db_url = args.db
     workspace = args.workspace
@@ -66,7 +85,7 @@ def run_chat(args: argparse.Namespace, out: Console) -> int:
         runtime = build_runtime(db_url)
     try:
         engine = runtime.engine
-        participant = _choose(engine, workspace, args, out)
+        participant = _choose(engine, workspace, args, out, reader)
         info = engine.round_info(workspace, participant.round_id)
         out.rule(f"{info.title} — {participant.unit_name}")
         if info.overarching_question:
@@ -76,9 +95,8 @@ def run_chat(args: argparse.Namespace, out: Console) -> int:
         for line in session.opening():
             out.print(f"\n{line}", style="cyan", markup=False, highlight=False)
         while True:
-            try:
-                text = Prompt.ask("[bold green]>[/bold green]", console=out)
-            except EOFError:
+            text = reader.read_answer(session.is_complete)
+            if text is None:
                 out.print()
                 return 0
             if not text.strip():

@@ -29,6 +29,7 @@ SCRIPTS: dict[str, list[str]] = {
         "/hoppa",
         "/ändra 1 Vi ligger 3 % över budget efter tertial 1 (rättad siffra), främst sjukfrånvaro.",
         "- Ny bemanningsplan för sommaren (ansvarig: Anna)\n- Följa upp sjukfrånvaron månadsvis",
+        "ja",
     ],
     "U0ENHHTS": [
         "Brukarnöjdheten har ökat till 88 %. Ekonomin är i balans.",
