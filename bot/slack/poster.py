@@ -182,6 +182,46 @@ class Poster:
         posted = self._send(client, workspace, key, payload)
         return posted.ts if posted else None
 
+    def update(
+        self,
+        client: WebClient,
+        workspace: str,
+        key: str,
+        *,
+        channel: str,
+        ts: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+    ) -> bool:
+        """Replace the message ``ts`` in ``channel`` once per ``key`` (``chat.update``).
+
+        True when the message shows it, now or since an earlier call with ``key``; False
+        when another worker is updating it right now or Slack refused. The claim keeps no
+        content (it may hold an answer) and is not resent: a failed update is released,
+        so the caller's next attempt with the same key tries again.
+        """
+        payload: dict[str, Any] = {
+            "method": "chat.update",
+            "channel": channel,
+            "ts": ts,
+            "resend": False,
+        }
+        claim = self.store.claim(workspace, key, channel, payload)
+        if claim.state != "new":
+            return claim.state == "sent"
+        try:
+            client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as err:
+            log.warning("chat.update for %s refused: %s", key, err.response.get("error"))
+            self.store.release(workspace, key)
+            return False
+        except SlackClientError as err:
+            log.warning("chat.update for %s failed: %s", key, type(err).__name__)
+            self.store.release(workspace, key)
+            return False
+        self.store.sent(workspace, key, channel, ts)
+        return True
+
     def react(self, client: WebClient, channel: str, ts: str, name: str) -> None:
         """Add a reaction; Slack itself refuses a second identical one (already_reacted)."""
         try:

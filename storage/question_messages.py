@@ -1,0 +1,91 @@
+"""Queries on :class:`storage.models_question_messages.QuestionMessage`, scoped by workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Participation
+from storage.models_question_messages import OPEN, QuestionMessage
+
+
+class QuestionMessageRepository:
+    """Where question messages were posted, for one workspace inside a unit of work."""
+
+    def __init__(self, session: Session, workspace_id: str) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    def find(self, platform: str, conversation: str, message_ts: str) -> QuestionMessage | None:
+        """The record of the message ``message_ts`` in ``conversation``, if any."""
+        return self.session.scalars(
+            select(QuestionMessage).where(
+                QuestionMessage.workspace_id == self.workspace_id,
+                QuestionMessage.platform == platform,
+                QuestionMessage.conversation == conversation,
+                QuestionMessage.message_ts == message_ts,
+            )
+        ).one_or_none()
+
+    def add(
+        self,
+        participation_id: int,
+        question_key: str,
+        platform: str,
+        conversation: str,
+        message_ts: str,
+        now: datetime,
+    ) -> QuestionMessage:
+        """Record a freshly posted question message (showing the question and its buttons)."""
+        row = QuestionMessage(
+            workspace_id=self.workspace_id,
+            participation_id=participation_id,
+            question_key=question_key,
+            platform=platform,
+            conversation=conversation,
+            message_ts=message_ts,
+            shown=OPEN,
+            created_at=now,
+        )
+        self.session.add(row)
+        return row
+
+    def of_participation(self, participation_id: int, platform: str) -> Sequence[QuestionMessage]:
+        """Every recorded message of a participation on ``platform``, oldest first."""
+        return self.session.scalars(
+            select(QuestionMessage)
+            .where(
+                QuestionMessage.workspace_id == self.workspace_id,
+                QuestionMessage.participation_id == participation_id,
+                QuestionMessage.platform == platform,
+            )
+            .order_by(QuestionMessage.id)
+        ).all()
+
+    def set_shown(self, message_id: int, shown: str) -> None:
+        """Remember what the message shows now."""
+        self.session.execute(
+            update(QuestionMessage)
+            .where(
+                QuestionMessage.workspace_id == self.workspace_id,
+                QuestionMessage.id == message_id,
+            )
+            .values(shown=shown)
+        )
+
+    def forget_round(self, round_id: int) -> None:
+        """Delete the records of a round's messages (they tie a participation to a chat)."""
+        pids = select(Participation.id).where(
+            Participation.workspace_id == self.workspace_id, Participation.round_id == round_id
+        )
+        self.session.execute(
+            delete(QuestionMessage)
+            .where(
+                QuestionMessage.workspace_id == self.workspace_id,
+                QuestionMessage.participation_id.in_(pids),
+            )
+            .execution_options(synchronize_session=False)
+        )
