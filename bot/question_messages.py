@@ -74,10 +74,7 @@ class QuestionMessages:
         """Remember that message ``ts`` in ``conversation`` shows ``prompt`` with its
         buttons. Recording the same message again changes nothing."""
         with self.engine.unit_of_work(workspace) as uow:
-            messages = QuestionMessageRepository(uow.session, workspace)
-            if messages.find(platform, conversation, ts) is not None:
-                return
-            messages.add(
+            QuestionMessageRepository(uow.session, workspace).add(
                 prompt.participation_id,
                 prompt.ref,
                 platform,
@@ -87,25 +84,32 @@ class QuestionMessages:
             )
             try:
                 uow.commit()
-            except IntegrityError:  # recorded by a concurrent delivery of the same post
+            except IntegrityError:  # recorded before (a replay, or a concurrent delivery)
                 uow.rollback()
 
     def changed(
-        self, workspace: str, participation_id: int, platform: str
+        self,
+        workspace: str,
+        participation_id: int,
+        platform: str,
+        current: QuestionPrompt | None = None,
     ) -> list[QuestionMessageChange]:
         """The participation's question messages on ``platform`` whose state changed since
-        they were last updated (none once the round is closed)."""
+        they were last updated (none once the round is closed). ``current``, the prompt
+        just shown, spares reading the participation when only its messages exist."""
         with self.engine.unit_of_work(workspace) as uow:
-            rows = QuestionMessageRepository(uow.session, workspace).of_participation(
-                participation_id, platform
-            )
-            if not rows:
+            messages = QuestionMessageRepository(uow.session, workspace)
+            rows = messages.of_participation(participation_id, platform)
+            if all(
+                current is not None and r.question_key == current.ref and r.shown == OPEN
+                for r in rows
+            ):
                 return []
-            p = uow.repo.participation(participation_id)
+            p = messages.participation(participation_id)
             if p is None or p.round.status != "open":
                 return []
             template = self.engine.template_of(p.round)
-            current = _current_ref(uow.repo, p, template)
+            now_current = _current_ref(uow.repo, p, template)
             lang = p.round.lang
             numbers = {q.key: n for n, q in enumerate(template.questions, 1)}
             changes: list[QuestionMessageChange] = []
@@ -115,7 +119,7 @@ class QuestionMessages:
                 text = template.questions[number - 1].text.get(lang) if number else ""
                 answer = p.answer_to(ref) if number else None
                 state: QuestionState
-                if ref == current:
+                if ref == now_current:
                     state, token = "open", OPEN
                 elif ref.startswith(FOLLOWUP_KEY):
                     state, token = "followed_up", "followed_up"

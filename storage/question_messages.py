@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Participation
 from storage.models_question_messages import OPEN, QuestionMessage
@@ -18,17 +18,6 @@ class QuestionMessageRepository:
     def __init__(self, session: Session, workspace_id: str) -> None:
         self.session = session
         self.workspace_id = workspace_id
-
-    def find(self, platform: str, conversation: str, message_ts: str) -> QuestionMessage | None:
-        """The record of the message ``message_ts`` in ``conversation``, if any."""
-        return self.session.scalars(
-            select(QuestionMessage).where(
-                QuestionMessage.workspace_id == self.workspace_id,
-                QuestionMessage.platform == platform,
-                QuestionMessage.conversation == conversation,
-                QuestionMessage.message_ts == message_ts,
-            )
-        ).one_or_none()
 
     def add(
         self,
@@ -64,6 +53,21 @@ class QuestionMessageRepository:
             )
             .order_by(QuestionMessage.id)
         ).all()
+
+    def participation(self, participation_id: int) -> Participation | None:
+        """A participation with its round (and template) and answers, in one statement."""
+        return (
+            self.session.scalars(
+                select(Participation)
+                .options(joinedload(Participation.round), joinedload(Participation.answers))
+                .where(
+                    Participation.workspace_id == self.workspace_id,
+                    Participation.id == participation_id,
+                )
+            )
+            .unique()
+            .one_or_none()
+        )
 
     def set_shown(self, message_id: int, shown: str) -> None:
         """Remember what the message shows now."""

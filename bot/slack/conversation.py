@@ -124,7 +124,7 @@ class Conversation:
             if step.outcome.kind == "answered":  # a redelivery was confirmed the first time
                 self.poster.react(self.client, step.channel, step.ts, CONFIRM_REACTION)
             self.follow_up(step.outcome, step.outcome.lang, step.channel, step.thread, step.key)
-            self.refresh_questions(step.outcome.participation_id)
+            self.refresh_questions(step.outcome.participation_id, step.outcome.prompt)
         elif step.outcome is not None:
             self._confirm_change(step.outcome, step.kind, step.key)
             self.refresh_questions(step.outcome.participation_id)
@@ -230,7 +230,7 @@ class Conversation:
             self.note(channel, user, thread, f"{note}:finished", t(lang, "already_finished"))
         else:
             self.follow_up(outcome, lang, channel, thread, key)
-        self.refresh_questions(participation_id)
+        self.refresh_questions(participation_id, outcome.prompt)
         return participant
 
     def note(self, channel: str, user: str, thread: str, key: str, text: str) -> None:
@@ -245,9 +245,14 @@ class Conversation:
             text=text,
         )
 
-    def refresh_questions(self, participation_id: int) -> None:
-        """Update the participation's question messages whose state changed."""
-        question_updates.refresh(self.engine, self.poster, self.client, self.ws, participation_id)
+    def refresh_questions(
+        self, participation_id: int, current: QuestionPrompt | None = None
+    ) -> None:
+        """Update the participation's question messages whose state changed (``current``:
+        the question the participant is on now, when known)."""
+        question_updates.refresh(
+            self.engine, self.poster, self.client, self.ws, participation_id, current
+        )
 
     def _show_current(self, participant: Participant, channel: str, thread: str, key: str) -> None:
         """Post the current question again, with buttons that say which question it is."""
@@ -294,7 +299,7 @@ class Conversation:
         if outcome.kind == "form_saved":
             self._say(channel, thread, f"{key}:saved", t(participant.lang, "slack.form_saved"))
         self.follow_up(outcome, participant.lang, channel, thread, key)
-        self.refresh_questions(participant.participation_id)
+        self.refresh_questions(participant.participation_id, outcome.prompt)
 
     # Output -------------------------------------------------------------------------
 

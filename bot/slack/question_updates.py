@@ -22,14 +22,20 @@ def record(engine: DialogEngine, workspace: str, prompt: QuestionPrompt, posted:
 
 
 def refresh(
-    engine: DialogEngine, poster: Poster, client: WebClient, workspace: str, participation_id: int
+    engine: DialogEngine,
+    poster: Poster,
+    client: WebClient,
+    workspace: str,
+    participation_id: int,
+    current: QuestionPrompt | None = None,
 ) -> int:
     """Update every question message of the participation whose state changed; returns
     how many were updated. Each (message, state) is updated once, also across replays
-    and replicas; a failed update is tried again by the next refresh."""
+    and replicas; a failed update is tried again by the next refresh. ``current`` is the
+    question just shown, if known."""
     messages = QuestionMessages(engine)
     updated = 0
-    for change in messages.changed(workspace, participation_id, PLATFORM):
+    for change in messages.changed(workspace, participation_id, PLATFORM, current):
         message = blocks.question_state_message(change)
         if poster.update(
             client,
