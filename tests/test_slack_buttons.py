@@ -8,7 +8,12 @@ import json
 
 import pytest
 from fakes import FakeSlack, RecordedCall
-from fakes.signing import DEFAULT_TEAM_ID, app_home_opened_event, message_changed_event
+from fakes.signing import (
+    DEFAULT_TEAM_ID,
+    app_home_opened_event,
+    message_changed_event,
+    message_event,
+)
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
@@ -309,3 +314,24 @@ def test_the_fake_checks_chat_update_and_confirm_dialogs(fake: FakeSlack) -> Non
     assert refused.value.response["error"] == "invalid_blocks"
     assert any("confirm/title" in e for e in fake.block_kit_errors)
     assert any("confirm/deny" in e for e in fake.block_kit_errors)
+
+
+def test_a_failed_update_is_made_by_the_next_change_and_replays_update_nothing(
+    slack: SlackHarness,
+) -> None:
+    slack.command(START)
+    thread = slack.thread_of(ANNA)
+    first = _questions(slack, thread)[0]
+    slack.fake.fail_next("chat.update", 503, times=20)
+    ts = slack.say(ANNA, "Svar ett", thread)
+    assert _updates_of(slack, first) == []  # Slack was down for updates
+    slack.fake.clear_faults()
+
+    slack.event(message_event(text="Svar ett", user=ANNA, channel=CHANNEL, ts=ts, thread_ts=thread))
+    [healed] = _updates_of(slack, first)  # the replayed event completes the update
+    assert "Svar ett" in "\n".join(texts([healed]))
+    second = _questions(slack, thread)[1]
+    slack.say(ANNA, "Svar två", thread)
+    assert len(_updates_of(slack, second)) == 1
+    slack.event(message_event(text="Svar ett", user=ANNA, channel=CHANNEL, ts=ts, thread_ts=thread))
+    assert len(_updates_of(slack, first)) == 1 and len(_updates_of(slack, second)) == 1
