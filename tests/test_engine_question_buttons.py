@@ -56,3 +56,32 @@ def test_finish_only_from_the_current_question_and_unnamed_buttons_do_nothing(
     assert engine.finish(WS, pid, "f2", "analys").finished
     # Once finished, a stale button only learns that.
     assert engine.skip(WS, pid, "s3", "analys").kind == "already_finished"
+
+
+def test_follow_up_buttons_name_their_activity(engine: DialogEngine) -> None:
+    plan = engine.start_round(
+        WS, StartRound("planering", ["Hemtjänst Norr"], "#ledning", started_by="U0PROC01")
+    )
+    [(participant, _)] = plan.participants
+    pid = participant.participation_id
+    for n, text in enumerate(["Uppdrag", "Nuläge", "Ram", "- Ny bemanningsplan\n- Hälsosamtal"]):
+        engine.reply(WS, pid, text, f"plan-{n}")
+    engine.confirm_activities(WS, pid, "confirm")
+    engine.close_round(WS, plan.round.round_id)
+
+    followup = engine.start_round(
+        WS, StartRound("avstamning", ["Hemtjänst Norr"], "#ledning", started_by="U0PROC01")
+    )
+    [(participant, prompt)] = followup.participants
+    pid = participant.participation_id
+    assert prompt.followup is not None
+    first_ref = prompt.ref
+    assert first_ref == f"activity-followup.{prompt.followup.activity_id}"
+    skipped = engine.skip(WS, pid, "s1", first_ref)
+    assert skipped.prompt is not None and skipped.prompt.followup is not None
+    assert skipped.prompt.ref != first_ref
+    # The first follow-up's button again: the second activity is not skipped by it.
+    with pytest.raises(QuestionNotCurrent):
+        engine.skip(WS, pid, "s2", first_ref)
+    current = engine.current_prompt(WS, pid)
+    assert current is not None and current.ref == skipped.prompt.ref
