@@ -120,7 +120,7 @@ def _button(
 
 def _confirm(lang: str, what: str, style: str | None = None) -> ConfirmObject:
     """A Block Kit confirmation dialog from the messages ``{what}.title``, ``.text``,
-    ``.yes`` and ``.no`` (Slack's limits: title and buttons 100/30, text 300)."""
+    ``.yes`` and ``.no``, clipped to Slack's limits (title 100, text 300, buttons 30)."""
     return ConfirmObject(
         title=clip(t(lang, f"{what}.title"), MAX_CONFIRM_TITLE),
         text=MarkdownTextObject(text=clip(t(lang, f"{what}.text"), MAX_CONFIRM_TEXT)),

@@ -37,22 +37,17 @@ def _nonce(action: dict[str, Any], body: dict[str, Any]) -> str:
 
 
 def _bad_value(
-    ctx: SlackContext,
-    conversation: Conversation,
-    workspace: str,
-    user: str,
-    channel: str,
-    message_ts: str,
-    thread: str,
-    nonce: str,
+    ctx: SlackContext, conversation: Conversation, workspace: str, body: dict[str, Any]
 ) -> None:
-    """A button whose value cannot be read: a private note, nothing else."""
+    """A button under a message whose value cannot be read: a private note, nothing else."""
     log.warning("unreadable button value in %s", workspace)
+    channel, message_ts = _message_of(body)
     if not channel:
         return
-    lang = ctx.lang_for(workspace, user)
-    key = f"slack:action:{channel}:{message_ts}:{user}:{nonce}:bad"
-    conversation.note(channel, user, thread, key, t(lang, "buttons.bad_value"))
+    user = str(body["user"]["id"])
+    key = f"slack:action:{channel}:{message_ts}:{user}:{_nonce(body['actions'][0], body)}:bad"
+    text = t(ctx.lang_for(workspace, user), "buttons.bad_value")
+    conversation.note(channel, user, _thread_of(body), key, text)
 
 
 def register(app: App, ctx: SlackContext) -> None:
@@ -70,15 +65,12 @@ def register(app: App, ctx: SlackContext) -> None:
         channel, message_ts = _message_of(body)
         conversation = Conversation(ctx, client, workspace)
         user = str(body["user"]["id"])
-        nonce = _nonce(action, body)
         pressed = button_values.parse_question(action.get("value"))
         if pressed is None:
-            _bad_value(
-                ctx, conversation, workspace, user, channel, message_ts, _thread_of(body), nonce
-            )
+            _bad_value(ctx, conversation, workspace, body)
             return
         participant = conversation.button(
-            str(action["action_id"]), pressed, user, channel, message_ts, nonce
+            str(action["action_id"]), pressed, user, channel, message_ts, _nonce(action, body)
         )
         if participant is None or action["action_id"] != blocks.ACTION_FORM:
             return
@@ -105,10 +97,7 @@ def register(app: App, ctx: SlackContext) -> None:
         user = str(body["user"]["id"])
         participation_id = button_values.parse_id(action.get("value"))
         if participation_id is None:
-            nonce = _nonce(action, body)
-            _bad_value(
-                ctx, conversation, workspace, user, channel, message_ts, _thread_of(body), nonce
-            )
+            _bad_value(ctx, conversation, workspace, body)
             return
         participant = conversation.activities_button(
             str(action["action_id"]), participation_id, user, channel, message_ts
