@@ -12,6 +12,7 @@ from fakes.signing import (
     DEFAULT_TEAM_ID,
     app_home_opened_event,
     message_changed_event,
+    message_deleted_event,
     message_event,
 )
 from slack_sdk import WebClient
@@ -335,3 +336,26 @@ def test_a_failed_update_is_made_by_the_next_change_and_replays_update_nothing(
     assert len(_updates_of(slack, second)) == 1
     slack.event(message_event(text="Svar ett", user=ANNA, channel=CHANNEL, ts=ts, thread_ts=thread))
     assert len(_updates_of(slack, first)) == 1 and len(_updates_of(slack, second)) == 1
+
+
+def test_reminders_with_the_question_and_withdrawn_answers_are_updated_too(
+    slack: SlackHarness,
+) -> None:
+    slack.command(START)
+    thread = slack.thread_of(ANNA)
+    slack.command("påminn")
+    reminder = _questions(slack, thread)[-1]
+    assert "Påminnelse" in texts([reminder])[0]
+    ts = slack.say(ANNA, "Svar ett", thread)
+    [update] = _updates_of(slack, reminder)
+    assert "✓ Besvarad" in "\n".join(texts([update]))
+
+    first = _questions(slack, thread)[0]
+    slack.event(
+        message_deleted_event(
+            channel=CHANNEL, ts=ts, previous_text="Svar ett", user=ANNA, thread_ts=thread
+        )
+    )
+    withdrawn = _updates_of(slack, first)[-1]
+    shown = "\n".join(texts([withdrawn]))
+    assert "Svaret är borttaget" in shown and "Svar ett" not in shown
