@@ -96,17 +96,17 @@ class QuestionMessages:
     ) -> list[QuestionMessageChange]:
         """The participation's question messages on ``platform`` whose state changed since
         they were last updated (none once the round is closed). ``current``, the prompt
-        just shown, spares reading the participation when only its messages exist."""
+        just shown, spares the work when only its own messages exist."""
         with self.engine.unit_of_work(workspace) as uow:
-            messages = QuestionMessageRepository(uow.session, workspace)
-            rows = messages.of_participation(participation_id, platform)
+            p, rows = QuestionMessageRepository(uow.session, workspace).of_participation(
+                participation_id, platform
+            )
+            if p is None or p.round.status != "open":
+                return []
             if all(
                 current is not None and r.question_key == current.ref and r.shown == OPEN
                 for r in rows
             ):
-                return []
-            p = messages.participation(participation_id)
-            if p is None or p.round.status != "open":
                 return []
             template = self.engine.template_of(p.round)
             now_current = _current_ref(uow.repo, p, template)

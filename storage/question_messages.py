@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -42,32 +41,30 @@ class QuestionMessageRepository:
         self.session.add(row)
         return row
 
-    def of_participation(self, participation_id: int, platform: str) -> Sequence[QuestionMessage]:
-        """Every recorded message of a participation on ``platform``, oldest first."""
-        return self.session.scalars(
-            select(QuestionMessage)
-            .where(
-                QuestionMessage.workspace_id == self.workspace_id,
-                QuestionMessage.participation_id == participation_id,
-                QuestionMessage.platform == platform,
-            )
-            .order_by(QuestionMessage.id)
-        ).all()
-
-    def participation(self, participation_id: int) -> Participation | None:
-        """A participation with its round (and template) and answers, in one statement."""
-        return (
-            self.session.scalars(
-                select(Participation)
+    def of_participation(
+        self, participation_id: int, platform: str
+    ) -> tuple[Participation | None, list[QuestionMessage]]:
+        """A participation (with its round, template and answers) and its recorded messages
+        on ``platform``, oldest first, in one statement; (None, []) without messages."""
+        rows = (
+            self.session.execute(
+                select(QuestionMessage, Participation)
+                .join(Participation, Participation.id == QuestionMessage.participation_id)
                 .options(joinedload(Participation.round), joinedload(Participation.answers))
                 .where(
+                    QuestionMessage.workspace_id == self.workspace_id,
+                    QuestionMessage.participation_id == participation_id,
+                    QuestionMessage.platform == platform,
                     Participation.workspace_id == self.workspace_id,
-                    Participation.id == participation_id,
                 )
+                .order_by(QuestionMessage.id)
             )
             .unique()
-            .one_or_none()
+            .all()
         )
+        if not rows:
+            return None, []
+        return rows[0][1], [message for message, _ in rows]
 
     def set_shown(self, message_id: int, shown: str) -> None:
         """Remember what the message shows now."""
