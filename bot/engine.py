@@ -35,6 +35,7 @@ from bot.errors import (
     NotAllowed,
     NothingToEdit,
     NotYourThread,
+    QuestionNotCurrent,
     RoundClosed,
     UnknownPerson,
     UnknownRound,
@@ -552,13 +553,22 @@ class DialogEngine:
 
         return self._transaction(workspace, work)
 
-    def skip(self, workspace: str, participation_id: int, message_key: str) -> Outcome:
-        """Skip the current question."""
+    def skip(
+        self,
+        workspace: str,
+        participation_id: int,
+        message_key: str,
+        question_key: str | None = None,
+    ) -> Outcome:
+        """Skip the current question. With ``question_key`` (a button's question, see
+        :attr:`QuestionPrompt.ref`) only that question, and :class:`QuestionNotCurrent`
+        when it is not the current one; ``""`` is a button that does not say."""
 
         def work(repo: Repository) -> Outcome:
             p, template, early = self._begin_question(repo, participation_id, message_key)
             if early is not None:
                 return early
+            self._require_current(repo, p, template, question_key)
             pending = self._pending_followups(repo, p, template)
             if pending:
                 return self._followed_up(repo, p, template, pending[0], None, message_key)
@@ -585,14 +595,23 @@ class DialogEngine:
 
         return self._transaction(workspace, work)
 
-    def finish(self, workspace: str, participation_id: int, message_key: str) -> Outcome:
-        """The participant is done; unanswered questions stay unanswered."""
+    def finish(
+        self,
+        workspace: str,
+        participation_id: int,
+        message_key: str,
+        question_key: str | None = None,
+    ) -> Outcome:
+        """The participant is done; unanswered questions stay unanswered. With
+        ``question_key`` (the button's question) :class:`QuestionNotCurrent` unless it is
+        the current question."""
 
         def work(repo: Repository) -> Outcome:
-            p, _template, dup = self._begin(repo, participation_id, message_key)
+            p, template, dup = self._begin(repo, participation_id, message_key)
             if dup is not None:
                 return dup
             if p.status != "finished":
+                self._require_current(repo, p, template, question_key)
                 p.status = "finished"
                 p.finished_at = self._now()
             self._mark(repo, message_key, p, "finished")
@@ -819,6 +838,29 @@ class DialogEngine:
             p,
             template,
             Outcome(kind, p.id, self._prompt(p, template, p.round), question_key, finished, number),
+        )
+
+    def _require_current(
+        self,
+        repo: Repository,
+        p: Participation,
+        template: DialogTemplate,
+        question_key: str | None,
+    ) -> None:
+        """Refuse a button whose question (``question_key``) is not the current one."""
+        if question_key is None:
+            return
+        current = self._prompt(p, template, p.round, repo)
+        if current is not None and current.ref == question_key:
+            return
+        number = next(
+            (i for i, q in enumerate(template.questions, 1) if q.key == question_key), None
+        )
+        answer = p.answer_to(question_key) if number is not None else None
+        raise QuestionNotCurrent(
+            number,
+            current.number if current is not None else None,
+            answered=answer is not None and answer.status == ANSWERED,
         )
 
     def _mark(self, repo: Repository, key: str, p: Participation, outcome: str) -> None:

@@ -124,3 +124,31 @@ class NotYourThread(DialogError):
 
     def __init__(self, owner: str) -> None:
         super().__init__("not your thread", name=owner)
+
+
+class QuestionNotCurrent(DialogError):
+    """A button acted on a question that is not the participant's current question.
+
+    ``number`` is the 1-based number of the question the button belongs to (None when the
+    button does not say), ``current`` that of the current question (None when the
+    participant has finished), ``answered`` whether the button's question has an answer,
+    which stays as it is.
+    """
+
+    key = "error.question_not_current"
+
+    def __init__(self, number: int | None, current: int | None, answered: bool = False) -> None:
+        super().__init__(
+            f"question {number} is not the current question {current}",
+            n=number if number is not None else "?",
+            current=current if current is not None else "-",
+        )
+        self.number = number
+        self.current = current
+        self.answered = answered
+        if current is None:
+            self.key = "error.question_not_current_finished"
+        elif number is None:
+            self.key = "error.button_outdated"
+        elif answered:
+            self.key = "error.question_answered_not_current"

@@ -391,6 +391,50 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- text-and-order ---
     # --- end text-and-order ---
     # --- buttons ---
+    "buttons.confirm_finish.title": {"sv": "Är du klar?", "en": "Are you done?"},
+    "buttons.confirm_finish.text": {
+        "sv": "Frågor som saknar svar lämnas obesvarade. Du kan ändra dina svar så länge rundan är öppen.",
+        "en": "Questions without an answer stay unanswered. You can change your answers while the round is open.",
+    },
+    "buttons.confirm_finish.yes": {"sv": "Ja, jag är klar", "en": "Yes, I am done"},
+    "buttons.confirm_finish.no": {"sv": "Fortsätt svara", "en": "Keep answering"},
+    "buttons.confirm_close.title": {"sv": "Stänga rundan?", "en": "Close the round?"},
+    "buttons.confirm_close.text": {
+        "sv": "När rundan är stängd kan ingen svara mer, och sammanfattningen postas i den mottagande kanalen.",
+        "en": "Once the round is closed no one can answer any more, and the summary is posted in the receiving channel.",
+    },
+    "buttons.confirm_close.yes": {"sv": "Stäng och sammanfatta", "en": "Close and summarise"},
+    "buttons.confirm_close.no": {"sv": "Avbryt", "en": "Cancel"},
+    "buttons.state.answered": {"sv": "✓ Besvarad", "en": "✓ Answered"},
+    "buttons.state.skipped": {"sv": "Hoppades över", "en": "Skipped"},
+    "buttons.state.withdrawn": {"sv": "Svaret är borttaget", "en": "Answer withdrawn"},
+    "buttons.state.unanswered": {"sv": "Inte besvarad", "en": "Not answered"},
+    "buttons.state.followed_up": {"sv": "✓ Besvarad", "en": "✓ Answered"},
+    "buttons.followup": {"sv": "Uppföljning av en aktivitet", "en": "Follow-up of an activity"},
+    "buttons.bad_value": {
+        "sv": "Knappen gick inte att läsa, så ingenting ändrades. Använd knapparna under den senaste frågan i tråden, eller svara genom att skriva i tråden.",
+        "en": "That button could not be read, so nothing changed. Use the buttons under the latest question in the thread, or answer by replying in the thread.",
+    },
+    "buttons.bad_home_value": {
+        "sv": "Knappen gick inte att läsa, så ingenting ändrades. Öppna fliken Hem igen så får du nya knappar.",
+        "en": "That button could not be read, so nothing changed. Open the Home tab again to get fresh buttons.",
+    },
+    "error.question_not_current": {
+        "sv": "Knappen hör till fråga {n}, som inte är den aktuella frågan, så ingenting ändrades. Aktuell fråga är fråga {current}.",
+        "en": "That button belongs to question {n}, which is not the current question, so nothing changed. The current question is question {current}.",
+    },
+    "error.question_answered_not_current": {
+        "sv": "Knappen hör till fråga {n}, som redan är besvarad, så ingenting ändrades och ditt svar står kvar. Aktuell fråga är fråga {current}.",
+        "en": "That button belongs to question {n}, which is already answered, so nothing changed and your answer stays. The current question is question {current}.",
+    },
+    "error.question_not_current_finished": {
+        "sv": "Du har redan svarat klart, så knappen ändrar ingenting. Redigera ditt meddelande i tråden för att ändra ett svar.",
+        "en": "You have already finished, so the button changes nothing. Edit your message in the thread to change an answer.",
+    },
+    "error.button_outdated": {
+        "sv": "Knappen kommer från ett äldre meddelande som inte säger vilken fråga den gäller, så ingenting ändrades. Aktuell fråga är fråga {current}; den kommer här i tråden igen.",
+        "en": "That button comes from an older message that does not say which question it belongs to, so nothing changed. The current question is question {current}; it is posted in the thread again.",
+    },
     # --- end buttons ---
     # --- anonymity ---
     # --- end anonymity ---

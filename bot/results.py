@@ -50,6 +50,14 @@ class QuestionPrompt:
         """1-based position, as shown to users ("Fråga 2 av 3")."""
         return self.index + 1
 
+    @property
+    def ref(self) -> str:
+        """Which question this prompt asks, as buttons carry it: the question key, and for
+        an activity follow-up also the activity (``activity-followup.12``)."""
+        if self.followup is None:
+            return self.question_key
+        return f"{self.question_key}.{self.followup.activity_id}"
+
 
 @dataclass(frozen=True)
 class Participant:

@@ -19,6 +19,7 @@ from storage.models import (
     TemplateSnapshot,
     Unit,
 )
+from storage.question_messages import QuestionMessageRepository
 
 
 class Repository:
@@ -227,6 +228,7 @@ class Repository:
         """Erase every link between people and answers of a closed anonymous round: the
         participations' person and thread, the chat messages answers came from, and the
         participation of applied message keys (the keys stay, so replays stay no-ops)."""
+        QuestionMessageRepository(self.session, self.workspace_id).forget_round(round_id)
         pids = select(Participation.id).where(
             Participation.workspace_id == self.workspace_id, Participation.round_id == round_id
         )

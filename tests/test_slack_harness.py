@@ -313,6 +313,15 @@ def texts(calls: list[RecordedCall]) -> list[str]:
     return out
 
 
+def button_value(call: RecordedCall, action_id: str) -> str:
+    """The value of the button ``action_id`` in a recorded post (as Slack sends it back)."""
+    for block in call.arg_json("blocks") or []:
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return str(element["value"])
+    raise AssertionError(f"no button {action_id}")
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack(default_token=TOKEN) as server:

@@ -17,6 +17,7 @@ from test_slack_harness import (
     CHANNEL,
     CHEF_OUTSIDE,
     SlackHarness,
+    button_value,
     fake,
     slack,
     texts,
@@ -78,7 +79,7 @@ def test_whole_round_from_text_command_to_summary(slack: SlackHarness) -> None:
     question_2 = slack.posts(CHANNEL, anna_thread)[-1]
     slack.click(
         ACTION_SKIP,
-        str(_participation(slack, ANNA)),
+        button_value(question_2, ACTION_SKIP),
         ANNA,
         message_ts=str(question_2.response["ts"]),
         thread_ts=anna_thread,
@@ -89,11 +90,12 @@ def test_whole_round_from_text_command_to_summary(slack: SlackHarness) -> None:
 
     # Björn is done without answering; Cecilia never answers.
     bjorn_thread = slack.thread_of(BJORN)
+    bjorn_question = slack.posts(CHANNEL, bjorn_thread)[0]
     slack.click(
         ACTION_FINISH,
-        str(_participation(slack, BJORN)),
+        button_value(bjorn_question, ACTION_FINISH),
         BJORN,
-        message_ts=str(slack.posts(CHANNEL, bjorn_thread)[0].response["ts"]),
+        message_ts=str(bjorn_question.response["ts"]),
         thread_ts=bjorn_thread,
     )
     assert "Tack!" in texts(slack.posts(CHANNEL, bjorn_thread))[-1]

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     CheckboxesElement,
+    ConfirmObject,
     ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
@@ -41,7 +42,9 @@ from bot.chain.chat import render_activity_outcome_mrkdwn
 from bot.chain.context import render_context_mrkdwn
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
+from bot.question_messages import QuestionMessageChange
 from bot.results import ActivityView, Outcome, Participant, QuestionPrompt, RoundInfo, RoundStatus
+from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, render_summary
 from bot.templates import DialogTemplate
 
@@ -57,6 +60,11 @@ MAX_METADATA = 3000
 MAX_INPUT = 3000
 MAX_LABEL = 2000
 MAX_HEADER = 150
+MAX_CONFIRM_TITLE = 100
+MAX_CONFIRM_TEXT = 300
+MAX_CONFIRM_BUTTON = 30
+#: How much of an answer a question message shows once it is answered.
+MAX_SHORT_ANSWER = 280
 #: A summary needing more messages than this is attached as a Markdown file instead.
 MAX_SUMMARY_MESSAGES = 3
 
@@ -94,11 +102,33 @@ def clip(text: str, limit: int) -> str:
 
 
 def _button(
-    lang: str, label: str, action_id: str, value: str, style: str | None = None
+    lang: str,
+    label: str,
+    action_id: str,
+    value: str,
+    style: str | None = None,
+    confirm: ConfirmObject | None = None,
 ) -> ButtonElement:
-    """A button with a translated label (clipped to Slack's limit)."""
+    """A button with a translated label (clipped to Slack's limit), optionally asking
+    for confirmation first."""
     return ButtonElement(
-        text=clip(t(lang, label), MAX_BUTTON_TEXT), action_id=action_id, value=value, style=style
+        text=clip(t(lang, label), MAX_BUTTON_TEXT),
+        action_id=action_id,
+        value=value,
+        style=style,
+        confirm=confirm,
+    )
+
+
+def _confirm(lang: str, what: str, style: str | None = None) -> ConfirmObject:
+    """A Block Kit confirmation dialog from the messages ``{what}.title``, ``.text``,
+    ``.yes`` and ``.no``, clipped to Slack's limits (title 100, text 300, buttons 30)."""
+    return ConfirmObject(
+        title=clip(t(lang, f"{what}.title"), MAX_CONFIRM_TITLE),
+        text=MarkdownTextObject(text=clip(t(lang, f"{what}.text"), MAX_CONFIRM_TEXT)),
+        confirm=clip(t(lang, f"{what}.yes"), MAX_CONFIRM_BUTTON),
+        deny=clip(t(lang, f"{what}.no"), MAX_CONFIRM_BUTTON),
+        style=style,
     )
 
 
@@ -188,18 +218,54 @@ def prompt_message(prompt: QuestionPrompt) -> Message:
                 )
             )
         )
-    value = str(prompt.participation_id)
-    blocks.append(
-        ActionsBlock(
-            block_id="dialog_prompt",
-            elements=[
-                _button(lang, "button.skip", ACTION_SKIP, value),
-                _button(lang, "button.form", ACTION_FORM, value),
-                _button(lang, "button.finish", ACTION_FINISH, value, "primary"),
-            ],
-        )
-    )
+    blocks.append(prompt_buttons(prompt))
     return Message(clip(f"{progress}: {mrkdwn(prompt.text)}", 3000), _dicts(blocks))
+
+
+def prompt_buttons(prompt: QuestionPrompt) -> ActionsBlock:
+    """Skip, form and done under a question. Each carries the participation and the
+    question, and "done" asks first: the current question has no answer yet."""
+    lang = prompt.lang
+    value = question_value(prompt.participation_id, prompt.ref)
+    return ActionsBlock(
+        block_id="dialog_prompt",
+        elements=[
+            _button(lang, "button.skip", ACTION_SKIP, value),
+            _button(lang, "button.form", ACTION_FORM, value),
+            _button(
+                lang,
+                "button.finish",
+                ACTION_FINISH,
+                value,
+                "primary",
+                _confirm(lang, "buttons.confirm_finish"),
+            ),
+        ],
+    )
+
+
+def question_state_message(change: QuestionMessageChange) -> Message:
+    """A question message once its question is no longer current: the question and what
+    became of it (answered with the start of the answer, skipped, ...), no buttons."""
+    if change.state == "open" and change.prompt is not None:
+        return prompt_message(change.prompt)
+    lang = change.lang
+    state = t(lang, f"buttons.state.{change.state}")
+    if change.number:
+        progress = t(lang, "progress", n=change.number, total=change.total)
+        head = f"*{progress}*\n{mrkdwn(change.question_text)}"
+    else:
+        progress = t(lang, "buttons.followup")
+        head = f"*{progress}*"
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip(head, MAX_SECTION_TEXT))),
+        ContextBlock(elements=[MarkdownTextObject(text=state)]),
+    ]
+    if change.answer:
+        short = clip(change.answer.strip(), MAX_SHORT_ANSWER)
+        quoted = "\n".join(">" + line for line in mrkdwn(short).splitlines())
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(quoted, MAX_SECTION_TEXT))))
+    return Message(clip(f"{progress}: {state}", 3000), _dicts(blocks))
 
 
 def announcement(info: RoundInfo, count: int, tz: str) -> Message:
@@ -619,7 +685,14 @@ def home_view(
                     block_id=f"home_round_{rid}",
                     elements=[
                         _button(lang, "slack.button.remind", HOME_REMIND, rid),
-                        _button(lang, "slack.button.close", HOME_CLOSE, rid, "danger"),
+                        _button(
+                            lang,
+                            "slack.button.close",
+                            HOME_CLOSE,
+                            rid,
+                            "danger",
+                            _confirm(lang, "buttons.confirm_close", "danger"),
+                        ),
                         _button(lang, "slack.button.repost", HOME_REPOST, rid),
                     ],
                 )

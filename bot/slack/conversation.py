@@ -14,11 +14,19 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 
-from bot.errors import DialogError, NoParticipation, NothingToEdit, NotYourThread, UnknownPerson
+from bot.errors import (
+    DialogError,
+    NoParticipation,
+    NothingToEdit,
+    NotYourThread,
+    QuestionNotCurrent,
+    UnknownPerson,
+)
 from bot.escaping import mrkdwn
 from bot.i18n import DEFAULT_LANG, t
-from bot.results import Outcome, Participant
-from bot.slack import blocks
+from bot.results import Outcome, Participant, QuestionPrompt
+from bot.slack import blocks, question_updates
+from bot.slack.button_values import QuestionButton
 from bot.slack.context import SlackContext, error_text
 from bot.slack.notifier import split_thread_ref, thread_ref
 
@@ -116,8 +124,10 @@ class Conversation:
             if step.outcome.kind == "answered":  # a redelivery was confirmed the first time
                 self.poster.react(self.client, step.channel, step.ts, CONFIRM_REACTION)
             self.follow_up(step.outcome, step.outcome.lang, step.channel, step.thread, step.key)
+            self.refresh_questions(step.outcome.participation_id, step.outcome.prompt)
         elif step.outcome is not None:
             self._confirm_change(step.outcome, step.kind, step.key)
+            self.refresh_questions(step.outcome.participation_id)
 
     def _receive_reply(
         self, channel: str, thread_ts: str | None, ts: str, user: str, text: str, im: bool
@@ -177,26 +187,78 @@ class Conversation:
     # Buttons ------------------------------------------------------------------------
 
     def button(
-        self, action_id: str, participation_id: int, user: str, channel: str, message_ts: str
+        self,
+        action_id: str,
+        pressed: QuestionButton,
+        user: str,
+        channel: str,
+        message_ts: str,
+        nonce: str,
     ) -> Participant | None:
         """Skip or finish from the buttons under a question; returns the participant when the
-        user may act (so the caller can open the form), None otherwise."""
+        user may act (so the caller can open the form), None otherwise.
+
+        Skip and finish act only on the button's own question: on a question that is no
+        longer current they change nothing and the clicker gets a private note saying
+        which question is current (``nonce``, the click's own id, keys that note).
+        """
+        participation_id = pressed.participation_id
         target = self._button_target(action_id, participation_id, user, channel, message_ts)
         if target is None:
             return None
         participant, thread, key = target
+        if action_id not in (blocks.ACTION_SKIP, blocks.ACTION_FINISH):
+            return participant
+        question = pressed.question_ref if pressed.question_ref is not None else ""
+        note = f"{key}:{user}:{nonce}"
+        lang = participant.lang
         try:
             if action_id == blocks.ACTION_SKIP:
-                outcome = self.engine.skip(self.ws, participation_id, key)
-            elif action_id == blocks.ACTION_FINISH:
-                outcome = self.engine.finish(self.ws, participation_id, key)
+                outcome = self.engine.skip(self.ws, participation_id, key, question)
             else:
-                return participant
-        except DialogError as err:
-            self._say(channel, thread, f"{key}:error", error_text(participant.lang, err))
+                outcome = self.engine.finish(self.ws, participation_id, key, question)
+        except QuestionNotCurrent as err:
+            self.note(channel, user, thread, f"{note}:not_current", error_text(lang, err))
+            if err.number is None and err.current is not None:
+                self._show_current(participant, channel, thread, f"{key}:current")
+            self.refresh_questions(participation_id)
             return None
-        self.follow_up(outcome, participant.lang, channel, thread, key)
+        except DialogError as err:
+            self.note(channel, user, thread, f"{note}:error", error_text(lang, err))
+            return None
+        if outcome.kind == "already_finished":
+            self.note(channel, user, thread, f"{note}:finished", t(lang, "already_finished"))
+        else:
+            self.follow_up(outcome, lang, channel, thread, key)
+        self.refresh_questions(participation_id, outcome.prompt)
         return participant
+
+    def note(self, channel: str, user: str, thread: str, key: str, text: str) -> None:
+        """A private note to ``user`` in the thread (an ephemeral message)."""
+        self.poster.ephemeral(
+            self.client,
+            self.ws,
+            key,
+            channel=channel,
+            user=user,
+            thread_ts=thread or None,
+            text=text,
+        )
+
+    def refresh_questions(
+        self, participation_id: int, current: QuestionPrompt | None = None
+    ) -> None:
+        """Update the participation's question messages whose state changed (``current``:
+        the question the participant is on now, when known)."""
+        question_updates.refresh(
+            self.engine, self.poster, self.client, self.ws, participation_id, current
+        )
+
+    def _show_current(self, participant: Participant, channel: str, thread: str, key: str) -> None:
+        """Post the current question again, with buttons that say which question it is."""
+        prompt = self.engine.current_prompt(self.ws, participant.participation_id)
+        if prompt is not None:
+            self._post_prompt(prompt, channel, thread, key)
 
     def _button_target(
         self, action_id: str, participation_id: int, user: str, channel: str, message_ts: str
@@ -237,6 +299,7 @@ class Conversation:
         if outcome.kind == "form_saved":
             self._say(channel, thread, f"{key}:saved", t(participant.lang, "slack.form_saved"))
         self.follow_up(outcome, participant.lang, channel, thread, key)
+        self.refresh_questions(participant.participation_id, outcome.prompt)
 
     # Output -------------------------------------------------------------------------
 
@@ -292,20 +355,26 @@ class Conversation:
             return
         next_key = f"{key}:next"
         if outcome.prompt is not None:
-            message = blocks.prompt_message(outcome.prompt)
-            self.poster.post(
-                self.client,
-                self.ws,
-                next_key,
-                channel=channel,
-                thread_ts=thread,
-                text=message.text,
-                blocks=message.blocks,
-            )
+            self._post_prompt(outcome.prompt, channel, thread, next_key)
         elif outcome.kind == "already_finished":
             self._say(channel, thread, next_key, t(lang, "already_finished"))
         elif outcome.kind != "edited" and outcome.kind != "withdrawn":
             self._say(channel, thread, next_key, t(lang, "finished"))
+
+    def _post_prompt(self, prompt: QuestionPrompt, channel: str, thread: str, key: str) -> None:
+        """Post a question with its buttons and record where it is."""
+        message = blocks.prompt_message(prompt)
+        posted = self.poster.post(
+            self.client,
+            self.ws,
+            key,
+            channel=channel,
+            thread_ts=thread,
+            text=message.text,
+            blocks=message.blocks,
+        )
+        if posted is not None:
+            question_updates.record(self.engine, self.ws, prompt, posted)
 
     def _confirm_change(self, outcome: Outcome, what: str, key: str) -> None:
         if outcome.kind == "duplicate" or outcome.question_number is None:

@@ -18,7 +18,7 @@ from bot.engine import DialogEngine
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
-from bot.slack import blocks
+from bot.slack import blocks, question_updates
 from bot.slack.poster import Posted, Poster
 from bot.summary import RoundSummary, render_summary
 
@@ -143,7 +143,7 @@ class SlackNotifier:
             )
         if prompt is not None:
             message = blocks.prompt_message(prompt)
-            self.poster.post(
+            first = self.poster.post(
                 client,
                 ws,
                 f"round:{info.round_id}:first:{participant.participation_id}",
@@ -152,6 +152,8 @@ class SlackNotifier:
                 text=message.text,
                 blocks=message.blocks,
             )
+            if first is not None:
+                question_updates.record(self.engine, ws, prompt, first)
         return where
 
     def remind(
@@ -177,7 +179,7 @@ class SlackNotifier:
         ]
         if prompt is not None:
             reminder_blocks += blocks.prompt_message(prompt).blocks or []
-        self.poster.post(
+        reminder = self.poster.post(
             client,
             ws,
             f"remind:{info.round_id}:{participant.participation_id}:{self.occasion}",
@@ -186,6 +188,8 @@ class SlackNotifier:
             text=text,
             blocks=reminder_blocks,
         )
+        if reminder is not None and prompt is not None:
+            question_updates.record(self.engine, ws, prompt, reminder)
 
     def digest(self, status: RoundStatus, recipients: list[str]) -> None:
         """Send process supports (chat ids) the round's progress as a direct message."""

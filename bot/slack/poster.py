@@ -50,6 +50,9 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 
+#: chat.update errors that mean this message can never be updated (nothing to retry).
+UPDATE_IMPOSSIBLE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
+
 
 def retry_handlers(retries: int = 6, backoff: float = 0.5) -> list[RetryHandler]:
     """Retry connection errors, 429 (after Retry-After) and 500/503 (exponential back-off)."""
@@ -181,6 +184,51 @@ class Poster:
             return claim.ts
         posted = self._send(client, workspace, key, payload)
         return posted.ts if posted else None
+
+    def update(
+        self,
+        client: WebClient,
+        workspace: str,
+        key: str,
+        *,
+        channel: str,
+        ts: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+    ) -> bool:
+        """Replace the message ``ts`` in ``channel`` once per ``key`` (``chat.update``).
+
+        True when the message shows it, now or since an earlier call with ``key`` (or
+        can never be updated: deleted, too old); False when another worker is updating
+        it right now or the update failed. The claim keeps no content (it may hold an
+        answer) and is not resent: a failed update is released, so the caller's next
+        attempt with the same key tries again.
+        """
+        payload: dict[str, Any] = {
+            "method": "chat.update",
+            "channel": channel,
+            "ts": ts,
+            "resend": False,
+        }
+        claim = self.store.claim(workspace, key, channel, payload)
+        if claim.state != "new":
+            return claim.state == "sent"
+        try:
+            client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as err:
+            error = str(err.response.get("error") or "")
+            log.warning("chat.update for %s refused: %s", key, error)
+            if error in PERMANENT_ERRORS or error in UPDATE_IMPOSSIBLE:
+                self.store.sent(workspace, key, channel, ts)
+                return True
+            self.store.release(workspace, key)
+            return False
+        except SlackClientError as err:
+            log.warning("chat.update for %s failed: %s", key, type(err).__name__)
+            self.store.release(workspace, key)
+            return False
+        self.store.sent(workspace, key, channel, ts)
+        return True
 
     def react(self, client: WebClient, channel: str, ts: str, name: str) -> None:
         """Add a reaction; Slack itself refuses a second identical one (already_reacted)."""

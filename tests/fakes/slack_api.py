@@ -406,6 +406,9 @@ def _check_elements(node: Any, pointer: str, errors: list[str]) -> None:
             errors.append(f"must be less than 76 characters [json-pointer:{pointer}/text/text]")
         if len(str(node.get("value", ""))) > 2000:
             errors.append(f"must be less than 2001 characters [json-pointer:{pointer}/value]")
+    confirm = node.get("confirm")
+    if kind in ("button", "overflow", "static_select", "datepicker") and confirm is not None:
+        _check_confirm(confirm, f"{pointer}/confirm", errors)
     if kind == "plain_text_input":
         max_length = node.get("max_length")
         if isinstance(max_length, int) and max_length > 3000:
@@ -428,6 +431,24 @@ def _check_elements(node: Any, pointer: str, errors: list[str]) -> None:
             continue
         if isinstance(child, dict | list):
             _check_elements(child, f"{pointer}/{key}", errors)
+
+
+_CONFIRM_LIMITS = {"title": 100, "text": 300, "confirm": 30, "deny": 30}
+
+
+def _check_confirm(confirm: Any, pointer: str, errors: list[str]) -> None:
+    """A confirmation dialog object: all four texts present and within Slack's limits."""
+    if not isinstance(confirm, dict):
+        errors.append(f"must be an object [json-pointer:{pointer}]")
+        return
+    for key, limit in _CONFIRM_LIMITS.items():
+        text = _text_of(confirm.get(key))
+        if not text:
+            errors.append(f"missing required field: {key} [json-pointer:{pointer}/{key}]")
+        elif len(text) > limit:
+            errors.append(
+                f"must be less than {limit + 1} characters [json-pointer:{pointer}/{key}/text]"
+            )
 
 
 def _check_blocks(blocks: Any, max_blocks: int, pointer: str) -> list[str]:

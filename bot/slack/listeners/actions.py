@@ -9,7 +9,8 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.errors import DialogError
-from bot.slack import blocks, home, operations
+from bot.i18n import t
+from bot.slack import blocks, button_values, home, operations
 from bot.slack.context import SlackContext, error_text
 from bot.slack.conversation import Conversation
 
@@ -22,6 +23,31 @@ def _message_of(body: dict[str, Any]) -> tuple[str, str]:
     channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
     message_ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
     return channel, message_ts
+
+
+def _thread_of(body: dict[str, Any]) -> str:
+    """The thread of the message whose button was clicked ("" outside a thread)."""
+    container = body.get("container") or {}
+    return str(container.get("thread_ts") or (body.get("message") or {}).get("thread_ts") or "")
+
+
+def _nonce(action: dict[str, Any], body: dict[str, Any]) -> str:
+    """What makes one click distinct from the next (Slack repeats it on a retry)."""
+    return str(action.get("action_ts") or body.get("trigger_id") or "")
+
+
+def _bad_value(
+    ctx: SlackContext, conversation: Conversation, workspace: str, body: dict[str, Any]
+) -> None:
+    """A button under a message whose value cannot be read: a private note, nothing else."""
+    log.warning("unreadable button value in %s", workspace)
+    channel, message_ts = _message_of(body)
+    if not channel:
+        return
+    user = str(body["user"]["id"])
+    key = f"slack:action:{channel}:{message_ts}:{user}:{_nonce(body['actions'][0], body)}:bad"
+    text = t(ctx.lang_for(workspace, user), "buttons.bad_value")
+    conversation.note(channel, user, _thread_of(body), key, text)
 
 
 def register(app: App, ctx: SlackContext) -> None:
@@ -38,12 +64,13 @@ def register(app: App, ctx: SlackContext) -> None:
         action = body["actions"][0]
         channel, message_ts = _message_of(body)
         conversation = Conversation(ctx, client, workspace)
+        user = str(body["user"]["id"])
+        pressed = button_values.parse_question(action.get("value"))
+        if pressed is None:
+            _bad_value(ctx, conversation, workspace, body)
+            return
         participant = conversation.button(
-            str(action["action_id"]),
-            int(action["value"]),
-            str(body["user"]["id"]),
-            channel,
-            message_ts,
+            str(action["action_id"]), pressed, user, channel, message_ts, _nonce(action, body)
         )
         if participant is None or action["action_id"] != blocks.ACTION_FORM:
             return
@@ -66,12 +93,14 @@ def register(app: App, ctx: SlackContext) -> None:
         workspace = operations.workspace_of(context, body)
         action = body["actions"][0]
         channel, message_ts = _message_of(body)
-        participant = Conversation(ctx, client, workspace).activities_button(
-            str(action["action_id"]),
-            int(action["value"]),
-            str(body["user"]["id"]),
-            channel,
-            message_ts,
+        conversation = Conversation(ctx, client, workspace)
+        user = str(body["user"]["id"])
+        participation_id = button_values.parse_id(action.get("value"))
+        if participation_id is None:
+            _bad_value(ctx, conversation, workspace, body)
+            return
+        participant = conversation.activities_button(
+            str(action["action_id"]), participation_id, user, channel, message_ts
         )
         if participant is None or action["action_id"] != blocks.ACTION_CORRECT_ACTIVITIES:
             return
@@ -95,8 +124,13 @@ def register(app: App, ctx: SlackContext) -> None:
         workspace = operations.workspace_of(context, body)
         user = str(body["user"]["id"])
         action = body["actions"][0]
-        round_id = int(action["value"])
-        nonce = str(action.get("action_ts") or body.get("trigger_id"))
+        nonce = _nonce(action, body)
+        round_id = button_values.parse_id(action.get("value"))
+        if round_id is None:
+            lang = ctx.lang_for(workspace, user)
+            text = t(lang, "buttons.bad_home_value")
+            ctx.poster.post(client, workspace, f"home:{nonce}:bad", channel=user, text=text)
+            return
         try:
             if action["action_id"] == blocks.HOME_REMIND:
                 operations.remind(ctx, client, workspace, user, round_id, nonce)

@@ -1,0 +1,182 @@
+"""Question messages: where each question was shown, and what those messages should show now.
+
+A platform adapter records every message that shows a question with its buttons
+(:meth:`QuestionMessages.record`). After anything that changes a participation (an
+answer, a skip, an edit, a form, "done"), it asks :meth:`QuestionMessages.changed` which
+of those messages now show something out of date, updates them on its platform and
+confirms with :meth:`QuestionMessages.shown`. The state a message shows is a token such
+as ``answered:2`` (the answer's revision), so a message is updated once per change and a
+refresh that was interrupted is completed by the next one.
+
+This is service code (it opens units of work); it knows no platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.chain import activities as chain_activities
+from bot.chain.followup import FOLLOWUP_KEY
+from bot.engine import ANSWERED, SKIPPED, WITHDRAWN, DialogEngine
+from bot.results import QuestionPrompt
+from bot.templates import DialogTemplate
+from storage.models import Participation
+from storage.models_question_messages import OPEN
+from storage.question_messages import QuestionMessageRepository
+from storage.repository import Repository
+
+QuestionState = Literal["open", "answered", "skipped", "withdrawn", "unanswered", "followed_up"]
+
+
+@dataclass(frozen=True)
+class QuestionMessageChange:
+    """A recorded question message that should now show ``state``.
+
+    Attributes:
+        message_id: the record (pass it back to :meth:`QuestionMessages.shown`).
+        question_ref: the question the message shows (:attr:`QuestionPrompt.ref`).
+        conversation, message_ts: where the message is on its platform.
+        token: what the message will show (compared with what it shows now).
+        state: ``open`` shows the question again with its buttons (``prompt``); the
+            others show the question without buttons and what became of it.
+        number, total: the question's 1-based number and the template's length
+            (0 for an activity follow-up).
+        question_text: the question in the round's language ("" for a follow-up).
+        answer: the answer text for ``answered`` (user text: escape when rendering).
+    """
+
+    message_id: int
+    question_ref: str
+    conversation: str
+    message_ts: str
+    token: str
+    state: QuestionState
+    number: int
+    total: int
+    question_text: str
+    answer: str | None
+    lang: str
+    prompt: QuestionPrompt | None = None
+
+
+class QuestionMessages:
+    """Records question messages and works out which of them are out of date."""
+
+    def __init__(self, engine: DialogEngine) -> None:
+        self.engine = engine
+
+    def record(
+        self, workspace: str, prompt: QuestionPrompt, platform: str, conversation: str, ts: str
+    ) -> None:
+        """Remember that message ``ts`` in ``conversation`` shows ``prompt`` with its
+        buttons. Recording the same message again changes nothing."""
+        with self.engine.unit_of_work(workspace) as uow:
+            QuestionMessageRepository(uow.session, workspace).add(
+                prompt.participation_id,
+                prompt.ref,
+                platform,
+                conversation,
+                ts,
+                self.engine.clock.now(),
+            )
+            try:
+                uow.commit()
+            except IntegrityError:  # recorded before (a replay, or a concurrent delivery)
+                uow.rollback()
+
+    def changed(
+        self,
+        workspace: str,
+        participation_id: int,
+        platform: str,
+        current: QuestionPrompt | None = None,
+    ) -> list[QuestionMessageChange]:
+        """The participation's question messages on ``platform`` whose state changed since
+        they were last updated (none once the round is closed). ``current``, the prompt
+        just shown, spares the work when only its own messages exist."""
+        with self.engine.unit_of_work(workspace) as uow:
+            p, rows = QuestionMessageRepository(uow.session, workspace).of_participation(
+                participation_id, platform
+            )
+            if p is None or p.round.status != "open":
+                return []
+            if all(
+                current is not None and r.question_key == current.ref and r.shown == OPEN
+                for r in rows
+            ):
+                return []
+            template = self.engine.template_of(p.round)
+            now_current = _current_ref(uow.repo, p, template)
+            lang = p.round.lang
+            numbers = {q.key: n for n, q in enumerate(template.questions, 1)}
+            changes: list[QuestionMessageChange] = []
+            for row in rows:
+                ref = row.question_key
+                number = numbers.get(ref, 0)
+                text = template.questions[number - 1].text.get(lang) if number else ""
+                answer = p.answer_to(ref) if number else None
+                state: QuestionState
+                if ref == now_current:
+                    state, token = "open", OPEN
+                elif ref.startswith(FOLLOWUP_KEY):
+                    state, token = "followed_up", "followed_up"
+                elif not number:
+                    continue
+                elif answer is None:
+                    state, token = "unanswered", "unanswered"
+                else:
+                    state = _STATES.get(answer.status, "unanswered")
+                    token = f"{answer.status}:{answer.revision}"
+                if token == row.shown:
+                    continue
+                changes.append(
+                    QuestionMessageChange(
+                        message_id=row.id,
+                        question_ref=ref,
+                        conversation=row.conversation,
+                        message_ts=row.message_ts,
+                        token=token,
+                        state=state,
+                        number=number,
+                        total=len(template.questions),
+                        question_text=text,
+                        answer=answer.text if answer is not None and state == "answered" else None,
+                        lang=lang,
+                    )
+                )
+        if any(c.state == "open" for c in changes):
+            # Shown again with its buttons (e.g. after going back): the full current prompt.
+            prompt = self.engine.current_prompt(workspace, participation_id)
+            changes = [
+                replace(c, prompt=prompt) if c.state == "open" else c
+                for c in changes
+                if c.state != "open" or (prompt is not None and prompt.ref == c.question_ref)
+            ]
+        return changes
+
+    def shown(self, workspace: str, message_id: int, token: str) -> None:
+        """The message ``message_id`` now shows ``token``."""
+        with self.engine.unit_of_work(workspace) as uow:
+            QuestionMessageRepository(uow.session, workspace).set_shown(message_id, token)
+            uow.commit()
+
+
+_STATES: dict[str, QuestionState] = {
+    ANSWERED: "answered",
+    SKIPPED: "skipped",
+    WITHDRAWN: "withdrawn",
+}
+
+
+def _current_ref(repo: Repository, p: Participation, template: DialogTemplate) -> str | None:
+    """The :attr:`QuestionPrompt.ref` of the question the participant is on, if any."""
+    if p.status == "finished" or p.position >= len(template.questions):
+        return None
+    if template.activity_followup and p.position == 0:
+        pending = chain_activities.pending_followups(repo, p)
+        if pending:
+            return f"{FOLLOWUP_KEY}.{pending[0].id}"
+    return template.questions[p.position].key

@@ -1,0 +1,56 @@
+"""What a button's ``value`` carries, written and read at the Slack edge.
+
+A question's buttons carry the participation and the question they belong to
+(``"17:hur_gar_det"``, see :attr:`bot.results.QuestionPrompt.ref`), so a click on an old
+message acts on its own question. Other buttons carry one id (a participation, a round).
+Values come back from Slack as the client sent them, so anything may arrive: parsing
+never raises, and ids outside the database's integer range are refused like text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Ids are 32-bit integer columns on PostgreSQL.
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[0-9]{1,10}")
+_REF = re.compile(r"[A-Za-z0-9_.\-]{1,160}")
+
+
+@dataclass(frozen=True)
+class QuestionButton:
+    """A question button: its participation and question (None on buttons posted before
+    buttons said which question they belong to)."""
+
+    participation_id: int
+    question_ref: str | None
+
+
+def question_value(participation_id: int, question_ref: str) -> str:
+    """The value of a question's buttons."""
+    return f"{participation_id}:{question_ref}"
+
+
+def parse_id(value: object) -> int | None:
+    """A positive database id from a button value, or None."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def parse_question(value: object) -> QuestionButton | None:
+    """A question button's value, or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    head, sep, ref = value.strip().partition(":")
+    participation_id = parse_id(head)
+    if participation_id is None:
+        return None
+    if not sep:
+        return QuestionButton(participation_id, None)
+    if not _REF.fullmatch(ref):
+        return None
+    return QuestionButton(participation_id, ref)

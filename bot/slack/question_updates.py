@@ -1,0 +1,51 @@
+"""Question messages in Slack: record where each question was posted, and update the
+messages whose question was answered, skipped or edited (``chat.update``), so an old
+message says what happened and keeps no buttons that no longer apply."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.engine import DialogEngine
+from bot.question_messages import QuestionMessages
+from bot.results import QuestionPrompt
+from bot.slack import blocks
+from bot.slack.poster import Posted, Poster
+
+PLATFORM = "slack"
+
+
+def record(engine: DialogEngine, workspace: str, prompt: QuestionPrompt, posted: Posted) -> None:
+    """Remember that ``posted`` shows ``prompt`` with its buttons."""
+    if posted.ts:
+        QuestionMessages(engine).record(workspace, prompt, PLATFORM, posted.channel, posted.ts)
+
+
+def refresh(
+    engine: DialogEngine,
+    poster: Poster,
+    client: WebClient,
+    workspace: str,
+    participation_id: int,
+    current: QuestionPrompt | None = None,
+) -> int:
+    """Update every question message of the participation whose state changed; returns
+    how many were updated. Each (message, state) is updated once, also across replays
+    and replicas; a failed update is tried again by the next refresh. ``current`` is the
+    question just shown, if known."""
+    messages = QuestionMessages(engine)
+    updated = 0
+    for change in messages.changed(workspace, participation_id, PLATFORM, current):
+        message = blocks.question_state_message(change)
+        if poster.update(
+            client,
+            workspace,
+            f"question:{change.message_id}:{change.token}",
+            channel=change.conversation,
+            ts=change.message_ts,
+            text=message.text,
+            blocks=message.blocks,
+        ):
+            messages.shown(workspace, change.message_id, change.token)
+            updated += 1
+    return updated

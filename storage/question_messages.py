@@ -1,0 +1,92 @@
+"""Queries on :class:`storage.models_question_messages.QuestionMessage`, scoped by workspace."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from storage.models import Participation
+from storage.models_question_messages import OPEN, QuestionMessage
+
+
+class QuestionMessageRepository:
+    """Where question messages were posted, for one workspace inside a unit of work."""
+
+    def __init__(self, session: Session, workspace_id: str) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    def add(
+        self,
+        participation_id: int,
+        question_key: str,
+        platform: str,
+        conversation: str,
+        message_ts: str,
+        now: datetime,
+    ) -> QuestionMessage:
+        """Record a freshly posted question message (showing the question and its buttons)."""
+        row = QuestionMessage(
+            workspace_id=self.workspace_id,
+            participation_id=participation_id,
+            question_key=question_key,
+            platform=platform,
+            conversation=conversation,
+            message_ts=message_ts,
+            shown=OPEN,
+            created_at=now,
+        )
+        self.session.add(row)
+        return row
+
+    def of_participation(
+        self, participation_id: int, platform: str
+    ) -> tuple[Participation | None, list[QuestionMessage]]:
+        """A participation (with its round, template and answers) and its recorded messages
+        on ``platform``, oldest first, in one statement; (None, []) without messages."""
+        rows = (
+            self.session.execute(
+                select(QuestionMessage, Participation)
+                .join(Participation, Participation.id == QuestionMessage.participation_id)
+                .options(joinedload(Participation.round), joinedload(Participation.answers))
+                .where(
+                    QuestionMessage.workspace_id == self.workspace_id,
+                    QuestionMessage.participation_id == participation_id,
+                    QuestionMessage.platform == platform,
+                    Participation.workspace_id == self.workspace_id,
+                )
+                .order_by(QuestionMessage.id)
+            )
+            .unique()
+            .all()
+        )
+        if not rows:
+            return None, []
+        return rows[0][1], [message for message, _ in rows]
+
+    def set_shown(self, message_id: int, shown: str) -> None:
+        """Remember what the message shows now."""
+        self.session.execute(
+            update(QuestionMessage)
+            .where(
+                QuestionMessage.workspace_id == self.workspace_id,
+                QuestionMessage.id == message_id,
+            )
+            .values(shown=shown)
+        )
+
+    def forget_round(self, round_id: int) -> None:
+        """Delete the records of a round's messages (they tie a participation to a chat)."""
+        pids = select(Participation.id).where(
+            Participation.workspace_id == self.workspace_id, Participation.round_id == round_id
+        )
+        self.session.execute(
+            delete(QuestionMessage)
+            .where(
+                QuestionMessage.workspace_id == self.workspace_id,
+                QuestionMessage.participation_id.in_(pids),
+            )
+            .execution_options(synchronize_session=False)
+        )
