@@ -136,7 +136,9 @@ def test_question_messages_show_answered_skipped_and_edited_without_buttons(
     assert [b["type"] for b in blocks if b["type"] == "actions"] == []  # buttons dropped
     shown = "\n".join(texts([answered]))
     assert "Fråga 1 av 3" in shown and "✓ Besvarad" in shown
-    assert "Budgeten håller &lt;!channel&gt; &amp; mer" in shown  # escaped once, no ping
+    # Slack's markup reads back as typed, escaped once, and pings no one.
+    assert "Budgeten håller @\u2060channel &amp; mer" in shown
+    assert "<!channel>" not in shown
 
     second = _questions(slack, thread)[1]
     _click(slack, ACTION_SKIP, second)
