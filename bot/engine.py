@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import access
+from bot.access import ORGANISER_ROLES, ReadScope
 from bot.chain import activities as chain_activities
 from bot.chain.context import context_for
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
@@ -69,7 +71,6 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ORGANISER_ROLES = ("processtod", "admin")
 ANSWERED = "answered"
 SKIPPED = "skipped"
 WITHDRAWN = "withdrawn"
@@ -290,8 +291,7 @@ class DialogEngine:
 
     def _require_organiser(self, repo: Repository, chat_id: str, action: str) -> Person:
         person = repo.person(chat_id)
-        roles = {normalize_role(r) for r in (person.roles if person else [])}
-        if person is None or not roles.intersection(ORGANISER_ROLES):
+        if person is None or not access.is_organiser(person.roles):
             raise NotAllowed(action, ORGANISER_ROLES)
         return person
 
@@ -300,10 +300,13 @@ class DialogEngine:
 
         def work(repo: Repository) -> bool:
             person = repo.person(chat_id)
-            roles = {normalize_role(r) for r in (person.roles if person else [])}
-            return bool(roles.intersection(ORGANISER_ROLES))
+            return person is not None and access.is_organiser(person.roles)
 
         return self._read(workspace, work)
+
+    def require_organiser(self, workspace: str, chat_id: str, action: str) -> None:
+        """Refuse ``action`` (remind, close, export, re-post) to people without the role."""
+        self._read(workspace, lambda repo: self._require_organiser(repo, chat_id, action))
 
     def set_thread(self, workspace: str, participation_id: int, thread_ref: str) -> None:
         """Remember where a participant's conversation lives (a thread, a DM)."""
@@ -379,23 +382,96 @@ class DialogEngine:
 
     def status(self, workspace: str, round_id: int) -> RoundStatus:
         """Progress per unit of a round."""
+        return self._read(workspace, lambda repo: self._status(repo, self._round(repo, round_id)))
+
+    def _status(
+        self, repo: Repository, round_: Round, scope: ReadScope | None = None
+    ) -> RoundStatus:
+        """Progress per unit; with ``scope`` only the units it may read."""
+        template = self.template_of(round_)
+        counts = repo.response_counts(round_.id)
+        by_unit: dict[int, list[Participant]] = {}
+        units: dict[int, Unit] = {}
+        for p in round_.participations:
+            if scope is not None and not scope.sees(p.unit_id):
+                continue
+            units[p.unit_id] = p.unit
+            by_unit.setdefault(p.unit_id, []).append(
+                self._participant(p, template, answered=counts.get(p.id, 0))
+            )
+        progress = [
+            UnitProgress(units[uid].key, units[uid].name, units[uid].level_key, ps)
+            for uid, ps in by_unit.items()
+        ]
+        return RoundStatus(self._info(round_, template), progress)
+
+    # Reads as a person may see them (rules: bot/access.py) ---------------------------
+
+    def _scope(self, repo: Repository, viewer: str) -> ReadScope:
+        return access.read_scope(repo.person(viewer), OrgTree(repo.units()))
+
+    def status_for(self, workspace: str, round_id: int, viewer: str) -> RoundStatus:
+        """A round's progress as ``viewer`` may see it: every unit for process supports
+        and admins, the units of their branch for a manager; refused otherwise."""
 
         def work(repo: Repository) -> RoundStatus:
-            round_ = self._round(repo, round_id)
-            template = self.template_of(round_)
-            counts = repo.response_counts(round_id)
-            by_unit: dict[int, list[Participant]] = {}
-            units: dict[int, Unit] = {}
-            for p in round_.participations:
-                units[p.unit_id] = p.unit
-                by_unit.setdefault(p.unit_id, []).append(
-                    self._participant(p, template, answered=counts.get(p.id, 0))
-                )
-            progress = [
-                UnitProgress(units[uid].key, units[uid].name, units[uid].level_key, ps)
-                for uid, ps in by_unit.items()
-            ]
-            return RoundStatus(self._info(round_, template), progress)
+            scope = self._scope(repo, viewer)
+            if scope.nothing:
+                raise access.NoReadAccess(f"round {round_id}")
+            status = self._status(repo, self._round(repo, round_id), scope)
+            if not status.units:
+                raise access.NoReadAccess(status.round.title)
+            return status
+
+        return self._read(workspace, work)
+
+    def open_statuses_for(self, workspace: str, viewer: str) -> list[RoundStatus]:
+        """Open rounds, newest first, each with the units ``viewer`` may see; rounds
+        without any such unit are left out. Refused for people who may read nothing."""
+
+        def work(repo: Repository) -> list[RoundStatus]:
+            scope = self._scope(repo, viewer)
+            if scope.nothing:
+                raise access.NoReadAccess("status")
+            statuses = [self._status(repo, r, scope) for r in repo.rounds("open")]
+            return [s for s in statuses if s.units]
+
+        return self._read(workspace, work)
+
+    def activities_for(
+        self, workspace: str, unit: str, viewer: str, *, only_open: bool = False
+    ) -> list[ActivityView]:
+        """A unit's activities (key or name), if ``viewer`` may read that unit."""
+
+        def work(repo: Repository) -> list[ActivityView]:
+            scope = self._scope(repo, viewer)
+            if scope.nothing:
+                raise access.NoReadAccess(unit)
+            found = OrgTree(repo.units()).find(unit)
+            access.require_unit(scope, found)
+            return chain_activities.unit_activities(repo, found.id, only_open=only_open)
+
+        return self._read(workspace, work)
+
+    def managed_unit_keys(self, workspace: str, chat_id: str) -> list[str]:
+        """Keys of the units ``chat_id`` is listed as manager of."""
+
+        def work(repo: Repository) -> list[str]:
+            person = repo.person(chat_id)
+            return (
+                []
+                if person is None
+                else [u.key for u in access.managed_units(person, repo.units())]
+            )
+
+        return self._read(workspace, work)
+
+    def summary_for(self, workspace: str, round_id: int, viewer: str, action: str) -> RoundSummary:
+        """A round's whole summary for an organiser's ``action`` (export, re-post)."""
+
+        def work(repo: Repository) -> RoundSummary:
+            self._require_organiser(repo, viewer, action)
+            return self._summary(repo, self._round(repo, round_id))
 
         return self._read(workspace, work)
 

@@ -401,6 +401,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- outbox-and-races ---
     # --- end outbox-and-races ---
     # --- access-and-personal-data ---
+    "access.denied": {
+        "sv": "Tyvärr, det kan du inte se ({what}). Processtöd och administratörer ser allt; "
+        "en chef ser sina egna enheter och allt som ligger under dem.",
+        "en": "Sorry, you cannot see that ({what}). Process supports and administrators see "
+        "everything; a manager sees their own units and everything below them.",
+    },
+    "access.home.branch": {
+        "sv": "Öppna rundor i din del av organisationen",
+        "en": "Open rounds in your part of the organisation",
+    },
     # --- end access-and-personal-data ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
