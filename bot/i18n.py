@@ -411,6 +411,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Öppna rundor i din del av organisationen",
         "en": "Open rounds in your part of the organisation",
     },
+    "privacy.retention_invalid": {
+        "sv": "DIALOGBOT_RETENTION_DAYS ska vara ett antal dagar (minst 1) eller 'off', "
+        "inte '{value}'.",
+        "en": "DIALOGBOT_RETENTION_DAYS must be a number of days (at least 1) or 'off', "
+        "not '{value}'.",
+    },
     # --- end access-and-personal-data ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
