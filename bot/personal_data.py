@@ -15,9 +15,13 @@ from typing import Any
 
 from bot.engine import DialogEngine
 from bot.errors import DialogError, UnknownPerson
+from bot.schedule.jobs import NewJob
 from storage import personal_data as queries
 from storage.models import Participation, Person
 
+PURGE_JOB_KIND = "purge"
+PURGE_WORKSPACE = "*"
+"""The daily purge is one job for all workspaces."""
 RETENTION_VARIABLE = "DIALOGBOT_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
 """Post contents and message keys older than this are purged unless configured."""
@@ -238,6 +242,18 @@ class Purged:
             f"purged {self.post_payloads} post payloads and {self.message_keys} message keys "
             f"older than {self.before.isoformat()}"
         )
+
+
+def purge_job(now: datetime, days: int) -> NewJob:
+    """Today's purge job for the scheduler: its key is the UTC date, so every replica
+    plans the same job and it runs once a day."""
+    return NewJob(
+        workspace_id=PURGE_WORKSPACE,
+        kind=PURGE_JOB_KIND,
+        job_key=f"purge:{now.date().isoformat()}",
+        due_at=now,
+        payload={"days": days},
+    )
 
 
 def purge_expired(engine: DialogEngine, days: int) -> Purged:
