@@ -417,10 +417,10 @@ class DialogEngine:
         def work(repo: Repository) -> RoundStatus:
             scope = self._scope(repo, viewer)
             if scope.nothing:
-                raise access.NoReadAccess(f"round {round_id}")
+                raise access.NoReadAccess(f"#{round_id}")
             status = self._status(repo, self._round(repo, round_id), scope)
             if not status.units:
-                raise access.NoReadAccess(status.round.title)
+                raise access.NoReadAccess(f"#{round_id}")
             return status
 
         return self._read(workspace, work)

@@ -87,7 +87,7 @@ def test_no_token_is_stored_in_plain_text_and_find_decrypts(clean_store: Engine)
     rows = _raw_rows(clean_store)
     assert len(rows) == 2
     for row in rows:
-        for secret in (BOT_TOKEN, USER_TOKEN, REFRESH, "xoxb", "xoxp", "xoxe"):
+        for secret in (BOT_TOKEN, USER_TOKEN, REFRESH, "xoxe.xoxb-1-", "xoxp-2222", "xoxe-1-"):
             assert secret not in row
 
     store = installation_store(_config(TOKEN_KEY), clean_store)

@@ -63,6 +63,7 @@ class TokenCipher:
                     "base64-encoded bytes; make one with `dialogbot secrets new-key`)"
                 ) from None
         self._fernet = MultiFernet(fernets)
+        self._warned = False
 
     @classmethod
     def from_setting(cls, value: str | None) -> TokenCipher:
@@ -86,7 +87,9 @@ class TokenCipher:
         if stored is None:
             return None
         if stored.startswith(_PLAINTEXT_PREFIX):
-            log.warning("a stored Slack token is not encrypted; run `dialogbot secrets rotate`")
+            if not self._warned:
+                log.warning("a stored Slack token is not encrypted; run `dialogbot secrets rotate`")
+                self._warned = True
             return stored
         try:
             return self._fernet.decrypt(stored.encode("ascii")).decode("utf-8")
