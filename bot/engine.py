@@ -407,8 +407,8 @@ class DialogEngine:
 
     # Reads as a person may see them (rules: bot/access.py) ---------------------------
 
-    def _scope(self, repo: Repository, viewer: str) -> ReadScope:
-        return access.read_scope(repo.person(viewer), OrgTree(repo.units()))
+    def _scope(self, repo: Repository, viewer: str, tree: OrgTree | None = None) -> ReadScope:
+        return access.read_scope(repo.person(viewer), tree or OrgTree(repo.units()))
 
     def status_for(self, workspace: str, round_id: int, viewer: str) -> RoundStatus:
         """A round's progress as ``viewer`` may see it: every unit for process supports
@@ -444,10 +444,11 @@ class DialogEngine:
         """A unit's activities (key or name), if ``viewer`` may read that unit."""
 
         def work(repo: Repository) -> list[ActivityView]:
-            scope = self._scope(repo, viewer)
+            tree = OrgTree(repo.units())
+            scope = self._scope(repo, viewer, tree)
             if scope.nothing:
                 raise access.NoReadAccess(unit)
-            found = OrgTree(repo.units()).find(unit)
+            found = tree.find(unit)
             access.require_unit(scope, found)
             return chain_activities.unit_activities(repo, found.id, only_open=only_open)
 

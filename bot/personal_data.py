@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot.engine import DialogEngine
 from bot.errors import DialogError, UnknownPerson
 from bot.schedule.jobs import NewJob
 from storage import personal_data as queries
 from storage.models import Participation, Person
+from storage.models_chain import Activity
 
 PURGE_JOB_KIND = "purge"
 PURGE_WORKSPACE = "*"
@@ -57,9 +60,15 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _owners(person: Person) -> list[str]:
-    """How an activity's owner (free text) names this person: full name or chat id."""
-    return [person.name, person.chat_id, f"<@{person.chat_id}>"]
+def _owned_by(session: Session, workspace: str, person: Person) -> list[Activity]:
+    """Activities whose owner (free text) names this person: their full name or chat id,
+    compared without regard to case (Python's, which knows Å, Ä and Ö)."""
+    names = {n.strip().casefold() for n in (person.name, person.chat_id, f"<@{person.chat_id}>")}
+    return [
+        a
+        for a in queries.activities_with_owner(session, workspace)
+        if (a.owner or "").strip().casefold() in names
+    ]
 
 
 def _dm_channels(participations: list[Participation]) -> list[str]:
@@ -181,7 +190,7 @@ def export_person(engine: DialogEngine, workspace: str, chat_id: str) -> dict[st
                     "note": a.status_note,
                     "round_id": a.round_id,
                 }
-                for a in queries.activities_owned_by(session, workspace, _owners(person))
+                for a in _owned_by(session, workspace, person)
             ],
             "posts_addressed": [
                 {
@@ -218,7 +227,8 @@ def erase_person(engine: DialogEngine, workspace: str, chat_id: str) -> Erased:
         posts = queries.erase_posts_addressed_to(
             uow.session, workspace, chat_id, _dm_channels(participations)
         )
-        counts = queries.erase_person(uow.session, workspace, person, _owners(person))
+        owned = [a.id for a in _owned_by(uow.session, workspace, person)]
+        counts = queries.erase_person(uow.session, workspace, person, owned)
         uow.commit()
     return Erased(
         counts.get("participations", 0),

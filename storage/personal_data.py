@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Text, cast, delete, func, null, or_, select, update
+from sqlalchemy import ColumnElement, Text, cast, delete, null, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
@@ -83,17 +83,12 @@ def activity_events_of(
     ).all()
 
 
-def _owned(workspace_id: str, owners: Sequence[str]) -> list[ColumnElement[bool]]:
-    wanted = [o.strip().lower() for o in owners if o.strip()]
-    return [Activity.workspace_id == workspace_id, func.lower(Activity.owner).in_(wanted)]
-
-
-def activities_owned_by(
-    session: Session, workspace_id: str, owners: Sequence[str]
-) -> Sequence[Activity]:
-    """Activities whose owner (ansvarig) is one of ``owners`` (case-insensitive)."""
+def activities_with_owner(session: Session, workspace_id: str) -> Sequence[Activity]:
+    """Every activity of the workspace that names an owner (ansvarig)."""
     return session.scalars(
-        select(Activity).where(*_owned(workspace_id, owners)).order_by(Activity.id)
+        select(Activity)
+        .where(Activity.workspace_id == workspace_id, Activity.owner.is_not(None))
+        .order_by(Activity.id)
     ).all()
 
 
@@ -151,7 +146,7 @@ def erase_posts_addressed_to(
 
 
 def erase_person(
-    session: Session, workspace_id: str, person: Person, owners: Sequence[str]
+    session: Session, workspace_id: str, person: Person, owned_activity_ids: Sequence[int]
 ) -> dict[str, int]:
     """Remove a person and every link to them; their answers stay with the unit.
 
@@ -195,10 +190,10 @@ def erase_person(
             .values(person_id=None, thread_ref=None)
             .execution_options(synchronize_session=False)
         )
-    if owners:
+    if owned_activity_ids:
         result = session.execute(
             update(Activity)
-            .where(*_owned(workspace_id, owners))
+            .where(Activity.workspace_id == workspace_id, Activity.id.in_(list(owned_activity_ids)))
             .values(owner=None)
             .execution_options(synchronize_session=False)
         )

@@ -66,7 +66,11 @@ def _populate(engine: DialogEngine) -> None:
     with engine.unit_of_work(WORKSPACE) as uow:
         unit = uow.repo.unit("hemtjanst-norr")
         assert unit is not None
-        for title, owner in (("Ny bemanning", "anna andersson"), ("Annans sak", "Björn")):
+        for title, owner in (
+            ("Ny bemanning", "anna andersson"),
+            ("Annans sak", "Björn"),
+            ("Nattvak", "CECILIA ÖBERG"),
+        ):
             uow.repo.add(
                 Activity(
                     unit_id=unit.id,
@@ -110,8 +114,10 @@ def test_export_contains_everything_about_the_person_and_nothing_else(
     assert "slack:D0ANNA:1.1" in part["message_keys"]
     assert [a["status"] for a in data["anonymous_participations"]] == ["answering"]
     assert [a["title"] for a in data["activities_owned"]] == ["Ny bemanning"]
+    cecilia = export_person(engine, WORKSPACE, "U0ENHSOL")["activities_owned"]
+    assert [a["title"] for a in cecilia] == ["Nattvak"]
     assert {p["key"] for p in data["posts_addressed"]} == {"round:1:thread:1", "remind:1:1:x"}
-    for foreign in ("Anonym åsikt", "Björns eget svar", "Annans sak", "Rundan har startat"):
+    for foreign in ("Anonym åsikt", "Björns eget svar", "Annans sak", "Nattvak", "Rundan"):
         assert foreign not in dumped
     with pytest.raises(UnknownPerson):
         export_person(engine, WORKSPACE, "U0NOBODY")
