@@ -13,7 +13,7 @@ from fakes import FakeSlack
 from fakes.signing import next_ts
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import Engine, select, text
-from test_slack_harness import SlackHarness, fake
+from test_slack_harness import SlackHarness, fake, slack
 from test_slack_workspaces import CLIENT_ID, TOKEN_KEY, multi
 
 from bot.cli import main
@@ -30,7 +30,7 @@ from bot.slack.token_store import (
 from storage.db import make_engine, upgrade
 from storage.models_schedule import ScheduledJob
 
-__all__ = ["fake", "multi"]
+__all__ = ["fake", "multi", "slack"]
 
 NEW_KEY = "H8mKqz6J0cYzv4m2oX3wQp2lS1xB9tN5rU7eV0aGdFk="
 BOT_TOKEN = "xoxe.xoxb-1-" + "A1b2C3d4" * 16  # a long rotating bot token (140 characters)
@@ -211,3 +211,11 @@ def test_revoked_tokens_delete_what_was_revoked(multi: SlackHarness) -> None:
     assert store.find_bot(enterprise_id=None, team_id="T0BBB") is None
     assert _jobs(multi, "T0BBB") == {"remind:T0BBB": "cancelled"}
     assert store.find_bot(enterprise_id=None, team_id="T0AAA") is not None
+
+
+def test_uninstall_in_single_workspace_mode_stops_the_jobs(slack: SlackHarness) -> None:
+    team = "T0DEFAULT"
+    slack.command('start avstamning enheter:"Hemtjänst Norr" deadline:2027-05-05')
+    _enqueue(slack, team)
+    slack.event({"type": "app_uninstalled", "event_ts": next_ts()})
+    assert _jobs(slack, team) == {f"remind:{team}": "cancelled", "close:1": "cancelled"}
