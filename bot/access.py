@@ -16,10 +16,11 @@ The rules (also in the README):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.errors import DialogError, NotAllowed
 from bot.org_tree import OrgTree
+from bot.results import RoundStatus
 from bot.templates import normalize_key
 from storage.models import Person, Unit
 
@@ -85,6 +86,13 @@ def read_scope(person: Person | None, tree: OrgTree) -> ReadScope:
     for unit in managed_units(person, tree.by_id.values()):
         visible.update(u.id for u in tree.subtree(unit))
     return ReadScope(False, frozenset(visible))
+
+
+def visible_status(status: RoundStatus, unit_keys: frozenset[str] | None) -> RoundStatus:
+    """``status`` with only the units whose keys are in ``unit_keys`` (None: all)."""
+    if unit_keys is None:
+        return status
+    return replace(status, units=[u for u in status.units if u.unit_key in unit_keys])
 
 
 def require_unit(scope: ReadScope, unit: Unit) -> None:

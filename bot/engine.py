@@ -382,61 +382,63 @@ class DialogEngine:
 
     def status(self, workspace: str, round_id: int) -> RoundStatus:
         """Progress per unit of a round."""
-        return self._read(workspace, lambda repo: self._status(repo, self._round(repo, round_id)))
 
-    def _status(
-        self, repo: Repository, round_: Round, scope: ReadScope | None = None
-    ) -> RoundStatus:
-        """Progress per unit; with ``scope`` only the units it may read."""
-        template = self.template_of(round_)
-        counts = repo.response_counts(round_.id)
-        by_unit: dict[int, list[Participant]] = {}
-        units: dict[int, Unit] = {}
-        for p in round_.participations:
-            if scope is not None and not scope.sees(p.unit_id):
-                continue
-            units[p.unit_id] = p.unit
-            by_unit.setdefault(p.unit_id, []).append(
-                self._participant(p, template, answered=counts.get(p.id, 0))
-            )
-        progress = [
-            UnitProgress(units[uid].key, units[uid].name, units[uid].level_key, ps)
-            for uid, ps in by_unit.items()
-        ]
-        return RoundStatus(self._info(round_, template), progress)
+        def work(repo: Repository) -> RoundStatus:
+            round_ = self._round(repo, round_id)
+            template = self.template_of(round_)
+            counts = repo.response_counts(round_id)
+            by_unit: dict[int, list[Participant]] = {}
+            units: dict[int, Unit] = {}
+            for p in round_.participations:
+                units[p.unit_id] = p.unit
+                by_unit.setdefault(p.unit_id, []).append(
+                    self._participant(p, template, answered=counts.get(p.id, 0))
+                )
+            progress = [
+                UnitProgress(units[uid].key, units[uid].name, units[uid].level_key, ps)
+                for uid, ps in by_unit.items()
+            ]
+            return RoundStatus(self._info(round_, template), progress)
+
+        return self._read(workspace, work)
 
     # Reads as a person may see them (rules: bot/access.py) ---------------------------
 
     def _scope(self, repo: Repository, viewer: str, tree: OrgTree | None = None) -> ReadScope:
         return access.read_scope(repo.person(viewer), tree or OrgTree(repo.units()))
 
+    def _readable_keys(self, workspace: str, viewer: str, what: str) -> frozenset[str] | None:
+        """Keys of the units ``viewer`` may read; None for all; refused for none."""
+
+        def work(repo: Repository) -> frozenset[str] | None:
+            tree = OrgTree(repo.units())
+            scope = self._scope(repo, viewer, tree)
+            if scope.nothing:
+                raise access.NoReadAccess(what)
+            if scope.everything:
+                return None
+            return frozenset(tree.by_id[i].key for i in scope.unit_ids)
+
+        return self._read(workspace, work)
+
     def status_for(self, workspace: str, round_id: int, viewer: str) -> RoundStatus:
         """A round's progress as ``viewer`` may see it: every unit for process supports
         and admins, the units of their branch for a manager; refused otherwise."""
-
-        def work(repo: Repository) -> RoundStatus:
-            scope = self._scope(repo, viewer)
-            if scope.nothing:
-                raise access.NoReadAccess(f"#{round_id}")
-            status = self._status(repo, self._round(repo, round_id), scope)
-            if not status.units:
-                raise access.NoReadAccess(f"#{round_id}")
-            return status
-
-        return self._read(workspace, work)
+        keys = self._readable_keys(workspace, viewer, f"#{round_id}")
+        status = access.visible_status(self.status(workspace, round_id), keys)
+        if not status.units:
+            raise access.NoReadAccess(f"#{round_id}")
+        return status
 
     def open_statuses_for(self, workspace: str, viewer: str) -> list[RoundStatus]:
         """Open rounds, newest first, each with the units ``viewer`` may see; rounds
         without any such unit are left out. Refused for people who may read nothing."""
-
-        def work(repo: Repository) -> list[RoundStatus]:
-            scope = self._scope(repo, viewer)
-            if scope.nothing:
-                raise access.NoReadAccess("status")
-            statuses = [self._status(repo, r, scope) for r in repo.rounds("open")]
-            return [s for s in statuses if s.units]
-
-        return self._read(workspace, work)
+        keys = self._readable_keys(workspace, viewer, "status")
+        statuses = [
+            access.visible_status(self.status(workspace, r.round_id), keys)
+            for r in self.rounds(workspace, "open")
+        ]
+        return [s for s in statuses if s.units]
 
     def activities_for(
         self, workspace: str, unit: str, viewer: str, *, only_open: bool = False
