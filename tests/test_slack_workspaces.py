@@ -134,6 +134,9 @@ def test_oauth_install_flow_stores_the_installation(multi: SlackHarness) -> None
     store = installation_store(multi.config, multi.db)
     bot = store.find_bot(enterprise_id=None, team_id="T0NEW")
     assert bot is not None and bot.bot_token == "xoxb-new"
+    with multi.db.connect() as conn:  # what the install flow stored is encrypted
+        stored = conn.execute(text("SELECT bot_token FROM slack_bots WHERE team_id='T0NEW'"))
+        assert [t for (t,) in stored if "xoxb-new" in t] == []
     load_sample_org(multi.engine, "T0NEW")
     multi.command('start avstamning enheter:"Hemtjänst Norr"', team="T0NEW")
     new_posts = [c for c in multi.fake.delivered("chat.postMessage") if c.team_id == "T0NEW"]
