@@ -35,7 +35,7 @@ log = logging.getLogger("dialogbot")
 Handler = Callable[[argparse.Namespace, Console], int]
 
 #: Modules that add their own sub-commands with ``register(subparsers)``.
-EXTENSIONS = ("bot.schedule.cli", "bot.slack.cli", "bot.chain.cli")
+EXTENSIONS = ("bot.schedule.cli", "bot.slack.cli", "bot.chain.cli", "bot.privacy_cli")
 
 
 def _runtime(args: argparse.Namespace) -> Runtime:
@@ -226,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     db.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
+    from bot.privacy_cli import add_purge
+
+    add_purge(db)
 
     org = sub.add_parser("org", help="organisation").add_subparsers(
         dest="org_command", metavar="ACTION"

@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import access
+from bot.access import ORGANISER_ROLES, ReadScope
 from bot.chain import activities as chain_activities
 from bot.chain.context import context_for
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
@@ -72,7 +74,6 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ORGANISER_ROLES = ("processtod", "admin")
 ANSWERED = "answered"
 SKIPPED = "skipped"
 WITHDRAWN = "withdrawn"
@@ -293,8 +294,7 @@ class DialogEngine:
 
     def _require_organiser(self, repo: Repository, chat_id: str, action: str) -> Person:
         person = repo.person(chat_id)
-        roles = {normalize_role(r) for r in (person.roles if person else [])}
-        if person is None or not roles.intersection(ORGANISER_ROLES):
+        if person is None or not access.is_organiser(person.roles):
             raise NotAllowed(action, ORGANISER_ROLES)
         return person
 
@@ -303,8 +303,7 @@ class DialogEngine:
 
         def work(repo: Repository) -> bool:
             person = repo.person(chat_id)
-            roles = {normalize_role(r) for r in (person.roles if person else [])}
-            return bool(roles.intersection(ORGANISER_ROLES))
+            return person is not None and access.is_organiser(person.roles)
 
         return self._read(workspace, work)
 
@@ -316,6 +315,10 @@ class DialogEngine:
             return {p.chat_id: p.name for p in people if p is not None}
 
         return self._read(workspace, work)
+
+    def require_organiser(self, workspace: str, chat_id: str, action: str) -> None:
+        """Refuse ``action`` (remind, close, export, re-post) to people without the role."""
+        self._read(workspace, lambda repo: self._require_organiser(repo, chat_id, action))
 
     def set_thread(self, workspace: str, participation_id: int, thread_ref: str) -> None:
         """Remember where a participant's conversation lives (a thread, a DM)."""
@@ -416,6 +419,87 @@ class DialogEngine:
                 lambda u: u.unit_name,
             )
             return RoundStatus(self._info(round_, template), progress)
+
+        return self._read(workspace, work)
+
+    # Reads as a person may see them (rules: bot/access.py) ---------------------------
+
+    def _scope(self, repo: Repository, viewer: str, tree: OrgTree | None = None) -> ReadScope:
+        return access.read_scope(repo.person(viewer), tree or OrgTree(repo.units()))
+
+    def _readable_keys(self, workspace: str, viewer: str, what: str) -> frozenset[str] | None:
+        """Keys of the units ``viewer`` may read; None for all; refused for none."""
+
+        def work(repo: Repository) -> frozenset[str] | None:
+            tree = OrgTree(repo.units())
+            scope = self._scope(repo, viewer, tree)
+            if scope.nothing:
+                raise access.NoReadAccess(what)
+            if scope.everything:
+                return None
+            return frozenset(tree.by_id[i].key for i in scope.unit_ids)
+
+        return self._read(workspace, work)
+
+    def status_for(self, workspace: str, round_id: int, viewer: str) -> RoundStatus:
+        """A round's progress as ``viewer`` may see it: every unit for process supports
+        and admins, the units of their branch for a manager; refused otherwise."""
+        keys = self._readable_keys(workspace, viewer, f"#{round_id}")
+        status = access.visible_status(self.status(workspace, round_id), keys)
+        if not status.units:
+            raise access.NoReadAccess(f"#{round_id}")
+        return status
+
+    def open_statuses_for(self, workspace: str, viewer: str) -> list[RoundStatus]:
+        """Open rounds, newest first, each with the units ``viewer`` may see; rounds
+        without any such unit are left out. Refused for people who may read nothing."""
+        keys = self._readable_keys(workspace, viewer, "status")
+        statuses = [
+            access.visible_status(self.status(workspace, r.round_id), keys)
+            for r in self.rounds(workspace, "open")
+        ]
+        return [s for s in statuses if s.units]
+
+    def activities_for(
+        self, workspace: str, unit: str, viewer: str, *, only_open: bool = False
+    ) -> list[ActivityView]:
+        """A unit's activities (key or name), if ``viewer`` may read that unit."""
+
+        def work(repo: Repository) -> list[ActivityView]:
+            tree = OrgTree(repo.units())
+            scope = self._scope(repo, viewer, tree)
+            if scope.nothing:
+                raise access.NoReadAccess(unit)
+            found = tree.find(unit)
+            access.require_unit(scope, found)
+            return chain_activities.unit_activities(repo, found.id, only_open=only_open)
+
+        return self._read(workspace, work)
+
+    def managed_unit_keys(self, workspace: str, chat_id: str) -> list[str]:
+        """Keys of the units ``chat_id`` is listed as manager of."""
+
+        def work(repo: Repository) -> list[str]:
+            person = repo.person(chat_id)
+            return (
+                []
+                if person is None
+                else [
+                    u.key
+                    for u in swedish_sorted(
+                        access.managed_units(person, repo.units()), lambda u: u.name
+                    )
+                ]
+            )
+
+        return self._read(workspace, work)
+
+    def summary_for(self, workspace: str, round_id: int, viewer: str, action: str) -> RoundSummary:
+        """A round's whole summary for an organiser's ``action`` (export, re-post)."""
+
+        def work(repo: Repository) -> RoundSummary:
+            self._require_organiser(repo, viewer, action)
+            return self._summary(repo, self._round(repo, round_id))
 
         return self._read(workspace, work)
 

@@ -491,6 +491,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- outbox-and-races ---
     # --- end outbox-and-races ---
     # --- access-and-personal-data ---
+    "access.denied": {
+        "sv": "Tyvärr, det kan du inte se ({what}). Processtöd och administratörer ser allt; "
+        "en chef ser sina egna enheter och allt som ligger under dem.",
+        "en": "Sorry, you cannot see that ({what}). Process supports and administrators see "
+        "everything; a manager sees their own units and everything below them.",
+    },
+    "access.home.branch": {
+        "sv": "Öppna rundor i din del av organisationen",
+        "en": "Open rounds in your part of the organisation",
+    },
+    "privacy.retention_invalid": {
+        "sv": "DIALOGBOT_RETENTION_DAYS ska vara ett antal dagar (minst 1) eller 'off', "
+        "inte '{value}'.",
+        "en": "DIALOGBOT_RETENTION_DAYS must be a number of days (at least 1) or 'off', "
+        "not '{value}'.",
+    },
     # --- end access-and-personal-data ---
     # --- ci-and-http ---
     # --- end ci-and-http ---

@@ -34,6 +34,8 @@ EXPECTED_BOT_SCOPES = {
 # Events the bot listens to, and the scope each one requires.
 REQUIRED_BOT_EVENTS = {
     "app_home_opened": None,
+    "app_uninstalled": None,  # delete the installation, stop the workspace's jobs
+    "tokens_revoked": None,
     "message.channels": "channels:history",
     "message.groups": "groups:history",
     "message.im": "im:history",

@@ -339,7 +339,7 @@ def test_worker_once_runs_due_jobs(cli_db: str, capsys: pytest.CaptureFixture[st
     assert main(["--db", cli_db, "worker", "--once"]) == 0
     out = capsys.readouterr().out
     assert "Sammanfattning till C0IFO:" in out
-    assert "1 jobs planned, 1 run, 0 failed" in out
+    assert "2 jobs planned, 2 run, 0 failed" in out  # the round's close and the daily purge
     assert main(["--db", cli_db, "schedule", "jobs"]) == 0
     assert "close_round" in capsys.readouterr().out
     assert main(["--db", cli_db, "worker", "--once"]) == 0

@@ -40,7 +40,12 @@ def test_config_modes_from_environment() -> None:
     )
     assert (single.oauth, single.api_url) == (False, "http://gov/api/")
     multi = SlackConfig.from_env(
-        {"SLACK_SIGNING_SECRET": "s", "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"}
+        {
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_CLIENT_ID": "1.2",
+            "SLACK_CLIENT_SECRET": "c",
+            "DIALOGBOT_TOKEN_KEYS": "0pTnGqKYVDn1xnLg4ZbW2hVq9z3Jcq8Cw6xH2vEw1Ys=",
+        }
     )
     assert multi.oauth and multi.api_url == "https://slack.com/api/"
     with pytest.raises(SlackConfigError, match="SLACK_BOT_TOKEN"):

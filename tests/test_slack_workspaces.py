@@ -11,17 +11,18 @@ import pytest
 from conftest import load_sample_org
 from fakes import FakeSlack
 from slack_sdk.oauth.installation_store import Installation
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, text
 from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness, fake, texts
 
 from bot.engine import DialogEngine
 from bot.slack.config import SlackConfig
+from bot.slack.token_store import installation_store
 
 __all__ = ["fake"]
 
 CLIENT_ID = "1111.2222"
 TEAMS = {"T0AAA": "xoxb-aaa", "T0BBB": "xoxb-bbb"}
+TOKEN_KEY = "0pTnGqKYVDn1xnLg4ZbW2hVq9z3Jcq8Cw6xH2vEw1Ys="
 
 
 def _clean_slack_sdk_tables(db: Engine) -> None:
@@ -35,7 +36,16 @@ def multi(
     fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
 ) -> Iterator[SlackHarness]:
     _clean_slack_sdk_tables(db)
-    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=db)
+    config = SlackConfig(
+        signing_secret=SECRET,
+        client_id=CLIENT_ID,
+        client_secret="client-secret",
+        api_url=fake.base_url,
+        retries=3,
+        backoff=0.01,
+        token_keys=(TOKEN_KEY,),
+    )
+    store = installation_store(config, db)
     for team, token in TEAMS.items():
         fake.add_workspace(token, team, f"U0BOT{team[-3:]}")
         store.save(
@@ -51,14 +61,6 @@ def multi(
                 installed_at=datetime.now(UTC).timestamp(),
             )
         )
-    config = SlackConfig(
-        signing_secret=SECRET,
-        client_id=CLIENT_ID,
-        client_secret="client-secret",
-        api_url=fake.base_url,
-        retries=3,
-        backoff=0.01,
-    )
     harness = SlackHarness(fake, db, make_dialog_engine, config=config)
     for team in TEAMS:
         load_sample_org(harness.engine, team)
@@ -129,9 +131,12 @@ def test_oauth_install_flow_stores_the_installation(multi: SlackHarness) -> None
         headers={"Cookie": f"slack-app-oauth-state={state.group(1)}"},
     )
     assert done.status == 200, done.body
-    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=multi.db)
+    store = installation_store(multi.config, multi.db)
     bot = store.find_bot(enterprise_id=None, team_id="T0NEW")
     assert bot is not None and bot.bot_token == "xoxb-new"
+    with multi.db.connect() as conn:  # what the install flow stored is encrypted
+        stored = conn.execute(text("SELECT bot_token FROM slack_bots WHERE team_id='T0NEW'"))
+        assert [t for (t,) in stored if "xoxb-new" in t] == []
     load_sample_org(multi.engine, "T0NEW")
     multi.command('start avstamning enheter:"Hemtjänst Norr"', team="T0NEW")
     new_posts = [c for c in multi.fake.delivered("chat.postMessage") if c.team_id == "T0NEW"]

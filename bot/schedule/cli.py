@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.i18n import format_local
+from bot.personal_data import retention_days_from_env
 from bot.ports import Notifier
 from bot.schedule.config import AnnualSchedule, load_preset, load_schedule, preset_path
 from bot.schedule.console_notifier import ConsoleNotifier
@@ -167,6 +168,7 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
         runtime.engine,
         notifier_for(args, runtime, out),
         lease=timedelta(seconds=args.lease),
+        retention_days=retention_days_from_env(),
     )
     if args.once:
         report = scheduler.tick()

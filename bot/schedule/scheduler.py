@@ -35,6 +35,7 @@ from bot.clock import Clock
 from bot.engine import DialogEngine, StartRound, normalize_role
 from bot.errors import NoParticipants, UnknownRound
 from bot.org_tree import OrgTree
+from bot.personal_data import PURGE_JOB_KIND, purge_expired, purge_job
 from bot.ports import Notifier
 from bot.schedule.jobs import (
     DEFAULT_LEASE,
@@ -151,6 +152,7 @@ class Scheduler:
         lookahead: timedelta = DEFAULT_LOOKAHEAD,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         max_jobs_per_tick: int = 1000,
+        retention_days: int | None = None,
     ) -> None:
         """Create a scheduler.
 
@@ -164,6 +166,8 @@ class Scheduler:
             lookahead: How far ahead jobs are materialised.
             max_attempts: Claims after which a failing job is given up.
             max_jobs_per_tick: Upper bound of jobs one tick runs.
+            retention_days: Purge post contents and message keys older than this once a
+                day (:func:`bot.personal_data.purge_expired`); None never purges.
         """
         self.engine = engine
         self.notifier = notifier
@@ -181,7 +185,9 @@ class Scheduler:
             KIND_START_ROUND: self._start_round,
             KIND_REMINDER: self._remind,
             KIND_CLOSE_ROUND: self._close_round,
+            PURGE_JOB_KIND: self._purge,
         }
+        self.retention_days = retention_days
 
     @property
     def worker_id(self) -> str:
@@ -276,6 +282,8 @@ class Scheduler:
                 if deadline is not None
             ]
             created += self.jobs.enqueue(closes, session)
+        if self.retention_days is not None:
+            created += self.jobs.enqueue([purge_job(now, self.retention_days)])
         return created
 
     # Running ------------------------------------------------------------------------
@@ -462,6 +470,9 @@ class Scheduler:
             "posted" if posted else "already posted"
         )
 
+    def _purge(self, job: ClaimedJob) -> str:
+        return purge_expired(self.engine, int(job.payload["days"])).describe()
+
 
 def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
@@ -498,6 +509,7 @@ def start_in_background(
     interval_s: float = DEFAULT_INTERVAL_S,
     clock: Clock | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    retention_days: int | None = None,
 ) -> BackgroundScheduler:
     """Run the scheduler in a daemon thread (for ``dialogbot serve``).
 
@@ -507,11 +519,14 @@ def start_in_background(
         interval_s: Seconds between ticks.
         clock: Source of "now" (default: the engine's clock).
         lease: Job lease length.
+        retention_days: See :class:`Scheduler`.
 
     Returns:
         A handle whose :meth:`BackgroundScheduler.stop` ends the loop.
     """
-    scheduler = Scheduler(runtime.engine, notifier, clock=clock, lease=lease)
+    scheduler = Scheduler(
+        runtime.engine, notifier, clock=clock, lease=lease, retention_days=retention_days
+    )
     stop = threading.Event()
     thread = threading.Thread(
         target=scheduler.run_forever,

@@ -12,7 +12,6 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.slack.config import BOT_SCOPES, SlackConfig
@@ -22,6 +21,7 @@ from bot.slack.listeners import register_all
 from bot.slack.notifier import SlackNotifier
 from bot.slack.poster import Poster, make_client, resend_loop
 from bot.slack.store import SlackStore
+from bot.slack.token_store import installation_store
 from bot.wiring import Runtime
 
 if TYPE_CHECKING:
@@ -35,8 +35,7 @@ OAUTH_STATE_SECONDS = 600
 def _client_provider(config: SlackConfig, runtime: Runtime, default: WebClient) -> ClientProvider:
     if not config.oauth:
         return lambda _workspace: default
-    assert config.client_id is not None
-    store = SQLAlchemyInstallationStore(client_id=config.client_id, engine=runtime.db)
+    store = installation_store(config, runtime.db)
 
     def client_for(workspace: str) -> WebClient:
         bot = store.find_bot(enterprise_id=None, team_id=workspace)
@@ -110,7 +109,7 @@ def build_app(
     }
     if config.oauth:
         assert config.client_id is not None and config.client_secret is not None
-        installations = SQLAlchemyInstallationStore(client_id=config.client_id, engine=runtime.db)
+        installations = installation_store(config, runtime.db)
         states = SQLAlchemyOAuthStateStore(
             expiration_seconds=OAUTH_STATE_SECONDS, engine=runtime.db
         )

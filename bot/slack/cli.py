@@ -36,9 +36,12 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     scheduler = None
     if args.scheduler:
+        from bot.personal_data import retention_days_from_env
         from bot.schedule.scheduler import start_in_background
 
-        scheduler = start_in_background(runtime, build_notifier(config, runtime))
+        scheduler = start_in_background(
+            runtime, build_notifier(config, runtime), retention_days=retention_days_from_env()
+        )
     resender = start_resender(config, runtime)
     try:
         return _serve(args, out, config, runtime, build_app, wsgi_app)

@@ -38,6 +38,8 @@ class SlackConfig:
         tz: time zone for deadlines people type (``DIALOGBOT_TZ``).
         retries: how often a Web API call is retried after 429, 5xx or a connection error.
         backoff: base of the exponential back-off for 5xx/connection errors, seconds.
+        token_keys: Fernet keys that encrypt stored tokens in OAuth mode
+            (``DIALOGBOT_TOKEN_KEYS``, comma-separated; the first encrypts).
     """
 
     signing_secret: str
@@ -49,6 +51,7 @@ class SlackConfig:
     tz: str = "Europe/Stockholm"
     retries: int = 6
     backoff: float = 0.5
+    token_keys: tuple[str, ...] = ()
 
     @property
     def oauth(self) -> bool:
@@ -70,13 +73,24 @@ class SlackConfig:
             client_secret=e.get("SLACK_CLIENT_SECRET") or None,
             api_url=normalize_api_url(e.get("SLACK_API_URL") or DEFAULT_API_URL),
             tz=e.get("DIALOGBOT_TZ") or "Europe/Stockholm",
+            token_keys=token_keys_from_env(e),
         )
         if not config.oauth and not config.bot_token:
             raise SlackConfigError(
                 "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
                 "SLACK_CLIENT_SECRET (OAuth, several workspaces)"
             )
+        if config.oauth:
+            from bot.slack.token_store import TokenCipher
+
+            TokenCipher(config.token_keys)  # refuses a missing or malformed key
         return config
+
+
+def token_keys_from_env(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The keys that encrypt stored tokens: ``DIALOGBOT_TOKEN_KEYS``, comma-separated."""
+    raw = (os.environ if env is None else env).get("DIALOGBOT_TOKEN_KEYS") or ""
+    return tuple(k.strip() for k in raw.split(",") if k.strip())
 
 
 def normalize_api_url(url: str) -> str:

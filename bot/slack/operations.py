@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.engine import ORGANISER_ROLES, StartRound
-from bot.errors import DialogError, NotAllowed
+from bot.engine import StartRound
+from bot.errors import DialogError
 from bot.results import RoundInfo, RoundStarted
 from bot.slack.context import SlackContext
 
@@ -36,9 +36,8 @@ def workspace_of(context: Any, body: dict[str, Any]) -> str:
 
 
 def require_organiser(ctx: SlackContext, workspace: str, user: str, action: str) -> None:
-    """Refuse people without the processtöd or admin role."""
-    if not ctx.engine.is_organiser(workspace, user):
-        raise NotAllowed(action, ORGANISER_ROLES)
+    """Refuse people without the processtöd or admin role (the engine decides)."""
+    ctx.engine.require_organiser(workspace, user, action)
 
 
 def resolve_round(
@@ -103,7 +102,6 @@ def repost_summary(
     ctx: SlackContext, client: WebClient, workspace: str, user: str, round_id: int, nonce: str
 ) -> RoundInfo:
     """Post the current summary of a round once more (for a new meeting, say)."""
-    require_organiser(ctx, workspace, user, "summary")
-    summary = ctx.engine.summary(workspace, round_id)
+    summary = ctx.engine.summary_for(workspace, round_id, user, "summary")
     ctx.notifier(client).post_summary(summary, f"round:{round_id}:repost:{nonce}")
     return summary.round

@@ -61,7 +61,7 @@ def _run(
     if command.action == "start":
         return _start(ctx, client, workspace, user, lang, command.rest, body)
     if command.action == "status":
-        return _status(ctx, workspace, parse_round_id(command.rest))
+        return _status(ctx, workspace, user, parse_round_id(command.rest))
     if command.action == "remind":
         info, count = operations.remind(
             ctx, client, workspace, user, parse_round_id(command.rest), str(body["trigger_id"])
@@ -85,18 +85,13 @@ def _run(
 
 def _activities(ctx: SlackContext, workspace: str, user: str, lang: str, rest: str) -> str:
     """A unit's activities: the named unit, or the units the user manages."""
-    units = [rest.strip()] if rest.strip() else _managed_units(ctx, workspace, user)
+    units = [rest.strip()] if rest.strip() else ctx.engine.managed_unit_keys(workspace, user)
     if not units:
         return t(lang, "slack.activities_which_unit")
     return "\n\n".join(
-        render_activities_mrkdwn(ctx.engine.activities(workspace, unit), lang) for unit in units
+        render_activities_mrkdwn(ctx.engine.activities_for(workspace, unit, user), lang)
+        for unit in units
     )
-
-
-def _managed_units(ctx: SlackContext, workspace: str, user: str) -> list[str]:
-    with ctx.engine.unit_of_work(workspace) as uow:
-        units = swedish_sorted(uow.repo.units(), lambda u: u.name)
-        return [u.key for u in units if any(m.chat_id == user for m in u.managers)]
 
 
 def _export(
@@ -197,13 +192,12 @@ def open_start_modal(
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def _status(ctx: SlackContext, workspace: str, round_id: int | None) -> str:
+def _status(ctx: SlackContext, workspace: str, user: str, round_id: int | None) -> str:
+    """Progress as the user may see it (the engine applies the read rules)."""
     if round_id is not None:
-        rounds = [ctx.engine.round_info(workspace, round_id)]
+        statuses = [ctx.engine.status_for(workspace, round_id, user)]
     else:
-        rounds = ctx.engine.rounds(workspace, "open")
-        if not rounds:
+        statuses = ctx.engine.open_statuses_for(workspace, user)
+        if not statuses:
             raise operations.NoOpenRound()
-    return "\n\n".join(
-        blocks.status_text(ctx.engine.status(workspace, r.round_id), ctx.tz) for r in rounds[:10]
-    )
+    return "\n\n".join(blocks.status_text(status, ctx.tz) for status in statuses[:10])

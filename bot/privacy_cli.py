@@ -1,0 +1,126 @@
+"""``dialogbot person export|erase``, ``dialogbot secrets rotate|new-key`` and the
+handler of ``dialogbot db purge``: personal data and stored secrets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.personal_data import erase_person, export_person, purge_expired, retention_days_from_env
+from bot.wiring import build_runtime
+
+
+def cmd_person_export(args: argparse.Namespace, out: Console) -> int:
+    """Print (or write) everything stored about a person as JSON."""
+    runtime = build_runtime(args.db)
+    data = export_person(runtime.engine, args.workspace, args.id)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        out.print(f"Wrote {args.output}.", markup=False, highlight=False)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_person_erase(args: argparse.Namespace, out: Console) -> int:
+    """Erase a person's identity; their answers stay with their units."""
+    if not args.yes:
+        out.print(
+            f"This removes {args.id}'s name, chat id, threads and manager roles for good; "
+            "their answers stay with their units. Run again with --yes to do it.",
+            markup=False,
+            highlight=False,
+        )
+        return 1
+    runtime = build_runtime(args.db)
+    erased = erase_person(runtime.engine, args.workspace, args.id)
+    out.print(
+        f"Erased {args.id}: {erased.participations} participations unlinked, "
+        f"{erased.message_keys} message keys and {erased.posts} post contents removed, "
+        f"{erased.activities} activities without owner. Remove them from the organisation "
+        "file too, or the next import brings them back.",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+def cmd_db_purge(args: argparse.Namespace, out: Console) -> int:
+    """Purge post contents and message keys older than the retention period."""
+    days = args.days if args.days is not None else retention_days_from_env()
+    if days is None:
+        out.print("Retention is off (DIALOGBOT_RETENTION_DAYS=off): nothing purged.")
+        return 0
+    if days < 1:
+        out.print("--days must be at least 1.")
+        return 2
+    runtime = build_runtime(args.db)
+    out.print(purge_expired(runtime.engine, days).describe().capitalize() + ".", highlight=False)
+    return 0
+
+
+def cmd_secrets_rotate(args: argparse.Namespace, out: Console) -> int:
+    """Re-encrypt every stored Slack token with the first key of DIALOGBOT_TOKEN_KEYS."""
+    from bot.slack.config import SlackConfigError, token_keys_from_env
+    from bot.slack.token_store import TokenCipher, TokenDecryptionError, rotate_stored_tokens
+
+    try:
+        cipher = TokenCipher(token_keys_from_env())
+        runtime = build_runtime(args.db)
+        changed = rotate_stored_tokens(runtime.db, cipher)
+    except (SlackConfigError, TokenDecryptionError) as err:
+        out.print(str(err), markup=False, highlight=False)
+        return 1
+    out.print(f"Re-encrypted the tokens of {changed} stored installations with the first key.")
+    return 0
+
+
+def cmd_secrets_new_key(args: argparse.Namespace, out: Console) -> int:
+    """Print a fresh key for DIALOGBOT_TOKEN_KEYS."""
+    from bot.slack.token_store import TokenCipher
+
+    sys.stdout.write(TokenCipher.new_key() + "\n")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``person`` and ``secrets`` to the ``dialogbot`` command line."""
+    person = subparsers.add_parser(
+        "person", help="personal data: export or erase what is stored about a person"
+    ).add_subparsers(dest="person_command", metavar="ACTION")
+    export = person.add_parser("export", help="everything stored about a person, as JSON")
+    export.add_argument("id", help="the person's chat id (Slack user id)")
+    export.add_argument("-o", "--output", help="write to this file instead of stdout")
+    export.set_defaults(handler=cmd_person_export)
+    erase = person.add_parser(
+        "erase", help="remove a person's identity; the units' documentation stays"
+    )
+    erase.add_argument("id", help="the person's chat id (Slack user id)")
+    erase.add_argument("--yes", action="store_true", help="really erase")
+    erase.set_defaults(handler=cmd_person_erase)
+
+    secrets = subparsers.add_parser(
+        "secrets", help="encrypted Slack tokens (DIALOGBOT_TOKEN_KEYS)"
+    ).add_subparsers(dest="secrets_command", metavar="ACTION")
+    secrets.add_parser(
+        "rotate", help="re-encrypt every stored token with the first key"
+    ).set_defaults(handler=cmd_secrets_rotate)
+    secrets.add_parser("new-key", help="print a fresh key").set_defaults(
+        handler=cmd_secrets_new_key
+    )
+
+
+def add_purge(db: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``purge`` to ``dialogbot db``."""
+    purge = db.add_parser(
+        "purge", help="purge post contents and message keys older than the retention period"
+    )
+    purge.add_argument(
+        "--days", type=int, help="keep this many days (default: $DIALOGBOT_RETENTION_DAYS or 90)"
+    )
+    purge.set_defaults(handler=cmd_db_purge)

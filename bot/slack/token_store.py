@@ -1,0 +1,217 @@
+"""Slack tokens encrypted at rest.
+
+In OAuth mode every workspace's bot token (and any user and refresh tokens) is stored in
+slack_sdk's SQLAlchemy installation store. :class:`EncryptedInstallationStore` wraps that
+store: tokens are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from the
+``cryptography`` library) before they are saved and decrypted when they are found, so a
+database dump or backup holds no usable token.
+
+Keys come from ``DIALOGBOT_TOKEN_KEYS``: comma-separated Fernet keys. The first key
+encrypts; every key decrypts (``MultiFernet``), so a key is rotated by putting a new key
+first, running ``dialogbot secrets rotate`` (re-encrypts every stored token with the first
+key) and then removing the old key.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Sequence
+from typing import TypeVar
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from bot.slack.config import SlackConfig, SlackConfigError
+from storage.installations import rewrite_tokens
+
+log = logging.getLogger(__name__)
+
+KEYS_VARIABLE = "DIALOGBOT_TOKEN_KEYS"
+TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+"""The attributes of slack_sdk's Installation and Bot that hold secrets."""
+
+_PLAINTEXT_PREFIX = "xox"  # every Slack token starts so; Fernet tokens start with "gAAAA"
+
+Stored = TypeVar("Stored", Installation, Bot)
+
+
+class TokenDecryptionError(RuntimeError):
+    """A stored token cannot be decrypted with any of the configured keys."""
+
+
+class TokenCipher:
+    """Encrypts with the first key, decrypts with any (key rotation)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        cleaned = [k.strip() for k in keys if k.strip()]
+        if not cleaned:
+            raise SlackConfigError(
+                f"{KEYS_VARIABLE} is not set: OAuth mode stores tokens encrypted and needs at "
+                "least one key (make one with `dialogbot secrets new-key`)"
+            )
+        fernets: list[Fernet] = []
+        for number, key in enumerate(cleaned, 1):
+            try:
+                fernets.append(Fernet(key))
+            except (ValueError, TypeError):
+                raise SlackConfigError(
+                    f"{KEYS_VARIABLE}: key {number} is not a Fernet key (32 url-safe "
+                    "base64-encoded bytes; make one with `dialogbot secrets new-key`)"
+                ) from None
+        self._fernet = MultiFernet(fernets)
+        self._warned = False
+
+    @classmethod
+    def from_setting(cls, value: str | None) -> TokenCipher:
+        """Keys from the comma-separated setting (``DIALOGBOT_TOKEN_KEYS``)."""
+        return cls((value or "").split(","))
+
+    @staticmethod
+    def new_key() -> str:
+        """A fresh random key."""
+        return Fernet.generate_key().decode("ascii")
+
+    def encrypt(self, token: str | None) -> str | None:
+        """``token`` encrypted with the first key (None stays None)."""
+        if token is None:
+            return None
+        return self._fernet.encrypt(token.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, stored: str | None) -> str | None:
+        """The token behind ``stored``. A plaintext token written before encryption was
+        switched on is returned as it is (``dialogbot secrets rotate`` encrypts it)."""
+        if stored is None:
+            return None
+        if stored.startswith(_PLAINTEXT_PREFIX):
+            if not self._warned:
+                log.warning("a stored Slack token is not encrypted; run `dialogbot secrets rotate`")
+                self._warned = True
+            return stored
+        try:
+            return self._fernet.decrypt(stored.encode("ascii")).decode("utf-8")
+        except (InvalidToken, UnicodeError):
+            raise TokenDecryptionError(
+                f"a stored Slack token cannot be decrypted with {KEYS_VARIABLE}: was the key "
+                "that encrypted it removed before `dialogbot secrets rotate` ran?"
+            ) from None
+
+    def rotate(self, stored: str) -> str:
+        """``stored`` re-encrypted with the first key (plaintext gets encrypted)."""
+        if stored.startswith(_PLAINTEXT_PREFIX):
+            return self._fernet.encrypt(stored.encode("utf-8")).decode("ascii")
+        try:
+            return self._fernet.rotate(stored.encode("ascii")).decode("ascii")
+        except InvalidToken:
+            raise TokenDecryptionError(
+                f"a stored Slack token cannot be decrypted with {KEYS_VARIABLE}; "
+                "keep the old key in the list while rotating"
+            ) from None
+
+
+class EncryptedInstallationStore(InstallationStore):
+    """An installation store that encrypts tokens on save and decrypts them on find,
+    delegating storage to another store (slack_sdk's SQLAlchemy store in production)."""
+
+    def __init__(self, inner: InstallationStore, cipher: TokenCipher) -> None:
+        self.inner = inner
+        self.cipher = cipher
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The wrapped store's logger."""
+        return self.inner.logger
+
+    def _sealed(self, obj: Stored) -> Stored:
+        sealed = copy.copy(obj)
+        for name in TOKEN_FIELDS:
+            if hasattr(sealed, name):
+                setattr(sealed, name, self.cipher.encrypt(getattr(sealed, name)))
+        return sealed
+
+    def _opened(self, obj: Stored | None) -> Stored | None:
+        if obj is None:
+            return None
+        for name in TOKEN_FIELDS:
+            if hasattr(obj, name):
+                setattr(obj, name, self.cipher.decrypt(getattr(obj, name)))
+        return obj
+
+    def save(self, installation: Installation) -> None:
+        """Store an installation (and its bot) with encrypted tokens."""
+        self.inner.save(self._sealed(installation))
+
+    def save_bot(self, bot: Bot) -> None:
+        """Store a bot installation with an encrypted token."""
+        self.inner.save_bot(self._sealed(bot))
+
+    def find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        """The latest bot installation of a workspace, tokens decrypted."""
+        return self._opened(
+            self.inner.find_bot(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                is_enterprise_install=is_enterprise_install,
+            )
+        )
+
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        """The latest installation (of ``user_id``), tokens decrypted."""
+        return self._opened(
+            self.inner.find_installation(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                user_id=user_id,
+                is_enterprise_install=is_enterprise_install,
+            )
+        )
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        """Forget a workspace's bot installation."""
+        self.inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        """Forget a workspace's installations (only ``user_id``'s when given)."""
+        self.inner.delete_installation(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        )
+
+    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        """Forget everything installed in a workspace."""
+        self.inner.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+
+
+def installation_store(config: SlackConfig, db: Engine) -> EncryptedInstallationStore:
+    """The OAuth installation store: slack_sdk's SQLAlchemy store, tokens encrypted with
+    the configured keys. Refuses (:class:`SlackConfigError`) without a key."""
+    if not config.client_id:
+        raise SlackConfigError("SLACK_CLIENT_ID is not set")
+    return EncryptedInstallationStore(
+        SQLAlchemyInstallationStore(client_id=config.client_id, engine=db),
+        TokenCipher(config.token_keys),
+    )
+
+
+def rotate_stored_tokens(db: Engine, cipher: TokenCipher) -> int:
+    """Re-encrypt every stored token with the first key; returns how many rows changed."""
+    factory = sessionmaker(db)
+    with factory() as session, session.begin():
+        return rewrite_tokens(session, cipher.rotate)

@@ -1,0 +1,276 @@
+"""Personal data: ``dialogbot person export`` (right of access), ``person erase``
+(identity removed, the units' documentation kept) and the retention purge of post
+contents and message keys (``dialogbot db purge`` and the scheduler, once a day)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import WORKSPACE, load_sample_org
+from sqlalchemy import Engine, select, text
+
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.engine import DialogEngine, StartRound
+from bot.errors import UnknownPerson
+from bot.personal_data import (
+    RetentionSettingError,
+    erase_person,
+    export_person,
+    purge_expired,
+    retention_days_from_env,
+)
+from bot.schedule.console_notifier import ConsoleNotifier
+from bot.schedule.scheduler import Scheduler
+from bot.slack.store import SlackStore
+from bot.summary import render_summary
+from bot.templates import TemplateCatalog
+from storage.db import make_engine, make_session_factory, upgrade
+from storage.models import Base, ProcessedMessage, SlackPost
+from storage.models_chain import Activity
+from storage.models_schedule import ScheduledJob
+
+ANNA = "U0ENHHTN"
+BJORN = "U0ENHHTS"
+SUPPORT = "U0PROC01"
+
+
+def _pid(engine: DialogEngine, round_id: int, chat_id: str) -> int:
+    for unit in engine.status(WORKSPACE, round_id).units:
+        for p in unit.participants:
+            if p.chat_id == chat_id:
+                return p.participation_id
+    raise AssertionError(chat_id)
+
+
+def _populate(engine: DialogEngine) -> None:
+    """Two rounds (one anonymous), answers with revisions, an owned activity, posts."""
+    named = engine.start_round(
+        WORKSPACE,
+        StartRound("avstamning", ["Äldreomsorg"], "C0LEDNING", level="enhet", started_by=SUPPORT),
+    ).round.round_id
+    anna = _pid(engine, named, ANNA)
+    engine.reply(WORKSPACE, anna, "Budgeten håller", "slack:D0ANNA:1.1")
+    engine.edit_question(WORKSPACE, anna, 1, "Budgeten håller nästan", "slack:D0ANNA:1.2")
+    engine.reply(WORKSPACE, _pid(engine, named, BJORN), "Björns eget svar", "slack:C0:2.1")
+    engine.set_thread(WORKSPACE, anna, "D0ANNA:1.0")
+    secret = engine.start_round(
+        WORKSPACE,
+        StartRound("avstamning", ["Äldreomsorg"], "C0LEDNING", level="enhet", anonymous=True),
+    ).round.round_id
+    engine.reply(WORKSPACE, _pid(engine, secret, ANNA), "Anonym åsikt", "slack:D0ANNA:3.1")
+    now = engine.clock.now()
+    with engine.unit_of_work(WORKSPACE) as uow:
+        unit = uow.repo.unit("hemtjanst-norr")
+        assert unit is not None
+        for title, owner in (
+            ("Ny bemanning", "anna andersson"),
+            ("Annans sak", "Björn"),
+            ("Nattvak", "CECILIA ÖBERG"),
+        ):
+            uow.repo.add(
+                Activity(
+                    unit_id=unit.id,
+                    round_id=named,
+                    question_key="x",
+                    position=0,
+                    title=title,
+                    owner=owner,
+                    status="open",
+                    status_note="",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        uow.commit()
+    store = SlackStore(engine.session_factory, engine.clock)
+    store.claim(WORKSPACE, "round:1:thread:1", "C0LEDNING", {"text": f"<@{ANNA}> — Hemtjänst Norr"})
+    store.claim(WORKSPACE, "remind:1:1:x", ANNA, {"text": "Påminnelse"})
+    store.claim(WORKSPACE, "round:1:announce", "C0LEDNING", {"text": "Rundan har startat"})
+
+
+def test_export_contains_everything_about_the_person_and_nothing_else(
+    engine: DialogEngine,
+) -> None:
+    _populate(engine)
+    data = export_person(engine, WORKSPACE, ANNA)
+    dumped = json.dumps(data, ensure_ascii=False)
+
+    assert data["person"] == {
+        "chat_id": ANNA,
+        "name": "Anna Andersson",
+        "roles": ["chef"],
+        "lang": "sv",
+    }
+    assert [u["key"] for u in data["units_managed"]] == ["hemtjanst-norr"]
+    (part,) = data["participations"]
+    assert part["unit"]["name"] == "Hemtjänst Norr" and part["thread"] == "D0ANNA:1.0"
+    (answer,) = part["answers"]
+    assert answer["text"] == "Budgeten håller nästan"
+    assert [r["text"] for r in answer["revisions"]] == ["Budgeten håller", "Budgeten håller nästan"]
+    assert "slack:D0ANNA:1.1" in part["message_keys"]
+    assert [a["status"] for a in data["anonymous_participations"]] == ["answering"]
+    assert [a["title"] for a in data["activities_owned"]] == ["Ny bemanning"]
+    cecilia = export_person(engine, WORKSPACE, "U0ENHSOL")["activities_owned"]
+    assert [a["title"] for a in cecilia] == ["Nattvak"]
+    assert {p["key"] for p in data["posts_addressed"]} == {"round:1:thread:1", "remind:1:1:x"}
+    for foreign in ("Anonym åsikt", "Björns eget svar", "Annans sak", "Nattvak", "Rundan"):
+        assert foreign not in dumped
+    with pytest.raises(UnknownPerson):
+        export_person(engine, WORKSPACE, "U0NOBODY")
+
+
+def _database_text(db: Engine) -> str:
+    with db.connect() as conn:
+        return "\n".join(
+            " ".join(str(v) for v in row)
+            for table in Base.metadata.sorted_tables
+            for row in conn.execute(table.select()).all()
+        )
+
+
+def test_erase_removes_the_identity_and_keeps_the_units_documentation(
+    engine: DialogEngine, db: Engine
+) -> None:
+    _populate(engine)
+    assert ANNA in _database_text(db) and "Anna Andersson" in _database_text(db)
+
+    erased = erase_person(engine, WORKSPACE, ANNA)
+    assert (erased.participations, erased.activities, erased.posts) == (2, 1, 2)
+
+    everything = _database_text(db)
+    for trace in (ANNA, "Anna Andersson", "anna andersson", "D0ANNA"):
+        assert trace not in everything
+    summary = render_summary(engine.summary(WORKSPACE, 1), "md")
+    assert "Budgeten håller nästan" in summary and "Hemtjänst Norr" in summary
+    assert "Björns eget svar" in summary
+    assert export_person(engine, WORKSPACE, BJORN)["participations"][0]["answers"]
+    with pytest.raises(UnknownPerson):
+        export_person(engine, WORKSPACE, ANNA)
+    assert erase_person(engine, WORKSPACE, BJORN).participations == 2
+
+
+def _post(session_db: Engine, key: str, status: str, sent_at: datetime | None) -> None:
+    with make_session_factory(session_db)() as session, session.begin():
+        session.add(
+            SlackPost(
+                workspace_id=WORKSPACE,
+                post_key=key,
+                status=status,
+                channel="C0LEDNING",
+                ts="1.1",
+                payload={"text": f"summary {key}", "file": "UEsDBBQ="},
+                attempts=1,
+                claimed_at=sent_at or datetime(2027, 5, 1, tzinfo=UTC),
+                sent_at=sent_at,
+            )
+        )
+
+
+def _key(session_db: Engine, key: str, at: datetime) -> None:
+    with make_session_factory(session_db)() as session, session.begin():
+        session.add(
+            ProcessedMessage(
+                workspace_id=WORKSPACE, message_key=key, outcome="answered", created_at=at
+            )
+        )
+
+
+def _left(db: Engine) -> tuple[dict[str, bool], set[str]]:
+    with make_session_factory(db)() as session:
+        posts = {p.post_key: p.payload is not None for p in session.scalars(select(SlackPost))}
+        keys = set(session.scalars(select(ProcessedMessage.message_key)))
+    return posts, keys
+
+
+def _aged(db: Engine, now: datetime) -> None:
+    _post(db, "old", "sent", now - timedelta(days=100))
+    _post(db, "recent", "sent", now - timedelta(days=10))
+    _post(db, "old-failed", "failed", None)
+    _key(db, "slack:C1:old", now - timedelta(days=100))
+    _key(db, "slack:C1:recent", now - timedelta(days=1))
+
+
+def test_purge_forgets_old_post_contents_and_message_keys(engine: DialogEngine, db: Engine) -> None:
+    now = engine.clock.now()
+    _aged(db, now)
+    purged = purge_expired(engine, 90)
+    assert (purged.post_payloads, purged.message_keys) == (1, 1)
+    assert _left(db) == ({"old": False, "recent": True, "old-failed": True}, {"slack:C1:recent"})
+    # The post row stays: a replayed event still finds it delivered and posts nothing.
+    assert (
+        SlackStore(engine.session_factory, engine.clock).claim(WORKSPACE, "old", "C", {}).state
+        == "sent"
+    )
+    assert purge_expired(engine, 90).post_payloads == 0
+
+
+def test_the_scheduler_purges_once_a_day(
+    engine: DialogEngine, db: Engine, clock: FixedClock
+) -> None:
+    _aged(db, clock.now())
+    scheduler = Scheduler(engine, ConsoleNotifier(), retention_days=90)
+    scheduler.tick()
+    scheduler.tick()
+    assert _left(db)[0]["old"] is False and _left(db)[1] == {"slack:C1:recent"}
+    clock.advance(timedelta(days=85))
+    scheduler.tick()
+    assert _left(db)[0]["recent"] is False
+    with make_session_factory(db)() as session:
+        purges = session.scalars(select(ScheduledJob).where(ScheduledJob.kind == "purge")).all()
+    assert sorted((j.job_key, j.status) for j in purges) == [
+        ("purge:2027-05-03", "done"),
+        ("purge:2027-07-27", "done"),
+    ]
+
+
+def test_retention_setting() -> None:
+    assert retention_days_from_env({}) == 90
+    assert retention_days_from_env({"DIALOGBOT_RETENTION_DAYS": "30"}) == 30
+    assert retention_days_from_env({"DIALOGBOT_RETENTION_DAYS": "off"}) is None
+    for bad in ("0", "-3", "tre"):
+        with pytest.raises(RetentionSettingError):
+            retention_days_from_env({"DIALOGBOT_RETENTION_DAYS": bad})
+
+
+def test_person_and_purge_commands(
+    tmp_path: Path,
+    catalog: TemplateCatalog,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"sqlite:///{tmp_path / 'people.db'}"
+    db = make_engine(url)
+    upgrade(db)
+    now = datetime.now(UTC)
+    engine = DialogEngine(make_session_factory(db), catalog, FixedClock(now))
+    load_sample_org(engine)
+    _populate(engine)
+    capsys.readouterr()
+
+    assert main(["--db", url, "person", "export", ANNA]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert exported["person"]["name"] == "Anna Andersson"
+
+    assert main(["--db", url, "person", "erase", ANNA]) == 1
+    assert "--yes" in capsys.readouterr().out
+    assert main(["--db", url, "person", "erase", ANNA, "--yes"]) == 0
+    assert "Erased U0ENHHTN" in capsys.readouterr().out
+    assert main(["--db", url, "person", "export", ANNA]) == 1
+    assert "U0ENHHTN" in capsys.readouterr().err
+
+    _aged(db, now)
+    monkeypatch.setenv("DIALOGBOT_RETENTION_DAYS", "tre")
+    assert main(["--db", url, "db", "purge"]) == 1
+    assert "DIALOGBOT_RETENTION_DAYS" in capsys.readouterr().err
+    assert main(["--db", url, "db", "purge", "--days", "30"]) == 0
+    assert "Purged 1 post payloads and 1 message keys" in capsys.readouterr().out
+    with db.connect() as conn:
+        assert (
+            conn.execute(text("SELECT payload FROM slack_posts WHERE post_key='old'")).scalar()
+            is None
+        )
+    db.dispose()
