@@ -151,7 +151,7 @@ def guarded_wsgi_app(
             log.log(level, "refused %s %s: %s", method, path, refused.reason)
             return _respond(start_response, _plain(refused.status, reasons[refused.status]))
         if method != "POST" or path != EVENTS_PATH:
-            inner = dict(environ, CONTENT_LENGTH=str(len(body)), **{"wsgi.input": io.BytesIO(body)})
+            inner = {**environ, "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
             return bolt(inner, start_response)
         request = WsgiHttpRequest(environ)
         try:
