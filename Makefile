@@ -3,13 +3,26 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every package, pinned with its hashes; `make lock` refreshes it from pyproject.toml.
+LOCK := requirements/lock.txt
+LOCK_TOOLS := build/lock-tools
+UV_VERSION := 0.13.8
+LOCK_ARGS := --universal --python-version 3.11 --generate-hashes --extra dev \
+	--custom-compile-command "make lock" pyproject.toml requirements/build.in -o $(LOCK)
+# Installs exactly the lock (hash-checked, nothing resolved) and then the project without
+# its dependencies; `pip check` catches a lock that lacks a dependency of pyproject.toml.
+define install_locked
+	$(1)/bin/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(1)/bin/python -m pip install --quiet --no-deps --no-build-isolation $(2)
+	$(1)/bin/python -m pip check >/dev/null || { $(1)/bin/python -m pip check; \
+	  echo "$(LOCK) does not match pyproject.toml: run 'make lock'"; exit 1; }
+endef
 
-.PHONY: demo test lint typecheck unit install bench clean check-wheel
+.PHONY: demo test lint typecheck unit install bench clean check-wheel lock lock-upgrade
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(STAMP): pyproject.toml $(LOCK)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(call install_locked,$(VENV),-e .)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,6 +45,16 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Re-resolve after a change to pyproject.toml's dependencies, keeping the other pins;
+# `make lock-upgrade` moves every pin to the newest release. Needs the network (PyPI).
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(LOCK_TOOLS)/bin/uv pip compile --quiet $(LOCK_ARGS)
+
+lock-upgrade:
+	$(MAKE) lock LOCK_ARGS='--upgrade $(LOCK_ARGS)'
+
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
 
@@ -39,8 +62,7 @@ clean:
 check-wheel:
 	rm -rf build/wheel-venv
 	$(PYTHON) -m venv build/wheel-venv
-	build/wheel-venv/bin/python -m pip install --quiet --upgrade pip
-	build/wheel-venv/bin/python -m pip install --quiet .
+	$(call install_locked,build/wheel-venv,.)
 	cd build && ./wheel-venv/bin/dialogbot templates list >/dev/null
 	cd build && ./wheel-venv/bin/dialogbot demo | grep -q "Socialförvaltningen (Förvaltning)"
 	rm -rf build/wheel-venv

@@ -23,7 +23,6 @@ from collections import Counter
 from typing import Any
 
 from fakes import SLACK_TIER_LIMITS_PER_MINUTE, FakeSlack
-from fakes.slack_api import DEFAULT_SPEC_PATH
 
 TOKEN = "xoxb-bench-token"
 
@@ -106,7 +105,7 @@ def _install_controls(fake: FakeSlack) -> None:
 
 def main() -> None:
     """Serve until SIGTERM/SIGINT."""
-    fake = FakeSlack(default_token=TOKEN, check_spec=DEFAULT_SPEC_PATH.exists())
+    fake = FakeSlack(default_token=TOKEN, check_spec=True)
     _install_controls(fake)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -70,7 +70,7 @@ def measure(size: int) -> float:
             executor=executor,
             token_verification=False,
         )
-        wsgi = wsgi_app(app)
+        wsgi = wsgi_app(app, config.signing_secret)
         count = [0]
 
         def counter(*_args: object) -> None:

@@ -14,7 +14,7 @@ from jsonschema.validators import validator_for
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO / "manifest.yml"
-SCHEMA_PATH = REPO.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
+SCHEMA_PATH = REPO / "tests" / "fakes" / "specs" / "manifest.schema.1.0.0.json"
 SCOPE_DOCS = (REPO / "README.md",)
 
 PUBLIC_HOST = "https://dialogbot.example.org"
@@ -52,7 +52,7 @@ def manifest() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
     if not SCHEMA_PATH.is_file():
-        pytest.fail(f"manifest schema not found at {SCHEMA_PATH} (clone shared/ beside the repo)")
+        pytest.fail(f"manifest schema not found at {SCHEMA_PATH} (see tests/fakes/specs/README.md)")
     data = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data

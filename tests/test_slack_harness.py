@@ -100,7 +100,7 @@ class SlackHarness:
             executor=self.executor,
             token_verification=False,
         )
-        self.wsgi = wsgi_app(self.app)
+        self.wsgi = wsgi_app(self.app, self.config.signing_secret)
 
     def restart(self) -> None:
         """Stop after the work in flight, and start a fresh process on the same database."""

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.slack.config import BOT_SCOPES, SlackConfig
 from bot.slack.context import ClientProvider, SlackContext
+from bot.slack.edge import guarded_wsgi_app
 from bot.slack.executor import TrackingExecutor
 from bot.slack.listeners import register_all
 from bot.slack.notifier import SlackNotifier
@@ -25,7 +24,7 @@ from bot.slack.token_store import installation_store
 from bot.wiring import Runtime
 
 if TYPE_CHECKING:
-    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+    from wsgiref.types import WSGIApplication
 
 log = logging.getLogger("bot.slack")
 
@@ -138,15 +137,8 @@ def build_app(
     return app
 
 
-def wsgi_app(app: App) -> WSGIApplication:
+def wsgi_app(app: App, signing_secret: str) -> WSGIApplication:
     """The WSGI application: Slack requests at ``/slack/events`` (and the OAuth pages),
-    a health check at ``GET /healthz``."""
-    slack = SlackRequestHandler(app)
-
-    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
-        return slack(environ, start_response)
-
-    return application
+    a health check at ``GET /healthz``. Bodies over 1 MiB are refused (413) and the signature
+    is checked before any parsing (see :mod:`bot.slack.edge`)."""
+    return guarded_wsgi_app(app, signing_secret)

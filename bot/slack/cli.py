@@ -57,7 +57,7 @@ def _serve(
     config: SlackConfig,
     runtime: Runtime,
     build_app: Callable[[SlackConfig, Runtime], App],
-    wsgi_app: Callable[[App], WSGIApplication],
+    wsgi_app: Callable[[App, str], WSGIApplication],
 ) -> int:
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -70,16 +70,18 @@ def _serve(
         out.print("Dialogbot is connecting to Slack in Socket Mode. Stop with Ctrl-C.")
         SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]
         return 0
-    import waitress
+    from bot.slack.edge import MAX_BODY_BYTES, create_server
 
     app = build_app(config, runtime)
     out.print(
         f"Dialogbot listens on http://{args.host}:{args.port}/slack/events "
-        f"(health: /healthz), {args.threads} threads. Stop with Ctrl-C."
+        f"(health: /healthz), {args.threads} threads, bodies up to {MAX_BODY_BYTES} bytes. "
+        "Stop with Ctrl-C."
     )
-    waitress.serve(
-        wsgi_app(app), host=args.host, port=args.port, threads=args.threads, ident="dialogbot"
+    server = create_server(
+        wsgi_app(app, config.signing_secret), host=args.host, port=args.port, threads=args.threads
     )
+    server.run()
     return 0
 
 

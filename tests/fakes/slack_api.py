@@ -55,6 +55,7 @@ __all__ = [
     "METHODS_NOT_IN_SPEC",
     "RESPONSE_URL_METHOD",
     "SLACK_TIER_LIMITS_PER_MINUTE",
+    "SPECS_DIR",
     "SPEC_ENV_VAR",
     "UPLOAD_METHOD",
     "FakeSlack",
@@ -67,10 +68,11 @@ __all__ = [
 SPEC_ENV_VAR = "DIALOGBOT_SLACK_SPEC"
 """Environment variable that overrides the location of ``slack_web_openapi_v2.json``."""
 
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[3] / "shared" / "slack" / "slack_web_openapi_v2.json"
-)
-"""``<repo>/../shared/slack/slack_web_openapi_v2.json`` (the repo is cloned beside ``shared``)."""
+SPECS_DIR = Path(__file__).resolve().parent / "specs"
+"""Slack's published specs the tests check against, kept in the repository (see its README)."""
+
+DEFAULT_SPEC_PATH = SPECS_DIR / "slack_web_openapi_v2.json"
+"""``tests/fakes/specs/slack_web_openapi_v2.json``: Slack's Web API OpenAPI 2.0 document."""
 
 UPLOAD_METHOD = "upload"
 """Pseudo method name under which POSTs to an upload URL are recorded (and can be failed)."""
@@ -177,8 +179,8 @@ def load_spec(path: Path | str | None = None) -> dict[str, OperationSpec]:
             return cached
         if not resolved.is_file():
             raise FileNotFoundError(
-                f"Slack Web API spec not found at {resolved}; set {SPEC_ENV_VAR} or clone "
-                "the repo with shared/ beside it"
+                f"Slack Web API spec not found at {resolved}; set {SPEC_ENV_VAR} or restore "
+                f"{DEFAULT_SPEC_PATH.name} in {SPECS_DIR}"
             )
         document = json.loads(resolved.read_text(encoding="utf-8"))
         operations: dict[str, OperationSpec] = {}
@@ -382,7 +384,7 @@ def _fault_error(status: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# Block Kit limits (see /work/shared/slack/README.md)
+# Block Kit limits (from Slack's Block Kit reference; the specs do not state them)
 
 
 def _text_of(obj: Any) -> str:
