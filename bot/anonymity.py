@@ -3,10 +3,11 @@
 An anonymous round shows answers per question without names or units, pooled at the
 lowest level of the organisation that has at least ``k`` respondents (distinct people who
 answered anything). Walking the tree bottom-up, the respondents not yet pooled below a
-unit are pooled at that unit as soon as they are ``k`` or more; whoever is left at the
-top is *withheld*: the group sees how many they are, not what they wrote. A pool at a
-unit holds only the respondents not already pooled below it, and they too are at least
-``k``, so subtracting one pool from another tells no answer apart.
+unit are pooled at that unit as soon as they are ``k`` or more. When fewer are left over
+and a pool was formed below, they join the smallest such pool, which moves up to the
+unit: so every pool has at least ``k`` respondents, and subtracting one pool from another
+never isolates fewer than ``k``. Whoever is left at the top (no pool anywhere) is
+*withheld*: the group sees how many they are, not what they wrote.
 
 Pure functions: the engine feeds them participations and units and stores the result
 when the round closes (see :func:`storage.anonymise.anonymise_round`).
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from bot.i18n import DEFAULT_TZ, t
@@ -63,33 +65,45 @@ def plan_pools(rows: Sequence[Respondent], tree: OrgTree, k: int) -> PoolPlan:
     for path in paths.values():
         start = len(root_path) - 1 if root_path else 0
         trimmed = path[max(start, 0) :]
-        for parent, child in zip(trimmed, trimmed[1:], strict=False):
+        for parent, child in pairwise(trimmed):
             children.setdefault(parent.id, set()).add(child.id)
     own: dict[int, list[Respondent]] = {}
     for r in rows:
         if r.responded:
             own.setdefault(r.unit_id, []).append(r)
     pool_of: dict[int, int] = {r.participation_id: top.id for r in rows}
+    pools: dict[int, list[Respondent]] = {}
 
     def people(group: list[Respondent]) -> int:
         return len({r.person if r.person is not None else ("p", r.participation_id) for r in group})
 
-    def walk(unit_id: int) -> list[Respondent]:
+    def walk(unit_id: int) -> tuple[list[Respondent], list[int]]:
         left = list(own.get(unit_id, []))
+        below: list[int] = []
         for child in sorted(children.get(unit_id, ())):
-            left.extend(walk(child))
+            child_left, child_pools = walk(child)
+            left.extend(child_left)
+            below.extend(child_pools)
+        if left and people(left) < k and below:
+            # Too few for a pool of their own: join the smallest pool below, moved up here.
+            smallest = min(below, key=lambda u: (people(pools[u]), u))
+            below.remove(smallest)
+            left.extend(pools.pop(smallest))
         if left and people(left) >= k:
-            for r in left:
-                pool_of[r.participation_id] = unit_id
-            return []
-        return left
+            pools[unit_id] = left
+            return [], [*below, unit_id]
+        return left, below
 
     roots = [top.id] if root_path else sorted({p[0].id for p in paths.values()})
     leftover: list[Respondent] = []
     for root in roots:
-        leftover.extend(walk(root))
+        leftover.extend(walk(root)[0])
     if leftover and not root_path and people(leftover) >= k:
-        leftover = []  # several trees: the remainder is pooled under ``top``
+        pools.setdefault(top.id, []).extend(leftover)  # several trees: pooled under ``top``
+        leftover = []
+    for unit_id, members in pools.items():
+        for r in members:
+            pool_of[r.participation_id] = unit_id
     return PoolPlan(pool_of, frozenset(r.participation_id for r in leftover), top.id)
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from random import SystemRandom
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from random import SystemRandom
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError

@@ -308,9 +308,7 @@ def _anonymous_summary(
             position,
         )
         answered = sum(len(p.texts) + p.withheld for p in pools)
-        questions.append(
-            QuestionSummary(number, q.key, q.text.get(info.lang), answered, [], pools)
-        )
+        questions.append(QuestionSummary(number, q.key, q.text.get(info.lang), answered, [], pools))
     responded = len(respondents)
     return RoundSummary(
         round=info,
