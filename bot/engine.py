@@ -93,11 +93,12 @@ class StartRound:
         level: only units on this level answer (e.g. ``enhet``); None keeps all.
         subtrees: include units below the named ones.
         deadline_at: aware datetime, or None for no deadline.
-        anonymous: summaries render no names.
+        anonymous: answers are pooled without names or units (see :mod:`bot.anonymity`),
+            always delivered by DM, and every link to people is erased at close.
         lang: ``sv`` or ``en`` for prompts and summaries.
         started_by: chat id of the person starting it (role checked), None for the operator.
         title: shown in announcements; derived from template and units when empty.
-        delivery: ``channel`` (a thread per participant) or ``dm``.
+        delivery: ``channel`` (a thread per participant) or ``dm`` (forced for anonymous).
         external_key: idempotency key; starting twice with it returns the first round.
     """
 

@@ -173,6 +173,10 @@ def test_anonymous_rounds_and_evaluations_go_by_dm_whatever_was_asked(
     assert named.round.delivery == "channel"
     evaluation = send_evaluation(engine, WS, named.round.round_id)
     assert evaluation.round.anonymous and evaluation.round.delivery == "dm"
+    # After an anonymous round closed, its evaluation still reaches the people it asked.
+    engine.close_round(WS, anonymous.round.round_id)
+    late = send_evaluation(engine, WS, anonymous.round.round_id)
+    assert sorted(p.chat_id for p, _ in late.participants) == ["U0ENHHTN", "U0ENHHTS", "U0ENHSOL"]
 
 
 # The whole round through Slack, and every table afterwards -----------------------------
