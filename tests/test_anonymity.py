@@ -342,3 +342,63 @@ def test_the_slack_summary_of_an_anonymous_round_shows_counts_below_k(
     _assert_nobody_named(body, "blocks")
     assert "Budgeten är pressad" not in body and "Ökad kontinuitet" not in body
     assert "2 svar visas inte: färre än 3 svarande i gruppen." in body
+
+
+def test_upgrading_erases_what_earlier_closes_of_anonymous_rounds_left(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from storage.db import make_engine, upgrade
+
+    db = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0005")
+    now = "2027-05-03 07:00:00"
+    post = (
+        "INSERT INTO slack_posts (workspace_id, post_key, status, channel, ts, payload,"
+        " attempts, claimed_at) VALUES ('T1', :key, 'sent', :channel, :ts, :payload, 1, :now)"
+    )
+    with db.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO template_snapshots (id, workspace_id, key, version, content_hash,"
+                " body, created_at) VALUES (1, 'T1', 'avstamning', 1, 'x', '{}', :now)"
+            ),
+            {"now": now},
+        )
+        for round_id, anonymous in ((1, True), (2, False)):
+            conn.execute(
+                text(
+                    "INSERT INTO rounds (id, workspace_id, template_snapshot_id, title, status,"
+                    " group_ref, delivery, anonymous, lang, created_at) VALUES"
+                    " (:id, 'T1', 1, 'R', 'closed', 'C1', 'dm', :anonymous, 'sv', :now)"
+                ),
+                {"id": round_id, "anonymous": anonymous, "now": now},
+            )
+            channel = f"D{round_id}"
+            for key, ts, payload in (
+                (f"round:{round_id}:thread:7", "100.1", {"text": "<@U0ENHHTN> — Hemtjänst Norr"}),
+                (f"slack:{channel}:100.5:next", "100.6", {"thread_ts": "100.1"}),
+            ):
+                conn.execute(
+                    text(post),
+                    {
+                        "key": key,
+                        "channel": channel,
+                        "ts": ts,
+                        "payload": json.dumps(payload),
+                        "now": now,
+                    },
+                )
+        conn.execute(
+            text(
+                "INSERT INTO processed_messages (workspace_id, message_key, participation_id,"
+                " outcome, created_at) VALUES ('T1', 'slack:D1:100.5', NULL, 'answered', :now)"
+            ),
+            {"now": now},
+        )
+    upgrade(db)
+    with db.connect() as conn:
+        keys = conn.execute(text("SELECT post_key FROM slack_posts ORDER BY id")).scalars().all()
+        left = conn.execute(text("SELECT count(*) FROM processed_messages")).scalar()
+    assert keys == ["round:2:thread:7", "slack:D2:100.5:next"]  # the named round keeps its
+    assert left == 0
+    db.dispose()
