@@ -402,3 +402,23 @@ def test_upgrading_erases_what_earlier_closes_of_anonymous_rounds_left(tmp_path:
     assert keys == ["round:2:thread:7", "slack:D2:100.5:next"]  # the named round keeps its
     assert left == 0
     db.dispose()
+
+
+def test_later_rounds_neither_follow_up_nor_quote_an_anonymous_round(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    plan = engine.start_round(
+        WS, StartRound("planering", ["Äldreomsorg"], "#g", level="enhet", anonymous=True)
+    )
+    for n, (participant, _) in enumerate(plan.participants):
+        for text in ("Uppdrag", "Nuläge", "Ram", f"- Hemlig åtgärd {n}", f"Hemlig kvalitet {n}"):
+            engine.reply(WS, participant.participation_id, text, f"p{n}:{text}")
+    engine.close_round(WS, plan.round.round_id)
+    clock.advance(timedelta(days=60))
+    started = engine.start_round(
+        WS, StartRound("avstamning", ["hemtjanst-norr"], "#g", subtrees=False)
+    )
+    prompt = started.participants[0][1]
+    assert prompt.followup is None  # the anonymous plan's activities are not Anna's to follow up
+    assert prompt.question_key == "hur_gar_det"
+    assert prompt.context == ()  # nor is the anonymous plan shown as her unit's plan
