@@ -362,6 +362,8 @@ class DialogEngine:
     def _anonymise(self, repo: Repository, round_: Round) -> None:
         """Pool the answers of a closing anonymous round (who answered is still known
         here) and erase every link between people and answers."""
+        if round_.anonymity_k is None:  # started before rounds kept their k
+            round_.anonymity_k = repo.anonymity_k()
         participations = repo.participations(round_.id)
         plan = plan_pools(
             [
@@ -374,7 +376,7 @@ class DialogEngine:
                 for p in participations
             ],
             OrgTree(repo.units()),
-            round_.anonymity_k or repo.anonymity_k(),
+            round_.anonymity_k,
         )
         repo.anonymise_round(round_.id, plan.pool_of, plan.withheld, plan.top_unit_id, day_start)
 
