@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from random import SystemRandom
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot import access
 from bot.access import ORGANISER_ROLES, ReadScope
+from bot.anonymity import Respondent, day_start, plan_pools
 from bot.chain import activities as chain_activities
 from bot.chain.context import context_for
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
@@ -95,11 +97,12 @@ class StartRound:
         level: only units on this level answer (e.g. ``enhet``); None keeps all.
         subtrees: include units below the named ones.
         deadline_at: aware datetime, or None for no deadline.
-        anonymous: summaries render no names.
+        anonymous: answers are pooled without names or units (see :mod:`bot.anonymity`),
+            always delivered by DM, and every link to people is erased at close.
         lang: ``sv`` or ``en`` for prompts and summaries.
         started_by: chat id of the person starting it (role checked), None for the operator.
         title: shown in announcements; derived from template and units when empty.
-        delivery: ``channel`` (a thread per participant) or ``dm``.
+        delivery: ``channel`` (a thread per participant) or ``dm`` (forced for anonymous).
         external_key: idempotency key; starting twice with it returns the first round.
     """
 
@@ -180,7 +183,11 @@ class DialogEngine:
     # Rounds -----------------------------------------------------------------------
 
     def start_round(self, workspace: str, cmd: StartRound) -> RoundStarted:
-        """Create a round and a participation for every manager of the chosen units."""
+        """Create a round and a participation for every manager of the chosen units.
+
+        An anonymous round is always delivered privately (``dm``), whatever was asked:
+        answering in a thread of the group's channel would show who said what.
+        """
         template = self.catalog.get(cmd.template)
         if cmd.lang not in ("sv", "en"):
             raise InvalidInput(f"lang={cmd.lang}")
@@ -199,14 +206,20 @@ class DialogEngine:
             snapshot = self._snapshot(repo, template)
             now = self._now()
             title = cmd.title.strip() or self._default_title(template, cmd, tree, chosen)
+            pairs = [(unit, person) for unit in chosen for person in unit.managers]
+            if cmd.anonymous:
+                # Participation ids must not reveal the units in organisation order.
+                SystemRandom().shuffle(pairs)
             round_ = Round(
                 workspace_id=repo.workspace_id,
                 template_snapshot_id=snapshot.id,
                 title=title[:300],
                 status="open",
                 group_ref=cmd.group_ref,
-                delivery=cmd.delivery,
+                delivery="dm" if cmd.anonymous else cmd.delivery,
                 anonymous=cmd.anonymous,
+                anonymity_k=repo.anonymity_k() if cmd.anonymous else None,
+                invited_unit_ids=sorted(u.id for u in chosen) if cmd.anonymous else None,
                 lang=cmd.lang,
                 deadline_at=cmd.deadline_at,
                 created_by=cmd.started_by,
@@ -216,23 +229,20 @@ class DialogEngine:
             round_.template = snapshot
             repo.add(round_)
             repo.flush()
-            without_manager: list[str] = []
-            for unit in chosen:
-                if not unit.managers:
-                    without_manager.append(unit.name)
-                for person in unit.managers:
-                    p = Participation(
-                        workspace_id=repo.workspace_id,
-                        round_id=round_.id,
-                        unit_id=unit.id,
-                        person_id=person.id,
-                        status="invited",
-                        position=0,
-                    )
-                    p.unit = unit
-                    p.person = person
-                    p.round = round_
-                    repo.add(p)
+            without_manager = [unit.name for unit in chosen if not unit.managers]
+            for unit, person in pairs:
+                p = Participation(
+                    workspace_id=repo.workspace_id,
+                    round_id=round_.id,
+                    unit_id=unit.id,
+                    person_id=person.id,
+                    status="invited",
+                    position=0,
+                )
+                p.unit = unit
+                p.person = person
+                p.round = round_
+                repo.add(p)
             if not round_.participations:
                 raise NoParticipants(u.name for u in chosen)
             repo.flush()
@@ -359,10 +369,42 @@ class DialogEngine:
                 round_.closed_at = self._now()
                 if round_.anonymous:
                     repo.flush()
-                    repo.anonymise_round(round_.id)
+                    self._anonymise(repo, round_)
             return self._summary(repo, round_), newly
 
         return self._transaction(workspace, work)
+
+    def _anonymise(self, repo: Repository, round_: Round) -> None:
+        """Pool the answers of a closing anonymous round (who answered is still known
+        here) and erase every link between people and answers."""
+        if round_.anonymity_k is None:  # started before rounds kept their k
+            round_.anonymity_k = repo.anonymity_k()
+        participations = repo.participations(round_.id)
+        plan = plan_pools(
+            [
+                Respondent(
+                    p.id,
+                    p.unit_id,
+                    p.person_id,
+                    any(a.status == ANSWERED for a in p.answers),
+                )
+                for p in participations
+            ],
+            OrgTree(repo.units()),
+            round_.anonymity_k,
+        )
+        repo.anonymise_round(round_.id, plan.pool_of, plan.withheld, plan.top_unit_id, day_start)
+
+    def invited_units(self, workspace: str, round_id: int) -> list[str]:
+        """Keys of the units a round was sent to (also after an anonymous round closed)."""
+
+        def work(repo: Repository) -> list[str]:
+            round_ = self._round(repo, round_id)
+            ids = round_.invited_unit_ids or sorted({p.unit_id for p in round_.participations})
+            tree = OrgTree(repo.units())
+            return [tree.by_id[i].key for i in ids if i in tree.by_id]
+
+        return self._read(workspace, work)
 
     def summary(self, workspace: str, round_id: int) -> RoundSummary:
         """The summary of a round as it stands now (open or closed)."""
@@ -1062,6 +1104,7 @@ class DialogEngine:
             created_by=round_.created_by,
             question_count=len(template.questions),
             announcement_ref=round_.announcement_ref,
+            anonymity_k=round_.anonymity_k,
         )
 
     # Dialog chain: activities and their follow-up (bot/chain) ------------------------

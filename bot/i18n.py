@@ -437,6 +437,64 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- end buttons ---
     # --- anonymity ---
+    "anonymity.notice": {
+        "sv": (
+            "Rundan är anonym. Frågorna kommer privat (DM), aldrig i kanalen. Gruppen ser "
+            "svaren per fråga utan namn och enhet, sammanslagna i grupper med minst {k} "
+            "svarande; där färre än {k} har svarat ser gruppen bara antalet, och de svaren "
+            "raderas när rundan stängs. När rundan stängs raderas också kopplingen mellan "
+            "person och svar."
+        ),
+        "en": (
+            "This round is anonymous. The questions come privately (DM), never in the "
+            "channel. The group sees the answers per question without names or units, "
+            "pooled in groups of at least {k} respondents; where fewer than {k} have "
+            "answered, the group sees only how many, and those answers are deleted when the "
+            "round closes. When the round closes, the link between people and answers is "
+            "erased too."
+        ),
+    },
+    "anonymity.explained": {
+        "sv": (
+            "Anonym runda: svaren visas per fråga utan namn och enhet, sammanslagna på den "
+            "lägsta nivå där minst {k} har svarat, och sorterade efter text. Där färre än "
+            "{k} har svarat visas bara antalet svar. De som inte svarat räknas bara."
+        ),
+        "en": (
+            "Anonymous round: answers are shown per question without names or units, pooled "
+            "at the lowest level where at least {k} have answered, and sorted by text. Where "
+            "fewer than {k} have answered, only the number of answers is shown. Those who "
+            "did not answer are only counted."
+        ),
+    },
+    "anonymity.pool": {
+        "sv": "{unit} ({level}) — {n} svarande",
+        "en": "{unit} ({level}) — {n} respondents",
+    },
+    "anonymity.withheld": {
+        "sv": "{n} svar visas inte: färre än {k} svarande i gruppen.",
+        "en": "{n} answers not shown: fewer than {k} respondents in the group.",
+    },
+    "anonymity.setting_set": {
+        "sv": "anonymity_k är nu {k} i arbetsytan {workspace} (rundor som redan startat behåller sitt värde).",
+        "en": "anonymity_k is now {k} in workspace {workspace} (rounds already started keep theirs).",
+    },
+    "anonymity.setting_show": {
+        "sv": "anonymity_k = {k} (minsta antal svarande innan en grupps svar visas i en anonym runda)",
+        "en": "anonymity_k = {k} (the fewest respondents before a group's answers are shown in an anonymous round)",
+    },
+    "anonymity.bad_setting": {
+        "sv": "Okänd inställning {name}. Känd: anonymity_k (ett heltal från {low} till {high}).",
+        "en": "Unknown setting {name}. Known: anonymity_k (a whole number from {low} to {high}).",
+    },
+    "anonymity.bad_k": {
+        "sv": "anonymity_k måste vara ett heltal från {low} till {high}, inte ”{value}”.",
+        "en": "anonymity_k must be a whole number from {low} to {high}, not ”{value}”.",
+    },
+    "anonymity.activities_after_close": {
+        "sv": "Aktiviteterna i en anonym runda visas när rundan har stängts.",
+        "en": "The activities of an anonymous round are shown once the round has closed.",
+    },
     # --- end anonymity ---
     # --- console-and-activities ---
     "console.unknown_command": {

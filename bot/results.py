@@ -98,6 +98,8 @@ class RoundInfo:
     created_by: str | None
     question_count: int
     announcement_ref: str | None
+    #: Anonymous rounds: texts are shown only for pools of at least this many respondents.
+    anonymity_k: int | None = None
 
 
 @dataclass(frozen=True)

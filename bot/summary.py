@@ -14,6 +14,7 @@ from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot.anonymity import WITHHELD, Pool, Respondent, plan_pools, pools_for_question
 from bot.collation import sort_key
 from bot.escaping import ESCAPERS, Trusted
 from bot.i18n import format_local, t
@@ -21,6 +22,7 @@ from bot.org_tree import OrgTree
 from bot.results import RoundInfo
 from bot.templates import DialogTemplate
 from storage.models import Participation, Unit
+from storage.models_settings import DEFAULT_ANONYMITY_K
 
 Format = Literal["md", "mrkdwn", "text"]
 FORMATS: tuple[Format, ...] = ("md", "mrkdwn", "text")
@@ -58,6 +60,8 @@ class QuestionSummary:
     text: str
     answered: int
     nodes: list[NodeAnswers]
+    #: Anonymous rounds: the answers per pool, without names or units (``nodes`` is empty).
+    pools: list[Pool] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ class RoundSummary:
     questions: list[QuestionSummary]
     rates: list[UnitRate]
     missing: list[Missing] = field(default_factory=list)
+    #: How many have not answered anything (anonymous rounds list no one in ``missing``).
+    not_responded: int = 0
+    #: Anonymous rounds: texts are shown only for pools of at least this many respondents.
+    anonymity_k: int | None = None
 
     @property
     def anonymous(self) -> bool:
@@ -108,6 +116,8 @@ class RoundSummary:
 class _Row:
     """One participation as plain values (ORM attribute access is slow in bulk)."""
 
+    participation_id: int
+    person_id: int | None
     unit_id: int
     unit_name: str
     person_name: str
@@ -117,11 +127,13 @@ class _Row:
 
     @property
     def responded(self) -> bool:
-        return any(status == "answered" for status, _ in self.answers.values())
+        return any(status in ("answered", WITHHELD) for status, _ in self.answers.values())
 
 
 def _row(p: Participation) -> _Row:
     return _Row(
+        p.id,
+        p.person_id,
         p.unit_id,
         p.unit.name,
         p.person.name if p.person else "",
@@ -210,6 +222,8 @@ def build_summary(
     def level(u: Unit) -> str:
         return level_names.get(u.level_key, u.level_key)
 
+    if anonymous:
+        return _anonymous_summary(info, template, rows, roots, order, tree, level_names)
     rates = [
         UnitRate(n.depth, n.unit.name, level(n.unit), len(n.responded_units), len(n.units))
         for n in order
@@ -225,14 +239,7 @@ def build_summary(
                 if status not in ("answered", "skipped"):
                     continue
                 total_answered += status == "answered"
-                entries.append(
-                    AnswerEntry(
-                        unit_name=None if anonymous else row.unit_name,
-                        person_name=None if anonymous else row.person_name,
-                        status=status,
-                        text=text,
-                    )
-                )
+                entries.append(AnswerEntry(row.unit_name, row.person_name, status, text))
             nodes.append(
                 NodeAnswers(
                     node.depth,
@@ -243,17 +250,6 @@ def build_summary(
                     entries,
                     bool(node.children),
                 )
-            )
-        if anonymous:
-            flat = sorted(
-                (e for n in nodes for e in n.entries if e.status == "answered"),
-                key=lambda e: sort_key(e.text),
-            )
-            root = nodes[0] if nodes else None
-            nodes = (
-                [NodeAnswers(0, root.unit_name, root.level_name, len(flat), len(rows), flat)]
-                if root
-                else []
             )
         questions.append(
             QuestionSummary(number, q.key, q.text.get(info.lang), total_answered, nodes)
@@ -274,6 +270,59 @@ def build_summary(
         questions=questions,
         rates=rates,
         missing=missing,
+        not_responded=len(missing),
+    )
+
+
+def _anonymous_summary(
+    info: RoundInfo,
+    template: DialogTemplate,
+    rows: Sequence[_Row],
+    roots: list[_Node],
+    order: list[_Node],
+    tree: OrgTree,
+    level_names: dict[str, str],
+) -> RoundSummary:
+    """Answers per question and pool, without names or units; no per-unit rates, and
+    non-respondents only counted. Pools are planned from who answered while the round is
+    open and from the units the answers were moved to when it closed (idempotent)."""
+    k = info.anonymity_k or DEFAULT_ANONYMITY_K
+    plan = plan_pools(
+        [Respondent(r.participation_id, r.unit_id, r.person_id, r.responded) for r in rows],
+        tree,
+        k,
+    )
+    answers = {r.participation_id: r.answers for r in rows}
+    respondents = {r.participation_id for r in rows if r.responded}
+    units = {n.unit.id: n.unit for n in order}
+    units.update({uid: tree.by_id[uid] for uid in plan.pool_of.values() if uid in tree.by_id})
+    position = {uid: tuple(u.name for u in tree.path(unit)) for uid, unit in units.items()}
+    questions: list[QuestionSummary] = []
+    for number, q in enumerate(template.questions, start=1):
+        pools = pools_for_question(
+            q.key,
+            answers,
+            plan.pool_of,
+            plan.withheld,
+            respondents,
+            units,
+            level_names,
+            position,
+        )
+        answered = sum(len(p.texts) + p.withheld for p in pools)
+        questions.append(QuestionSummary(number, q.key, q.text.get(info.lang), answered, [], pools))
+    responded = len(respondents)
+    return RoundSummary(
+        round=info,
+        root_name=roots[0].unit.name if len(roots) == 1 else None,
+        participants=len(rows),
+        responded=responded,
+        finished=sum(1 for row in rows if row.finished),
+        questions=questions,
+        rates=[],
+        missing=[],
+        not_responded=len(rows) - responded,
+        anonymity_k=k,
     )
 
 

@@ -142,6 +142,10 @@ class Round(Base):
     closed_at: Mapped[datetime | None]
     announcement_ref: Mapped[str | None] = mapped_column(String(REF_LEN))
     external_key: Mapped[str | None] = mapped_column(String(REF_LEN))
+    #: Anonymous rounds: the minimum pool size fixed at start (the workspace's setting).
+    anonymity_k: Mapped[int | None] = mapped_column(Integer)
+    #: Anonymous rounds: the units invited (sorted ids), kept when the links are erased.
+    invited_unit_ids: Mapped[list[int] | None] = mapped_column(JSON)
 
     template: Mapped[TemplateSnapshot] = relationship(lazy="joined", innerjoin=True)
     participations: Mapped[list[Participation]] = relationship(

@@ -3,14 +3,14 @@ so one workspace can never read or touch another's rows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from storage.anonymise import Coarsen, anonymise_round
 from storage.models import (
     Answer,
-    AnswerRevision,
     Level,
     Participation,
     Person,
@@ -19,6 +19,7 @@ from storage.models import (
     TemplateSnapshot,
     Unit,
 )
+from storage.models_settings import DEFAULT_ANONYMITY_K, WorkspaceSettings
 from storage.question_messages import QuestionMessageRepository
 
 
@@ -224,35 +225,36 @@ class Repository:
         )
         return {pid: int(n) for pid, n in self.session.execute(stmt).all()}
 
-    def anonymise_round(self, round_id: int) -> None:
-        """Erase every link between people and answers of a closed anonymous round: the
-        participations' person and thread, the chat messages answers came from, and the
-        participation of applied message keys (the keys stay, so replays stay no-ops)."""
+    def anonymise_round(
+        self,
+        round_id: int,
+        pool_of: Mapping[int, int],
+        withheld: Collection[int],
+        top_unit_id: int | None,
+        coarsen: Coarsen,
+    ) -> None:
+        """Erase every link between people and answers of a closed anonymous round
+        (see :func:`storage.anonymise.anonymise_round`), and which messages showed
+        their questions."""
         QuestionMessageRepository(self.session, self.workspace_id).forget_round(round_id)
-        pids = select(Participation.id).where(
-            Participation.workspace_id == self.workspace_id, Participation.round_id == round_id
+        anonymise_round(
+            self.session, self.workspace_id, round_id, pool_of, withheld, top_unit_id, coarsen
         )
-        answer_ids = select(Answer.id).where(Answer.participation_id.in_(pids))
-        self.session.execute(
-            update(AnswerRevision)
-            .where(AnswerRevision.answer_id.in_(answer_ids))
-            .values(source_ref=None)
-        )
-        self.session.execute(
-            update(Answer).where(Answer.participation_id.in_(pids)).values(source_ref=None)
-        )
-        self.session.execute(
-            update(ProcessedMessage)
-            .where(ProcessedMessage.participation_id.in_(pids))
-            .values(participation_id=None)
-        )
-        self.session.execute(
-            update(Participation)
-            .where(Participation.id.in_(pids))
-            .values(person_id=None, thread_ref=None)
-            .execution_options(synchronize_session=False)
-        )
-        self.session.expire_all()
+
+    # Settings ---------------------------------------------------------------------
+
+    def anonymity_k(self) -> int:
+        """The workspace's minimum pool size for anonymous rounds (default 3)."""
+        row = self.session.get(WorkspaceSettings, self.workspace_id)
+        return row.anonymity_k if row is not None else DEFAULT_ANONYMITY_K
+
+    def set_anonymity_k(self, k: int) -> None:
+        """Change the workspace's minimum pool size (rounds already started keep theirs)."""
+        row = self.session.get(WorkspaceSettings, self.workspace_id)
+        if row is None:
+            self.session.add(WorkspaceSettings(workspace_id=self.workspace_id, anonymity_k=k))
+        else:
+            row.anonymity_k = k
 
     # Answers ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from bot.chain.export import export_round
 from bot.cli import main
 from bot.engine import DialogEngine, StartRound
 from bot.results import RoundStarted
+from bot.settings import set_setting
 
 WS = "local"
 _keys = itertools.count()
@@ -109,6 +110,7 @@ def test_markdown_export_escapes_user_text(engine: DialogEngine) -> None:
 
 @pytest.mark.parametrize("fmt", ["md", "html", "docx"])
 def test_anonymous_exports_contain_no_names_or_chat_ids(engine: DialogEngine, fmt: str) -> None:
+    set_setting(engine, WS, "anonymity_k", "2")  # two respondents: their texts are shown
     started = run_round(engine, anonymous=True)
     evaluation = send_evaluation(engine, WS, started.round.round_id, started_by="U0PROC01")
     for n, (p, _) in enumerate(evaluation.participants):
@@ -146,9 +148,10 @@ def test_evaluation_is_sent_once_and_its_results_are_in_the_export(engine: Dialo
     assert sorted(p.chat_id for p, _ in evaluation.participants) == sorted(PEOPLE)
     first_question = evaluation.participants[0][1]
     assert first_question.text == "Vad fungerade bra?"
-    pid = evaluation.participants[0][0].participation_id
-    engine.reply(WS, pid, "Tydliga frågor i förväg.", "ev-1")
-    engine.reply(WS, pid, "Mer tid för analysen.", "ev-2")
+    for n, (participant, _) in enumerate(evaluation.participants):  # k = 3 respondents
+        pid = participant.participation_id
+        engine.reply(WS, pid, "Tydliga frågor i förväg." if n == 0 else "Bra.", f"ev-{n}-1")
+        engine.reply(WS, pid, "Mer tid för analysen." if n == 0 else "Inget.", f"ev-{n}-2")
     paragraphs, _ = docx_texts(export_round(engine, WS, round_id, "docx")[0])
     after = [
         t for _, t in paragraphs[[t for _, t in paragraphs].index("Utvärdering av dialogen") :]

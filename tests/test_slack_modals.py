@@ -73,8 +73,10 @@ def test_start_modal_opens_and_submitting_it_starts_the_round_once(slack: SlackH
     assert (
         info.deadline_at is not None and info.deadline_at.isoformat() == "2027-11-01T16:00:00+00:00"
     )  # 17:00 CET
+    # The form asked for threads in the channel, but an anonymous round goes by DM.
+    assert info.delivery == "dm"
     top = [c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")]
-    assert len(top) == 4  # announcement + 3 enheter
+    assert len(top) == 1  # only the announcement
 
 
 def test_start_modal_shows_a_refusal_in_the_form(slack: SlackHarness) -> None:

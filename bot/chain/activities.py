@@ -200,8 +200,14 @@ def latest_activity_question(
 
 
 def pending_followups(repo: Repository, p: Participation) -> list[Activity]:
-    """Open activities of the unit from earlier rounds not yet followed up in this round."""
+    """Open activities of the unit from earlier rounds not yet followed up in this round.
+
+    None in an anonymous round: a follow-up is about one unit's own activity, so its
+    answer would tell which unit (and so who) wrote it.
+    """
     round_ = p.round
+    if round_.anonymous:
+        return []
     followed = exists().where(
         ActivityEvent.activity_id == Activity.id,
         ActivityEvent.round_id == p.round_id,
@@ -215,6 +221,7 @@ def pending_followups(repo: Repository, p: Participation) -> list[Activity]:
             Activity.unit_id == p.unit_id,
             Activity.status.in_(OPEN_STATUSES),
             Activity.round_id != p.round_id,
+            Round.anonymous.is_(False),
             or_(
                 Round.created_at < round_.created_at,
                 (Round.created_at == round_.created_at) & (Round.id < round_.id),

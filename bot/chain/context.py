@@ -53,6 +53,7 @@ def context_for(
             Answer.workspace_id == repo.workspace_id,
             Participation.unit_id == p.unit_id,
             Round.id != round_.id,
+            Round.anonymous.is_(False),
             or_(
                 Round.created_at < round_.created_at,
                 (Round.created_at == round_.created_at) & (Round.id < round_.id),

@@ -4,7 +4,10 @@ An evaluation is an ordinary round of the built-in ``utvardering`` template, sen
 participants of the original round (the managers of its units) and linked to it by
 its external key ``evaluation:<round id>``, so sending twice starts it once. Its
 results are part of the original round's export. Evaluations are anonymous unless
-asked otherwise: honest feedback on a meeting needs no names.
+asked otherwise (honest feedback on a meeting needs no names), and an anonymous
+evaluation is delivered privately like every anonymous round (the engine sees to it).
+The units are those the original round was sent to, which an anonymous round keeps
+after its links to people are erased.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ def send_evaluation(
     info = engine.round_info(workspace, round_id)
     if info.template_key == EVALUATION_TEMPLATE:
         raise InvalidInput(f"round {round_id} is itself an evaluation")
-    units = [u.unit_key for u in engine.status(workspace, round_id).units]
+    units = engine.invited_units(workspace, round_id)
     return engine.start_round(
         workspace,
         StartRound(

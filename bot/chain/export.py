@@ -1,9 +1,10 @@
 """Documentation of a round for the process support: built from the round's summary,
 its activities, follow-ups and evaluation, and rendered as Markdown, HTML or DOCX.
 
-Anonymous rounds: the summary already drops names and units from answers; the export
-also leaves out who did not answer (only a count), the unit of each activity, and any
-chat id. Nothing in an export is joined to people in an anonymous round.
+Anonymous rounds: the summary already lists answers per question and pool, without
+names or units (see :mod:`bot.anonymity`); the export says so in the document, leaves
+out who did not answer (only a count), the unit of each activity, and any chat id.
+Nothing in an export is joined to people in an anonymous round.
 """
 
 from __future__ import annotations
@@ -79,6 +80,23 @@ def answer_blocks(summary: RoundSummary, first_level: int = 2) -> list[Block]:
     out: list[Block] = []
     for q in summary.questions:
         out.append(Heading(first_level, f"{q.number}. {q.text}"))
+        for pool in q.pools:
+            out.append(
+                Heading(
+                    first_level + 1,
+                    t(
+                        lang,
+                        "anonymity.pool",
+                        unit=pool.unit_name,
+                        level=pool.level_name,
+                        n=pool.respondents,
+                    ),
+                )
+            )
+            out.extend(Quote(text) for text in pool.texts)
+            if pool.withheld:
+                withheld = t(lang, "anonymity.withheld", n=pool.withheld, k=summary.anonymity_k)
+                out.append(Paragraph(withheld, emphasis=True))
         for node in q.nodes:
             if node.has_children:
                 counts = t(lang, "summary.answered_count", a=node.answered, b=node.total)
@@ -152,10 +170,16 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
         )
 
     blocks.append(Heading(1, t(lang, "export.answers")))
+    if anonymous:
+        blocks.append(Paragraph(t(lang, "anonymity.explained", k=summary.anonymity_k)))
     blocks.extend(answer_blocks(summary))
 
     blocks.append(Heading(1, t(lang, "export.activities")))
-    blocks.append(_activity_table(record.activities, lang, anonymous))
+    if anonymous and r.status != "closed":
+        # Until the close, activities of groups below k are still stored with their texts.
+        blocks.append(Paragraph(t(lang, "anonymity.activities_after_close"), emphasis=True))
+    else:
+        blocks.append(_activity_table(record.activities, lang, anonymous))
 
     if record.followups:
         blocks.append(Heading(1, t(lang, "export.followups")))
@@ -187,13 +211,15 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
                 label=t(lang, "summary.response_rate"),
             )
         )
+        if ev.anonymous:
+            blocks.append(Paragraph(t(lang, "anonymity.explained", k=ev.anonymity_k)))
         blocks.extend(answer_blocks(ev))
 
     blocks.append(Heading(1, t(lang, "summary.not_answered")))
-    if not summary.missing:
+    if not summary.not_responded:
         blocks.append(Paragraph(t(lang, "summary.none_missing")))
     elif anonymous:
-        blocks.append(Paragraph(t(lang, "summary.anonymous_missing", n=len(summary.missing))))
+        blocks.append(Paragraph(t(lang, "summary.anonymous_missing", n=summary.not_responded)))
     else:
         blocks.append(Bullets(tuple(f"{m.unit_name} — {m.person_name}" for m in summary.missing)))
 

@@ -79,7 +79,7 @@ def build_unit_report(
                     round_.title,
                     when,
                     t(lang, f"summary.status.{round_.status}"),
-                    f"{len(answered)}/{len(template.questions)}",
+                    "–" if round_.anonymous else f"{len(answered)}/{len(template.questions)}",
                 )
             )
             blocks: list[Block] = [Paragraph(round_.title, emphasis=True)]

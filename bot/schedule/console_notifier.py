@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from bot.anonymity import notice
 from bot.i18n import format_local, t
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.summary import RoundSummary, render_summary
+from storage.models_settings import DEFAULT_ANONYMITY_K
 
 
 class ConsoleNotifier:
@@ -48,6 +50,8 @@ class ConsoleNotifier:
                 deadline=deadline,
             )
         )
+        if info.anonymous:
+            self._print("  " + notice(info.lang, info.anonymity_k or DEFAULT_ANONYMITY_K))
         for participant, prompt in started.participants:
             self._print(
                 "  "

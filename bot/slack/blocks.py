@@ -38,6 +38,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.anonymity import notice
 from bot.chain.chat import render_activity_outcome_mrkdwn
 from bot.chain.context import render_context_mrkdwn
 from bot.escaping import mrkdwn
@@ -47,6 +48,7 @@ from bot.results import ActivityView, Outcome, Participant, QuestionPrompt, Roun
 from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, render_summary
 from bot.templates import DialogTemplate
+from storage.models_settings import DEFAULT_ANONYMITY_K
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -276,6 +278,8 @@ def announcement(info: RoundInfo, count: int, tz: str) -> Message:
         else ""
     )
     text = t(info.lang, "round.announce", title=mrkdwn(info.title), count=count, deadline=deadline)
+    if info.anonymous:
+        text += "\n\n" + anonymity_notice(info)
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(text, MAX_SECTION_TEXT)))]
     if info.overarching_question:
         blocks.append(
@@ -295,7 +299,14 @@ def thread_intro(info: RoundInfo, participant: Participant) -> Message:
         unit=mrkdwn(participant.unit_name),
         title=mrkdwn(info.title),
     )
+    if info.anonymous:
+        text += "\n\n" + anonymity_notice(info)
     return Message(clip(text, MAX_SECTION_TEXT))
+
+
+def anonymity_notice(info: RoundInfo) -> str:
+    """What an anonymous round means for the people in it (announcement, invitations)."""
+    return mrkdwn(notice(info.lang, info.anonymity_k or DEFAULT_ANONYMITY_K))
 
 
 # Summaries --------------------------------------------------------------------------
