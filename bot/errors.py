@@ -122,3 +122,32 @@ class NotYourThread(DialogError):
 
     def __init__(self, owner: str) -> None:
         super().__init__("not your thread", name=owner)
+
+
+class InvalidId(InvalidInput):
+    """A typed id (a round number) that is not a number or cannot exist."""
+
+    key = "error.invalid_id"
+
+    def __init__(self, what: str, value: str, maximum: int) -> None:
+        DialogError.__init__(
+            self, f"invalid {what} id {value!r}", what=what, value=value, max=maximum
+        )
+
+
+class OrgCycle(DialogError):
+    """The organisation tree has a unit that is its own ancestor."""
+
+    key = "error.org_cycle"
+
+    def __init__(self, units: list[str]) -> None:
+        super().__init__("cycle: " + " → ".join(units), units=" → ".join(units))
+
+
+class TextTooLong(DialogError):
+    """A name or title longer than the database holds."""
+
+    key = "error.text_too_long"
+
+    def __init__(self, what: str, length: int, maximum: int) -> None:
+        super().__init__(f"{what} too long", what=what, length=length, max=maximum)

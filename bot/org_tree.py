@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
-from bot.errors import UnknownUnit
+from bot.errors import OrgCycle, UnknownUnit
 from bot.templates import normalize_key
 from storage.models import Unit
 
@@ -36,25 +37,45 @@ class OrgTree:
         raise UnknownUnit(ref, names)
 
     def subtree(self, unit: Unit) -> list[Unit]:
-        """``unit`` and every unit below it, depth first."""
+        """``unit`` and every unit below it, depth first.
+
+        Raises:
+            OrgCycle: A unit below ``unit`` is also above it (a corrupt tree).
+        """
         out: list[Unit] = []
+        seen: set[int] = set()
         stack = [unit]
         while stack:
             current = stack.pop()
+            if current.id in seen:
+                self._cycle()
+            seen.add(current.id)
             out.append(current)
             stack.extend(reversed(self.children.get(current.id, [])))
         return out
 
     def path(self, unit: Unit) -> list[Unit]:
-        """Ancestors of ``unit`` from the top down to the unit itself."""
+        """Ancestors of ``unit`` from the top down to the unit itself.
+
+        Raises:
+            OrgCycle: ``unit`` is its own ancestor (a corrupt tree).
+        """
         chain: list[Unit] = []
         current: Unit | None = unit
         seen: set[int] = set()
-        while current is not None and current.id not in seen:
+        while current is not None:
+            if current.id in seen:
+                self._cycle()
             seen.add(current.id)
             chain.append(current)
             current = self.by_id.get(current.parent_id) if current.parent_id else None
         return list(reversed(chain))
+
+    def _cycle(self) -> None:
+        parents = {u.id: u.parent_id for u in self.by_id.values()}
+        cycles = find_cycles(parents) or [[next(iter(self.by_id))]]
+        first = cycles[0]
+        raise OrgCycle([self.by_id[i].name for i in [*first, first[0]]])
 
     def common_root(self, units: Iterable[Unit]) -> list[Unit]:
         """The path from the top to the lowest common ancestor of ``units``."""
@@ -68,3 +89,27 @@ class OrgTree:
                 n += 1
             prefix = prefix[:n]
         return prefix
+
+
+K = TypeVar("K", int, str)
+
+
+def find_cycles(parents: Mapping[K, K | None]) -> list[list[K]]:
+    """Every cycle in a child → parent map, each as its members in parent order,
+    starting from its smallest member; a tree has none. Linear in the number of nodes."""
+    state: dict[K, int] = {}  # 1: on the current walk, 2: done
+    cycles: list[list[K]] = []
+    for start in sorted(parents):
+        walk: list[K] = []
+        node: K | None = start
+        while node is not None and node in parents and node not in state:
+            state[node] = 1
+            walk.append(node)
+            node = parents[node]
+        if node is not None and state.get(node) == 1:
+            cycle = walk[walk.index(node) :]
+            low = cycle.index(min(cycle))
+            cycles.append(cycle[low:] + cycle[:low])
+        for visited in walk:
+            state[visited] = 2
+    return cycles

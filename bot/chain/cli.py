@@ -13,6 +13,7 @@ from bot.chain.evaluation import send_evaluation
 from bot.chain.export import EXPORT_FORMATS, export_round, status_label
 from bot.chain.report import export_unit_report
 from bot.i18n import format_local, t
+from bot.text_input import parse_id
 from bot.wiring import build_runtime
 
 
@@ -29,7 +30,9 @@ def _write(content: bytes, filename: str, fmt: str, output: str | None, out: Con
 
 def cmd_export(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
-    content, filename = export_round(runtime.engine, args.workspace, args.round, args.format)
+    content, filename = export_round(
+        runtime.engine, args.workspace, parse_id(args.round), args.format
+    )
     return _write(content, filename, args.format, args.output, out)
 
 
@@ -72,7 +75,11 @@ def cmd_activities(args: argparse.Namespace, out: Console) -> int:
 def cmd_evaluation_send(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     started = send_evaluation(
-        runtime.engine, args.workspace, args.round, started_by=args.by, anonymous=not args.named
+        runtime.engine,
+        args.workspace,
+        parse_id(args.round),
+        started_by=args.by,
+        anonymous=not args.named,
     )
     info = started.round
     verb = "already existed" if started.already_existed else "started"
@@ -90,7 +97,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export = subparsers.add_parser(
         "export", help="a round's documentation (cover, facts, answers, activities, evaluation)"
     )
-    export.add_argument("round", type=int)
+    export.add_argument("round")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="md")
     export.add_argument(
         "--output", "-o", help="file to write ('-' for stdout; docx defaults to a file)"
@@ -117,7 +124,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     send = evaluation.add_parser(
         "send", help="ask the round's participants what worked and what could be better"
     )
-    send.add_argument("round", type=int)
+    send.add_argument("round")
     send.add_argument("--by", help="chat id of the process support sending it (role checked)")
     send.add_argument("--named", action="store_true", help="not anonymous (default: anonymous)")
     send.set_defaults(handler=cmd_evaluation_send)
