@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli_args import round_id_arg
 from bot.errors import DialogError
 from bot.i18n import format_local, t
 from bot.org_import import OrgImportError, import_org, load_org_file
@@ -185,14 +186,6 @@ def cmd_chat(args: argparse.Namespace, out: Console) -> int:
     return run_chat(args, out)
 
 
-def _round_option(text: str) -> int:
-    try:
-        return parse_id(text)
-    except DialogError as exc:
-        lang = os.environ.get("DIALOGBOT_LANG", "sv")
-        raise argparse.ArgumentTypeError(t(lang, exc.key, **exc.params)) from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, including extension modules' sub-commands."""
     parser = argparse.ArgumentParser(
@@ -221,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="answer a round's questions as a manager, interactively")
     chat.add_argument("--as", dest="as_user", help="your chat id (see `round show`)")
     chat.add_argument(
-        "--round", type=_round_option, help="round id (default: your first open round)"
+        "--round", type=round_id_arg, help="round id (default: your first open round)"
     )
     chat.add_argument("--demo", action="store_true", help="play in a fresh sample organisation")
     chat.set_defaults(handler=cmd_chat)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import InvalidId
+from bot.errors import InvalidId, InvalidInput
 
 NAME_MAX = 200
 """Unit, person and level names."""
@@ -72,6 +72,18 @@ def parse_id(text: str | int, what: str = "round") -> int:
     return number
 
 
-def valid_id(number: int) -> bool:
-    """True when ``number`` can be a row id (so looking it up cannot overflow)."""
-    return 1 <= number <= ID_MAX
+YEAR_RANGE = (1900, 2999)
+"""Calendar years a schedule or report may be asked for."""
+
+
+def parse_year(text: str | int) -> int:
+    """A typed calendar year within :data:`YEAR_RANGE`.
+
+    Raises:
+        InvalidInput: Not a number or out of range.
+    """
+    low, high = YEAR_RANGE
+    word = str(text).strip()
+    if not (word.isascii() and word.isdigit() and low <= int(word) <= high):
+        raise InvalidInput(f"{word[:20]!r} ({low}–{high})")
+    return int(word)

@@ -223,10 +223,9 @@ def test_names_longer_than_the_database_holds_are_refused_on_every_backend(
 
 
 def test_domain_limits_match_the_database_columns() -> None:
+    from bot.text_input import ID_MAX, MANAGER_TITLE_MAX
     from storage.models import Level, Person, Round, Unit
     from storage.repository import ID_MAX as STORAGE_ID_MAX
-
-    from bot.text_input import ID_MAX, MANAGER_TITLE_MAX
 
     def length(column: object) -> int:
         return int(column.type.length)  # type: ignore[attr-defined]
@@ -346,3 +345,13 @@ def test_templates_with_overlong_keys_are_refused(tmp_path: Path) -> None:
     result = run_process(["templates", "validate", str(tmp_path)])
     assert result.returncode == 1
     assert "field key: String should have at most 128 characters" in result.stdout
+
+
+def test_years_out_of_range_get_a_usage_error_not_a_traceback(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in (["schedule", "show", "--preset"], ["report", "Äldreomsorg"]):
+        with pytest.raises(SystemExit) as exited:
+            main(["--db", db_url, *command, "--year", "99999"])
+        assert exited.value.code == 2
+        assert "argument --year: Ogiltigt värde: '99999' (1900–2999)" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from rich.table import Table
 from bot.chain.evaluation import send_evaluation
 from bot.chain.export import EXPORT_FORMATS, export_round, status_label
 from bot.chain.report import export_unit_report
+from bot.cli_args import year_arg
 from bot.i18n import format_local, t
 from bot.text_input import parse_id
 from bot.wiring import build_runtime
@@ -108,7 +109,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report", help="a unit's yearly report: planering, avstämningar and resultat side by side"
     )
     report.add_argument("unit", help="unit key or name")
-    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--year", type=year_arg, required=True)
     report.add_argument("--format", choices=EXPORT_FORMATS, default="md")
     report.add_argument("--output", "-o", help="file to write ('-' for stdout)")
     report.set_defaults(handler=cmd_report)

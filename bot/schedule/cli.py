@@ -17,6 +17,7 @@ from types import FrameType
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli_args import year_arg
 from bot.i18n import format_local
 from bot.ports import Notifier
 from bot.schedule.config import AnnualSchedule, load_preset, load_schedule, preset_path
@@ -215,7 +216,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ).add_subparsers(dest="schedule_command", metavar="ACTION")
 
     show = schedule.add_parser("show", help="print a year's rounds as a table and a calendar")
-    show.add_argument("--year", type=int, help="calendar year (default: this year)")
+    show.add_argument("--year", type=year_arg, help="calendar year (default: this year)")
     source = show.add_mutually_exclusive_group()
     source.add_argument("--file", help="a schedule YAML file (default: the stored schedule)")
     source.add_argument("--preset", action="store_true", help=f"the shipped {preset_path().name}")
