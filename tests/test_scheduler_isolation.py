@@ -32,12 +32,12 @@ rounds:
 """
 
 
-def _store_broken(engine: DialogEngine, rule: str) -> None:
+def store_broken(engine: DialogEngine, rule: str, workspace: str = BAD) -> None:
     """A schedule stored by an older version that did not check its rule."""
-    save_schedule(engine, BAD, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml")
-    with engine.unit_of_work(BAD) as uow:
+    save_schedule(engine, workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml")
+    with engine.unit_of_work(workspace) as uow:
         row = uow.session.scalars(
-            select(WorkspaceSchedule).where(WorkspaceSchedule.workspace_id == BAD)
+            select(WorkspaceSchedule).where(WorkspaceSchedule.workspace_id == workspace)
         ).one()
         body = dict(row.body)
         body["rounds"] = [{**body["rounds"][0], "rrule": rule}]
@@ -66,7 +66,7 @@ def test_a_never_ending_schedule_in_one_workspace_stops_no_other(
 ) -> None:
     load_sample_org(engine, BAD)
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    _store_broken(engine, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5")
+    store_broken(engine, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5")
     save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     notifier = RecordingNotifier()
 

@@ -4,8 +4,16 @@ redelivering); absurd round numbers get a friendly reply."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
-from test_slack_harness import ANNA, CHANNEL, SlackHarness, fake, slack, texts
+from test_scheduler_isolation import store_broken
+from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack, texts
+
+from bot.clock import FixedClock
+from bot.schedule.scheduler import Scheduler
+from bot.slack.app import build_notifier
+from bot.wiring import Runtime
 
 __all__ = ["fake", "slack"]
 
@@ -62,3 +70,20 @@ def test_a_round_number_out_of_range_gets_a_friendly_reply(slack: SlackHarness) 
         assert reply.status == 200
         assert "Ogiltigt rundnummer '99999999999999999999'" in slack.responses()[-1]
     assert slack.engine.round_info(DEFAULT_TEAM_ID, 1).status == "open"
+
+
+def test_process_support_gets_a_direct_message_when_the_schedule_cannot_be_planned(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    clock.set(datetime(2027, 5, 1, tzinfo=UTC))
+    store_broken(slack.engine, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", DEFAULT_TEAM_ID)
+    notifier = build_notifier(slack.config, Runtime(slack.db, slack.engine))
+    scheduler = Scheduler(slack.engine, notifier, clock=clock)
+
+    scheduler.tick()
+    scheduler.tick()
+
+    dms = texts([c for c in slack.posts() if c.args.get("channel") == PROCESS_SUPPORT])
+    assert len(dms) == 1
+    assert "Årsschemat för den här arbetsytan kunde inte planeras" in dms[0]
+    assert "the rule never occurs in any year" in dms[0]
