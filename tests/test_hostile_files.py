@@ -355,3 +355,29 @@ def test_years_out_of_range_get_a_usage_error_not_a_traceback(
             main(["--db", db_url, *command, "--year", "99999"])
         assert exited.value.code == 2
         assert "argument --year: Ogiltigt värde: '99999' (1900–2999)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["round", "show"],
+        ["round", "close"],
+        ["summary"],
+        ["export"],
+        ["evaluation", "send"],
+    ],
+)
+def test_round_numbers_out_of_range_get_a_friendly_message(
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    command: list[str],
+) -> None:
+    code, err = run(["--db", db_url, *command, "99999999999999999999"], capsys, caplog)
+    assert code == 1
+    assert err.strip() == (
+        "Ogiltigt rundnummer '99999999999999999999': ange ett heltal mellan 1 och 2147483647."
+    )
+    code, err = run(["--db", db_url, "--lang", "en", *command, "#0"], capsys, caplog)
+    assert code == 1
+    assert "Invalid round number '#0': give a whole number between 1 and 2147483647." in err

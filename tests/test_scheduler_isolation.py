@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from conftest import load_sample_org
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
@@ -16,6 +16,7 @@ from bot.ports import RecordingNotifier
 from bot.schedule.config import load_schedule_text
 from bot.schedule.scheduler import Scheduler
 from bot.schedule.store import save_schedule
+from storage.models import Unit
 from storage.models_schedule import WorkspaceSchedule
 
 GOOD, BAD = "local", "T0BROKEN"
@@ -93,3 +94,26 @@ def test_planning_over_its_time_budget_is_reported_not_waited_for(
     assert notifier.started == []
     assert [(w, r) for w, r, _ in notifier.schedule_failures] == [(GOOD, ["U0PROC01"])]
     assert "time budget" in notifier.schedule_failures[0][2]
+
+
+def test_a_cycle_in_the_organisation_fails_the_start_job_instead_of_hanging_the_tick(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    clock.set(datetime(2027, 5, 1, tzinfo=UTC))
+    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    with engine.unit_of_work(GOOD) as uow:
+        child = uow.repo.unit("socialforvaltningen")
+        assert child is not None
+        uow.session.execute(
+            update(Unit)
+            .where(Unit.workspace_id == GOOD, Unit.key == "socialnamnden")
+            .values(parent_id=child.id)
+        )
+        uow.commit()
+    scheduler = Scheduler(engine, RecordingNotifier(), clock=clock)
+
+    _tick_until(scheduler, clock, datetime(2027, 5, 3, 12, tzinfo=UTC))
+
+    [start] = [j for j in scheduler.jobs.jobs(GOOD) if j.kind == "start_round"]
+    assert start.status in ("pending", "failed") and start.attempts >= 1
+    assert "cycle: Socialnämnden → Socialförvaltningen → Socialnämnden" in (start.last_error or "")
