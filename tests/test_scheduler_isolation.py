@@ -58,7 +58,7 @@ def _tick_until(scheduler: Scheduler, clock: FixedClock, end: datetime) -> None:
 
     worker = threading.Thread(target=ticks, daemon=True)
     worker.start()
-    worker.join(60)
+    worker.join(30)
     assert not worker.is_alive(), "planning hung"
 
 
