@@ -8,7 +8,7 @@ import os
 
 from bot.errors import DialogError
 from bot.i18n import t
-from bot.text_input import parse_id, parse_year
+from bot.text_input import parse_id
 
 
 def _argument_error(exc: DialogError) -> argparse.ArgumentTypeError:
@@ -20,13 +20,5 @@ def round_id_arg(text: str) -> int:
     """A round number for an option (``--round 7``)."""
     try:
         return parse_id(text)
-    except DialogError as exc:
-        raise _argument_error(exc) from None
-
-
-def year_arg(text: str) -> int:
-    """A calendar year for an option (``--year 2027``)."""
-    try:
-        return parse_year(text)
     except DialogError as exc:
         raise _argument_error(exc) from None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine import normalize_role
-from bot.org_tree import find_cycles
+from bot.org_cycles import find_cycles
 from bot.safe_yaml import UserFileError, load_yaml, read_user_file
 from bot.templates import normalize_key
 from bot.text_input import KEY_MAX, MANAGER_TITLE_MAX, NAME_MAX, REF_MAX, clean_text, too_long

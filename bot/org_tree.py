@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Sequence
 
-from bot.errors import OrgCycle, UnknownUnit
+from bot.errors import UnknownUnit
+from bot.org_cycles import cycle_error
 from bot.templates import normalize_key
 from storage.models import Unit
 
@@ -48,7 +48,7 @@ class OrgTree:
         while stack:
             current = stack.pop()
             if current.id in seen:
-                self._cycle()
+                raise self._cycle()
             seen.add(current.id)
             out.append(current)
             stack.extend(reversed(self.children.get(current.id, [])))
@@ -65,17 +65,14 @@ class OrgTree:
         seen: set[int] = set()
         while current is not None:
             if current.id in seen:
-                self._cycle()
+                raise self._cycle()
             seen.add(current.id)
             chain.append(current)
             current = self.by_id.get(current.parent_id) if current.parent_id else None
         return list(reversed(chain))
 
-    def _cycle(self) -> None:
-        parents = {u.id: u.parent_id for u in self.by_id.values()}
-        cycles = find_cycles(parents) or [[next(iter(self.by_id))]]
-        first = cycles[0]
-        raise OrgCycle([self.by_id[i].name for i in [*first, first[0]]])
+    def _cycle(self) -> Exception:
+        return cycle_error({u.id: u.parent_id for u in self.by_id.values()}, self.by_id)
 
     def common_root(self, units: Iterable[Unit]) -> list[Unit]:
         """The path from the top to the lowest common ancestor of ``units``."""
@@ -89,27 +86,3 @@ class OrgTree:
                 n += 1
             prefix = prefix[:n]
         return prefix
-
-
-K = TypeVar("K", int, str)
-
-
-def find_cycles(parents: Mapping[K, K | None]) -> list[list[K]]:
-    """Every cycle in a child → parent map, each as its members in parent order,
-    starting from its smallest member; a tree has none. Linear in the number of nodes."""
-    state: dict[K, int] = {}  # 1: on the current walk, 2: done
-    cycles: list[list[K]] = []
-    for start in sorted(parents):
-        walk: list[K] = []
-        node: K | None = start
-        while node is not None and node in parents and node not in state:
-            state[node] = 1
-            walk.append(node)
-            node = parents[node]
-        if node is not None and state.get(node) == 1:
-            cycle = walk[walk.index(node) :]
-            low = cycle.index(min(cycle))
-            cycles.append(cycle[low:] + cycle[:low])
-        for visited in walk:
-            state[visited] = 2
-    return cycles

@@ -12,9 +12,8 @@ from rich.table import Table
 from bot.chain.evaluation import send_evaluation
 from bot.chain.export import EXPORT_FORMATS, export_round, status_label
 from bot.chain.report import export_unit_report
-from bot.cli_args import year_arg
 from bot.i18n import format_local, t
-from bot.text_input import parse_id
+from bot.text_input import parse_id, parse_year
 from bot.wiring import build_runtime
 
 
@@ -40,7 +39,13 @@ def cmd_export(args: argparse.Namespace, out: Console) -> int:
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     content, filename = export_unit_report(
-        runtime.engine, args.workspace, args.unit, args.year, args.format, args.lang, args.tz
+        runtime.engine,
+        args.workspace,
+        args.unit,
+        parse_year(args.year),
+        args.format,
+        args.lang,
+        args.tz,
     )
     return _write(content, filename, args.format, args.output, out)
 
@@ -109,7 +114,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report", help="a unit's yearly report: planering, avstämningar and resultat side by side"
     )
     report.add_argument("unit", help="unit key or name")
-    report.add_argument("--year", type=year_arg, required=True)
+    report.add_argument("--year", required=True)
     report.add_argument("--format", choices=EXPORT_FORMATS, default="md")
     report.add_argument("--output", "-o", help="file to write ('-' for stdout)")
     report.set_defaults(handler=cmd_report)
