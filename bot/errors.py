@@ -145,9 +145,11 @@ class OrgCycle(DialogError):
 
 
 class TextTooLong(DialogError):
-    """A name or title longer than the database holds."""
+    """A typed title or reference longer than the database holds (``what``: ``title``
+    or ``group``, each with its own message)."""
 
-    key = "error.text_too_long"
+    key = "error.too_long.title"
 
     def __init__(self, what: str, length: int, maximum: int) -> None:
-        super().__init__(f"{what} too long", what=what, length=length, max=maximum)
+        super().__init__(f"{what} too long", length=length, max=maximum)
+        self.key = f"error.too_long.{what}"

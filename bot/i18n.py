@@ -405,9 +405,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Organisationen har en cykel ({units}); rätta överordnad enhet och importera igen.",
         "en": "The organisation has a cycle ({units}); fix the parent units and import again.",
     },
-    "error.text_too_long": {
-        "sv": "{what} är för lång ({length} tecken; högst {max}).",
-        "en": "{what} is too long ({length} characters; at most {max}).",
+    "error.too_long.title": {
+        "sv": "Titeln är för lång ({length} tecken; högst {max}).",
+        "en": "The title is too long ({length} characters; at most {max}).",
+    },
+    "error.too_long.group": {
+        "sv": "Kanalen är för lång ({length} tecken; högst {max}).",
+        "en": "The channel is too long ({length} characters; at most {max}).",
     },
     "schedule.planning_failed": {
         "sv": "Årsschemat för den här arbetsytan kunde inte planeras, så inga rundor eller "

@@ -179,10 +179,15 @@ def parse_yaml(text: str, source: str) -> OrgData:
     out = OrgData()
     problems: list[str] = []
     for i, row in enumerate(_section(data, "levels", problems)):
-        fields = _Fields(row, f"levels[{i}]", problems) if isinstance(row, dict) else None
-        key = fields.text("key") if fields else ""
-        if fields is None or not key:
+        if not isinstance(row, dict):
             problems.append(f"levels[{i}]: needs key and name")
+            continue
+        fields = _Fields(row, f"levels[{i}]", problems)
+        known = len(problems)
+        key = fields.text("key")
+        if not key:
+            if len(problems) == known:  # missing rather than of the wrong shape
+                problems.append(f"levels[{i}]: needs key and name")
             continue
         out.levels.append(
             LevelRow(

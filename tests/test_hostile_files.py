@@ -219,7 +219,7 @@ def test_names_longer_than_the_database_holds_are_refused_on_every_backend(
         caplog,
     )
     assert code == 1
-    assert f"title är för lång ({TITLE_MAX + 1} tecken; högst {TITLE_MAX})" in err
+    assert f"Titeln är för lång ({TITLE_MAX + 1} tecken; högst {TITLE_MAX})" in err
 
 
 def test_domain_limits_match_the_database_columns() -> None:
