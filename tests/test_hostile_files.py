@@ -327,6 +327,18 @@ def test_schedules_that_never_end_or_never_fire_are_refused_at_import(
     assert code == 0
 
 
+def test_duplicate_keys_in_a_schedule_are_an_error_not_last_wins(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    twice = SCHEDULE.format(rule="FREQ=YEARLY;BYMONTH=5;BYDAY=1MO") + "    deadline: 7d\n"
+    path = write(tmp_path, "schedule.yaml", twice)
+    code, err = run(["--db", db_url, "schedule", "import", path], capsys, caplog)
+    assert code == 1
+    assert err.strip().endswith(
+        "<document>: line 10: duplicate key 'deadline' (each key may appear once)"
+    )
+
+
 def test_schedule_show_of_a_never_ending_rule_returns(db_url: str, tmp_path: Path) -> None:
     path = write(tmp_path, "schedule.yaml", SCHEDULE.format(rule="FREQ=YEARLY;INTERVAL=0"))
     result = run_process(["--db", db_url, "schedule", "show", "--file", path], timeout=20)
