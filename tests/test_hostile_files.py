@@ -328,7 +328,10 @@ def test_schedules_that_never_end_or_never_fire_are_refused_at_import(
 
 
 def test_duplicate_keys_in_a_schedule_are_an_error_not_last_wins(
-    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     twice = SCHEDULE.format(rule="FREQ=YEARLY;BYMONTH=5;BYDAY=1MO") + "    deadline: 7d\n"
     path = write(tmp_path, "schedule.yaml", twice)
@@ -392,3 +395,13 @@ def test_round_numbers_out_of_range_get_a_friendly_message(
     code, err = run(["--db", db_url, "--lang", "en", *command, "#0"], capsys, caplog)
     assert code == 1
     assert "Invalid round number '#0': give a whole number between 1 and 2147483647." in err
+
+
+def test_a_round_with_the_longest_title_can_still_be_evaluated(
+    db_url: str, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    start = ["round", "start", "avstamning", "--units", "Äldreomsorg", "--group", "C0LEDNING"]
+    code, err = run(["--db", db_url, *start, "--title", "T" * TITLE_MAX], capsys, caplog)
+    assert code == 0, err
+    code, err = run(["--db", db_url, "evaluation", "send", "1"], capsys, caplog)
+    assert code == 0, err

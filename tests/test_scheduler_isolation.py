@@ -117,3 +117,28 @@ def test_a_cycle_in_the_organisation_fails_the_start_job_instead_of_hanging_the_
     [start] = [j for j in scheduler.jobs.jobs(GOOD) if j.kind == "start_round"]
     assert start.status in ("pending", "failed") and start.attempts >= 1
     assert "cycle: Socialnämnden → Socialförvaltningen → Socialnämnden" in (start.last_error or "")
+
+
+def test_titles_the_bot_composes_are_shortened_not_refused(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    long_name = "Avstämning " + "x" * 189
+    clock.set(datetime(2027, 5, 1, tzinfo=UTC))
+    schedule = SCHEDULE.replace('name: "Avstämning"', f'name: "{long_name}"')
+    save_schedule(engine, GOOD, load_schedule_text(schedule, "long.yaml"), "long.yaml")
+    with engine.unit_of_work(GOOD) as uow:
+        uow.session.execute(
+            update(Unit)
+            .where(Unit.workspace_id == GOOD, Unit.key == "socialnamnden")
+            .values(name="Socialnämnden " + "y" * 186)
+        )
+        uow.commit()
+    notifier = RecordingNotifier()
+
+    _tick_until(
+        Scheduler(engine, notifier, clock=clock), clock, datetime(2027, 5, 3, 12, tzinfo=UTC)
+    )
+
+    titles = sorted(s.round.title for s in notifier.started)
+    assert len(titles) == 2
+    assert len(titles[1]) == 300 and titles[1].startswith(long_name) and titles[1].endswith("…")

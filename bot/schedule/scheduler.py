@@ -52,6 +52,7 @@ from bot.schedule.jobs import (
 from bot.schedule.plan import PlannedItem, PlannedReminder, PlannedRound, due_between
 from bot.schedule.store import from_row
 from bot.templates import normalize_key
+from bot.text_input import TITLE_MAX, clip
 from bot.wiring import Runtime
 from storage.models import Round
 from storage.models_schedule import WorkspaceSchedule
@@ -377,7 +378,7 @@ class Scheduler:
                         deadline_at=deadline,
                         anonymous=bool(data.get("anonymous", False)),
                         lang=str(data.get("lang", "sv")),
-                        title=f"{data['name']} — {target.unit_name}",
+                        title=clip(f"{data['name']} — {target.unit_name}", TITLE_MAX),
                         external_key=external_key,
                     ),
                 )
