@@ -115,15 +115,6 @@ class InvalidInput(DialogError):
         super().__init__(what, what=what)
 
 
-class NotYourThread(DialogError):
-    """Someone wrote in a thread that belongs to another participant."""
-
-    key = "not_your_thread"
-
-    def __init__(self, owner: str) -> None:
-        super().__init__("not your thread", name=owner)
-
-
 class InvalidId(InvalidInput):
     """A typed id (a round number) that is not a number or cannot exist."""
 
@@ -153,3 +144,12 @@ class TextTooLong(DialogError):
     def __init__(self, what: str, length: int, maximum: int) -> None:
         super().__init__(f"{what} too long", length=length, max=maximum)
         self.key = f"error.too_long.{what}"
+
+
+class NotYourThread(DialogError):
+    """Someone wrote in a thread that belongs to another participant."""
+
+    key = "not_your_thread"
+
+    def __init__(self, owner: str) -> None:
+        super().__init__("not your thread", name=owner)

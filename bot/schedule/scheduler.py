@@ -156,8 +156,8 @@ class Scheduler:
         lease: timedelta = DEFAULT_LEASE,
         lookahead: timedelta = DEFAULT_LOOKAHEAD,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        max_jobs_per_tick: int = 1000,
         plan_budget_s: float = DEFAULT_PLAN_BUDGET_S,
+        max_jobs_per_tick: int = 1000,
     ) -> None:
         """Create a scheduler.
 
@@ -170,9 +170,9 @@ class Scheduler:
                 every message, so it only has to outlast one message.
             lookahead: How far ahead jobs are materialised.
             max_attempts: Claims after which a failing job is given up.
-            max_jobs_per_tick: Upper bound of jobs one tick runs.
             plan_budget_s: Seconds one workspace's planning may take; a workspace whose
                 schedule cannot be planned is skipped and its process supports are told.
+            max_jobs_per_tick: Upper bound of jobs one tick runs.
         """
         self.engine = engine
         self.notifier = notifier
@@ -188,10 +188,10 @@ class Scheduler:
         self.max_jobs_per_tick = max_jobs_per_tick
         self.plan_budget_s = plan_budget_s
         self._handlers: dict[str, Callable[[ClaimedJob], str]] = {
+            KIND_PLANNING_FAILED: self._planning_failed,
             KIND_START_ROUND: self._start_round,
             KIND_REMINDER: self._remind,
             KIND_CLOSE_ROUND: self._close_round,
-            KIND_PLANNING_FAILED: self._planning_failed,
         }
 
     @property
@@ -240,7 +240,7 @@ class Scheduler:
     def plan(self) -> int:
         """Materialise due and soon-due work as jobs (idempotent).
 
-        Each workspace is planned on its own (a savepoint and a time budget): one that
+        Each workspace is planned on its own (pure, with a time budget): one that
         fails is logged, left for the next tick, and reported once per imported schedule
         to its process supports; the others are planned as usual.
 
