@@ -14,12 +14,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli_args import round_id_arg
 from bot.errors import DialogError
 from bot.escaping import terminal
 from bot.i18n import format_local, t
 from bot.org_import import OrgImportError, import_org, load_org_file
 from bot.summary import FORMATS, render_summary
 from bot.templates import TemplateCatalog, TemplateError, load_template_file
+from bot.text_input import parse_id
 from bot.timeparse import parse_deadline
 from bot.wiring import Runtime, build_runtime
 from storage.db import (
@@ -148,7 +150,7 @@ def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
-    status = runtime.engine.status(args.workspace, args.round)
+    status = runtime.engine.status(args.workspace, parse_id(args.round))
     info = status.round
     out.print(
         f"[bold]{terminal(info.title)}[/bold] (round {info.round_id}, {info.status})",
@@ -170,15 +172,16 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
-    summary, newly = runtime.engine.close_round(args.workspace, args.round, args.by)
-    out.print(f"Round {args.round} {'closed' if newly else 'was already closed'}.")
+    round_id = parse_id(args.round)
+    summary, newly = runtime.engine.close_round(args.workspace, round_id, args.by)
+    out.print(f"Round {round_id} {'closed' if newly else 'was already closed'}.")
     out.print(render_summary(summary, "text"), markup=False, highlight=False)
     return 0
 
 
 def cmd_summary(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
-    summary = runtime.engine.summary(args.workspace, args.round)
+    summary = runtime.engine.summary(args.workspace, parse_id(args.round))
     sys.stdout.write(render_summary(summary, args.format))
     return 0
 
@@ -223,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="answer a round's questions as a manager, interactively")
     chat.add_argument("--as", dest="as_user", help="your chat id (see `round show`)")
-    chat.add_argument("--round", type=int, help="round id (default: your first open round)")
+    chat.add_argument(
+        "--round", type=round_id_arg, help="round id (default: your first open round)"
+    )
     chat.add_argument("--demo", action="store_true", help="play in a fresh sample organisation")
     chat.set_defaults(handler=cmd_chat)
 
@@ -270,15 +275,15 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--status", choices=("open", "closed"))
     lst.set_defaults(handler=cmd_round_list)
     show = rnd.add_parser("show", help="progress of a round per unit")
-    show.add_argument("round", type=int)
+    show.add_argument("round")
     show.set_defaults(handler=cmd_round_show)
     close = rnd.add_parser("close", help="close a round and print its summary")
-    close.add_argument("round", type=int)
+    close.add_argument("round")
     close.add_argument("--by", help="chat id of the person closing it (role checked)")
     close.set_defaults(handler=cmd_round_close)
 
     summ = sub.add_parser("summary", help="print a round's summary")
-    summ.add_argument("round", type=int)
+    summ.add_argument("round")
     summ.add_argument("--format", choices=FORMATS, default="md")
     summ.set_defaults(handler=cmd_summary)
 

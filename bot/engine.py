@@ -41,6 +41,7 @@ from bot.errors import (
     NotYourThread,
     QuestionNotCurrent,
     RoundClosed,
+    TextTooLong,
     UnknownPerson,
     UnknownRound,
 )
@@ -59,6 +60,7 @@ from bot.results import (
 )
 from bot.summary import RoundSummary, build_summary
 from bot.templates import DialogTemplate, TemplateCatalog, normalize_key
+from bot.text_input import REF_MAX, TITLE_MAX, clean_text, clip
 from storage.models import (
     Answer,
     AnswerRevision,
@@ -193,6 +195,11 @@ class DialogEngine:
             raise InvalidInput(f"lang={cmd.lang}")
         if cmd.delivery not in ("channel", "dm"):
             raise InvalidInput(f"delivery={cmd.delivery}")
+        typed_title = clean_text(cmd.title).strip()
+        if len(typed_title) > TITLE_MAX:
+            raise TextTooLong("title", len(typed_title), TITLE_MAX)
+        if len(cmd.group_ref) > REF_MAX:
+            raise TextTooLong("group", len(cmd.group_ref), REF_MAX)
 
         def work(repo: Repository) -> RoundStarted:
             if cmd.external_key:
@@ -205,7 +212,7 @@ class DialogEngine:
             chosen = self._select_units(tree, cmd)
             snapshot = self._snapshot(repo, template)
             now = self._now()
-            title = cmd.title.strip() or self._default_title(template, cmd, tree, chosen)
+            title = typed_title or self._default_title(template, cmd, tree, chosen)
             pairs = [(unit, person) for unit in chosen for person in unit.managers]
             if cmd.anonymous:
                 # Participation ids must not reveal the units in organisation order.
@@ -213,7 +220,7 @@ class DialogEngine:
             round_ = Round(
                 workspace_id=repo.workspace_id,
                 template_snapshot_id=snapshot.id,
-                title=title[:300],
+                title=clip(title, TITLE_MAX),
                 status="open",
                 group_ref=cmd.group_ref,
                 delivery="dm" if cmd.anonymous else cmd.delivery,
@@ -830,7 +837,7 @@ class DialogEngine:
             current = {a.question_key: a for a in repo.answers(p.id)}
             done = {k for k, a in current.items() if a.status in (ANSWERED, SKIPPED)}
             for q in template.questions:
-                text = (answers.get(q.key) or "").strip()
+                text = clean_text(answers.get(q.key) or "").strip()
                 old = current.get(q.key)
                 if text and (old is None or old.status != ANSWERED or old.text != text):
                     self._store(repo, p, q.key, text, ANSWERED, message_key, keep_source=True)
@@ -1282,7 +1289,9 @@ def _number_of(template: DialogTemplate, question_key: str) -> int:
 
 
 def _require_text(text: str) -> str:
-    cleaned = text.strip()
+    """Typed text as stored: cleaned (see :func:`bot.text_input.clean_text`), stripped,
+    and not empty."""
+    cleaned = clean_text(text).strip()
     if not cleaned:
         raise EmptyAnswer()
     return cleaned

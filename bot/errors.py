@@ -117,6 +117,37 @@ class InvalidInput(DialogError):
         super().__init__(what, what=what)
 
 
+class InvalidId(InvalidInput):
+    """A typed id (a round number) that is not a number or cannot exist."""
+
+    key = "error.invalid_id"
+
+    def __init__(self, what: str, value: str, maximum: int) -> None:
+        DialogError.__init__(
+            self, f"invalid {what} id {value!r}", what=what, value=value, max=maximum
+        )
+
+
+class OrgCycle(DialogError):
+    """The organisation tree has a unit that is its own ancestor."""
+
+    key = "error.org_cycle"
+
+    def __init__(self, units: list[str]) -> None:
+        super().__init__("cycle: " + " → ".join(units), units=" → ".join(units))
+
+
+class TextTooLong(DialogError):
+    """A typed title or reference longer than the database holds (``what``: ``title``
+    or ``group``, each with its own message)."""
+
+    key = "error.too_long.title"
+
+    def __init__(self, what: str, length: int, maximum: int) -> None:
+        super().__init__(f"{what} too long", length=length, max=maximum)
+        self.key = f"error.too_long.{what}"
+
+
 class NotYourThread(DialogError):
     """Someone wrote in a thread that belongs to another participant."""
 

@@ -545,6 +545,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "console.finished_mark": {"sv": "klar, kan ändras", "en": "finished, can be changed"},
     # --- end console-and-activities ---
     # --- hostile-input ---
+    "error.invalid_id": {
+        "sv": "Ogiltigt rundnummer {value!r}: ange ett heltal mellan 1 och {max}.",
+        "en": "Invalid round number {value!r}: give a whole number between 1 and {max}.",
+    },
+    "error.org_cycle": {
+        "sv": "Organisationen har en cykel ({units}); rätta överordnad enhet och importera igen.",
+        "en": "The organisation has a cycle ({units}); fix the parent units and import again.",
+    },
+    "error.too_long.title": {
+        "sv": "Titeln är för lång ({length} tecken; högst {max}).",
+        "en": "The title is too long ({length} characters; at most {max}).",
+    },
+    "error.too_long.group": {
+        "sv": "Kanalen är för lång ({length} tecken; högst {max}).",
+        "en": "The channel is too long ({length} characters; at most {max}).",
+    },
+    "schedule.planning_failed": {
+        "sv": "Årsschemat för den här arbetsytan kunde inte planeras, så inga rundor eller "
+        "påminnelser skickas från det: {reason}. Importera ett rättat schema med "
+        "`dialogbot schedule import`.",
+        "en": "The annual schedule of this workspace could not be planned, so it starts no "
+        "rounds and sends no reminders: {reason}. Import a corrected schedule with "
+        "`dialogbot schedule import`.",
+    },
     # --- end hostile-input ---
     # --- outbox-and-races ---
     # --- end outbox-and-races ---

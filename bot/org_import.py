@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.engine import normalize_role
+from bot.org_cycles import find_cycles
+from bot.safe_yaml import UserFileError, load_yaml, read_user_file
 from bot.templates import normalize_key
+from bot.text_input import KEY_MAX, MANAGER_TITLE_MAX, NAME_MAX, REF_MAX, clean_text, too_long
 from storage.models import Level, Person, Unit
 from storage.unit_of_work import UnitOfWork
 
@@ -31,6 +32,8 @@ DEFAULT_LEVELS: tuple[tuple[str, str, str | None], ...] = (
 )
 KNOWN_ROLES = ("processtod", "chef", "admin")
 LANGS = ("sv", "en")
+CSV_FIELD_MAX = 10_000
+"""Longest CSV cell read (names and keys are far shorter; anything longer is a broken file)."""
 
 
 class OrgImportError(Exception):
@@ -47,6 +50,7 @@ class LevelRow:
     key: str
     name: str
     manager_title: str | None = None
+    where: str = ""
 
 
 @dataclass
@@ -55,6 +59,7 @@ class PersonRow:
     name: str
     roles: list[str]
     lang: str = "sv"
+    where: str = ""
 
 
 @dataclass
@@ -98,29 +103,74 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", normalize_key(text)).strip("-") or "unit"
 
 
+_KINDS = {dict: "a mapping", list: "a list", bool: "true/false"}
+
+
+def _kind(value: Any) -> str:
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+class _Fields:
+    """Reads one row's fields, collecting a problem for every value of the wrong shape."""
+
+    def __init__(self, row: dict[Any, Any], where: str, problems: list[str]) -> None:
+        self.row, self.where, self.problems = row, where, problems
+
+    def text(self, name: str) -> str:
+        value = self.row.get(name)
+        if value is None:
+            return ""
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return clean_text(str(value)).strip()
+        self.problems.append(f"{self.where}.{name}: expected text, got {_kind(value)}")
+        return ""
+
+    def items(self, name: str) -> list[str]:
+        value = self.row.get(name)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            out = []
+            for item in value:
+                if isinstance(item, str | int) and not isinstance(item, bool):
+                    if str(item).strip():
+                        out.append(clean_text(str(item)).strip())
+                else:
+                    self.problems.append(
+                        f"{self.where}.{name}: expected a list of text, found {_kind(item)}"
+                    )
+            return out
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return _split(value)
+        self.problems.append(f"{self.where}.{name}: expected a list, got {_kind(value)}")
+        return []
+
+
 def _split(value: Any) -> list[str]:
     if value is None:
         return []
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [v.strip() for v in re.split(r"[;,]", str(value)) if v.strip()]
+    return [clean_text(v).strip() for v in re.split(r"[;,]", str(value)) if v.strip()]
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+def _section(data: dict[Any, Any], name: str, problems: list[str]) -> list[Any]:
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{name}: expected a list of mappings, got {_kind(value)}")
+        return []
+    return value
 
 
 def parse_yaml(text: str, source: str) -> OrgData:
     """Parse the YAML organisation format (see README)."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise OrgImportError(source, [f"not valid YAML{where}"]) from None
+        data = load_yaml(text)
+    except UserFileError as exc:
+        raise OrgImportError(source, [str(exc)]) from None
     if not isinstance(data, dict):
         raise OrgImportError(source, ["expected a mapping with levels, people and units"])
-    unknown = set(data) - {"levels", "people", "units"}
+    unknown = {str(k) for k in data} - {"levels", "people", "units"}
     if unknown:
         raise OrgImportError(
             source,
@@ -128,42 +178,54 @@ def parse_yaml(text: str, source: str) -> OrgData:
         )
     out = OrgData()
     problems: list[str] = []
-    for i, row in enumerate(data.get("levels") or []):
-        if not isinstance(row, dict) or not _text(row.get("key")):
+    for i, row in enumerate(_section(data, "levels", problems)):
+        if not isinstance(row, dict):
             problems.append(f"levels[{i}]: needs key and name")
+            continue
+        fields = _Fields(row, f"levels[{i}]", problems)
+        known = len(problems)
+        key = fields.text("key")
+        if not key:
+            if len(problems) == known:  # missing rather than of the wrong shape
+                problems.append(f"levels[{i}]: needs key and name")
             continue
         out.levels.append(
             LevelRow(
-                _text(row["key"]),
-                _text(row.get("name")) or _text(row["key"]),
-                row.get("manager_title"),
+                key,
+                fields.text("name") or key,
+                fields.text("manager_title") or None,
+                where=f"levels[{i}]",
             )
         )
-    for i, row in enumerate(data.get("people") or []):
+    for i, row in enumerate(_section(data, "people", problems)):
         if not isinstance(row, dict):
             problems.append(f"people[{i}]: expected a mapping with id, name, roles")
             continue
+        fields = _Fields(row, f"people[{i}]", problems)
+        chat_id = fields.text("id")
         out.people.append(
             PersonRow(
-                _text(row.get("id")),
-                _text(row.get("name")),
-                _split(row.get("roles")),
-                _text(row.get("lang")) or "sv",
+                chat_id,
+                fields.text("name"),
+                fields.items("roles"),
+                fields.text("lang") or "sv",
+                where=f"people[{i}] ({chat_id or '?'})",
             )
         )
-    for i, row in enumerate(data.get("units") or []):
+    for i, row in enumerate(_section(data, "units", problems)):
         if not isinstance(row, dict):
             problems.append(f"units[{i}]: expected a mapping with name, level, parent, managers")
             continue
-        name = _text(row.get("name"))
+        fields = _Fields(row, f"units[{i}]", problems)
+        name = fields.text("name")
         out.units.append(
             UnitRow(
-                key=_text(row.get("key")) or slugify(name),
+                key=fields.text("key") or slugify(name),
                 name=name,
-                level=_text(row.get("level")),
-                parent=_text(row.get("parent")) or None,
-                managers=_split(row.get("managers")),
-                channel=_text(row.get("channel")) or None,
+                level=fields.text("level"),
+                parent=fields.text("parent") or None,
+                managers=fields.items("managers"),
+                channel=fields.text("channel") or None,
                 where=f"units[{i}]",
             )
         )
@@ -175,17 +237,30 @@ def parse_yaml(text: str, source: str) -> OrgData:
 def parse_csv(text: str, source: str) -> OrgData:
     """Parse a CSV of units (``key,name,level,parent,managers``) or of people
     (``id,name,roles,lang``); lists inside a cell are separated by ``;``."""
+    text = clean_text(text)
     sample = text[:2048]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    limit = csv.field_size_limit()
+    csv.field_size_limit(CSV_FIELD_MAX)
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    try:
+        return _read_csv(reader, source)
+    except csv.Error as exc:
+        line = reader.reader.line_num or 1
+        raise OrgImportError(source, [f"row {line}: cannot read the CSV: {exc}"]) from None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_csv(reader: csv.DictReader[str], source: str) -> OrgData:
     header = {normalize_key(h) for h in (reader.fieldnames or [])}
     out = OrgData()
     if "level" in header or "niva" in header:
         for n, row in enumerate(reader, start=2):
-            r = {normalize_key(k): (v or "").strip() for k, v in row.items() if k}
+            r = {normalize_key(k): _cell(v) for k, v in row.items() if k}
             name = r.get("name") or r.get("namn") or ""
             out.units.append(
                 UnitRow(
@@ -199,14 +274,15 @@ def parse_csv(text: str, source: str) -> OrgData:
                 )
             )
     elif "roles" in header or "roller" in header:
-        for row in reader:
-            r = {normalize_key(k): (v or "").strip() for k, v in row.items() if k}
+        for n, row in enumerate(reader, start=2):
+            r = {normalize_key(k): _cell(v) for k, v in row.items() if k}
             out.people.append(
                 PersonRow(
                     r.get("id") or "",
                     r.get("name") or r.get("namn") or "",
                     _split(r.get("roles") or r.get("roller")),
                     r.get("lang") or "sv",
+                    where=f"row {n} ({r.get('id') or '?'})",
                 )
             )
     else:
@@ -220,15 +296,54 @@ def parse_csv(text: str, source: str) -> OrgData:
     return out
 
 
+def _cell(value: Any) -> str:
+    # DictReader puts surplus cells of a row in a list under the key None (dropped above).
+    return value.strip() if isinstance(value, str) else ""
+
+
 def load_org_file(path: Path) -> OrgData:
-    """Parse a YAML or CSV organisation file."""
+    """Parse a YAML or CSV organisation file (size-capped, UTF-8)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise OrgImportError(str(path), [f"cannot read file: {exc.strerror}"]) from None
+        text = read_user_file(path)
+    except UserFileError as exc:
+        raise OrgImportError(str(path), [str(exc)]) from None
     if path.suffix.lower() == ".csv":
         return parse_csv(text, str(path))
     return parse_yaml(text, str(path))
+
+
+def _label(name: str) -> str:
+    return name if len(name) <= 40 else name[:40] + "…"
+
+
+def _check_lengths(problems: list[str], where: str, *fields: tuple[str, str | None, int]) -> None:
+    for name, value, limit in fields:
+        problem = too_long(value, limit)
+        if problem:
+            problems.append(f"{where}: {name} {problem}")
+
+
+def _parent_key(u: UnitRow, unit_refs: set[str], names: dict[str, str]) -> str | None:
+    if not u.parent:
+        return None
+    return u.parent if u.parent in unit_refs else names.get(normalize_key(u.parent))
+
+
+def _cycles(
+    data: OrgData, units: dict[str, Unit], unit_refs: set[str], names: dict[str, str]
+) -> list[str]:
+    """One line per cycle the tree would have after the import (``cycle: A → B → A``)."""
+    parents: dict[str, str | None] = {
+        key: unit.parent.key if unit.parent is not None else None for key, unit in units.items()
+    }
+    label = {key: unit.name for key, unit in units.items()}
+    for u in data.units:
+        parents[u.key] = _parent_key(u, unit_refs, names)
+        label[u.key] = u.name or u.key
+    return [
+        "cycle: " + " → ".join(label.get(k, k) for k in [*cycle, cycle[0]])
+        for cycle in find_cycles(parents)
+    ]
 
 
 def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
@@ -242,14 +357,32 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
         data.levels = [LevelRow(k, n, m) for k, n, m in DEFAULT_LEVELS]
     level_keys = set(existing_levels) | {lv.key for lv in data.levels}
 
+    seen_levels: set[str] = set()
+    for lv in data.levels:
+        if lv.key in seen_levels:
+            problems.append(f"{lv.where}: duplicate level key {lv.key!r}")
+        seen_levels.add(lv.key)
+        _check_lengths(
+            problems,
+            lv.where,
+            ("key", lv.key, KEY_MAX),
+            ("name", lv.name, NAME_MAX),
+            ("manager_title", lv.manager_title, MANAGER_TITLE_MAX),
+        )
+
     people = {p.chat_id: p for p in repo.people()}
     person_ids = set(people) | {p.chat_id for p in data.people}
-    for i, p in enumerate(data.people):
-        where = f"people[{i}] ({p.chat_id or '?'})"
+    seen_people: set[str] = set()
+    for p in data.people:
+        where = p.where or f"person {p.chat_id or '?'}"
         if not p.chat_id:
             problems.append(f"{where}: id (chat identity) is required")
+        elif p.chat_id in seen_people:
+            problems.append(f"{where}: duplicate person {p.chat_id!r} (each id may appear once)")
+        seen_people.add(p.chat_id)
         if not p.name:
             problems.append(f"{where}: name is required")
+        _check_lengths(problems, where, ("id", p.chat_id, REF_MAX), ("name", p.name, NAME_MAX))
         bad = [r for r in p.roles if normalize_role(r) not in KNOWN_ROLES]
         if bad:
             problems.append(
@@ -269,17 +402,26 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
         if u.key in seen_keys:
             problems.append(f"{u.where}: duplicate unit key {u.key!r}")
         seen_keys.add(u.key)
+        _check_lengths(
+            problems,
+            f"{u.where} ({_label(u.name)})",
+            ("key", u.key, KEY_MAX),
+            ("name", u.name, NAME_MAX),
+            ("channel", u.channel, REF_MAX),
+        )
         if normalize_key(u.level) not in {normalize_key(k) for k in level_keys}:
             problems.append(
-                f"{u.where} ({u.name}): unknown level {u.level!r}; known: {', '.join(sorted(level_keys))}"
+                f"{u.where} ({_label(u.name)}): unknown level {u.level!r}; known: {', '.join(sorted(level_keys))}"
             )
         if u.parent and u.parent not in unit_refs and normalize_key(u.parent) not in names:
-            problems.append(f"{u.where} ({u.name}): unknown parent {u.parent!r}")
+            problems.append(f"{u.where} ({_label(u.name)}): unknown parent {u.parent!r}")
         for m in u.managers:
             if m not in person_ids:
                 problems.append(
-                    f"{u.where} ({u.name}): unknown manager {m!r} (add them under people)"
+                    f"{u.where} ({_label(u.name)}): unknown manager {m!r} (add them under people)"
                 )
+    if not problems:
+        problems.extend(_cycles(data, units, unit_refs, names))
     if problems:
         raise OrgImportError(source, problems)
 
@@ -320,7 +462,7 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
     repo.flush()
     for u in data.units:
         unit = units[u.key]
-        parent_key = u.parent if u.parent in units else names.get(normalize_key(u.parent or ""))
+        parent_key = _parent_key(u, set(units), names)
         unit.parent_id = units[parent_key].id if parent_key else None
         unit.managers = [people[m] for m in u.managers]
     uow.commit()

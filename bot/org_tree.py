@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.collation import swedish_sorted
 from bot.errors import UnknownUnit
+from bot.org_cycles import cycle_error
 from bot.templates import normalize_key
 from storage.models import Unit
 
@@ -37,25 +38,42 @@ class OrgTree:
         raise UnknownUnit(ref, names)
 
     def subtree(self, unit: Unit) -> list[Unit]:
-        """``unit`` and every unit below it, depth first."""
+        """``unit`` and every unit below it, depth first.
+
+        Raises:
+            OrgCycle: A unit below ``unit`` is also above it (a corrupt tree).
+        """
         out: list[Unit] = []
+        seen: set[int] = set()
         stack = [unit]
         while stack:
             current = stack.pop()
+            if current.id in seen:
+                raise self._cycle()
+            seen.add(current.id)
             out.append(current)
             stack.extend(reversed(self.children.get(current.id, [])))
         return out
 
     def path(self, unit: Unit) -> list[Unit]:
-        """Ancestors of ``unit`` from the top down to the unit itself."""
+        """Ancestors of ``unit`` from the top down to the unit itself.
+
+        Raises:
+            OrgCycle: ``unit`` is its own ancestor (a corrupt tree).
+        """
         chain: list[Unit] = []
         current: Unit | None = unit
         seen: set[int] = set()
-        while current is not None and current.id not in seen:
+        while current is not None:
+            if current.id in seen:
+                raise self._cycle()
             seen.add(current.id)
             chain.append(current)
             current = self.by_id.get(current.parent_id) if current.parent_id else None
         return list(reversed(chain))
+
+    def _cycle(self) -> Exception:
+        return cycle_error({u.id: u.parent_id for u in self.by_id.values()}, self.by_id)
 
     def common_root(self, units: Iterable[Unit]) -> list[Unit]:
         """The path from the top to the lowest common ancestor of ``units``."""

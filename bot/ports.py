@@ -31,6 +31,11 @@ class Notifier(Protocol):
     def summary_ready(self, summary: RoundSummary) -> None:
         """Post a closed round's summary to its receiving group."""
 
+    def schedule_failed(
+        self, workspace: str, recipients: list[str], reason: str, lang: str
+    ) -> None:
+        """Tell process supports (chat ids) that the workspace's schedule cannot be planned."""
+
 
 @dataclass
 class RecordingNotifier:
@@ -42,6 +47,7 @@ class RecordingNotifier:
     )
     digests: list[tuple[RoundStatus, list[str]]] = field(default_factory=list)
     summaries: list[RoundSummary] = field(default_factory=list)
+    schedule_failures: list[tuple[str, list[str], str]] = field(default_factory=list)
 
     def round_started(self, started: RoundStarted) -> None:
         """Record an announcement."""
@@ -60,3 +66,9 @@ class RecordingNotifier:
     def summary_ready(self, summary: RoundSummary) -> None:
         """Record a summary."""
         self.summaries.append(summary)
+
+    def schedule_failed(
+        self, workspace: str, recipients: list[str], reason: str, lang: str
+    ) -> None:
+        """Record a report that a schedule cannot be planned."""
+        self.schedule_failures.append((workspace, recipients, reason))

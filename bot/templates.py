@@ -15,16 +15,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import UnknownTemplate
+from bot.safe_yaml import UserFileError, load_yaml, read_user_file
+from bot.text_input import ID_MAX, KEY_MAX
 
 Phase = Literal[
     "planering", "avstamning", "resultat", "verksamhetside", "mandatperiod", "workshop", "annan"
 ]
 QuestionKind = Literal["text", "activities", "activity_followup"]
 LANGUAGES = ("sv", "en")
+MAX_TEMPLATE_BYTES = 256 * 1024
+"""Largest template file accepted (the shipped ones are a few KB)."""
+TEXT_MAX = 4000
+"""Longest question, hint, name or description text of a template."""
 
 
 class TemplateError(Exception):
@@ -41,8 +46,8 @@ class LocalText(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    sv: str = Field(min_length=1)
-    en: str | None = None
+    sv: str = Field(min_length=1, max_length=TEXT_MAX)
+    en: str | None = Field(default=None, max_length=TEXT_MAX)
 
     def get(self, lang: str) -> str:
         """Return the text in ``lang``, falling back to Swedish."""
@@ -56,7 +61,9 @@ class Question(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    key: str = Field(pattern=r"^[a-z0-9_]+$", description="stable id, lowercase a-z, 0-9, _")
+    key: str = Field(
+        pattern=r"^[a-z0-9_]+$", max_length=KEY_MAX, description="stable id, lowercase a-z, 0-9, _"
+    )
     text: LocalText
     hint: LocalText | None = None
     kind: QuestionKind = "text"
@@ -83,8 +90,8 @@ class DialogTemplate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    key: str = Field(pattern=r"^[a-z0-9_-]+$")
-    version: int = Field(ge=1)
+    key: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=KEY_MAX)
+    version: int = Field(ge=1, le=ID_MAX)
     phase: Phase
     name: LocalText
     overarching_question: LocalText | None = None
@@ -153,15 +160,9 @@ def parse_template(data: object, source: str) -> DialogTemplate:
 def load_template_file(path: Path) -> DialogTemplate:
     """Load and validate one template file, raising :class:`TemplateError` on any problem."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TemplateError(str(path), [f"cannot read file: {exc.strerror}"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise TemplateError(str(path), [f"not valid YAML{where}"]) from None
+        data = load_yaml(read_user_file(path, MAX_TEMPLATE_BYTES))
+    except UserFileError as exc:
+        raise TemplateError(str(path), [str(exc)]) from None
     template = parse_template(data, str(path))
     if path.stem != template.key:
         raise TemplateError(

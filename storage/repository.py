@@ -100,6 +100,8 @@ class Repository:
 
     def round(self, round_id: int, *, for_update: bool = False) -> Round | None:
         """The round with id ``round_id`` in this workspace."""
+        if not _fits(round_id):
+            return None
         stmt = select(Round).where(Round.workspace_id == self.workspace_id, Round.id == round_id)
         if for_update:
             stmt = stmt.with_for_update(of=Round)
@@ -123,6 +125,8 @@ class Repository:
 
     def participation(self, participation_id: int) -> Participation | None:
         """A participation with its round, unit and person loaded in one statement."""
+        if not _fits(participation_id):
+            return None
         stmt = (
             select(Participation)
             .options(joinedload(Participation.round))
@@ -138,6 +142,8 @@ class Repository:
     ) -> tuple[Participation | None, bool]:
         """A participation with its round and answers, and whether ``message_key`` was
         already applied in this workspace, in one statement: the hot path of every answer."""
+        if not _fits(participation_id):
+            return None, False
         return self._participation_and_seen(Participation.id == participation_id, message_key)
 
     def participation_by_thread_and_seen(
@@ -283,3 +289,12 @@ class Repository:
             .where(Answer.workspace_id == self.workspace_id, Answer.source_ref == source_ref)
         )
         return self.session.scalars(stmt).unique().first()
+
+
+ID_MAX = 2**31 - 1
+"""Largest value of an integer primary key on every backend (PostgreSQL ``integer``)."""
+
+
+def _fits(row_id: int) -> bool:
+    """False for ids no row can have: looking them up would overflow the driver."""
+    return 1 <= row_id <= ID_MAX

@@ -276,7 +276,7 @@ def test_several_problems_are_all_reported(tmp_path: Path) -> None:
 def test_invalid_yaml(tmp_path: Path) -> None:
     error = error_for(tmp_path, "rounds: [\n  - key: a\n")
     assert error.fields == ("<document>",)
-    assert "invalid YAML at line" in str(error)
+    assert "not valid YAML at line" in str(error)
 
 
 @pytest.mark.parametrize(("text", "expected"), [("", "empty"), ("- 1\n- 2\n", "mapping")])

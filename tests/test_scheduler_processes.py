@@ -70,6 +70,11 @@ class LoggingNotifier:
     def summary_ready(self, summary: RoundSummary) -> None:
         self._log(f"summary:{summary.round.round_id}")
 
+    def schedule_failed(
+        self, workspace: str, recipients: list[str], reason: str, lang: str
+    ) -> None:
+        self._log(f"schedule_failed:{workspace}")
+
 
 class LoggingJobStore(JobStore):
     """Logs every claim too, so a job handed to two workers at once would show."""

@@ -14,6 +14,7 @@ from bot.chain.export import EXPORT_FORMATS, export_round, status_label
 from bot.chain.report import export_unit_report
 from bot.escaping import terminal
 from bot.i18n import format_local, t
+from bot.text_input import parse_id, parse_year
 from bot.wiring import build_runtime
 
 
@@ -30,14 +31,22 @@ def _write(content: bytes, filename: str, fmt: str, output: str | None, out: Con
 
 def cmd_export(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
-    content, filename = export_round(runtime.engine, args.workspace, args.round, args.format)
+    content, filename = export_round(
+        runtime.engine, args.workspace, parse_id(args.round), args.format
+    )
     return _write(content, filename, args.format, args.output, out)
 
 
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     content, filename = export_unit_report(
-        runtime.engine, args.workspace, args.unit, args.year, args.format, args.lang, args.tz
+        runtime.engine,
+        args.workspace,
+        args.unit,
+        parse_year(args.year),
+        args.format,
+        args.lang,
+        args.tz,
     )
     return _write(content, filename, args.format, args.output, out)
 
@@ -73,7 +82,11 @@ def cmd_activities(args: argparse.Namespace, out: Console) -> int:
 def cmd_evaluation_send(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     started = send_evaluation(
-        runtime.engine, args.workspace, args.round, started_by=args.by, anonymous=not args.named
+        runtime.engine,
+        args.workspace,
+        parse_id(args.round),
+        started_by=args.by,
+        anonymous=not args.named,
     )
     info = started.round
     verb = "already existed" if started.already_existed else "started"
@@ -91,7 +104,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export = subparsers.add_parser(
         "export", help="a round's documentation (cover, facts, answers, activities, evaluation)"
     )
-    export.add_argument("round", type=int)
+    export.add_argument("round")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="md")
     export.add_argument(
         "--output", "-o", help="file to write ('-' for stdout; docx defaults to a file)"
@@ -102,7 +115,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report", help="a unit's yearly report: planering, avstämningar and resultat side by side"
     )
     report.add_argument("unit", help="unit key or name")
-    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--year", required=True)
     report.add_argument("--format", choices=EXPORT_FORMATS, default="md")
     report.add_argument("--output", "-o", help="file to write ('-' for stdout)")
     report.set_defaults(handler=cmd_report)
@@ -118,7 +131,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     send = evaluation.add_parser(
         "send", help="ask the round's participants what worked and what could be better"
     )
-    send.add_argument("round", type=int)
+    send.add_argument("round")
     send.add_argument("--by", help="chat id of the process support sending it (role checked)")
     send.add_argument("--named", action="store_true", help="not anonymous (default: anonymous)")
     send.set_defaults(handler=cmd_evaluation_send)

@@ -17,6 +17,7 @@ from bot.engine import DialogEngine, StartRound
 from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.results import RoundStarted
+from bot.text_input import TITLE_MAX, clip
 
 EVALUATION_TEMPLATE = "utvardering"
 
@@ -44,7 +45,7 @@ def send_evaluation(
             anonymous=anonymous,
             lang=info.lang,
             started_by=started_by,
-            title=t(info.lang, "chain.evaluation.title", title=info.title),
+            title=clip(t(info.lang, "chain.evaluation.title", title=info.title), TITLE_MAX),
             delivery=info.delivery,
             external_key=evaluation_key(round_id),
         ),

@@ -28,6 +28,7 @@ from bot.schedule.plan import plan_year
 from bot.schedule.render import format_year_calendar, format_year_table
 from bot.schedule.scheduler import DEFAULT_INTERVAL_S, Scheduler
 from bot.schedule.store import load_stored, save_schedule
+from bot.text_input import parse_year
 from bot.wiring import Runtime, build_runtime
 from storage.db import NotMigrated
 from storage.models_schedule import JOB_STATUSES
@@ -69,7 +70,7 @@ def cmd_schedule_show(args: argparse.Namespace, out: Console) -> int:
         schedule, source = _source_for_show(args, out)
     except ScheduleError as exc:
         return _schedule_errors(err, exc)
-    year = args.year or datetime.now(schedule.tz).year
+    year = parse_year(args.year) if args.year else datetime.now(schedule.tz).year
     rounds = plan_year(schedule, year)
     out.print(
         f"{source} — {year} ({schedule.timezone}, {len(rounds)})", markup=False, highlight=False
@@ -217,7 +218,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ).add_subparsers(dest="schedule_command", metavar="ACTION")
 
     show = schedule.add_parser("show", help="print a year's rounds as a table and a calendar")
-    show.add_argument("--year", type=int, help="calendar year (default: this year)")
+    show.add_argument("--year", help="calendar year (default: this year)")
     source = show.add_mutually_exclusive_group()
     source.add_argument("--file", help="a schedule YAML file (default: the stored schedule)")
     source.add_argument("--preset", action="store_true", help=f"the shipped {preset_path().name}")

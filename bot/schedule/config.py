@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from dateutil.rrule import rrule, rrulestr
 from pydantic import (
     BaseModel,
@@ -45,6 +44,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.safe_yaml import UserFileError, load_yaml, read_user_file
 from bot.schedule.calendar import (
     DEFAULT_COUNTRY,
     DEFAULT_END_HOUR,
@@ -53,9 +53,13 @@ from bot.schedule.calendar import (
     validate_country,
 )
 from bot.schedule.errors import ScheduleError, ScheduleIssue
+from bot.schedule.recurrence import never_fires
 
 PRESET_FILENAME = "preset_arsschema.yaml"
 """File name of the bundled årsschema preset inside this package."""
+
+MAX_SCHEDULE_BYTES = 256 * 1024
+"""Largest schedule file accepted (the preset is about 3 KB)."""
 
 MAX_DEADLINE_DAYS = 365
 """Longest allowed time between the start of a round and its deadline."""
@@ -70,6 +74,7 @@ _RRULE_RANGES = {  # name: (negative values allowed, largest absolute value)
     "BYYEARDAY": (True, 366),
     "BYWEEKNO": (True, 53),
     "BYSETPOS": (True, 366),
+    "INTERVAL": (False, 366),
 }
 _ALLOWED_FREQS = {"YEARLY", "MONTHLY", "WEEKLY", "DAILY"}
 _FORBIDDEN_RRULE_PARTS = {
@@ -78,6 +83,7 @@ _FORBIDDEN_RRULE_PARTS = {
     "BYHOUR": "BYHOUR is not allowed; the time of day comes from send_hour",
     "BYMINUTE": "BYMINUTE is not allowed; the time of day comes from send_hour",
     "BYSECOND": "BYSECOND is not allowed; the time of day comes from send_hour",
+    "BYEASTER": "BYEASTER is not part of RFC 5545",
 }
 
 
@@ -173,6 +179,11 @@ def _normalise_rrule(value: object) -> str:
         raise ValueError(
             f"invalid rrule text {value!r}: FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY "
             "(rounds start at most once a day)"
+        )
+    if never_fires(text):
+        raise ValueError(
+            f"invalid rrule text {value!r}: the rule never occurs in any year (a date such "
+            "as 30 February, or a BYSETPOS beyond the days the rule selects)"
         )
     return text
 
@@ -402,13 +413,9 @@ def load_schedule_text(text: str, source: str = "<schedule>") -> AnnualSchedule:
         ScheduleError: If the text is not valid YAML or not a valid schedule.
     """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        detail = f"invalid YAML at {where}: {problem}" if where else f"invalid YAML: {problem}"
-        raise ScheduleError.single(source, "<document>", detail) from None
+        data = load_yaml(text)
+    except UserFileError as exc:
+        raise ScheduleError.single(source, "<document>", str(exc)) from None
     return parse_schedule(data, source)
 
 
@@ -428,15 +435,9 @@ def load_schedule(path: str | Path) -> AnnualSchedule:
     """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScheduleError.single(
-            str(file), "<document>", f"cannot read file: {exc.strerror or exc}"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ScheduleError.single(
-            str(file), "<document>", f"expected UTF-8 text: {exc.reason}"
-        ) from None
+        text = read_user_file(file, MAX_SCHEDULE_BYTES)
+    except UserFileError as exc:
+        raise ScheduleError.single(str(file), "<document>", str(exc)) from None
     return load_schedule_text(text, str(file))
 
 

@@ -105,6 +105,14 @@ class ConsoleNotifier:
         self._print(t(info.lang, "schedule.summary_to", group=info.group_ref))
         self._print(render_summary(summary, "text"))
 
+    def schedule_failed(
+        self, workspace: str, recipients: list[str], reason: str, lang: str
+    ) -> None:
+        """Print that the workspace's schedule cannot be planned, for its process supports."""
+        self._print(
+            f"→ {', '.join(recipients)}: {t(lang, 'schedule.planning_failed', reason=reason)}"
+        )
+
     def _question(self, lang: str, prompt: QuestionPrompt) -> str:
         return t(
             lang, "schedule.remind_question", n=prompt.number, total=prompt.total, text=prompt.text

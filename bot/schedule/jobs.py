@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 KIND_START_ROUND = "start_round"
 KIND_REMINDER = "reminder"
 KIND_CLOSE_ROUND = "close_round"
-JOB_KINDS = (KIND_START_ROUND, KIND_REMINDER, KIND_CLOSE_ROUND)
+KIND_PLANNING_FAILED = "planning_failed"
+JOB_KINDS = (KIND_START_ROUND, KIND_REMINDER, KIND_CLOSE_ROUND, KIND_PLANNING_FAILED)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed job stays with its worker without a renewal."""

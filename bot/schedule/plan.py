@@ -33,11 +33,10 @@ Rules (all wall-clock reasoning in the schedule's time zone):
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
-
-from dateutil.rrule import rrulestr
 
 from bot.schedule.calendar import (
     local_moment,
@@ -45,6 +44,7 @@ from bot.schedule.calendar import (
     previous_business_day,
 )
 from bot.schedule.config import AnnualSchedule, RoundConfig
+from bot.schedule.recurrence import occurrences_in_year
 
 ReminderKind = Literal["reminder", "deadline_morning"]
 """``"deadline_morning"`` for the reminder on the deadline day itself, else ``"reminder"``."""
@@ -119,10 +119,7 @@ def occurrence_dates(round_config: RoundConfig, year: int) -> list[date]:
     Returns:
         The dates, ascending.
     """
-    first = datetime(year, 1, 1)
-    after = datetime(year + 1, 1, 1)
-    rule = rrulestr(round_config.rrule, dtstart=first)
-    return [moment.date() for moment in rule.between(first, after, inc=True) if moment < after]
+    return occurrences_in_year(round_config.rrule, year)
 
 
 def _plan_occurrence(
@@ -216,8 +213,16 @@ def _require_aware(name: str, moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+class PlanningTooSlow(Exception):
+    """Planning took longer than its time budget."""
+
+
 def due_between(
-    schedule: AnnualSchedule, start_utc: datetime, end_utc: datetime
+    schedule: AnnualSchedule,
+    start_utc: datetime,
+    end_utc: datetime,
+    *,
+    deadline: float | None = None,
 ) -> list[PlannedItem]:
     """Everything due in the half-open window ``[start_utc, end_utc)``.
 
@@ -230,6 +235,7 @@ def due_between(
         schedule: The annual schedule.
         start_utc: Window start, inclusive (aware).
         end_utc: Window end, exclusive (aware).
+        deadline: A :func:`time.monotonic` moment after which planning gives up.
 
     Returns:
         Planned rounds (due at their start) and reminders, sorted by due time;
@@ -237,6 +243,7 @@ def due_between(
 
     Raises:
         ValueError: If a bound is naive.
+        PlanningTooSlow: If ``deadline`` passed before planning was done.
     """
     start = _require_aware("start_utc", start_utc)
     end = _require_aware("end_utc", end_utc)
@@ -249,6 +256,8 @@ def due_between(
     last_year = end.astimezone(tz).year
     items: list[PlannedItem] = []
     for year in range(first_year, last_year + 1):
+        if deadline is not None and time.monotonic() > deadline:
+            raise PlanningTooSlow(f"planning did not finish within its time budget (year {year})")
         for planned in plan_year(schedule, year):
             if start <= planned.starts_at < end:
                 items.append(planned)

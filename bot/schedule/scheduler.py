@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +42,7 @@ from bot.schedule.jobs import (
     DEFAULT_LEASE,
     DEFAULT_MAX_ATTEMPTS,
     KIND_CLOSE_ROUND,
+    KIND_PLANNING_FAILED,
     KIND_REMINDER,
     KIND_START_ROUND,
     ClaimedJob,
@@ -51,6 +53,7 @@ from bot.schedule.jobs import (
 from bot.schedule.plan import PlannedItem, PlannedReminder, PlannedRound, due_between
 from bot.schedule.store import from_row
 from bot.templates import normalize_key
+from bot.text_input import TITLE_MAX, clip
 from bot.wiring import Runtime
 from storage.models import Round
 from storage.models_schedule import WorkspaceSchedule
@@ -62,6 +65,9 @@ DEFAULT_LOOKAHEAD = timedelta(days=1)
 
 DEFAULT_INTERVAL_S = 30.0
 """Seconds between ticks of a running worker."""
+
+DEFAULT_PLAN_BUDGET_S = 10.0
+"""Longest time one workspace's planning may take in a tick (normally milliseconds)."""
 
 PROCESS_SUPPORT_ROLE = "processtod"
 
@@ -151,6 +157,7 @@ class Scheduler:
         lease: timedelta = DEFAULT_LEASE,
         lookahead: timedelta = DEFAULT_LOOKAHEAD,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        plan_budget_s: float = DEFAULT_PLAN_BUDGET_S,
         max_jobs_per_tick: int = 1000,
         retention_days: int | None = None,
     ) -> None:
@@ -165,6 +172,8 @@ class Scheduler:
                 every message, so it only has to outlast one message.
             lookahead: How far ahead jobs are materialised.
             max_attempts: Claims after which a failing job is given up.
+            plan_budget_s: Seconds one workspace's planning may take; a workspace whose
+                schedule cannot be planned is skipped and its process supports are told.
             max_jobs_per_tick: Upper bound of jobs one tick runs.
             retention_days: Purge post contents and message keys older than this once a
                 day (:func:`bot.personal_data.purge_expired`); None never purges.
@@ -181,7 +190,9 @@ class Scheduler:
         )
         self.lookahead = lookahead
         self.max_jobs_per_tick = max_jobs_per_tick
+        self.plan_budget_s = plan_budget_s
         self._handlers: dict[str, Callable[[ClaimedJob], str]] = {
+            KIND_PLANNING_FAILED: self._planning_failed,
             KIND_START_ROUND: self._start_round,
             KIND_REMINDER: self._remind,
             KIND_CLOSE_ROUND: self._close_round,
@@ -235,6 +246,10 @@ class Scheduler:
     def plan(self) -> int:
         """Materialise due and soon-due work as jobs (idempotent).
 
+        Each workspace is planned on its own (pure, with a time budget): one that
+        fails is logged, left for the next tick, and reported once per imported schedule
+        to its process supports; the others are planned as usual.
+
         Returns:
             How many jobs were new.
         """
@@ -251,15 +266,11 @@ class Scheduler:
                 if row.planned_until >= horizon:
                     continue
                 try:
-                    stored = from_row(row)
-                except Exception:
-                    log.exception("cannot plan workspace %s: bad stored schedule", row.workspace_id)
+                    jobs = self._plan_workspace(row, horizon)
+                except Exception as exc:
+                    log.exception("cannot plan the schedule of workspace %s", row.workspace_id)
+                    created += self.jobs.enqueue([_failure_job(row, exc)], session)
                     continue
-                items = due_between(stored.schedule, row.planned_until, horizon)
-                jobs = [
-                    job_for(item, row.workspace_id, row.lang, row.default_group_ref)
-                    for item in items
-                ]
                 created += self.jobs.enqueue(jobs, session)
                 row.planned_until = horizon
         with self.engine.session_factory() as session, session.begin():
@@ -285,6 +296,14 @@ class Scheduler:
         if self.retention_days is not None:
             created += self.jobs.enqueue([purge_job(now, self.retention_days)])
         return created
+
+    def _plan_workspace(self, row: WorkspaceSchedule, horizon: datetime) -> list[NewJob]:
+        """The new jobs of one workspace (pure: nothing is written, so a failure here
+        leaves the other workspaces' planning untouched)."""
+        deadline = time.monotonic() + self.plan_budget_s
+        stored = from_row(row)
+        items = due_between(stored.schedule, row.planned_until, horizon, deadline=deadline)
+        return [job_for(item, row.workspace_id, row.lang, row.default_group_ref) for item in items]
 
     # Running ------------------------------------------------------------------------
 
@@ -367,7 +386,7 @@ class Scheduler:
                         deadline_at=deadline,
                         anonymous=bool(data.get("anonymous", False)),
                         lang=str(data.get("lang", "sv")),
-                        title=f"{data['name']} — {target.unit_name}",
+                        title=clip(f"{data['name']} — {target.unit_name}", TITLE_MAX),
                         external_key=external_key,
                     ),
                 )
@@ -453,6 +472,21 @@ class Scheduler:
                     digests += 1
         return f"{reminded} reminders and {digests} digests sent for {len(round_ids)} rounds"
 
+    def _planning_failed(self, job: ClaimedJob) -> str:
+        workspace = job.workspace_id
+        supports = self._process_supports(workspace)
+        if not supports:
+            log.warning("workspace %s: schedule cannot be planned; no process support", workspace)
+            return "nobody to tell: the workspace has no process support"
+        reason = str(job.payload.get("reason", ""))
+        lang = str(job.payload.get("lang", "sv"))
+        self._effect(
+            job,
+            "planning-failed",
+            partial(self.notifier.schedule_failed, workspace, list(supports), reason, lang),
+        )
+        return f"{len(supports)} process supports told"
+
     def _close_round(self, job: ClaimedJob) -> str:
         workspace = job.workspace_id
         round_id = int(job.payload["round_id"])
@@ -472,6 +506,19 @@ class Scheduler:
 
     def _purge(self, job: ClaimedJob) -> str:
         return purge_expired(self.engine, int(job.payload["days"])).describe()
+
+
+def _failure_job(row: WorkspaceSchedule, exc: Exception) -> NewJob:
+    """The job that tells a workspace's process supports its schedule cannot be planned;
+    keyed by the schedule's import time, so each imported schedule is reported once."""
+    reason = str(exc).splitlines()[-1].strip() if str(exc) else type(exc).__name__
+    return NewJob(
+        workspace_id=row.workspace_id,
+        kind=KIND_PLANNING_FAILED,
+        job_key=f"planning-failed:{row.updated_at.isoformat()}",
+        due_at=row.updated_at,
+        payload={"reason": reason[:500], "lang": row.lang},
+    )
 
 
 def _optional_str(value: Any) -> str | None:

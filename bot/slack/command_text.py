@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.errors import InvalidInput
 from bot.templates import normalize_key
+from bot.text_input import parse_id
 from bot.timeparse import parse_deadline
 
 #: Sub-command words (Swedish and English) mapped to the canonical action.
@@ -94,12 +95,9 @@ def split_command(text: str) -> Command:
 
 def parse_round_id(text: str) -> int | None:
     """An optional round number (``7`` or ``#7``) after status/remind/close."""
-    word = text.strip().lstrip("#")
-    if not word:
+    if not text.strip().lstrip("#"):
         return None
-    if not word.isdigit():
-        raise InvalidInput(f"runda {text.strip()!r}")
-    return int(word)
+    return parse_id(text, "round")
 
 
 def parse_channel(value: str) -> str:

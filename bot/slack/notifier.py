@@ -205,6 +205,21 @@ class SlackNotifier:
                 text=text,
             )
 
+    def schedule_failed(
+        self, workspace: str, recipients: list[str], reason: str, lang: str
+    ) -> None:
+        """Tell process supports in a direct message that the schedule cannot be planned."""
+        client = self.clients(workspace)
+        text = t(lang, "schedule.planning_failed", reason=mrkdwn(reason))
+        for chat_id in recipients:
+            self.poster.post(
+                client,
+                workspace,
+                f"schedule-failed:{chat_id}:{self.occasion}",
+                channel=chat_id,
+                text=text,
+            )
+
     def summary_ready(self, summary: RoundSummary) -> None:
         """Post a closed round's summary to its receiving channel."""
         self.post_summary(summary, f"round:{summary.round.round_id}:summary")

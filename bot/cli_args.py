@@ -1,0 +1,24 @@
+"""Argument types for the command line that check typed numbers in the domain's one place
+(:mod:`bot.text_input`) and turn a refusal into argparse's usual one-line error."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from bot.errors import DialogError
+from bot.i18n import t
+from bot.text_input import parse_id
+
+
+def _argument_error(exc: DialogError) -> argparse.ArgumentTypeError:
+    lang = os.environ.get("DIALOGBOT_LANG", "sv")
+    return argparse.ArgumentTypeError(t(lang, exc.key, **exc.params))
+
+
+def round_id_arg(text: str) -> int:
+    """A round number for an option (``--round 7``)."""
+    try:
+        return parse_id(text)
+    except DialogError as exc:
+        raise _argument_error(exc) from None

@@ -1,0 +1,144 @@
+"""One workspace's unplannable schedule stops nothing else: planning runs per workspace
+with a time budget, and the failure is reported once to that workspace's process
+supports through the Notifier port."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from conftest import load_sample_org
+from sqlalchemy import select, update
+
+from bot.clock import FixedClock
+from bot.engine import DialogEngine
+from bot.ports import RecordingNotifier
+from bot.schedule.config import load_schedule_text
+from bot.schedule.scheduler import Scheduler
+from bot.schedule.store import save_schedule
+from storage.models import Unit
+from storage.models_schedule import WorkspaceSchedule
+
+GOOD, BAD = "local", "T0BROKEN"
+
+SCHEDULE = """
+rounds:
+  - key: avst
+    template: avstamning
+    name: "Avstämning"
+    answering_level: forvaltning
+    receiving_level: namnd
+    rrule: "FREQ=YEARLY;BYMONTH=5;BYDAY=1MO"
+    deadline: 14d
+"""
+
+
+def store_broken(engine: DialogEngine, rule: str, workspace: str = BAD) -> None:
+    """A schedule stored by an older version that did not check its rule."""
+    save_schedule(engine, workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml")
+    with engine.unit_of_work(workspace) as uow:
+        row = uow.session.scalars(
+            select(WorkspaceSchedule).where(WorkspaceSchedule.workspace_id == workspace)
+        ).one()
+        body = dict(row.body)
+        body["rounds"] = [{**body["rounds"][0], "rrule": rule}]
+        row.body = body
+        uow.commit()
+
+
+def _tick_until(scheduler: Scheduler, clock: FixedClock, end: datetime) -> None:
+    """Tick every 6 hours up to ``end`` in a thread with a deadline: a hang fails."""
+
+    def ticks() -> None:
+        moment = clock.now()
+        while moment <= end:
+            clock.set(moment)
+            scheduler.tick()
+            moment += timedelta(hours=6)
+
+    worker = threading.Thread(target=ticks, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "planning hung"
+
+
+def test_a_never_ending_schedule_in_one_workspace_stops_no_other(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    load_sample_org(engine, BAD)
+    clock.set(datetime(2027, 5, 1, tzinfo=UTC))
+    store_broken(engine, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5")
+    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    notifier = RecordingNotifier()
+
+    _tick_until(Scheduler(engine, notifier, clock=clock), clock, datetime(2027, 5, 4, tzinfo=UTC))
+
+    assert {s.round.workspace_id for s in notifier.started} == {GOOD}
+    assert len(notifier.started) == 2
+    assert len(notifier.schedule_failures) == 1  # once, although every tick fails again
+    workspace, recipients, reason = notifier.schedule_failures[0]
+    assert (workspace, recipients) == (BAD, ["U0PROC01"])
+    assert "rounds[0].rrule" in reason and "INTERVAL value 0 is out of range" in reason
+
+
+def test_planning_over_its_time_budget_is_reported_not_waited_for(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    clock.set(datetime(2027, 5, 1, tzinfo=UTC))
+    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    notifier = RecordingNotifier()
+    scheduler = Scheduler(engine, notifier, clock=clock, plan_budget_s=0.0)
+
+    _tick_until(scheduler, clock, datetime(2027, 5, 4, tzinfo=UTC))
+
+    assert notifier.started == []
+    assert [(w, r) for w, r, _ in notifier.schedule_failures] == [(GOOD, ["U0PROC01"])]
+    assert "time budget" in notifier.schedule_failures[0][2]
+
+
+def test_a_cycle_in_the_organisation_fails_the_start_job_instead_of_hanging_the_tick(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    clock.set(datetime(2027, 5, 1, tzinfo=UTC))
+    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    with engine.unit_of_work(GOOD) as uow:
+        child = uow.repo.unit("socialforvaltningen")
+        assert child is not None
+        uow.session.execute(
+            update(Unit)
+            .where(Unit.workspace_id == GOOD, Unit.key == "socialnamnden")
+            .values(parent_id=child.id)
+        )
+        uow.commit()
+    scheduler = Scheduler(engine, RecordingNotifier(), clock=clock)
+
+    _tick_until(scheduler, clock, datetime(2027, 5, 3, 12, tzinfo=UTC))
+
+    [start] = [j for j in scheduler.jobs.jobs(GOOD) if j.kind == "start_round"]
+    assert start.status in ("pending", "failed") and start.attempts >= 1
+    assert "cycle: Socialnämnden → Socialförvaltningen → Socialnämnden" in (start.last_error or "")
+
+
+def test_titles_the_bot_composes_are_shortened_not_refused(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    long_name = "Avstämning " + "x" * 189
+    clock.set(datetime(2027, 5, 1, tzinfo=UTC))
+    schedule = SCHEDULE.replace('name: "Avstämning"', f'name: "{long_name}"')
+    save_schedule(engine, GOOD, load_schedule_text(schedule, "long.yaml"), "long.yaml")
+    with engine.unit_of_work(GOOD) as uow:
+        uow.session.execute(
+            update(Unit)
+            .where(Unit.workspace_id == GOOD, Unit.key == "socialnamnden")
+            .values(name="Socialnämnden " + "y" * 186)
+        )
+        uow.commit()
+    notifier = RecordingNotifier()
+
+    _tick_until(
+        Scheduler(engine, notifier, clock=clock), clock, datetime(2027, 5, 3, 12, tzinfo=UTC)
+    )
+
+    titles = sorted(s.round.title for s in notifier.started)
+    assert len(titles) == 2
+    assert len(titles[1]) == 300 and titles[1].startswith(long_name) and titles[1].endswith("…")
