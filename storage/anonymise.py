@@ -26,6 +26,7 @@ from storage.models import (
     Unit,
 )
 from storage.models_chain import Activity, ActivityEvent
+from storage.models_question_messages import QuestionMessage
 
 #: Answer status of a text erased at close because its pool had fewer than k respondents.
 WITHHELD = "withheld"
@@ -46,7 +47,11 @@ class PostTrace:
 
 
 def erase_post_traces(
-    session: Session, workspace_id: str, round_id: int, traces: Sequence[PostTrace]
+    session: Session,
+    workspace_id: str,
+    round_id: int,
+    traces: Sequence[PostTrace],
+    messages: Collection[tuple[str, str]] = (),
 ) -> int:
     """Delete the outgoing posts that belong to the participations in ``traces``.
 
@@ -57,8 +62,11 @@ def erase_post_traces(
     answer's ``slack:{channel}:{ts}``). Their payloads name the person and the unit, and
     their keys hold the DM channel and the answer's ts. After close nothing is owed in
     these threads, and replays of their events find no participation any more, so no
-    claim is needed to keep them from posting twice. Returns the number of rows deleted.
+    claim is needed to keep them from posting twice. ``messages`` are (channel, ts) of
+    messages that showed the participations' questions: their updates go too. Returns the
+    number of rows deleted.
     """
+    shown = set(messages)
     exact: set[str] = set()
     prefixes: list[str] = []
     threads: set[tuple[str, str]] = set()
@@ -75,7 +83,7 @@ def erase_post_traces(
         SlackPost.post_key.in_(exact),
         *(SlackPost.post_key.startswith(p, autoescape=True) for p in prefixes),
     ]
-    channels = {c for c, _ in threads}
+    channels = {c for c, _ in threads | shown}
     if channels:
         conditions.append(SlackPost.channel.in_(channels))
     rows = session.scalars(
@@ -86,7 +94,7 @@ def erase_post_traces(
         for row in rows
         if row.post_key in exact
         or any(row.post_key.startswith(p) for p in prefixes)
-        or (row.channel or "", row.ts or "") in threads
+        or (row.channel or "", row.ts or "") in threads | shown
         or (row.channel or "", str((row.payload or {}).get("thread_ts") or "")) in threads
     ]
     if doomed:
@@ -120,8 +128,24 @@ def anonymise_round(
         )
     ).all()
     pids = [p.id for p in participations]
+    shown = session.execute(
+        select(QuestionMessage.conversation, QuestionMessage.message_ts).where(
+            QuestionMessage.workspace_id == workspace_id,
+            QuestionMessage.participation_id.in_(pids),
+        )
+    ).all()
     erase_post_traces(
-        session, workspace_id, round_id, [PostTrace(p.id, p.thread_ref) for p in participations]
+        session,
+        workspace_id,
+        round_id,
+        [PostTrace(p.id, p.thread_ref) for p in participations],
+        {(c, ts) for c, ts in shown},
+    )
+    session.execute(
+        delete(QuestionMessage).where(
+            QuestionMessage.workspace_id == workspace_id,
+            QuestionMessage.participation_id.in_(pids),
+        )
     )
     session.execute(
         delete(ProcessedMessage).where(

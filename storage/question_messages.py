@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Participation
@@ -75,18 +75,4 @@ class QuestionMessageRepository:
                 QuestionMessage.id == message_id,
             )
             .values(shown=shown)
-        )
-
-    def forget_round(self, round_id: int) -> None:
-        """Delete the records of a round's messages (they tie a participation to a chat)."""
-        pids = select(Participation.id).where(
-            Participation.workspace_id == self.workspace_id, Participation.round_id == round_id
-        )
-        self.session.execute(
-            delete(QuestionMessage)
-            .where(
-                QuestionMessage.workspace_id == self.workspace_id,
-                QuestionMessage.participation_id.in_(pids),
-            )
-            .execution_options(synchronize_session=False)
         )

@@ -20,7 +20,6 @@ from storage.models import (
     Unit,
 )
 from storage.models_settings import DEFAULT_ANONYMITY_K, WorkspaceSettings
-from storage.question_messages import QuestionMessageRepository
 
 
 class Repository:
@@ -240,9 +239,7 @@ class Repository:
         coarsen: Coarsen,
     ) -> None:
         """Erase every link between people and answers of a closed anonymous round
-        (see :func:`storage.anonymise.anonymise_round`), and which messages showed
-        their questions."""
-        QuestionMessageRepository(self.session, self.workspace_id).forget_round(round_id)
+        (see :func:`storage.anonymise.anonymise_round`)."""
         anonymise_round(
             self.session, self.workspace_id, round_id, pool_of, withheld, top_unit_id, coarsen
         )
