@@ -448,6 +448,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- end outbox-and-races ---
     # --- access-and-personal-data ---
     # --- end access-and-personal-data ---
+    # --- year-at-a-glance ---
+    "year.wheel_format": {
+        "sv": "Årshjulet kan sparas som .png eller .svg, inte {suffix}. Exempel: -o arshjul.png",
+        "en": "The annual wheel can be saved as .png or .svg, not {suffix}. Example: -o arshjul.png",
+    },
+    "year.bad_output": {
+        "sv": "Kan inte skriva till {path}: mappen finns inte, eller så är det en mapp.",
+        "en": "Cannot write to {path}: the folder does not exist, or it is a folder.",
+    },
+    "year.wheel_written": {
+        "sv": "Årshjulet för {year} ({count} dialogomgångar) är sparat i {path}.",
+        "en": "The annual wheel of {year} ({count} dialog rounds) is saved in {path}.",
+    },
+    "year.ical_written": {
+        "sv": "Kalendern för {year} ({count} händelser) är sparad i {path}. Importera den i Outlook eller Google Kalender; en ny import uppdaterar samma händelser.",
+        "en": "The calendar of {year} ({count} events) is saved in {path}. Import it into Outlook or Google Calendar; importing again updates the same events.",
+    },
+    # --- end year-at-a-glance ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
 }
