@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -53,7 +54,7 @@ def test_one_arc_per_planned_round_and_swedish_months(tmp_path: Path) -> None:
 def _labels(svg: Path) -> list[tuple[str, str]]:
     """Two-line labels: a comment per line, phase first."""
     texts = _comments(svg)
-    return list(zip(texts, texts[1:], strict=False))
+    return list(itertools.pairwise(texts))
 
 
 def test_labels_name_phase_and_levels(tmp_path: Path) -> None:
@@ -65,7 +66,10 @@ def test_labels_name_phase_and_levels(tmp_path: Path) -> None:
 
 def test_english_months_with_lang_en(tmp_path: Path) -> None:
     out = tmp_path / "wheel.svg"
-    assert main(["--lang", "en", "schedule", "wheel", "--preset", "--year", "2027", "-o", str(out)]) == 0
+    assert (
+        main(["--lang", "en", "schedule", "wheel", "--preset", "--year", "2027", "-o", str(out)])
+        == 0
+    )
     texts = _comments(out)
     assert [m for m in texts if m in MONTHS["en"]] == list(MONTHS["en"])
     assert ("follow-up", "administration → committee") in _labels(out)

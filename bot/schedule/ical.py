@@ -169,7 +169,9 @@ def _description(
     return description + (text["anonymous"] if planned.anonymous else "")
 
 
-def _reminder_summary(planned: PlannedRound, reminder: PlannedReminder, text: dict[str, str]) -> str:
+def _reminder_summary(
+    planned: PlannedRound, reminder: PlannedReminder, text: dict[str, str]
+) -> str:
     if reminder.kind == "deadline_morning":
         return text["deadline_morning"].format(name=planned.name)
     return text["reminder"].format(days=reminder.days_before, name=planned.name)

@@ -10,6 +10,7 @@ software names in the file's metadata, so the same plan gives the same bytes.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from bot.schedule.plan import PlannedRound
 from bot.schedule.render import MONTHS, level_name
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    from matplotlib.projections.polar import PolarAxes
 
 WheelFormat = Literal["png", "svg"]
 """File formats the wheel can be written in."""
@@ -193,7 +194,7 @@ def _label_angles(arcs: Sequence[WheelArc], year: int) -> list[float]:
     order = sorted(range(len(arcs)), key=lambda i: angles[i])
     for _ in range(200):
         moved = False
-        for left, right in zip(order, order[1:], strict=False):
+        for left, right in itertools.pairwise(order):
             gap = angles[right] - angles[left]
             if gap < _LABEL_GAP - 1e-9:
                 push = (_LABEL_GAP - gap) / 2
@@ -205,7 +206,9 @@ def _label_angles(arcs: Sequence[WheelArc], year: int) -> list[float]:
     return angles
 
 
-def _draw(ax: Axes, arcs: Sequence[WheelArc], year: int, today: date | None, lang: str) -> None:
+def _draw(
+    ax: PolarAxes, arcs: Sequence[WheelArc], year: int, today: date | None, lang: str
+) -> None:
     import numpy as np
 
     text = _TEXT[lang]
@@ -347,16 +350,19 @@ def render_wheel(
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
+    from matplotlib.projections.polar import PolarAxes
 
-    rc = {
-        "font.family": "DejaVu Sans",
-        "svg.hashsalt": "dialogbot-arshjul",
-        "svg.fonttype": "path",
-        "path.simplify": False,
-    }
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(
+        {
+            "font.family": "DejaVu Sans",
+            "svg.hashsalt": "dialogbot-arshjul",
+            "svg.fonttype": "path",
+            "path.simplify": False,
+        }
+    ):
         figure = Figure(figsize=(_FIGURE_INCHES, _FIGURE_INCHES + 1.0), dpi=_DPI)
         ax = figure.add_axes((0.03, 0.08, 0.94, 0.84), projection="polar")
+        assert isinstance(ax, PolarAxes)
         _draw(ax, arcs, year, today, language)
         figure.suptitle(
             _TEXT[language]["title"].format(year=year),
