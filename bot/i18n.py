@@ -465,6 +465,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Kalendern för {year} ({count} händelser) är sparad i {path}. Importera den i Outlook eller Google Kalender; en ny import uppdaterar samma händelser.",
         "en": "The calendar of {year} ({count} events) is saved in {path}. Import it into Outlook or Google Calendar; importing again updates the same events.",
     },
+    "history.pooled": {"sv": "Sammanslaget: {level}", "en": "Pooled: {level}"},
+    "history.need_dates": {
+        "sv": "Ange perioden med --from och --to, t.ex. --from 2026-01-01 --to 2027-12-31.",
+        "en": "Give the period with --from and --to, e.g. --from 2026-01-01 --to 2027-12-31.",
+    },
+    "history.bad_range": {
+        "sv": "--to ({end}) ligger före --from ({start}).",
+        "en": "--to ({end}) is before --from ({start}).",
+    },
+    "history.need_output": {
+        "sv": "Ange filen att skriva med -o, t.ex. {example}.",
+        "en": "Give the file to write with -o, e.g. {example}.",
+    },
+    "history.bad_format": {
+        "sv": "Historiken kan sparas som .csv eller .xlsx, inte {suffix}. Ange --format csv eller --format xlsx.",
+        "en": "The history can be saved as .csv or .xlsx, not {suffix}. Give --format csv or --format xlsx.",
+    },
+    "history.written": {
+        "sv": "{rows} svar från {rounds} dialogomgångar är sparade i {path}.",
+        "en": "{rows} answers from {rounds} dialog rounds are saved in {path}.",
+    },
+    "history.anonymous_left_out": {
+        "sv": "{count} anonyma omgångar togs inte med, eftersom ett urval på enhet skulle peka ut enheten.",
+        "en": "{count} anonymous rounds were left out, since choosing a unit would single it out.",
+    },
+    "history.empty_sheet": {"sv": "Inga svar", "en": "No answers"},
+    "history.no_answers": {
+        "sv": "Inga dialogomgångar under perioden.",
+        "en": "No dialog rounds in the period.",
+    },
+    "history.col.round": {"sv": "Omgång", "en": "Round"},
+    "history.col.title": {"sv": "Rubrik", "en": "Title"},
+    "history.col.phase": {"sv": "Fas", "en": "Phase"},
+    "history.col.template": {"sv": "Mall", "en": "Template"},
+    "history.col.started": {"sv": "Startade", "en": "Started"},
+    "history.col.unit": {"sv": "Enhet", "en": "Unit"},
+    "history.col.level": {"sv": "Nivå", "en": "Level"},
+    "history.col.person": {"sv": "Chef", "en": "Manager"},
+    "history.col.number": {"sv": "Nr", "en": "No."},
+    "history.col.question": {"sv": "Fråga", "en": "Question"},
+    "history.col.answer": {"sv": "Svar", "en": "Answer"},
+    "history.col.answered_at": {"sv": "Besvarad", "en": "Answered"},
     # --- end year-at-a-glance ---
     # --- ci-and-http ---
     # --- end ci-and-http ---

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot.schedule.plan import PlannedRound
-from bot.schedule.render import MONTHS, level_name
+from bot.schedule.render import MONTHS, PHASE_NAMES, level_name
 
 if TYPE_CHECKING:
     from matplotlib.projections.polar import PolarAxes
@@ -40,11 +40,6 @@ OTHER_COLOUR = "#6B6B6B"
 """Colour of rounds whose template belongs to no phase of the yearly cycle."""
 
 TODAY_COLOUR = "#C8102E"
-
-PHASE_NAMES: dict[str, dict[str, str]] = {
-    "sv": {"planering": "planering", "avstamning": "avstämning", "resultat": "resultat"},
-    "en": {"planering": "planning", "avstamning": "follow-up", "resultat": "results"},
-}
 
 _TEXT: dict[str, dict[str, str]] = {
     "sv": {"title": "Årshjul {year}", "today": "idag {day}", "empty": "Inga dialogomgångar"},

@@ -1,0 +1,105 @@
+"""``dialogbot history``: every answer of a period as CSV or Excel, and response rates.
+
+Registered by :mod:`bot.cli` through its ``EXTENSIONS`` list. The commands only call the
+service functions in :mod:`bot.history` and the writers; openpyxl and matplotlib are
+imported only when a file of theirs is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.i18n import t
+from bot.wiring import build_runtime
+
+
+def _say(console: Console, text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _output(raw: str | None, suffixes: tuple[str, ...], err: Console, lang: str) -> Path | None:
+    if not raw:
+        _say(err, t(lang, "history.need_output", example=f"-o historik.{suffixes[0]}"))
+        return None
+    path = Path(raw)
+    if path.is_dir() or not path.parent.is_dir():
+        _say(err, t(lang, "year.bad_output", path=str(path)))
+        return None
+    return path
+
+
+def cmd_history(args: argparse.Namespace, out: Console) -> int:
+    """Write every answer between two dates as CSV or Excel."""
+    from bot.history import answer_history
+    from bot.history_export import FORMATS, write_csv, write_xlsx
+
+    err = Console(stderr=True)
+    if args.date_from is None or args.date_to is None:
+        _say(err, t(args.lang, "history.need_dates"))
+        return 2
+    if args.date_to < args.date_from:
+        _say(err, t(args.lang, "history.bad_range", start=args.date_from, end=args.date_to))
+        return 2
+    path = _output(args.output, FORMATS, err, args.lang)
+    if path is None:
+        return 2
+    fmt = args.format or (path.suffix.lower().lstrip(".") or "csv")
+    if fmt not in FORMATS:
+        _say(err, t(args.lang, "history.bad_format", suffix=path.suffix))
+        return 2
+    runtime = build_runtime(args.db)
+    history = answer_history(
+        runtime.engine,
+        args.workspace,
+        args.date_from,
+        args.date_to,
+        unit=args.unit,
+        template=args.template,
+        lang=args.lang,
+        tz=args.tz,
+    )
+    if fmt == "xlsx":
+        count = write_xlsx(history, path, args.lang)
+    else:
+        count = write_csv(history, path, args.lang, args.delimiter)
+    _say(
+        out, t(args.lang, "history.written", path=str(path), rows=count, rounds=len(history.rounds))
+    )
+    if history.anonymous_left_out:
+        _say(out, t(args.lang, "history.anonymous_left_out", count=history.anonymous_left_out))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``history`` (and ``history rates``) to the ``dialogbot`` command line.
+
+    Args:
+        subparsers: The top-level sub-command collection.
+    """
+    history = subparsers.add_parser(
+        "history",
+        help="every answer of a period as CSV or Excel (-o FILE); 'history rates' for response rates",
+    )
+    history.add_argument("--from", dest="date_from", type=_day, help="first day, YYYY-MM-DD")
+    history.add_argument("--to", dest="date_to", type=_day, help="last day, YYYY-MM-DD")
+    history.add_argument("--unit", help="only this unit (key or name) and the units below it")
+    history.add_argument("--template", help="only rounds of this template, e.g. avstamning")
+    history.add_argument(
+        "--format", choices=("csv", "xlsx"), help="file format (default: from the file name)"
+    )
+    history.add_argument("-o", "--output", help="the file to write")
+    history.add_argument(
+        "--delimiter", default=";", help="CSV field separator (default ';', as Swedish Excel)"
+    )
+    history.set_defaults(handler=cmd_history)

@@ -1,0 +1,200 @@
+"""``dialogbot history``: every answer of a period as CSV or Excel (bot.history)."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.engine import DialogEngine, StartRound
+from bot.templates import TemplateCatalog
+from storage.db import make_engine, make_session_factory
+
+WS = "local"
+_keys = itertools.count()
+
+
+@dataclass
+class Org:
+    url: str
+    engine: DialogEngine
+    clock: FixedClock
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Iterator[Org]:
+    """A migrated SQLite file with the sample organisation, and an engine on it."""
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    assert main(["--db", url, "db", "upgrade"]) == 0
+    sample = Path(__file__).resolve().parents[1] / "bot" / "data" / "sample_org.yaml"
+    assert main(["--db", url, "org", "import", str(sample)]) == 0
+    clock = FixedClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
+    db = make_engine(url)
+    yield Org(url, DialogEngine(make_session_factory(db), TemplateCatalog.load(), clock), clock)
+    db.dispose()
+
+
+def run_round(
+    org: Org, when: datetime, template: str, answers: dict[str, list[str]], anonymous: bool = False
+) -> int:
+    """Start a round for Äldreomsorg's enheter at ``when``, answer per unit key, close it."""
+    org.clock.set(when)
+    started = org.engine.start_round(
+        WS, StartRound(template, ["aldreomsorg"], "#g", level="enhet", anonymous=anonymous)
+    )
+    for participant, prompt in started.participants:
+        texts = answers.get(participant.unit_key)
+        if texts is None:
+            continue
+        pid = participant.participation_id
+        while prompt.followup is not None:
+            following = org.engine.reply(WS, pid, "klar", f"k{next(_keys)}").prompt
+            assert following is not None
+            prompt = following
+        for text in texts:
+            org.engine.reply(WS, pid, text, f"k{next(_keys)}")
+    org.engine.close_round(WS, started.round.round_id)
+    return started.round.round_id
+
+
+@pytest.fixture
+def history_org(org: Org) -> Org:
+    run_round(
+        org,
+        datetime(2026, 3, 2, 8, tzinfo=UTC),
+        "planering",
+        {
+            "hemtjanst-norr": ["Uppdraget är hemtjänst", "=SUMMA(A1:A3)"],
+            "hemtjanst-syd": ["Vi är 40 anställda"],
+        },
+    )
+    run_round(
+        org,
+        datetime(2027, 5, 3, 7, tzinfo=UTC),
+        "avstamning",
+        {"hemtjanst-norr": ["Hemligt från norr"], "solgarden": ["Hemligt från Solgården"]},
+        anonymous=True,
+    )
+    run_round(
+        org, datetime(2028, 2, 7, 8, tzinfo=UTC), "resultat", {"hemtjanst-norr": ["För sent"]}
+    )
+    return org
+
+
+def history(org: Org, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "--db",
+            org.url,
+            "history",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2027-12-31",
+            "-o",
+            str(out),
+            *list(extra),
+        ]
+    )
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def test_csv_has_every_answer_of_the_period_and_hides_the_anonymous(
+    history_org: Org, tmp_path: Path
+) -> None:
+    out = tmp_path / "historik.csv"
+    assert history(history_org, out) == 0
+    header, *rows = read_csv(out)
+    assert header == [
+        "Omgång", "Rubrik", "Fas", "Mall", "Startade", "Enhet", "Nivå", "Chef", "Nr",
+        "Fråga", "Svar", "Besvarad",
+    ]  # fmt: skip
+    named = [r for r in rows if r[2] == "planering"]
+    assert [(r[5], r[7], r[8], r[10]) for r in named] == [
+        ("Hemtjänst Norr", "Anna Andersson", "1", "Uppdraget är hemtjänst"),
+        ("Hemtjänst Norr", "Anna Andersson", "2", "'=SUMMA(A1:A3)"),  # no formula in Excel
+        ("Hemtjänst Syd", "Björn Svensson", "1", "Vi är 40 anställda"),
+    ]
+    assert named[0][4] == "2026-03-02" and named[0][6] == "Enhet"
+    assert named[0][11].startswith("2026-03-02 09:00")  # local time (CET)
+    anonymous = [r for r in rows if r[2] == "avstämning"]
+    assert {r[10] for r in anonymous} == {"Hemligt från norr", "Hemligt från Solgården"}
+    for row in anonymous:
+        assert row[5] == "Sammanslaget: Enhet" and row[6] == "Enhet"
+        assert row[7] == "" and row[11] == ""  # no person, no time that could point one out
+    assert not any(
+        "Hemtjänst Norr" in cell or "Solgården" in cell for r in anonymous for cell in r[:10]
+    )
+    assert "För sent" not in out.read_text(encoding="utf-8-sig")  # 2028 is outside the period
+
+
+def test_xlsx_has_a_sheet_per_round_with_frozen_headers(history_org: Org, tmp_path: Path) -> None:
+    out = tmp_path / "historik.xlsx"
+    assert history(history_org, out) == 0
+    workbook = load_workbook(out)
+    assert len(workbook.sheetnames) == 2
+    planering, avstamning = (workbook[name] for name in workbook.sheetnames)
+    assert planering.title.endswith("planering 2026-03-02")
+    assert planering.freeze_panes == "A3"
+    assert planering.cell(row=2, column=11).value == "Svar"
+    rows = list(planering.iter_rows(min_row=3, values_only=True))
+    assert [(r[5], r[8], r[10]) for r in rows] == [
+        ("Hemtjänst Norr", 1, "Uppdraget är hemtjänst"),
+        ("Hemtjänst Norr", 2, "=SUMMA(A1:A3)"),  # as typed, stored as text
+        ("Hemtjänst Syd", 1, "Vi är 40 anställda"),
+    ]
+    assert planering.cell(row=4, column=11).data_type == "s"
+    assert rows[0][11] == datetime(2026, 3, 2, 9, 0)
+    secret = list(avstamning.iter_rows(min_row=3, values_only=True))
+    assert {r[10] for r in secret} == {"Hemligt från norr", "Hemligt från Solgården"}
+    assert {(r[5], r[7], r[11]) for r in secret} == {("Sammanslaget: Enhet", None, None)}
+
+
+def test_unit_and_template_filters(
+    history_org: Org, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "norr.csv"
+    assert history(history_org, out, "--unit", "Hemtjänst Norr") == 0
+    rows = read_csv(out)[1:]
+    assert {r[5] for r in rows} == {"Hemtjänst Norr"}
+    assert not any("Hemligt" in r[10] for r in rows)  # the anonymous round is left out
+    assert "1 anonyma omgångar togs inte med" in capsys.readouterr().out
+
+    out = tmp_path / "avstamning.csv"
+    assert history(history_org, out, "--template", "Avstämning") == 0
+    assert {r[2] for r in read_csv(out)[1:]} == {"avstämning"}
+
+
+def test_bad_input_is_a_friendly_error(
+    org: Org, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert history(org, tmp_path / "x.pdf") == 2
+    assert "kan sparas som .csv eller .xlsx" in capsys.readouterr().err
+    assert history(org, tmp_path / "x.csv", "--unit", "Hemtjänst Väst") == 1
+    assert "Hemtjänst Väst" in capsys.readouterr().err
+    code = main(
+        ["--db", org.url, "history", "--from", "2027-02-01", "--to", "2027-01-01", "-o", "x.csv"]
+    )
+    assert code == 2
+    assert "ligger före" in capsys.readouterr().err
+
+
+def test_an_empty_period_still_gives_a_file_that_opens(org: Org, tmp_path: Path) -> None:
+    out = tmp_path / "tom.xlsx"
+    assert history(org, out) == 0
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == ["Inga svar"]
