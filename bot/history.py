@@ -196,3 +196,105 @@ def answer_history(
                 )
             )
     return History(rounds, rows, left_out)
+
+
+@dataclass(frozen=True)
+class RateCell:
+    """One unit's response in one round.
+
+    Attributes:
+        finished: Participations (managers) of the unit that finished answering
+            (always 0 when ``hidden``).
+        participants: Participations of the unit in the round.
+        hidden: The round is anonymous: the unit was asked, but whether it answered
+            is not shown.
+    """
+
+    finished: int
+    participants: int
+    hidden: bool = False
+
+    @property
+    def rate(self) -> float:
+        """The share that finished, 0.0 to 1.0."""
+        return self.finished / self.participants if self.participants else 0.0
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """Response rates of a year: units (rows) × rounds (columns).
+
+    Attributes:
+        year: The year.
+        rounds: The rounds started in the year, oldest first.
+        units: Names of the units that took part in any of them, in organisation order.
+        cells: ``cells[u][r]``: unit ``u`` in round ``r``; None when the unit was not
+            asked; ``hidden`` when the round is anonymous (then only the total is shown).
+        totals: The whole round's response, one per round.
+    """
+
+    year: int
+    rounds: list[HistoryRound]
+    units: list[str]
+    cells: list[list[RateCell | None]]
+    totals: list[RateCell]
+
+
+def response_rates(
+    engine: DialogEngine, workspace: str, year: int, *, lang: str = "sv", tz: str = DEFAULT_TZ
+) -> RateTable:
+    """How many of each unit's managers answered, round by round, in ``year``.
+
+    In anonymous rounds the per-unit cells stay empty and only the round's total is
+    given, as in the round's own summary (a unit with one manager would otherwise
+    show whether that person answered).
+
+    Args:
+        engine: The dialog engine.
+        workspace: The workspace.
+        year: The calendar year (local) in which the rounds started.
+        lang: Language of the phase names.
+        tz: Time zone of the year.
+
+    Returns:
+        The table.
+    """
+    zone = ZoneInfo(tz)
+    lower, upper = _local_bounds(date(year, 1, 1), date(year, 12, 31), tz)
+    with engine.unit_of_work(workspace) as uow:
+        repo = uow.repo
+        tree = OrgTree(repo.units())
+        round_rows = queries.rounds_between(repo, lower, upper)
+        participations = queries.participations_of_rounds(repo, [r.round_id for r in round_rows])
+        order = [(u.id, u.name) for root in tree.children.get(None, []) for u in tree.subtree(root)]
+    rounds = [
+        _round(r, DialogTemplate.model_validate(r.template_body), lang, zone) for r in round_rows
+    ]
+    column = {info.round_id: index for index, info in enumerate(rounds)}
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    totals = [[0, 0] for _ in rounds]
+    for p in participations:
+        tally = counts[(p.unit_id, p.round_id)]
+        tally[0] += p.finished
+        tally[1] += 1
+        totals[column[p.round_id]][0] += p.finished
+        totals[column[p.round_id]][1] += 1
+    taking_part = {unit_id for unit_id, _ in counts}
+    units = [(unit_id, name) for unit_id, name in order if unit_id in taking_part]
+
+    def cell(unit_id: int, info: HistoryRound) -> RateCell | None:
+        count = counts.get((unit_id, info.round_id))
+        if count is None:
+            return None
+        if info.anonymous:
+            return RateCell(0, count[1], hidden=True)
+        return RateCell(count[0], count[1])
+
+    cells = [[cell(unit_id, info) for info in rounds] for unit_id, _ in units]
+    return RateTable(
+        year,
+        rounds,
+        [name for _, name in units],
+        cells,
+        [RateCell(total[0], total[1]) for total in totals],
+    )

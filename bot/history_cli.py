@@ -12,7 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
+from bot.escaping import terminal
+from bot.history import RateCell
 from bot.i18n import t
 from bot.wiring import build_runtime
 
@@ -81,6 +84,61 @@ def cmd_history(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def _rate_text(cell: RateCell | None, lang: str) -> str:
+    if cell is None:
+        return "–"
+    if cell.hidden:
+        return t(lang, "history.rates.anonymous_cell")
+    percent = round(100 * cell.rate)
+    colour = "green" if percent == 100 else "yellow" if percent >= 50 else "red"
+    detail = f" ({cell.finished}/{cell.participants})" if cell.participants > 1 else ""
+    return f"[{colour}]{percent} %{detail}[/{colour}]"
+
+
+def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
+    """Print the response rates of a year as a table (and draw a heat map with ``-o``)."""
+    from bot.history import response_rates
+
+    err = Console(stderr=True)
+    path: Path | None = None
+    if args.output:
+        path = _output(args.output, ("png",), err, args.lang)
+        if path is None:
+            return 2
+        if path.suffix.lower() not in (".png", ".svg"):
+            _say(err, t(args.lang, "history.chart_format", suffix=path.suffix or "(none)"))
+            return 2
+    runtime = build_runtime(args.db)
+    year = args.year or runtime.engine.clock.now().year
+    table = response_rates(runtime.engine, args.workspace, year, lang=args.lang, tz=args.tz)
+    if not table.rounds:
+        _say(out, t(args.lang, "history.rates.none", year=year))
+        return 0
+    grid = Table(
+        t(args.lang, "history.rates.unit"),
+        *(f"{info.phase}\n{info.started:%Y-%m-%d}" for info in table.rounds),
+        title=t(args.lang, "history.rates.title", year=year),
+    )
+    for name, cells in zip(table.units, table.cells, strict=True):
+        grid.add_row(
+            terminal(name),
+            *(_rate_text(cell, args.lang) for cell in cells),
+        )
+    grid.add_section()
+    grid.add_row(
+        f"[bold]{t(args.lang, 'history.rates.total')}[/bold]",
+        *(_rate_text(total, args.lang) for total in table.totals),
+    )
+    out.print(grid)
+    _say(out, t(args.lang, "history.rates.legend"))
+    if path is not None:
+        from bot.history_charts import render_rate_heatmap
+
+        render_rate_heatmap(table, path, args.lang)
+        _say(out, t(args.lang, "history.rates.written", path=str(path)))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``history`` (and ``history rates``) to the ``dialogbot`` command line.
 
@@ -103,3 +161,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--delimiter", default=";", help="CSV field separator (default ';', as Swedish Excel)"
     )
     history.set_defaults(handler=cmd_history)
+
+    views = history.add_subparsers(dest="history_command", metavar="VIEW")
+    rates = views.add_parser(
+        "rates", help="response rates of a year, units × rounds (-o rates.png for a heat map)"
+    )
+    rates.add_argument("--year", type=int, help="calendar year (default: this year)")
+    rates.add_argument("-o", "--output", help="also draw a heat map (.png or .svg)")
+    rates.set_defaults(handler=cmd_history_rates)

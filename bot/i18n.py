@@ -507,6 +507,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "history.col.question": {"sv": "Fråga", "en": "Question"},
     "history.col.answer": {"sv": "Svar", "en": "Answer"},
     "history.col.answered_at": {"sv": "Besvarad", "en": "Answered"},
+    "history.rates.total": {"sv": "Totalt", "en": "Total"},
+    "history.rates.anonymous_cell": {"sv": "anonym", "en": "anonymous"},
+    "history.rates.title": {
+        "sv": "Svarsfrekvens per enhet och dialogomgång {year}",
+        "en": "Response rate per unit and dialog round {year}",
+    },
+    "history.rates.unit": {"sv": "Enhet", "en": "Unit"},
+    "history.rates.none": {
+        "sv": "Inga dialogomgångar startade {year}.",
+        "en": "No dialog rounds started in {year}.",
+    },
+    "history.rates.written": {
+        "sv": "Värmekartan är sparad i {path}.",
+        "en": "The heat map is saved in {path}.",
+    },
+    "history.rates.legend": {
+        "sv": "Andel chefer som svarat klart; – = enheten fick inte frågorna; anonyma omgångar visar bara totalen.",
+        "en": "Share of managers who finished; – = the unit was not asked; anonymous rounds show only the total.",
+    },
+    "history.chart_format": {
+        "sv": "Diagrammet kan sparas som .png eller .svg, inte {suffix}.",
+        "en": "The chart can be saved as .png or .svg, not {suffix}.",
+    },
     # --- end year-at-a-glance ---
     # --- ci-and-http ---
     # --- end ci-and-http ---

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.engine import DialogEngine, StartRound
+from bot.history import response_rates
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 
@@ -198,3 +200,46 @@ def test_an_empty_period_still_gives_a_file_that_opens(org: Org, tmp_path: Path)
     assert history(org, out) == 0
     workbook = load_workbook(out)
     assert workbook.sheetnames == ["Inga svar"]
+
+
+def test_response_rates_per_unit_and_round_hide_anonymous_units(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    """The service on every backend: units × rounds, totals, anonymous cells hidden."""
+    org = Org("", engine, clock)
+    run_round(org, datetime(2027, 3, 1, 8, tzinfo=UTC), "planering", {"hemtjanst-norr": ["a"] * 5})
+    run_round(
+        org,
+        datetime(2027, 9, 6, 7, tzinfo=UTC),
+        "avstamning",
+        {"hemtjanst-syd": ["b"] * 3},
+        anonymous=True,
+    )
+    run_round(org, datetime(2028, 1, 10, 8, tzinfo=UTC), "resultat", {})
+    table = response_rates(engine, WS, 2027)
+    assert [r.phase for r in table.rounds] == ["planering", "avstämning"]
+    assert table.units == ["Hemtjänst Norr", "Hemtjänst Syd", "Särskilt boende Solgården"]
+    planering = [row[0] for row in table.cells]
+    assert [(c.finished, c.participants) for c in planering if c] == [(1, 1), (0, 1), (0, 1)]
+    assert all(row[1] is not None and row[1].hidden and row[1].finished == 0 for row in table.cells)
+    assert [(c.finished, c.participants) for c in table.totals] == [(1, 3), (1, 3)]
+
+
+def test_rates_command_prints_a_table_and_draws_a_heat_map(
+    org: Org, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_round(org, datetime(2027, 3, 1, 8, tzinfo=UTC), "planering", {"hemtjanst-norr": ["a"] * 5})
+    run_round(org, datetime(2027, 5, 3, 7, tzinfo=UTC), "avstamning", {"solgarden": ["b"] * 3})
+    out = tmp_path / "rates.png"
+    assert main(["--db", org.url, "history", "rates", "--year", "2027", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    norr = next(line for line in printed.splitlines() if "Hemtjänst Norr" in line)
+    assert norr.split("│")[2:4] == [" 100 %      ", " 0 %        "]
+    assert "33 % (1/3)" in printed
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.height > 600
+    first = out.read_bytes()
+    assert main(["--db", org.url, "history", "rates", "--year", "2027", "-o", str(out)]) == 0
+    assert out.read_bytes() == first
+    assert main(["--db", org.url, "history", "rates", "--year", "2030"]) == 0
+    assert "Inga dialogomgångar startade 2030" in capsys.readouterr().out
