@@ -298,3 +298,101 @@ def response_rates(
         cells,
         [RateCell(total[0], total[1]) for total in totals],
     )
+
+
+ACTIVITY_GROUPS: tuple[str, ...] = ("planned", "in_progress", "done", "stopped")
+"""How activities are counted: planned (proposed or open, not started), ongoing, done, stopped."""
+
+_GROUP_OF_STATUS = {
+    "proposed": "planned",
+    "open": "planned",
+    "in_progress": "in_progress",
+    "done": "done",
+    "stopped": "stopped",
+}
+_CLOSED = ("done", "stopped")
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    """Activities of one unit (or of all) in a year, by status at the end of the year.
+
+    Attributes:
+        name: The unit's name (or "total").
+        counts: Number of activities per group of :data:`ACTIVITY_GROUPS`.
+    """
+
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """All activities counted."""
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class ActivityOverview:
+    """Activities over a year, per unit and in total.
+
+    Attributes:
+        year: The year.
+        units: One entry per unit that had activities, in organisation order.
+        total: All of them together.
+    """
+
+    year: int
+    units: list[ActivityCounts]
+    total: ActivityCounts
+
+
+def activity_overview(
+    engine: DialogEngine,
+    workspace: str,
+    year: int,
+    *,
+    unit: str | None = None,
+    lang: str = "sv",
+    tz: str = DEFAULT_TZ,
+) -> ActivityOverview:
+    """How many activities were planned, ongoing, done and stopped in ``year``.
+
+    An activity counts in a year when it existed before the year ended and was not
+    already done or stopped when the year began; it is counted under its status at
+    the end of the year (or now, for the current year), taken from its history.
+
+    Args:
+        engine: The dialog engine.
+        workspace: The workspace.
+        year: The calendar year (local).
+        unit: Only this unit (key or name) and the units below it.
+        lang: Language of the "total" label.
+        tz: Time zone of the year.
+
+    Returns:
+        The counts per unit and in total.
+
+    Raises:
+        UnknownUnit: If ``unit`` matches no unit.
+    """
+    lower, upper = _local_bounds(date(year, 1, 1), date(year, 12, 31), tz)
+    with engine.unit_of_work(workspace) as uow:
+        repo = uow.repo
+        tree = OrgTree(repo.units())
+        roots = [tree.find(unit)] if unit else tree.children.get(None, [])
+        order = [(u.id, u.name) for root in roots for u in tree.subtree(root)]
+        changes = queries.activity_statuses_before(repo, upper)
+    at_start: dict[int, str] = {}
+    at_end: dict[int, tuple[int, str]] = {}
+    for change in changes:
+        if change.at < lower:
+            at_start[change.activity_id] = change.status
+        at_end[change.activity_id] = (change.unit_id, change.status)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ACTIVITY_GROUPS, 0))
+    for activity_id, (unit_id, status) in at_end.items():
+        if at_start.get(activity_id) in _CLOSED or status not in _GROUP_OF_STATUS:
+            continue
+        counts[unit_id][_GROUP_OF_STATUS[status]] += 1
+    units = [ActivityCounts(name, dict(counts[uid])) for uid, name in order if uid in counts]
+    total = {group: sum(u.counts[group] for u in units) for group in ACTIVITY_GROUPS}
+    return ActivityOverview(year, units, ActivityCounts(t(lang, "history.rates.total"), total))

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.history import RateCell, RateTable
+from bot.history import ACTIVITY_GROUPS, ActivityOverview, RateCell, RateTable
 from bot.i18n import t
 from bot.schedule.render import MONTHS
 
@@ -124,4 +124,80 @@ def render_rate_heatmap(table: RateTable, path: Path, lang: str = "sv") -> None:
         ax.set_title(t(lang, "history.rates.title", year=table.year), fontsize=16, pad=14)
         bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, format="{x:.0%}")
         bar.ax.tick_params(labelsize=10)
+        _save(figure, path, fmt)
+
+
+ACTIVITY_COLOURS = {
+    "planned": "#56B4E9",
+    "in_progress": "#E69F00",
+    "done": "#009E73",
+    "stopped": "#CC79A7",
+}
+"""Colours of the activity groups (Okabe–Ito)."""
+
+
+def render_activity_chart(overview: ActivityOverview, path: Path, lang: str = "sv") -> None:
+    """Draw the year's activities per unit as stacked horizontal bars, the total last.
+
+    Args:
+        overview: The activities of a year.
+        path: Output file, ``.png`` or ``.svg``.
+        lang: ``"sv"`` or ``"en"``.
+
+    Raises:
+        ValueError: If the suffix is neither ``.png`` nor ``.svg``.
+    """
+    fmt = _format(path)
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    rows = [*overview.units, overview.total]
+    names = [row.name for row in rows]
+    widest = max((row.total for row in rows), default=0)
+    with _style():
+        figure = Figure(figsize=(11.0, 2.4 + 0.55 * len(rows)), dpi=_DPI, layout="constrained")
+        ax = figure.add_subplot()
+        positions = list(range(len(rows)))[::-1]
+        left = [0] * len(rows)
+        for group in ACTIVITY_GROUPS:
+            values = [row.counts[group] for row in rows]
+            bars = ax.barh(
+                positions,
+                values,
+                left=left,
+                height=0.62,
+                color=ACTIVITY_COLOURS[group],
+                label=t(lang, f"history.activities.{group}"),
+                edgecolor="white",
+                linewidth=1,
+            )
+            labels = [str(v) if v else "" for v in values]
+            ax.bar_label(bars, labels=labels, label_type="center", fontsize=11, color="black")
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        for position, row in zip(positions, rows, strict=True):
+            ax.text(
+                row.total + widest * 0.01 + 0.05,
+                position,
+                str(row.total),
+                va="center",
+                fontsize=11,
+                fontweight="bold",
+            )
+        ax.set_yticks(positions, names, fontsize=12)
+        ax.get_yticklabels()[-1].set_fontweight("bold")
+        if len(rows) > 1:
+            ax.axhline(0.5, color="black", linewidth=1.5)
+        ax.set_xlim(0, max(widest * 1.08, 1))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel(t(lang, "history.activities.axis"), fontsize=11)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=len(ACTIVITY_GROUPS),
+            frameon=False,
+            fontsize=12,
+        )
+        figure.suptitle(t(lang, "history.activities.title", year=overview.year), fontsize=16)
         _save(figure, path, fmt)

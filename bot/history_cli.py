@@ -139,6 +139,54 @@ def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def cmd_history_activities(args: argparse.Namespace, out: Console) -> int:
+    """Print the year's activities per unit (and draw a chart with ``-o``)."""
+    from bot.history import ACTIVITY_GROUPS, activity_overview
+
+    err = Console(stderr=True)
+    path: Path | None = None
+    if args.output:
+        path = _output(args.output, ("png",), err, args.lang)
+        if path is None:
+            return 2
+        if path.suffix.lower() not in (".png", ".svg"):
+            _say(err, t(args.lang, "history.chart_format", suffix=path.suffix or "(none)"))
+            return 2
+    runtime = build_runtime(args.db)
+    year = args.year or runtime.engine.clock.now().year
+    overview = activity_overview(
+        runtime.engine, args.workspace, year, unit=args.unit, lang=args.lang, tz=args.tz
+    )
+    if not overview.units:
+        _say(out, t(args.lang, "history.activities.none", year=year))
+        return 0
+    groups = [t(args.lang, f"history.activities.{group}") for group in ACTIVITY_GROUPS]
+    grid = Table(
+        t(args.lang, "history.rates.unit"),
+        *groups,
+        t(args.lang, "history.activities.total"),
+        title=t(args.lang, "history.activities.title", year=year),
+    )
+    for row in overview.units:
+        grid.add_row(
+            terminal(row.name), *(str(row.counts[g]) for g in ACTIVITY_GROUPS), str(row.total)
+        )
+    grid.add_section()
+    total = overview.total
+    grid.add_row(
+        f"[bold]{terminal(total.name)}[/bold]",
+        *(str(total.counts[g]) for g in ACTIVITY_GROUPS),
+        str(total.total),
+    )
+    out.print(grid)
+    if path is not None:
+        from bot.history_charts import render_activity_chart
+
+        render_activity_chart(overview, path, args.lang)
+        _say(out, t(args.lang, "history.activities.written", path=str(path)))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``history`` (and ``history rates``) to the ``dialogbot`` command line.
 
@@ -169,3 +217,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rates.add_argument("--year", type=int, help="calendar year (default: this year)")
     rates.add_argument("-o", "--output", help="also draw a heat map (.png or .svg)")
     rates.set_defaults(handler=cmd_history_rates)
+
+    acts = views.add_parser(
+        "activities",
+        help="activities of a year per unit: planned, ongoing, done, stopped (-o chart.png)",
+    )
+    acts.add_argument("--year", type=int, help="calendar year (default: this year)")
+    acts.add_argument("--unit", help="only this unit (key or name) and the units below it")
+    acts.add_argument("-o", "--output", help="also draw a chart (.png or .svg)")
+    acts.set_defaults(handler=cmd_history_activities)

@@ -530,6 +530,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Diagrammet kan sparas som .png eller .svg, inte {suffix}.",
         "en": "The chart can be saved as .png or .svg, not {suffix}.",
     },
+    "history.activities.planned": {"sv": "planerade", "en": "planned"},
+    "history.activities.in_progress": {"sv": "pågår", "en": "ongoing"},
+    "history.activities.done": {"sv": "klara", "en": "done"},
+    "history.activities.stopped": {"sv": "stoppade", "en": "stopped"},
+    "history.activities.total": {"sv": "totalt", "en": "total"},
+    "history.activities.axis": {"sv": "Antal aktiviteter", "en": "Number of activities"},
+    "history.activities.title": {
+        "sv": "Aktiviteter {year}: status vid årets slut",
+        "en": "Activities {year}: status at the end of the year",
+    },
+    "history.activities.heading": {
+        "sv": "Aktiviteter under året",
+        "en": "Activities over the year",
+    },
+    "history.activities.intro": {
+        "sv": "Status vid årets slut (eller idag) för de aktiviteter som fanns under året.",
+        "en": "Status at the end of the year (or today) of the activities that existed during the year.",
+    },
+    "history.activities.none": {
+        "sv": "Inga aktiviteter under {year}.",
+        "en": "No activities in {year}.",
+    },
+    "history.activities.written": {
+        "sv": "Diagrammet är sparat i {path}.",
+        "en": "The chart is saved in {path}.",
+    },
     # --- end year-at-a-glance ---
     # --- ci-and-http ---
     # --- end ci-and-http ---

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.models import Answer, Participation, Person, Round, TemplateSnapshot
+from storage.models_chain import Activity, ActivityEvent
 from storage.repository import Repository
 
 
@@ -194,3 +195,43 @@ def participations_of_rounds(
         ParticipationRow(round_id, unit_id, status == "finished", finished_at)
         for round_id, unit_id, status, finished_at in repo.session.execute(stmt).all()
     ]
+
+
+@dataclass(frozen=True)
+class ActivityStatusRow:
+    """One recorded status of an activity.
+
+    Attributes:
+        activity_id: The activity.
+        unit_id: Its unit.
+        status: The status it got.
+        at: When (UTC).
+    """
+
+    activity_id: int
+    unit_id: int
+    status: str
+    at: datetime
+
+
+def activity_statuses_before(repo: Repository, end: datetime) -> list[ActivityStatusRow]:
+    """Every status change of the activities created before ``end``, up to ``end``.
+
+    Args:
+        repo: The workspace's repository.
+        end: Exclusive upper bound (aware).
+
+    Returns:
+        The changes, by activity and then in the order they happened.
+    """
+    stmt = (
+        select(Activity.id, Activity.unit_id, ActivityEvent.status, ActivityEvent.created_at)
+        .join(ActivityEvent, ActivityEvent.activity_id == Activity.id)
+        .where(
+            Activity.workspace_id == repo.workspace_id,
+            Activity.created_at < end,
+            ActivityEvent.created_at < end,
+        )
+        .order_by(Activity.id, ActivityEvent.created_at, ActivityEvent.id)
+    )
+    return [ActivityStatusRow(*row) for row in repo.session.execute(stmt).all()]

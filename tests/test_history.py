@@ -16,7 +16,7 @@ from PIL import Image
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.engine import DialogEngine, StartRound
-from bot.history import response_rates
+from bot.history import activity_overview, response_rates
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 
@@ -45,9 +45,17 @@ def org(tmp_path: Path) -> Iterator[Org]:
 
 
 def run_round(
-    org: Org, when: datetime, template: str, answers: dict[str, list[str]], anonymous: bool = False
+    org: Org,
+    when: datetime,
+    template: str,
+    answers: dict[str, list[str]],
+    anonymous: bool = False,
+    followups: tuple[str, ...] = (),
 ) -> int:
-    """Start a round for Äldreomsorg's enheter at ``when``, answer per unit key, close it."""
+    """Start a round for Äldreomsorg's enheter at ``when``, answer per unit key, close it.
+
+    Open activities are followed up with ``followups`` in order, then with "klar".
+    """
     org.clock.set(when)
     started = org.engine.start_round(
         WS, StartRound(template, ["aldreomsorg"], "#g", level="enhet", anonymous=anonymous)
@@ -57,8 +65,10 @@ def run_round(
         if texts is None:
             continue
         pid = participant.participation_id
+        replies = list(followups)
         while prompt.followup is not None:
-            following = org.engine.reply(WS, pid, "klar", f"k{next(_keys)}").prompt
+            reply = replies.pop(0) if replies else "klar"
+            following = org.engine.reply(WS, pid, reply, f"k{next(_keys)}").prompt
             assert following is not None
             prompt = following
         for text in texts:
@@ -243,3 +253,61 @@ def test_rates_command_prints_a_table_and_draws_a_heat_map(
     assert out.read_bytes() == first
     assert main(["--db", org.url, "history", "rates", "--year", "2030"]) == 0
     assert "Inga dialogomgångar startade 2030" in capsys.readouterr().out
+
+
+def test_activities_over_the_year_count_the_status_at_the_end_of_each_year(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    org = Org("", engine, clock)
+    plan = ["Uppdrag", "Nuläge", "Ram", "- Bemanning\n- Hälsosamtal\n- Nyckelsystem", "Kvalitet"]
+    run_round(org, datetime(2027, 3, 1, 8, tzinfo=UTC), "planering", {"hemtjanst-norr": plan})
+    run_round(org, datetime(2027, 3, 1, 9, tzinfo=UTC), "planering", {"hemtjanst-syd": plan})
+    run_round(
+        org,
+        datetime(2027, 5, 3, 7, tzinfo=UTC),
+        "avstamning",
+        {"hemtjanst-norr": ["Läget", "Analys"]},
+        followups=("klar", "pågår", "stoppad – ingen budget"),
+    )
+    run_round(
+        org,
+        datetime(2028, 2, 7, 8, tzinfo=UTC),
+        "avstamning",
+        {"hemtjanst-norr": ["Läget", "Analys"]},
+        followups=("klar",),
+    )
+
+    year = activity_overview(engine, WS, 2027)
+    assert [(u.name, u.counts) for u in year.units] == [
+        ("Hemtjänst Norr", {"planned": 0, "in_progress": 1, "done": 1, "stopped": 1}),
+        ("Hemtjänst Syd", {"planned": 3, "in_progress": 0, "done": 0, "stopped": 0}),
+    ]
+    assert year.total.counts == {"planned": 3, "in_progress": 1, "done": 1, "stopped": 1}
+    assert year.total.total == 6
+    # 2028: what was closed in 2027 is gone; Hälsosamtal was finished in February.
+    later = activity_overview(engine, WS, 2028, unit="hemtjanst-norr")
+    assert [(u.name, u.counts) for u in later.units] == [
+        ("Hemtjänst Norr", {"planned": 0, "in_progress": 0, "done": 1, "stopped": 0}),
+    ]
+    assert activity_overview(engine, WS, 2026).units == []
+
+
+def test_activities_command_prints_counts_and_draws_one_chart(
+    org: Org, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = ["Uppdrag", "Nuläge", "Ram", "- Bemanning\n- Hälsosamtal", "Kvalitet"]
+    run_round(org, datetime(2027, 3, 1, 8, tzinfo=UTC), "planering", {"hemtjanst-norr": plan})
+    out = tmp_path / "aktiviteter.png"
+    args = ["--db", org.url, "history", "activities", "--year", "2027", "-o", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    norr = next(line for line in printed.splitlines() if "Hemtjänst Norr" in line)
+    assert [cell.strip() for cell in norr.split("│")[1:-1]] == [
+        "Hemtjänst Norr", "2", "0", "0", "0", "2",
+    ]  # fmt: skip
+    with Image.open(out) as image:
+        assert image.format == "PNG"
+    first = out.read_bytes()
+    assert main(args) == 0
+    assert out.read_bytes() == first
+    assert main([*args[:-2], "-o", str(tmp_path / "a.gif")]) == 2
