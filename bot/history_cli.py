@@ -10,14 +10,17 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from bot.escaping import terminal
-from bot.history import RateCell
 from bot.i18n import t
 from bot.wiring import build_runtime
+
+if TYPE_CHECKING:
+    from bot.history import RateCell
 
 
 def _say(console: Console, text: str) -> None:
