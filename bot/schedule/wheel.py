@@ -213,6 +213,8 @@ def _draw(
     ax.set_axis_off()
 
     inner, outer = _MONTH_RING
+    tracks = 1 + max((arc.track for arc in arcs), default=0)
+    label_radius = _TRACK0 - (tracks - 1) * _TRACK_STEP - 0.05
     for month in range(1, 13):
         first = date(year, month, 1)
         last = date(year + (month == 12), month % 12 + 1, 1)
@@ -227,7 +229,7 @@ def _draw(
             edgecolor="white",
             linewidth=1.5,
         )
-        ax.plot([a0, a0], [0.55, inner], color="#D0D6DE", linewidth=0.8, zorder=0)
+        ax.plot([a0, a0], [label_radius + 0.02, inner], color="#D0D6DE", linewidth=0.8, zorder=0)
         mid = (a0 + a1) / 2
         rotation, _ = _readable_rotation(mid, radial=False)
         ax.text(
@@ -242,8 +244,6 @@ def _draw(
             color="#1F2933",
         )
 
-    tracks = 1 + max((arc.track for arc in arcs), default=0)
-    label_radius = _TRACK0 - (tracks - 1) * _TRACK_STEP - 0.05
     for index, (arc, angle) in enumerate(zip(arcs, _label_angles(arcs, year), strict=True)):
         colour = PHASE_COLOURS.get(arc.phase, OTHER_COLOUR)
         radius = _TRACK0 - arc.track * _TRACK_STEP
