@@ -34,6 +34,12 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
+def _delimiter(value: str) -> str:
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(f"expected one character, got {value!r}")
+    return value
+
+
 def _output(raw: str | None, suffixes: tuple[str, ...], err: Console, lang: str) -> Path | None:
     if not raw:
         _say(err, t(lang, "history.need_output", example=f"-o historik.{suffixes[0]}"))
@@ -209,7 +215,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     history.add_argument("-o", "--output", help="the file to write")
     history.add_argument(
-        "--delimiter", default=";", help="CSV field separator (default ';', as Swedish Excel)"
+        "--delimiter",
+        type=_delimiter,
+        default=";",
+        help="CSV field separator (default ';', as Swedish Excel)",
     )
     history.set_defaults(handler=cmd_history)
 
