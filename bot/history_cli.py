@@ -17,6 +17,7 @@ from rich.table import Table
 
 from bot.escaping import terminal
 from bot.i18n import t
+from bot.schedule.year_cli import year_arg
 from bot.wiring import build_runtime
 
 if TYPE_CHECKING:
@@ -29,9 +30,11 @@ def _say(console: Console, text: str) -> None:
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+    year_arg(str(day.year))
+    return day
 
 
 def _delimiter(value: str) -> str:
@@ -226,7 +229,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rates = views.add_parser(
         "rates", help="response rates of a year, units × rounds (-o rates.png for a heat map)"
     )
-    rates.add_argument("--year", type=int, help="calendar year (default: this year)")
+    rates.add_argument("--year", type=year_arg, help="calendar year (default: this year)")
     rates.add_argument("-o", "--output", help="also draw a heat map (.png or .svg)")
     rates.set_defaults(handler=cmd_history_rates)
 
@@ -234,7 +237,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "activities",
         help="activities of a year per unit: planned, ongoing, done, stopped (-o chart.png)",
     )
-    acts.add_argument("--year", type=int, help="calendar year (default: this year)")
+    acts.add_argument("--year", type=year_arg, help="calendar year (default: this year)")
     acts.add_argument("--unit", help="only this unit (key or name) and the units below it")
     acts.add_argument("-o", "--output", help="also draw a chart (.png or .svg)")
     acts.set_defaults(handler=cmd_history_activities)

@@ -113,3 +113,14 @@ def test_bad_file_type_is_a_friendly_error(
     assert code == 2
     assert "kan sparas som .png eller .svg" in capsys.readouterr().err
     assert not (tmp_path / "a.pdf").exists()
+
+
+@pytest.mark.parametrize("year", ["99999", "abc", "1066"])
+def test_a_year_out_of_range_is_refused_before_drawing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], year: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["schedule", "wheel", "--preset", "--year", year, "-o", str(tmp_path / "a.png")])
+    assert exit_info.value.code == 2
+    assert "expected a year between 1970 and 2200" in capsys.readouterr().err
+    assert not (tmp_path / "a.png").exists()

@@ -29,6 +29,33 @@ def _today(value: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
+MIN_YEAR, MAX_YEAR = 1970, 2200
+"""Years the year views accept."""
+
+
+def year_arg(value: str) -> int:
+    """An ``argparse`` type for ``--year``: a year between 1970 and 2200.
+
+    Args:
+        value: The text typed.
+
+    Returns:
+        The year.
+
+    Raises:
+        argparse.ArgumentTypeError: If it is not such a year.
+    """
+    try:
+        year = int(value.strip())
+    except ValueError:
+        year = 0
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"expected a year between {MIN_YEAR} and {MAX_YEAR}, got {value!r}"
+        )
+    return year
+
+
 def _writable(path: Path, err: Console, lang: str) -> bool:
     if path.is_dir() or not path.parent.is_dir():
         _say(err, t(lang, "year.bad_output", path=str(path)))
@@ -87,7 +114,7 @@ def cmd_schedule_ical(args: argparse.Namespace, out: Console) -> int:
 
 
 def _add_source(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=int, help="calendar year (default: this year)")
+    parser.add_argument("--year", type=year_arg, help="calendar year (default: this year)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--file", help="a schedule YAML file (default: the stored schedule)")
     source.add_argument("--preset", action="store_true", help=f"the shipped {preset_path().name}")
