@@ -43,6 +43,7 @@ EXTENSIONS = (
     "bot.chain.cli",
     "bot.privacy_cli",
     "bot.settings_cli",
+    "bot.history_cli",
 )
 
 

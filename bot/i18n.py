@@ -590,6 +590,115 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not '{value}'.",
     },
     # --- end access-and-personal-data ---
+    # --- year-at-a-glance ---
+    "year.wheel_format": {
+        "sv": "Årshjulet kan sparas som .png eller .svg, inte {suffix}. Exempel: -o arshjul.png",
+        "en": "The annual wheel can be saved as .png or .svg, not {suffix}. Example: -o arshjul.png",
+    },
+    "year.bad_output": {
+        "sv": "Kan inte skriva till {path}: mappen finns inte, eller så är det en mapp.",
+        "en": "Cannot write to {path}: the folder does not exist, or it is a folder.",
+    },
+    "year.wheel_written": {
+        "sv": "Årshjulet för {year} ({count} dialogomgångar) är sparat i {path}.",
+        "en": "The annual wheel of {year} ({count} dialog rounds) is saved in {path}.",
+    },
+    "year.ical_written": {
+        "sv": "Kalendern för {year} ({count} händelser) är sparad i {path}. Importera den i Outlook eller Google Kalender; en ny import uppdaterar samma händelser.",
+        "en": "The calendar of {year} ({count} events) is saved in {path}. Import it into Outlook or Google Calendar; importing again updates the same events.",
+    },
+    "history.pooled": {"sv": "Sammanslaget: {level}", "en": "Pooled: {level}"},
+    "history.need_dates": {
+        "sv": "Ange perioden med --from och --to, t.ex. --from 2026-01-01 --to 2027-12-31.",
+        "en": "Give the period with --from and --to, e.g. --from 2026-01-01 --to 2027-12-31.",
+    },
+    "history.bad_range": {
+        "sv": "--to ({end}) ligger före --from ({start}).",
+        "en": "--to ({end}) is before --from ({start}).",
+    },
+    "history.need_output": {
+        "sv": "Ange filen att skriva med -o, t.ex. {example}.",
+        "en": "Give the file to write with -o, e.g. {example}.",
+    },
+    "history.bad_format": {
+        "sv": "Historiken kan sparas som .csv eller .xlsx, inte {suffix}. Ange --format csv eller --format xlsx.",
+        "en": "The history can be saved as .csv or .xlsx, not {suffix}. Give --format csv or --format xlsx.",
+    },
+    "history.written": {
+        "sv": "{rows} svar från {rounds} dialogomgångar är sparade i {path}.",
+        "en": "{rows} answers from {rounds} dialog rounds are saved in {path}.",
+    },
+    "history.anonymous_left_out": {
+        "sv": "{count} anonyma omgångar togs inte med, eftersom ett urval på enhet skulle peka ut enheten.",
+        "en": "{count} anonymous rounds were left out, since choosing a unit would single it out.",
+    },
+    "history.empty_sheet": {"sv": "Inga svar", "en": "No answers"},
+    "history.no_answers": {
+        "sv": "Inga dialogomgångar under perioden.",
+        "en": "No dialog rounds in the period.",
+    },
+    "history.col.round": {"sv": "Omgång", "en": "Round"},
+    "history.col.title": {"sv": "Rubrik", "en": "Title"},
+    "history.col.phase": {"sv": "Fas", "en": "Phase"},
+    "history.col.template": {"sv": "Mall", "en": "Template"},
+    "history.col.started": {"sv": "Startade", "en": "Started"},
+    "history.col.unit": {"sv": "Enhet", "en": "Unit"},
+    "history.col.level": {"sv": "Nivå", "en": "Level"},
+    "history.col.person": {"sv": "Chef", "en": "Manager"},
+    "history.col.number": {"sv": "Nr", "en": "No."},
+    "history.col.question": {"sv": "Fråga", "en": "Question"},
+    "history.col.answer": {"sv": "Svar", "en": "Answer"},
+    "history.col.answered_at": {"sv": "Besvarad", "en": "Answered"},
+    "history.rates.total": {"sv": "Totalt", "en": "Total"},
+    "history.rates.anonymous_cell": {"sv": "anonym", "en": "anonymous"},
+    "history.rates.title": {
+        "sv": "Svarsfrekvens per enhet och dialogomgång {year}",
+        "en": "Response rate per unit and dialog round {year}",
+    },
+    "history.rates.unit": {"sv": "Enhet", "en": "Unit"},
+    "history.rates.none": {
+        "sv": "Inga dialogomgångar startade {year}.",
+        "en": "No dialog rounds started in {year}.",
+    },
+    "history.rates.written": {
+        "sv": "Värmekartan är sparad i {path}.",
+        "en": "The heat map is saved in {path}.",
+    },
+    "history.rates.legend": {
+        "sv": "Andel chefer som svarat klart; – = enheten fick inte frågorna; anonyma omgångar visar bara totalen.",
+        "en": "Share of managers who finished; – = the unit was not asked; anonymous rounds show only the total.",
+    },
+    "history.chart_format": {
+        "sv": "Diagrammet kan sparas som .png eller .svg, inte {suffix}.",
+        "en": "The chart can be saved as .png or .svg, not {suffix}.",
+    },
+    "history.activities.planned": {"sv": "planerade", "en": "planned"},
+    "history.activities.in_progress": {"sv": "pågår", "en": "ongoing"},
+    "history.activities.done": {"sv": "klara", "en": "done"},
+    "history.activities.stopped": {"sv": "stoppade", "en": "stopped"},
+    "history.activities.total": {"sv": "totalt", "en": "total"},
+    "history.activities.axis": {"sv": "Antal aktiviteter", "en": "Number of activities"},
+    "history.activities.title": {
+        "sv": "Aktiviteter {year}: status vid årets slut",
+        "en": "Activities {year}: status at the end of the year",
+    },
+    "history.activities.heading": {
+        "sv": "Aktiviteter under året",
+        "en": "Activities over the year",
+    },
+    "history.activities.intro": {
+        "sv": "Status vid årets slut (eller idag) för de aktiviteter som fanns under året.",
+        "en": "Status at the end of the year (or today) of the activities that existed during the year.",
+    },
+    "history.activities.none": {
+        "sv": "Inga aktiviteter under {year}.",
+        "en": "No activities in {year}.",
+    },
+    "history.activities.written": {
+        "sv": "Diagrammet är sparat i {path}.",
+        "en": "The chart is saved in {path}.",
+    },
+    # --- end year-at-a-glance ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
 }

@@ -54,7 +54,7 @@ def test_the_yearly_report_puts_the_years_dialogs_side_by_side(
     assert document.title == "Årsrapport 2027: Hemtjänst Norr"
     content = export_unit_report(engine, WS, "hemtjanst-norr", 2027, "docx")[0]
     doc = Document(io.BytesIO(content))
-    overview, side_by_side, activities = doc.tables
+    overview, side_by_side, activities, counts = doc.tables
     assert [c.text for c in overview.columns[0].cells] == [
         "Mall", "Planeringsdialog", "Avstämningsdialog", "Avstämningsdialog",
     ]  # fmt: skip
@@ -66,6 +66,10 @@ def test_the_yearly_report_puts_the_years_dialogs_side_by_side(
     assert [(r[0], r[2], r[3]) for r in rows] == [
         ("Ny bemanningsplan", "pågår", "budget saknas"),
         ("Hälsosamtal", "pågår", "budget saknas"),
+    ]
+    assert [[c.text for c in row.cells] for row in counts.rows] == [
+        ["Enhet", "planerade", "pågår", "klara", "stoppade", "totalt"],
+        ["Hemtjänst Norr", "0", "2", "0", "0", "2"],
     ]
     html = export_unit_report(engine, WS, "hemtjanst-norr", 2027, "html")[0].decode()
     assert 'class="columns" style="grid-template-columns: repeat(3, 1fr)"' in html

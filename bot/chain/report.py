@@ -26,6 +26,7 @@ from bot.chain.documents import (
 )
 from bot.chain.errors import NoRoundsForReport
 from bot.chain.export import ExportFormat, activity_blocks, render
+from bot.chain.report_counts import activity_count_blocks
 from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_TZ, format_local, t
 from bot.org_tree import OrgTree
@@ -122,6 +123,8 @@ def build_unit_report(
         Columns(tuple(columns)),
         Heading(1, t(lang, "export.activities")),
         *activity_blocks(activities, lang),
+        Heading(2, t(lang, "history.activities.heading")),
+        *activity_count_blocks(engine, workspace, unit_key, year, lang, tz),
     ]
     return ExportDocument(
         title=t(lang, "export.report_title", year=year, unit=unit_name),

@@ -237,6 +237,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     jobs.add_argument("--limit", type=int, default=100)
     jobs.set_defaults(handler=cmd_schedule_jobs)
 
+    from bot.schedule.year_cli import register_year_views
+
+    register_year_views(schedule)
+
     worker = subparsers.add_parser(
         "worker", help="run the scheduler (rounds, reminders, summaries) without the chat server"
     )

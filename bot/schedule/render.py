@@ -70,6 +70,42 @@ LEVEL_NAMES: dict[str, dict[str, str]] = {
 }
 """Display names of the standard level keys; unknown keys are shown as they are."""
 
+PHASE_NAMES: dict[str, dict[str, str]] = {
+    "sv": {
+        "planering": "planering",
+        "avstamning": "avstämning",
+        "resultat": "resultat",
+        "verksamhetside": "verksamhetsidé",
+        "mandatperiod": "mandatperiod",
+        "workshop": "workshop",
+        "annan": "annan",
+    },
+    "en": {
+        "planering": "planning",
+        "avstamning": "follow-up",
+        "resultat": "results",
+        "verksamhetside": "mission",
+        "mandatperiod": "term of office",
+        "workshop": "workshop",
+        "annan": "other",
+    },
+}
+"""Display names of the template phases; unknown phases are shown as they are."""
+
+
+def phase_name(phase: str, lang: str = "sv") -> str:
+    """Return the display name of a phase key such as ``"avstamning"``.
+
+    Args:
+        phase: The phase key.
+        lang: ``"sv"`` or ``"en"``.
+
+    Returns:
+        The localised name, or the key itself if it is not a known phase.
+    """
+    return PHASE_NAMES[_lang(lang)].get(phase, phase)
+
+
 _TEXT: dict[str, dict[str, str]] = {
     "sv": {
         "start": "Start",

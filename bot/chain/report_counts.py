@@ -1,0 +1,50 @@
+"""The "activities over the year" part of the yearly unit report: counts by status."""
+
+from __future__ import annotations
+
+from bot.chain.documents import Block, Paragraph, Table
+from bot.engine import DialogEngine
+from bot.history import ACTIVITY_GROUPS, activity_overview
+from bot.i18n import DEFAULT_TZ, t
+
+
+def activity_count_blocks(
+    engine: DialogEngine,
+    workspace: str,
+    unit: str,
+    year: int,
+    lang: str = "sv",
+    tz: str = DEFAULT_TZ,
+) -> list[Block]:
+    """A table of the unit's (and its sub-units') activities: planned, ongoing, done, stopped.
+
+    Args:
+        engine: The dialog engine.
+        workspace: The workspace.
+        unit: The unit's key.
+        year: The calendar year.
+        lang: ``"sv"`` or ``"en"``.
+        tz: Time zone of the year.
+
+    Returns:
+        A short introduction and the table (one row per unit, the total last when
+        there are several), or a note that there were none.
+    """
+    overview = activity_overview(engine, workspace, year, unit=unit, lang=lang, tz=tz)
+    if not overview.units:
+        return [Paragraph(t(lang, "history.activities.none", year=year), emphasis=True)]
+    rows = [*overview.units, overview.total] if len(overview.units) > 1 else overview.units
+    return [
+        Paragraph(t(lang, "history.activities.intro")),
+        Table(
+            (
+                t(lang, "history.rates.unit"),
+                *(t(lang, f"history.activities.{group}") for group in ACTIVITY_GROUPS),
+                t(lang, "history.activities.total"),
+            ),
+            tuple(
+                (row.name, *(str(row.counts[g]) for g in ACTIVITY_GROUPS), str(row.total))
+                for row in rows
+            ),
+        ),
+    ]

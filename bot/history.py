@@ -1,0 +1,398 @@
+"""History over many rounds: every answer of a period, and response rates per unit.
+
+These are service functions: each opens one unit of work on the engine, reads through
+:mod:`storage.history` and returns plain data for the exports and the command line.
+
+Anonymity: in anonymous rounds no person, no answer time and no single unit is named;
+the answers are pooled under the answering level ("Sammanslaget: enhet") and sorted by
+text, as in the round's summary. Filtering by unit leaves anonymous rounds out, since the
+filter itself would single the unit out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.collation import sort_key, swedish_sorted
+from bot.engine import DialogEngine
+from bot.i18n import DEFAULT_TZ, t
+from bot.org_tree import OrgTree
+from bot.schedule.render import phase_name
+from bot.templates import DialogTemplate
+from storage import history as queries
+
+
+@dataclass(frozen=True)
+class HistoryRound:
+    """A round in the history.
+
+    Attributes:
+        round_id: The round's id.
+        title: Its title.
+        phase: The phase's display name (``avstämning``).
+        template: The template key.
+        started: When it started (local, aware).
+        anonymous: Whether its answers are anonymous.
+    """
+
+    round_id: int
+    title: str
+    phase: str
+    template: str
+    started: datetime
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One answer in the history.
+
+    Attributes:
+        round: The round.
+        unit: The unit's name (the pooled level in anonymous rounds).
+        level: The unit's level.
+        person: The manager who answered ("" in anonymous rounds or once erased).
+        question_number: The question's number in the template (1-based).
+        question: The question's text.
+        answer: The answer as it was typed.
+        answered_at: When it was last changed (local, aware); None in anonymous rounds.
+    """
+
+    round: HistoryRound
+    unit: str
+    level: str
+    person: str
+    question_number: int
+    question: str
+    answer: str
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class History:
+    """The answers of a period.
+
+    Attributes:
+        rounds: The rounds in the period (after the filters), oldest first.
+        rows: Their answers, by round, then unit and question.
+        anonymous_left_out: Anonymous rounds left out because a unit filter was given.
+    """
+
+    rounds: list[HistoryRound]
+    rows: list[HistoryRow]
+    anonymous_left_out: int = 0
+
+
+@dataclass(frozen=True)
+class _UnitInfo:
+    name: str
+    level_key: str
+
+
+def _local_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(tz)
+    return (
+        datetime.combine(start, time(), zone),
+        datetime.combine(end + timedelta(days=1), time(), zone),
+    )
+
+
+def _round(
+    row: queries.RoundRow, template: DialogTemplate, lang: str, zone: ZoneInfo
+) -> HistoryRound:
+    return HistoryRound(
+        round_id=row.round_id,
+        title=row.title,
+        phase=phase_name(template.phase, lang),
+        template=row.template_key,
+        started=row.created_at.astimezone(zone),
+        anonymous=row.anonymous,
+    )
+
+
+def answer_history(
+    engine: DialogEngine,
+    workspace: str,
+    start: date,
+    end: date,
+    *,
+    unit: str | None = None,
+    template: str | None = None,
+    lang: str = "sv",
+    tz: str = DEFAULT_TZ,
+) -> History:
+    """Every answer of the rounds started between ``start`` and ``end`` (both included).
+
+    Args:
+        engine: The dialog engine.
+        workspace: The workspace.
+        start: First day (local).
+        end: Last day (local).
+        unit: Only this unit (key or name) and the units below it.
+        template: Only rounds of this template (key, any case or accents).
+        lang: Language of question texts and level names.
+        tz: Time zone of the dates and the answer times.
+
+    Returns:
+        The rounds and their answers.
+
+    Raises:
+        UnknownUnit: If ``unit`` matches no unit.
+        UnknownTemplate: If ``template`` matches no template.
+    """
+    zone = ZoneInfo(tz)
+    lower, upper = _local_bounds(start, end, tz)
+    template_key = engine.catalog.get(template).key if template else None
+    with engine.unit_of_work(workspace) as uow:
+        repo = uow.repo
+        tree = OrgTree(repo.units())
+        level_names = {level.key: level.name for level in repo.levels()}
+        unit_ids = {u.id for u in tree.subtree(tree.find(unit))} if unit else None
+        round_rows = queries.rounds_between(repo, lower, upper, template_key)
+        left_out = sum(r.anonymous for r in round_rows) if unit_ids is not None else 0
+        if unit_ids is not None:
+            round_rows = [r for r in round_rows if not r.anonymous]
+        answers = queries.answers_of_rounds(repo, [r.round_id for r in round_rows], unit_ids)
+        units = {u.id: _UnitInfo(u.name, u.level_key) for u in tree.by_id.values()}
+
+    by_round: dict[int, list[queries.AnswerRow]] = defaultdict(list)
+    for answer in answers:
+        by_round[answer.round_id].append(answer)
+    rounds: list[HistoryRound] = []
+    rows: list[HistoryRow] = []
+    for round_row in round_rows:
+        snapshot = DialogTemplate.model_validate(round_row.template_body)
+        info = _round(round_row, snapshot, lang, zone)
+        rounds.append(info)
+        numbers = {q.key: (n, q.text.get(lang)) for n, q in enumerate(snapshot.questions, 1)}
+        own = [a for a in by_round[round_row.round_id] if a.question_key in numbers]
+        if round_row.anonymous:
+            levels = swedish_sorted(
+                {level_names.get(units[a.unit_id].level_key, "") for a in own}, str
+            )
+            level = ", ".join(levels)
+            pooled = t(lang, "history.pooled", level=level)
+            own.sort(key=lambda a: (numbers[a.question_key][0], sort_key(a.text)))
+            rows.extend(
+                HistoryRow(info, pooled, level, "", *numbers[a.question_key], a.text, None)
+                for a in own
+            )
+            continue
+        own.sort(key=lambda a: (sort_key(units[a.unit_id].name), numbers[a.question_key][0]))
+        for a in own:
+            answered_unit = units[a.unit_id]
+            rows.append(
+                HistoryRow(
+                    info,
+                    answered_unit.name,
+                    level_names.get(answered_unit.level_key, answered_unit.level_key),
+                    a.person_name or "",
+                    *numbers[a.question_key],
+                    a.text,
+                    a.answered_at.astimezone(zone),
+                )
+            )
+    return History(rounds, rows, left_out)
+
+
+@dataclass(frozen=True)
+class RateCell:
+    """One unit's response in one round.
+
+    Attributes:
+        finished: Participations (managers) of the unit that finished answering
+            (always 0 when ``hidden``).
+        participants: Participations of the unit in the round.
+        hidden: The round is anonymous: the unit was asked, but whether it answered
+            is not shown.
+    """
+
+    finished: int
+    participants: int
+    hidden: bool = False
+
+    @property
+    def rate(self) -> float:
+        """The share that finished, 0.0 to 1.0."""
+        return self.finished / self.participants if self.participants else 0.0
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """Response rates of a year: units (rows) × rounds (columns).
+
+    Attributes:
+        year: The year.
+        rounds: The rounds started in the year, oldest first.
+        units: Names of the units that took part in any of them, in organisation order.
+        cells: ``cells[u][r]``: unit ``u`` in round ``r``; None when the unit was not
+            asked; ``hidden`` when the round is anonymous (then only the total is shown).
+        totals: The whole round's response, one per round.
+    """
+
+    year: int
+    rounds: list[HistoryRound]
+    units: list[str]
+    cells: list[list[RateCell | None]]
+    totals: list[RateCell]
+
+
+def response_rates(
+    engine: DialogEngine, workspace: str, year: int, *, lang: str = "sv", tz: str = DEFAULT_TZ
+) -> RateTable:
+    """How many of each unit's managers answered, round by round, in ``year``.
+
+    In anonymous rounds the per-unit cells stay empty and only the round's total is
+    given, as in the round's own summary (a unit with one manager would otherwise
+    show whether that person answered).
+
+    Args:
+        engine: The dialog engine.
+        workspace: The workspace.
+        year: The calendar year (local) in which the rounds started.
+        lang: Language of the phase names.
+        tz: Time zone of the year.
+
+    Returns:
+        The table.
+    """
+    zone = ZoneInfo(tz)
+    lower, upper = _local_bounds(date(year, 1, 1), date(year, 12, 31), tz)
+    with engine.unit_of_work(workspace) as uow:
+        repo = uow.repo
+        tree = OrgTree(repo.units())
+        round_rows = queries.rounds_between(repo, lower, upper)
+        participations = queries.participations_of_rounds(repo, [r.round_id for r in round_rows])
+        order = [(u.id, u.name) for root in tree.children.get(None, []) for u in tree.subtree(root)]
+    rounds = [
+        _round(r, DialogTemplate.model_validate(r.template_body), lang, zone) for r in round_rows
+    ]
+    column = {info.round_id: index for index, info in enumerate(rounds)}
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    totals = [[0, 0] for _ in rounds]
+    for p in participations:
+        tally = counts[(p.unit_id, p.round_id)]
+        tally[0] += p.finished
+        tally[1] += 1
+        totals[column[p.round_id]][0] += p.finished
+        totals[column[p.round_id]][1] += 1
+    taking_part = {unit_id for unit_id, _ in counts}
+    units = [(unit_id, name) for unit_id, name in order if unit_id in taking_part]
+
+    def cell(unit_id: int, info: HistoryRound) -> RateCell | None:
+        count = counts.get((unit_id, info.round_id))
+        if count is None:
+            return None
+        if info.anonymous:
+            return RateCell(0, count[1], hidden=True)
+        return RateCell(count[0], count[1])
+
+    cells = [[cell(unit_id, info) for info in rounds] for unit_id, _ in units]
+    return RateTable(
+        year,
+        rounds,
+        [name for _, name in units],
+        cells,
+        [RateCell(total[0], total[1]) for total in totals],
+    )
+
+
+ACTIVITY_GROUPS: tuple[str, ...] = ("planned", "in_progress", "done", "stopped")
+"""How activities are counted: planned (proposed or open, not started), ongoing, done, stopped."""
+
+_GROUP_OF_STATUS = {
+    "proposed": "planned",
+    "open": "planned",
+    "in_progress": "in_progress",
+    "done": "done",
+    "stopped": "stopped",
+}
+_CLOSED = ("done", "stopped")
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    """Activities of one unit (or of all) in a year, by status at the end of the year.
+
+    Attributes:
+        name: The unit's name (or "total").
+        counts: Number of activities per group of :data:`ACTIVITY_GROUPS`.
+    """
+
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """All activities counted."""
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class ActivityOverview:
+    """Activities over a year, per unit and in total.
+
+    Attributes:
+        year: The year.
+        units: One entry per unit that had activities, in organisation order.
+        total: All of them together.
+    """
+
+    year: int
+    units: list[ActivityCounts]
+    total: ActivityCounts
+
+
+def activity_overview(
+    engine: DialogEngine,
+    workspace: str,
+    year: int,
+    *,
+    unit: str | None = None,
+    lang: str = "sv",
+    tz: str = DEFAULT_TZ,
+) -> ActivityOverview:
+    """How many activities were planned, ongoing, done and stopped in ``year``.
+
+    An activity counts in a year when it existed before the year ended and was not
+    already done or stopped when the year began; it is counted under its status at
+    the end of the year (or now, for the current year), taken from its history.
+
+    Args:
+        engine: The dialog engine.
+        workspace: The workspace.
+        year: The calendar year (local).
+        unit: Only this unit (key or name) and the units below it.
+        lang: Language of the "total" label.
+        tz: Time zone of the year.
+
+    Returns:
+        The counts per unit and in total.
+
+    Raises:
+        UnknownUnit: If ``unit`` matches no unit.
+    """
+    lower, upper = _local_bounds(date(year, 1, 1), date(year, 12, 31), tz)
+    with engine.unit_of_work(workspace) as uow:
+        repo = uow.repo
+        tree = OrgTree(repo.units())
+        roots = [tree.find(unit)] if unit else tree.children.get(None, [])
+        order = [(u.id, u.name) for root in roots for u in tree.subtree(root)]
+        changes = queries.activity_statuses_before(repo, upper)
+    at_start: dict[int, str] = {}
+    at_end: dict[int, tuple[int, str]] = {}
+    for change in changes:
+        if change.at < lower:
+            at_start[change.activity_id] = change.status
+        at_end[change.activity_id] = (change.unit_id, change.status)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ACTIVITY_GROUPS, 0))
+    for activity_id, (unit_id, status) in at_end.items():
+        if at_start.get(activity_id) in _CLOSED or status not in _GROUP_OF_STATUS:
+            continue
+        counts[unit_id][_GROUP_OF_STATUS[status]] += 1
+    units = [ActivityCounts(name, dict(counts[uid])) for uid, name in order if uid in counts]
+    total = {group: sum(u.counts[group] for u in units) for group in ACTIVITY_GROUPS}
+    return ActivityOverview(year, units, ActivityCounts(t(lang, "history.rates.total"), total))

@@ -1,0 +1,143 @@
+"""``dialogbot schedule wheel`` and ``dialogbot schedule ical``: the year at a glance.
+
+Registered by :func:`bot.schedule.cli.register`. matplotlib and icalendar are imported
+only when these commands run, so the rest of the command line starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.clock import SystemClock
+from bot.i18n import t
+from bot.schedule.config import preset_path
+from bot.schedule.errors import ScheduleError
+
+
+def _say(console: Console, text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _today(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+MIN_YEAR, MAX_YEAR = 1970, 2200
+"""Years the year views accept."""
+
+
+def year_arg(value: str) -> int:
+    """An ``argparse`` type for ``--year``: a year between 1970 and 2200.
+
+    Args:
+        value: The text typed.
+
+    Returns:
+        The year.
+
+    Raises:
+        argparse.ArgumentTypeError: If it is not such a year.
+    """
+    try:
+        year = int(value.strip())
+    except ValueError:
+        year = 0
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"expected a year between {MIN_YEAR} and {MAX_YEAR}, got {value!r}"
+        )
+    return year
+
+
+def _writable(path: Path, err: Console, lang: str) -> bool:
+    if path.is_dir() or not path.parent.is_dir():
+        _say(err, t(lang, "year.bad_output", path=str(path)))
+        return False
+    return True
+
+
+def cmd_schedule_wheel(args: argparse.Namespace, out: Console) -> int:
+    """Draw the year's rounds as an årshjul picture (PNG or SVG)."""
+    from bot.schedule.cli import _schedule_errors, _source_for_show
+    from bot.schedule.plan import plan_year
+    from bot.schedule.wheel import FORMATS, render_wheel, template_phases
+
+    err = Console(stderr=True)
+    path = Path(args.output)
+    if path.suffix.lower().lstrip(".") not in FORMATS:
+        _say(err, t(args.lang, "year.wheel_format", suffix=path.suffix or "(none)"))
+        return 2
+    if not _writable(path, err, args.lang):
+        return 2
+    try:
+        schedule, _ = _source_for_show(args, out)
+    except ScheduleError as exc:
+        return _schedule_errors(err, exc)
+    now = SystemClock().now()
+    year = args.year or now.astimezone(schedule.tz).year
+    today = args.today or now.astimezone(schedule.tz).date()
+    rounds = plan_year(schedule, year)
+    arcs = render_wheel(
+        rounds, year, schedule.tz, path, phases=template_phases(), today=today, lang=args.lang
+    )
+    _say(out, t(args.lang, "year.wheel_written", path=str(path), year=year, count=len(arcs)))
+    return 0
+
+
+def cmd_schedule_ical(args: argparse.Namespace, out: Console) -> int:
+    """Write the year's starts, reminders and deadlines as an iCalendar file."""
+    from bot.schedule.cli import _schedule_errors, _source_for_show
+    from bot.schedule.ical import year_calendar
+
+    err = Console(stderr=True)
+    path = Path(args.output)
+    if not _writable(path, err, args.lang):
+        return 2
+    try:
+        schedule, _ = _source_for_show(args, out)
+    except ScheduleError as exc:
+        return _schedule_errors(err, exc)
+    now: datetime = SystemClock().now()
+    year = args.year or now.astimezone(schedule.tz).year
+    calendar = year_calendar(schedule, year, args.workspace, now, args.lang)
+    path.write_bytes(calendar.to_ical())
+    count = len(calendar.walk("VEVENT"))
+    _say(out, t(args.lang, "year.ical_written", path=str(path), year=year, count=count))
+    return 0
+
+
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=year_arg, help="calendar year (default: this year)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--file", help="a schedule YAML file (default: the stored schedule)")
+    source.add_argument("--preset", action="store_true", help=f"the shipped {preset_path().name}")
+    parser.add_argument("-o", "--output", required=True, help="the file to write")
+
+
+def register_year_views(schedule: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``wheel`` and ``ical`` under ``dialogbot schedule``.
+
+    Args:
+        schedule: The ``schedule`` command's sub-command collection.
+    """
+    wheel = schedule.add_parser(
+        "wheel", help="draw the year's rounds as an årshjul picture (-o arshjul.png|svg)"
+    )
+    _add_source(wheel)
+    wheel.add_argument(
+        "--today", type=_today, help="the day marked as today (default: today), YYYY-MM-DD"
+    )
+    wheel.set_defaults(handler=cmd_schedule_wheel)
+
+    ical = schedule.add_parser(
+        "ical", help="write the year's starts, reminders and deadlines as iCalendar (-o x.ics)"
+    )
+    _add_source(ical)
+    ical.set_defaults(handler=cmd_schedule_ical)

@@ -1,0 +1,237 @@
+"""Queries over many rounds: the answer history and the response rates of a period.
+
+Functions take a :class:`~storage.repository.Repository` (so they run inside the caller's
+unit of work and are scoped to its workspace) and return plain rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models import Answer, Participation, Person, Round, TemplateSnapshot
+from storage.models_chain import Activity, ActivityEvent
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """A round as the history needs it.
+
+    Attributes:
+        round_id: The round's id.
+        title: Its title.
+        anonymous: Whether its answers are anonymous.
+        status: ``open`` or ``closed``.
+        lang: The round's language.
+        created_at: When it started (UTC).
+        deadline_at: When answers were due (UTC), if set.
+        template_key: The template's key.
+        template_body: The template snapshot the round started with.
+    """
+
+    round_id: int
+    title: str
+    anonymous: bool
+    status: str
+    lang: str
+    created_at: datetime
+    deadline_at: datetime | None
+    template_key: str
+    template_body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One current, answered answer with where it came from.
+
+    Attributes:
+        round_id: The round.
+        unit_id: The unit answered for.
+        person_name: The manager who answered; None once an anonymous round erased it.
+        question_key: The question.
+        text: The answer as typed.
+        answered_at: When it was last changed (UTC).
+    """
+
+    round_id: int
+    unit_id: int
+    person_name: str | None
+    question_key: str
+    text: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    """One participation's outcome, for response rates.
+
+    Attributes:
+        round_id: The round.
+        unit_id: The unit.
+        finished: Whether the manager finished answering.
+        finished_at: When (UTC), if they did.
+    """
+
+    round_id: int
+    unit_id: int
+    finished: bool
+    finished_at: datetime | None
+
+
+def _round_row(round_: Round, snapshot: TemplateSnapshot) -> RoundRow:
+    return RoundRow(
+        round_id=round_.id,
+        title=round_.title,
+        anonymous=round_.anonymous,
+        status=round_.status,
+        lang=round_.lang,
+        created_at=round_.created_at,
+        deadline_at=round_.deadline_at,
+        template_key=snapshot.key,
+        template_body=snapshot.body,
+    )
+
+
+def rounds_between(
+    repo: Repository, start: datetime, end: datetime, template_key: str | None = None
+) -> list[RoundRow]:
+    """Rounds started in ``[start, end)``, oldest first.
+
+    Args:
+        repo: The workspace's repository.
+        start: Inclusive lower bound of the start (aware).
+        end: Exclusive upper bound (aware).
+        template_key: Only rounds of this template.
+
+    Returns:
+        The rounds with their template snapshots.
+    """
+    stmt = (
+        select(Round, TemplateSnapshot)
+        .join(TemplateSnapshot, TemplateSnapshot.id == Round.template_snapshot_id)
+        .where(
+            Round.workspace_id == repo.workspace_id,
+            Round.created_at >= start,
+            Round.created_at < end,
+        )
+        .order_by(Round.created_at, Round.id)
+    )
+    if template_key is not None:
+        stmt = stmt.where(TemplateSnapshot.key == template_key)
+    return [_round_row(r, s) for r, s in repo.session.execute(stmt).all()]
+
+
+def answers_of_rounds(
+    repo: Repository, round_ids: Collection[int], unit_ids: Collection[int] | None = None
+) -> list[AnswerRow]:
+    """The answered (not skipped or withdrawn) answers of some rounds.
+
+    Args:
+        repo: The workspace's repository.
+        round_ids: The rounds.
+        unit_ids: Only answers for these units (None: all units).
+
+    Returns:
+        The answers, by round, participation and answer id.
+    """
+    if not round_ids:
+        return []
+    stmt = (
+        select(
+            Participation.round_id,
+            Participation.unit_id,
+            Person.name,
+            Answer.question_key,
+            Answer.text,
+            Answer.updated_at,
+        )
+        .join(Participation, Participation.id == Answer.participation_id)
+        .outerjoin(Person, Person.id == Participation.person_id)
+        .where(
+            Participation.workspace_id == repo.workspace_id,
+            Participation.round_id.in_(round_ids),
+            Answer.status == "answered",
+        )
+        .order_by(Participation.round_id, Participation.id, Answer.id)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Participation.unit_id.in_(unit_ids))
+    return [AnswerRow(*row) for row in repo.session.execute(stmt).all()]
+
+
+def participations_of_rounds(
+    repo: Repository, round_ids: Collection[int]
+) -> list[ParticipationRow]:
+    """Every participation of some rounds, finished or not.
+
+    Args:
+        repo: The workspace's repository.
+        round_ids: The rounds.
+
+    Returns:
+        The participations, by round and id.
+    """
+    if not round_ids:
+        return []
+    stmt = (
+        select(
+            Participation.round_id,
+            Participation.unit_id,
+            Participation.status,
+            Participation.finished_at,
+        )
+        .where(
+            Participation.workspace_id == repo.workspace_id,
+            Participation.round_id.in_(round_ids),
+        )
+        .order_by(Participation.round_id, Participation.id)
+    )
+    return [
+        ParticipationRow(round_id, unit_id, status == "finished", finished_at)
+        for round_id, unit_id, status, finished_at in repo.session.execute(stmt).all()
+    ]
+
+
+@dataclass(frozen=True)
+class ActivityStatusRow:
+    """One recorded status of an activity.
+
+    Attributes:
+        activity_id: The activity.
+        unit_id: Its unit.
+        status: The status it got.
+        at: When (UTC).
+    """
+
+    activity_id: int
+    unit_id: int
+    status: str
+    at: datetime
+
+
+def activity_statuses_before(repo: Repository, end: datetime) -> list[ActivityStatusRow]:
+    """Every status change of the activities created before ``end``, up to ``end``.
+
+    Args:
+        repo: The workspace's repository.
+        end: Exclusive upper bound (aware).
+
+    Returns:
+        The changes, by activity and then in the order they happened.
+    """
+    stmt = (
+        select(Activity.id, Activity.unit_id, ActivityEvent.status, ActivityEvent.created_at)
+        .join(ActivityEvent, ActivityEvent.activity_id == Activity.id)
+        .where(
+            Activity.workspace_id == repo.workspace_id,
+            Activity.created_at < end,
+            ActivityEvent.created_at < end,
+        )
+        .order_by(Activity.id, ActivityEvent.created_at, ActivityEvent.id)
+    )
+    return [ActivityStatusRow(*row) for row in repo.session.execute(stmt).all()]
