@@ -87,6 +87,7 @@ class SlackNotifier:
             channel=info.group_ref,
             text=message.text,
             blocks=message.blocks,
+            round_id=info.round_id,
         )
         if posted is not None and info.announcement_ref is None:
             self.engine.set_announcement(ws, info.round_id, thread_ref(posted.channel, posted.ts))
@@ -130,6 +131,8 @@ class SlackNotifier:
                 channel=target,
                 text=intro.text,
                 resend=False,
+                round_id=info.round_id,
+                participation_id=participant.participation_id,
             )
             if posted is None:
                 log.warning(
@@ -151,6 +154,8 @@ class SlackNotifier:
                 thread_ts=where.ts,
                 text=message.text,
                 blocks=message.blocks,
+                round_id=info.round_id,
+                participation_id=participant.participation_id,
             )
         return where
 
@@ -185,6 +190,8 @@ class SlackNotifier:
             thread_ts=ts,
             text=text,
             blocks=reminder_blocks,
+            round_id=info.round_id,
+            participation_id=participant.participation_id,
         )
 
     def digest(self, status: RoundStatus, recipients: list[str]) -> None:
@@ -199,6 +206,7 @@ class SlackNotifier:
                 f"digest:{info.round_id}:{chat_id}:{self.occasion}",
                 channel=chat_id,
                 text=text,
+                round_id=info.round_id,
             )
 
     def summary_ready(self, summary: RoundSummary) -> None:
@@ -221,6 +229,7 @@ class SlackNotifier:
                 channel=info.group_ref,
                 text=overview.text,
                 blocks=overview.blocks,
+                round_id=info.round_id,
             )
             self.poster.upload(
                 client,
@@ -240,4 +249,5 @@ class SlackNotifier:
                 channel=info.group_ref,
                 text=message.text,
                 blocks=message.blocks,
+                round_id=info.round_id,
             )
