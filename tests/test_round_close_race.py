@@ -77,8 +77,10 @@ def test_a_close_waits_for_a_reply_in_flight_and_its_summary_has_the_answer(
     clock.go.set()
     reply.join(10)
     close.join(10)
-    summary, newly = out["close"]  # type: ignore[misc]
-    assert newly
+    closed = out["close"]
+    assert isinstance(closed, tuple)
+    summary, newly = closed
+    assert newly is True
     assert "Svaret i sista stund" in render_summary(summary, "md")
 
 
