@@ -231,7 +231,10 @@ class ProcessedMessage(Base):
     """An incoming message or action that has been applied: replays are recognised here."""
 
     __tablename__ = "processed_messages"
-    __table_args__ = (UniqueConstraint("workspace_id", "message_key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "message_key"),
+        Index("ix_processed_messages_participation", "participation_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_LEN))

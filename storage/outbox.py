@@ -16,8 +16,9 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from storage.models import ProcessedMessage
 from storage.models_outbox import (
     POST_DEAD,
     POST_FAILED,
@@ -313,6 +314,26 @@ class OutboxStore:
         with self.session_factory() as session:
             row = self._row(session, workspace, key)
             return None if row is None else row.status
+
+    def superseded(self, workspace: str, message_key: str) -> bool:
+        """True when a later message of the same participation was applied after
+        ``message_key``: the participant has moved on (and that message's posts show the
+        current question), so a replay of ``message_key`` must not post it again."""
+        first = aliased(ProcessedMessage)
+        later = aliased(ProcessedMessage)
+        with self.session_factory() as session:
+            found = session.scalars(
+                select(later.id)
+                .join(first, first.participation_id == later.participation_id)
+                .where(
+                    first.workspace_id == workspace,
+                    first.message_key == message_key,
+                    later.workspace_id == workspace,
+                    later.id > first.id,
+                )
+                .limit(1)
+            ).first()
+            return found is not None
 
     def round_of_post(self, workspace: str, channel: str, ts: str) -> int | None:
         """The round a delivered post at ``channel``/``ts`` belongs to (a thread's parent)."""

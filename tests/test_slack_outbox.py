@@ -242,3 +242,18 @@ def test_a_late_reply_to_a_closed_anonymous_round_is_told_the_round_is_closed(
     # Other threads in the channel stay none of the bot's business.
     slack.say(ANNA, "Prat i en annan tråd", "1700000000.000123")
     assert slack.posts(CHANNEL, "1700000000.000123") == []
+
+
+def test_a_late_retry_of_an_answer_whose_posts_were_lost_does_not_repeat_a_later_question(
+    slack: SlackHarness,
+) -> None:
+    thread, pid = _started(slack)
+    first = next_ts()
+    # Stored, then the process died before planning its posts (no ack: Slack retries later).
+    slack.engine.reply(DEFAULT_TEAM_ID, pid, "Första", f"slack:{CHANNEL}:{first}")
+    slack.say(ANNA, "Andra", thread)  # meanwhile the manager answers the next question
+    slack.event(
+        message_event(text="Första", user=ANNA, channel=CHANNEL, thread_ts=thread, ts=first),
+        retry=1,
+    )
+    assert _questions(slack, thread) == ["Fråga 1 av 3", "Fråga 3 av 3"]

@@ -428,6 +428,8 @@ class Conversation:
             posts.append(NewPost(f"{key}:activities", payload, channel, rid, pid))
         if outcome.kind in ("activities_confirmed", "activities_corrected"):
             return posts
+        if outcome.kind == "duplicate" and self.ctx.store.superseded(self.ws, key):
+            return posts  # a later message has posted the current question already
         next_key = f"{key}:next"
         if outcome.prompt is not None:
             message = blocks.prompt_message(outcome.prompt)

@@ -4,7 +4,8 @@ Every outgoing post is a row written before the event that caused it is acknowle
 with a lease (``claimed_until``) so a resender can take over the rows of a process that
 died, and ``next_attempt_at`` for failed ones. The rows of ``slack_posts`` are moved
 over (``pending`` ones with an expired lease, so they are sent again) and the old table
-is dropped; the downgrade moves them back.
+is dropped; the downgrade moves them back. Also an index for "was a later message of
+this participation applied?" (asked when a message is replayed).
 
 Revision ID: 0006
 Revises: 0005
@@ -59,9 +60,14 @@ def upgrade() -> None:
     )
     op.drop_index("ix_slack_posts_workspace_status", table_name="slack_posts")
     op.drop_table("slack_posts")
+    # A replayed message asks whether the participant has moved on since (later messages).
+    op.create_index(
+        "ix_processed_messages_participation", "processed_messages", ["participation_id", "id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_processed_messages_participation", table_name="processed_messages")
     op.create_table(
         "slack_posts",
         sa.Column("id", sa.Integer(), nullable=False),
