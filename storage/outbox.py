@@ -122,24 +122,8 @@ class OutboxStore:
         until = now + self.lease
         if not posts:
             return set(), until
-        rows = [
-            {
-                "workspace_id": workspace,
-                "platform": self.platform,
-                "post_key": p.key,
-                "round_id": p.round_id,
-                "participation_id": p.participation_id,
-                "status": POST_PENDING,
-                "payload": p.payload,
-                "attempts": 1,
-                "claimed_until": until,
-                "created_at": now,
-                "channel": p.channel,
-            }
-            for p in _unique(posts)
-        ]
         with self.session_factory() as session:
-            inserted = set(session.scalars(_insert_new(session, rows)).all())
+            inserted = insert_pending(session, workspace, posts, now, until, self.platform)
             session.commit()
         return inserted, until
 
@@ -354,6 +338,37 @@ class OutboxStore:
         return session.scalars(
             select(ChatPost).where(ChatPost.workspace_id == workspace, ChatPost.post_key == key)
         ).one_or_none()
+
+
+def insert_pending(
+    session: Session,
+    workspace: str,
+    posts: Sequence[NewPost],
+    now: datetime,
+    lease_until: datetime,
+    platform: str = "slack",
+) -> set[str]:
+    """Insert ``posts`` as ``pending`` rows leased until ``lease_until`` in the session's
+    transaction (one statement, existing keys skipped); the keys inserted."""
+    if not posts:
+        return set()
+    rows = [
+        {
+            "workspace_id": workspace,
+            "platform": platform,
+            "post_key": p.key,
+            "round_id": p.round_id,
+            "participation_id": p.participation_id,
+            "status": POST_PENDING,
+            "payload": p.payload,
+            "attempts": 1,
+            "claimed_until": lease_until,
+            "created_at": now,
+            "channel": p.channel,
+        }
+        for p in _unique(posts)
+    ]
+    return set(session.scalars(_insert_new(session, rows)).all())
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> Any:

@@ -9,7 +9,8 @@ message key, so a replay plans the same posts and the outbox keeps the first of 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from slack_sdk import WebClient
@@ -59,6 +60,32 @@ class Step:
     #: For ``choose``: the open rounds a top-level DM could be for, with their titles.
     choices: tuple[tuple[Participant, str], ...] = ()
     lang: str = DEFAULT_LANG
+    #: Posts the engine already wrote to the outbox with the change (one transaction).
+    planned: Planned | None = None
+
+
+@dataclass
+class _ReplyPlanner:
+    """Plans a reply's posts inside the engine's transaction (:class:`bot.ports.PostPlanner`)."""
+
+    conversation: Conversation
+    channel: str
+    thread: str
+    ts: str
+    key: str
+    lease: timedelta
+    posts: list[NewPost] = field(default_factory=list)
+    result: Planned | None = None
+
+    def posts_for(self, outcome: Outcome) -> list[NewPost]:
+        """The reaction and the follow-up of a reply."""
+        step = Step("reply", self.channel, self.thread, self.key, self.ts, "", outcome)
+        self.posts = self.conversation.posts_for(step)
+        return self.posts
+
+    def planned(self, keys: set[str], lease_until: datetime) -> None:
+        """Remember what was written, to send it after the ack."""
+        self.result = Planned(self.conversation.ws, tuple(self.posts), frozenset(keys), lease_until)
 
 
 def message_key(channel: str, ts: str) -> str:
@@ -124,7 +151,10 @@ class Conversation:
     def plan(self, step: Step) -> Planned:
         """Write what a received message calls for to the outbox (before the ack): a
         reaction and the next question, a confirmation of an edit, a refusal, a private
-        note to someone else, or the question which round a DM is for."""
+        note to someone else, or the question which round a DM is for. A reply's posts
+        were written by the engine with the answer already."""
+        if step.planned is not None:
+            return step.planned
         return self.poster.plan(self.ws, self.posts_for(step))
 
     def deliver(self, planned: Planned) -> None:
@@ -170,8 +200,9 @@ class Conversation:
         key = message_key(channel, ts)
         if thread_ts:
             ref = thread_ref(channel, thread_ts)
+            planner = self._planner(channel, thread_ts, ts, key)
             try:
-                outcome = self.engine.reply_in_thread(self.ws, ref, user, text, key)
+                outcome = self.engine.reply_in_thread(self.ws, ref, user, text, key, planner)
             except NotYourThread as err:
                 lang = self.ctx.lang_for(self.ws, user)
                 return Step(
@@ -182,7 +213,9 @@ class Conversation:
                 lang = found.lang if found else DEFAULT_LANG
                 return Step("error", channel, thread_ts, key, ts, user, text=error_text(lang, err))
             if outcome is not None:
-                return Step("reply", channel, thread_ts, key, ts, user, outcome)
+                return Step(
+                    "reply", channel, thread_ts, key, ts, user, outcome, planned=planner.result
+                )
             closed = self._closed_thread(channel, thread_ts) if ours or im else None
             if closed is not None:
                 return Step("error", channel, thread_ts, key, ts, user, text=closed)
@@ -197,15 +230,19 @@ class Conversation:
             return None
         participant = here[0]
         _, thread = split_thread_ref(participant.thread_ref or "")
+        dm_planner = self._planner(channel, thread, ts, key)
         try:
-            outcome = self.engine.reply(self.ws, participant.participation_id, text, key)
+            outcome = self.engine.reply(
+                self.ws, participant.participation_id, text, key, dm_planner
+            )
         except DialogError as err:
             return Step(
                 "error", channel, thread, key, ts, user, text=error_text(participant.lang, err)
             )
-        return Step(
-            "reply", channel, thread, key, ts, user, replace(outcome, lang=participant.lang)
-        )
+        return Step("reply", channel, thread, key, ts, user, outcome, planned=dm_planner.result)
+
+    def _planner(self, channel: str, thread: str, ts: str, key: str) -> _ReplyPlanner:
+        return _ReplyPlanner(self, channel, thread, ts, key, self.poster.store.lease)
 
     def _closed_thread(self, channel: str, thread_ts: str) -> str | None:
         """The refusal for a reply in the thread of a round that is closed (an anonymous
