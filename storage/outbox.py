@@ -320,7 +320,9 @@ class OutboxStore:
             return found is not None
 
     def round_of_post(self, workspace: str, channel: str, ts: str) -> int | None:
-        """The round a delivered post at ``channel``/``ts`` belongs to (a thread's parent)."""
+        """The round of the participant's post at ``channel``/``ts`` (the message a
+        participant's thread hangs off); posts to the whole group (announcement, summary)
+        do not count, so talk in their threads stays nobody's business."""
         with self.session_factory() as session:
             return session.scalars(
                 select(ChatPost.round_id)
@@ -329,6 +331,7 @@ class OutboxStore:
                     ChatPost.channel == channel,
                     ChatPost.ts == ts,
                     ChatPost.round_id.is_not(None),
+                    ChatPost.participation_id.is_not(None),
                 )
                 .limit(1)
             ).first()

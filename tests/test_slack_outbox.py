@@ -239,9 +239,13 @@ def test_a_late_reply_to_a_closed_anonymous_round_is_told_the_round_is_closed(
     assert texts(slack.posts(CHANNEL, thread))[-1] == (
         "Runda 1 är stängd och tar inte emot fler svar."
     )
-    # Other threads in the channel stay none of the bot's business.
+    # Other threads in the channel stay none of the bot's business, also the summary's.
     slack.say(ANNA, "Prat i en annan tråd", "1700000000.000123")
     assert slack.posts(CHANNEL, "1700000000.000123") == []
+    summary = [c for c in slack.posts(CHANNEL) if "Sammanfattning" in texts([c])[0]][-1]
+    summary_ts = str(summary.response["ts"])
+    slack.say(ANNA, "Bra sammanfattning!", summary_ts)
+    assert slack.posts(CHANNEL, summary_ts) == []
 
 
 def test_a_late_retry_of_an_answer_whose_posts_were_lost_does_not_repeat_a_later_question(

@@ -21,8 +21,9 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,9 +67,23 @@ METADATA_TYPE = "dialogbot_post"
 MAX_RETRY_AFTER_S = 5
 
 
+#: Seconds one Web API attempt may take (the client's timeout).
+ATTEMPT_S = 10
+
+_lease = threading.local()
+
+
+def _may_attempt(wait_s: float = 0.0) -> bool:
+    """True when an attempt started after ``wait_s`` would end inside the current lease:
+    the sender holding a row never calls Slack for it once the resender may take it over."""
+    deadline = getattr(_lease, "deadline", None)
+    return deadline is None or time.monotonic() + wait_s + ATTEMPT_S < deadline
+
+
 class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
-    """Retries a 429 only when its Retry-After is short; a long one surfaces as an error
-    so the outbox reschedules the post instead of a thread sleeping past its lease."""
+    """Retries a 429 only when its Retry-After is short (and the lease allows it); a long
+    one surfaces as an error so the outbox reschedules the post instead of a thread
+    sleeping past its lease."""
 
     def __init__(self, max_retry_count: int, max_wait_s: int = MAX_RETRY_AFTER_S) -> None:
         super().__init__(max_retry_count=max_retry_count)
@@ -84,17 +99,52 @@ class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
     ) -> bool:
         if response is None or response.status_code != 429:
             return False
-        return _retry_after(response.headers) <= self.max_wait_s
+        wait = _retry_after(response.headers)
+        return wait <= self.max_wait_s and _may_attempt(wait + 1)
+
+
+class LeasedServerErrorRetryHandler(ServerErrorRetryHandler):
+    """Retries 500/503 with back-off while the lease allows another attempt."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        return super()._can_retry(
+            state=state, request=request, response=response, error=error
+        ) and _may_attempt(wait)
+
+
+class LeasedConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+    """Retries connection errors with back-off while the lease allows another attempt."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        return super()._can_retry(
+            state=state, request=request, response=response, error=error
+        ) and _may_attempt(wait)
 
 
 def retry_handlers(retries: int = 6, backoff: float = 0.5) -> list[RetryHandler]:
     """Retry connection errors, short 429s (after Retry-After) and 500/503 (exponential
-    back-off)."""
+    back-off), as long as an outbox row's lease leaves time for the attempt."""
     interval = BackoffRetryIntervalCalculator(backoff_factor=backoff)
     return [
-        ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=interval),
+        LeasedConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=interval),
         ShortRateLimitRetryHandler(max_retry_count=retries),
-        ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=interval),
+        LeasedServerErrorRetryHandler(max_retry_count=retries, interval_calculator=interval),
     ]
 
 
@@ -105,7 +155,7 @@ def make_client(
     return WebClient(
         base_url=api_url,
         token=token,
-        timeout=10,
+        timeout=ATTEMPT_S,
         retry_handlers=retry_handlers(retries, backoff),
     )
 
@@ -156,7 +206,6 @@ class Poster:
     """Deduplicated, crash-safe posting to Slack for any workspace."""
 
     store: OutboxStore
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # Before and after an ack ---------------------------------------------------------------
 
@@ -175,7 +224,14 @@ class Poster:
             if planned.lease_until is None or not self._lease_holds(planned.lease_until):
                 log.warning("lease of %s ran out before sending; the resender takes it", post.key)
                 break
-            posted = self._send(client, planned.workspace, post.key, post.payload, record=False)
+            posted = self._send(
+                client,
+                planned.workspace,
+                post.key,
+                post.payload,
+                planned.lease_until,
+                record=False,
+            )
             if posted is not None:
                 landed.append(Landed(post.key, posted.channel, posted.ts))
         self.store.sent(planned.workspace, landed)
@@ -214,7 +270,7 @@ class Poster:
             if found is not None:
                 self.store.sent(workspace, [Landed(key, found.channel, found.ts)])
                 return found
-        return self._send(client, workspace, key, payload)
+        return self._send(client, workspace, key, payload, claim.lease_until)
 
     def ephemeral(
         self,
@@ -229,8 +285,9 @@ class Poster:
     ) -> None:
         """Show ``text`` to ``user`` only, once per ``key``."""
         payload = ephemeral_payload(channel, user, text, thread_ts)
-        if self.store.claim(workspace, NewPost(key, payload, channel)).state == "new":
-            self._send(client, workspace, key, payload)
+        claim = self.store.claim(workspace, NewPost(key, payload, channel))
+        if claim.state == "new":
+            self._send(client, workspace, key, payload, claim.lease_until)
 
     def upload(
         self,
@@ -263,7 +320,7 @@ class Poster:
         claim = self.store.claim(workspace, NewPost(key, payload, channel))
         if claim.state != "new":
             return claim.ts
-        posted = self._send(client, workspace, key, payload)
+        posted = self._send(client, workspace, key, payload, claim.lease_until)
         return posted.ts if posted else None
 
     def react(self, client: WebClient, channel: str, ts: str, name: str) -> None:
@@ -301,14 +358,15 @@ class Poster:
                     continue
             if not self._lease_holds(due.lease_until):
                 continue
-            if self._send(client, due.workspace_id, due.key, due.payload) is not None:
+            if self._send(client, due.workspace_id, due.key, due.payload, due.lease_until):
                 sent += 1
         return sent
 
     # Internals ------------------------------------------------------------------------------
 
     def _lease_holds(self, until: datetime) -> bool:
-        return bool(self.store.clock.now() < until)
+        """True when there is time left in the lease for an attempt."""
+        return bool(self.store.clock.now() + timedelta(seconds=ATTEMPT_S) < until)
 
     def _find_landed(self, client: WebClient, key: str, payload: dict[str, Any]) -> Posted | None:
         """A thread message an earlier (dead) sender already posted under ``key``."""
@@ -339,12 +397,17 @@ class Poster:
         workspace: str,
         key: str,
         payload: dict[str, Any],
+        lease_until: datetime | None,
         *,
         record: bool = True,
     ) -> Posted | None:
-        """Make the call; record the outcome (with ``record=False`` a success is left to
-        the caller, who records a batch)."""
+        """Make the call within the lease; record the outcome (with ``record=False`` a
+        success is left to the caller, who records a batch)."""
         method = payload["method"]
+        left = (
+            0.0 if lease_until is None else (lease_until - self.store.clock.now()).total_seconds()
+        )
+        _lease.deadline = time.monotonic() + left
         try:
             posted = _call(client, key, payload)
         except SlackApiError as err:
@@ -366,6 +429,8 @@ class Poster:
             status = self.store.failed(workspace, key)
             log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
             return None
+        finally:
+            _lease.deadline = None
         if record:
             self.store.sent(workspace, [Landed(key, posted.channel, posted.ts)])
         return posted
