@@ -261,3 +261,21 @@ def test_a_late_retry_of_an_answer_whose_posts_were_lost_does_not_repeat_a_later
         retry=1,
     )
     assert _questions(slack, thread) == ["Fråga 1 av 3", "Fråga 3 av 3"]
+
+
+def test_a_post_of_a_dead_sender_waits_while_its_thread_cannot_be_checked(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    thread, _pid = _started(slack)
+    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
+    store = OutboxStore(slack.engine.session_factory, clock)
+    post = NewPost("k:wait", message_payload(CHANNEL, "Vänta", thread_ts=thread), CHANNEL)
+    store.plan(DEFAULT_TEAM_ID, [post])  # written, then the writer died
+    clock.advance(timedelta(seconds=45))
+    slack.fake.fail_next("conversations.replies", 429, retry_after=30, times=5)
+    assert Poster(store).resend_due(lambda _ws: client) == 0
+    assert "Vänta" not in texts(slack.posts(CHANNEL, thread))  # not posted blind
+    slack.fake.clear_faults()
+    clock.advance(timedelta(seconds=45))
+    assert Poster(store).resend_due(lambda _ws: client) == 1
+    assert texts(slack.posts(CHANNEL, thread)).count("Vänta") == 1

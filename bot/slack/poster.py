@@ -160,6 +160,10 @@ def make_client(
     )
 
 
+class LookupFailed(Exception):
+    """A thread could not be read to check whether a post is already there."""
+
+
 @dataclass(frozen=True)
 class Posted:
     """Where a post went."""
@@ -266,7 +270,11 @@ class Poster:
         if claim.state == "busy":
             return None
         if claim.taken_over:
-            found = self._find_landed(client, key, payload)
+            try:
+                found = self._find_landed(client, key, payload)
+            except LookupFailed:
+                log.info("could not check whether %s was posted; left for later", key)
+                return None
             if found is not None:
                 self.store.sent(workspace, [Landed(key, found.channel, found.ts)])
                 return found
@@ -339,6 +347,7 @@ class Poster:
         """Take over and send the rows nobody is sending (a dead sender's, failed ones that
         are due), for every workspace; how many went out."""
         sent = 0
+        seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for due in self.store.take_over_due(limit):
             if not due.payload.get("resend", True) and due.taken_over:
                 # A thread opening the engine never learned about: the next reminder opens
@@ -352,7 +361,12 @@ class Poster:
                 self.store.failed(due.workspace_id, due.key)
                 continue
             if due.taken_over:
-                found = self._find_landed(client, due.key, due.payload)
+                try:
+                    found = self._find_landed(client, due.key, due.payload, seen)
+                except LookupFailed:
+                    # Its lease runs out again and a later pass looks once more.
+                    log.info("could not check whether %s was posted; left for later", due.key)
+                    continue
                 if found is not None:
                     self.store.sent(due.workspace_id, [Landed(due.key, found.channel, found.ts)])
                     continue
@@ -368,27 +382,41 @@ class Poster:
         """True when there is time left in the lease for an attempt."""
         return bool(self.store.clock.now() + timedelta(seconds=ATTEMPT_S) < until)
 
-    def _find_landed(self, client: WebClient, key: str, payload: dict[str, Any]) -> Posted | None:
-        """A thread message an earlier (dead) sender already posted under ``key``."""
+    def _find_landed(
+        self,
+        client: WebClient,
+        key: str,
+        payload: dict[str, Any],
+        seen: dict[tuple[str, str], list[dict[str, Any]]] | None = None,
+    ) -> Posted | None:
+        """A thread message an earlier (dead) sender already posted under ``key``; one look
+        at each thread per resend pass (``seen``). :class:`LookupFailed` when the thread
+        could not be read: the row is then left to a later pass, never posted blind."""
         if payload.get("method") != "chat.postMessage" or not payload.get("thread_ts"):
             return None
-        try:
-            resp = client.conversations_replies(
-                channel=payload["channel"],
-                ts=payload["thread_ts"],
-                include_all_metadata=True,
-                limit=200,
-            )
-        except SlackClientError as err:
-            log.info("could not look for %s in its thread: %s", key, err)
-            return None
-        for message in resp.get("messages") or []:
+        where = (str(payload["channel"]), str(payload["thread_ts"]))
+        messages = None if seen is None else seen.get(where)
+        if messages is None:
+            try:
+                resp = client.conversations_replies(
+                    channel=where[0], ts=where[1], include_all_metadata=True, limit=1000
+                )
+            except SlackApiError as err:
+                if err.response.get("error") == "thread_not_found":
+                    return None
+                raise LookupFailed(key) from err
+            except SlackClientError as err:
+                raise LookupFailed(key) from err
+            messages = list(resp.get("messages") or [])
+            if seen is not None:
+                seen[where] = messages
+        for message in messages:
             meta = message.get("metadata") or {}
             if (
                 meta.get("event_type") == METADATA_TYPE
                 and (meta.get("event_payload") or {}).get("key") == key
             ):
-                return Posted(str(resp.get("channel") or payload["channel"]), str(message["ts"]))
+                return Posted(where[0], str(message["ts"]))
         return None
 
     def _send(
