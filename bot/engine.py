@@ -582,7 +582,12 @@ class DialogEngine:
         return self._transaction(workspace, work)
 
     def edit_by_source(
-        self, workspace: str, source_ref: str, text: str, message_key: str
+        self,
+        workspace: str,
+        source_ref: str,
+        text: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
     ) -> Outcome:
         """An edited chat message: update the answer that came from it."""
 
@@ -592,7 +597,7 @@ class DialogEngine:
                 raise NothingToEdit(source_ref)
             return self._edit(repo, answer.participation_id, answer.question_key, text, message_key)
 
-        return self._transaction(workspace, work)
+        return self._transaction(workspace, work, planner)
 
     def edit_question(
         self, workspace: str, participation_id: int, number: int, text: str, message_key: str
@@ -630,7 +635,13 @@ class DialogEngine:
             ),
         )
 
-    def withdraw_by_source(self, workspace: str, source_ref: str, message_key: str) -> Outcome:
+    def withdraw_by_source(
+        self,
+        workspace: str,
+        source_ref: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
+    ) -> Outcome:
         """A deleted chat message: withdraw the answer that came from it."""
 
         def work(repo: Repository) -> Outcome:
@@ -651,7 +662,7 @@ class DialogEngine:
                 question_number=_number_of(template, answer.question_key),
             )
 
-        return self._transaction(workspace, work)
+        return self._transaction(workspace, work, planner)
 
     def submit_form(
         self, workspace: str, participation_id: int, answers: dict[str, str], message_key: str

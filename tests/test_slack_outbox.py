@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
 import pytest
-from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
+from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event, next_ts
 from test_slack_harness import ANNA, CHANNEL, TOKEN, SlackHarness, fake, slack, texts
 
 from bot.clock import FixedClock
@@ -279,3 +279,29 @@ def test_a_post_of_a_dead_sender_waits_while_its_thread_cannot_be_checked(
     clock.advance(timedelta(seconds=45))
     assert Poster(store).resend_due(lambda _ws: client) == 1
     assert texts(slack.posts(CHANNEL, thread)).count("Vänta") == 1
+
+
+def test_an_edit_acknowledged_by_a_process_killed_before_posting_is_confirmed_once(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    thread, pid = _started(slack)
+    ts = slack.say(ANNA, "Första versionen", thread)
+    _kill_after_ack(slack)
+    edit = message_changed_event(
+        channel=CHANNEL,
+        ts=ts,
+        text="Andra versionen",
+        previous_text="Första versionen",
+        user=ANNA,
+        thread_ts=thread,
+    )
+    assert slack.event(edit).status == 200
+    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Andra versionen"}
+    slack.restart()
+    clock.advance(timedelta(seconds=45))
+    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
+    store = OutboxStore(slack.engine.session_factory, clock)
+    while Poster(store).resend_due(lambda _ws: client):
+        pass
+    confirmations = [t for t in texts(slack.posts(CHANNEL, thread)) if "uppdaterat" in t]
+    assert confirmations == ["Svaret på fråga 1 är uppdaterat."]

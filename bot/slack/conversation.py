@@ -65,10 +65,11 @@ class Step:
 
 
 @dataclass
-class _ReplyPlanner:
-    """Plans a reply's posts inside the engine's transaction (:class:`bot.ports.PostPlanner`)."""
+class _StepPlanner:
+    """Plans a message's posts inside the engine's transaction (:class:`bot.ports.PostPlanner`)."""
 
     conversation: Conversation
+    kind: Literal["reply", "edited", "withdrawn"]
     channel: str
     thread: str
     ts: str
@@ -78,8 +79,8 @@ class _ReplyPlanner:
     result: Planned | None = None
 
     def posts_for(self, outcome: Outcome) -> list[NewPost]:
-        """The reaction and the follow-up of a reply."""
-        step = Step("reply", self.channel, self.thread, self.key, self.ts, "", outcome)
+        """The reaction and the follow-up of a reply, the confirmation of an edit."""
+        step = Step(self.kind, self.channel, self.thread, self.key, self.ts, "", outcome)
         self.posts = self.conversation.posts_for(step)
         return self.posts
 
@@ -241,8 +242,15 @@ class Conversation:
             )
         return Step("reply", channel, thread, key, ts, user, outcome, planned=dm_planner.result)
 
-    def _planner(self, channel: str, thread: str, ts: str, key: str) -> _ReplyPlanner:
-        return _ReplyPlanner(self, channel, thread, ts, key, self.poster.store.lease)
+    def _planner(
+        self,
+        channel: str,
+        thread: str,
+        ts: str,
+        key: str,
+        kind: Literal["reply", "edited", "withdrawn"] = "reply",
+    ) -> _StepPlanner:
+        return _StepPlanner(self, kind, channel, thread, ts, key, self.poster.store.lease)
 
     def _closed_thread(self, channel: str, thread_ts: str) -> str | None:
         """The refusal for a reply in the thread of a round that is closed (an anonymous
@@ -263,23 +271,29 @@ class Conversation:
 
     def _receive_edit(self, channel: str, ts: str, edit_ts: str, text: str) -> Step | None:
         key = f"{message_key(channel, ts)}:edit:{edit_ts}"
+        planner = self._planner(channel, "", ts, key, "edited")
         try:
-            outcome = self.engine.edit_by_source(self.ws, message_key(channel, ts), text, key)
+            outcome = self.engine.edit_by_source(
+                self.ws, message_key(channel, ts), text, key, planner
+            )
         except NothingToEdit:
             return None
         except DialogError as err:
             return self._error_step(channel, ts, key, err)
-        return Step("edited", channel, "", key, ts, "", outcome)
+        return Step("edited", channel, "", key, ts, "", outcome, planned=planner.result)
 
     def _receive_delete(self, channel: str, ts: str) -> Step | None:
         key = f"{message_key(channel, ts)}:deleted"
+        planner = self._planner(channel, "", ts, key, "withdrawn")
         try:
-            outcome = self.engine.withdraw_by_source(self.ws, message_key(channel, ts), key)
+            outcome = self.engine.withdraw_by_source(
+                self.ws, message_key(channel, ts), key, planner
+            )
         except NothingToEdit:
             return None
         except DialogError as err:
             return self._error_step(channel, ts, key, err)
-        return Step("withdrawn", channel, "", key, ts, "", outcome)
+        return Step("withdrawn", channel, "", key, ts, "", outcome, planned=planner.result)
 
     # Buttons ------------------------------------------------------------------------
 
