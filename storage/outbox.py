@@ -112,14 +112,16 @@ class OutboxStore:
 
     # Writing rows ------------------------------------------------------------------------
 
-    def plan(self, workspace: str, posts: Sequence[NewPost]) -> tuple[set[str], datetime]:
+    def plan(
+        self, workspace: str, posts: Sequence[NewPost], lease: timedelta | None = None
+    ) -> tuple[set[str], datetime]:
         """Insert ``posts`` as ``pending`` in one statement, skipping keys that exist.
 
-        Returns the keys inserted now (the caller holds their lease until the returned
-        time and sends them) and the lease's end.
+        Returns the keys inserted now (the caller holds their lease, by default
+        :attr:`lease`, until the returned time and sends them) and the lease's end.
         """
         now = self.clock.now()
-        until = now + self.lease
+        until = now + (lease or self.lease)
         if not posts:
             return set(), until
         with self.session_factory() as session:

@@ -4,6 +4,7 @@ several rounds and a late reply to a closed anonymous round get an answer, not s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
@@ -15,12 +16,21 @@ from typing import Any, ParamSpec, TypeVar
 
 import pytest
 from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event, next_ts
-from test_slack_harness import ANNA, CHANNEL, TOKEN, SlackHarness, fake, slack, texts
+from test_slack_harness import (
+    ANNA,
+    CHANNEL,
+    PROCESS_SUPPORT,
+    TOKEN,
+    SlackHarness,
+    fake,
+    slack,
+    texts,
+)
 
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
 from bot.slack.app import build_app, start_resender, wsgi_app
-from bot.slack.blocks import VIEW_FORM
+from bot.slack.blocks import VIEW_FORM, VIEW_START
 from bot.slack.executor import TrackingExecutor
 from bot.slack.poster import Poster, make_client, message_payload
 from bot.templates import TemplateCatalog
@@ -305,3 +315,67 @@ def test_an_edit_acknowledged_by_a_process_killed_before_posting_is_confirmed_on
         pass
     confirmations = [t for t in texts(slack.posts(CHANNEL, thread)) if "uppdaterat" in t]
     assert confirmations == ["Svaret på fråga 1 är uppdaterat."]
+
+
+def test_a_round_start_whose_fanout_never_reached_slack_is_completed_by_the_resender(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    # The process acknowledges the start and then cannot post at all (as good as dead for
+    # the fan-out): every post of the fan-out is in the outbox all the same.
+    impatient = dataclasses.replace(slack.config, retries=0)
+    executor = TrackingExecutor()
+    app = build_app(
+        impatient, Runtime(slack.db, slack.engine), executor=executor, token_verification=False
+    )
+    slack.executor, slack.app, slack.wsgi = executor, app, wsgi_app(app)
+    slack.fake.fail_for(60, 503, methods={"chat.postMessage"})
+    values = _start_values(["aldreomsorg"], "enhet", "dm")
+    reply = slack.submit(VIEW_START, PROCESS_SUPPORT, values, view_id="V0OFFLINE")
+    assert (reply.status, reply.body) == (200, "")
+    assert slack.posts() == []
+    slack.fake.clear_faults()
+    slack.restart()
+    clock.advance(timedelta(seconds=60))
+    stop = start_resender(slack.config, Runtime(slack.db, slack.engine), interval_s=0.02)
+    try:
+        deadline = time.monotonic() + 10
+        while len(slack.posts()) < 1 + 2 * 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)  # further passes of the resender post nothing more
+    finally:
+        stop.set()
+    status = slack.engine.status(DEFAULT_TEAM_ID, 1)
+    participants = [p for unit in status.units for p in unit.participants]
+    assert len(participants) == 3
+    assert [c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")]  # announced
+    for p in participants:
+        assert p.thread_ref is not None  # the engine learned every thread
+        channel, thread = p.thread_ref.split(":")
+        assert _questions(slack, thread, channel) == ["Fråga 1 av 3"]
+    assert len(slack.posts()) == 1 + 2 * 3  # nothing twice
+    # And answering in a thread opened by the resender works.
+    anna = next(p for p in participants if p.chat_id == ANNA)
+    channel, thread = str(anna.thread_ref).split(":")
+    slack.event(message_event(text="Det går bra", user=ANNA, channel=channel, thread_ts=thread))
+    assert _questions(slack, thread, channel) == ["Fråga 1 av 3", "Fråga 2 av 3"]
+
+
+def _start_values(units: list[str], level: str, delivery: str) -> dict[str, Any]:
+    def select(value: str) -> dict[str, Any]:
+        return {"value": {"type": "static_select", "selected_option": {"value": value}}}
+
+    return {
+        "template": select("avstamning"),
+        "units": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [{"value": u} for u in units],
+            }
+        },
+        "channel": {"value": {"type": "conversations_select", "selected_conversation": CHANNEL}},
+        "deadline": {"value": {"type": "datepicker", "selected_date": "2027-11-01"}},
+        "anonymous": {"value": {"type": "checkboxes", "selected_options": []}},
+        "lang": select("sv"),
+        "delivery": {"value": {"type": "radio_buttons", "selected_option": {"value": delivery}}},
+        "level": select(level),
+    }

@@ -19,7 +19,7 @@ from bot.slack.config import BOT_SCOPES, SlackConfig
 from bot.slack.context import ClientProvider, SlackContext
 from bot.slack.executor import TrackingExecutor
 from bot.slack.listeners import register_all
-from bot.slack.notifier import SlackNotifier
+from bot.slack.notifier import SlackNotifier, landing_hook
 from bot.slack.poster import Poster, make_client, resend_loop
 from bot.wiring import Runtime
 from storage.outbox import OutboxStore
@@ -54,7 +54,7 @@ def build_context(config: SlackConfig, runtime: Runtime, client: WebClient) -> S
     store = OutboxStore(runtime.engine.session_factory, runtime.engine.clock)
     return SlackContext(
         engine=runtime.engine,
-        poster=Poster(store),
+        poster=Poster(store, on_landed=landing_hook(runtime.engine)),
         store=store,
         tz=config.tz,
         clients=_client_provider(config, runtime, client),

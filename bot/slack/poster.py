@@ -210,36 +210,71 @@ class Poster:
     """Deduplicated, crash-safe posting to Slack for any workspace."""
 
     store: OutboxStore
+    #: Called after a post landed (workspace, key, where), e.g. to tell the engine where a
+    #: participant's thread is; whoever sent it (listener, fan-out, resender).
+    on_landed: Callable[[str, str, Posted], None] | None = None
 
     # Before and after an ack ---------------------------------------------------------------
 
-    def plan(self, workspace: str, posts: Sequence[NewPost]) -> Planned:
+    def plan(
+        self, workspace: str, posts: Sequence[NewPost], lease: timedelta | None = None
+    ) -> Planned:
         """Write ``posts`` as pending rows (one statement); call before acknowledging."""
-        mine, until = self.store.plan(workspace, posts)
+        mine, until = self.store.plan(workspace, posts, lease)
         return Planned(workspace, tuple(posts), frozenset(mine), until)
 
     def send_planned(self, client: WebClient, planned: Planned) -> int:
         """Send the planned rows this process holds, in order; how many went out. Rows held
-        by others (a replica, an earlier delivery) are theirs or the resender's."""
+        by others (a replica, an earlier delivery) are theirs or the resender's. A post
+        that goes in the thread of another (``thread_of``) waits for that one to land;
+        posts others depend on are recorded at once, the rest in one batch at the end."""
         landed: list[Landed] = []
+        where: dict[str, Posted] = {}
+        parents = {str(p.payload["thread_of"]) for p in planned.posts if "thread_of" in p.payload}
         for post in planned.posts:
             if post.key not in planned.mine:
                 continue
             if planned.lease_until is None or not self._lease_holds(planned.lease_until):
                 log.warning("lease of %s ran out before sending; the resender takes it", post.key)
                 break
+            payload = self._in_thread(planned.workspace, post.payload, where)
+            if payload is None:
+                continue  # its thread did not open: the resender sends it once it has
+            parent = post.key in parents
             posted = self._send(
-                client,
-                planned.workspace,
-                post.key,
-                post.payload,
-                planned.lease_until,
-                record=False,
+                client, planned.workspace, post.key, payload, planned.lease_until, record=parent
             )
             if posted is not None:
-                landed.append(Landed(post.key, posted.channel, posted.ts))
+                where[post.key] = posted
+                if not parent:
+                    landed.append(Landed(post.key, posted.channel, posted.ts))
         self.store.sent(planned.workspace, landed)
-        return len(landed)
+        for item in landed:
+            self._landed(planned.workspace, item.key, Posted(item.channel or "", item.ts or ""))
+        return len(where)
+
+    def _in_thread(
+        self, workspace: str, payload: dict[str, Any], where: dict[str, Posted]
+    ) -> dict[str, Any] | None:
+        """``payload`` placed in the thread of the post it depends on (None while that one
+        has not landed); payloads without a dependency unchanged."""
+        parent_key = payload.get("thread_of")
+        if parent_key is None:
+            return payload
+        parent = where.get(str(parent_key))
+        if parent is None:
+            recorded = self.store.recorded(workspace, str(parent_key))
+            if recorded is None or not recorded[0] or not recorded[1]:
+                return None
+            parent = Posted(recorded[0], recorded[1])
+        return {**payload, "channel": parent.channel, "thread_ts": parent.ts}
+
+    def _landed(self, workspace: str, key: str, posted: Posted) -> None:
+        if self.on_landed is not None:
+            try:
+                self.on_landed(workspace, key, posted)
+            except Exception:
+                log.exception("bookkeeping after %s landed failed", key)
 
     # Direct posting -------------------------------------------------------------------------
 
@@ -350,8 +385,8 @@ class Poster:
         seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for due in self.store.take_over_due(limit):
             if not due.payload.get("resend", True) and due.taken_over:
-                # A thread opening the engine never learned about: the next reminder opens
-                # it again (with the engine told), so it is not sent blind.
+                # Posted with resend=False (a private note, a thread opened by a reminder,
+                # which the next reminder opens again): not sent blind after a crash.
                 self.store.dead(due.workspace_id, due.key)
                 continue
             try:
@@ -360,19 +395,23 @@ class Poster:
                 log.warning("no client for %s: %s", due.workspace_id, err)
                 self.store.failed(due.workspace_id, due.key)
                 continue
+            payload = self._in_thread(due.workspace_id, due.payload, {})
+            if payload is None:
+                continue  # its thread has not opened yet: a later pass
             if due.taken_over:
                 try:
-                    found = self._find_landed(client, due.key, due.payload, seen)
+                    found = self._find_landed(client, due.key, payload, seen)
                 except LookupFailed:
                     # Its lease runs out again and a later pass looks once more.
                     log.info("could not check whether %s was posted; left for later", due.key)
                     continue
                 if found is not None:
                     self.store.sent(due.workspace_id, [Landed(due.key, found.channel, found.ts)])
+                    self._landed(due.workspace_id, due.key, found)
                     continue
             if not self._lease_holds(due.lease_until):
                 continue
-            if self._send(client, due.workspace_id, due.key, due.payload, due.lease_until):
+            if self._send(client, due.workspace_id, due.key, payload, due.lease_until):
                 sent += 1
         return sent
 
@@ -461,6 +500,7 @@ class Poster:
             _lease.deadline = None
         if record:
             self.store.sent(workspace, [Landed(key, posted.channel, posted.ts)])
+            self._landed(workspace, key, posted)
         return posted
 
 

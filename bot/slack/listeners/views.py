@@ -82,7 +82,7 @@ def register(app: App, ctx: SlackContext) -> None:
         view = body["view"]
         lang = ctx.lang_for(workspace, user)
         # Starting is a quick database write; doing it before the ack lets a refusal
-        # (no managers, not allowed) show in the modal. Posting happens after the ack.
+        # (no managers, not allowed) show in the modal.
         try:
             cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
             if not cmd.units:
@@ -96,8 +96,12 @@ def register(app: App, ctx: SlackContext) -> None:
             )
             ack(response_action="errors", errors={"units": blocks.clip(message, 150)})
             return
+        # The fan-out is written to the outbox before the ack, so a crash after it loses
+        # no thread; a redelivered submission finds the round and plans the same posts.
+        notifier = ctx.notifier(client)
+        plan = notifier.plan_round_start(started)
         ack()
-        ctx.notifier(client).round_started(started)
+        notifier.send_round_start(plan)
 
     @app.view(blocks.VIEW_ACTIVITIES)
     def activities_submitted(
