@@ -415,6 +415,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Sparat i rundan ”{title}”.",
         "en": "Saved in the round “{title}”.",
     },
+    "outbox-and-races.thread_closed": {
+        "sv": "Den här tråden har ingen öppen fråga längre – rundan är stängd. Svaret "
+        "sparades inte.",
+        "en": "This thread has no open question any more – the round is closed. Your reply "
+        "was not saved.",
+    },
     "outbox-and-races.form_unavailable": {
         "sv": "Det gick inte att spara just nu. Försök igen om en stund – det du skrev finns kvar.",
         "en": "Your answers could not be saved right now. Try again in a moment – what you "

@@ -321,6 +321,24 @@ class OutboxStore:
             ).first()
             return found is not None
 
+    def group_post_at(self, workspace: str, channel: str, ts: str) -> bool:
+        """True when the post at ``channel``/``ts`` went to a whole group (an announcement,
+        a summary, a digest): it belongs to no participant."""
+        with self.session_factory() as session:
+            return (
+                session.scalars(
+                    select(ChatPost.id)
+                    .where(
+                        ChatPost.workspace_id == workspace,
+                        ChatPost.channel == channel,
+                        ChatPost.ts == ts,
+                        ChatPost.participation_id.is_(None),
+                    )
+                    .limit(1)
+                ).first()
+                is not None
+            )
+
     def round_of_post(self, workspace: str, channel: str, ts: str) -> int | None:
         """The round of the participant's post at ``channel``/``ts`` (the message a
         participant's thread hangs off); posts to the whole group (announcement, summary)

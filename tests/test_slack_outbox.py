@@ -15,7 +15,9 @@ from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
 import pytest
+from fakes.signing import DEFAULT_BOT_USER_ID as BOT
 from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event, next_ts
+from sqlalchemy import text
 from test_slack_harness import (
     ANNA,
     CHANNEL,
@@ -379,3 +381,28 @@ def _start_values(units: list[str], level: str, delivery: str) -> dict[str, Any]
         "delivery": {"value": {"type": "radio_buttons", "selected_option": {"value": delivery}}},
         "level": select(level),
     }
+
+
+def test_a_late_reply_in_a_thread_whose_traces_were_erased_is_told_the_round_is_closed(
+    slack: SlackHarness,
+) -> None:
+    thread, _pid = _started(slack, START + " anonym:ja")
+    slack.command("stäng 1")
+    # At close an anonymous round may erase every post that tied a thread to a person.
+    with slack.db.begin() as conn:
+        conn.execute(
+            text("DELETE FROM chat_posts WHERE post_key LIKE :k"), {"k": "round:1:thread:%"}
+        )
+    reply = message_event(
+        text="För sent", user=ANNA, channel=CHANNEL, thread_ts=thread, parent_user_id=BOT
+    )
+    slack.event(reply)
+    assert texts(slack.posts(CHANNEL, thread))[-1].startswith("Den här tråden har ingen öppen")
+    # The summary's thread is the group's to talk in.
+    summary = [c for c in slack.posts(CHANNEL) if "Sammanfattning" in texts([c])[0]][-1]
+    summary_ts = str(summary.response["ts"])
+    talk = message_event(
+        text="Bra!", user=ANNA, channel=CHANNEL, thread_ts=summary_ts, parent_user_id=BOT
+    )
+    slack.event(talk)
+    assert slack.posts(CHANNEL, summary_ts) == []

@@ -147,6 +147,7 @@ class Conversation:
             str(event.get("text") or ""),
             im,
             ours,
+            bool(parent and bot_user_id and parent == bot_user_id),
         )
 
     def plan(self, step: Step) -> Planned:
@@ -197,6 +198,7 @@ class Conversation:
         text: str,
         im: bool,
         ours: bool = True,
+        bot_thread: bool = False,
     ) -> Step | None:
         key = message_key(channel, ts)
         if thread_ts:
@@ -218,6 +220,8 @@ class Conversation:
                     "reply", channel, thread_ts, key, ts, user, outcome, planned=planner.result
                 )
             closed = self._closed_thread(channel, thread_ts) if ours or im else None
+            if closed is None and bot_thread:
+                closed = self._forgotten_thread(channel, thread_ts, user)
             if closed is not None:
                 return Step("error", channel, thread_ts, key, ts, user, text=closed)
             if not im:
@@ -265,6 +269,14 @@ class Conversation:
         if info.status == "open":
             return None
         return error_text(info.lang, RoundClosed(round_id))
+
+    def _forgotten_thread(self, channel: str, thread_ts: str, user: str) -> str | None:
+        """A reply in a thread of one of the bot's messages that no participant owns and
+        that went to no group: a closed anonymous round's thread, whose every trace was
+        erased at close. The reply is not saved, and the person is told so."""
+        if self.ctx.store.group_post_at(self.ws, channel, thread_ts):
+            return None
+        return t(self.ctx.lang_for(self.ws, user), "outbox-and-races.thread_closed")
 
     def _title(self, participant: Participant) -> str:
         return self.engine.round_info(self.ws, participant.round_id).title
