@@ -17,6 +17,7 @@ Run one: ``python -m bench drill_retries`` (see ``bench/__main__.py``).
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from fakes.signing import FORM, view_submission_body
+from sqlalchemy.engine import make_url
 
 from bench.harness import (
     GROUP_CHANNEL,
@@ -42,6 +46,7 @@ from bench.harness import (
     duplicate_posts,
     free_port,
     log,
+    post_signed,
     run_load,
     save_result,
     seed_rounds,
@@ -53,6 +58,7 @@ from bench.harness import (
 from bot.clock import SystemClock
 from bot.engine import StartRound
 from bot.schedule.jobs import KIND_CLOSE_ROUND, JobStore, NewJob
+from bot.slack.blocks import VIEW_FORM
 from storage.db import make_session_factory
 
 QUESTIONS = 5
@@ -106,13 +112,13 @@ def _check(
     while True:  # until every claimed post is sent and Slack has exactly those
         keys = int(
             db.scalar(
-                "SELECT count(*) FROM slack_posts WHERE status = 'sent' "
+                "SELECT count(*) FROM chat_posts WHERE status = 'sent' "
                 "AND CAST(payload AS jsonb) ->> 'method' = 'chat.postMessage'"
             )
         )
         posts = settled_posts(fake, keys)
         delivered = [p for p in posts["posts"] if p[3]]
-        pending = int(db.scalar("SELECT count(*) FROM slack_posts WHERE status <> 'sent'"))
+        pending = int(db.scalar("SELECT count(*) FROM chat_posts WHERE status <> 'sent'"))
         if (len(delivered) == keys and pending == 0) or time.monotonic() > deadline:
             break
         time.sleep(1.0)
@@ -137,7 +143,7 @@ def _check(
         "misplaced_participants": misplaced,
         "posts_not_sent": dict(
             db.rows(
-                "SELECT status, count(*) FROM slack_posts WHERE status <> 'sent' GROUP BY status"
+                "SELECT status, count(*) FROM chat_posts WHERE status <> 'sent' GROUP BY status"
             )
         ),
         "fake_statuses": posts["statuses"],
@@ -309,7 +315,7 @@ def _wait_jobs(db: BenchDatabase, expected: int, timeout: float = 70.0) -> dict[
         if done >= expected or time.monotonic() > deadline:
             summaries = int(
                 db.scalar(
-                    "SELECT count(DISTINCT post_key) FROM slack_posts "
+                    "SELECT count(DISTINCT post_key) FROM chat_posts "
                     "WHERE post_key LIKE 'round:%:summary:%' AND status = 'sent'"
                 )
             )
@@ -436,12 +442,249 @@ def drill_pg_restart() -> dict[str, Any]:
     }
 
 
+def _missing_followups(db: BenchDatabase) -> int:
+    """Stored answers whose follow-up (the next question, or the closing words after the
+    last one) is not delivered: the ``:next`` post under the answer's message key."""
+    return int(
+        db.scalar(
+            "SELECT count(*) FROM answers a LEFT JOIN chat_posts p "
+            "ON p.post_key = a.source_ref || :suffix AND p.status = 'sent' WHERE p.id IS NULL",
+            suffix=":next",
+        )
+    )
+
+
+def _wait_followups(db: BenchDatabase, since: float, timeout: float) -> float | None:
+    """Seconds from ``since`` (monotonic) until every stored answer's follow-up is delivered
+    and no post is left unsent; None if that did not happen within ``timeout``."""
+    deadline = since + timeout
+    while time.monotonic() < deadline:
+        unsent = int(db.scalar("SELECT count(*) FROM chat_posts WHERE status <> 'sent'"))
+        if unsent == 0 and _missing_followups(db) == 0:
+            return time.monotonic() - since
+        time.sleep(0.5)
+    return None
+
+
+def drill_crash_after_ack() -> dict[str, Any]:
+    """kill -9 while acknowledged answers still wait for their posts; restart; every stored
+    answer's follow-up must be posted within 60 s of the restart, none twice."""
+    managers, rate, kill_at, limit_s = 200, 50.0, 6.0, 60.0
+    fake = FakeSlackProc()
+    state: dict[str, Any] = {}
+    try:
+        with bench_database("crashack") as db:
+            plan = answer_plan(seed_rounds(db, managers, 1), QUESTIONS, "crash")
+            bot = start_bot(db.url, fake.base_url, name="bot-crashack")
+            bot.wait_ready()
+
+            def stall_and_kill() -> None:
+                # Slack answers 503 for a while: the posts after each ack wait in the
+                # client's back-off, so the kill lands between acks and their posts.
+                fake.control("bench.fail_for", seconds=6, status=503, retry_after=0)
+                time.sleep(2.0)
+                bot.kill9()
+                state["unsent_at_kill"] = int(
+                    db.scalar("SELECT count(*) FROM chat_posts WHERE status <> 'sent'")
+                )
+                state["answers_without_followup_at_kill"] = _missing_followups(db)
+                replacement = start_bot(
+                    db.url, fake.base_url, name="bot-crashack-restarted", port=bot.port
+                )
+                state["restart_s"] = replacement.wait_ready()
+                state["restarted_at"] = time.monotonic()
+                state["bot"] = replacement
+
+            timer = _at(kill_at, stall_and_kill)
+            result = run_load(bot.port, plan, rate, name="crashack", timeout=10)
+            timer.join()
+            restarted: BotProc = state["bot"]
+            try:
+                redelivered = _redeliver(restarted.port, plan, result)
+                followups_s = _wait_followups(db, state["restarted_at"], limit_s + 30)
+                check = _check(db, fake, _acked_items(plan, result), len(plan))
+                check["answers_without_followup"] = _missing_followups(db)
+            finally:
+                restarted.stop()
+    finally:
+        fake.stop()
+    exercised = state.get("answers_without_followup_at_kill", 0) > 0
+    return {
+        "procedure": (
+            f"{managers} managers × {QUESTIONS} questions = {len(plan)} replies at {rate:.0f}/s; "
+            f"after {kill_at:.0f} s the fake Slack answers 503 for 6 s (the posts after the "
+            f"acks wait in the client's back-off), and 2 s into that `dialogbot serve` is "
+            f"killed with kill -9 and restarted on the same port; Slack's retries of what got "
+            f"no 200 follow ({redelivered} redeliveries). Measured: the time from the restart "
+            f"until every stored answer's follow-up (`…:next`) is delivered."
+        ),
+        **check,
+        "unsent_posts_at_kill": state.get("unsent_at_kill"),
+        "answers_without_followup_at_kill": state.get("answers_without_followup_at_kill"),
+        "followups_all_posted_after_restart_s": (
+            None if followups_s is None else round(followups_s, 1)
+        ),
+        "delivery_statuses": result.statuses(),
+        "restart_s": state.get("restart_s"),
+        "pass": (
+            _clean(check)
+            and exercised
+            and followups_s is not None
+            and followups_s <= limit_s
+            and check["answers_without_followup"] == 0
+        ),
+    }
+
+
+def drill_form_outage() -> dict[str, Any]:
+    """Form submissions while PostgreSQL is unreachable are refused in the modal, not
+    acknowledged; submitted again afterwards, every form is stored once."""
+    managers = 60
+    fake = FakeSlackProc()
+    outcomes: dict[str, int] = {}
+    try:
+        with bench_database("formdown") as db:
+            threads = seed_rounds(db, managers, 1)[0]
+            question = str(
+                db.scalar(
+                    "SELECT body -> 'questions' -> 0 ->> 'key' FROM template_snapshots LIMIT 1"
+                )
+            )
+            proxy_port = free_port()
+
+            def proxy() -> Proc:
+                return Proc(
+                    "pg-proxy",
+                    [sys.executable, "-m", "bench.rr_proxy", str(proxy_port), "5432"],
+                )
+
+            gate = proxy()
+            time.sleep(0.3)
+            bot_url = make_url(db.url).set(host="127.0.0.1", port=proxy_port)
+            bot = start_bot(
+                bot_url.render_as_string(hide_password=False), fake.base_url, name="bot-formdown"
+            )
+            try:
+                bot.wait_ready()
+                third = managers // 3
+                statuses: dict[int, str] = {}
+                seconds: dict[int, float] = {}
+                for n, t in enumerate(threads):
+                    if n == third:  # PostgreSQL becomes unreachable for the bot
+                        gate.stop()
+                    if n == 2 * third:
+                        gate = proxy()
+                        time.sleep(0.5)
+                    started = time.monotonic()
+                    statuses[n] = _submit_form(bot.port, t, question, f"V0FORM{n}")
+                    seconds[n] = time.monotonic() - started
+                refused = [n for n, s in statuses.items() if s != "stored"]
+                during = [statuses[n] for n in range(third, 2 * third)]
+                again = {
+                    n: _submit_form(bot.port, threads[n], question, f"V0FORM{n}") for n in refused
+                }
+                # Posts whose bookkeeping the outage cut off are settled by the resender
+                # once their lease runs out.
+                settled_s = _wait_followups(db, time.monotonic(), 90.0)
+                stored = dict(
+                    db.rows(
+                        "SELECT p.id, a.text FROM participations p JOIN answers a "
+                        "ON a.participation_id = p.id"
+                    )
+                )
+                revisions = int(db.scalar("SELECT count(*) FROM answer_revisions"))
+                followups = int(
+                    db.scalar(
+                        "SELECT count(*) FROM chat_posts WHERE post_key LIKE :pattern "
+                        "AND status = 'sent'",
+                        pattern="slack:view:%:next",
+                    )
+                )
+                posts = settled_posts(fake, 2 * managers)
+            finally:
+                bot.stop()
+                gate.stop()
+    finally:
+        fake.stop()
+    for s in list(statuses.values()) + list(again.values()):
+        outcomes[s] = outcomes.get(s, 0) + 1
+    acked_stored = [n for n, s in statuses.items() if s == "stored"] + [
+        n for n, s in again.items() if s == "stored"
+    ]
+    lost = [
+        n for n in acked_stored if stored.get(threads[n].participation_id) != _form_text(threads[n])
+    ]
+    check = {
+        "forms": managers,
+        "acked_during_outage": sum(1 for s in during if s == "stored"),
+        "refused_during_outage": sum(1 for s in during if s != "stored"),
+        "refused_how": sorted(set(during)),
+        "slowest_answer_during_outage_s": round(
+            max(seconds[n] for n in range(managers // 3, 2 * managers // 3)), 2
+        ),
+        "stored_after_resubmission": sum(1 for s in again.values() if s == "stored"),
+        "lost": len(lost),
+        "stored": len(stored),
+        "answer_revisions": revisions,
+        "followups_sent": followups,
+        "outbox_settled_after_s": None if settled_s is None else round(settled_s, 1),
+        "doubled_posts": duplicate_posts(posts["posts"]),
+    }
+    return {
+        "procedure": (
+            f"{managers} managers each submit the answer form (a signed view_submission) "
+            f"through `dialogbot serve`, whose database connection runs through a TCP proxy; "
+            f"the proxy is stopped for the middle third (PostgreSQL unreachable for the bot, "
+            f"pooled connections cut) and started again; every submission that was not "
+            f"acknowledged as stored is submitted again, as the person would (the modal kept "
+            f"the text)."
+        ),
+        **check,
+        "outcomes": outcomes,
+        "pass": (
+            check["acked_during_outage"] == 0
+            and check["refused_during_outage"] == managers // 3
+            and check["lost"] == 0
+            and check["stored"] == managers
+            and check["answer_revisions"] == managers
+            and check["followups_sent"] == managers
+            and check["doubled_posts"] == 0
+        ),
+    }
+
+
+def _form_text(thread: Any) -> str:
+    return f"Formulärsvar från {thread.chat_id}"
+
+
+def _submit_form(port: int, thread: Any, question: str, view_id: str) -> str:
+    """Submit one form; ``stored`` (acknowledged), ``refused in modal`` or ``HTTP <n>``."""
+    body = view_submission_body(
+        callback_id=VIEW_FORM,
+        user_id=thread.chat_id,
+        team_id=TEAM,
+        state_values={
+            f"q:{question}": {"answer": {"type": "plain_text_input", "value": _form_text(thread)}}
+        },
+        private_metadata=json.dumps({"p": thread.participation_id}),
+        view_id=view_id,
+    )
+    status, payload, _ = post_signed(port, body, FORM)
+    if status == 200 and not payload:
+        return "stored"
+    if status == 200 and '"errors"' in payload:
+        return "refused in modal"
+    return f"HTTP {status}"
+
+
 DRILLS: dict[str, Callable[[], dict[str, Any]]] = {
     "drill_retries": drill_retries,
     "drill_kill9": drill_kill9,
     "drill_replicas": drill_replicas,
     "drill_slack_outage": drill_slack_outage,
     "drill_pg_restart": drill_pg_restart,
+    "drill_crash_after_ack": drill_crash_after_ack,
+    "drill_form_outage": drill_form_outage,
 }
 
 

@@ -227,6 +227,8 @@ DRILL_TITLES = {
     "drill_replicas": "Two HTTP replicas on one PostgreSQL behind round-robin",
     "drill_slack_outage": "The fake Slack answers 429/500 for 30 s",
     "drill_pg_restart": "PostgreSQL restarted under load",
+    "drill_crash_after_ack": "kill -9 between the ack and the posts, then restart",
+    "drill_form_outage": "Form submissions while PostgreSQL is unreachable",
 }
 
 
@@ -249,6 +251,18 @@ def _drill(name: str, r: dict[str, Any] | None) -> str:
         "reactions_missing",
         "delivery_statuses",
         "jobs",
+        "unsent_posts_at_kill",
+        "answers_without_followup_at_kill",
+        "answers_without_followup",
+        "followups_all_posted_after_restart_s",
+        "forms",
+        "acked_during_outage",
+        "refused_during_outage",
+        "refused_how",
+        "stored_after_resubmission",
+        "answer_revisions",
+        "followups_sent",
+        "outbox_settled_after_s",
     )
     facts = [f"{k.replace('_', ' ')}: `{r[k]}`" for k in keys if k in r]
     out.append("Outcome: " + "; ".join(facts) + f". → {_verdict(r.get('pass'))}\n")

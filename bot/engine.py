@@ -46,6 +46,7 @@ from bot.errors import (
     UnknownRound,
 )
 from bot.org_tree import OrgTree
+from bot.ports import PostPlanner
 from bot.results import (
     ActivityView,
     AnswerLine,
@@ -72,6 +73,7 @@ from storage.models import (
     Unit,
 )
 from storage.models_chain import Activity
+from storage.outbox import insert_pending
 from storage.repository import Repository
 from storage.unit_of_work import UnitOfWork
 
@@ -145,18 +147,33 @@ class DialogEngine:
         """A new unit of work for ``workspace``."""
         return UnitOfWork(self.session_factory, workspace)
 
-    def _transaction(self, workspace: str, work: Callable[[Repository], T]) -> T:
+    def _transaction(
+        self,
+        workspace: str,
+        work: Callable[[Repository], T],
+        planner: PostPlanner | None = None,
+    ) -> T:
         """Run ``work`` in one unit of work and commit; retry on write conflicts.
 
         A conflict is another transaction updating the same participation (version
         counter) or inserting the same message key (unique constraint). On retry the
-        work sees the other transaction's result, so duplicates become no-ops.
+        work sees the other transaction's result, so duplicates become no-ops. With a
+        ``planner`` the posts the result calls for are written to the outbox in the same
+        transaction (a replay plans the same keys, which are then skipped).
         """
         for attempt in range(1, self.max_attempts + 1):
             with self.unit_of_work(workspace) as uow:
                 try:
                     result = work(uow.repo)
+                    mine: set[str] = set()
+                    until = self._now()
+                    if planner is not None and isinstance(result, Outcome):
+                        until = self._now() + planner.lease
+                        posts = planner.posts_for(result)
+                        mine = insert_pending(uow.session, workspace, posts, self._now(), until)
                     uow.commit()
+                    if planner is not None:
+                        planner.planned(mine, until)
                     return result
                 except (StaleDataError, IntegrityError) as exc:
                     uow.rollback()
@@ -642,16 +659,24 @@ class DialogEngine:
 
     # Answering --------------------------------------------------------------------
 
-    def reply(self, workspace: str, participation_id: int, text: str, message_key: str) -> Outcome:
-        """A participant's free-text reply: the answer to their current question."""
+    def reply(
+        self,
+        workspace: str,
+        participation_id: int,
+        text: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
+    ) -> Outcome:
+        """A participant's free-text reply: the answer to their current question. With a
+        ``planner``, what it calls for is written to the outbox in the same transaction."""
 
         def work(repo: Repository) -> Outcome:
             p, seen = repo.participation_and_seen(participation_id, message_key)
             if p is None:
                 raise NoParticipation(str(participation_id))
-            return self._reply(repo, p, seen, text, message_key)
+            return replace(self._reply(repo, p, seen, text, message_key), lang=p.round.lang)
 
-        return self._transaction(workspace, work)
+        return self._transaction(workspace, work, planner)
 
     def _reply(
         self, repo: Repository, p: Participation, seen: bool, text: str, message_key: str
@@ -668,7 +693,13 @@ class DialogEngine:
         return self._advance(repo, p, template, "answered", question.key, message_key)
 
     def reply_in_thread(
-        self, workspace: str, thread_ref: str, chat_id: str, text: str, message_key: str
+        self,
+        workspace: str,
+        thread_ref: str,
+        chat_id: str,
+        text: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
     ) -> Outcome | None:
         """A reply in the conversation at ``thread_ref`` by ``chat_id``: the answer to the
         current question of the participation living there. None when no participation
@@ -684,7 +715,7 @@ class DialogEngine:
                 raise NotYourThread(p.person.name if p.person else "")
             return replace(self._reply(repo, p, seen, text, message_key), lang=p.round.lang)
 
-        return self._transaction(workspace, work)
+        return self._transaction(workspace, work, planner)
 
     def skip(
         self,
@@ -753,7 +784,12 @@ class DialogEngine:
         return self._transaction(workspace, work)
 
     def edit_by_source(
-        self, workspace: str, source_ref: str, text: str, message_key: str
+        self,
+        workspace: str,
+        source_ref: str,
+        text: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
     ) -> Outcome:
         """An edited chat message: update the answer that came from it."""
 
@@ -763,7 +799,7 @@ class DialogEngine:
                 raise NothingToEdit(source_ref)
             return self._edit(repo, answer.participation_id, answer.question_key, text, message_key)
 
-        return self._transaction(workspace, work)
+        return self._transaction(workspace, work, planner)
 
     def edit_question(
         self, workspace: str, participation_id: int, number: int, text: str, message_key: str
@@ -801,7 +837,13 @@ class DialogEngine:
             ),
         )
 
-    def withdraw_by_source(self, workspace: str, source_ref: str, message_key: str) -> Outcome:
+    def withdraw_by_source(
+        self,
+        workspace: str,
+        source_ref: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
+    ) -> Outcome:
         """A deleted chat message: withdraw the answer that came from it."""
 
         def work(repo: Repository) -> Outcome:
@@ -822,7 +864,7 @@ class DialogEngine:
                 question_number=_number_of(template, answer.question_key),
             )
 
-        return self._transaction(workspace, work)
+        return self._transaction(workspace, work, planner)
 
     def submit_form(
         self, workspace: str, participation_id: int, answers: dict[str, str], message_key: str

@@ -571,6 +571,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- end hostile-input ---
     # --- outbox-and-races ---
+    "outbox-and-races.which_round": {
+        "sv": "Du har flera rundor öppna, så jag vet inte vilken ditt svar gäller. "
+        "Välj rundan – inget är sparat förrän du har valt:",
+        "en": "You have several rounds open, so I do not know which one your answer is for. "
+        "Pick the round – nothing is saved until you do:",
+    },
+    "outbox-and-races.write_again": {
+        "sv": "Svaret var för långt för att följa med knappen. Skriv det igen här i tråden, "
+        "så sparas det i den här rundan.",
+        "en": "The answer was too long to travel with the button. Write it again here in "
+        "the thread and it is saved in this round.",
+    },
+    "outbox-and-races.saved_in_round": {
+        "sv": "Sparat i rundan ”{title}”.",
+        "en": "Saved in the round “{title}”.",
+    },
+    "outbox-and-races.thread_closed": {
+        "sv": "Den här tråden har ingen öppen fråga längre – rundan är stängd. Svaret "
+        "sparades inte.",
+        "en": "This thread has no open question any more – the round is closed. Your reply "
+        "was not saved.",
+    },
+    "outbox-and-races.form_unavailable": {
+        "sv": "Det gick inte att spara just nu. Försök igen om en stund – det du skrev finns kvar.",
+        "en": "Your answers could not be saved right now. Try again in a moment – what you "
+        "wrote is still here.",
+    },
     # --- end outbox-and-races ---
     # --- access-and-personal-data ---
     "access.denied": {

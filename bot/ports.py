@@ -7,11 +7,14 @@ posts messages, the console prints); tests use :class:`RecordingNotifier`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
+from bot.results import Outcome, Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.summary import RoundSummary
+from storage.outbox import NewPost
 
 
 class Notifier(Protocol):
@@ -35,6 +38,21 @@ class Notifier(Protocol):
         self, workspace: str, recipients: list[str], reason: str, lang: str
     ) -> None:
         """Tell process supports (chat ids) that the workspace's schedule cannot be planned."""
+
+
+class PostPlanner(Protocol):
+    """Says what must be posted after an outcome, so the engine writes it to the outbox in
+    the same transaction as the change (the payloads are opaque to the engine)."""
+
+    lease: timedelta
+
+    def posts_for(self, outcome: Outcome) -> Sequence[NewPost]:
+        """The posts ``outcome`` calls for, in order."""
+        ...
+
+    def planned(self, keys: set[str], lease_until: datetime) -> None:
+        """After the commit: the keys this process wrote (and holds until ``lease_until``)."""
+        ...
 
 
 @dataclass

@@ -69,14 +69,21 @@ class QuestionMessages:
         self.engine = engine
 
     def record(
-        self, workspace: str, prompt: QuestionPrompt, platform: str, conversation: str, ts: str
+        self,
+        workspace: str,
+        participation_id: int,
+        question_ref: str,
+        platform: str,
+        conversation: str,
+        ts: str,
     ) -> None:
-        """Remember that message ``ts`` in ``conversation`` shows ``prompt`` with its
-        buttons. Recording the same message again changes nothing."""
+        """Remember that message ``ts`` in ``conversation`` shows the question
+        ``question_ref`` (:attr:`QuestionPrompt.ref`) of a participation with its buttons.
+        Recording the same message again changes nothing."""
         with self.engine.unit_of_work(workspace) as uow:
             QuestionMessageRepository(uow.session, workspace).add(
-                prompt.participation_id,
-                prompt.ref,
+                participation_id,
+                question_ref,
                 platform,
                 conversation,
                 ts,

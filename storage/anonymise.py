@@ -22,10 +22,10 @@ from storage.models import (
     AnswerRevision,
     Participation,
     ProcessedMessage,
-    SlackPost,
     Unit,
 )
 from storage.models_chain import Activity, ActivityEvent
+from storage.models_outbox import ChatPost
 from storage.models_question_messages import QuestionMessage
 
 #: Answer status of a text erased at close because its pool had fewer than k respondents.
@@ -79,26 +79,29 @@ def erase_post_traces(
             threads.add((channel, ts))
     if not exact and not threads:
         return 0
+    pids = [trace.participation_id for trace in traces]
     conditions = [
-        SlackPost.post_key.in_(exact),
-        *(SlackPost.post_key.startswith(p, autoescape=True) for p in prefixes),
+        ChatPost.participation_id.in_(pids),
+        ChatPost.post_key.in_(exact),
+        *(ChatPost.post_key.startswith(p, autoescape=True) for p in prefixes),
     ]
     channels = {c for c, _ in threads | shown}
     if channels:
-        conditions.append(SlackPost.channel.in_(channels))
+        conditions.append(ChatPost.channel.in_(channels))
     rows = session.scalars(
-        select(SlackPost).where(SlackPost.workspace_id == workspace_id, or_(*conditions))
+        select(ChatPost).where(ChatPost.workspace_id == workspace_id, or_(*conditions))
     ).all()
     doomed = [
         row.id
         for row in rows
-        if row.post_key in exact
+        if row.participation_id in pids
+        or row.post_key in exact
         or any(row.post_key.startswith(p) for p in prefixes)
         or (row.channel or "", row.ts or "") in threads | shown
         or (row.channel or "", str((row.payload or {}).get("thread_ts") or "")) in threads
     ]
     if doomed:
-        session.execute(delete(SlackPost).where(SlackPost.id.in_(doomed)))
+        session.execute(delete(ChatPost).where(ChatPost.id.in_(doomed)))
     return len(doomed)
 
 

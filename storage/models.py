@@ -235,7 +235,10 @@ class ProcessedMessage(Base):
     """An incoming message or action that has been applied: replays are recognised here."""
 
     __tablename__ = "processed_messages"
-    __table_args__ = (UniqueConstraint("workspace_id", "message_key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "message_key"),
+        Index("ix_processed_messages_participation", "participation_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_LEN))
@@ -245,29 +248,3 @@ class ProcessedMessage(Base):
     )
     outcome: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
-
-
-class SlackPost(Base):
-    """An outgoing Slack message or file, claimed under a unique key before it is sent.
-
-    Replayed events compute the same key and find the row, so nothing is posted twice;
-    a post that still failed after the client's retries stays ``failed`` with its payload
-    and is sent again later (the durable fallback).
-    """
-
-    __tablename__ = "slack_posts"
-    __table_args__ = (
-        UniqueConstraint("workspace_id", "post_key"),
-        Index("ix_slack_posts_workspace_status", "workspace_id", "status"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_LEN))
-    post_key: Mapped[str] = mapped_column(String(REF_LEN))
-    status: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str | None] = mapped_column(String(REF_LEN))
-    ts: Mapped[str | None] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]

@@ -1,6 +1,6 @@
 """Queries about one person's data (export and erasure) and the retention purge.
 
-The posts queries read and change ``slack_posts``; when posts move to another table only
+The posts queries read and change the outbox (``chat_posts``); when posts move again only
 :func:`posts_addressed_to`, :func:`erase_posts_addressed_to` and
 :func:`purge_post_payloads` need to follow.
 """
@@ -20,11 +20,11 @@ from storage.models import (
     Person,
     ProcessedMessage,
     Round,
-    SlackPost,
     Unit,
     UnitManager,
 )
 from storage.models_chain import Activity, ActivityEvent
+from storage.models_outbox import ChatPost
 
 
 def units_managed_by(session: Session, workspace_id: str, person_id: int) -> Sequence[Unit]:
@@ -105,21 +105,21 @@ def _addressed(
     workspace_id: str, chat_id: str, channels: Sequence[str]
 ) -> list[ColumnElement[bool]]:
     return [
-        SlackPost.workspace_id == workspace_id,
+        ChatPost.workspace_id == workspace_id,
         or_(
-            SlackPost.channel == chat_id,
-            SlackPost.channel.in_(list(channels)),
-            cast(SlackPost.payload, Text).contains(f"<@{chat_id}>", autoescape=True),
+            ChatPost.channel == chat_id,
+            ChatPost.channel.in_(list(channels)),
+            cast(ChatPost.payload, Text).contains(f"<@{chat_id}>", autoescape=True),
         ),
     ]
 
 
 def posts_addressed_to(
     session: Session, workspace_id: str, chat_id: str, channels: Sequence[str]
-) -> Sequence[SlackPost]:
+) -> Sequence[ChatPost]:
     """Posts sent to a person: to their user id, in their DM ``channels``, or naming them."""
     return session.scalars(
-        select(SlackPost).where(*_addressed(workspace_id, chat_id, channels)).order_by(SlackPost.id)
+        select(ChatPost).where(*_addressed(workspace_id, chat_id, channels)).order_by(ChatPost.id)
     ).all()
 
 
@@ -131,14 +131,14 @@ def erase_posts_addressed_to(
     if not ids:
         return 0
     session.execute(
-        update(SlackPost)
-        .where(SlackPost.id.in_(ids))
+        update(ChatPost)
+        .where(ChatPost.id.in_(ids))
         .values(payload=null())
         .execution_options(synchronize_session=False)
     )
     session.execute(
-        update(SlackPost)
-        .where(SlackPost.id.in_(ids), SlackPost.channel == chat_id)
+        update(ChatPost)
+        .where(ChatPost.id.in_(ids), ChatPost.channel == chat_id)
         .values(channel=None)
         .execution_options(synchronize_session=False)
     )
@@ -214,11 +214,11 @@ def purge_post_payloads(session: Session, before: datetime) -> int:
     """Forget the content of posts delivered before ``before`` (summaries, exported
     files); the rows stay, so a replayed event still finds its post and sends nothing."""
     result = session.execute(
-        update(SlackPost)
+        update(ChatPost)
         .where(
-            SlackPost.status == "sent",
-            SlackPost.sent_at < before,
-            SlackPost.payload.is_not(None),
+            ChatPost.status == "sent",
+            ChatPost.sent_at < before,
+            ChatPost.payload.is_not(None),
         )
         .values(payload=null())
         .execution_options(synchronize_session=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from storage.anonymise import Coarsen, anonymise_round
 from storage.models import (
@@ -162,11 +162,16 @@ class Repository:
             )
             .exists()
         )
+        # FOR KEY SHARE of the round: an answer and closing the round (FOR UPDATE in
+        # ``round(for_update=True)``) serialise, so an answer never lands in a closed round;
+        # answers do not block each other. SQLite serialises writers anyway.
         stmt = (
             select(Participation, seen.label("seen"))
-            .options(joinedload(Participation.round), joinedload(Participation.answers))
+            .join(Participation.round)
+            .options(contains_eager(Participation.round), joinedload(Participation.answers))
             .where(Participation.workspace_id == self.workspace_id, which)
             .order_by(Participation.id)
+            .with_for_update(read=True, key_share=True, of=Round)
         )
         row = self.session.execute(stmt).unique().first()
         return (None, False) if row is None else (row[0], bool(row[1]))

@@ -25,13 +25,14 @@ from bot.personal_data import (
 )
 from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.scheduler import Scheduler
-from bot.slack.store import SlackStore
 from bot.summary import render_summary
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
-from storage.models import Base, ProcessedMessage, SlackPost
+from storage.models import Base, ProcessedMessage
 from storage.models_chain import Activity
+from storage.models_outbox import ChatPost
 from storage.models_schedule import ScheduledJob
+from storage.outbox import NewPost, OutboxStore
 
 ANNA = "U0ENHHTN"
 BJORN = "U0ENHHTS"
@@ -86,10 +87,11 @@ def _populate(engine: DialogEngine) -> None:
                 )
             )
         uow.commit()
-    store = SlackStore(engine.session_factory, engine.clock)
-    store.claim(WORKSPACE, "round:1:thread:1", "C0LEDNING", {"text": f"<@{ANNA}> — Hemtjänst Norr"})
-    store.claim(WORKSPACE, "remind:1:1:x", ANNA, {"text": "Påminnelse"})
-    store.claim(WORKSPACE, "round:1:announce", "C0LEDNING", {"text": "Rundan har startat"})
+    store = OutboxStore(engine.session_factory, engine.clock)
+    thread = {"text": f"<@{ANNA}> — Hemtjänst Norr"}
+    store.claim(WORKSPACE, NewPost("round:1:thread:1", thread, "C0LEDNING"))
+    store.claim(WORKSPACE, NewPost("remind:1:1:x", {"text": "Påminnelse"}, ANNA))
+    store.claim(WORKSPACE, NewPost("round:1:announce", {"text": "Rundan har startat"}, "C0LEDNING"))
 
 
 def test_export_contains_everything_about_the_person_and_nothing_else(
@@ -156,7 +158,7 @@ def test_erase_removes_the_identity_and_keeps_the_units_documentation(
 def _post(session_db: Engine, key: str, status: str, sent_at: datetime | None) -> None:
     with make_session_factory(session_db)() as session, session.begin():
         session.add(
-            SlackPost(
+            ChatPost(
                 workspace_id=WORKSPACE,
                 post_key=key,
                 status=status,
@@ -164,7 +166,7 @@ def _post(session_db: Engine, key: str, status: str, sent_at: datetime | None) -
                 ts="1.1",
                 payload={"text": f"summary {key}", "file": "UEsDBBQ="},
                 attempts=1,
-                claimed_at=sent_at or datetime(2027, 5, 1, tzinfo=UTC),
+                created_at=sent_at or datetime(2027, 5, 1, tzinfo=UTC),
                 sent_at=sent_at,
             )
         )
@@ -181,7 +183,7 @@ def _key(session_db: Engine, key: str, at: datetime) -> None:
 
 def _left(db: Engine) -> tuple[dict[str, bool], set[str]]:
     with make_session_factory(db)() as session:
-        posts = {p.post_key: p.payload is not None for p in session.scalars(select(SlackPost))}
+        posts = {p.post_key: p.payload is not None for p in session.scalars(select(ChatPost))}
         keys = set(session.scalars(select(ProcessedMessage.message_key)))
     return posts, keys
 
@@ -202,7 +204,9 @@ def test_purge_forgets_old_post_contents_and_message_keys(engine: DialogEngine, 
     assert _left(db) == ({"old": False, "recent": True, "old-failed": True}, {"slack:C1:recent"})
     # The post row stays: a replayed event still finds it delivered and posts nothing.
     assert (
-        SlackStore(engine.session_factory, engine.clock).claim(WORKSPACE, "old", "C", {}).state
+        OutboxStore(engine.session_factory, engine.clock)
+        .claim(WORKSPACE, NewPost("old", {}, "C"))
+        .state
         == "sent"
     )
     assert purge_expired(engine, 90).post_payloads == 0
@@ -270,7 +274,7 @@ def test_person_and_purge_commands(
     assert "Purged 1 post payloads and 1 message keys" in capsys.readouterr().out
     with db.connect() as conn:
         assert (
-            conn.execute(text("SELECT payload FROM slack_posts WHERE post_key='old'")).scalar()
+            conn.execute(text("SELECT payload FROM chat_posts WHERE post_key='old'")).scalar()
             is None
         )
     db.dispose()

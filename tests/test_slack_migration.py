@@ -6,9 +6,10 @@ from pathlib import Path
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, Table, inspect
+from sqlalchemy import Engine, Table, inspect, text
 
-from storage.db import downgrade, make_engine, upgrade
+from storage.db import downgrade, make_engine, make_session_factory, upgrade
+from storage.outbox import OutboxStore
 
 
 def _columns(db: Engine, table: str) -> dict[str, tuple[str, bool]]:
@@ -52,13 +53,40 @@ def test_migration_0002_downgrades_cleanly(tmp_path: Path) -> None:
     upgrade(db)
     tables = set(inspect(db).get_table_names())
     assert {
-        "slack_posts",
+        "chat_posts",
         "slack_installations",
         "slack_bots",
         "slack_oauth_states",
     } <= tables
     downgrade(db, "0001")
     left = set(inspect(db).get_table_names())
-    assert not {"slack_posts", "slack_installations"} & left
+    assert not {"slack_posts", "chat_posts", "slack_installations"} & left
+    upgrade(db)
+    db.dispose()
+
+
+def test_migration_0011_moves_slack_posts_into_the_outbox_and_back(tmp_path: Path) -> None:
+    db = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(db, "0010")
+    with db.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO slack_posts (workspace_id, post_key, status, channel, ts, payload, "
+                "attempts, claimed_at, sent_at) VALUES "
+                "('T1', 'k:sent', 'sent', 'C1', '1.1', '{}', 1, '2026-01-05 07:00:00', NULL), "
+                "('T1', 'k:stuck', 'pending', NULL, NULL, :p, 1, '2026-01-05 07:00:00', NULL)"
+            ),
+            {"p": '{"method": "chat.postMessage", "channel": "C1", "text": "Hej"}'},
+        )
+    upgrade(db)
+    assert "slack_posts" not in inspect(db).get_table_names()
+    store = OutboxStore(make_session_factory(db))
+    assert store.recorded("T1", "k:sent") == ("C1", "1.1")
+    # A claim the old code left pending forever is due for the resender at once.
+    assert [d.key for d in store.take_over_due()] == ["k:stuck"]
+    downgrade(db, "0010")
+    with db.connect() as conn:
+        rows = conn.execute(text("SELECT post_key, status FROM slack_posts ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("k:sent", "sent"), ("k:stuck", "pending")]
     upgrade(db)
     db.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import timedelta
 
 from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
 from test_slack_harness import ANNA, CHANNEL, TOKEN, SlackHarness, fake, slack, texts
@@ -12,9 +13,9 @@ from test_slack_harness import ANNA, CHANNEL, TOKEN, SlackHarness, fake, slack, 
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
 from bot.slack.poster import Poster, make_client, resend_loop
-from bot.slack.store import SlackStore
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
+from storage.outbox import OutboxStore
 
 __all__ = ["fake", "slack"]
 
@@ -88,15 +89,18 @@ def test_rate_limit_and_server_error_are_retried_without_loss(slack: SlackHarnes
     assert _questions(slack, thread)[-2:] == ["Fråga 2 av 3", "Fråga 3 av 3"]
 
 
-def test_post_failing_after_all_retries_is_sent_later(slack: SlackHarness) -> None:
+def test_post_failing_after_all_retries_is_sent_later_by_the_resender(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
     thread, _pid = _started(slack)
     slack.fake.fail_next("chat.postMessage", 503, times=20)
     slack.say(ANNA, "Svar under driftstörning", thread)
     assert "Fråga 2 av 3" not in _questions(slack, thread)
     slack.fake.clear_faults()
-    # The next event from the workspace sends what is still owed, once.
-    slack.say(ANNA, "Hej igen", thread)
-    slack.say(ANNA, "Och igen", "1.000001")
+    assert _resend(slack) == 0  # not due yet: the next attempt waits (back-off)
+    clock.advance(timedelta(seconds=30))
+    assert _resend(slack) == 1
+    assert _resend(slack) == 0
     assert _questions(slack, thread).count("Fråga 2 av 3") == 1
 
 
@@ -140,17 +144,17 @@ def test_an_answer_is_stored_before_the_ack_so_an_outage_gets_a_retry(
 
 
 def test_posts_failed_by_another_replica_are_resent_without_any_event(
-    slack: SlackHarness,
+    slack: SlackHarness, clock: FixedClock
 ) -> None:
-    store = SlackStore(slack.engine.session_factory)
+    store = OutboxStore(slack.engine.session_factory, clock)
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
     slack.fake.fail_for(60, 503, methods={"chat.postMessage"})
     assert Poster(store).post(client, DEFAULT_TEAM_ID, "k:1", channel=CHANNEL, text="Hej") is None
     slack.fake.clear_faults()
     assert not slack.fake.delivered("chat.postMessage")
+    clock.advance(timedelta(seconds=30))
 
     other_replica = Poster(store)
-    assert other_replica.resend_owed(client, DEFAULT_TEAM_ID) == 0  # it failed nothing itself
     stop = threading.Event()
     loop = threading.Thread(
         target=resend_loop, args=(other_replica, lambda _ws: client, stop, 0.05)
@@ -162,4 +166,11 @@ def test_posts_failed_by_another_replica_are_resent_without_any_event(
         stop.set()
         loop.join()
     assert [c.args["text"] for c in slack.fake.delivered("chat.postMessage")] == ["Hej"]
-    assert store.workspaces_with_failed_posts() == []
+    assert store.status(DEFAULT_TEAM_ID, "k:1") == "sent"
+
+
+def _resend(slack: SlackHarness) -> int:
+    """One pass of the resender of another process on the same database."""
+    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
+    store = OutboxStore(slack.engine.session_factory, slack.engine.clock)
+    return Poster(store).resend_due(lambda _ws: client)

@@ -17,11 +17,11 @@ from bot.slack.context import ClientProvider, SlackContext
 from bot.slack.edge import guarded_wsgi_app
 from bot.slack.executor import TrackingExecutor
 from bot.slack.listeners import register_all
-from bot.slack.notifier import SlackNotifier
+from bot.slack.notifier import SlackNotifier, landing_hook
 from bot.slack.poster import Poster, make_client, resend_loop
-from bot.slack.store import SlackStore
 from bot.slack.token_store import installation_store
 from bot.wiring import Runtime
+from storage.outbox import OutboxStore
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.slack")
 
 OAUTH_STATE_SECONDS = 600
+#: How often the resender looks for posts nobody is sending.
+RESEND_INTERVAL_S = 5.0
 
 
 def _client_provider(config: SlackConfig, runtime: Runtime, default: WebClient) -> ClientProvider:
@@ -47,10 +49,10 @@ def _client_provider(config: SlackConfig, runtime: Runtime, default: WebClient) 
 
 def build_context(config: SlackConfig, runtime: Runtime, client: WebClient) -> SlackContext:
     """The services listeners share."""
-    store = SlackStore(runtime.engine.session_factory)
+    store = OutboxStore(runtime.engine.session_factory, runtime.engine.clock)
     return SlackContext(
         engine=runtime.engine,
-        poster=Poster(store),
+        poster=Poster(store, on_landed=landing_hook(runtime.engine)),
         store=store,
         tz=config.tz,
         clients=_client_provider(config, runtime, client),
@@ -64,9 +66,10 @@ def build_notifier(config: SlackConfig, runtime: Runtime) -> SlackNotifier:
 
 
 def start_resender(
-    config: SlackConfig, runtime: Runtime, interval_s: float = 30.0
+    config: SlackConfig, runtime: Runtime, interval_s: float = RESEND_INTERVAL_S
 ) -> threading.Event:
-    """Resend failed posts of every workspace in a daemon thread; set the event to stop."""
+    """Send, in a daemon thread, what nobody is sending: posts whose sender died (lease
+    expired) and failed posts that are due, of every workspace; set the event to stop."""
     client = make_client(config.api_url, config.bot_token, config.retries, config.backoff)
     ctx = build_context(config, runtime, client)
     stop = threading.Event()

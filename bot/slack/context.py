@@ -13,7 +13,7 @@ from bot.escaping import mrkdwn
 from bot.i18n import DEFAULT_LANG, t
 from bot.slack.notifier import SlackNotifier
 from bot.slack.poster import Poster
-from bot.slack.store import SlackStore
+from storage.outbox import OutboxStore
 
 ClientProvider = Callable[[str], WebClient]
 """A WebClient (with the right bot token) for a workspace (team id)."""
@@ -25,7 +25,7 @@ class SlackContext:
 
     engine: DialogEngine
     poster: Poster
-    store: SlackStore
+    store: OutboxStore
     tz: str
     clients: ClientProvider
 

@@ -8,8 +8,12 @@ a crash in between) posts nothing twice and fills in what is missing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -19,8 +23,9 @@ from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.slack import blocks, question_updates
-from bot.slack.poster import Posted, Poster
+from bot.slack.poster import Planned, Posted, Poster, message_payload
 from bot.summary import RoundSummary, render_summary
+from storage.outbox import NewPost
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,35 @@ def split_thread_ref(ref: str) -> tuple[str, str]:
     """``(channel, thread_ts)`` of a stored thread reference."""
     channel, _, ts = ref.partition(":")
     return channel, ts
+
+
+_THREAD_KEY = re.compile(r"^round:(\d+):thread:(\d+)$")
+_ANNOUNCE_KEY = re.compile(r"^round:(\d+):announce$")
+
+
+def landing_hook(engine: DialogEngine) -> Callable[[str, str, dict[str, Any], Posted], None]:
+    """What the engine must learn when a post lands, whoever sent it (the fan-out, the
+    resender): where a participant's thread opened, where a round was announced, which
+    message shows which question."""
+
+    def landed(workspace: str, key: str, payload: dict[str, Any], posted: Posted) -> None:
+        question_updates.record_landed(engine, workspace, payload, posted)
+        if match := _THREAD_KEY.match(key):
+            engine.set_thread(workspace, int(match[2]), thread_ref(posted.channel, posted.ts))
+        elif match := _ANNOUNCE_KEY.match(key):
+            engine.set_announcement(workspace, int(match[1]), thread_ref(posted.channel, posted.ts))
+
+    return landed
+
+
+@dataclass(frozen=True)
+class RoundStartPlan:
+    """The posts of a round start, written to the outbox and not yet sent."""
+
+    planned: Planned
+    announce: NewPost
+    chains: tuple[tuple[NewPost, ...], ...]
+    delivery: str
 
 
 class SlackNotifier:
@@ -76,33 +110,76 @@ class SlackNotifier:
 
     def round_started(self, started: RoundStarted) -> None:
         """Announce the round in its channel and open a thread per participant."""
+        self.send_round_start(self.plan_round_start(started))
+
+    def plan_round_start(self, started: RoundStarted) -> RoundStartPlan:
+        """Write every post of the fan-out to the outbox (one statement; call it before
+        acknowledging the start): the announcement, each participant's thread opening and
+        their first question, which goes in the thread once it has opened. A process that
+        dies before or during :meth:`send_round_start` leaves the rest to the resender;
+        the engine learns each thread as it lands (:func:`landing_hook`)."""
         info = started.round
-        ws = info.workspace_id
-        client = self.clients(ws)
-        message = blocks.announcement(info, len(started.participants), self.tz)
-        posted = self.poster.post(
-            client,
-            ws,
-            f"round:{info.round_id}:announce",
-            channel=info.group_ref,
-            text=message.text,
-            blocks=message.blocks,
+        announce = self._announcement_post(info, len(started.participants))
+        chains = tuple(
+            tuple(self._thread_posts(info, participant, prompt))
+            for participant, prompt in started.participants
         )
-        if posted is not None and info.announcement_ref is None:
-            self.engine.set_announcement(ws, info.round_id, thread_ref(posted.channel, posted.ts))
-        if info.delivery == "dm" and len(started.participants) > 1:
+        posts = [announce] + [post for chain in chains for post in chain]
+        # Posts in one channel go at its pace (about one a second): lease them long enough.
+        in_one_channel = len(posts) if info.delivery == "channel" else 3
+        lease = timedelta(seconds=40 + 2 * in_one_channel)
+        planned = self.poster.plan(info.workspace_id, posts, lease)
+        return RoundStartPlan(planned, announce, chains, info.delivery)
+
+    def send_round_start(self, plan: RoundStartPlan) -> None:
+        """Send what :meth:`plan_round_start` wrote and this process holds."""
+        client = self.clients(plan.planned.workspace)
+        self.poster.send_planned(client, replace(plan.planned, posts=(plan.announce,)))
+        if plan.delivery == "dm" and len(plan.chains) > 1:
             # Every DM is a channel of its own with its own rate limit: open them in
             # parallel. One receiving channel is limited as a whole, so it goes in order.
             with ThreadPoolExecutor(FANOUT_WORKERS, thread_name_prefix="dialogbot-fanout") as pool:
                 list(
                     pool.map(
-                        lambda pair: self.open_thread(client, info, pair[0], pair[1]),
-                        started.participants,
+                        lambda chain: self.poster.send_planned(
+                            client, replace(plan.planned, posts=chain)
+                        ),
+                        plan.chains,
                     )
                 )
         else:
-            for participant, prompt in started.participants:
-                self.open_thread(client, info, participant, prompt)
+            for chain in plan.chains:
+                self.poster.send_planned(client, replace(plan.planned, posts=chain))
+
+    def _announcement_post(self, info: RoundInfo, count: int) -> NewPost:
+        message = blocks.announcement(info, count, self.tz)
+        payload = message_payload(info.group_ref, message.text, message.blocks)
+        return NewPost(f"round:{info.round_id}:announce", payload, info.group_ref, info.round_id)
+
+    def _thread_posts(
+        self, info: RoundInfo, participant: Participant, prompt: QuestionPrompt | None
+    ) -> list[NewPost]:
+        """A participant's thread opening (unless they have a thread) and first question."""
+        pid = participant.participation_id
+        posts: list[NewPost] = []
+        thread_key = f"round:{info.round_id}:thread:{pid}"
+        if participant.thread_ref:
+            channel, ts = split_thread_ref(participant.thread_ref)
+            where: dict[str, str] = {"channel": channel, "thread_ts": ts}
+        else:
+            target = info.group_ref if info.delivery == "channel" else participant.chat_id
+            intro = blocks.thread_intro(info, participant)
+            posts.append(
+                NewPost(thread_key, message_payload(target, intro.text), target, info.round_id, pid)
+            )
+            where = {"channel": target, "thread_of": thread_key}
+        if prompt is not None:
+            message = blocks.prompt_message(prompt)
+            payload = {**message_payload("", message.text, message.blocks), **where}
+            payload[question_updates.SHOWS] = question_updates.shows(prompt)
+            first_key = f"round:{info.round_id}:first:{pid}"
+            posts.append(NewPost(first_key, payload, where["channel"], info.round_id, pid))
+        return posts
 
     def open_thread(
         self,
@@ -130,6 +207,8 @@ class SlackNotifier:
                 channel=target,
                 text=intro.text,
                 resend=False,
+                round_id=info.round_id,
+                participation_id=participant.participation_id,
             )
             if posted is None:
                 log.warning(
@@ -151,6 +230,8 @@ class SlackNotifier:
                 thread_ts=where.ts,
                 text=message.text,
                 blocks=message.blocks,
+                round_id=info.round_id,
+                participation_id=participant.participation_id,
             )
             if first is not None:
                 question_updates.record(self.engine, ws, prompt, first)
@@ -187,6 +268,8 @@ class SlackNotifier:
             thread_ts=ts,
             text=text,
             blocks=reminder_blocks,
+            round_id=info.round_id,
+            participation_id=participant.participation_id,
         )
         if reminder is not None and prompt is not None:
             question_updates.record(self.engine, ws, prompt, reminder)
@@ -203,6 +286,7 @@ class SlackNotifier:
                 f"digest:{info.round_id}:{chat_id}:{self.occasion}",
                 channel=chat_id,
                 text=text,
+                round_id=info.round_id,
             )
 
     def schedule_failed(
@@ -240,6 +324,7 @@ class SlackNotifier:
                 channel=info.group_ref,
                 text=overview.text,
                 blocks=overview.blocks,
+                round_id=info.round_id,
             )
             self.poster.upload(
                 client,
@@ -259,4 +344,5 @@ class SlackNotifier:
                 channel=info.group_ref,
                 text=message.text,
                 blocks=message.blocks,
+                round_id=info.round_id,
             )

@@ -1,12 +1,19 @@
-"""All outgoing Slack calls that change something go through :class:`Poster`.
+"""All outgoing Slack calls that change something go through :class:`Poster`, on top of
+the outbox (:mod:`storage.outbox`, table ``chat_posts``).
 
-Each post has a key derived from what caused it (``slack:C1:1712.0001:next``). The key
-is claimed in the database before calling Slack and completed after, so a replayed
-event, a Socket Mode reconnect or a second replica never posts twice, and a crash
-between the engine's commit and the post heals on Slack's retry (the key was never
-recorded, so it is posted then). Rate limits (429 + Retry-After) and server errors are
-retried by the client's retry handlers; a post that still fails is kept and sent again
-by :meth:`Poster.resend_failed`.
+Each post has a key derived from what caused it (``slack:C1:1712.0001:next``). What an
+incoming event calls for is written as ``pending`` rows *before* the event is acknowledged
+(:meth:`Poster.plan`), under a lease held by the writing process, and sent after the ack
+(:meth:`Poster.send_planned`). A replayed event plans the same keys (nothing new is
+inserted), a second replica never sends a row whose lease another holds, and a process
+killed after the ack leaves rows the resender (:func:`resend_loop`) takes over once their
+lease expires. Direct calls (:meth:`Poster.post` and friends) claim the row and send at
+once.
+
+Slack's 429 is waited out in the client only when Retry-After is short; otherwise the row
+is failed with its next attempt at Retry-After, so no thread sleeps past its lease. A row
+whose earlier holder died while sending is first looked for in its thread (by the post key
+in the message metadata) so it is not posted twice.
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -27,12 +36,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
-from bot.slack.store import SlackStore
+from storage.outbox import Landed, NewPost, OutboxStore
 
 log = logging.getLogger(__name__)
 
-#: Slack errors that another attempt cannot fix: the post is dropped, not kept.
+#: Slack errors that another attempt cannot fix: the post is given up, not kept.
 PERMANENT_ERRORS = frozenset(
     {
         "channel_not_found",
@@ -49,18 +61,94 @@ PERMANENT_ERRORS = frozenset(
         "token_revoked",
     }
 )
+#: Message metadata type carrying the post key (finds a post a dead sender made).
+METADATA_TYPE = "dialogbot_post"
+#: The longest Retry-After waited out inside a call; longer ones reschedule the row.
+MAX_RETRY_AFTER_S = 5
+
+
+#: Seconds one Web API attempt may take (the client's timeout).
+ATTEMPT_S = 10
+
+_lease = threading.local()
+
+
+def _may_attempt(wait_s: float = 0.0) -> bool:
+    """True when an attempt started after ``wait_s`` would end inside the current lease:
+    the sender holding a row never calls Slack for it once the resender may take it over."""
+    deadline = getattr(_lease, "deadline", None)
+    return deadline is None or time.monotonic() + wait_s + ATTEMPT_S < deadline
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Retries a 429 only when its Retry-After is short (and the lease allows it); a long
+    one surfaces as an error so the outbox reschedules the post instead of a thread
+    sleeping past its lease."""
+
+    def __init__(self, max_retry_count: int, max_wait_s: int = MAX_RETRY_AFTER_S) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait_s = max_wait_s
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = _retry_after(response.headers)
+        return wait <= self.max_wait_s and _may_attempt(wait + 1)
+
+
+class LeasedServerErrorRetryHandler(ServerErrorRetryHandler):
+    """Retries 500/503 with back-off while the lease allows another attempt."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        return super()._can_retry(
+            state=state, request=request, response=response, error=error
+        ) and _may_attempt(wait)
+
+
+class LeasedConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+    """Retries connection errors with back-off while the lease allows another attempt."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        return super()._can_retry(
+            state=state, request=request, response=response, error=error
+        ) and _may_attempt(wait)
+
 
 #: chat.update errors that mean this message can never be updated (nothing to retry).
 UPDATE_IMPOSSIBLE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
 def retry_handlers(retries: int = 6, backoff: float = 0.5) -> list[RetryHandler]:
-    """Retry connection errors, 429 (after Retry-After) and 500/503 (exponential back-off)."""
+    """Retry connection errors, short 429s (after Retry-After) and 500/503 (exponential
+    back-off), as long as an outbox row's lease leaves time for the attempt."""
     interval = BackoffRetryIntervalCalculator(backoff_factor=backoff)
     return [
-        ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=interval),
-        RateLimitErrorRetryHandler(max_retry_count=retries),
-        ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=interval),
+        LeasedConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=interval),
+        ShortRateLimitRetryHandler(max_retry_count=retries),
+        LeasedServerErrorRetryHandler(max_retry_count=retries, interval_calculator=interval),
     ]
 
 
@@ -68,7 +156,16 @@ def make_client(
     api_url: str, token: str | None = None, retries: int = 6, backoff: float = 0.5
 ) -> WebClient:
     """A WebClient for ``api_url`` (Slack, GovSlack or a test fake) with retry handlers."""
-    return WebClient(base_url=api_url, token=token, retry_handlers=retry_handlers(retries, backoff))
+    return WebClient(
+        base_url=api_url,
+        token=token,
+        timeout=ATTEMPT_S,
+        retry_handlers=retry_handlers(retries, backoff),
+    )
+
+
+class LookupFailed(Exception):
+    """A thread could not be read to check whether a post is already there."""
 
 
 @dataclass(frozen=True)
@@ -79,23 +176,113 @@ class Posted:
     ts: str
 
 
+@dataclass(frozen=True)
+class Planned:
+    """Posts written to the outbox before an ack; ``mine`` are the keys this process holds
+    (until ``lease_until``) and sends after the ack."""
+
+    workspace: str
+    posts: tuple[NewPost, ...] = ()
+    mine: frozenset[str] = frozenset()
+    lease_until: datetime | None = None
+
+
+def message_payload(
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    thread_ts: str | None = None,
+    resend: bool = True,
+) -> dict[str, Any]:
+    """What ``chat.postMessage`` needs, as stored in the outbox."""
+    payload: dict[str, Any] = {"method": "chat.postMessage", "channel": channel, "text": text}
+    if blocks is not None:
+        payload["blocks"] = blocks
+    if thread_ts is not None:
+        payload["thread_ts"] = thread_ts
+    payload["resend"] = resend
+    return payload
+
+
+def reaction_payload(channel: str, ts: str, name: str) -> dict[str, Any]:
+    """What ``reactions.add`` needs, as stored in the outbox."""
+    return {"method": "reactions.add", "channel": channel, "timestamp": ts, "name": name}
+
+
+@dataclass
 class Poster:
-    """Deduplicated, retried posting to Slack for any workspace."""
+    """Deduplicated, crash-safe posting to Slack for any workspace."""
 
-    def __init__(self, store: SlackStore) -> None:
-        self.store = store
-        self._lock = threading.Lock()
-        self._owed: set[str] = set()
+    store: OutboxStore
+    #: Called after a post landed (workspace, key, where), e.g. to tell the engine where a
+    #: participant's thread is; whoever sent it (listener, fan-out, resender).
+    on_landed: Callable[[str, str, dict[str, Any], Posted], None] | None = None
 
-    def resend_owed(self, client: WebClient, workspace: str) -> int:
-        """:meth:`resend_failed`, only when this process failed a post of ``workspace``
-        since the last try: the answer path does not query for failed posts otherwise.
-        Posts failed elsewhere are resent by :func:`resend_loop`."""
-        with self._lock:
-            if workspace not in self._owed:
-                return 0
-            self._owed.discard(workspace)
-        return self.resend_failed(client, workspace)
+    # Before and after an ack ---------------------------------------------------------------
+
+    def plan(
+        self, workspace: str, posts: Sequence[NewPost], lease: timedelta | None = None
+    ) -> Planned:
+        """Write ``posts`` as pending rows (one statement); call before acknowledging."""
+        mine, until = self.store.plan(workspace, posts, lease)
+        return Planned(workspace, tuple(posts), frozenset(mine), until)
+
+    def send_planned(self, client: WebClient, planned: Planned) -> int:
+        """Send the planned rows this process holds, in order; how many went out. Rows held
+        by others (a replica, an earlier delivery) are theirs or the resender's. A post
+        that goes in the thread of another (``thread_of``) waits for that one to land;
+        posts others depend on are recorded at once, the rest in one batch at the end."""
+        landed: list[Landed] = []
+        where: dict[str, Posted] = {}
+        parents = {str(p.payload["thread_of"]) for p in planned.posts if "thread_of" in p.payload}
+        for post in planned.posts:
+            if post.key not in planned.mine:
+                continue
+            if planned.lease_until is None or not self._lease_holds(planned.lease_until):
+                log.warning("lease of %s ran out before sending; the resender takes it", post.key)
+                break
+            payload = self._in_thread(planned.workspace, post.payload, where)
+            if payload is None:
+                continue  # its thread did not open: the resender sends it once it has
+            parent = post.key in parents
+            posted = self._send(
+                client, planned.workspace, post.key, payload, planned.lease_until, record=parent
+            )
+            if posted is not None:
+                where[post.key] = posted
+                if not parent:
+                    landed.append(Landed(post.key, posted.channel, posted.ts))
+        self.store.sent(planned.workspace, landed)
+        payloads = {post.key: post.payload for post in planned.posts}
+        for item in landed:
+            posted = Posted(item.channel or "", item.ts or "")
+            self._landed(planned.workspace, item.key, payloads[item.key], posted)
+        return len(where)
+
+    def _in_thread(
+        self, workspace: str, payload: dict[str, Any], where: dict[str, Posted]
+    ) -> dict[str, Any] | None:
+        """``payload`` placed in the thread of the post it depends on (None while that one
+        has not landed); payloads without a dependency unchanged."""
+        parent_key = payload.get("thread_of")
+        if parent_key is None:
+            return payload
+        parent = where.get(str(parent_key))
+        if parent is None:
+            recorded = self.store.recorded(workspace, str(parent_key))
+            if recorded is None or not recorded[0] or not recorded[1]:
+                return None
+            parent = Posted(recorded[0], recorded[1])
+        return {**payload, "channel": parent.channel, "thread_ts": parent.ts}
+
+    def _landed(self, workspace: str, key: str, payload: dict[str, Any], posted: Posted) -> None:
+        if self.on_landed is not None:
+            try:
+                self.on_landed(workspace, key, payload, posted)
+            except Exception:
+                log.exception("bookkeeping after %s landed failed", key)
+
+    # Direct posting -------------------------------------------------------------------------
 
     def post(
         self,
@@ -108,24 +295,31 @@ class Poster:
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
         resend: bool = True,
+        round_id: int | None = None,
+        participation_id: int | None = None,
     ) -> Posted | None:
         """Post a message once per ``key``; return where it is (also when posted before).
 
         Returns None when another worker is posting it right now or Slack refused it.
-        With ``resend=False`` a failed post is not kept for :meth:`resend_failed`.
+        With ``resend=False`` a failed post is given up rather than sent again later.
         """
-        payload: dict[str, Any] = {"method": "chat.postMessage", "channel": channel, "text": text}
-        if blocks is not None:
-            payload["blocks"] = blocks
-        if thread_ts is not None:
-            payload["thread_ts"] = thread_ts
-        payload["resend"] = resend
-        claim = self.store.claim(workspace, key, channel, payload)
+        payload = message_payload(channel, text, blocks, thread_ts, resend)
+        post = NewPost(key, payload, channel, round_id, participation_id)
+        claim = self.store.claim(workspace, post)
         if claim.state == "sent":
             return Posted(claim.channel or channel, claim.ts or "")
         if claim.state == "busy":
             return None
-        return self._send(client, workspace, key, payload)
+        if claim.taken_over:
+            try:
+                found = self._find_landed(client, key, payload)
+            except LookupFailed:
+                log.info("could not check whether %s was posted; left for later", key)
+                return None
+            if found is not None:
+                self.store.sent(workspace, [Landed(key, found.channel, found.ts)])
+                return found
+        return self._send(client, workspace, key, payload, claim.lease_until)
 
     def ephemeral(
         self,
@@ -139,17 +333,10 @@ class Poster:
         thread_ts: str | None = None,
     ) -> None:
         """Show ``text`` to ``user`` only, once per ``key``."""
-        payload: dict[str, Any] = {
-            "method": "chat.postEphemeral",
-            "channel": channel,
-            "user": user,
-            "text": text,
-            "resend": False,
-        }
-        if thread_ts is not None:
-            payload["thread_ts"] = thread_ts
-        if self.store.claim(workspace, key, channel, payload).state == "new":
-            self._send(client, workspace, key, payload)
+        payload = ephemeral_payload(channel, user, text, thread_ts)
+        claim = self.store.claim(workspace, NewPost(key, payload, channel))
+        if claim.state == "new":
+            self._send(client, workspace, key, payload, claim.lease_until)
 
     def upload(
         self,
@@ -179,10 +366,10 @@ class Poster:
             payload["content_b64"] = base64.b64encode(content).decode("ascii")
         else:
             payload["content"] = content
-        claim = self.store.claim(workspace, key, channel, payload)
+        claim = self.store.claim(workspace, NewPost(key, payload, channel))
         if claim.state != "new":
             return claim.ts
-        posted = self._send(client, workspace, key, payload)
+        posted = self._send(client, workspace, key, payload, claim.lease_until)
         return posted.ts if posted else None
 
     def update(
@@ -201,8 +388,8 @@ class Poster:
         True when the message shows it, now or since an earlier call with ``key`` (or
         can never be updated: deleted, too old); False when another worker is updating
         it right now or the update failed. The claim keeps no content (it may hold an
-        answer) and is not resent: a failed update is released, so the caller's next
-        attempt with the same key tries again.
+        answer) and is not resent: a failed update is given up (``dead``), so the
+        caller's next attempt with the same key tries again.
         """
         payload: dict[str, Any] = {
             "method": "chat.update",
@@ -210,7 +397,7 @@ class Poster:
             "ts": ts,
             "resend": False,
         }
-        claim = self.store.claim(workspace, key, channel, payload)
+        claim = self.store.claim(workspace, NewPost(key, payload, channel))
         if claim.state != "new":
             return claim.state == "sent"
         try:
@@ -219,19 +406,19 @@ class Poster:
             error = str(err.response.get("error") or "")
             log.warning("chat.update for %s refused: %s", key, error)
             if error in PERMANENT_ERRORS or error in UPDATE_IMPOSSIBLE:
-                self.store.sent(workspace, key, channel, ts)
+                self.store.sent(workspace, [Landed(key, channel, ts)])
                 return True
-            self.store.release(workspace, key)
+            self.store.dead(workspace, key)
             return False
         except SlackClientError as err:
             log.warning("chat.update for %s failed: %s", key, type(err).__name__)
-            self.store.release(workspace, key)
+            self.store.dead(workspace, key)
             return False
-        self.store.sent(workspace, key, channel, ts)
+        self.store.sent(workspace, [Landed(key, channel, ts)])
         return True
 
     def react(self, client: WebClient, channel: str, ts: str, name: str) -> None:
-        """Add a reaction; Slack itself refuses a second identical one (already_reacted)."""
+        """Add a reaction now, outside the outbox (Slack refuses a second identical one)."""
         try:
             client.reactions_add(channel=channel, timestamp=ts, name=name)
         except SlackApiError as err:
@@ -240,84 +427,205 @@ class Poster:
         except SlackClientError as err:
             log.warning("reaction %s on %s/%s failed: %s", name, channel, ts, err)
 
-    def _failed(self, workspace: str, key: str) -> None:
-        self.store.failed(workspace, key)
-        with self._lock:
-            self._owed.add(workspace)
+    # The resender ---------------------------------------------------------------------------
 
-    def resend_failed(self, client: WebClient, workspace: str, limit: int = 20) -> int:
-        """Try the posts of ``workspace`` that failed earlier again; return how many went out."""
+    def resend_due(self, clients: Callable[[str], WebClient], limit: int = 50) -> int:
+        """Take over and send the rows nobody is sending (a dead sender's, failed ones that
+        are due), for every workspace; how many went out."""
         sent = 0
-        for failed in self.store.failed_posts(workspace, limit):
-            claim = self.store.claim(workspace, failed.post_key, None, failed.payload)
-            if claim.state == "new" and self._send(
-                client, workspace, failed.post_key, failed.payload
-            ):
+        seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for due in self.store.take_over_due(limit):
+            if not due.payload.get("resend", True) and due.taken_over:
+                # Posted with resend=False (a private note, a thread opened by a reminder,
+                # which the next reminder opens again): not sent blind after a crash.
+                self.store.dead(due.workspace_id, due.key)
+                continue
+            try:
+                client = clients(due.workspace_id)
+            except LookupError as err:
+                log.warning("no client for %s: %s", due.workspace_id, err)
+                self.store.failed(due.workspace_id, due.key)
+                continue
+            payload = self._in_thread(due.workspace_id, due.payload, {})
+            if payload is None:
+                continue  # its thread has not opened yet: a later pass
+            if due.taken_over:
+                try:
+                    found = self._find_landed(client, due.key, payload, seen)
+                except LookupFailed:
+                    # Its lease runs out again and a later pass looks once more.
+                    log.info("could not check whether %s was posted; left for later", due.key)
+                    continue
+                if found is not None:
+                    self.store.sent(due.workspace_id, [Landed(due.key, found.channel, found.ts)])
+                    self._landed(due.workspace_id, due.key, due.payload, found)
+                    continue
+            if not self._lease_holds(due.lease_until):
+                continue
+            if self._send(client, due.workspace_id, due.key, payload, due.lease_until):
                 sent += 1
         return sent
 
-    def _send(
-        self, client: WebClient, workspace: str, key: str, payload: dict[str, Any]
+    # Internals ------------------------------------------------------------------------------
+
+    def _lease_holds(self, until: datetime) -> bool:
+        """True when there is time left in the lease for an attempt."""
+        return bool(self.store.clock.now() + timedelta(seconds=ATTEMPT_S) < until)
+
+    def _find_landed(
+        self,
+        client: WebClient,
+        key: str,
+        payload: dict[str, Any],
+        seen: dict[tuple[str, str], list[dict[str, Any]]] | None = None,
     ) -> Posted | None:
-        method = payload["method"]
-        try:
-            if method == "chat.postMessage":
-                args = {
-                    k: payload[k]
-                    for k in ("channel", "text", "blocks", "thread_ts")
-                    if k in payload
-                }
-                resp = client.chat_postMessage(**args, unfurl_links=False, unfurl_media=False)
-                posted = Posted(str(resp["channel"]), str(resp["ts"]))
-            elif method == "chat.postEphemeral":
-                eph = {
-                    k: payload[k] for k in ("channel", "user", "text", "thread_ts") if k in payload
-                }
-                resp = client.chat_postEphemeral(**eph)
-                posted = Posted(str(payload["channel"]), str(resp.get("message_ts") or ""))
-            elif method == "files_upload_v2":
-                resp = client.files_upload_v2(
-                    channel=payload["channel"],
-                    filename=payload["filename"],
-                    content=(
-                        base64.b64decode(payload["content_b64"])
-                        if "content_b64" in payload
-                        else payload["content"]
-                    ),
-                    title=payload["title"],
-                    initial_comment=payload.get("initial_comment"),
+        """A thread message an earlier (dead) sender already posted under ``key``; one look
+        at each thread per resend pass (``seen``). :class:`LookupFailed` when the thread
+        could not be read: the row is then left to a later pass, never posted blind."""
+        if payload.get("method") != "chat.postMessage" or not payload.get("thread_ts"):
+            return None
+        where = (str(payload["channel"]), str(payload["thread_ts"]))
+        messages = None if seen is None else seen.get(where)
+        if messages is None:
+            try:
+                resp = client.conversations_replies(
+                    channel=where[0], ts=where[1], include_all_metadata=True, limit=1000
                 )
-                file_id = str((resp.get("file") or {}).get("id") or "")
-                posted = Posted(str(payload["channel"]), file_id)
-            else:  # pragma: no cover - payloads are built in this module only
-                raise ValueError(f"unknown post method {method}")
+            except SlackApiError as err:
+                if err.response.get("error") == "thread_not_found":
+                    return None
+                raise LookupFailed(key) from err
+            except SlackClientError as err:
+                raise LookupFailed(key) from err
+            messages = list(resp.get("messages") or [])
+            if seen is not None:
+                seen[where] = messages
+        for message in messages:
+            meta = message.get("metadata") or {}
+            if (
+                meta.get("event_type") == METADATA_TYPE
+                and (meta.get("event_payload") or {}).get("key") == key
+            ):
+                return Posted(where[0], str(message["ts"]))
+        return None
+
+    def _send(
+        self,
+        client: WebClient,
+        workspace: str,
+        key: str,
+        payload: dict[str, Any],
+        lease_until: datetime | None,
+        *,
+        record: bool = True,
+    ) -> Posted | None:
+        """Make the call within the lease; record the outcome (with ``record=False`` a
+        success is left to the caller, who records a batch)."""
+        method = payload["method"]
+        left = (
+            0.0 if lease_until is None else (lease_until - self.store.clock.now()).total_seconds()
+        )
+        _lease.deadline = time.monotonic() + left
+        try:
+            posted = _call(client, key, payload)
         except SlackApiError as err:
             error = str(err.response.get("error") or "")
-            if error in PERMANENT_ERRORS or not payload.get("resend", True):
+            if method == "reactions.add" and error == "already_reacted":
+                posted = Posted(str(payload["channel"]), str(payload["timestamp"]))
+            elif error in PERMANENT_ERRORS or not payload.get("resend", True):
                 log.error("Slack refused %s (%s): %s", key, method, error)
-                self.store.release(workspace, key)
+                self.store.dead(workspace, key)
+                return None
             else:
-                log.warning(
-                    "%s for %s failed after retries (%s); kept for later", method, key, error
-                )
-                self._failed(workspace, key)
-            return None
+                wait = None
+                if err.response.status_code == 429:
+                    wait = timedelta(seconds=_retry_after(err.response.headers) + 1)
+                status = self.store.failed(workspace, key, wait)
+                log.warning("%s for %s failed (%s); %s", method, key, error, status)
+                return None
         except SlackClientError as err:
-            log.warning("%s for %s failed (%s); kept for later", method, key, err)
-            self._failed(workspace, key)
+            status = self.store.failed(workspace, key)
+            log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
             return None
-        self.store.sent(workspace, key, posted.channel, posted.ts)
+        finally:
+            _lease.deadline = None
+        if record:
+            self.store.sent(workspace, [Landed(key, posted.channel, posted.ts)])
+            self._landed(workspace, key, payload, posted)
         return posted
+
+
+def ephemeral_payload(
+    channel: str, user: str, text: str, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """What ``chat.postEphemeral`` needs, as stored in the outbox."""
+    payload: dict[str, Any] = {
+        "method": "chat.postEphemeral",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "resend": False,
+    }
+    if thread_ts is not None:
+        payload["thread_ts"] = thread_ts
+    return payload
+
+
+def _call(client: WebClient, key: str, payload: dict[str, Any]) -> Posted:
+    method = payload["method"]
+    if method == "chat.postMessage":
+        args = {k: payload[k] for k in ("channel", "text", "blocks", "thread_ts") if k in payload}
+        resp = client.chat_postMessage(
+            **args,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata={"event_type": METADATA_TYPE, "event_payload": {"key": key}},
+        )
+        return Posted(str(resp["channel"]), str(resp["ts"]))
+    if method == "chat.postEphemeral":
+        eph = {k: payload[k] for k in ("channel", "user", "text", "thread_ts") if k in payload}
+        resp = client.chat_postEphemeral(**eph)
+        return Posted(str(payload["channel"]), str(resp.get("message_ts") or ""))
+    if method == "reactions.add":
+        client.reactions_add(
+            channel=payload["channel"], timestamp=payload["timestamp"], name=payload["name"]
+        )
+        return Posted(str(payload["channel"]), str(payload["timestamp"]))
+    if method == "files_upload_v2":
+        resp = client.files_upload_v2(
+            channel=payload["channel"],
+            filename=payload["filename"],
+            content=(
+                base64.b64decode(payload["content_b64"])
+                if "content_b64" in payload
+                else payload["content"]
+            ),
+            title=payload["title"],
+            initial_comment=payload.get("initial_comment"),
+        )
+        return Posted(str(payload["channel"]), str((resp.get("file") or {}).get("id") or ""))
+    raise ValueError(f"unknown post method {method}")  # pragma: no cover - built here only
+
+
+def _retry_after(headers: dict[str, Any]) -> int:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return int(raw)
+            except (TypeError, ValueError):
+                return 1
+    return 1
 
 
 def resend_loop(
     poster: Poster, clients: Callable[[str], WebClient], stop: threading.Event, interval_s: float
 ) -> None:
-    """Every ``interval_s``, send again the failed posts of every workspace (those a
-    replica gave up on after Slack's outage, also when no further event arrives)."""
+    """Every ``interval_s``, take over and send what nobody is sending: rows whose sender
+    died (lease expired) and failed rows whose next attempt is due, of every workspace."""
     while not stop.wait(interval_s):
-        for workspace in poster.store.workspaces_with_failed_posts():
-            try:
-                poster.resend_failed(clients(workspace), workspace)
-            except Exception:
-                log.exception("resending failed posts of %s failed", workspace)
+        try:
+            while poster.resend_due(clients) and not stop.is_set():
+                pass
+        except Exception:
+            log.exception("resending posts failed")

@@ -4,6 +4,8 @@ message says what happened and keeps no buttons that no longer apply."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
 
 from bot.engine import DialogEngine
@@ -13,12 +15,34 @@ from bot.slack import blocks
 from bot.slack.poster import Posted, Poster
 
 PLATFORM = "slack"
+#: The outbox payload entry that says which question a message shows (recorded on landing).
+SHOWS = "shows"
+
+
+def shows(prompt: QuestionPrompt) -> dict[str, Any]:
+    """What a question message's payload carries so its landing can be recorded."""
+    return {"participation_id": prompt.participation_id, "question": prompt.ref}
 
 
 def record(engine: DialogEngine, workspace: str, prompt: QuestionPrompt, posted: Posted) -> None:
     """Remember that ``posted`` shows ``prompt`` with its buttons."""
-    if posted.ts:
-        QuestionMessages(engine).record(workspace, prompt, PLATFORM, posted.channel, posted.ts)
+    record_landed(engine, workspace, {SHOWS: shows(prompt)}, posted)
+
+
+def record_landed(
+    engine: DialogEngine, workspace: str, payload: dict[str, Any], posted: Posted
+) -> None:
+    """Remember where a post that shows a question (``payload[SHOWS]``) landed."""
+    shown = payload.get(SHOWS)
+    if isinstance(shown, dict) and posted.ts:
+        QuestionMessages(engine).record(
+            workspace,
+            int(shown["participation_id"]),
+            str(shown["question"]),
+            PLATFORM,
+            posted.channel,
+            posted.ts,
+        )
 
 
 def refresh(

@@ -94,6 +94,8 @@ ARGS_NEWER_THAN_SPEC: dict[str, frozenset[str]] = {
     # interactivity_pointer: alternative to trigger_id (workflow steps / functions).
     "views.open": frozenset({"interactivity_pointer"}),
     "views.push": frozenset({"interactivity_pointer"}),
+    # include_all_metadata: return message metadata (2022).
+    "conversations.replies": frozenset({"include_all_metadata"}),
 }
 
 # Methods missing from the 2020 spec, with the argument names they accept (slack_sdk sends

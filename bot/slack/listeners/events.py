@@ -2,15 +2,19 @@
 
 Bolt acknowledges an event before its listener runs. Storing an answer is quick, and it
 must not be lost once Slack has been told the event arrived, so the message events are
-applied to the engine in a middleware that runs in the request, before the ack: when the
-database is down the request fails (HTTP 500) and Slack delivers the event again. The
-posting (reaction, next question) then happens in the listener, after the ack. The text
+applied to the engine in a middleware that runs in the request, before the ack, and what
+they call for (reaction, next question) is written to the outbox right after, still
+before the ack: when the database is down the request fails (HTTP 500) and Slack
+delivers the event again. The listener sends those posts after the ack; if the process
+dies first, the resender sends them once their lease has run out. The text
 is turned into what the person typed (:mod:`bot.slack.inbound`) before it reaches the
 engine.
 
 A redelivered event is recognised in the database by its message key
 (``slack:{channel}:{ts}``, with the edit's ts for edits), which the engine stores in the
-same transaction as the answer; every post is claimed under a key derived from it.
+same transaction as the answer; a replay gets a ``duplicate`` outcome with the current
+question and plans the same post keys again, so an answer stored by a process that died
+before planning its posts still gets them.
 """
 
 from __future__ import annotations
@@ -43,17 +47,18 @@ def register(app: App, ctx: SlackContext) -> None:
             workspace = operations.workspace_of(context, body)
             client = context.client
             assert client is not None
+            conversation = Conversation(ctx, client, workspace)
             typed = inbound.typed_event(event, lambda ids: ctx.engine.person_names(workspace, ids))
-            context[STEP] = Conversation(ctx, client, workspace).receive(typed)
+            step = conversation.receive(typed, context.bot_user_id)
+            if step is not None:
+                context[STEP] = conversation.plan(step)
         next()
 
     @app.event("message")
     def on_message(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        workspace = operations.workspace_of(context, body)
-        ctx.poster.resend_owed(client, workspace)
-        step = context.get(STEP)
-        if step is not None:
-            Conversation(ctx, client, workspace).deliver(step)
+        planned = context.get(STEP)
+        if planned is not None:
+            Conversation(ctx, client, operations.workspace_of(context, body)).deliver(planned)
 
     @app.event("app_home_opened")
     def on_home_opened(

@@ -8,10 +8,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.engine import StartRound
 from bot.errors import DialogError, NoParticipation
-from bot.i18n import t
+from bot.i18n import DEFAULT_LANG, t
 from bot.results import Participant
 from bot.slack import blocks, operations
 from bot.slack.context import SlackContext
@@ -81,7 +82,7 @@ def register(app: App, ctx: SlackContext) -> None:
         view = body["view"]
         lang = ctx.lang_for(workspace, user)
         # Starting is a quick database write; doing it before the ack lets a refusal
-        # (no managers, not allowed) show in the modal. Posting happens after the ack.
+        # (no managers, not allowed) show in the modal.
         try:
             cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
             if not cmd.units:
@@ -95,8 +96,12 @@ def register(app: App, ctx: SlackContext) -> None:
             )
             ack(response_action="errors", errors={"units": blocks.clip(message, 150)})
             return
+        # The fan-out is written to the outbox before the ack, so a crash after it loses
+        # no thread; a redelivered submission finds the round and plans the same posts.
+        notifier = ctx.notifier(client)
+        plan = notifier.plan_round_start(started)
         ack()
-        ctx.notifier(client).round_started(started)
+        notifier.send_round_start(plan)
 
     @app.view(blocks.VIEW_ACTIVITIES)
     def activities_submitted(
@@ -122,14 +127,40 @@ def register(app: App, ctx: SlackContext) -> None:
     def form_submitted(
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        ack()
+        # Stored before the ack, like thread replies: an acknowledged form is a stored
+        # form. A refusal or an unreachable database shows in the modal, which keeps
+        # what was typed.
         workspace = operations.workspace_of(context, body)
         view = body["view"]
-        participant = _submitter_participant(ctx, workspace, body)
-        if participant is None:
-            return
         answers: dict[str, str] = {}
         for block_id, fields in (view.get("state") or {}).get("values", {}).items():
             if block_id.startswith("q:"):
                 answers[block_id[2:]] = str((fields.get("answer") or {}).get("value") or "")
-        Conversation(ctx, client, workspace).form_saved(participant, answers, str(view["id"]))
+        conversation = Conversation(ctx, client, workspace)
+        lang = DEFAULT_LANG
+        try:
+            participant = _submitter_participant(ctx, workspace, body)
+            if participant is None:
+                ack()
+                return
+            lang = participant.lang
+            planned = conversation.store_form(participant, answers, str(view["id"]))
+        except DialogError as err:
+            _refuse_form(
+                ack, answers, t(lang, err.key, **{k: str(v) for k, v in err.params.items()})
+            )
+            return
+        except SQLAlchemyError as err:
+            log.warning("form not stored, database unavailable: %s", type(err).__name__)
+            _refuse_form(ack, answers, t(lang, "outbox-and-races.form_unavailable"))
+            return
+        ack()
+        conversation.deliver(planned)
+
+
+def _refuse_form(ack: Ack, answers: dict[str, str], message: str) -> None:
+    """Keep the form open with ``message`` under its first field (the typed text stays)."""
+    if not answers:
+        raise RuntimeError("a form without fields cannot show an error")
+    first = next(iter(answers))
+    ack(response_action="errors", errors={f"q:{first}": blocks.clip(message, 150)})

@@ -1,0 +1,424 @@
+"""Queries of the outbox (``chat_posts``): planning posts, claiming them under a lease,
+recording the outcome, and taking over what a dead or failed sender left behind.
+
+A row is sent only by the holder of its current lease (``claimed_until`` in the future):
+whoever inserted it, or whoever took it over after the lease expired (a sender that died)
+or after ``next_attempt_at`` (a send that failed). Every query is scoped by workspace,
+except the resender's look-up of due rows, which serves every workspace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from storage.models import ProcessedMessage
+from storage.models_outbox import (
+    POST_DEAD,
+    POST_FAILED,
+    POST_PENDING,
+    POST_SENT,
+    ChatPost,
+)
+
+
+class Clock(Protocol):
+    """Tells the current time (aware, UTC); ``bot.clock`` clocks fit."""
+
+    def now(self) -> datetime:
+        """The current time."""
+        ...
+
+
+class _SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+#: How long the process that wrote or took over a row may send it before others may.
+DEFAULT_LEASE = timedelta(seconds=40)
+#: After this many attempts a post is given up (``dead``).
+DEFAULT_MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """A post to be made: its key, what the platform call needs, and what it is about.
+
+    ``round_id`` / ``participation_id`` are filled wherever known, so a round's posts can be
+    found (and erased) by them.
+    """
+
+    key: str
+    payload: dict[str, Any]
+    channel: str | None = None
+    round_id: int | None = None
+    participation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The result of claiming a post key.
+
+    ``state`` is ``new`` (the caller holds the lease until ``lease_until`` and must send
+    it), ``sent`` (already delivered at ``channel``/``ts``) or ``busy`` (someone else holds
+    it). ``taken_over`` is True when the lease of an earlier sender ran out while the row
+    was pending: that sender may have posted it before it died.
+    """
+
+    state: Literal["new", "sent", "busy"]
+    channel: str | None = None
+    ts: str | None = None
+    lease_until: datetime | None = None
+    taken_over: bool = False
+
+
+@dataclass(frozen=True)
+class DuePost:
+    """A row the resender took over: the caller holds it until ``lease_until``."""
+
+    workspace_id: str
+    key: str
+    payload: dict[str, Any]
+    attempts: int
+    lease_until: datetime
+    taken_over: bool = False
+
+
+@dataclass(frozen=True)
+class Landed:
+    """Where a post went (a message ts, a file id)."""
+
+    key: str
+    channel: str | None
+    ts: str | None
+
+
+@dataclass
+class OutboxStore:
+    """The outbox of one platform, one short transaction per call."""
+
+    session_factory: sessionmaker[Session]
+    clock: Clock = field(default_factory=_SystemClock)
+    lease: timedelta = DEFAULT_LEASE
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    platform: str = "slack"
+
+    # Writing rows ------------------------------------------------------------------------
+
+    def plan(
+        self, workspace: str, posts: Sequence[NewPost], lease: timedelta | None = None
+    ) -> tuple[set[str], datetime]:
+        """Insert ``posts`` as ``pending`` in one statement, skipping keys that exist.
+
+        Returns the keys inserted now (the caller holds their lease, by default
+        :attr:`lease`, until the returned time and sends them) and the lease's end.
+        """
+        now = self.clock.now()
+        until = now + (lease or self.lease)
+        if not posts:
+            return set(), until
+        with self.session_factory() as session:
+            inserted = insert_pending(session, workspace, posts, now, until, self.platform)
+            session.commit()
+        return inserted, until
+
+    def claim(self, workspace: str, post: NewPost) -> Claim:
+        """Claim ``post.key`` for sending now, or learn that it was (or is being) sent.
+
+        A row that failed, was given up, or whose sender's lease ran out is taken over.
+        """
+        inserted, until = self.plan(workspace, [post])
+        if inserted:
+            return Claim("new", lease_until=until)
+        now = self.clock.now()
+        with self.session_factory() as session:
+            row = self._row(session, workspace, post.key)
+            if row is None:  # pragma: no cover - deleted in between
+                return Claim("busy")
+            if row.status == POST_SENT:
+                return Claim("sent", row.channel, row.ts)
+            if row.status == POST_PENDING and _after(row.claimed_until, now):
+                return Claim("busy")
+            taken = session.execute(
+                update(ChatPost)
+                .where(
+                    ChatPost.id == row.id,
+                    ChatPost.status == row.status,
+                    ChatPost.attempts == row.attempts,
+                )
+                .values(
+                    status=POST_PENDING,
+                    claimed_until=now + self.lease,
+                    next_attempt_at=None,
+                    attempts=ChatPost.attempts + 1,
+                    payload=post.payload,
+                )
+            )
+            session.commit()
+            if _rowcount(taken) != 1:
+                return Claim("busy")
+            return Claim("new", lease_until=now + self.lease, taken_over=row.status == POST_PENDING)
+
+    # Recording outcomes ------------------------------------------------------------------
+
+    def sent(self, workspace: str, landed: Sequence[Landed]) -> None:
+        """Record delivered posts (one round trip for all of them)."""
+        if not landed:
+            return
+        table = ChatPost.__table__
+        assert isinstance(table, Table)
+        stmt = (
+            update(table)
+            .where(
+                table.c.workspace_id == workspace,
+                table.c.post_key == bindparam("k"),
+            )
+            .values(
+                status=POST_SENT,
+                channel=bindparam("c"),
+                ts=bindparam("t"),
+                sent_at=self.clock.now(),
+                claimed_until=None,
+                next_attempt_at=None,
+            )
+        )
+        with self.session_factory() as session:
+            session.connection().execute(
+                stmt, [{"k": item.key, "c": item.channel, "t": item.ts} for item in landed]
+            )
+            session.commit()
+
+    def failed(self, workspace: str, key: str, retry_in: timedelta | None = None) -> str:
+        """Give a send up for now; it is due again after ``retry_in`` (exponential back-off
+        by attempts when None), or ``dead`` after too many attempts. The new status."""
+        now = self.clock.now()
+        with self.session_factory() as session:
+            row = self._row(session, workspace, key)
+            if row is None or row.status == POST_SENT:
+                return row.status if row is not None else POST_DEAD
+            if row.attempts >= self.max_attempts:
+                row.status = POST_DEAD
+            else:
+                wait = retry_in or timedelta(seconds=min(300, 5 * 2 ** (row.attempts - 1)))
+                row.status = POST_FAILED
+                row.next_attempt_at = now + wait
+            row.claimed_until = None
+            status = row.status
+            session.commit()
+            return status
+
+    def dead(self, workspace: str, key: str) -> None:
+        """Give a post up for good (the platform refused it); a later :meth:`claim` under
+        the same key may still try again."""
+        with self.session_factory() as session:
+            session.execute(
+                update(ChatPost)
+                .where(
+                    ChatPost.workspace_id == workspace,
+                    ChatPost.post_key == key,
+                    ChatPost.status != POST_SENT,
+                )
+                .values(status=POST_DEAD, claimed_until=None, next_attempt_at=None)
+            )
+            session.commit()
+
+    # The resender ------------------------------------------------------------------------
+
+    def take_over_due(self, limit: int = 50) -> list[DuePost]:
+        """Claim rows nobody is sending: ``pending`` whose lease ran out (their sender
+        died) and ``failed`` whose next attempt is due. On PostgreSQL concurrent resenders
+        skip each other's rows (``FOR UPDATE SKIP LOCKED``)."""
+        now = self.clock.now()
+        until = now + self.lease
+        due = and_(
+            ChatPost.platform == self.platform,
+            or_(
+                and_(ChatPost.status == POST_PENDING, ChatPost.claimed_until < now),
+                and_(ChatPost.status == POST_FAILED, ChatPost.next_attempt_at <= now),
+            ),
+        )
+        with self.session_factory() as session:
+            query = (
+                select(ChatPost.id, ChatPost.status).where(due).order_by(ChatPost.id).limit(limit)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            found = {int(i): str(s) for i, s in session.execute(query).all()}
+            if not found:
+                session.commit()
+                return []
+            taken = session.execute(
+                update(ChatPost)
+                .where(ChatPost.id.in_(list(found)), due)
+                .values(
+                    status=POST_PENDING,
+                    claimed_until=until,
+                    next_attempt_at=None,
+                    attempts=ChatPost.attempts + 1,
+                )
+                .returning(
+                    ChatPost.id,
+                    ChatPost.workspace_id,
+                    ChatPost.post_key,
+                    ChatPost.payload,
+                    ChatPost.attempts,
+                )
+                .execution_options(synchronize_session=False)
+            ).all()
+            session.commit()
+        return [
+            DuePost(
+                str(ws),
+                str(key),
+                dict(payload or {}),
+                int(attempts),
+                until,
+                taken_over=found.get(int(rid)) == POST_PENDING,
+            )
+            for rid, ws, key, payload, attempts in sorted(taken, key=lambda r: int(r[0]))
+        ]
+
+    # Reading -----------------------------------------------------------------------------
+
+    def recorded(self, workspace: str, key: str) -> tuple[str | None, str | None] | None:
+        """Where a delivered post went (channel, ts), or None if it was never delivered."""
+        with self.session_factory() as session:
+            row = self._row(session, workspace, key)
+            if row is None or row.status != POST_SENT:
+                return None
+            return row.channel, row.ts
+
+    def status(self, workspace: str, key: str) -> str | None:
+        """The status of the post under ``key`` (None when there is none)."""
+        with self.session_factory() as session:
+            row = self._row(session, workspace, key)
+            return None if row is None else row.status
+
+    def superseded(self, workspace: str, message_key: str) -> bool:
+        """True when a later message of the same participation was applied after
+        ``message_key``: the participant has moved on (and that message's posts show the
+        current question), so a replay of ``message_key`` must not post it again."""
+        first = aliased(ProcessedMessage)
+        later = aliased(ProcessedMessage)
+        with self.session_factory() as session:
+            found = session.scalars(
+                select(later.id)
+                .join(first, first.participation_id == later.participation_id)
+                .where(
+                    first.workspace_id == workspace,
+                    first.message_key == message_key,
+                    later.workspace_id == workspace,
+                    later.id > first.id,
+                )
+                .limit(1)
+            ).first()
+            return found is not None
+
+    def group_post_at(self, workspace: str, channel: str, ts: str) -> bool:
+        """True when the post at ``channel``/``ts`` went to a whole group (an announcement,
+        a summary, a digest): it belongs to no participant."""
+        with self.session_factory() as session:
+            return (
+                session.scalars(
+                    select(ChatPost.id)
+                    .where(
+                        ChatPost.workspace_id == workspace,
+                        ChatPost.channel == channel,
+                        ChatPost.ts == ts,
+                        ChatPost.participation_id.is_(None),
+                    )
+                    .limit(1)
+                ).first()
+                is not None
+            )
+
+    def round_of_post(self, workspace: str, channel: str, ts: str) -> int | None:
+        """The round of the participant's post at ``channel``/``ts`` (the message a
+        participant's thread hangs off); posts to the whole group (announcement, summary)
+        do not count, so talk in their threads stays nobody's business."""
+        with self.session_factory() as session:
+            return session.scalars(
+                select(ChatPost.round_id)
+                .where(
+                    ChatPost.workspace_id == workspace,
+                    ChatPost.channel == channel,
+                    ChatPost.ts == ts,
+                    ChatPost.round_id.is_not(None),
+                    ChatPost.participation_id.is_not(None),
+                )
+                .limit(1)
+            ).first()
+
+    @staticmethod
+    def _row(session: Session, workspace: str, key: str) -> ChatPost | None:
+        return session.scalars(
+            select(ChatPost).where(ChatPost.workspace_id == workspace, ChatPost.post_key == key)
+        ).one_or_none()
+
+
+def insert_pending(
+    session: Session,
+    workspace: str,
+    posts: Sequence[NewPost],
+    now: datetime,
+    lease_until: datetime,
+    platform: str = "slack",
+) -> set[str]:
+    """Insert ``posts`` as ``pending`` rows leased until ``lease_until`` in the session's
+    transaction (one statement, existing keys skipped); the keys inserted."""
+    if not posts:
+        return set()
+    rows = [
+        {
+            "workspace_id": workspace,
+            "platform": platform,
+            "post_key": p.key,
+            "round_id": p.round_id,
+            "participation_id": p.participation_id,
+            "status": POST_PENDING,
+            "payload": p.payload,
+            "attempts": 1,
+            "claimed_until": lease_until,
+            "created_at": now,
+            "channel": p.channel,
+        }
+        for p in _unique(posts)
+    ]
+    return set(session.scalars(_insert_new(session, rows)).all())
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING post_key`` for the session's backend."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(ChatPost)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["workspace_id", "post_key"])
+        .returning(ChatPost.post_key)
+    )
+
+
+def _unique(posts: Sequence[NewPost]) -> list[NewPost]:
+    seen: set[str] = set()
+    out = []
+    for p in posts:
+        if p.key not in seen:
+            seen.add(p.key)
+            out.append(p)
+    return out
+
+
+def _after(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment > now
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0))
