@@ -634,7 +634,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Kalendern för {year} ({count} händelser) är sparad i {path}. Importera den i Outlook eller Google Kalender; en ny import uppdaterar samma händelser.",
         "en": "The calendar of {year} ({count} events) is saved in {path}. Import it into Outlook or Google Calendar; importing again updates the same events.",
     },
-    "history.pooled": {"sv": "Sammanslaget: {level}", "en": "Pooled: {level}"},
+    "history.pooled": {"sv": "Sammanslaget: {unit}", "en": "Pooled: {unit}"},
     "history.need_dates": {
         "sv": "Ange perioden med --from och --to, t.ex. --from 2026-01-01 --to 2027-12-31.",
         "en": "Give the period with --from and --to, e.g. --from 2026-01-01 --to 2027-12-31.",
