@@ -98,6 +98,7 @@ class RoundInfo:
     created_by: str | None
     question_count: int
     announcement_ref: str | None
+    closed_by: str | None = None
 
 
 @dataclass(frozen=True)

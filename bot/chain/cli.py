@@ -12,26 +12,31 @@ from rich.table import Table
 from bot.chain.evaluation import send_evaluation
 from bot.chain.export import EXPORT_FORMATS, export_round, status_label
 from bot.chain.report import export_unit_report
+from bot.cli_errors import DocxToTerminal
 from bot.escaping import terminal
 from bot.i18n import format_local, t
 from bot.wiring import build_runtime
 
 
-def _write(content: bytes, filename: str, fmt: str, output: str | None, out: Console) -> int:
+def _write(
+    content: bytes, filename: str, fmt: str, output: str | None, out: Console, lang: str
+) -> int:
     if output == "-" or (output is None and fmt != "docx"):
+        if fmt == "docx" and sys.stdout.isatty():
+            raise DocxToTerminal()
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return 0
     path = Path(output or filename)
     path.write_bytes(content)
-    out.print(f"Wrote {path} ({len(content)} bytes).", markup=False, highlight=False)
+    out.print(t(lang, "cli.wrote", path=path, size=len(content)), markup=False, highlight=False)
     return 0
 
 
 def cmd_export(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     content, filename = export_round(runtime.engine, args.workspace, args.round, args.format)
-    return _write(content, filename, args.format, args.output, out)
+    return _write(content, filename, args.format, args.output, out, args.lang)
 
 
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
@@ -39,7 +44,7 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
     content, filename = export_unit_report(
         runtime.engine, args.workspace, args.unit, args.year, args.format, args.lang, args.tz
     )
-    return _write(content, filename, args.format, args.output, out)
+    return _write(content, filename, args.format, args.output, out, args.lang)
 
 
 def cmd_activities(args: argparse.Namespace, out: Console) -> int:
