@@ -87,7 +87,7 @@ def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
     if not nodes:
         out.print(t(args.lang, "cli.org.empty"), markup=False)
         return 0
-    out.print(cli_views.org_tree(nodes, args.workspace, args.lang))
+    out.print(cli_views.org_tree(nodes, args.workspace, args.lang), soft_wrap=False)
     return 0
 
 

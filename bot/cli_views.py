@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -20,6 +21,8 @@ from bot.templates import DialogTemplate
 YES = frozenset({"j", "ja", "y", "yes"})
 #: Short columns kept on one line; the others (titles, names) wrap to fit the terminal.
 ONE_LINE = frozenset({"key", "round", "version", "status", "deadline", "answered", "chat_id"})
+#: Columns that get at least this many characters before the others are squeezed.
+WIDE = {"title": 20, "name": 16, "unit": 14, "manager": 12}
 
 
 def table(lang: str, *columns: str, title: str | None = None) -> Table:
@@ -28,9 +31,14 @@ def table(lang: str, *columns: str, title: str | None = None) -> Table:
     No column has a fixed width and long cells fold onto more lines rather than being cut,
     so a 60-column terminal shows whole titles and a wide one uses its width.
     """
-    grid = Table(title=title, expand=False)
+    grid = Table(title=title, expand=False, box=box.SIMPLE_HEAD, show_edge=False)
     for column in columns:
-        grid.add_column(t(lang, f"cli.col.{column}"), overflow="fold", no_wrap=column in ONE_LINE)
+        grid.add_column(
+            t(lang, f"cli.col.{column}"),
+            overflow="fold",
+            no_wrap=column in ONE_LINE,
+            min_width=WIDE.get(column),
+        )
     return grid
 
 

@@ -657,8 +657,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{value}' has characters that are not allowed; use only {allowed}",
     },
     "template.problem.local_text": {
-        "sv": "ska ha en text per språk, t.ex. {{sv: Hur går det?, en: How is it going?}}",
-        "en": "needs one text per language, e.g. {{sv: Hur går det?, en: How is it going?}}",
+        "sv": 'ska ha en text per språk, t.ex. {sv: "Hur går det?", en: "How is it going?"}',
+        "en": 'needs one text per language, e.g. {sv: "Hur går det?", en: "How is it going?"}',
     },
     "template.problem.text": {"sv": "ska vara en text", "en": "must be a text"},
     "template.problem.list": {
@@ -696,8 +696,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the file cannot be read ({reason})",
     },
     "template.problem.yaml": {
-        "sv": "inte giltig YAML på rad {line}, kolumn {column} ({detail}); sätt text med kommatecken eller kolon inom citattecken",
-        "en": "not valid YAML at line {line}, column {column} ({detail}); put text with commas or colons in quotes",
+        "sv": "inte giltig YAML på rad {line}, kolumn {column}; sätt text med kommatecken, kolon eller frågetecken inom citattecken",
+        "en": "not valid YAML at line {line}, column {column}; put text with commas, colons or question marks in quotes",
     },
     "template.problem.key_file": {
         "sv": "nyckeln ska vara '{expected}' (filens namn), inte '{actual}'",

@@ -100,7 +100,7 @@ def from_pydantic(error: Mapping[str, Any], data: object) -> Problem:
     if kind == "greater_than_equal":
         return Problem("template.problem.at_least", {"n": ctx.get("ge")}, loc, keys)
     if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "")
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return Problem("template.problem.one_of", {"choices": expected, "value": value}, loc, keys)
     if kind == "string_pattern_mismatch":
         allowed = _allowed(str(ctx.get("pattern", "")))

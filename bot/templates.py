@@ -121,7 +121,9 @@ def _own_problems(template: DialogTemplate) -> list[Problem]:
     for i, q in enumerate(template.questions):
         if q.key in seen:
             problems.append(
-                Problem("template.problem.duplicate_key", {"question": q.key}, ("questions", i), keys)
+                Problem(
+                    "template.problem.duplicate_key", {"question": q.key}, ("questions", i), keys
+                )
             )
         seen.add(q.key)
         for j, ref in enumerate(q.refers_to):
@@ -196,10 +198,9 @@ def load_template_file(path: Path) -> DialogTemplate:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        detail = str(getattr(exc, "problem", "") or "")
         raise TemplateError(
             str(path),
-            [Problem("template.problem.yaml", {"line": line, "column": column, "detail": detail})],
+            [Problem("template.problem.yaml", {"line": line, "column": column})],
         ) from None
     template = parse_template(data, str(path))
     if path.stem != template.key:
