@@ -19,10 +19,8 @@ from bot.org_view import OrgNode
 from bot.templates import DialogTemplate
 
 YES = frozenset({"j", "ja", "y", "yes"})
-#: Short columns kept on one line; the others (titles, names) wrap to fit the terminal.
-ONE_LINE = frozenset({"key", "round", "version", "status", "deadline", "answered", "chat_id"})
-#: Columns that get at least this many characters before the others are squeezed.
-WIDE = {"title": 20, "name": 16, "unit": 14, "manager": 12}
+#: Short columns kept on one line; the others (titles, names, dates) wrap to fit the terminal.
+ONE_LINE = frozenset({"round", "version", "answered"})
 
 
 def table(lang: str, *columns: str, title: str | None = None) -> Table:
@@ -31,14 +29,11 @@ def table(lang: str, *columns: str, title: str | None = None) -> Table:
     No column has a fixed width and long cells fold onto more lines rather than being cut,
     so a 60-column terminal shows whole titles and a wide one uses its width.
     """
-    grid = Table(title=title, expand=False, box=box.SIMPLE_HEAD, show_edge=False)
+    grid = Table(
+        title=title, expand=False, box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True
+    )
     for column in columns:
-        grid.add_column(
-            t(lang, f"cli.col.{column}"),
-            overflow="fold",
-            no_wrap=column in ONE_LINE,
-            min_width=WIDE.get(column),
-        )
+        grid.add_column(t(lang, f"cli.col.{column}"), overflow="fold", no_wrap=column in ONE_LINE)
     return grid
 
 

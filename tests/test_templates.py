@@ -98,7 +98,9 @@ def test_unknown_fields_wrong_types_and_bad_yaml_are_explained(tmp_path: Path) -
         "namn.yaml",
         "key: annat\nversion: 1\nphase: annan\nname: {sv: X}\nquestions: [{key: a, text: {sv: A}}]\n",
     )
-    with pytest.raises(TemplateError, match="field key: the key must be 'namn' \\(the file name\\), not 'annat'"):
+    with pytest.raises(
+        TemplateError, match="field key: the key must be 'namn' \\(the file name\\), not 'annat'"
+    ):
         load_template_file(mismatch)
 
 
@@ -109,7 +111,9 @@ def test_duplicate_question_keys_are_refused(tmp_path: Path) -> None:
         "key: dubbel\nversion: 1\nphase: annan\nname: {sv: D}\n"
         "questions: [{key: a, text: {sv: A}}, {key: a, text: {sv: B}}]\n",
     )
-    with pytest.raises(TemplateError, match="question 2 \\(a\\): the question key 'a' is already used"):
+    with pytest.raises(
+        TemplateError, match="question 2 \\(a\\): the question key 'a' is already used"
+    ):
         load_template_file(path)
 
 
