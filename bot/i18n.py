@@ -542,6 +542,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A DOCX file is binary and is not written to the terminal. Give a file name with -o report.docx, or redirect the output: -o - > report.docx.",
     },
     "cli.wrote": {"sv": "Skrev {path} ({size} byte).", "en": "Wrote {path} ({size} bytes)."},
+    "cli.person.erase_confirm": {
+        "sv": "Det här tar bort namn, chatt-id, trådar och chefsroller för {id} för gott; svaren ligger kvar hos enheterna. Kör igen med --yes för att göra det.",
+        "en": "This removes {id}'s name, chat id, threads and manager roles for good; their answers stay with their units. Run again with --yes to do it.",
+    },
+    "cli.person.erased": {
+        "sv": "{id} är borttagen: {participations} deltaganden avkopplade, {message_keys} meddelandenycklar och {posts} postinnehåll borttagna, {activities} aktiviteter utan ansvarig. Ta bort personen ur organisationsfilen också, annars kommer hen tillbaka vid nästa import.",
+        "en": "Erased {id}: {participations} participations unlinked, {message_keys} message keys and {posts} post contents removed, {activities} activities without owner. Remove them from the organisation file too, or the next import brings them back.",
+    },
+    "cli.purge.off": {
+        "sv": "Gallring är avstängd (DIALOGBOT_RETENTION_DAYS=off): ingenting gallrades.",
+        "en": "Retention is off (DIALOGBOT_RETENTION_DAYS=off): nothing purged.",
+    },
+    "cli.purge.days": {"sv": "--days måste vara minst 1.", "en": "--days must be at least 1."},
+    "cli.purge.done": {
+        "sv": "Gallrade {posts} postinnehåll och {message_keys} meddelandenycklar äldre än {before}.",
+        "en": "Purged {posts} post payloads and {message_keys} message keys older than {before}.",
+    },
+    "cli.secrets.rotated": {
+        "sv": "Krypterade om token för {count} sparade installationer med den första nyckeln.",
+        "en": "Re-encrypted the tokens of {count} stored installations with the first key.",
+    },
+    "cli.evaluation.started": {
+        "sv": "Utvärderingsrunda {round_id} har startat: {title} — {count} deltagare.",
+        "en": "Evaluation round {round_id} started: {title} — {count} participants.",
+    },
+    "cli.evaluation.existed": {
+        "sv": "Utvärderingsrunda {round_id} fanns redan: {title} — {count} deltagare.",
+        "en": "Evaluation round {round_id} already existed: {title} — {count} participants.",
+    },
     "cli.empty": {"sv": "tom", "en": "empty"},
     "cli.db.upgraded": {
         "sv": "Databasen {url} har schemaversion {revision} (den senaste).",

@@ -253,6 +253,8 @@ def test_main_commands_speak_only_the_language_of_the_run(
     )
     assert say("round", "start", "avstamning", "--units", "Ingenstans", "--group", "g") == 1
     assert say("round", "show", "99") == 1
+    assert say("db", "purge", "--days", "30") == 0
+    assert say("person", "erase", "U0ENHHTS") == 1
     assert say("--tz", "Mars/Olympus", "round", "list") == 1
     bad = tmp_path / "trasig.yaml"
     bad.write_text("key: trasig\nversion: noll\nphase: x\nname: T\nquestions: []\n")

@@ -81,13 +81,10 @@ def cmd_evaluation_send(args: argparse.Namespace, out: Console) -> int:
         runtime.engine, args.workspace, args.round, started_by=args.by, anonymous=not args.named
     )
     info = started.round
-    verb = "already existed" if started.already_existed else "started"
-    out.print(
-        f"Evaluation round {info.round_id} {verb}: {info.title} — "
-        f"{len(started.participants)} participants.",
-        markup=False,
-        highlight=False,
-    )
+    key = "cli.evaluation.existed" if started.already_existed else "cli.evaluation.started"
+    count = len(started.participants)
+    message = t(args.lang, key, round_id=info.round_id, title=info.title, count=count)
+    out.print(message, markup=False, highlight=False)
     return 0
 
 
