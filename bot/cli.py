@@ -16,7 +16,12 @@ from rich.console import Console
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from bot import __version__, cli_views
-from bot.cli_errors import CloseNeedsConfirmation, database_problem, masked_url
+from bot.cli_errors import (
+    CloseNeedsConfirmation,
+    database_problem,
+    masked_url,
+    unsupported_backend,
+)
 from bot.errors import DialogError
 from bot.escaping import terminal
 from bot.i18n import format_local, t
@@ -401,6 +406,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (OperationalError, InterfaceError, ArgumentError, NoSuchModuleError) as exc:
         err.print(database_problem(args.db, exc, args.lang), markup=False, highlight=False)
+        return 1
+    except ModuleNotFoundError:
+        problem = unsupported_backend(args.db, args.lang)
+        if problem is None:
+            raise
+        err.print(problem, markup=False, highlight=False)
         return 1
     except KeyboardInterrupt:
         return 130

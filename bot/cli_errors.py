@@ -43,11 +43,27 @@ def _reason(exc: SQLAlchemyError) -> str:
 def database_problem(explicit: str | None, exc: SQLAlchemyError, lang: str) -> str:
     """One line: which database (password masked), what failed, and what to check."""
     raw = database_url(explicit)
-    reason = _reason(exc)
+    reason = t(lang, "error.database_url") if isinstance(exc, ArgumentError) else _reason(exc)
     try:
         password = make_url(raw).password
     except ArgumentError:
         password = None
     if password:
         reason = reason.replace(str(password), "***")
+    return t(lang, "error.database", url=masked_url(raw), reason=reason)
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def unsupported_backend(explicit: str | None, lang: str) -> str | None:
+    """One line when the database URL names a kind of database Dialogbot does not use."""
+    raw = database_url(explicit)
+    try:
+        backend = make_url(raw).get_backend_name()
+    except ArgumentError:
+        return None
+    if backend in SUPPORTED_BACKENDS:
+        return None
+    reason = t(lang, "error.database_kind", kind=backend, known=", ".join(SUPPORTED_BACKENDS))
     return t(lang, "error.database", url=masked_url(raw), reason=reason)

@@ -533,6 +533,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Kan inte använda databasen {url}: {reason}. Kontrollera att databasservern är igång och att adress, användare och lösenord stämmer (--db eller DIALOGBOT_DATABASE_URL).",
         "en": "Cannot use the database {url}: {reason}. Check that the database server is running and that the address, user and password are right (--db or DIALOGBOT_DATABASE_URL).",
     },
+    "error.database_kind": {
+        "sv": "databastypen '{kind}' stöds inte (använd {known})",
+        "en": "the database kind '{kind}' is not supported (use {known})",
+    },
+    "error.database_url": {
+        "sv": "adressen går inte att tolka; skriv t.ex. sqlite:///dialogbot.db eller postgresql://användare@värd/databas",
+        "en": "the address cannot be read; write e.g. sqlite:///dialogbot.db or postgresql://user@host/database",
+    },
     "error.not_migrated": {
         "sv": "Databasen är inte uppgraderad (schema {current}, behöver {head}). Kör: dialogbot db upgrade",
         "en": "The database is not migrated (schema {current}, need {head}). Run: dialogbot db upgrade",

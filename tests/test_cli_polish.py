@@ -351,6 +351,30 @@ def test_an_unreachable_database_gives_one_line_without_a_traceback(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "mysql://dialog:hemligt123@db.example.org/dialogbot",
+            "Kan inte använda databasen mysql://dialog:***@db.example.org/dialogbot: "
+            "databastypen 'mysql' stöds inte (använd sqlite, postgresql).",
+        ),
+        (
+            "inte-en-adress",
+            "Kan inte använda databasen <URL>: adressen går inte att tolka; skriv t.ex. "
+            "sqlite:///dialogbot.db eller postgresql://användare@värd/databas.",
+        ),
+    ],
+)
+def test_a_database_url_that_cannot_work_is_explained(
+    url: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, text = run(capsys, "--db", url, "round", "list")
+    assert code == 1
+    assert text.startswith(expected) and text.count("\n") == 1
+    assert "hemligt123" not in text and "Traceback" not in text
+
+
 # --- what the commands show -------------------------------------------------------------
 
 
