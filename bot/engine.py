@@ -56,6 +56,7 @@ from bot.results import (
     RoundInfo,
     RoundStarted,
     RoundStatus,
+    UnitChoice,
     UnitProgress,
 )
 from bot.summary import RoundSummary, build_summary
@@ -333,6 +334,21 @@ class DialogEngine:
 
         return self._read(workspace, work)
 
+    def unit_choices(self, workspace: str) -> tuple[list[tuple[str, str]], list[UnitChoice]]:
+        """The workspace's levels (key, name; top first) and its units with their level's
+        name, in Swedish order: what a start form offers."""
+
+        def work(repo: Repository) -> tuple[list[tuple[str, str]], list[UnitChoice]]:
+            levels = [(lv.key, lv.name) for lv in repo.levels()]
+            names = dict(levels)
+            units = [
+                UnitChoice(u.key, u.name, names.get(u.level_key, u.level_key))
+                for u in swedish_sorted(repo.units(), lambda u: u.name)
+            ]
+            return levels, units
+
+        return self._read(workspace, work)
+
     def require_organiser(self, workspace: str, chat_id: str, action: str) -> None:
         """Refuse ``action`` (remind, close, export, re-post) to people without the role."""
         self._read(workspace, lambda repo: self._require_organiser(repo, chat_id, action))
@@ -583,7 +599,8 @@ class DialogEngine:
                 template = self.template_of(p.round)
                 prompt = self._prompt(p, template, p.round, repo)
                 if prompt is not None:
-                    out.append((self._participant(p, template), prompt))
+                    answered = repo.response_counts(p.round_id).get(p.id, 0)
+                    out.append((self._participant(p, template, answered), prompt))
             return out
 
         return self._read(workspace, work)
@@ -596,7 +613,11 @@ class DialogEngine:
             if repo.person(chat_id) is None:
                 raise UnknownPerson(chat_id, [p.chat_id for p in repo.people()])
             return [
-                self._participant(p, self.template_of(p.round))
+                self._participant(
+                    p,
+                    self.template_of(p.round),
+                    repo.response_counts(p.round_id).get(p.id, 0),
+                )
                 for p in repo.open_participations_of(chat_id, include_finished=True)
             ]
 

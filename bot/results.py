@@ -220,3 +220,12 @@ class AnswerLine:
     question: str
     status: str
     answer: str | None
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """A unit as a start form offers it: key, name and the name of its level."""
+
+    key: str
+    name: str
+    level_name: str

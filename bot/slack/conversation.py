@@ -29,6 +29,7 @@ from bot.slack import blocks, question_updates
 from bot.slack.button_values import QuestionButton
 from bot.slack.context import SlackContext, error_text
 from bot.slack.notifier import split_thread_ref, thread_ref
+from bot.slack.recap import recap_message
 
 log = logging.getLogger(__name__)
 
@@ -359,7 +360,17 @@ class Conversation:
         elif outcome.kind == "already_finished":
             self._say(channel, thread, next_key, t(lang, "already_finished"))
         elif outcome.kind != "edited" and outcome.kind != "withdrawn":
-            self._say(channel, thread, next_key, t(lang, "finished"))
+            sheet = self.engine.answer_sheet(self.ws, outcome.participation_id)
+            recap = recap_message(sheet, lang, outcome.participation_id)
+            self.poster.post(
+                self.client,
+                self.ws,
+                next_key,
+                channel=channel,
+                thread_ts=thread,
+                text=recap.text,
+                blocks=recap.blocks,
+            )
 
     def _post_prompt(self, prompt: QuestionPrompt, channel: str, thread: str, key: str) -> None:
         """Post a question with its buttons and record where it is."""
