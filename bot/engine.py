@@ -589,7 +589,8 @@ class DialogEngine:
         return self._read(workspace, work)
 
     def pending_for(self, workspace: str, chat_id: str) -> list[tuple[Participant, QuestionPrompt]]:
-        """A person's unfinished participations in open rounds, with their next question."""
+        """A person's unfinished participations in open rounds (with how many questions
+        they have answered), with their next question."""
 
         def work(repo: Repository) -> list[tuple[Participant, QuestionPrompt]]:
             if repo.person(chat_id) is None:
@@ -607,7 +608,8 @@ class DialogEngine:
 
     def open_participations_for(self, workspace: str, chat_id: str) -> list[Participant]:
         """A person's participations in open rounds, finished ones included (they may still
-        change their answers until the round closes)."""
+        change their answers until the round closes), with how many questions they have
+        answered."""
 
         def work(repo: Repository) -> list[Participant]:
             if repo.person(chat_id) is None:

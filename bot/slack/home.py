@@ -27,7 +27,8 @@ HOME_START = "home_start"
 def pending_items(
     ctx: SlackContext, client: WebClient, workspace: str, user: str
 ) -> list[blocks.PendingItem]:
-    """A person's unanswered rounds with links to their threads."""
+    """A person's unanswered rounds: how many questions are left, the deadline and a link
+    to their thread."""
     try:
         pending = ctx.engine.pending_for(workspace, user)
     except UnknownPerson:
@@ -111,8 +112,9 @@ def branch_blocks(lang: str, tz: str, statuses: list[RoundStatus]) -> list[dict[
 
 
 def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str) -> None:
-    """Publish the Home tab for ``user``: every open round with actions for process
-    supports; pending questions and the progress of open rounds in their branch (read
+    """Publish the Home tab for ``user``: for process supports a "Starta runda" button,
+    every open round with its response rate, deadline and actions, and the next rounds of
+    the annual schedule; pending questions (what is left, the deadline) and the progress of open rounds in their branch (read
     only) for managers; for anyone else only their own pending questions. What each
     person may see is decided by the engine (:mod:`bot.access`)."""
     engine = ctx.engine
@@ -138,7 +140,7 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
             start_button(lang),
             *view["blocks"][2:],
             *upcoming_blocks(lang, ctx.tz, upcoming),
-        ]
+        ][: blocks.MAX_VIEW_BLOCKS]
     extra = branch_blocks(lang, ctx.tz, branch)
     if extra:
         view["blocks"] = (view["blocks"] + extra)[: blocks.MAX_VIEW_BLOCKS]
