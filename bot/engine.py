@@ -58,6 +58,7 @@ from bot.results import (
     RoundInfo,
     RoundStarted,
     RoundStatus,
+    UnitChoice,
     UnitProgress,
 )
 from bot.summary import RoundSummary, build_summary
@@ -353,6 +354,21 @@ class DialogEngine:
 
         return self._read(workspace, work)
 
+    def unit_choices(self, workspace: str) -> tuple[list[tuple[str, str]], list[UnitChoice]]:
+        """The workspace's levels (key, name; top first) and its units with their level's
+        name, in Swedish order: what a start form offers."""
+
+        def work(repo: Repository) -> tuple[list[tuple[str, str]], list[UnitChoice]]:
+            levels = [(lv.key, lv.name) for lv in repo.levels()]
+            names = dict(levels)
+            units = [
+                UnitChoice(u.key, u.name, names.get(u.level_key, u.level_key))
+                for u in swedish_sorted(repo.units(), lambda u: u.name)
+            ]
+            return levels, units
+
+        return self._read(workspace, work)
+
     def require_organiser(self, workspace: str, chat_id: str, action: str) -> None:
         """Refuse ``action`` (remind, close, export, re-post) to people without the role."""
         self._read(workspace, lambda repo: self._require_organiser(repo, chat_id, action))
@@ -594,7 +610,8 @@ class DialogEngine:
         return self._read(workspace, work)
 
     def pending_for(self, workspace: str, chat_id: str) -> list[tuple[Participant, QuestionPrompt]]:
-        """A person's unfinished participations in open rounds, with their next question."""
+        """A person's unfinished participations in open rounds (with how many questions
+        they have answered), with their next question."""
 
         def work(repo: Repository) -> list[tuple[Participant, QuestionPrompt]]:
             if repo.person(chat_id) is None:
@@ -604,20 +621,26 @@ class DialogEngine:
                 template = self.template_of(p.round)
                 prompt = self._prompt(p, template, p.round, repo)
                 if prompt is not None:
-                    out.append((self._participant(p, template), prompt))
+                    answered = repo.response_counts(p.round_id).get(p.id, 0)
+                    out.append((self._participant(p, template, answered), prompt))
             return out
 
         return self._read(workspace, work)
 
     def open_participations_for(self, workspace: str, chat_id: str) -> list[Participant]:
         """A person's participations in open rounds, finished ones included (they may still
-        change their answers until the round closes)."""
+        change their answers until the round closes), with how many questions they have
+        answered."""
 
         def work(repo: Repository) -> list[Participant]:
             if repo.person(chat_id) is None:
                 raise UnknownPerson(chat_id, [p.chat_id for p in repo.people()])
             return [
-                self._participant(p, self.template_of(p.round))
+                self._participant(
+                    p,
+                    self.template_of(p.round),
+                    repo.response_counts(p.round_id).get(p.id, 0),
+                )
                 for p in repo.open_participations_of(chat_id, include_finished=True)
             ]
 
@@ -628,17 +651,21 @@ class DialogEngine:
 
         def work(repo: Repository) -> list[AnswerLine]:
             p = self._participation(repo, participation_id)
-            template = self.template_of(p.round)
-            answers = {a.question_key: a for a in repo.answers(p.id)}
-            lines = []
-            for number, q in enumerate(template.questions, start=1):
-                a = answers.get(q.key)
-                status = a.status if a is not None else "unanswered"
-                text = a.text if a is not None and a.status == ANSWERED else None
-                lines.append(AnswerLine(number, q.key, q.text.get(p.round.lang), status, text))
-            return lines
+            return list(self._sheet(p, self.template_of(p.round)))
 
         return self._read(workspace, work)
+
+    @staticmethod
+    def _sheet(p: Participation, template: DialogTemplate) -> tuple[AnswerLine, ...]:
+        """Every question with the participation's current answer (from its loaded
+        answers), in template order."""
+        lines = []
+        for number, q in enumerate(template.questions, start=1):
+            a = p.answer_to(q.key)
+            status = a.status if a is not None else "unanswered"
+            text = a.text if a is not None and a.status == ANSWERED else None
+            lines.append(AnswerLine(number, q.key, q.text.get(p.round.lang), status, text))
+        return tuple(lines)
 
     def current_prompt(self, workspace: str, participation_id: int) -> QuestionPrompt | None:
         """The question a participant is on, or None when finished."""
@@ -783,7 +810,13 @@ class DialogEngine:
                 p.status = "finished"
                 p.finished_at = self._now()
             self._mark(repo, message_key, p, "finished")
-            return Outcome("finished", p.id, None, finished=True)
+            return Outcome(
+                "finished",
+                p.id,
+                None,
+                finished=True,
+                sheet=self._sheet(p, self.template_of(p.round)),
+            )
 
         return self._transaction(workspace, work)
 
@@ -1016,7 +1049,15 @@ class DialogEngine:
             repo,
             p,
             template,
-            Outcome(kind, p.id, self._prompt(p, template, p.round), question_key, finished, number),
+            Outcome(
+                kind,
+                p.id,
+                self._prompt(p, template, p.round),
+                question_key,
+                finished,
+                number,
+                sheet=self._sheet(p, template) if finished else (),
+            ),
         )
 
     def _require_current(

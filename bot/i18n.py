@@ -964,6 +964,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the key must be '{expected}' (the file name), not '{actual}'",
     },
     # --- end cli-polish ---
+    # --- home-and-messages ---
+    "left.questions": {
+        "sv": "{left} av {total} frågor kvar",
+        "en": "{left} of {total} questions left",
+    },
+    "left.deadline": {"sv": ", sista dag {when}", "en": ", deadline {when}"},
+    "reminder.text": {
+        "sv": "Påminnelse om *{title}*: {left}.",
+        "en": "Reminder about *{title}*: {left}.",
+    },
+    "reminder.console": {
+        "sv": "Påminnelse till {name} ({unit}) om ”{title}”: {left}.",
+        "en": "Reminder to {name} ({unit}) about ”{title}”: {left}.",
+    },
+    "reminder.link": {"sv": "Gå till din tråd", "en": "Go to your thread"},
+    "recap.title": {"sv": "Så här svarade du:", "en": "This is what you answered:"},
+    "recap.skipped": {"sv": "_(överhoppad)_", "en": "_(skipped)_"},
+    "recap.unanswered": {"sv": "_(inget svar)_", "en": "_(no answer)_"},
+    "recap.howto": {
+        "sv": "Vill du ändra ett svar medan rundan är öppen? Redigera ditt meddelande i tråden, eller tryck på *Ändra i formulär* och spara.",
+        "en": "Want to change an answer while the round is open? Edit your message in the thread, or press *Change in a form* and save.",
+    },
+    "recap.button": {"sv": "Ändra i formulär", "en": "Change in a form"},
+    "home.start_button": {"sv": "Starta runda", "en": "Start a round"},
+    "home.upcoming": {
+        "sv": "Kommande rundor enligt årsschemat",
+        "en": "Upcoming rounds in the annual schedule",
+    },
+    "home.upcoming_none": {
+        "sv": "Inga schemalagda rundor. Ett årsschema läggs in med `dialogbot schedule import`.",
+        "en": "No scheduled rounds. Import an annual schedule with `dialogbot schedule import`.",
+    },
+    "home.upcoming_line": {
+        "sv": "*{name}* startar {start}, sista dag {deadline}",
+        "en": "*{name}* starts {start}, deadline {deadline}",
+    },
+    "home.upcoming_broken": {
+        "sv": "Årsschemat kan inte planeras: {reason}",
+        "en": "The annual schedule cannot be planned: {reason}",
+    },
+    "home.rate": {
+        "sv": "Svarsfrekvens {percent} % ({responded} av {participants} chefer har svarat), sista dag {deadline}",
+        "en": "Response rate {percent} % ({responded} of {participants} managers have answered), deadline {deadline}",
+    },
+    "home.no_deadline": {"sv": "ingen satt", "en": "none set"},
+    "start.units_hint": {
+        "sv": "Skriv några bokstäver i enhetens namn för att söka. Allt under en vald enhet kommer med.",
+        "en": "Type a few letters of the unit's name to search. Everything below a chosen unit is included.",
+    },
+    "start.level_label": {
+        "sv": "Vilken nivå ska svara? (valfritt)",
+        "en": "Which level answers? (optional)",
+    },
+    "start.level_hint": {
+        "sv": "Bara cheferna för enheter på den här nivån under de valda enheterna får frågorna, t.ex. Enhet för alla enhetschefer. Utan val svarar cheferna för de valda enheterna och allt under dem.",
+        "en": "Only the managers of units at this level below the chosen units get the questions, e.g. Unit for every unit manager. Without a choice, the managers of the chosen units and everything below them answer.",
+    },
+    "start.deadline_hint": {
+        "sv": "Sista svarsdag kl. 17.00 svensk tid. Förslaget är två veckor fram.",
+        "en": "Last day to answer, at 17:00 Swedish time. The suggestion is two weeks ahead.",
+    },
+    "start.deadline_past": {
+        "sv": "Sista dagen har redan passerat ({when}). Välj en dag framåt i tiden.",
+        "en": "That deadline has already passed ({when}). Choose a day in the future.",
+    },
+    # --- end home-and-messages ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
 }

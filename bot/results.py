@@ -116,6 +116,8 @@ class Outcome:
     activities: tuple[ActivityView, ...] = ()
     activities_to_confirm: bool = False
     lang: str = "sv"
+    #: When the participant has just finished: every question with its answer (a recap).
+    sheet: tuple[AnswerLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,3 +223,12 @@ class AnswerLine:
     question: str
     status: str
     answer: str | None
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """A unit as a start form offers it: key, name and the name of its level."""
+
+    key: str
+    name: str
+    level_name: str

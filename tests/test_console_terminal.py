@@ -22,6 +22,7 @@ from bot.cli import build_parser
 from bot.console.chat import run_chat
 from bot.console.demo import prepare
 from bot.engine import StartRound
+from bot.timeparse import parse_deadline
 from bot.wiring import build_runtime
 
 WS = "local"
@@ -193,3 +194,24 @@ def test_pasting_three_lines_in_a_real_terminal_answers_one_question(db_url: str
         assert _answers(db_url) == {"hur_gar_det": PASTED}
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
+
+
+def test_the_greeting_says_what_is_left_and_the_deadline(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'deadline.db'}"
+    runtime = prepare(url, Console(file=io.StringIO()))
+    runtime.engine.start_round(
+        WS,
+        StartRound(
+            "avstamning",
+            ["Äldreomsorg"],
+            "#g",
+            level="enhet",
+            started_by="U0PROC01",
+            deadline_at=parse_deadline("2027-05-14", "Europe/Stockholm"),
+        ),
+    )
+    runtime.db.dispose()
+    first = _chat(url, "Det går bra\n")
+    assert "3 av 3 frågor kvar, sista dag fredag 14 maj 17:00." in first.stdout
+    again = _chat(url, "")
+    assert "2 av 3 frågor kvar, sista dag fredag 14 maj 17:00." in again.stdout

@@ -111,6 +111,8 @@ def test_events_and_interactivity(manifest: dict[str, Any]) -> None:
     assert settings["interactivity"] == {
         "is_enabled": True,
         "request_url": f"{PUBLIC_HOST}/slack/events",
+        # the start modal's unit type-ahead (block_suggestion) is answered at the same URL
+        "message_menu_options_url": f"{PUBLIC_HOST}/slack/events",
     }
     assert settings["org_deploy_enabled"] is False
     assert settings["socket_mode_enabled"] is False

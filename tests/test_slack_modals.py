@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fakes.signing import DEFAULT_TEAM_ID, app_home_opened_event
+from fakes.signing import DEFAULT_TEAM_ID, FORM, app_home_opened_event, block_suggestion_body
 from test_slack_harness import (
     ANNA,
     CHANNEL,
@@ -56,9 +56,18 @@ def test_start_modal_opens_and_submitting_it_starts_the_round_once(slack: SlackH
     assert len(opened) == 1
     view = opened[0].arg_json("view")
     assert view["callback_id"] == VIEW_START
-    unit_options = view["blocks"][1]["element"]["options"]
-    assert ("Äldreomsorg (Avdelning)", "aldreomsorg") in [
-        (o["text"]["text"], o["value"]) for o in unit_options
+    assert view["blocks"][1]["element"]["type"] == "multi_external_select"
+    typed = block_suggestion_body(
+        action_id="value",
+        block_id="units",
+        value="äldre",
+        user_id=PROCESS_SUPPORT,
+        team_id=DEFAULT_TEAM_ID,
+        view={"callback_id": VIEW_START},
+    )
+    unit_options = slack.signed(typed, FORM).json()["options"]
+    assert [(o["text"]["text"], o["value"]) for o in unit_options] == [
+        ("Äldreomsorg (Avdelning)", "aldreomsorg")
     ]
 
     for _ in range(2):  # the same submission delivered twice
@@ -156,13 +165,13 @@ def test_app_home_for_process_support_and_manager(slack: SlackHarness) -> None:
     assert "1 av 3 enheter har svarat" in body
     assert "Hemtjänst Norr: 1/3 frågor" in body
     actions = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["home_remind", "home_close", "home_repost"]
+    assert actions == ["home_start", "home_remind", "home_close", "home_repost"]
 
     slack.event(app_home_opened_event(user=ANNA))
     anna_home = json.dumps(
         slack.fake.delivered("views.publish")[-1].arg_json("view"), ensure_ascii=False
     )
-    assert "Dina obesvarade frågor" in anna_home and "Fråga 2 av 3" in anna_home
+    assert "Dina obesvarade frågor" in anna_home and "2 av 3 frågor kvar" in anna_home
     assert "home_close" not in anna_home
 
     slack.click(HOME_CLOSE, "1", PROCESS_SUPPORT, view={"id": "V0HOME", "type": "home"})

@@ -219,6 +219,6 @@ def test_remind_mina_and_outsider(slack: SlackHarness) -> None:
     assert len(reminders) == 3
     slack.command("mina", user=ANNA)
     mine = slack.responses(ANNA)[-1]
-    assert "Fråga 2 av 3" in mine and "slack.com/archives/C0LEDNING" in mine
+    assert "2 av 3 frågor kvar" in mine and "slack.com/archives/C0LEDNING" in mine
     slack.command("mina", user=CHEF_OUTSIDE)
     assert "inga obesvarade frågor" in slack.responses(CHEF_OUTSIDE)[-1]

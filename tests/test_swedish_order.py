@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from fakes.signing import DEFAULT_TEAM_ID, app_home_opened_event
+from fakes.signing import DEFAULT_TEAM_ID, FORM, app_home_opened_event, block_suggestion_body
 from test_slack_harness import PROCESS_SUPPORT, SlackHarness, fake, slack
 
 from bot.chain.documents import Table
@@ -157,10 +157,16 @@ def test_app_home_status_and_the_start_form_list_units_in_swedish_order(
     )
     assert in_order(home, [f"{name}:" for name in SWEDISH])
 
-    slack.command("start")
-    modal = slack.fake.delivered("views.open")[-1].arg_json("view")
-    units = next(b for b in modal["blocks"] if b["block_id"] == "units")
-    labels = [o["text"]["text"] for o in units["element"]["options"]]
+    # the start form's units, as listed when the field is opened (nothing typed yet)
+    typed = block_suggestion_body(
+        action_id="value",
+        block_id="units",
+        value="",
+        user_id=PROCESS_SUPPORT,
+        team_id=DEFAULT_TEAM_ID,
+        view={"callback_id": "dialog_start"},
+    )
+    labels = [o["text"]["text"] for o in slack.signed(typed, FORM).json()["options"]]
     ours = [label.removesuffix(" (Enhet)") for label in labels if label.endswith("(Enhet)")]
     assert [name for name in ours if name in NAMES] == SWEDISH
     assert labels == swedish_sorted(labels, str)

@@ -12,7 +12,8 @@ from bot.console.reader import InputReader, default_reader
 from bot.console.session import HELP_TEXT, ConsoleSession
 from bot.engine import DialogEngine, StartRound
 from bot.errors import NoParticipation
-from bot.i18n import t
+from bot.i18n import DEFAULT_TZ, t
+from bot.progress_text import left_text
 from bot.results import Participant
 from bot.wiring import build_runtime
 
@@ -88,6 +89,9 @@ def run_chat(args: argparse.Namespace, out: Console, reader: InputReader | None 
         participant = _choose(engine, workspace, args, out, reader)
         info = engine.round_info(workspace, participant.round_id)
         out.rule(f"{info.title} — {participant.unit_name}")
+        tz = getattr(args, "tz", None) or DEFAULT_TZ
+        left = left_text(args.lang, participant.answered, participant.total, info.deadline_at, tz)
+        out.print(left[:1].upper() + left[1:] + ".", markup=False, highlight=False)
         if info.overarching_question:
             out.print(f"[italic]{info.overarching_question}[/italic]", highlight=False)
         out.print(HELP_TEXT[args.lang], markup=False, highlight=False)

@@ -6,6 +6,7 @@ from rich.console import Console
 
 from bot.anonymity import notice
 from bot.i18n import format_local, t
+from bot.progress_text import left_text
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.summary import RoundSummary, render_summary
 from storage.models_settings import DEFAULT_ANONYMITY_K
@@ -68,15 +69,19 @@ class ConsoleNotifier:
     def remind(
         self, info: RoundInfo, participant: Participant, prompt: QuestionPrompt | None
     ) -> None:
-        """Print a reminder to one participant, with the question they are on."""
+        """Print a reminder to one participant: what is left, the deadline and the question
+        they are on."""
+        left = left_text(
+            info.lang, participant.answered, participant.total, info.deadline_at, self.tz
+        )
         self._print(
             t(
                 info.lang,
-                "schedule.remind",
+                "reminder.console",
                 name=participant.name,
                 unit=participant.unit_name,
                 title=info.title,
-                when=self._deadline(info),
+                left=left,
             )
         )
         if prompt is not None:

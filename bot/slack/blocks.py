@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -26,6 +27,7 @@ from slack_sdk.models.blocks import (
     ConversationSelectElement,
     DatePickerElement,
     DividerBlock,
+    ExternalDataMultiSelectElement,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -34,7 +36,6 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     RadioButtonsElement,
     SectionBlock,
-    StaticMultiSelectElement,
     StaticSelectElement,
 )
 
@@ -44,10 +45,19 @@ from bot.chain.context import render_context_mrkdwn
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
 from bot.question_messages import QuestionMessageChange
-from bot.results import ActivityView, Outcome, Participant, QuestionPrompt, RoundInfo, RoundStatus
+from bot.results import (
+    ActivityView,
+    Outcome,
+    Participant,
+    QuestionPrompt,
+    RoundInfo,
+    RoundStatus,
+    UnitChoice,
+)
 from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, render_summary
 from bot.templates import DialogTemplate
+from bot.when import spoken
 from storage.models_settings import DEFAULT_ANONYMITY_K
 
 MAX_MESSAGE_BLOCKS = 50
@@ -422,28 +432,21 @@ def _modal(
     }
 
 
-@dataclass(frozen=True)
-class UnitChoice:
-    """A unit offered in the start modal."""
-
-    key: str
-    name: str
-    level_name: str
-
-
 def start_modal(
     templates: Sequence[DialogTemplate],
-    units: Sequence[UnitChoice],
     levels: Sequence[tuple[str, str]],
     lang: str,
     channel: str | None,
+    deadline: date | None = None,
 ) -> dict[str, Any]:
-    """The modal ``/dialog start`` opens (template, units, level, channel, deadline, ...).
+    """The modal ``/dialog start`` and the Home tab's button open (template, units, level,
+    channel, deadline, ...).
 
-    Slack allows 100 options per select; larger organisations use the text form.
+    Units are found by typing: their options are loaded as the person types
+    (:func:`unit_options`), so an organisation of any size fits. ``deadline`` is the
+    suggested last day (answers are due at 17:00 local time that day).
     """
     template_options = [_option(tpl.name.get(lang), tpl.key) for tpl in templates][:MAX_OPTIONS]
-    unit_options = [_option(f"{u.name} ({u.level_name})", u.key) for u in units][:MAX_OPTIONS]
     level_options = [_option(name, key) for key, name in levels][:MAX_OPTIONS]
     lang_options = [_option("Svenska", "sv"), _option("English", "en")]
     delivery_options = [
@@ -464,11 +467,13 @@ def start_modal(
         InputBlock(
             block_id="units",
             label=t(lang, "slack.field.units"),
-            element=StaticMultiSelectElement(action_id="value", options=unit_options),
+            hint=t(lang, "start.units_hint"),
+            element=ExternalDataMultiSelectElement(action_id="value", min_query_length=0),
         ),
         InputBlock(
             block_id="level",
-            label=t(lang, "slack.field.level"),
+            label=t(lang, "start.level_label"),
+            hint=clip(t(lang, "start.level_hint"), MAX_LABEL),
             optional=True,
             element=StaticSelectElement(action_id="value", options=level_options),
         ),
@@ -485,8 +490,11 @@ def start_modal(
         InputBlock(
             block_id="deadline",
             label=t(lang, "slack.field.deadline"),
+            hint=t(lang, "start.deadline_hint"),
             optional=True,
-            element=DatePickerElement(action_id="value"),
+            element=DatePickerElement(
+                action_id="value", initial_date=deadline.isoformat() if deadline else None
+            ),
         ),
         InputBlock(
             block_id="anonymous",
@@ -519,6 +527,11 @@ def start_modal(
         blocks,
         {"channel": channel},
     )
+
+
+def unit_options(units: Sequence[UnitChoice]) -> list[dict[str, Any]]:
+    """Units as the options of the start modal's type-ahead (at most 100, Slack's limit)."""
+    return [_option(f"{u.name} ({u.level_name})", u.key).to_dict() for u in units[:MAX_OPTIONS]]
 
 
 def form_modal(
@@ -649,6 +662,21 @@ def pending_lines(items: Sequence[PendingItem], lang: str) -> str:
     return "\n".join(lines)
 
 
+def home_rate_line(status: RoundStatus, lang: str, tz: str) -> str:
+    """An open round's response rate and deadline, for the process support's Home."""
+    participants = [p for u in status.units for p in u.participants]
+    responded = sum(1 for p in participants if p.answered > 0)
+    deadline = status.round.deadline_at
+    return t(
+        lang,
+        "home.rate",
+        percent=round(100 * responded / len(participants)) if participants else 0,
+        responded=responded,
+        participants=len(participants),
+        deadline=spoken(deadline, lang, tz) if deadline else t(lang, "home.no_deadline"),
+    )
+
+
 def home_view(
     lang: str,
     tz: str,
@@ -688,6 +716,9 @@ def home_view(
             blocks.append(DividerBlock())
             blocks.append(
                 SectionBlock(text=MarkdownTextObject(text=status_text(status, tz).split("\n")[0]))
+            )
+            blocks.append(
+                ContextBlock(elements=[MarkdownTextObject(text=home_rate_line(status, lang, tz))])
             )
             if units:
                 blocks.append(SectionBlock(text=MarkdownTextObject(text=split_mrkdwn(units)[0])))

@@ -38,6 +38,7 @@ from bot.slack.poster import (
     message_payload,
     reaction_payload,
 )
+from bot.slack.recap import recap_message
 from storage.outbox import NewPost
 
 log = logging.getLogger(__name__)
@@ -556,7 +557,12 @@ class Conversation:
                 self._say_post(channel, thread, next_key, t(lang, "already_finished"), pid)
             )
         elif outcome.kind != "edited" and outcome.kind != "withdrawn":
-            posts.append(self._say_post(channel, thread, next_key, t(lang, "finished"), pid))
+            if outcome.sheet:
+                recap = recap_message(outcome.sheet, lang, pid)
+                payload = message_payload(channel, recap.text, recap.blocks, thread)
+                posts.append(NewPost(next_key, payload, channel, rid, pid))
+            else:
+                posts.append(self._say_post(channel, thread, next_key, t(lang, "finished"), pid))
         return posts
 
     def _prompt_post(self, prompt: QuestionPrompt, channel: str, thread: str, key: str) -> NewPost:

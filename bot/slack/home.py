@@ -6,56 +6,91 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.access import NoReadAccess
 from bot.errors import UnknownPerson
+from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.results import RoundStatus
+from bot.progress_text import left_text
+from bot.results import RoundInfo, RoundStatus
+from bot.schedule.upcoming import Upcoming, upcoming_rounds
 from bot.slack import blocks
 from bot.slack.context import SlackContext
-from bot.slack.notifier import split_thread_ref
+from bot.slack.links import permalink
+from bot.when import spoken
 
 log = logging.getLogger(__name__)
 
-
-def permalink(client: WebClient, ref: str | None) -> str | None:
-    """A link to a stored thread, or None if Slack cannot give one."""
-    if not ref:
-        return None
-    channel, ts = split_thread_ref(ref)
-    try:
-        link = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
-    except (SlackApiError, SlackClientError) as err:
-        log.info("no permalink for %s: %s", ref, err)
-        return None
-    return str(link) if link else None
+HOME_START = "home_start"
 
 
 def pending_items(
     ctx: SlackContext, client: WebClient, workspace: str, user: str
 ) -> list[blocks.PendingItem]:
-    """A person's unanswered rounds with links to their threads."""
+    """A person's unanswered rounds: how many questions are left, the deadline and a link
+    to their thread."""
     try:
         pending = ctx.engine.pending_for(workspace, user)
     except UnknownPerson:
         return []
-    titles: dict[int, str] = {}
+    infos: dict[int, RoundInfo] = {}
     items: list[blocks.PendingItem] = []
     for participant, prompt in pending:
-        if participant.round_id not in titles:
-            titles[participant.round_id] = ctx.engine.round_info(
-                workspace, participant.round_id
-            ).title
+        if participant.round_id not in infos:
+            infos[participant.round_id] = ctx.engine.round_info(workspace, participant.round_id)
+        info = infos[participant.round_id]
         items.append(
             blocks.PendingItem(
-                title=titles[participant.round_id],
+                title=info.title,
                 unit_name=participant.unit_name,
-                progress=t(prompt.lang, "progress", n=prompt.number, total=prompt.total),
+                progress=left_text(
+                    prompt.lang, participant.answered, participant.total, info.deadline_at, ctx.tz
+                ),
                 link=permalink(client, participant.thread_ref),
             )
         )
     return items
+
+
+def start_button(lang: str) -> dict[str, Any]:
+    """The "Starta runda" button on a process support's Home (opens the start modal)."""
+    return {
+        "type": "actions",
+        "block_id": "home_start",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": HOME_START,
+                "style": "primary",
+                "text": {"type": "plain_text", "text": t(lang, "home.start_button")},
+                "value": "start",
+            }
+        ],
+    }
+
+
+def upcoming_blocks(lang: str, tz: str, upcoming: Upcoming) -> list[dict[str, Any]]:
+    """The next rounds of the annual schedule, with start and deadline."""
+    if upcoming.problem is not None:
+        text = t(lang, "home.upcoming_broken", reason=mrkdwn(upcoming.problem))
+    elif not upcoming.rounds:
+        text = t(lang, "home.upcoming_none")
+    else:
+        text = "\n".join(
+            "• "
+            + t(
+                lang,
+                "home.upcoming_line",
+                name=mrkdwn(planned.name),
+                start=spoken(planned.starts_at, lang, tz, with_year=True),
+                deadline=spoken(planned.deadline_at, lang, tz, with_year=True),
+            )
+            for planned in upcoming.rounds
+        )
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": t(lang, "home.upcoming")}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": blocks.clip(text, 3000)}},
+    ]
 
 
 def branch_blocks(lang: str, tz: str, statuses: list[RoundStatus]) -> list[dict[str, Any]]:
@@ -77,8 +112,9 @@ def branch_blocks(lang: str, tz: str, statuses: list[RoundStatus]) -> list[dict[
 
 
 def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str) -> None:
-    """Publish the Home tab for ``user``: every open round with actions for process
-    supports; pending questions and the progress of open rounds in their branch (read
+    """Publish the Home tab for ``user``: for process supports a "Starta runda" button,
+    every open round with its response rate, deadline and actions, and the next rounds of
+    the annual schedule; pending questions (what is left, the deadline) and the progress of open rounds in their branch (read
     only) for managers; for anyone else only their own pending questions. What each
     person may see is decided by the engine (:mod:`bot.access`)."""
     engine = ctx.engine
@@ -97,6 +133,14 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
     view = blocks.home_view(
         lang, ctx.tz, open_rounds, closed, pending_items(ctx, client, workspace, user)
     )
+    if organiser:
+        upcoming = upcoming_rounds(engine, workspace, engine.clock.now())
+        view["blocks"] = [
+            *view["blocks"][:2],
+            start_button(lang),
+            *view["blocks"][2:],
+            *upcoming_blocks(lang, ctx.tz, upcoming),
+        ][: blocks.MAX_VIEW_BLOCKS]
     extra = branch_blocks(lang, ctx.tz, branch)
     if extra:
         view["blocks"] = (view["blocks"] + extra)[: blocks.MAX_VIEW_BLOCKS]

@@ -20,9 +20,11 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.engine import DialogEngine
 from bot.escaping import mrkdwn
-from bot.i18n import format_local, t
+from bot.i18n import t
+from bot.progress_text import left_text
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.slack import blocks, question_updates
+from bot.slack.links import permalink
 from bot.slack.poster import Planned, Posted, Poster, message_payload
 from bot.summary import RoundSummary, render_summary
 from storage.outbox import NewPost
@@ -72,6 +74,16 @@ class RoundStartPlan:
     announce: NewPost
     chains: tuple[tuple[NewPost, ...], ...]
     delivery: str
+
+
+def reminder_text(info: RoundInfo, participant: Participant, link: str | None, tz: str) -> str:
+    """A reminder: the round, how many questions are left, the deadline and a link to the
+    manager's thread (mrkdwn, escaped)."""
+    left = left_text(info.lang, participant.answered, participant.total, info.deadline_at, tz)
+    text = t(info.lang, "reminder.text", title=mrkdwn(info.title), left=left)
+    if link:
+        text += f" <{link}|{t(info.lang, 'reminder.link')}>"
+    return text
 
 
 class SlackNotifier:
@@ -247,13 +259,8 @@ class SlackNotifier:
             self.open_thread(client, info, participant, prompt)
             return
         channel, ts = split_thread_ref(participant.thread_ref)
-        deadline = (
-            t(info.lang, "round.deadline", when=format_local(info.deadline_at, info.lang, self.tz))
-            if info.deadline_at
-            else ""
-        )
-        text = f"{blocks.mention(participant.chat_id, participant.name)} " + t(
-            info.lang, "slack.reminder", title=mrkdwn(info.title), deadline=deadline
+        text = f"{blocks.mention(participant.chat_id, participant.name)} " + reminder_text(
+            info, participant, permalink(client, participant.thread_ref), self.tz
         )
         reminder_blocks = [
             {"type": "section", "text": {"type": "mrkdwn", "text": blocks.clip(text, 3000)}}

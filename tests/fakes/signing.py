@@ -33,6 +33,7 @@ __all__ = [
     "VERIFICATION_TOKEN",
     "app_home_opened_event",
     "block_actions_body",
+    "block_suggestion_body",
     "event_callback_body",
     "message_changed_event",
     "message_deleted_event",
@@ -297,6 +298,49 @@ def block_actions_body(
             response_url
             or f"https://hooks.slack.com/actions/{team_id}/{uuid.uuid4().int % 10**13}/x"
         )
+    return _payload_body(payload)
+
+
+def block_suggestion_body(
+    *,
+    action_id: str,
+    block_id: str,
+    value: str,
+    user_id: str,
+    team_id: str,
+    view: dict[str, Any] | None = None,
+    user_name: str = "user",
+    api_app_id: str = DEFAULT_APP_ID,
+    token: str = VERIFICATION_TOKEN,
+) -> str:
+    """Form-encoded ``payload=<json>`` of a ``block_suggestion``: what Slack sends to the
+    options load URL as someone types in an ``external_select`` of a modal (``view``)."""
+    vid = "V" + uuid.uuid4().hex[:10].upper()
+    payload: dict[str, Any] = {
+        "type": "block_suggestion",
+        "user": _user(user_id, user_name, team_id),
+        "container": {"type": "view", "view_id": vid},
+        "api_app_id": api_app_id,
+        "token": token,
+        "action_id": action_id,
+        "block_id": block_id,
+        "value": value,
+        "team": {"id": team_id, "domain": team_id.lower()},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": {
+            "id": vid,
+            "team_id": team_id,
+            "type": "modal",
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "state": {"values": {}},
+            "app_id": api_app_id,
+            "app_installed_team_id": team_id,
+            **(view or {}),
+        },
+    }
     return _payload_body(payload)
 
 

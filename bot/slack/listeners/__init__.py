@@ -5,10 +5,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.context import SlackContext
-from bot.slack.listeners import actions, choose, commands, events, installs, views
+from bot.slack.listeners import actions, choose, commands, events, installs, start, views
 
 
 def register_all(app: App, ctx: SlackContext) -> None:
     """Register every listener of the adapter on ``app``."""
-    for module in (commands, events, actions, views, choose, installs):
+    for module in (commands, events, actions, start, views, choose, installs):
         module.register(app, ctx)

@@ -10,7 +10,6 @@ from slack_sdk import WebClient
 
 from bot.chain.chat import render_activities_mrkdwn
 from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
-from bot.collation import swedish_sorted
 from bot.engine import StartRound
 from bot.errors import DialogError, InvalidInput
 from bot.escaping import mrkdwn
@@ -18,6 +17,7 @@ from bot.i18n import t
 from bot.slack import blocks, home, inbound, operations
 from bot.slack.command_text import Command, parse_round_id, parse_start, split_command
 from bot.slack.context import SlackContext, error_text
+from bot.slack.start_form import open_start_modal
 
 log = logging.getLogger(__name__)
 
@@ -170,26 +170,6 @@ def _start(
             lang, "slack.no_manager", units=mrkdwn(", ".join(started.units_without_manager))
         )
     return text
-
-
-def open_start_modal(
-    ctx: SlackContext, client: WebClient, workspace: str, lang: str, trigger_id: str, channel: str
-) -> None:
-    """Open the start modal with the workspace's templates, units and levels."""
-    with ctx.engine.unit_of_work(workspace) as uow:
-        level_names = {lv.key: lv.name for lv in uow.repo.levels()}
-        units = [
-            blocks.UnitChoice(u.key, u.name, level_names.get(u.level_key, u.level_key))
-            for u in swedish_sorted(uow.repo.units(), lambda u: u.name)
-        ]
-    view = blocks.start_modal(
-        list(ctx.engine.catalog),
-        units,
-        list(level_names.items()),
-        lang,
-        channel if channel and not channel.startswith("D") else None,
-    )
-    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def _status(ctx: SlackContext, workspace: str, user: str, round_id: int | None) -> str:

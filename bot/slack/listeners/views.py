@@ -17,6 +17,7 @@ from bot.results import Participant
 from bot.slack import blocks, operations
 from bot.slack.context import SlackContext
 from bot.slack.conversation import Conversation
+from bot.slack.start_form import past_deadline_error
 from bot.timeparse import parse_deadline
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,10 @@ def register(app: App, ctx: SlackContext) -> None:
         # (no managers, not allowed) show in the modal.
         try:
             cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
+            past = past_deadline_error(cmd.deadline_at, ctx.engine.clock.now(), lang, ctx.tz)
+            if past is not None:
+                ack(response_action="errors", errors={"deadline": blocks.clip(past, 150)})
+                return
             if not cmd.units:
                 raise DialogError("units")
             started = ctx.engine.start_round(workspace, cmd)
