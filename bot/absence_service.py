@@ -137,7 +137,7 @@ class AbsenceService:
         if by is not None and target != by:
             actor = repo.person(by)
             if actor is None or not access.is_organiser(actor.roles):
-                raise NotAllowed("absence", ORGANISER_ROLES)
+                raise NotAllowed("frånvaro", ORGANISER_ROLES)
         found = repo.person(target)
         if found is None:
             raise UnknownPerson(target, [p.chat_id for p in repo.people()])
