@@ -222,6 +222,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/dialog mina` visar dina obesvarade frågor\n"
             "• `/dialog aktiviteter [enhet]` visar enhetens aktiviteter och deras status\n"
             "• `/dialog export [runda] [md|html|docx]` lägger dokumentationen av en runda i kanalen\n"
+            "• `/dialog frånvaro 2027-07-01 2027-08-09 [ersättare @person]` registrerar frånvaro "
+            "(`/dialog frånvaro` listar, `/dialog frånvaro ta bort N` tar bort)\n"
             "• `/dialog hjälp` visar den här hjälpen"
         ),
         "en": (
@@ -237,6 +239,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/dialog mina` lists your unanswered questions\n"
             "• `/dialog activities [unit]` lists a unit's activities and their status\n"
             "• `/dialog export [round] [md|html|docx]` posts a round's documentation to the channel\n"
+            "• `/dialog absence 2027-07-01 2027-08-09 [deputy @person]` registers an absence "
+            "(`/dialog absence` lists, `/dialog absence remove N` removes)\n"
             "• `/dialog help` shows this help"
         ),
     },
