@@ -49,9 +49,8 @@ def test_unknown_or_malformed_deputy_rejects_the_file(engine: DialogEngine) -> N
         parse_yaml(bad, "org.yaml")
     assert caught.value.problems == ["units[1].deputy: expected text, got a list"]
     good_shape = bad.replace("deputy: [U0ENHHTN]", "deputy: U0ENHHTN")
-    with pytest.raises(OrgImportError) as caught:
-        with engine.unit_of_work("local") as uow:
-            import_org(uow, parse_yaml(good_shape, "org.yaml"), "org.yaml")
+    with pytest.raises(OrgImportError) as caught, engine.unit_of_work("local") as uow:
+        import_org(uow, parse_yaml(good_shape, "org.yaml"), "org.yaml")
     assert caught.value.problems == [
         "units[0] (Hemtjänst Norr): unknown deputy 'U0NOBODY' (add them under people)"
     ]

@@ -15,8 +15,9 @@ from test_scheduler_year import WS, ClockedNotifier, run_until, start, utc
 
 from bot.absence_service import AbsenceService
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
+from bot.engine import DialogEngine, StartRound
 from bot.org_import import import_org, parse_yaml
+from bot.results import RoundStarted
 from bot.schedule.config import load_preset
 from bot.schedule.scheduler import Scheduler
 from bot.slack.blocks import status_text
@@ -42,7 +43,7 @@ def _reminded(notifier: ClockedNotifier, chat_id: str) -> list[str]:
     ]
 
 
-def _round(notifier: ClockedNotifier, title: str):  # type: ignore[no-untyped-def]
+def _round(notifier: ClockedNotifier, title: str) -> RoundStarted:
     return next(s for s in notifier.started if s.round.title == title)
 
 
@@ -128,9 +129,9 @@ def test_the_units_standing_deputy_answers_when_none_was_named(
 def test_anonymous_digest_counts_the_absent_without_naming_units(
     engine: DialogEngine, clock: FixedClock
 ) -> None:
-    from bot.engine import StartRound
-
-    AbsenceService(engine).register(WS, PETRA, date(2027, 5, 3), date(2027, 5, 31), person="U0ENHHTN")
+    AbsenceService(engine).register(
+        WS, PETRA, date(2027, 5, 3), date(2027, 5, 31), person="U0ENHHTN"
+    )
     started = engine.start_round(
         WS,
         StartRound(
