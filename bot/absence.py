@@ -49,6 +49,12 @@ class UnknownAbsence(DialogError):
         super().__init__(f"no absence {number}", number=number, count=count)
 
 
+class AlreadyRemoved(DialogError):
+    """The same removal request arrived again (a retried command): nothing more is removed."""
+
+    key = "absence.already_removed"
+
+
 @dataclass(frozen=True)
 class AbsencePeriod:
     """One registered absence as plain data (chat ids and names, local dates)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import access
@@ -19,6 +20,7 @@ from bot.absence import (
     ABSENT,
     AbsenceBook,
     AbsencePeriod,
+    AlreadyRemoved,
     InvalidAbsence,
     UnknownAbsence,
     back_at,
@@ -227,23 +229,37 @@ class AbsenceService:
             return numbered([period_of(r) for r in rows])
 
     def remove(
-        self, workspace: str, by: str | None, number: int, person: str | None = None
+        self,
+        workspace: str,
+        by: str | None,
+        number: int,
+        person: str | None = None,
+        message_key: str | None = None,
     ) -> AbsencePeriod:
         """Remove the ``number``-th listed absence; the person is back at once (a job gives
-        them the questions of open rounds)."""
+        them the questions of open rounds). With ``message_key`` (the request's id) a
+        replayed request raises :class:`bot.absence.AlreadyRemoved` rather than removing
+        the absence that is now ``number``."""
         now = self.engine.clock.now()
-        with self.engine.unit_of_work(workspace) as uow:
-            subject = self._subject(uow.repo, by, person)
-            absences = AbsenceRepository(uow.session, workspace)
-            rows = {r.id: r for r in absences.of_person(subject.id)}
-            listed = numbered([period_of(r) for r in rows.values()])
-            chosen = next((a for n, a in listed if n == number), None)
-            if chosen is None:
-                raise UnknownAbsence(number, len(listed))
-            absences.remove(rows[chosen.absence_id])
-            self._plan_return(uow.session, workspace, subject, chosen.absence_id, now)
-            uow.commit()
-            return chosen
+        try:
+            with self.engine.unit_of_work(workspace) as uow:
+                subject = self._subject(uow.repo, by, person)
+                absences = AbsenceRepository(uow.session, workspace)
+                if message_key is not None:
+                    if absences.seen(message_key):
+                        raise AlreadyRemoved()
+                    absences.mark_seen(message_key, now)
+                rows = {r.id: r for r in absences.of_person(subject.id)}
+                listed = numbered([period_of(r) for r in rows.values()])
+                chosen = next((a for n, a in listed if n == number), None)
+                if chosen is None:
+                    raise UnknownAbsence(number, len(listed))
+                absences.remove(rows[chosen.absence_id])
+                self._plan_return(uow.session, workspace, subject, chosen.absence_id, now)
+                uow.commit()
+                return chosen
+        except IntegrityError:  # the same request racing itself
+            raise AlreadyRemoved() from None
 
     def returned(self, workspace: str, person: str) -> list[Returned]:
         """A manager is back: they get a participation in every open round (deadline still

@@ -741,6 +741,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Frånvaron {starts_on} – {ends_on} för {name} är borttagen.",
         "en": "The absence {starts_on} – {ends_on} of {name} is removed.",
     },
+    "absence.already_removed": {
+        "sv": "Den frånvaron är redan borttagen.",
+        "en": "That absence is already removed.",
+    },
     "absence.unknown": {
         "sv": "Det finns ingen frånvaro nummer {number} ({count} registrerade). Lista dem med `/dialog frånvaro`.",
         "en": "There is no absence number {number} ({count} registered). List them with `/dialog absence`.",

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Participation, Person, Round, Unit
+from storage.models import Participation, Person, ProcessedMessage, Round, Unit
 from storage.models_absence import Absence
 
 
@@ -62,6 +62,26 @@ class AbsenceRepository:
             .order_by(Absence.starts_on, Absence.id)
         )
         return self.session.scalars(stmt).unique().all()
+
+    def seen(self, message_key: str) -> bool:
+        """Whether a request with this key was applied already."""
+        stmt = select(ProcessedMessage.id).where(
+            ProcessedMessage.workspace_id == self.workspace_id,
+            ProcessedMessage.message_key == message_key,
+        )
+        return self.session.scalar(stmt) is not None
+
+    def mark_seen(self, message_key: str, now: datetime) -> None:
+        """Record a request as applied (in the same transaction as its change)."""
+        self.session.add(
+            ProcessedMessage(
+                workspace_id=self.workspace_id,
+                message_key=message_key,
+                participation_id=None,
+                outcome="absence_removed",
+                created_at=now,
+            )
+        )
 
     def remove(self, absence: Absence) -> None:
         """Delete an absence."""

@@ -31,6 +31,16 @@ def test_a_manager_registers_lists_and_removes_an_absence(slack: SlackHarness) -
     assert slack.responses(ANNA)[-1].startswith("Ingen frånvaro registrerad för Anna Andersson.")
 
 
+def test_a_replayed_removal_removes_nothing_more(slack: SlackHarness) -> None:
+    slack.command("frånvaro 2027-07-01 2027-08-09", user=ANNA)
+    slack.command("frånvaro 2027-10-01 2027-10-05", user=ANNA)
+    slack.command("frånvaro ta bort 1", user=ANNA, trigger_id="remove-once")
+    slack.command("frånvaro ta bort 1", user=ANNA, trigger_id="remove-once")
+    assert slack.responses(ANNA)[-1] == "Den frånvaron är redan borttagen."
+    slack.command("frånvaro", user=ANNA)
+    assert "1. 2027-10-01 – 2027-10-05" in slack.responses(ANNA)[-1]
+
+
 def test_bad_absence_input_gets_a_friendly_answer(slack: SlackHarness) -> None:
     slack.command("frånvaro 2027-08-09 2027-07-01", user=ANNA)
     assert "slutar (2027-07-01) före den börjar (2027-08-09)" in slack.responses(ANNA)[-1]

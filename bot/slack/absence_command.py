@@ -14,8 +14,9 @@ from bot.i18n import t
 from bot.slack.context import SlackContext, error_text
 
 
-def run(ctx: SlackContext, workspace: str, user: str, lang: str, raw: str) -> str:
-    """Carry out the command text after ``frånvaro`` for ``user``; the reply (mrkdwn)."""
+def run(ctx: SlackContext, workspace: str, user: str, lang: str, raw: str, trigger_id: str) -> str:
+    """Carry out the command text after ``frånvaro`` for ``user``; the reply (mrkdwn).
+    ``trigger_id`` identifies the request, so a replayed removal removes nothing more."""
     try:
         request = parse_absence_command(raw)
     except InvalidInput as err:
@@ -46,7 +47,9 @@ def run(ctx: SlackContext, workspace: str, user: str, lang: str, raw: str) -> st
         )
     if request.action == "remove":
         assert request.number is not None
-        removed = service.remove(workspace, user, request.number, request.person)
+        removed = service.remove(
+            workspace, user, request.number, request.person, f"slack:absence:{trigger_id}"
+        )
         return t(
             lang,
             "absence.removed",

@@ -82,7 +82,7 @@ def _run(
         return _export(ctx, client, workspace, user, lang, command.rest)
     if command.action == "absence":  # parsed as delivered: mentions keep their user ids
         raw = split_command(str(body.get("text") or "")).rest
-        return absence_command.run(ctx, workspace, user, lang, raw)
+        return absence_command.run(ctx, workspace, user, lang, raw, str(body["trigger_id"]))
     raise AssertionError(command.action)  # pragma: no cover - split_command knows them all
 
 
