@@ -198,7 +198,8 @@ def parse_date(word: str) -> date:
     try:
         return date.fromisoformat(word)
     except ValueError:
-        raise InvalidInput(f"{word} (ÅÅÅÅ-MM-DD)") from None
+        shown = word if len(word) <= 40 else word[:40] + "…"
+        raise InvalidInput(f"{shown} (ÅÅÅÅ-MM-DD)") from None
 
 
 def parse_absence_command(text: str) -> AbsenceRequest:
