@@ -3,8 +3,15 @@ fake Slack Web API. The clock stands at Monday 3 May 2027 (conftest)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fakes.signing import DEFAULT_TEAM_ID
 from test_slack_harness import ANNA, BJORN, CECILIA, CHANNEL, SlackHarness, fake, slack, texts
+
+from bot.clock import FixedClock
+from bot.schedule.scheduler import Scheduler
+from bot.slack.app import build_notifier
+from bot.wiring import Runtime
 
 __all__ = ["fake", "slack"]
 
@@ -106,3 +113,28 @@ def test_absence_registered_mid_round_stops_reminders(slack: SlackHarness) -> No
     assert [p.status for u in status.units for p in u.participants if p.chat_id == ANNA] == [
         "absent"
     ]
+
+
+def test_back_before_the_deadline_the_manager_gets_a_thread_with_the_questions(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    slack.command("frånvaro <@U0ENHHTN> 2027-05-01 2027-05-05")
+    slack.command(START)
+    assert not any(f"<@{ANNA}>" in text for text in texts(slack.posts(CHANNEL)))
+    scheduler = Scheduler(
+        slack.engine, build_notifier(slack.config, Runtime(slack.db, slack.engine)), clock=clock
+    )
+    clock.set(datetime(2027, 5, 5, 20, tzinfo=UTC))
+    scheduler.tick()
+    assert not any(f"<@{ANNA}>" in text for text in texts(slack.posts(CHANNEL)))
+
+    clock.set(datetime(2027, 5, 6, 6, tzinfo=UTC))  # Thursday 08:00, the day after
+    scheduler.tick()
+    scheduler.tick()  # a second tick sends nothing twice
+    anna = slack.thread_of(ANNA)
+    in_thread = texts(slack.posts(CHANNEL, anna))
+    assert len(in_thread) == 1
+    assert "Fråga 1 av 3" in in_thread[0]
+
+    slack.command("status 1")
+    assert "Frånvarande" not in slack.responses()[-1]
