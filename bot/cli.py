@@ -53,6 +53,7 @@ EXTENSIONS = (
     "bot.privacy_cli",
     "bot.settings_cli",
     "bot.history_cli",
+    "bot.absence_cli",
 )
 
 

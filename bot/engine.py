@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import access
+from bot import absence_service, access
+from bot.absence import ABSENT
 from bot.access import ORGANISER_ROLES, ReadScope
 from bot.anonymity import Respondent, day_start, plan_pools
 from bot.chain import activities as chain_activities
@@ -234,7 +235,7 @@ class DialogEngine:
             snapshot = self._snapshot(repo, template)
             now = self._now()
             title = typed_title or self._default_title(template, cmd, tree, chosen)
-            pairs = [(unit, person) for unit in chosen for person in unit.managers]
+            pairs = absence_service.respondents(repo, chosen, now)
             if cmd.anonymous:
                 # Participation ids must not reveal the units in organisation order.
                 SystemRandom().shuffle(pairs)
@@ -258,13 +259,13 @@ class DialogEngine:
             repo.add(round_)
             repo.flush()
             without_manager = [unit.name for unit in chosen if not unit.managers]
-            for unit, person in pairs:
+            for unit, person, status in pairs:
                 p = Participation(
                     workspace_id=repo.workspace_id,
                     round_id=round_.id,
                     unit_id=unit.id,
                     person_id=person.id,
-                    status="invited",
+                    status=status,
                     position=0,
                 )
                 p.unit = unit
@@ -284,10 +285,12 @@ class DialogEngine:
         template = self.template_of(round_)
         pairs: list[tuple[Participant, QuestionPrompt]] = []
         for p in round_.participations:
+            if p.status == ABSENT:  # away without a deputy: asked when back
+                continue
             prompt = self._prompt(p, template, round_)
             if prompt is None:
                 prompt = self._prompt_at(p, template, round_, 0)
-            pairs.append((self._participant(p, template), prompt))
+            pairs.append((absence_service.on_behalf(self._participant(p, template), p), prompt))
         return RoundStarted(
             round=self._info(round_, template),
             participants=pairs,

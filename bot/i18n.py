@@ -226,6 +226,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/dialog mina` visar dina obesvarade frågor\n"
             "• `/dialog aktiviteter [enhet]` visar enhetens aktiviteter och deras status\n"
             "• `/dialog export [runda] [md|html|docx]` lägger dokumentationen av en runda i kanalen\n"
+            "• `/dialog frånvaro 2027-07-01 2027-08-09 [ersättare @person]` registrerar frånvaro "
+            "(`/dialog frånvaro` listar, `/dialog frånvaro ta bort N` tar bort)\n"
             "• `/dialog hjälp` visar den här hjälpen"
         ),
         "en": (
@@ -241,6 +243,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/dialog mina` lists your unanswered questions\n"
             "• `/dialog activities [unit]` lists a unit's activities and their status\n"
             "• `/dialog export [round] [md|html|docx]` posts a round's documentation to the channel\n"
+            "• `/dialog absence 2027-07-01 2027-08-09 [deputy @person]` registers an absence "
+            "(`/dialog absence` lists, `/dialog absence remove N` removes)\n"
             "• `/dialog help` shows this help"
         ),
     },
@@ -1030,6 +1034,77 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "That deadline has already passed ({when}). Choose a day in the future.",
     },
     # --- end home-and-messages ---
+    # --- absence ---
+    "absence.on_behalf": {
+        "sv": "Du svarar som ersättare för {unit} i stället för {manager}, som är frånvarande: svara för enhetens och chefens räkning.",
+        "en": "You answer as deputy for {unit} in place of {manager}, who is absent: answer on behalf of the unit and the manager.",
+    },
+    "absence.marker": {"sv": "frånvarande", "en": "absent"},
+    "absence.summary_count": {
+        "sv": "Varav {n} frånvarande.",
+        "en": "Of whom {n} absent.",
+    },
+    "absence.digest_names": {"sv": "Frånvarande: {names}", "en": "Absent: {names}"},
+    "absence.digest_count": {"sv": "Frånvarande: {n}", "en": "Absent: {n}"},
+    "absence.registered": {
+        "sv": "Frånvaro registrerad för {name}: {starts_on} – {ends_on}.{deputy} Inga påminnelser under tiden.",
+        "en": "Absence registered for {name}: {starts_on} – {ends_on}.{deputy} No reminders meanwhile.",
+    },
+    "absence.deputy_part": {"sv": " Ersättare: {deputy}.", "en": " Deputy: {deputy}."},
+    "absence.list_header": {
+        "sv": "Registrerad frånvaro för {name}:",
+        "en": "Registered absence of {name}:",
+    },
+    "absence.list_item": {
+        "sv": "{n}. {starts_on} – {ends_on}{deputy}",
+        "en": "{n}. {starts_on} – {ends_on}{deputy}",
+    },
+    "absence.list_deputy": {"sv": " (ersättare: {deputy})", "en": " (deputy: {deputy})"},
+    "absence.list_none": {
+        "sv": "Ingen frånvaro registrerad för {name}. Registrera: `/dialog frånvaro 2027-07-01 2027-08-09 [ersättare @person]`",
+        "en": "No absence registered for {name}. Register: `/dialog absence 2027-07-01 2027-08-09 [deputy @person]`",
+    },
+    "absence.list_remove_hint": {
+        "sv": "Ta bort: `/dialog frånvaro ta bort N`",
+        "en": "Remove: `/dialog absence remove N`",
+    },
+    "absence.removed": {
+        "sv": "Frånvaron {starts_on} – {ends_on} för {name} är borttagen.",
+        "en": "The absence {starts_on} – {ends_on} of {name} is removed.",
+    },
+    "absence.already_removed": {
+        "sv": "Den frånvaron är redan borttagen.",
+        "en": "That absence is already removed.",
+    },
+    "absence.unknown": {
+        "sv": "Det finns ingen frånvaro nummer {number} ({count} registrerade). Lista dem med `/dialog frånvaro`.",
+        "en": "There is no absence number {number} ({count} registered). List them with `/dialog absence`.",
+    },
+    "absence.invalid_order": {
+        "sv": "Frånvaron slutar ({ends_on}) före den börjar ({starts_on}). Skriv första och sista dagen, t.ex. `/dialog frånvaro 2027-07-01 2027-08-09`.",
+        "en": "The absence ends ({ends_on}) before it starts ({starts_on}). Give the first and last day, e.g. `/dialog absence 2027-07-01 2027-08-09`.",
+    },
+    "absence.invalid_too_long": {
+        "sv": "En frånvaro kan vara högst {days} dagar. Registrera längre frånvaro i flera delar.",
+        "en": "An absence can be at most {days} days. Register a longer absence in parts.",
+    },
+    "absence.invalid_past": {
+        "sv": "Frånvaron slutade redan {ends_on}; registrera bara frånvaro som pågår eller kommer.",
+        "en": "That absence already ended on {ends_on}; only register absence that is ongoing or ahead.",
+    },
+    "absence.invalid_overlap": {
+        "sv": "Det finns redan frånvaro {starts_on} – {ends_on} som överlappar. Ta bort den först (`/dialog frånvaro ta bort N`).",
+        "en": "There is already an overlapping absence {starts_on} – {ends_on}. Remove it first (`/dialog absence remove N`).",
+    },
+    "absence.invalid_self_deputy": {
+        "sv": "Ersättaren kan inte vara samma person som är frånvarande.",
+        "en": "The deputy cannot be the person who is absent.",
+    },
+    "absence.usage": {
+        "sv": "Skriv `/dialog frånvaro 2027-07-01 2027-08-09` (valfritt `ersättare @person`; processtöd kan skriva `/dialog frånvaro @person …`), `/dialog frånvaro` för att lista och `/dialog frånvaro ta bort N`.",
+        "en": "Write `/dialog absence 2027-07-01 2027-08-09` (optionally `deputy @person`; process supports can write `/dialog absence @person …`), `/dialog absence` to list and `/dialog absence remove N`.",
+    },
+    # --- end absence ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
 }

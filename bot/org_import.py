@@ -71,6 +71,7 @@ class UnitRow:
     managers: list[str]
     channel: str | None = None
     where: str = ""
+    deputy: str | None = None
 
 
 @dataclass
@@ -227,6 +228,7 @@ def parse_yaml(text: str, source: str) -> OrgData:
                 managers=fields.items("managers"),
                 channel=fields.text("channel") or None,
                 where=f"units[{i}]",
+                deputy=fields.text("deputy") or None,
             )
         )
     if problems:
@@ -271,6 +273,7 @@ def _read_csv(reader: csv.DictReader[str], source: str) -> OrgData:
                     managers=_split(r.get("managers") or r.get("chefer")),
                     channel=r.get("channel") or r.get("kanal") or None,
                     where=f"row {n}",
+                    deputy=r.get("deputy") or r.get("ersattare") or None,
                 )
             )
     elif "roles" in header or "roller" in header:
@@ -420,6 +423,10 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
                 problems.append(
                     f"{u.where} ({_label(u.name)}): unknown manager {m!r} (add them under people)"
                 )
+        if u.deputy and u.deputy not in person_ids:
+            problems.append(
+                f"{u.where} ({_label(u.name)}): unknown deputy {u.deputy!r} (add them under people)"
+            )
     if not problems:
         problems.extend(_cycles(data, units, unit_refs, names))
     if problems:
@@ -465,5 +472,6 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
         parent_key = _parent_key(u, set(units), names)
         unit.parent_id = units[parent_key].id if parent_key else None
         unit.managers = [people[m] for m in u.managers]
+        unit.deputy = people[u.deputy] if u.deputy else None
     uow.commit()
     return report

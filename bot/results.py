@@ -74,6 +74,8 @@ class Participant:
     lang: str
     answered: int = 0
     total: int = 0
+    #: A deputy answering for an absent manager: that manager's name (else empty).
+    on_behalf_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,18 @@ class RoundStatus:
 
     @property
     def non_responders(self) -> list[Participant]:
-        """Participants who have not answered anything yet."""
-        return [p for u in self.units for p in u.participants if p.answered == 0]
+        """Participants who have not answered anything yet (the absent left out)."""
+        return [
+            p
+            for u in self.units
+            for p in u.participants
+            if p.answered == 0 and p.status != "absent"
+        ]
+
+    @property
+    def absent(self) -> list[Participant]:
+        """Participants marked absent (frånvarande) who have not answered."""
+        return [p for u in self.units for p in u.participants if p.status == "absent"]
 
     @property
     def unfinished(self) -> list[Participant]:

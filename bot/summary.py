@@ -14,6 +14,7 @@ from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot.absence import ABSENT
 from bot.anonymity import WITHHELD, Pool, Respondent, plan_pools, pools_for_question
 from bot.collation import sort_key
 from bot.escaping import ESCAPERS, Trusted
@@ -82,6 +83,8 @@ class Missing:
     unit_name: str
     person_name: str
     chat_id: str
+    #: Away (frånvarande) when the round started and not back: not shamed as "ej svarat".
+    absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class RoundSummary:
     not_responded: int = 0
     #: Anonymous rounds: texts are shown only for pools of at least this many respondents.
     anonymity_k: int | None = None
+    #: How many of ``not_responded`` were absent (the only absence shown in anonymous rounds).
+    absent: int = 0
 
     @property
     def anonymous(self) -> bool:
@@ -124,6 +129,7 @@ class _Row:
     chat_id: str
     finished: bool
     answers: dict[str, tuple[str, str]]
+    absent: bool = False
 
     @property
     def responded(self) -> bool:
@@ -140,6 +146,7 @@ def _row(p: Participation) -> _Row:
         p.person.chat_id if p.person else "",
         p.status == "finished",
         {a.question_key: (a.status, a.text) for a in p.answers},
+        p.status == ABSENT,
     )
 
 
@@ -256,7 +263,7 @@ def build_summary(
         )
 
     missing = [
-        Missing(row.unit_name, row.person_name, row.chat_id)
+        Missing(row.unit_name, row.person_name, row.chat_id, row.absent)
         for node in order
         for row in node.own
         if not row.responded
@@ -271,6 +278,7 @@ def build_summary(
         rates=rates,
         missing=missing,
         not_responded=len(missing),
+        absent=sum(1 for m in missing if m.absent),
     )
 
 
@@ -323,6 +331,7 @@ def _anonymous_summary(
         missing=[],
         not_responded=len(rows) - responded,
         anonymity_k=k,
+        absent=sum(1 for r in rows if r.absent and not r.responded),
     )
 
 

@@ -69,8 +69,13 @@ class Unit(Base):
     level_key: Mapped[str] = mapped_column(String(KEY_LEN))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     channel_ref: Mapped[str | None] = mapped_column(String(REF_LEN))
+    #: The unit's standing deputy (ersättare), asked when a manager is absent.
+    deputy_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    deputy: Mapped[Person | None] = relationship(foreign_keys=[deputy_person_id])
     managers: Mapped[list[Person]] = relationship(
         secondary="unit_managers", order_by="Person.chat_id"
     )

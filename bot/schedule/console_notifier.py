@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from bot.absence import ABSENT, absent_line
 from bot.anonymity import notice
 from bot.i18n import format_local, t
 from bot.progress_text import left_text
@@ -64,6 +65,14 @@ class ConsoleNotifier:
                     title=info.title,
                 )
             )
+            if participant.on_behalf_of:
+                note = t(
+                    info.lang,
+                    "absence.on_behalf",
+                    unit=participant.unit_name,
+                    manager=participant.on_behalf_of,
+                )
+                self._print("  " + note)
             self._print("    " + self._question(info.lang, prompt))
 
     def remind(
@@ -90,7 +99,7 @@ class ConsoleNotifier:
     def digest(self, status: RoundStatus, recipients: list[str]) -> None:
         """Print who is missing in a round (only a count for anonymous rounds)."""
         info = status.round
-        missing = status.unfinished
+        missing = [p for p in status.unfinished if p.status != ABSENT]
         total = sum(len(unit.participants) for unit in status.units)
         params: dict[str, object] = {
             "recipients": ", ".join(recipients),
@@ -98,11 +107,12 @@ class ConsoleNotifier:
             "missing": len(missing),
             "total": total,
         }
+        away = absent_line(status, info.lang, lambda p: f"{p.name} ({p.unit_name})")
         if info.anonymous:
-            self._print(t(info.lang, "schedule.digest_anonymous", **params))
+            self._print(t(info.lang, "schedule.digest_anonymous", **params) + away)
             return
         names = ", ".join(f"{p.name} ({p.unit_name})" for p in missing)
-        self._print(t(info.lang, "schedule.digest", names=names, **params))
+        self._print(t(info.lang, "schedule.digest", names=names, **params) + away)
 
     def summary_ready(self, summary: RoundSummary) -> None:
         """Print a closed round's summary as text."""

@@ -54,7 +54,14 @@ KIND_START_ROUND = "start_round"
 KIND_REMINDER = "reminder"
 KIND_CLOSE_ROUND = "close_round"
 KIND_PLANNING_FAILED = "planning_failed"
-JOB_KINDS = (KIND_START_ROUND, KIND_REMINDER, KIND_CLOSE_ROUND, KIND_PLANNING_FAILED)
+KIND_ABSENCE_ENDED = "absence_ended"
+JOB_KINDS = (
+    KIND_START_ROUND,
+    KIND_REMINDER,
+    KIND_CLOSE_ROUND,
+    KIND_PLANNING_FAILED,
+    KIND_ABSENCE_ENDED,
+)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed job stays with its worker without a renewal."""

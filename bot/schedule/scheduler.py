@@ -32,6 +32,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.absence import local_day, mark_absent, reminder_recipients
+from bot.absence_service import AbsenceService
 from bot.clock import Clock
 from bot.engine import DialogEngine, StartRound, normalize_role
 from bot.errors import NoParticipants, UnknownRound
@@ -41,6 +43,7 @@ from bot.ports import Notifier
 from bot.schedule.jobs import (
     DEFAULT_LEASE,
     DEFAULT_MAX_ATTEMPTS,
+    KIND_ABSENCE_ENDED,
     KIND_CLOSE_ROUND,
     KIND_PLANNING_FAILED,
     KIND_REMINDER,
@@ -197,6 +200,7 @@ class Scheduler:
             KIND_REMINDER: self._remind,
             KIND_CLOSE_ROUND: self._close_round,
             PURGE_JOB_KIND: self._purge,
+            KIND_ABSENCE_ENDED: self._absence_ended,
         }
         self.retention_days = retention_days
 
@@ -454,12 +458,14 @@ class Scheduler:
         round_ids = self._rounds_of(workspace, str(job.payload["occurrence_key"]))
         supports = self._process_supports(workspace)
         reminded = digests = 0
+        day = local_day(self.clock.now())
+        away = AbsenceService(self.engine).book(workspace, day)
         for round_id in round_ids:
-            status = self.engine.status(workspace, round_id)
+            status = mark_absent(self.engine.status(workspace, round_id), away, day)
             if status.round.status != "open":
                 continue
             unfinished = status.unfinished
-            for participant in unfinished:
+            for participant in reminder_recipients(unfinished, away, day):
                 prompt = self.engine.current_prompt(workspace, participant.participation_id)
                 key = f"remind:{reminder_key}:{participant.participation_id}"
                 if self._effect(
@@ -471,6 +477,17 @@ class Scheduler:
                 if self._effect(job, key, partial(self.notifier.digest, status, list(supports))):
                     digests += 1
         return f"{reminded} reminders and {digests} digests sent for {len(round_ids)} rounds"
+
+    def _absence_ended(self, job: ClaimedJob) -> str:
+        """A manager is back: the questions of open rounds they missed reach them now."""
+        workspace = job.workspace_id
+        back = AbsenceService(self.engine).returned(workspace, str(job.payload["person"]))
+        opened = 0
+        for item in back:
+            key = f"absence-ended:{item.participant.participation_id}"
+            send = partial(self.notifier.remind, item.round, item.participant, item.prompt)
+            opened += self._effect(job, key, send)
+        return f"{opened} threads opened for a manager back from absence"
 
     def _planning_failed(self, job: ClaimedJob) -> str:
         workspace = job.workspace_id

@@ -39,6 +39,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.absence import absent_line
 from bot.anonymity import notice
 from bot.chain.chat import render_activity_outcome_mrkdwn
 from bot.chain.context import render_context_mrkdwn
@@ -309,6 +310,13 @@ def thread_intro(info: RoundInfo, participant: Participant) -> Message:
         unit=mrkdwn(participant.unit_name),
         title=mrkdwn(info.title),
     )
+    if participant.on_behalf_of:
+        text += "\n\n" + t(
+            info.lang,
+            "absence.on_behalf",
+            unit=mrkdwn(participant.unit_name),
+            manager=mrkdwn(participant.on_behalf_of),
+        )
     if info.anonymous:
         text += "\n\n" + anonymity_notice(info)
     return Message(clip(text, MAX_SECTION_TEXT))
@@ -398,6 +406,7 @@ def status_text(status: RoundStatus, tz: str) -> str:
     if missing and not info.anonymous:
         names = ", ".join(f"{mrkdwn(p.unit_name)} ({mrkdwn(p.name)})" for p in missing)
         line += "\n" + t(lang, "slack.status_missing", names=names)
+    line += absent_line(status, lang, lambda p: f"{mrkdwn(p.unit_name)} ({mrkdwn(p.name)})")
     return clip(line, MAX_SECTION_TEXT)
 
 

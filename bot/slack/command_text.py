@@ -32,6 +32,9 @@ ACTIONS = {
     "activities": "activities",
     "export": "export",
     "exportera": "export",
+    "frånvaro": "absence",
+    "franvaro": "absence",
+    "absence": "absence",
 }
 
 #: Unit keys: which level answers below the named units (None: the whole subtree).

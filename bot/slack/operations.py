@@ -7,6 +7,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.absence import reminder_recipients
+from bot.absence_service import AbsenceService
 from bot.engine import StartRound
 from bot.errors import DialogError
 from bot.results import RoundInfo, RoundStarted
@@ -81,10 +83,13 @@ def remind(
     status = ctx.engine.status(workspace, info.round_id)
     notifier = ctx.notifier(client, occasion)
     unfinished = status.unfinished if info.status == "open" else []
-    for participant in unfinished:
+    absences = AbsenceService(ctx.engine, ctx.tz)
+    day = absences.today()
+    recipients = reminder_recipients(unfinished, absences.book(workspace, day), day)
+    for participant in recipients:
         prompt = ctx.engine.current_prompt(workspace, participant.participation_id)
         notifier.remind(info, participant, prompt)
-    return info, len(unfinished)
+    return info, len(recipients)
 
 
 def close(

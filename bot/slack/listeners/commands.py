@@ -14,7 +14,7 @@ from bot.engine import StartRound
 from bot.errors import DialogError, InvalidInput
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.slack import blocks, home, inbound, operations
+from bot.slack import absence_command, blocks, home, inbound, operations
 from bot.slack.command_text import Command, parse_round_id, parse_start, split_command
 from bot.slack.context import SlackContext, error_text
 from bot.slack.start_form import open_start_modal
@@ -80,6 +80,9 @@ def _run(
         return _activities(ctx, workspace, user, lang, command.rest)
     if command.action == "export":
         return _export(ctx, client, workspace, user, lang, command.rest)
+    if command.action == "absence":  # parsed as delivered: mentions keep their user ids
+        raw = split_command(str(body.get("text") or "")).rest
+        return absence_command.run(ctx, workspace, user, lang, raw, str(body["trigger_id"]))
     raise AssertionError(command.action)  # pragma: no cover - split_command knows them all
 
 
