@@ -1080,6 +1080,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Det finns ingen frånvaro nummer {number} ({count} registrerade). Lista dem med `/dialog frånvaro`.",
         "en": "There is no absence number {number} ({count} registered). List them with `/dialog absence`.",
     },
+    "absence.invalid": {
+        "sv": "Frånvaron kan inte registreras.",
+        "en": "The absence cannot be registered.",
+    },
     "absence.invalid_order": {
         "sv": "Frånvaron slutar ({ends_on}) före den börjar ({starts_on}). Skriv första och sista dagen, t.ex. `/dialog frånvaro 2027-07-01 2027-08-09`.",
         "en": "The absence ends ({ends_on}) before it starts ({starts_on}). Give the first and last day, e.g. `/dialog absence 2027-07-01 2027-08-09`.",
