@@ -117,10 +117,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "error.invalid_input": {"sv": "Ogiltigt värde: {what}.", "en": "Invalid value: {what}."},
     # Dialog chain: context, activities, follow-up, evaluation, exports (bot/chain).
-    "chain.context.from": {
-        "sv": "Från {template} ({title}, {when})",
-        "en": "From {template} ({title}, {when})",
-    },
     "chain.context.truncated": {
         "sv": "förkortat, hela svaret finns i dokumentationen",
         "en": "shortened, the whole answer is in the documentation",
@@ -590,6 +586,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not '{value}'.",
     },
     # --- end access-and-personal-data ---
+    # --- documents ---
+    "summary.synthesis": {"sv": "Vad säger helheten?", "en": "What does the whole say?"},
+    "summary.rate_units": {"sv": "Enheter som svarat", "en": "Units answered"},
+    "summary.rate_people": {"sv": "Chefer som svarat", "en": "Managers answered"},
+    "summary.total": {"sv": "Totalt", "en": "Total"},
+    "summary.contents": {"sv": "Innehåll", "en": "Contents"},
+    "summary.toc_hint": {
+        "sv": "Högerklicka och välj Uppdatera fält för att visa innehållsförteckningen.",
+        "en": "Right-click and choose Update Field to show the table of contents.",
+    },
+    "summary.page": {"sv": "Sida", "en": "Page"},
+    "summary.thread_links": {"sv": "Trådar", "en": "Threads"},
+    "chain.context.question": {
+        "sv": "Från {template}: «{question}»",
+        "en": "From {template}: “{question}”",
+    },
+    "chain.context.round": {"sv": "{title}, {when}", "en": "{title}, {when}"},
+    # --- end documents ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
 }

@@ -75,6 +75,23 @@ class Question(BaseModel):
         description="which earlier rounds refers_to shows: the unit's latest round of the "
         "referenced template, or that round and every other one in its calendar year",
     )
+    level: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_-]+$",
+        max_length=KEY_MAX,
+        description="the organisation level (key) whose managers this question is for",
+    )
+    synthesis: bool = Field(
+        default=False,
+        description="the branch's own synthesis (vad säger helheten), shown in the summary "
+        "above the answers of the units below; needs a level",
+    )
+
+    @model_validator(mode="after")
+    def _synthesis_has_level(self) -> Question:
+        if self.synthesis and self.level is None:
+            raise ValueError("synthesis: true needs a level (e.g. level: avdelning)")
+        return self
 
     @field_validator("refers_to")
     @classmethod
