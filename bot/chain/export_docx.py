@@ -218,18 +218,35 @@ def _table_of_contents(doc: Any, body: _Body, blocks: tuple[Block, ...], lang: s
     settings.append(update)
 
 
-def _paragraph(container: Any, block: Paragraph) -> None:
-    para = container.add_paragraph()
+def _add(container: Any, text: str, style_id: str | None = None) -> DocxParagraph:
+    """A paragraph in a body or cell, styled by style id (python-docx's lookup by name or
+    style object scans every style, per call)."""
+    para: DocxParagraph = container.add_paragraph()
+    if style_id is not None:
+        para._p.style = style_id
+    if text:
+        para.add_run(_clean(text))
+    return para
+
+
+def _run(para: DocxParagraph, text: str, style_id: str | None) -> None:
+    run = para.add_run(_clean(text))
+    if style_id is not None:
+        run._r.style = style_id
+
+
+def _paragraph(container: Any, block: Paragraph, ids: dict[str, str]) -> None:
+    para = _add(container, "")
     if block.label:
-        para.add_run(_clean(block.label) + (": " if block.text else ""), style="Strong")
+        _run(para, block.label + (": " if block.text else ""), ids["Strong"])
     if block.text:
-        para.add_run(_clean(block.text), style="Emphasis" if block.emphasis else None)
+        _run(para, block.text, ids["Emphasis"] if block.emphasis else None)
 
 
-def _cell(cell: Any, text: str, style: str) -> None:
+def _cell(cell: Any, text: str, style_id: str, run_style_id: str | None = None) -> None:
     para = cell.paragraphs[0]
-    para.style = style
-    para.add_run(_clean(text))
+    para._p.style = style_id
+    _run(para, text, run_style_id)
 
 
 def _widths(columns: list[list[str]], total: int) -> list[int]:
@@ -246,11 +263,14 @@ def _widths(columns: list[list[str]], total: int) -> list[int]:
 
 
 def _layout(table: Any, columns: list[list[str]]) -> None:
+    """A fixed layout: the grid and the first row carry the widths (Word and LibreOffice
+    lay out a fixed table from them, so the other rows need none)."""
     table.autofit = False
-    for column, width in zip(table.columns, _widths(columns, PAGE_WIDTH - 2 * MARGIN), strict=True):
+    widths = _widths(columns, PAGE_WIDTH - 2 * MARGIN)
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-        for cell in column.cells:
-            cell.width = width
+    for cell, width in zip(table.rows[0].cells, widths, strict=True):
+        cell.width = width
 
 
 def _repeat_header(table: Any) -> None:
@@ -258,21 +278,17 @@ def _repeat_header(table: Any) -> None:
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
-def _table(doc: Any, container: Any, block: Table, in_cell: bool = False) -> None:
+def _table(container: Any, block: Table, ids: dict[str, str], in_cell: bool = False) -> None:
     table = container.add_table(rows=1, cols=len(block.header))
-    table.style = doc.styles["Table Grid"]
+    table._tbl.tblPr.style = ids["Table Grid"]
     for cell, text in zip(table.rows[0].cells, block.header, strict=True):
-        _cell(cell, text, doc.styles[TABLE_HEADING])
+        _cell(cell, text, ids[TABLE_HEADING])
     _repeat_header(table)
-    level_styles = {n: doc.styles[table_level(n)] for n in range(4)}
-    text_style = doc.styles[TABLE_TEXT]
     for index, row in enumerate(block.rows):
-        cells = table.add_row().cells
-        for n, (cell, text) in enumerate(zip(cells, row, strict=True)):
-            style = level_styles[min(block.depth(index), 3)] if n == 0 else text_style
-            para = cell.paragraphs[0]
-            para.style = style
-            para.add_run(_clean(text), style="Strong" if block.is_total(index) else None)
+        strong = ids["Strong"] if block.is_total(index) else None
+        first = ids[table_level(block.depth(index))]
+        for n, (cell, text) in enumerate(zip(table.add_row().cells, row, strict=True)):
+            _cell(cell, text, first if n == 0 else ids[TABLE_TEXT], strong)
     if not in_cell:
         columns = [list(col) for col in zip(block.header, *block.rows, strict=True)]
         for n, depth in enumerate(block.depths):
@@ -280,37 +296,35 @@ def _table(doc: Any, container: Any, block: Table, in_cell: bool = False) -> Non
         _layout(table, columns)
 
 
-def _columns(doc: Any, container: Any, block: Columns) -> None:
+def _columns(container: Any, block: Columns, ids: dict[str, str]) -> None:
     for start in range(0, len(block.columns), MAX_COLUMNS):
         group = block.columns[start : start + MAX_COLUMNS]
         table = container.add_table(rows=1, cols=len(group))
-        table.style = doc.styles["Table Grid"]
+        table._tbl.tblPr.style = ids["Table Grid"]
         for cell, column in zip(table.rows[0].cells, group, strict=True):
-            _cell(cell, column.title, doc.styles[COLUMN_HEADING])
-            _blocks(doc, cell, column.blocks, in_cell=True)
+            _cell(cell, column.title, ids[COLUMN_HEADING])
+            _blocks(cell, column.blocks, ids, in_cell=True)
 
 
-def _blocks(doc: Any, container: Any, blocks: tuple[Block, ...], in_cell: bool) -> None:
+def _blocks(container: Any, blocks: tuple[Block, ...], ids: dict[str, str], in_cell: bool) -> None:
     for block in blocks:
         if isinstance(block, Heading):
-            if in_cell:
-                container.add_paragraph(_clean(block.text), style=COLUMN_HEADING)
-            else:
-                container.add_heading(_clean(block.text), level=min(block.level, 9))
+            level = min(block.level, 9)
+            _add(container, block.text, ids[COLUMN_HEADING if in_cell else f"Heading {level}"])
         elif isinstance(block, Paragraph):
             if block.label and not block.text:
-                container.add_paragraph(_clean(block.label), style=LABEL)
+                _add(container, block.label, ids[LABEL])
             else:
-                _paragraph(container, block)
+                _paragraph(container, block, ids)
         elif isinstance(block, Quote):
-            container.add_paragraph(_clean(block.text), style="Quote")
+            _add(container, block.text, ids["Quote"])
         elif isinstance(block, Table):
-            _table(doc, container, block, in_cell)
+            _table(container, block, ids, in_cell)
         elif isinstance(block, Bullets):
             for item in block.items:
-                container.add_paragraph(_clean(item), style="List Bullet")
+                _add(container, item, ids["List Bullet"])
         else:
-            _columns(doc, container, block)
+            _columns(container, block, ids)
 
 
 def render_docx(document: ExportDocument) -> bytes:
@@ -327,17 +341,18 @@ def render_docx(document: ExportDocument) -> bytes:
     body.add_heading(_clean(document.title), level=0)
     body.add_paragraph(_clean(document.subtitle), "Subtitle")
     body.add_paragraph(_clean(document.generated), GENERATED)
+    ids = {style.name: style.style_id for style in doc.styles}
     if document.facts:
         facts = doc.add_table(rows=0, cols=2)
-        facts.style = doc.styles["Table Grid"]
+        facts._tbl.tblPr.style = ids["Table Grid"]
         for label, value in document.facts:
             cells = facts.add_row().cells
-            _cell(cells[0], label, doc.styles[TABLE_HEADING])
-            _cell(cells[1], value, doc.styles[TABLE_TEXT])
+            _cell(cells[0], label, ids[TABLE_HEADING])
+            _cell(cells[1], value, ids[TABLE_TEXT])
         _layout(facts, [[label for label, _ in document.facts], ["x" * 40]])
     if len(_headings(document.blocks)) >= TOC_MIN_HEADINGS:
         _table_of_contents(doc, body, document.blocks, document.lang)
-    _blocks(doc, body, document.blocks, in_cell=False)
+    _blocks(body, document.blocks, ids, in_cell=False)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
