@@ -98,6 +98,15 @@ class Synthesis:
 
 
 @dataclass(frozen=True)
+class Thread:
+    """Where a manager answered (``ref`` as the adapter stored it: for Slack, channel:ts)."""
+
+    unit_name: str
+    person_name: str
+    ref: str
+
+
+@dataclass(frozen=True)
 class Missing:
     """A participant who has not answered anything."""
 
@@ -124,6 +133,8 @@ class RoundSummary:
     anonymity_k: int | None = None
     #: The branches' own syntheses, in organisation order (named rounds only).
     syntheses: list[Synthesis] = field(default_factory=list)
+    #: The managers' threads, in organisation order (named rounds only).
+    threads: list[Thread] = field(default_factory=list)
 
     @property
     def anonymous(self) -> bool:
@@ -148,6 +159,7 @@ class _Row:
     chat_id: str
     finished: bool
     answers: dict[str, tuple[str, str]]
+    thread_ref: str | None = None
 
     @property
     def responded(self) -> bool:
@@ -164,6 +176,7 @@ def _row(p: Participation) -> _Row:
         p.person.chat_id if p.person else "",
         p.status == "finished",
         {a.question_key: (a.status, a.text) for a in p.answers},
+        p.thread_ref,
     )
 
 
@@ -316,6 +329,12 @@ def build_summary(
         missing=missing,
         not_responded=len(missing),
         syntheses=syntheses,
+        threads=[
+            Thread(row.unit_name, row.person_name, row.thread_ref)
+            for node in order
+            for row in node.own
+            if row.thread_ref
+        ],
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +85,7 @@ VIEW_ACTIVITIES = "dialog_activities"
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
+_PERMALINK = re.compile(r"^https://[^\s|<>]+$")
 #: The mrkdwn quote prefix of a person's answer (a typed ``>`` is escaped as ``&gt;``).
 _QUOTE = ">"
 
@@ -313,10 +314,14 @@ def anonymity_notice(info: RoundInfo) -> str:
 # Summaries --------------------------------------------------------------------------
 
 
-def summary_messages(summary: RoundSummary) -> list[Message] | None:
+def summary_messages(
+    summary: RoundSummary, thread_links: Mapping[str, str] | None = None
+) -> list[Message] | None:
     """The summary as Block Kit: a ``header`` with the round's title, the facts and the
     response rates, then a ``divider`` and a section per question (the branches'
-    syntheses first), and who did not answer in a ``context`` block. Long sections are
+    syntheses first), and who did not answer in a ``context`` block, after a context
+    block linking each manager's thread (``thread_links``: permalink by the thread's
+    stored reference, see :mod:`bot.slack.permalinks`). Long sections are
     split at 3,000 characters, and the blocks go over several messages of at most 50
     (each ending with "part n of m"); None when that takes more than
     :data:`MAX_SUMMARY_MESSAGES` messages (then the summary goes out as a Markdown file).
@@ -333,14 +338,10 @@ def summary_messages(summary: RoundSummary) -> list[Message] | None:
             blocks.append(DividerBlock())
             blocks.extend(_sections(text))
     blocks.append(DividerBlock())
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(text=chunk, verbatim=True)
-                for chunk in split_mrkdwn(parts.missing)[:MAX_CONTEXT_ELEMENTS]
-            ]
-        )
-    )
+    links = _thread_links(summary, thread_links or {})
+    if links:
+        blocks.append(_context(links))
+    blocks.append(_context(parts.missing))
     per_message = MAX_MESSAGE_BLOCKS - 1  # room for the "part n of m" context
     groups: list[list[Block]] = [[]]
     for block in blocks:
@@ -363,6 +364,28 @@ def summary_messages(summary: RoundSummary) -> list[Message] | None:
             )
         )
     return messages
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(
+        elements=[
+            MarkdownTextObject(text=chunk, verbatim=True)
+            for chunk in split_mrkdwn(text)[:MAX_CONTEXT_ELEMENTS]
+        ]
+    )
+
+
+def _thread_links(summary: RoundSummary, permalinks: Mapping[str, str]) -> str:
+    """ "Trådar: <link|Enhet (Namn)>, …" for the threads that have a permalink."""
+    links = []
+    for thread in summary.threads:
+        url = permalinks.get(thread.ref, "")
+        if _PERMALINK.match(url):
+            label = mrkdwn(f"{thread.unit_name} ({thread.person_name})")
+            links.append(f"<{url}|{label}>")
+    if not links:
+        return ""
+    return f"*{t(summary.round.lang, 'summary.thread_links')}:* " + ", ".join(links)
 
 
 def _sections(text: str) -> list[Block]:

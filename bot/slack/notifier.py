@@ -19,6 +19,7 @@ from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.slack import blocks, question_updates
+from bot.slack.permalinks import thread_permalinks
 from bot.slack.poster import Posted, Poster
 from bot.summary import RoundSummary, render_summary
 
@@ -230,7 +231,7 @@ class SlackNotifier:
         info = summary.round
         ws = info.workspace_id
         client = self.clients(ws)
-        messages = blocks.summary_messages(summary)
+        messages = blocks.summary_messages(summary, thread_permalinks(client, summary))
         if messages is None:
             overview = blocks.summary_overview(summary)
             self.poster.post(
