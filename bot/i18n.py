@@ -592,10 +592,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary.rate_people": {"sv": "Chefer som svarat", "en": "Managers answered"},
     "summary.total": {"sv": "Totalt", "en": "Total"},
     "summary.contents": {"sv": "Innehåll", "en": "Contents"},
-    "summary.toc_hint": {
-        "sv": "Högerklicka och välj Uppdatera fält för att visa innehållsförteckningen.",
-        "en": "Right-click and choose Update Field to show the table of contents.",
-    },
     "summary.page": {"sv": "Sida", "en": "Page"},
     "summary.thread_links": {"sv": "Trådar", "en": "Threads"},
     "chain.context.question": {

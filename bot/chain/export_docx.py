@@ -144,7 +144,6 @@ def _setup_styles(doc: Any, lang: str) -> None:
             style.paragraph_format.space_after = Pt(0)
     styles[LABEL].paragraph_format.keep_with_next = True
     styles[LABEL].paragraph_format.space_after = Pt(2)
-    styles[COLUMN_HEADING].paragraph_format.keep_with_next = True
     styles[GENERATED].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     for name in TOC_LEVELS:
         styles[name].paragraph_format.space_after = Pt(2)
@@ -256,7 +255,8 @@ def _widths(columns: list[list[str]], total: int) -> list[int]:
     for texts in columns:
         lengths = [max((len(w) for w in text.split()), default=0) for text in texts]
         average = sum(len(text) for text in texts) / max(len(texts), 1)
-        weights.append(max(average, 1.5 * max(lengths, default=0), 4.0))
+        heading = len(texts[0]) if texts else 0  # a table's first row is its header
+        weights.append(max(average, 1.5 * max(lengths, default=0), 0.7 * heading, 4.0))
     floor = 0.5 / len(columns)
     shares = [max(w / sum(weights), floor) for w in weights]
     return [int(total * share / sum(shares)) for share in shares]
@@ -304,6 +304,7 @@ def _columns(container: Any, block: Columns, ids: dict[str, str]) -> None:
         for cell, column in zip(table.rows[0].cells, group, strict=True):
             _cell(cell, column.title, ids[COLUMN_HEADING])
             _blocks(cell, column.blocks, ids, in_cell=True)
+        _add(container, "", ids[TABLE_TEXT])
 
 
 def _blocks(container: Any, blocks: tuple[Block, ...], ids: dict[str, str], in_cell: bool) -> None:
@@ -320,6 +321,7 @@ def _blocks(container: Any, blocks: tuple[Block, ...], ids: dict[str, str], in_c
             _add(container, block.text, ids["Quote"])
         elif isinstance(block, Table):
             _table(container, block, ids, in_cell)
+            _add(container, "", ids[TABLE_TEXT])  # two tables in a row would merge into one
         elif isinstance(block, Bullets):
             for item in block.items:
                 _add(container, item, ids["List Bullet"])
@@ -350,6 +352,7 @@ def render_docx(document: ExportDocument) -> bytes:
             _cell(cells[0], label, ids[TABLE_HEADING])
             _cell(cells[1], value, ids[TABLE_TEXT])
         _layout(facts, [[label for label, _ in document.facts], ["x" * 40]])
+        body.add_paragraph("", TABLE_TEXT)
     if len(_headings(document.blocks)) >= TOC_MIN_HEADINGS:
         _table_of_contents(doc, body, document.blocks, document.lang)
     _blocks(body, document.blocks, ids, in_cell=False)
