@@ -18,7 +18,7 @@ define install_locked
 	  echo "$(LOCK) does not match pyproject.toml: run 'make lock'"; exit 1; }
 endef
 
-.PHONY: demo test lint typecheck unit install bench clean check-wheel lock lock-upgrade
+.PHONY: demo test lint typecheck unit install bench clean check-wheel lock lock-upgrade docs-preview
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv --clear $(VENV)
@@ -44,6 +44,12 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Renders a sample round's documentation and a yearly report (HTML and DOCX) to PDF and
+# PNG pages in build/preview/, as a reader sees them (headless Chromium, LibreOffice,
+# pdftoppm); skips with a message when those are not installed. Not part of `make test`.
+docs-preview: $(STAMP)
+	$(BIN)/python tools/docs_preview.py
 
 # Re-resolve after a change to pyproject.toml's dependencies, keeping the other pins;
 # `make lock-upgrade` moves every pin to the newest release. Needs the network (PyPI).

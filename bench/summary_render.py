@@ -191,6 +191,8 @@ def bare_environment() -> Environment:
     env.globals["t"] = lambda key, lang, **kw: t(lang, key, **kw)
     env.globals["indent"] = lambda depth: "  " * depth
     env.globals["heading"] = lambda level: "#" * level
+    env.globals["nest"] = lambda depth: "\u2003\u2003" * depth
+    env.filters["trusted"] = str
     return env
 
 

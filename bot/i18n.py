@@ -121,10 +121,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "error.invalid_input": {"sv": "Ogiltigt värde: {what}.", "en": "Invalid value: {what}."},
     # Dialog chain: context, activities, follow-up, evaluation, exports (bot/chain).
-    "chain.context.from": {
-        "sv": "Från {template} ({title}, {when})",
-        "en": "From {template} ({title}, {when})",
-    },
     "chain.context.truncated": {
         "sv": "förkortat, hela svaret finns i dokumentationen",
         "en": "shortened, the whole answer is in the documentation",
@@ -934,6 +930,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "filen ska börja med mallens fält (key:, version:, …), inte med en lista eller text",
         "en": "the file must start with the template's fields (key:, version:, …), not a list or a text",
     },
+    "template.problem.synthesis_level": {
+        "sv": "en sammanfattning (synthesis: true) behöver en nivå, t.ex. level: avdelning",
+        "en": "synthesis: true needs a level (e.g. level: avdelning)",
+    },
     "template.problem.duplicate_key": {
         "sv": "frågenyckeln '{question}' finns redan på en tidigare fråga; varje fråga behöver en egen",
         "en": "the question key '{question}' is already used by an earlier question; each question needs its own",
@@ -1109,6 +1109,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Write `/dialog absence 2027-07-01 2027-08-09` (optionally `deputy @person`; process supports can write `/dialog absence @person …`), `/dialog absence` to list and `/dialog absence remove N`.",
     },
     # --- end absence ---
+    # --- documents ---
+    "summary.synthesis": {"sv": "Vad säger helheten?", "en": "What does the whole say?"},
+    "summary.rate_units": {"sv": "Enheter som svarat", "en": "Units answered"},
+    "summary.rate_people": {"sv": "Chefer som svarat", "en": "Managers answered"},
+    "summary.total": {"sv": "Totalt", "en": "Total"},
+    "summary.contents": {"sv": "Innehåll", "en": "Contents"},
+    "summary.page": {"sv": "Sida", "en": "Page"},
+    "summary.thread_links": {"sv": "Trådar", "en": "Threads"},
+    "chain.context.question": {
+        "sv": "Från {template}: «{question}»",
+        "en": "From {template}: “{question}”",
+    },
+    "chain.context.round": {"sv": "{title}, {when}", "en": "{title}, {when}"},
+    # --- end documents ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
 }

@@ -2,7 +2,10 @@
 
 The roll-up follows the organisation: answers are grouped under the units they came
 from, and every unit above them (enhet → avdelning → förvaltning) shows how many of
-the units below it have answered.
+the units below it have answered. A branch appears under a question only where someone
+in it answered (or skipped) that question; who did not answer at all is listed once, at
+the end. A question marked ``synthesis`` (the branch's own "vad säger helheten") is
+taken out of the question list and shown per branch before the questions.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -67,13 +70,41 @@ class QuestionSummary:
 
 @dataclass(frozen=True)
 class UnitRate:
-    """Response rate of one unit in the tree, counting the units below it."""
+    """Response rate of one unit in the tree, counting the units below it.
+
+    ``responded``/``total`` count units, ``people_responded``/``people`` managers; a
+    branch (``has_children``) totals everything below it.
+    """
 
     depth: int
     unit_name: str
     level_name: str
     responded: int
     total: int
+    people_responded: int = 0
+    people: int = 0
+    has_children: bool = False
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """A branch manager's answer to a synthesis question ("vad säger helheten")."""
+
+    depth: int
+    unit_name: str
+    level_name: str
+    person_name: str
+    question: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Where a manager answered (``ref`` as the adapter stored it: for Slack, channel:ts)."""
+
+    unit_name: str
+    person_name: str
+    ref: str
 
 
 @dataclass(frozen=True)
@@ -105,6 +136,10 @@ class RoundSummary:
     anonymity_k: int | None = None
     #: How many of ``not_responded`` were absent (the only absence shown in anonymous rounds).
     absent: int = 0
+    #: The branches' own syntheses, in organisation order (named rounds only).
+    syntheses: list[Synthesis] = field(default_factory=list)
+    #: The managers' threads, in organisation order (named rounds only).
+    threads: list[Thread] = field(default_factory=list)
 
     @property
     def anonymous(self) -> bool:
@@ -130,6 +165,7 @@ class _Row:
     finished: bool
     answers: dict[str, tuple[str, str]]
     absent: bool = False
+    thread_ref: str | None = None
 
     @property
     def responded(self) -> bool:
@@ -147,6 +183,7 @@ def _row(p: Participation) -> _Row:
         p.status == "finished",
         {a.question_key: (a.status, a.text) for a in p.answers},
         p.status == ABSENT,
+        p.thread_ref,
     )
 
 
@@ -159,6 +196,7 @@ class _Node:
     units: set[int] = field(default_factory=set)
     responded_units: set[int] = field(default_factory=set)
     count: int = 0
+    responded_people: int = 0
     answered: dict[str, int] = field(default_factory=dict)
 
     def walk(self) -> list[_Node]:
@@ -196,6 +234,7 @@ def _aggregate(order: list[_Node], question_keys: list[str]) -> None:
     """Fill each node's roll-up (units, responders, answers per question) bottom-up."""
     for node in reversed(order):
         node.count = len(node.own)
+        node.responded_people = sum(1 for row in node.own if row.responded)
         node.answered = dict.fromkeys(question_keys, 0)
         for row in node.own:
             node.units.add(row.unit_id)
@@ -208,6 +247,7 @@ def _aggregate(order: list[_Node], question_keys: list[str]) -> None:
             node.units |= child.units
             node.responded_units |= child.responded_units
             node.count += child.count
+            node.responded_people += child.responded_people
             for key, n in child.answered.items():
                 node.answered[key] += n
 
@@ -232,12 +272,25 @@ def build_summary(
     if anonymous:
         return _anonymous_summary(info, template, rows, roots, order, tree, level_names)
     rates = [
-        UnitRate(n.depth, n.unit.name, level(n.unit), len(n.responded_units), len(n.units))
+        UnitRate(
+            n.depth,
+            n.unit.name,
+            level(n.unit),
+            len(n.responded_units),
+            len(n.units),
+            n.responded_people,
+            n.count,
+            bool(n.children),
+        )
         for n in order
     ]
     questions: list[QuestionSummary] = []
+    syntheses: list[Synthesis] = []
     for number, q in enumerate(template.questions, start=1):
-        nodes: list[NodeAnswers] = []
+        if q.synthesis:
+            syntheses.extend(_syntheses(order, q.level, q.text.get(info.lang), q.key, level))
+            continue
+        entries_of: dict[int, list[AnswerEntry]] = {}
         total_answered = 0
         for node in order:
             entries: list[AnswerEntry] = []
@@ -247,17 +300,21 @@ def build_summary(
                     continue
                 total_answered += status == "answered"
                 entries.append(AnswerEntry(row.unit_name, row.person_name, status, text))
-            nodes.append(
-                NodeAnswers(
-                    node.depth,
-                    node.unit.name,
-                    level(node.unit),
-                    node.answered[q.key],
-                    node.count,
-                    entries,
-                    bool(node.children),
-                )
+            entries_of[node.unit.id] = entries
+        shown = _branches_with_entries(order, entries_of)
+        nodes = [
+            NodeAnswers(
+                node.depth,
+                node.unit.name,
+                level(node.unit),
+                node.answered[q.key],
+                node.count,
+                entries_of[node.unit.id],
+                bool(node.children),
             )
+            for node in order
+            if node.unit.id in shown
+        ]
         questions.append(
             QuestionSummary(number, q.key, q.text.get(info.lang), total_answered, nodes)
         )
@@ -279,7 +336,48 @@ def build_summary(
         missing=missing,
         not_responded=len(missing),
         absent=sum(1 for m in missing if m.absent),
+        syntheses=syntheses,
+        threads=[
+            Thread(row.unit_name, row.person_name, row.thread_ref)
+            for node in order
+            for row in node.own
+            if row.thread_ref
+        ],
     )
+
+
+def _branches_with_entries(
+    order: list[_Node], entries_of: dict[int, list[AnswerEntry]]
+) -> set[int]:
+    """The units (ids) that have an answer or a skip to show, themselves or below them."""
+    shown: set[int] = set()
+    for node in reversed(order):
+        if entries_of[node.unit.id] or any(c.unit.id in shown for c in node.children):
+            shown.add(node.unit.id)
+    return shown
+
+
+def _syntheses(
+    order: list[_Node],
+    level_key: str | None,
+    question: str,
+    question_key: str,
+    level: Callable[[Unit], str],
+) -> list[Synthesis]:
+    """The answers to a synthesis question from managers of units at its level."""
+    out: list[Synthesis] = []
+    for node in order:
+        if node.unit.level_key != level_key:
+            continue
+        for row in node.own:
+            status, text = row.answers.get(question_key, ("", ""))
+            if status == "answered":
+                out.append(
+                    Synthesis(
+                        node.depth, row.unit_name, level(node.unit), row.person_name, question, text
+                    )
+                )
+    return out
 
 
 def _anonymous_summary(
@@ -362,8 +460,38 @@ def _environment(fmt: Format) -> Environment:
         t(lang, key, **{k: escape(v) for k, v in kw.items()})
     )
     env.globals["indent"] = lambda depth: Trusted("  " * depth)
+    # Markdown collapses ordinary spaces: em spaces keep a table cell's nesting visible.
+    env.globals["nest"] = lambda depth: Trusted("\u2003\u2003" * depth)
+    env.filters["trusted"] = lambda text: Trusted(str(text))
     env.globals["heading"] = lambda level: Trusted("#" * level)
     return env
+
+
+@dataclass(frozen=True)
+class SummaryParts:
+    """A summary in Slack mrkdwn, cut into the parts a Block Kit message shows apart."""
+
+    head: str
+    rates: str
+    syntheses: str
+    questions: list[str]
+    missing: str
+
+
+def summary_parts(summary: RoundSummary) -> SummaryParts:
+    """The mrkdwn summary's parts (each escaped, stripped; empty when there is nothing)."""
+    module: Any = (
+        _environment("mrkdwn")
+        .get_template("summary.mrkdwn.j2")
+        .make_module({"s": summary, "r": summary.round, "lang": summary.round.lang})
+    )
+    return SummaryParts(
+        head=str(module.head()).strip(),
+        rates=str(module.rates()).strip(),
+        syntheses=str(module.syntheses()).strip(),
+        questions=[str(module.question(q)).strip() for q in summary.questions],
+        missing=str(module.missing()).strip(),
+    )
 
 
 def render_summary(summary: RoundSummary, fmt: Format = "md") -> str:

@@ -85,6 +85,17 @@ class Question(BaseModel):
         description="which earlier rounds refers_to shows: the unit's latest round of the "
         "referenced template, or that round and every other one in its calendar year",
     )
+    level: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_-]+$",
+        max_length=KEY_MAX,
+        description="the organisation level (key) whose managers this question is for",
+    )
+    synthesis: bool = Field(
+        default=False,
+        description="the branch's own synthesis (vad säger helheten), shown in the summary "
+        "above the answers of the units below; needs a level",
+    )
 
 
 class DialogTemplate(BaseModel):
@@ -121,7 +132,8 @@ class DialogTemplate(BaseModel):
 
 
 def _own_problems(template: DialogTemplate) -> list[Problem]:
-    """Rules pydantic does not check: unique question keys, 'template.question' references."""
+    """Rules pydantic does not check: unique question keys, a level for every synthesis,
+    'template.question' references."""
     keys = tuple(q.key for q in template.questions)
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -133,6 +145,10 @@ def _own_problems(template: DialogTemplate) -> list[Problem]:
                 )
             )
         seen.add(q.key)
+        if q.synthesis and q.level is None:
+            problems.append(
+                Problem("template.problem.synthesis_level", {}, ("questions", i, "level"), keys)
+            )
         for j, ref in enumerate(q.refers_to):
             if ref.count(".") != 1 or not all(ref.split(".")):
                 where = ("questions", i, "refers_to", j)

@@ -112,8 +112,8 @@ def _prompt(answer: str) -> QuestionPrompt:
 def test_context_is_a_quoted_escaped_block_cut_with_a_note_when_long() -> None:
     rendered = render_context_mrkdwn(_prompt("Mål <!channel> & <@U123>\n- Hälsosamtal"))
     assert rendered.splitlines() == [
-        ">*Från Planeringsdialog (Planering 2027, 2027-03-01)*",
-        ">_Vilka är våra mål?_",
+        ">*Från Planeringsdialog: «Vilka är våra mål?»*",
+        ">_Planering 2027, 2027-03-01_",
         ">Mål &lt;!channel&gt; &amp; &lt;@U123&gt;",
         ">- Hälsosamtal",
     ]

@@ -81,7 +81,7 @@ def test_docx_export_reads_back_with_headings_answers_and_activities(
     quotes = [text for style, text in paragraphs if style == "Quote"]
     assert "Vi ligger 3 % över budget." in quotes
     assert HOSTILE in quotes  # stored and shown as written, never interpreted
-    assert ("Normal", "Hemtjänst Norr (Anna Andersson)") in paragraphs
+    assert ("Dialogbot Label", "Hemtjänst Norr (Anna Andersson)") in paragraphs
     assert "Avstämningsdialog (avstamning v2)" in cells
     assert "1 av 3 (67 %)" not in cells and "2 av 3 (67 %)" in cells
     assert {"Hemtjänst Norr", "Ny bemanningsplan", "HR", "öppen"} <= set(cells)

@@ -4,7 +4,7 @@ longer still, and never a ping from what people typed."""
 from __future__ import annotations
 
 from fakes.signing import DEFAULT_TEAM_ID
-from test_slack_harness import CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack
+from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack
 
 from bot.engine import StartRound
 from bot.slack.blocks import (
@@ -86,3 +86,32 @@ def test_short_summary_is_one_message(slack: SlackHarness) -> None:
     messages = summary_messages(summary)
     assert messages is not None and len(messages) == 1
     assert "Hemtjänst Norr svar 0 &lt;!here&gt;" in str(messages[0].blocks)
+
+
+def test_summary_links_each_managers_thread(slack: SlackHarness) -> None:
+    slack.command(
+        'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
+    )
+    thread = slack.thread_of(ANNA)
+    slack.say(ANNA, "Budget i balans.", thread)
+    round_id = slack.engine.rounds(DEFAULT_TEAM_ID)[0].round_id
+    slack.command(f"stäng {round_id}")
+    summary = next(c for c in slack.posts(CHANNEL) if "Sammanfattning" in str(c.args["text"]))
+    blocks = summary.arg_json("blocks")
+    links = next(b for b in blocks if "Trådar" in str(b))
+    assert links["type"] == "context"
+    text = links["elements"][0]["text"]
+    anna = f"/archives/{CHANNEL}/p{thread.replace('.', '')}|Hemtjänst Norr (Anna Andersson)>"
+    assert text.startswith("*Trådar:* <https://") and anna in text
+    assert text.count("<https://") == 3  # every manager of the three enheter
+    asked = slack.fake.calls("chat.getPermalink")
+    assert len(asked) == 3 and {c.args["channel"] for c in asked} == {CHANNEL}
+    assert blocks[-1]["elements"][0]["text"].startswith("*Ej svarat:*")
+
+    # a thread in a manager's DM is theirs alone: no link to it
+    slack.command(
+        'start avstamning enheter:"Hemtjänst Norr" kanal:<#C0LEDNING|ledning> leverans:dm'
+    )
+    dm_round = slack.engine.rounds(DEFAULT_TEAM_ID, "open")[0].round_id
+    slack.command(f"stäng {dm_round}")
+    assert len(slack.fake.calls("chat.getPermalink")) == 3

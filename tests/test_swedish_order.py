@@ -129,7 +129,7 @@ def test_summaries_and_exports_list_units_and_people_in_swedish_order(
     assert [m.person_name for m in summary.missing] == ZETA_MANAGERS[1:]
 
     html = export_round(engine, "order", round_id, "html")[0].decode("utf-8")
-    rates_table = html[html.index("<table>") :]
+    rates_table = html[html.index('<table class="tree">') :]
     assert in_order(rates_table, SWEDISH)
     cells = [
         c.text

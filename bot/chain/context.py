@@ -106,26 +106,44 @@ def _cut(text: str, limit: int, lang: str) -> str:
     return mrkdwn(head) + " … _" + t(lang, "chain.context.truncated") + "_"
 
 
+def _by_question(items: tuple[ContextItem, ...]) -> list[list[ContextItem]]:
+    """Items grouped by the earlier question they answer (in order), so each question
+    is named once above all its answers."""
+    groups: dict[tuple[str, str], list[ContextItem]] = {}
+    for item in items:
+        groups.setdefault((item.template_name, item.question_text), []).append(item)
+    return list(groups.values())
+
+
 def render_context_mrkdwn(prompt: QuestionPrompt, limit: int = MAX_CHARS) -> str:
     """The prompt's context as a Slack mrkdwn quote block; empty without context.
 
-    User text is escaped; long answers are cut at ``limit`` characters with a note
-    that the whole answer is in the documentation.
+    Each earlier question is named once ("Från Planeringsdialog: «…»"), followed by the
+    round and date of each answer to it. User text is escaped; long answers are cut at
+    ``limit`` characters with a note that the whole answer is in the documentation.
     """
-    if not prompt.context:
-        return ""
     lang = prompt.lang
     blocks: list[str] = []
-    for item in prompt.context:
-        header = t(
-            lang,
-            "chain.context.from",
-            template=mrkdwn(item.template_name),
-            title=mrkdwn(item.round_title),
-            when=format_local(item.answered_at)[:10],
-        )
-        lines = [f"*{header}*", f"_{mrkdwn(item.question_text)}_"]
-        lines.extend(_cut(item.answer_text, limit, lang).splitlines())
+    for group in _by_question(prompt.context):
+        first = group[0]
+        lines = [
+            "*"
+            + t(
+                lang,
+                "chain.context.question",
+                template=mrkdwn(first.template_name),
+                question=mrkdwn(first.question_text),
+            )
+            + "*"
+        ]
+        for item in group:
+            when = format_local(item.answered_at)[:10]
+            lines.append(
+                "_"
+                + t(lang, "chain.context.round", title=mrkdwn(item.round_title), when=when)
+                + "_"
+            )
+            lines.extend(_cut(item.answer_text, limit, lang).splitlines())
         blocks.append("\n".join(">" + line for line in lines))
     return "\n".join(blocks)
 
@@ -133,22 +151,29 @@ def render_context_mrkdwn(prompt: QuestionPrompt, limit: int = MAX_CHARS) -> str
 def render_context_text(prompt: QuestionPrompt, limit: int = MAX_CHARS) -> str:
     """The prompt's context as plain text (terminal), indented; empty without context."""
     out: list[str] = []
-    for item in prompt.context:
-        header = t(
-            prompt.lang,
-            "chain.context.from",
-            template=item.template_name,
-            title=item.round_title,
-            when=format_local(item.answered_at)[:10],
-        )
-        text = item.answer_text
-        if len(text) > limit:
-            text = (
-                text[:limit].rsplit(" ", 1)[0]
-                + " … ("
-                + t(prompt.lang, "chain.context.truncated")
-                + ")"
+    for group in _by_question(prompt.context):
+        first = group[0]
+        out.append(
+            "  "
+            + t(
+                prompt.lang,
+                "chain.context.question",
+                template=first.template_name,
+                question=first.question_text,
             )
-        out.append(f"  {header}")
-        out.extend("    " + line for line in text.splitlines())
+        )
+        for item in group:
+            when = format_local(item.answered_at)[:10]
+            out.append(
+                "    " + t(prompt.lang, "chain.context.round", title=item.round_title, when=when)
+            )
+            text = item.answer_text
+            if len(text) > limit:
+                text = (
+                    text[:limit].rsplit(" ", 1)[0]
+                    + " … ("
+                    + t(prompt.lang, "chain.context.truncated")
+                    + ")"
+                )
+            out.extend("      " + line for line in text.splitlines())
     return "\n".join(out)

@@ -45,11 +45,26 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with a header row."""
+    """A table with a header row.
+
+    A table of a tree (units under units) gives each row's ``depths`` (0 = top; the
+    first cell is indented by it) and marks the rows that total the rows below them as
+    ``totals`` (shown in bold). Both are empty for a flat table.
+    """
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    depths: tuple[int, ...] = ()
+    totals: tuple[bool, ...] = ()
     kind: ClassVar[str] = "table"
+
+    def depth(self, index: int) -> int:
+        """How deep row ``index`` is nested (0 for a flat table)."""
+        return self.depths[index] if index < len(self.depths) else 0
+
+    def is_total(self, index: int) -> bool:
+        """Whether row ``index`` totals the rows below it."""
+        return index < len(self.totals) and self.totals[index]
 
 
 @dataclass(frozen=True)

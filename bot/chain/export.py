@@ -75,9 +75,21 @@ def _owner(a: ActivityView) -> str:
 
 
 def answer_blocks(summary: RoundSummary, first_level: int = 2) -> list[Block]:
-    """Answers per question, grouped by level with the roll-up counts."""
+    """The branches' syntheses, then answers per question, grouped by level with the
+    roll-up counts (a branch only where someone in it answered the question)."""
     lang = summary.round.lang
     out: list[Block] = []
+    if summary.syntheses:
+        out.append(Heading(first_level, t(lang, "summary.synthesis")))
+        several = len({syn.question for syn in summary.syntheses}) > 1
+        for syn in summary.syntheses:
+            who = f"{syn.unit_name} ({syn.level_name})"
+            if syn.person_name:
+                who += f" — {syn.person_name}"
+            out.append(Heading(first_level + 1 + min(syn.depth, 2), who))
+            if several:
+                out.append(Paragraph(syn.question, emphasis=True))
+            out.append(Quote(syn.text))
     for q in summary.questions:
         out.append(Heading(first_level, f"{q.number}. {q.text}"))
         for pool in q.pools:
@@ -121,6 +133,48 @@ def answer_blocks(summary: RoundSummary, first_level: int = 2) -> list[Block]:
     return out
 
 
+def rate_table(summary: RoundSummary) -> Table:
+    """Response rates as a nested table: förvaltning → avdelning → enhet, each branch
+    with the totals of the units and managers below it (and a total row when the
+    round has several top units)."""
+    lang = summary.round.lang
+    rates = summary.rates
+    rows = [
+        (
+            r.unit_name,
+            r.level_name,
+            f"{r.responded}/{r.total}",
+            f"{r.people_responded}/{r.people}",
+        )
+        for r in rates
+    ]
+    depths = [r.depth for r in rates]
+    totals = [r.has_children for r in rates]
+    tops = [r for r in rates if r.depth == 0]
+    if len(tops) > 1:
+        rows.append(
+            (
+                t(lang, "summary.total"),
+                "",
+                f"{sum(r.responded for r in tops)}/{sum(r.total for r in tops)}",
+                f"{summary.responded}/{summary.participants}",
+            )
+        )
+        depths.append(0)
+        totals.append(True)
+    return Table(
+        (
+            t(lang, "export.unit"),
+            t(lang, "export.level"),
+            t(lang, "summary.rate_units"),
+            t(lang, "summary.rate_people"),
+        ),
+        tuple(rows),
+        depths=tuple(depths),
+        totals=tuple(totals),
+    )
+
+
 def _facts(summary: RoundSummary) -> tuple[tuple[str, str], ...]:
     r = summary.round
     lang = r.lang
@@ -155,19 +209,7 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
 
     if not anonymous and len(summary.rates) > 1:
         blocks.append(Heading(1, t(lang, "export.rates")))
-        blocks.append(
-            Table(
-                (t(lang, "export.unit"), t(lang, "export.level"), t(lang, "summary.response_rate")),
-                tuple(
-                    (
-                        rate.unit_name,
-                        rate.level_name,
-                        f"{rate.responded}/{rate.total}",
-                    )
-                    for rate in summary.rates
-                ),
-            )
-        )
+        blocks.append(rate_table(summary))
 
     blocks.append(Heading(1, t(lang, "export.answers")))
     if anonymous:

@@ -1,9 +1,10 @@
 """The yearly report of one unit: its dialogs of a calendar year side by side.
 
-Every round the unit took part in that was started in the year (local time) becomes a
-column with the unit's answers — planering, avstämningar, resultat and any other
-dialog, oldest first — followed by the unit's activities and their status. Answers of
-anonymous rounds are not shown per unit (only that the round took place).
+Every round the unit took part in that was started in the year (local time) is listed,
+and each round the unit answered becomes a column with its answers — planering,
+avstämningar, resultat and any other dialog, oldest first — followed by the unit's
+activities and their status. Answers of anonymous rounds are not shown per unit (only
+that the round took place); evaluations and rounds without an answer get no column.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bot.chain.documents import (
     Table,
 )
 from bot.chain.errors import NoRoundsForReport
-from bot.chain.export import ExportFormat, activity_blocks, render
+from bot.chain.export import EVALUATION_PREFIX, ExportFormat, activity_blocks, render
 from bot.chain.report_counts import activity_count_blocks
 from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_TZ, format_local, t
@@ -80,24 +81,25 @@ def build_unit_report(
                     round_.title,
                     when,
                     t(lang, f"summary.status.{round_.status}"),
-                    "–" if round_.anonymous else f"{len(answered)}/{len(template.questions)}",
+                    t(lang, "summary.anonymous")
+                    if round_.anonymous
+                    else f"{len(answered)}/{len(template.questions)}",
                 )
             )
+            if not _has_column(round_, answered):
+                continue
             blocks: list[Block] = [Paragraph(round_.title, emphasis=True)]
-            if round_.anonymous:
-                blocks.append(Paragraph(t(lang, "summary.anonymous")))
-            else:
-                for number, q in enumerate(template.questions, 1):
-                    blocks.append(Heading(2, f"{number}. {q.text.get(lang)}"))
-                    texts = [
-                        a.text
-                        for p in ps
-                        for a in p.answers
-                        if a.question_key == q.key and a.status == "answered"
-                    ]
-                    blocks.extend(Quote(text) for text in texts)
-                    if not texts:
-                        blocks.append(Paragraph(t(lang, "export.no_answer"), emphasis=True))
+            for number, q in enumerate(template.questions, 1):
+                blocks.append(Heading(2, f"{number}. {q.text.get(lang)}"))
+                texts = [
+                    a.text
+                    for p in ps
+                    for a in p.answers
+                    if a.question_key == q.key and a.status == "answered"
+                ]
+                blocks.extend(Quote(text) for text in texts)
+                if not texts:
+                    blocks.append(Paragraph(t(lang, "export.no_answer"), emphasis=True))
             columns.append(Column(f"{name} {when}", tuple(blocks)))
 
         activities = [
@@ -134,6 +136,13 @@ def build_unit_report(
         blocks=tuple(body),
         filename=f"arsrapport-{year}-{unit_key}",
     )
+
+
+def _has_column(round_: Round, answered: set[str]) -> bool:
+    """Whether a round gets a column of answers: not when the unit answered nothing, nor
+    for an evaluation of another round or an anonymous round (both only listed)."""
+    evaluation = (round_.external_key or "").startswith(EVALUATION_PREFIX)
+    return bool(answered) and not evaluation and not round_.anonymous
 
 
 def export_unit_report(

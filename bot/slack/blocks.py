@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -56,7 +56,7 @@ from bot.results import (
     UnitChoice,
 )
 from bot.slack.button_values import question_value
-from bot.summary import RoundSummary, render_summary
+from bot.summary import RoundSummary, summary_parts
 from bot.templates import DialogTemplate
 from bot.when import spoken
 from storage.models_settings import DEFAULT_ANONYMITY_K
@@ -73,6 +73,7 @@ MAX_METADATA = 3000
 MAX_INPUT = 3000
 MAX_LABEL = 2000
 MAX_HEADER = 150
+MAX_CONTEXT_ELEMENTS = 10
 MAX_CONFIRM_TITLE = 100
 MAX_CONFIRM_TEXT = 300
 MAX_CONFIRM_BUTTON = 30
@@ -95,6 +96,7 @@ VIEW_ACTIVITIES = "dialog_activities"
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
+_PERMALINK = re.compile(r"^https://[^\s|<>]+$")
 #: The mrkdwn quote prefix of a person's answer (a typed ``>`` is escaped as ``&gt;``).
 _QUOTE = ">"
 
@@ -330,34 +332,87 @@ def anonymity_notice(info: RoundInfo) -> str:
 # Summaries --------------------------------------------------------------------------
 
 
-def summary_messages(summary: RoundSummary) -> list[Message] | None:
-    """The summary as one or more messages, or None when it is too long for
-    :data:`MAX_SUMMARY_MESSAGES` messages (then it goes out as a Markdown file)."""
-    chunks = split_mrkdwn(render_summary(summary, "mrkdwn").strip())
+def summary_messages(
+    summary: RoundSummary, thread_links: Mapping[str, str] | None = None
+) -> list[Message] | None:
+    """The summary as Block Kit: a ``header`` with the round's title, the facts and the
+    response rates, then a ``divider`` and a section per question (the branches'
+    syntheses first), and who did not answer in a ``context`` block, after a context
+    block linking each manager's thread (``thread_links``: permalink by the thread's
+    stored reference, see :mod:`bot.slack.permalinks`). Long sections are
+    split at 3,000 characters, and the blocks go over several messages of at most 50
+    (each ending with "part n of m"); None when that takes more than
+    :data:`MAX_SUMMARY_MESSAGES` messages (then the summary goes out as a Markdown file).
+    """
+    parts = summary_parts(summary)
+    lang = summary.round.lang
+    title = f"{t(lang, 'summary.title')}: {summary.round.title}"
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=clip(title, MAX_HEADER)))]
+    blocks.extend(_sections(parts.head))
+    if parts.rates:
+        blocks.extend(_sections(parts.rates))
+    for text in (parts.syntheses, *parts.questions):
+        if text:
+            blocks.append(DividerBlock())
+            blocks.extend(_sections(text))
+    blocks.append(DividerBlock())
+    links = _thread_links(summary, thread_links or {})
+    if links:
+        blocks.append(_context(links))
+    blocks.append(_context(parts.missing))
     per_message = MAX_MESSAGE_BLOCKS - 1  # room for the "part n of m" context
-    groups = [chunks[i : i + per_message] for i in range(0, len(chunks), per_message)]
+    groups: list[list[Block]] = [[]]
+    for block in blocks:
+        if len(groups[-1]) == per_message:
+            groups.append([])
+        if isinstance(block, DividerBlock) and not groups[-1]:
+            continue  # a message starts with its section, not a rule
+        groups[-1].append(block)
     if len(groups) > MAX_SUMMARY_MESSAGES:
         return None
-    lang = summary.round.lang
-    title = f"{t(lang, 'summary.title')}: {mrkdwn(summary.round.title)}"
     messages: list[Message] = []
     for n, group in enumerate(groups, start=1):
-        # verbatim: Slack links no URL, channel name or mention in what people wrote
-        blocks: list[Block] = [
-            SectionBlock(text=MarkdownTextObject(text=c, verbatim=True)) for c in group
-        ]
         if len(groups) > 1:
-            blocks.append(
-                ContextBlock(
-                    elements=[
-                        MarkdownTextObject(
-                            text=t(lang, "slack.summary_part", n=n, total=len(groups))
-                        )
-                    ]
-                )
+            part = t(lang, "slack.summary_part", n=n, total=len(groups))
+            group.append(ContextBlock(elements=[MarkdownTextObject(text=part)]))
+        messages.append(
+            Message(
+                clip(f"{t(lang, 'summary.title')}: {mrkdwn(summary.round.title)}", 3000),
+                _dicts(group),
             )
-        messages.append(Message(clip(title, 3000), _dicts(blocks)))
+        )
     return messages
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(
+        elements=[
+            MarkdownTextObject(text=chunk, verbatim=True)
+            for chunk in split_mrkdwn(text)[:MAX_CONTEXT_ELEMENTS]
+        ]
+    )
+
+
+def _thread_links(summary: RoundSummary, permalinks: Mapping[str, str]) -> str:
+    """ "Trådar: <link|Enhet (Namn)>, …" for the threads that have a permalink."""
+    links = []
+    for thread in summary.threads:
+        url = permalinks.get(thread.ref, "")
+        if _PERMALINK.match(url):
+            label = mrkdwn(f"{thread.unit_name} ({thread.person_name})")
+            links.append(f"<{url}|{label}>")
+    if not links:
+        return ""
+    return f"*{t(summary.round.lang, 'summary.thread_links')}:* " + ", ".join(links)
+
+
+def _sections(text: str) -> list[Block]:
+    """Sections of at most 3,000 characters; verbatim, so Slack links no URL, channel
+    name or mention in what people wrote."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=chunk, verbatim=True))
+        for chunk in split_mrkdwn(text)
+    ]
 
 
 def summary_overview(summary: RoundSummary) -> Message:

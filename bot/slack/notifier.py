@@ -25,6 +25,7 @@ from bot.progress_text import left_text
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.slack import blocks, question_updates
 from bot.slack.links import permalink
+from bot.slack.permalinks import thread_permalinks
 from bot.slack.poster import Planned, Posted, Poster, message_payload
 from bot.summary import RoundSummary, render_summary
 from storage.outbox import NewPost
@@ -321,7 +322,7 @@ class SlackNotifier:
         info = summary.round
         ws = info.workspace_id
         client = self.clients(ws)
-        messages = blocks.summary_messages(summary)
+        messages = blocks.summary_messages(summary, thread_permalinks(client, summary))
         if messages is None:
             overview = blocks.summary_overview(summary)
             self.poster.post(
