@@ -35,7 +35,7 @@ log = logging.getLogger("dialogbot")
 Handler = Callable[[argparse.Namespace, Console], int]
 
 #: Modules that add their own sub-commands with ``register(subparsers)``.
-EXTENSIONS = ("bot.schedule.cli", "bot.slack.cli", "bot.chain.cli")
+EXTENSIONS = ("bot.schedule.cli", "bot.slack.cli", "bot.chain.cli", "bot.ops_cli")
 
 
 def _runtime(args: argparse.Namespace) -> Runtime:
