@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bot import logs
 from bot.errors import DialogError
 from bot.escaping import terminal
 from bot.i18n import format_local, t
@@ -209,6 +210,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--tz", default=os.environ.get("DIALOGBOT_TZ", "Europe/Stockholm"))
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    parser.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        default=os.environ.get("DIALOGBOT_LOG_FORMAT") or None,
+        help="log lines as json or text (default: text on a terminal, json otherwise)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default=os.environ.get("DIALOGBOT_LOG_LEVEL", "warning"),
+        help="least important level logged (default warning; -v means debug)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="run a whole avstämning round in the terminal")
@@ -295,10 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dialogbot`` console command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     handler: Handler | None = getattr(args, "handler", None)

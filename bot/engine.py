@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import logs, metrics
 from bot.chain import activities as chain_activities
 from bot.chain.context import context_for
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
@@ -68,6 +69,20 @@ from storage.repository import Repository
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+def _stored(outcome: Outcome) -> None:
+    """Log and count a committed change of a participation (ids only, never the text)."""
+    log.info(
+        "%s stored (participation %s, question %s)",
+        outcome.kind,
+        outcome.participation_id,
+        outcome.question_key,
+    )
+    if outcome.kind != "duplicate":
+        metrics.answer_stored(outcome.kind)
+
+
 T = TypeVar("T")
 
 ORGANISER_ROLES = ("processtod", "admin")
@@ -149,6 +164,8 @@ class DialogEngine:
                 try:
                     result = work(uow.repo)
                     uow.commit()
+                    if isinstance(result, Outcome):
+                        _stored(result)
                     return result
                 except (StaleDataError, IntegrityError) as exc:
                     uow.rollback()
@@ -696,6 +713,7 @@ class DialogEngine:
         self, p: Participation, seen: bool
     ) -> tuple[Participation, DialogTemplate, Outcome | None]:
         """A replayed message gets a ``duplicate`` outcome; a closed round refuses changes."""
+        logs.bind(round=p.round_id, participation=p.id)
         template = self.template_of(p.round)
         if seen:
             return p, template, Outcome("duplicate", p.id, self._prompt(p, template, p.round))

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.metrics import with_metrics
 from bot.slack.config import BOT_SCOPES, SlackConfig
 from bot.slack.context import ClientProvider, SlackContext
 from bot.slack.executor import TrackingExecutor
@@ -26,6 +27,8 @@ from bot.wiring import Runtime
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from prometheus_client.registry import Collector
 
 log = logging.getLogger("bot.slack")
 
@@ -139,9 +142,10 @@ def build_app(
     return app
 
 
-def wsgi_app(app: App) -> WSGIApplication:
+def wsgi_app(app: App, database: Collector | None = None) -> WSGIApplication:
     """The WSGI application: Slack requests at ``/slack/events`` (and the OAuth pages),
-    a health check at ``GET /healthz``."""
+    a health check at ``GET /healthz``, Prometheus metrics at ``GET /metrics`` (with the
+    database gauges of ``database``, see :class:`bot.metrics.DatabaseCollector`)."""
     slack = SlackRequestHandler(app)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -150,4 +154,4 @@ def wsgi_app(app: App) -> WSGIApplication:
             return [b"ok\n"]
         return slack(environ, start_response)
 
-    return application
+    return with_metrics(application, database)

@@ -28,6 +28,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.handler import RetryHandler
 
+from bot import metrics
+from bot.slack import observe
 from bot.slack.store import SlackStore
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,8 @@ def make_client(
     api_url: str, token: str | None = None, retries: int = 6, backoff: float = 0.5
 ) -> WebClient:
     """A WebClient for ``api_url`` (Slack, GovSlack or a test fake) with retry handlers."""
-    return WebClient(base_url=api_url, token=token, retry_handlers=retry_handlers(retries, backoff))
+    handlers = observe.counted(retry_handlers(retries, backoff))
+    return WebClient(base_url=api_url, token=token, retry_handlers=handlers)
 
 
 @dataclass(frozen=True)
@@ -247,18 +250,23 @@ class Poster:
             error = str(err.response.get("error") or "")
             if error in PERMANENT_ERRORS or not payload.get("resend", True):
                 log.error("Slack refused %s (%s): %s", key, method, error)
+                metrics.post_done("refused")
                 self.store.release(workspace, key)
             else:
                 log.warning(
                     "%s for %s failed after retries (%s); kept for later", method, key, error
                 )
+                metrics.post_done("failed")
                 self._failed(workspace, key)
             return None
         except SlackClientError as err:
             log.warning("%s for %s failed (%s); kept for later", method, key, err)
+            metrics.post_done("failed")
             self._failed(workspace, key)
             return None
         self.store.sent(workspace, key, posted.channel, posted.ts)
+        log.info("posted %s (%s) to %s at %s", key, method, posted.channel, posted.ts)
+        metrics.post_done("sent")
         return posted
 
 
