@@ -77,6 +77,14 @@ DB_ERRORS = Counter(
 )
 
 
+for _kind in ("operational", "integrity", "other", "scrape"):
+    DB_ERRORS.labels(_kind)
+for _outcome in ("sent", "failed", "refused"):
+    POSTS.labels(_outcome)
+for _reason in ("ratelimited", "server_error", "connection"):
+    RETRIES.labels(_reason)
+
+
 # Updating ---------------------------------------------------------------------------
 
 
