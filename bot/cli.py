@@ -56,6 +56,41 @@ def cmd_db_current(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def cmd_db_backup(args: argparse.Namespace, out: Console) -> int:
+    from storage.backup import BackupError, backup
+
+    try:
+        done = backup(args.db, Path(args.file))
+    except BackupError as exc:
+        Console(stderr=True).print(str(exc), markup=False, highlight=False)
+        return 1
+    out.print(
+        f"Backed up the {done.backend} database (schema {done.revision or 'empty'}) to "
+        f"{done.path} ({done.size} bytes).",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace, out: Console) -> int:
+    from storage.backup import BackupError, restore
+
+    try:
+        done = restore(args.db, Path(args.file), force=args.force)
+    except BackupError as exc:
+        Console(stderr=True).print(str(exc), markup=False, highlight=False)
+        return 1
+    note = "" if done.revision == head_revision() else " Run `dialogbot db upgrade` next."
+    out.print(
+        f"Restored {done.path} into the {done.backend} database (schema "
+        f"{done.revision or 'empty'}).{note}",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
 def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     path = Path(args.file)
@@ -239,6 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     db.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
+    bak = db.add_parser("backup", help="write a backup (pg_dump -Fc, or SQLite's backup API)")
+    bak.add_argument("file")
+    bak.set_defaults(handler=cmd_db_backup)
+    res = db.add_parser("restore", help="replace the database with a backup (stop the bot first)")
+    res.add_argument("file")
+    res.add_argument("--force", action="store_true", help="overwrite a database that is not empty")
+    res.set_defaults(handler=cmd_db_restore)
 
     org = sub.add_parser("org", help="organisation").add_subparsers(
         dest="org_command", metavar="ACTION"
