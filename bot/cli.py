@@ -26,7 +26,7 @@ from bot.wiring import Runtime, build_runtime
 from storage.db import (
     NotMigrated,
     current_revision,
-    database_url,
+    downgrade,
     head_revision,
     make_engine,
     upgrade,
@@ -46,13 +46,22 @@ def _runtime(args: argparse.Namespace) -> Runtime:
 def cmd_db_upgrade(args: argparse.Namespace, out: Console) -> int:
     engine = make_engine(args.db)
     upgrade(engine)
-    out.print(f"Database {database_url(args.db)} is at {current_revision(engine)} (head).")
+    where = engine.url.render_as_string(hide_password=True)
+    out.print(f"Database {where} is at {current_revision(engine)} (head).")
     return 0
 
 
 def cmd_db_current(args: argparse.Namespace, out: Console) -> int:
     engine = make_engine(args.db)
     out.print(f"current: {current_revision(engine) or 'empty'}; head: {head_revision()}")
+    return 0
+
+
+def cmd_db_downgrade(args: argparse.Namespace, out: Console) -> int:
+    engine = make_engine(args.db)
+    downgrade(engine, args.revision)
+    where = engine.url.render_as_string(hide_password=True)
+    out.print(f"Database {where} is at {current_revision(engine) or 'empty'}.")
     return 0
 
 
@@ -274,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     db.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
+    down = db.add_parser("downgrade", help="revert migrations (rollback of an upgrade)")
+    down.add_argument("revision", help="the schema revision to go back to, e.g. 0005")
+    down.set_defaults(handler=cmd_db_downgrade)
     bak = db.add_parser("backup", help="write a backup (pg_dump -Fc, or SQLite's backup API)")
     bak.add_argument("file")
     bak.set_defaults(handler=cmd_db_backup)
