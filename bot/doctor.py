@@ -1,7 +1,8 @@
 """``dialogbot doctor``: check an installation and say what to do about each problem.
 
-Every check is a small function returning :class:`Check` lines. The database is read
-through :class:`bot.ops_queries.OpsQueries` and the schedule store; Slack through a
+Every check is a small function returning :class:`Check` lines, worded in the
+administrator's language (Swedish by default, English with ``--lang en``). The database
+is read through :class:`bot.ops_queries.OpsQueries` and the schedule store; Slack through a
 ``WebClient`` (the real Web API or the test fake). Nothing is changed anywhere.
 """
 
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.engine import DialogEngine
+from bot.i18n import DEFAULT_LANG, t
 from bot.ops_queries import OpsQueries, UnitInfo
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import plan_year
@@ -41,12 +43,23 @@ ClientFor = Callable[[str], WebClient]
 
 @dataclass(frozen=True)
 class Check:
-    """One line of the report: what was checked, the outcome, and what to do."""
+    """One line of the report.
 
+    Attributes:
+        key: Which check (``database``, ``channels`` …), independent of the language.
+        name: The check's name in the report's language.
+        status: :data:`OK`, :data:`FAIL` or :data:`SKIP`.
+        detail: What was found.
+        fix: What to do (failed checks).
+        where: The workspace the check is about, if any.
+    """
+
+    key: str
     name: str
     status: str
     detail: str
     fix: str = ""
+    where: str = ""
 
     @property
     def failed(self) -> bool:
@@ -54,24 +67,57 @@ class Check:
         return self.status == FAIL
 
     def line(self) -> str:
-        """The report line, e.g. ``✗ Bot token: invalid_auth → copy the token again``."""
-        text = f"{self.status} {self.name}: {self.detail}"
+        """The report line, e.g. ``✗ Bot token: Slack refused it (invalid_auth) → …``."""
+        where = f" [{self.where}]" if self.where else ""
+        text = f"{self.status} {self.name}{where}: {self.detail}"
         return f"{text} → {self.fix}" if self.fix else text
 
 
-def ok(name: str, detail: str) -> Check:
-    """A passed check."""
-    return Check(name, OK, detail)
+@dataclass(frozen=True)
+class Say:
+    """Builds the checks of one report in one language."""
 
+    lang: str = DEFAULT_LANG
+    where: str = ""
 
-def fail(name: str, detail: str, fix: str) -> Check:
-    """A failed check with what to do."""
-    return Check(name, FAIL, detail, fix)
+    def at(self, where: str) -> Say:
+        """The same, for checks about workspace ``where``."""
+        return Say(self.lang, where)
 
+    def _name(self, key: str, **params: object) -> str:
+        return t(self.lang, f"doctor.name.{key}", **params)
 
-def skipped(name: str, why: str) -> Check:
-    """A check that could not run because an earlier one failed."""
-    return Check(name, SKIP, f"skipped ({why})")
+    def text(self, key: str, **params: object) -> str:
+        """The message ``doctor.{key}``."""
+        return t(self.lang, f"doctor.{key}", **params)
+
+    def ok(self, key: str, detail: str, **params: object) -> Check:
+        """A passed check."""
+        return Check(
+            key, self._name(key, **params), OK, self.text(detail, **params), where=self.where
+        )
+
+    def fail(self, key: str, detail: str, fix: str, **params: object) -> Check:
+        """A failed check with what to do."""
+        return Check(
+            key,
+            self._name(key, **params),
+            FAIL,
+            self.text(detail, **params),
+            self.text(fix, **params),
+            self.where,
+        )
+
+    def failed_text(self, key: str, detail: str, fix: str, **params: object) -> Check:
+        """A failed check whose detail is already worded (lists, library messages)."""
+        return Check(
+            key, self._name(key, **params), FAIL, detail, self.text(fix, **params), self.where
+        )
+
+    def skipped(self, key: str, why: str) -> Check:
+        """A check that could not run because an earlier one failed."""
+        detail = self.text("skipped", why=self.text(f"why.{why}"))
+        return Check(key, self._name(key, year=""), SKIP, detail, where=self.where)
 
 
 @dataclass
@@ -94,29 +140,29 @@ class Report:
         return [c.line() for c in self.checks]
 
 
+def _error_of(err: SlackApiError) -> str:
+    return str(err.response.get("error") if err.response is not None else "error")
+
+
 # Database ---------------------------------------------------------------------------
 
 
-def check_database(db: Engine) -> Check:
+def check_database(say: Say, db: Engine) -> Check:
     """The database answers and its schema is at the newest migration."""
-    name = "Database"
     where = db.url.render_as_string(hide_password=True)
     try:
         current = current_revision(db)
     except SQLAlchemyError as err:
-        return fail(
-            name,
-            f"{where} is not reachable ({type(err).__name__}: {str(err).splitlines()[0]})",
-            "check DIALOGBOT_DATABASE_URL, that the server runs and accepts this user",
+        error = f"{type(err).__name__}: {str(err).splitlines()[0]}"
+        return say.fail(
+            "database", "db.unreachable", "db.unreachable.fix", where=where, error=error
         )
     head = head_revision()
     if current != head:
-        return fail(
-            name,
-            f"{where} is at schema {current or 'empty'}, this version needs {head}",
-            "run: dialogbot db upgrade (back up first: dialogbot db backup FILE)",
+        return say.fail(
+            "database", "db.old", "db.old.fix", where=where, current=current or "-", head=head
         )
-    return ok(name, f"{where} reachable, schema {head} (latest)")
+    return say.ok("database", "db.ok", where=where, head=head)
 
 
 # Configuration ----------------------------------------------------------------------
@@ -129,192 +175,157 @@ def mode_of(env: Mapping[str, str], mode: str | None) -> str:
     return "socket" if env.get("SLACK_APP_TOKEN") else "http"
 
 
-def check_config(env: Mapping[str, str], mode: str) -> tuple[Check, SlackConfig | None]:
+def check_config(say: Say, env: Mapping[str, str], mode: str) -> tuple[Check, SlackConfig | None]:
     """The Slack settings are complete for ``mode`` (``http`` or ``socket``)."""
-    name = "Configuration"
+    key = "configuration"
     has_id, has_secret = bool(env.get("SLACK_CLIENT_ID")), bool(env.get("SLACK_CLIENT_SECRET"))
     if has_id != has_secret:
         missing = "SLACK_CLIENT_SECRET" if has_id else "SLACK_CLIENT_ID"
-        return fail(name, f"OAuth is half configured: {missing} is not set", f"set {missing}"), None
+        return say.fail(key, "config.half_oauth", "config.set", missing=missing), None
     try:
         config = SlackConfig.from_env(env)
-    except SlackConfigError as err:
-        return fail(name, str(err), "see docs/deploy.md, Environment variables"), None
-    problems: list[str] = []
+    except SlackConfigError:
+        names = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
+        missing = ", ".join(n for n in names if not env.get(n))
+        return say.fail(key, "config.missing", "config.fix", missing=missing), None
+    problem = None
     if not config.oauth and config.bot_token and not config.bot_token.startswith("xoxb-"):
-        problems.append("SLACK_BOT_TOKEN is not a bot token (xoxb-…)")
-    if mode == "socket":
-        if not config.app_token:
-            problems.append("Socket Mode needs SLACK_APP_TOKEN")
-        elif not config.app_token.startswith("xapp-"):
-            problems.append("SLACK_APP_TOKEN is not an app-level token (xapp-…)")
-    if problems:
-        return fail(name, "; ".join(problems), "see docs/deploy.md, Environment variables"), None
-    how = "OAuth, several workspaces" if config.oauth else "one workspace (SLACK_BOT_TOKEN)"
-    label = "Socket Mode" if mode == "socket" else "HTTP mode"
-    return ok(name, f"{label}, {how}, API {config.api_url}"), config
+        problem = "config.not_xoxb"
+    elif mode == "socket" and not config.app_token:
+        problem = "config.no_app_token"
+    elif mode == "socket" and not str(config.app_token).startswith("xapp-"):
+        problem = "config.not_xapp"
+    if problem:
+        return say.fail(key, problem, "config.fix"), None
+    how = say.text("how.oauth" if config.oauth else "how.token")
+    label = say.text(f"mode.{mode}")
+    return say.ok(key, "config.ok", mode=label, how=how, api=config.api_url), config
 
 
-def check_token_keys(env: Mapping[str, str], config: SlackConfig | None) -> Check:
+def check_token_keys(say: Say, env: Mapping[str, str], config: SlackConfig | None) -> Check:
     """OAuth keeps bot tokens in the database; they must be encrypted with a key."""
-    name = "Token encryption key"
     if config is None or not config.oauth:
-        return ok(name, "not needed (tokens come from the environment, not the database)")
+        return say.ok("token_keys", "keys.not_needed")
     if not env.get(TOKEN_KEYS_VAR, "").strip():
-        return fail(
-            name,
-            f"OAuth stores bot tokens in the database but {TOKEN_KEYS_VAR} is not set",
-            f"set {TOKEN_KEYS_VAR} (see docs/deploy.md, Secrets)",
-        )
-    return ok(name, f"{TOKEN_KEYS_VAR} is set")
+        return say.fail("token_keys", "keys.missing", "keys.missing.fix", var=TOKEN_KEYS_VAR)
+    return say.ok("token_keys", "keys.ok", var=TOKEN_KEYS_VAR)
 
 
 # Clock and time zone ----------------------------------------------------------------
 
 
-def check_time_zone(tz: str) -> Check:
+def check_time_zone(say: Say, tz: str) -> Check:
     """The configured time zone is a real IANA zone."""
-    name = "Time zone"
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        return fail(
-            name,
-            f"unknown time zone {tz!r}",
-            "set DIALOGBOT_TZ (or --tz) to an IANA zone such as Europe/Stockholm",
-        )
-    return ok(name, f"{tz} (now {datetime.now(zone):%Y-%m-%d %H:%M %Z})")
+        return say.fail("time_zone", "tz.bad", "tz.bad.fix", tz=tz)
+    return say.ok("time_zone", "tz.ok", tz=tz, now=f"{datetime.now(zone):%Y-%m-%d %H:%M %Z}")
 
 
-def check_clock(clock: Clock, queries: OpsQueries | None) -> Check:
+def check_clock(say: Say, clock: Clock, queries: OpsQueries | None) -> Check:
     """This machine's clock agrees with the database server's."""
-    name = "Clock"
     now = clock.now()
+    shown = f"{now:%Y-%m-%d %H:%M:%S}"
     if queries is None:
-        return ok(name, f"{now:%Y-%m-%d %H:%M:%S} UTC (not compared: no database)")
+        return say.ok("clock", "clock.no_db", now=shown)
     server = queries.database_now()
-    skew = abs(now - server)
-    if skew > MAX_CLOCK_SKEW:
-        return fail(
-            name,
-            f"this machine says {now:%Y-%m-%d %H:%M:%S} UTC, the database {server:%H:%M:%S} UTC "
-            f"({int(skew.total_seconds())} s apart)",
-            "enable time synchronisation (NTP, e.g. systemd-timesyncd or chrony) on both",
+    seconds = int(abs(now - server).total_seconds())
+    if abs(now - server) > MAX_CLOCK_SKEW:
+        return say.fail(
+            "clock",
+            "clock.skew",
+            "clock.skew.fix",
+            now=shown,
+            server=f"{server:%H:%M:%S}",
+            seconds=seconds,
         )
-    return ok(
-        name, f"{now:%Y-%m-%d %H:%M:%S} UTC, within {int(skew.total_seconds())} s of the database"
-    )
+    return say.ok("clock", "clock.ok", now=shown, seconds=seconds)
 
 
 # Slack ------------------------------------------------------------------------------
 
 
-def check_token(client: WebClient, label: str) -> tuple[list[Check], str | None]:
+def check_token(say: Say, client: WebClient) -> tuple[list[Check], str | None]:
     """``auth.test`` succeeds and the token has exactly the manifest's scopes.
 
     Returns the checks and the workspace (team id) the token belongs to.
     """
-    name = f"Bot token{label}"
     try:
         response = client.auth_test()
     except SlackApiError as err:
-        error = err.response.get("error") if err.response is not None else "error"
-        return [
-            fail(
-                name,
-                f"Slack refused it ({error})",
-                "copy the Bot User OAuth Token (xoxb-…) from the app's Install App page again",
-            )
-        ], None
+        error = _error_of(err)
+        return [say.fail("bot_token", "token.refused", "token.refused.fix", error=error)], None
     except SlackClientError as err:
         return [
-            fail(name, f"Slack is not reachable ({err})", "check SLACK_API_URL and the proxy")
+            say.fail("bot_token", "token.unreachable", "token.unreachable.fix", error=str(err))
         ], None
     team = str(response.get("team_id") or "")
-    checks = [ok(name, f"works for {response.get('team')} ({team}) as {response.get('user')}")]
-    header = {k.lower(): v for k, v in response.headers.items()}.get("x-oauth-scopes")
-    scopes_name = f"Bot scopes{label}"
-    if header is None:
-        checks.append(
-            fail(scopes_name, "Slack did not report the token's scopes", "check SLACK_API_URL")
+    checks = [
+        say.ok(
+            "bot_token",
+            "token.ok",
+            team=response.get("team"),
+            team_id=team,
+            user=response.get("user"),
         )
+    ]
+    header = {k.lower(): v for k, v in response.headers.items()}.get("x-oauth-scopes")
+    if header is None:
+        checks.append(say.fail("bot_scopes", "scopes.unknown", "token.unreachable.fix"))
         return checks, team
     granted = {s.strip() for s in str(header).split(",") if s.strip()}
     wanted = set(BOT_SCOPES)
     missing, extra = sorted(wanted - granted), sorted(granted - wanted)
     if missing or extra:
-        parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
-            [f"not in manifest.yml: {', '.join(extra)}"] if extra else []
+        parts = ([say.text("scopes.missing", scopes=", ".join(missing))] if missing else []) + (
+            [say.text("scopes.extra", scopes=", ".join(extra))] if extra else []
         )
-        checks.append(
-            fail(
-                scopes_name,
-                "; ".join(parts),
-                "update the app from manifest.yml (OAuth & Permissions) and reinstall it",
-            )
-        )
+        checks.append(say.failed_text("bot_scopes", "; ".join(parts), "scopes.fix"))
     else:
-        checks.append(ok(scopes_name, f"exactly the {len(wanted)} scopes of manifest.yml"))
+        checks.append(say.ok("bot_scopes", "scopes.ok", n=len(wanted)))
     return checks, team
 
 
-def check_channels(client: WebClient, channels: Iterable[str], label: str) -> Check:
+def check_channels(say: Say, client: WebClient, channels: Iterable[str]) -> Check:
     """The bot is a member of every channel it will post to.
 
     ``conversations.history`` with ``limit=1`` needs only the ``channels:history`` /
     ``groups:history`` scopes the bot already has, and answers ``not_in_channel``
     (public) or ``channel_not_found`` (private, or gone) when the bot is not in it.
     """
-    name = f"Channels{label}"
     wanted = sorted(set(channels))
     if not wanted:
-        return ok(name, "no open round or schedule posts to a channel yet")
-    bad_refs = [c for c in wanted if not _CHANNEL_ID.match(c)]
-    problems = [f"{c!r} is not a Slack channel id" for c in bad_refs]
-    for channel in (c for c in wanted if c not in bad_refs):
+        return say.ok("channels", "channels.none")
+    problems = [say.text("channels.not_id", channel=c) for c in wanted if not _CHANNEL_ID.match(c)]
+    for channel in (c for c in wanted if _CHANNEL_ID.match(c)):
         try:
             client.conversations_history(channel=channel, limit=1)
         except SlackApiError as err:
-            error = err.response.get("error") if err.response is not None else "error"
-            if error in ("not_in_channel", "channel_not_found"):
-                problems.append(f"not a member of {channel} ({error})")
-            else:
-                problems.append(f"{channel}: {error}")
+            problems.append(say.text("channels.not_member", channel=channel, error=_error_of(err)))
     if problems:
-        return fail(
-            name,
-            "; ".join(problems),
-            "type /invite @dialogbot in each channel; give units and schedules channel ids "
-            "(C…), e.g. from the channel's details",
-        )
-    return ok(name, f"member of all {len(wanted)}: {', '.join(wanted)}")
+        return say.failed_text("channels", "; ".join(problems), "channels.fix")
+    return say.ok("channels", "channels.ok", n=len(wanted), channels=", ".join(wanted))
 
 
-def check_people(client: WebClient, people: Iterable[str], label: str) -> Check:
+def check_people(say: Say, client: WebClient, people: Iterable[str]) -> Check:
     """Every manager who will get questions exists (and is active) in the workspace."""
-    name = f"Managers in Slack{label}"
     wanted = sorted(set(people))
     if not wanted:
-        return ok(name, "no managers to check")
+        return say.ok("managers_in_slack", "people.none")
     problems: list[str] = []
     for user in wanted:
         try:
             response = client.users_info(user=user)
         except SlackApiError as err:
-            error = err.response.get("error") if err.response is not None else "error"
-            problems.append(f"{user} ({error})")
+            problems.append(f"{user} ({_error_of(err)})")
             continue
-        info = response.get("user") or {}
-        if info.get("deleted"):
-            problems.append(f"{user} (deactivated)")
+        if (response.get("user") or {}).get("deleted"):
+            problems.append(f"{user} ({say.text('people.deactivated')})")
     if problems:
-        return fail(
-            name,
-            f"unknown to Slack: {', '.join(problems)}",
-            "fix the people's ids (Slack member ids, U…) in the organisation file and "
-            "run dialogbot org import again",
-        )
-    return ok(name, f"all {len(wanted)} found")
+        detail = say.text("people.unknown", people=", ".join(problems))
+        return say.failed_text("managers_in_slack", detail, "people.fix")
+    return say.ok("managers_in_slack", "people.ok", n=len(wanted))
 
 
 # Organisation and schedule ----------------------------------------------------------
@@ -362,39 +373,40 @@ def scheduled_plan(units: list[UnitInfo], stored: StoredSchedule | None) -> Plan
     return Plan(list(answering.values()), sorted(channels))
 
 
-def check_managers(plan: Plan, label: str) -> Check:
+def check_managers(say: Say, plan: Plan) -> Check:
     """Every unit that will be asked has a manager."""
-    name = f"Units have managers{label}"
     without = sorted(u.name for u in plan.answering if not u.managers)
+    total = len(plan.answering)
     if without:
-        return fail(
-            name,
-            f"{len(without)} of {len(plan.answering)} units without a manager: {', '.join(without)}",
-            "add managers to these units in the organisation file and run dialogbot org import",
+        return say.fail(
+            "units_have_managers",
+            "managers.missing",
+            "managers.fix",
+            n=len(without),
+            total=total,
+            units=", ".join(without),
         )
-    return ok(name, f"all {len(plan.answering)} units that will be asked have a manager")
+    return say.ok("units_have_managers", "managers.ok", n=total)
 
 
 def check_schedule(
-    engine: DialogEngine, workspace: str, year: int, label: str
+    say: Say, engine: DialogEngine, workspace: str, year: int
 ) -> tuple[Check, StoredSchedule | None]:
     """The stored schedule validates, fits the organisation and plans this year."""
-    name = f"Schedule {year}{label}"
     try:
         stored = load_stored(engine, workspace)
         if stored is None:
-            return ok(name, "no schedule stored (rounds are started by hand)"), None
+            return say.ok("schedule", "schedule.none", year=year), None
         warnings = check_against(engine, workspace, stored.schedule, stored.source)
         planned = plan_year(stored.schedule, year)
     except ScheduleError as err:
-        return fail(
-            name, str(err).replace("\n", "; "), "fix the file and run dialogbot schedule import"
-        ), None
+        detail = str(err).replace("\n", "; ")
+        return say.failed_text("schedule", detail, "schedule.fix", year=year), None
     if warnings:
-        return fail(
-            name, "; ".join(warnings), "fix the file and run dialogbot schedule import"
-        ), stored
-    return ok(name, f"{len(planned)} rounds planned from {stored.source}"), stored
+        return say.failed_text("schedule", "; ".join(warnings), "schedule.fix", year=year), stored
+    return say.ok(
+        "schedule", "schedule.ok", year=year, n=len(planned), source=stored.source
+    ), stored
 
 
 # All together -----------------------------------------------------------------------
@@ -410,6 +422,7 @@ class Doctor:
         mode: ``http`` or ``socket`` (None: Socket Mode when ``SLACK_APP_TOKEN`` is set).
         tz: The configured time zone.
         workspace: Workspace for the organisation checks when Slack cannot tell.
+        lang: Language of the report (``sv`` or ``en``).
         clock: This machine's clock.
         client_for: Builds the Slack client of a workspace (default: from ``config``).
     """
@@ -419,46 +432,47 @@ class Doctor:
     mode: str | None = None
     tz: str = "Europe/Stockholm"
     workspace: str = "local"
+    lang: str = DEFAULT_LANG
     clock: Clock = field(default_factory=SystemClock)
     client_for: Callable[[SlackConfig, DialogEngine | None], ClientFor] | None = None
 
     def run(self) -> Report:
         """Run the checks in order; later checks are skipped when what they need failed."""
+        say = Say(self.lang)
         report = Report()
-        database = check_database(self.db)
+        database = check_database(say, self.db)
         report.add(database)
-        mode = mode_of(self.env, self.mode)
-        config_check, config = check_config(self.env, mode)
-        report.add(config_check, check_token_keys(self.env, config))
+        config_check, config = check_config(say, self.env, mode_of(self.env, self.mode))
+        report.add(config_check, check_token_keys(say, self.env, config))
         engine = queries = None
         if not database.failed:
             factory = make_session_factory(self.db)
             queries = OpsQueries(factory)
             engine = DialogEngine(factory, TemplateCatalog.load(), self.clock)
-        report.add(check_time_zone(self.tz), check_clock(self.clock, queries))
+        report.add(check_time_zone(say, self.tz), check_clock(say, self.clock, queries))
 
         clients = self._clients(config, engine)
         workspaces: list[tuple[str, WebClient | None]] = []
         if clients is None:
-            report.add(skipped("Bot token", "configuration incomplete"))
+            report.add(say.skipped("bot_token", "config"))
         elif config is not None and config.oauth:
             installed = queries.workspaces() if queries is not None else []
             for team in installed:
-                label = f" [{team}]"
+                at = say.at(team)
                 try:
                     client = clients(team)
-                except LookupError as err:
+                except LookupError:
                     report.add(
-                        fail(f"Bot token{label}", str(err), "install the app via /slack/install")
+                        at.fail("bot_token", "token.not_installed", "token.not_installed.fix")
                     )
                     continue
-                checks, found = check_token(client, label)
+                checks, found = check_token(at, client)
                 report.add(*checks)
                 workspaces.append((team, client if found else None))
             if not installed:
-                report.add(skipped("Bot token", "no workspace has an organisation yet"))
+                report.add(say.skipped("bot_token", "no_workspace"))
         else:
-            checks, token_team = check_token(clients(""), "")
+            checks, token_team = check_token(say, clients(""))
             report.add(*checks)
             if token_team:
                 workspaces.append((token_team, clients(token_team)))
@@ -466,11 +480,11 @@ class Doctor:
             workspaces.append((self.workspace, None))
 
         for workspace, slack in workspaces:
-            label = f" [{workspace}]" if len(workspaces) > 1 or workspace != self.workspace else ""
+            at = say.at(workspace)
             if engine is None or queries is None:
-                report.add(skipped(f"Organisation{label}", "the database check failed"))
+                report.add(at.skipped("organisation", "database"))
                 continue
-            report.add(*self._workspace_checks(engine, queries, workspace, slack, label))
+            report.add(*self._workspace_checks(at, engine, queries, workspace, slack))
         return report
 
     def _clients(self, config: SlackConfig | None, engine: DialogEngine | None) -> ClientFor | None:
@@ -482,40 +496,40 @@ class Doctor:
 
     def _workspace_checks(
         self,
+        say: Say,
         engine: DialogEngine,
         queries: OpsQueries,
         team: str,
         client: WebClient | None,
-        label: str,
     ) -> list[Check]:
         units = queries.units(team)
         if not units:
-            return [
-                fail(
-                    f"Organisation{label}",
-                    f"no organisation imported for workspace {team}",
-                    f"run: dialogbot --workspace {team} org import FILE",
-                )
-            ]
+            return [say.fail("organisation", "org.none", "org.none.fix", workspace=team)]
         year = self.clock.now().astimezone(_zone_or_utc(self.tz)).year
-        schedule_check, stored = check_schedule(engine, team, year, label)
+        schedule_check, stored = check_schedule(say, engine, team, year)
         plan = scheduled_plan(units, stored)
         checks = [
-            ok(f"Organisation{label}", f"{len(units)} units"),
+            say.ok("organisation", "org.ok", n=len(units)),
             schedule_check,
-            check_managers(plan, label),
+            check_managers(say, plan),
         ]
         if client is None:
-            checks.append(skipped(f"Channels{label}", "no working bot token"))
-            checks.append(skipped(f"Managers in Slack{label}", "no working bot token"))
+            checks.append(say.skipped("channels", "token"))
+            checks.append(say.skipped("managers_in_slack", "token"))
             return checks
         channels = [
             c for c in [*queries.round_channels(team), *plan.channels] if not c.startswith("D")
         ]
-        checks.append(check_channels(client, channels, label))
+        checks.append(check_channels(say, client, channels))
         managers = {m for u in plan.answering for m in u.managers}
-        checks.append(check_people(client, managers, label))
+        checks.append(check_people(say, client, managers))
         return checks
+
+    def summary(self, report: Report) -> str:
+        """The last line of the report."""
+        failed = sum(1 for c in report.checks if c.failed)
+        say = Say(self.lang)
+        return say.text("summary.problems", n=failed) if failed else say.text("summary.ok")
 
 
 def _zone_or_utc(tz: str) -> ZoneInfo:

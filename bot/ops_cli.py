@@ -14,20 +14,21 @@ from storage.db import make_engine
 def cmd_doctor(args: argparse.Namespace, out: Console) -> int:
     """Check the installation; one line per check, exit code 1 when something is wrong."""
     db = make_engine(args.db)
+    doctor = Doctor(
+        db=db,
+        env=dict(os.environ),
+        mode=args.mode,
+        tz=args.tz,
+        workspace=args.workspace,
+        lang=args.lang,
+    )
     try:
-        report = Doctor(
-            db=db, env=dict(os.environ), mode=args.mode, tz=args.tz, workspace=args.workspace
-        ).run()
+        report = doctor.run()
     finally:
         db.dispose()
     for line in report.lines():
         out.print(line, markup=False, highlight=False)
-    failed = sum(1 for c in report.checks if c.failed)
-    out.print(
-        f"{failed} problem(s) found." if failed else "Everything checked is fine.",
-        markup=False,
-        highlight=False,
-    )
+    out.print(doctor.summary(report), markup=False, highlight=False)
     return report.exit_code
 
 

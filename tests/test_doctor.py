@@ -104,12 +104,12 @@ def installed(
 def run(
     db: Engine, env: dict[str, str], mode: str | None = None, tz: str = "Europe/Stockholm"
 ) -> Report:
-    return Doctor(db=db, env=env, mode=mode, tz=tz, workspace=DEFAULT_TEAM_ID).run()
+    return Doctor(db=db, env=env, mode=mode, tz=tz, workspace=DEFAULT_TEAM_ID, lang="en").run()
 
 
-def line(report: Report, name: str) -> str:
-    found = [c.line() for c in report.checks if c.name == name]
-    assert found, f"no check {name!r} in {report.lines()}"
+def line(report: Report, key: str) -> str:
+    found = [c.line() for c in report.checks if c.key == key]
+    assert found, f"no check {key!r} in {report.lines()}"
     return found[0]
 
 
@@ -125,9 +125,9 @@ def test_a_healthy_installation_passes_every_check(
     assert failures(report) == []
     assert report.exit_code == 0
     assert all(c.status == OK for c in report.checks), report.lines()
-    assert "exactly the 7 scopes" in line(report, "Bot scopes")
-    assert "C0DIALOG" in line(report, "Channels") and "C0LEDNING" in line(report, "Channels")
-    assert "all 8 units" in line(report, "Units have managers")
+    assert "exactly the 7 scopes" in line(report, "bot_scopes")
+    assert "C0DIALOG" in line(report, "channels") and "C0LEDNING" in line(report, "channels")
+    assert "all 8 units" in line(report, "units_have_managers")
     history = {c.args["channel"] for c in fake.calls("conversations.history")}
     assert history == {"C0DIALOG", "C0LEDNING"}
 
@@ -140,9 +140,9 @@ def test_a_bad_token_is_found(
     report = run(db, {**env, "SLACK_BOT_TOKEN": "xoxb-revoked"})
     assert report.exit_code == 1
     assert "✗ Bot token: Slack refused it (invalid_auth) → copy the Bot User OAuth Token" in (
-        line(report, "Bot token")
+        line(report, "bot_token")
     )
-    assert "skipped" in line(report, "Channels")
+    assert "skipped" in line(report, "channels")
 
 
 def test_a_missing_and_an_extra_scope_are_found(
@@ -153,7 +153,7 @@ def test_a_missing_and_an_extra_scope_are_found(
     fake.set_scopes(TOKEN, scopes)
     report = run(db, env)
     assert report.exit_code == 1
-    scopes_line = line(report, "Bot scopes")
+    scopes_line = line(report, "bot_scopes")
     assert "missing reactions:write" in scopes_line
     assert "not in manifest.yml: users:read" in scopes_line
     assert "reinstall" in scopes_line
@@ -167,7 +167,7 @@ def test_a_channel_the_bot_is_not_in_is_found(
     fake.add_channel("G0PRIVAT", "privat", is_private=True, is_member=False)
     report = run(db, env)
     assert report.exit_code == 1
-    channels = line(report, "Channels")
+    channels = line(report, "channels")
     assert "not a member of C0LEDNING (not_in_channel)" in channels
     assert "C0DIALOG" not in channels
     assert "/invite @dialogbot" in channels
@@ -179,7 +179,7 @@ def test_a_unit_without_manager_is_found(
     installed(answering="namnd", receiving="kommunstyrelse")
     report = run(db, env)
     assert report.exit_code == 1
-    managers = line(report, "Units have managers")
+    managers = line(report, "units_have_managers")
     assert "2 of 2 units without a manager" in managers
     assert "Barn- och utbildningsnämnden" in managers and "Socialnämnden" in managers
 
@@ -192,7 +192,7 @@ def test_a_manager_unknown_to_slack_is_found(
     fake._users.pop("U0ENHSOL")
     report = run(db, env)
     assert report.exit_code == 1
-    people = line(report, "Managers in Slack")
+    people = line(report, "managers_in_slack")
     assert "U0ENHSOL (user_not_found)" in people
     assert "U0ENHHTS (deactivated)" in people
     assert "U0ENHHTN" not in people
@@ -202,9 +202,9 @@ def test_an_unmigrated_database_is_found(tmp_path: Path, env: dict[str, str]) ->
     empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     report = run(empty, env)
     assert report.exit_code == 1
-    assert "is at schema empty, this version needs" in line(report, "Database")
-    assert "dialogbot db upgrade" in line(report, "Database")
-    assert "skipped" in line(report, "Organisation")
+    assert "is at schema -, this version needs" in line(report, "database")
+    assert "dialogbot db upgrade" in line(report, "database")
+    assert "skipped" in line(report, "organisation")
 
 
 def test_a_bad_time_zone_is_found(
@@ -213,19 +213,19 @@ def test_a_bad_time_zone_is_found(
     installed()
     report = run(db, env, tz="Europe/Stokholm")
     assert report.exit_code == 1
-    assert "unknown time zone 'Europe/Stokholm'" in line(report, "Time zone")
+    assert "unknown time zone 'Europe/Stokholm'" in line(report, "time_zone")
 
 
 def test_incomplete_configuration_is_found(db: Engine, env: dict[str, str]) -> None:
     socket = run(db, env, mode="socket")
-    assert "Socket Mode needs SLACK_APP_TOKEN" in line(socket, "Configuration")
+    assert "Socket Mode needs SLACK_APP_TOKEN" in line(socket, "configuration")
     oauth = run(
         db,
         {**env, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"},
     )
-    assert "DIALOGBOT_TOKEN_KEYS is not set" in line(oauth, "Token encryption key")
+    assert "DIALOGBOT_TOKEN_KEYS is not set" in line(oauth, "token_keys")
     half = run(db, {**env, "SLACK_CLIENT_ID": "1.2"})
-    assert "SLACK_CLIENT_SECRET is not set" in line(half, "Configuration")
+    assert "SLACK_CLIENT_SECRET is not set" in line(half, "configuration")
     assert all(r.exit_code == 1 for r in (socket, oauth, half))
 
 
@@ -240,7 +240,10 @@ def test_the_command_prints_one_line_per_check_and_fails(
     code = main(["--db", f"sqlite:///{tmp_path / 'new.db'}", "doctor"])
     out = capsys.readouterr().out
     assert code == 1
-    assert out.splitlines()[0].startswith("✗ Database:")
-    assert "✓ Configuration: HTTP mode, one workspace" in out
-    assert "✓ Bot token: works for" in out
-    assert "problem(s) found." in out
+    assert out.splitlines()[0].startswith("✗ Databas:")
+    assert "kör: dialogbot db upgrade" in out.splitlines()[0]
+    assert "✓ Konfiguration: HTTP-läge, en arbetsyta" in out
+    assert "✓ Bot-token: fungerar för" in out
+    assert out.splitlines()[-1] == "1 problem hittades."
+    assert main(["--lang", "en", "--db", f"sqlite:///{tmp_path / 'new.db'}", "doctor"]) == 1
+    assert "✓ Bot token: works for" in capsys.readouterr().out
