@@ -227,6 +227,7 @@ DRILL_TITLES = {
     "drill_replicas": "Two HTTP replicas on one PostgreSQL behind round-robin",
     "drill_slack_outage": "The fake Slack answers 429/500 for 30 s",
     "drill_pg_restart": "PostgreSQL restarted under load",
+    "drill_backup_restore": "Backup, database dropped, restore, round finished",
 }
 
 
@@ -249,6 +250,10 @@ def _drill(name: str, r: dict[str, Any] | None) -> str:
         "reactions_missing",
         "delivery_statuses",
         "jobs",
+        "identical_after_restore",
+        "backup_bytes",
+        "backup_s",
+        "restore_s",
     )
     facts = [f"{k.replace('_', ' ')}: `{r[k]}`" for k in keys if k in r]
     out.append("Outcome: " + "; ".join(facts) + f". → {_verdict(r.get('pass'))}\n")
