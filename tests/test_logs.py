@@ -92,6 +92,7 @@ def test_a_round_can_be_followed_by_event_id_and_leaks_nothing(
 
 def test_text_format_carries_the_context_and_blanks_tokens() -> None:
     stream = io.StringIO()
+    logs.clear()  # this thread may have handled a request in an earlier test
     handler = logs.configure("text", logging.INFO, stream)
     try:
         with logs.scope(workspace="T1", round=7, participation=42, event_id="Ev1"):
