@@ -35,6 +35,10 @@ FAIL = "✗"
 SKIP = "–"
 MAX_CLOCK_SKEW = timedelta(seconds=60)
 TOKEN_KEYS_VAR = "DIALOGBOT_TOKEN_KEYS"
+USERS_SCOPE = "users:read"
+OPTIONAL_SCOPES = frozenset({USERS_SCOPE})
+"""Scopes beyond manifest.yml the bot may have: ``users:read`` lets the doctor look the
+managers up with ``users.info``; the bot itself never needs it."""
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
 ClientFor = Callable[[str], WebClient]
@@ -246,10 +250,19 @@ def check_clock(say: Say, clock: Clock, queries: OpsQueries | None) -> Check:
 # Slack ------------------------------------------------------------------------------
 
 
-def check_token(say: Say, client: WebClient) -> tuple[list[Check], str | None]:
-    """``auth.test`` succeeds and the token has exactly the manifest's scopes.
+@dataclass(frozen=True)
+class Token:
+    """What ``auth.test`` told about a working token."""
 
-    Returns the checks and the workspace (team id) the token belongs to.
+    team: str
+    scopes: frozenset[str]
+
+
+def check_token(say: Say, client: WebClient) -> tuple[list[Check], Token | None]:
+    """``auth.test`` succeeds and the token has exactly the manifest's scopes (plus, if
+    given, the optional :data:`OPTIONAL_SCOPES`).
+
+    Returns the checks and, for a working token, its workspace (team id) and scopes.
     """
     try:
         response = client.auth_test()
@@ -273,18 +286,20 @@ def check_token(say: Say, client: WebClient) -> tuple[list[Check], str | None]:
     header = {k.lower(): v for k, v in response.headers.items()}.get("x-oauth-scopes")
     if header is None:
         checks.append(say.fail("bot_scopes", "scopes.unknown", "token.unreachable.fix"))
-        return checks, team
-    granted = {s.strip() for s in str(header).split(",") if s.strip()}
+        return checks, Token(team, frozenset())
+    granted = frozenset(s.strip() for s in str(header).split(",") if s.strip())
     wanted = set(BOT_SCOPES)
-    missing, extra = sorted(wanted - granted), sorted(granted - wanted)
+    missing, extra = sorted(wanted - granted), sorted(granted - wanted - OPTIONAL_SCOPES)
     if missing or extra:
         parts = ([say.text("scopes.missing", scopes=", ".join(missing))] if missing else []) + (
             [say.text("scopes.extra", scopes=", ".join(extra))] if extra else []
         )
         checks.append(say.failed_text("bot_scopes", "; ".join(parts), "scopes.fix"))
     else:
-        checks.append(say.ok("bot_scopes", "scopes.ok", n=len(wanted)))
-    return checks, team
+        optional = ", ".join(sorted(granted & OPTIONAL_SCOPES))
+        detail = "scopes.ok_optional" if optional else "scopes.ok"
+        checks.append(say.ok("bot_scopes", detail, n=len(wanted), optional=optional))
+    return checks, Token(team, granted)
 
 
 def check_channels(say: Say, client: WebClient, channels: Iterable[str]) -> Check:
@@ -308,9 +323,20 @@ def check_channels(say: Say, client: WebClient, channels: Iterable[str]) -> Chec
     return say.ok("channels", "channels.ok", n=len(wanted), channels=", ".join(wanted))
 
 
-def check_people(say: Say, client: WebClient, people: Iterable[str]) -> Check:
-    """Every manager who will get questions exists (and is active) in the workspace."""
+def check_people(
+    say: Say, client: WebClient, people: Iterable[str], scopes: frozenset[str]
+) -> Check:
+    """Every manager who will get questions exists (and is active) in the workspace.
+
+    ``users.info`` needs the ``users:read`` scope, which the bot itself does not need;
+    without it the check is skipped with a note.
+    """
     wanted = sorted(set(people))
+    if USERS_SCOPE not in scopes:
+        detail = say.text("people.no_scope", scope=USERS_SCOPE, n=len(wanted))
+        return Check(
+            "managers_in_slack", say._name("managers_in_slack"), SKIP, detail, where=say.where
+        )
     if not wanted:
         return say.ok("managers_in_slack", "people.none")
     problems: list[str] = []
@@ -452,7 +478,7 @@ class Doctor:
         report.add(check_time_zone(say, self.tz), check_clock(say, self.clock, queries))
 
         clients = self._clients(config, engine)
-        workspaces: list[tuple[str, WebClient | None]] = []
+        workspaces: list[tuple[str, WebClient | None, frozenset[str]]] = []
         if clients is None:
             report.add(say.skipped("bot_token", "config"))
         elif config is not None and config.oauth:
@@ -468,23 +494,23 @@ class Doctor:
                     continue
                 checks, found = check_token(at, client)
                 report.add(*checks)
-                workspaces.append((team, client if found else None))
+                workspaces.append((team, client, found.scopes if found else frozenset()))
             if not installed:
                 report.add(say.skipped("bot_token", "no_workspace"))
         else:
-            checks, token_team = check_token(say, clients(""))
+            checks, token = check_token(say, clients(""))
             report.add(*checks)
-            if token_team:
-                workspaces.append((token_team, clients(token_team)))
+            if token is not None:
+                workspaces.append((token.team, clients(token.team), token.scopes))
         if not workspaces:
-            workspaces.append((self.workspace, None))
+            workspaces.append((self.workspace, None, frozenset()))
 
-        for workspace, slack in workspaces:
+        for workspace, slack, scopes in workspaces:
             at = say.at(workspace)
             if engine is None or queries is None:
                 report.add(at.skipped("organisation", "database"))
                 continue
-            report.add(*self._workspace_checks(at, engine, queries, workspace, slack))
+            report.add(*self._workspace_checks(at, engine, queries, workspace, slack, scopes))
         return report
 
     def _clients(self, config: SlackConfig | None, engine: DialogEngine | None) -> ClientFor | None:
@@ -501,6 +527,7 @@ class Doctor:
         queries: OpsQueries,
         team: str,
         client: WebClient | None,
+        scopes: frozenset[str],
     ) -> list[Check]:
         units = queries.units(team)
         if not units:
@@ -522,7 +549,8 @@ class Doctor:
         ]
         checks.append(check_channels(say, client, channels))
         managers = {m for u in plan.answering for m in u.managers}
-        checks.append(check_people(say, client, managers))
+        managers |= set(queries.round_people(team))
+        checks.append(check_people(say, client, managers, scopes))
         return checks
 
     def summary(self, report: Report) -> str:

@@ -564,6 +564,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "exakt de {n} behörigheterna i manifest.yml",
         "en": "exactly the {n} scopes of manifest.yml",
     },
+    "doctor.scopes.ok_optional": {
+        "sv": "exakt de {n} behörigheterna i manifest.yml, och {optional} för doctor",
+        "en": "exactly the {n} scopes of manifest.yml, and {optional} for doctor",
+    },
+    "doctor.people.no_scope": {
+        "sv": "hoppades över: users.info kräver behörigheten {scope}, som boten själv inte "
+        "behöver; lägg till den i appen om doctor ska kontrollera de {n} cheferna",
+        "en": "skipped: users.info needs the {scope} scope, which the bot itself does not "
+        "need; add it to the app to let doctor check the {n} managers",
+    },
     "doctor.channels.none": {
         "sv": "ingen öppen eller schemalagd runda postar i en kanal än",
         "en": "no open round or schedule posts to a channel yet",

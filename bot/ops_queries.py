@@ -60,6 +60,11 @@ class OpsQueries:
         with self.session_factory() as session:
             return ops.open_round_channels(session, workspace)
 
+    def round_people(self, workspace: str) -> list[str]:
+        """Chat ids of the people who are asked in the open rounds of ``workspace``."""
+        with self.session_factory() as session:
+            return ops.open_round_people(session, workspace)
+
     def workspaces(self) -> list[str]:
         """Workspaces with an organisation."""
         with self.session_factory() as session:

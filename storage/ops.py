@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import distinct, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from storage.models import Answer, Participation, Round, SlackPost, Unit
+from storage.models import Answer, Participation, Person, Round, SlackPost, Unit
 from storage.models_schedule import JOB_FAILED, JOB_PENDING, JOB_RUNNING, ScheduledJob
 
 #: ``slack_posts`` statuses that are owed to Slack (not yet delivered).
@@ -130,6 +130,20 @@ def open_round_channels(session: Session, workspace_id: str) -> list[str]:
     ).all()
     channels = {g for g in groups if g} | {t.partition(":")[0] for t in threads if t}
     return sorted(channels)
+
+
+def open_round_people(session: Session, workspace_id: str) -> list[str]:
+    """Chat ids of everyone with a participation in an open round of a workspace."""
+    return list(
+        session.scalars(
+            select(Person.chat_id)
+            .distinct()
+            .join(Participation, Participation.person_id == Person.id)
+            .join(Round, Round.id == Participation.round_id)
+            .where(Round.workspace_id == workspace_id, Round.status == "open")
+            .order_by(Person.chat_id)
+        )
+    )
 
 
 def organised_workspaces(session: Session) -> list[str]:
