@@ -14,10 +14,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bot import logs
 from bot.errors import DialogError
 from bot.escaping import terminal
 from bot.i18n import format_local, t
+from bot.logs import FORMATS as LOG_FORMATS
+from bot.logs import configure as configure_logs
 from bot.org_import import OrgImportError, import_org, load_org_file
 from bot.summary import FORMATS, render_summary
 from bot.templates import TemplateCatalog, TemplateError, load_template_file
@@ -256,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
     parser.add_argument(
         "--log-format",
-        choices=logs.FORMATS,
+        choices=LOG_FORMATS,
         default=os.environ.get("DIALOGBOT_LOG_FORMAT") or None,
         help="log lines as json or text (default: text on a terminal, json otherwise)",
     )
@@ -362,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dialogbot`` console command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logs.configure(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
+    configure_logs(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     handler: Handler | None = getattr(args, "handler", None)

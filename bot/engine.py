@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import logs, metrics
 from bot.chain import activities as chain_activities
 from bot.chain.context import context_for
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
@@ -40,6 +39,8 @@ from bot.errors import (
     UnknownPerson,
     UnknownRound,
 )
+from bot.logs import bind as bind_log_context
+from bot.metrics import answer_stored
 from bot.org_tree import OrgTree
 from bot.results import (
     ActivityView,
@@ -80,7 +81,7 @@ def _stored(outcome: Outcome) -> None:
         outcome.question_key,
     )
     if outcome.kind != "duplicate":
-        metrics.answer_stored(outcome.kind)
+        answer_stored(outcome.kind)
 
 
 T = TypeVar("T")
@@ -713,7 +714,7 @@ class DialogEngine:
         self, p: Participation, seen: bool
     ) -> tuple[Participation, DialogTemplate, Outcome | None]:
         """A replayed message gets a ``duplicate`` outcome; a closed round refuses changes."""
-        logs.bind(round=p.round_id, participation=p.id)
+        bind_log_context(round=p.round_id, participation=p.id)
         template = self.template_of(p.round)
         if seen:
             return p, template, Outcome("duplicate", p.id, self._prompt(p, template, p.round))

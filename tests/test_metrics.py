@@ -20,9 +20,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from test_slack_harness import ANNA, BJORN, SlackHarness, fake, slack
 
-from bot.metrics import DatabaseCollector, serve_metrics, watch_engine
+from bot.metrics import DatabaseCollector, serve_metrics, watch_engine, with_metrics
 from bot.ops_queries import OpsQueries
-from bot.slack.app import wsgi_app
 from storage.db import make_engine, make_session_factory
 
 __all__ = ["fake", "slack"]
@@ -62,7 +61,9 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 def test_metrics_move_with_a_round(slack: SlackHarness, db: Engine) -> None:
-    metrics_app = wsgi_app(slack.app, DatabaseCollector(OpsQueries(slack.engine.session_factory)))
+    metrics_app = with_metrics(
+        slack.wsgi, DatabaseCollector(OpsQueries(slack.engine.session_factory))
+    )
     before = scrape(metrics_app)
     assert value(before, "dialogbot_open_rounds") == 0
     assert value(before, "dialogbot_database_up") == 1
@@ -190,7 +191,9 @@ def test_alert_rules_and_dashboard_use_metrics_that_exist(
     slack: SlackHarness, repo_root: Path
 ) -> None:
     slack.command(START)
-    metrics_app = wsgi_app(slack.app, DatabaseCollector(OpsQueries(slack.engine.session_factory)))
+    metrics_app = with_metrics(
+        slack.wsgi, DatabaseCollector(OpsQueries(slack.engine.session_factory))
+    )
     known = {name for name, _ in scrape(metrics_app)}
     rules = yaml.safe_load((repo_root / "deploy" / "prometheus-alerts.yml").read_text())
     alerts = {r["alert"]: r["expr"] for g in rules["groups"] for r in g["rules"]}
