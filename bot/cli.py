@@ -19,6 +19,7 @@ from bot.escaping import terminal
 from bot.i18n import format_local, t
 from bot.logs import FORMATS as LOG_FORMATS
 from bot.logs import configure as configure_logs
+from bot.ops_cli import add_db_commands
 from bot.org_import import OrgImportError, import_org, load_org_file
 from bot.summary import FORMATS, render_summary
 from bot.templates import TemplateCatalog, TemplateError, load_template_file
@@ -27,7 +28,6 @@ from bot.wiring import Runtime, build_runtime
 from storage.db import (
     NotMigrated,
     current_revision,
-    downgrade,
     head_revision,
     make_engine,
     upgrade,
@@ -55,49 +55,6 @@ def cmd_db_upgrade(args: argparse.Namespace, out: Console) -> int:
 def cmd_db_current(args: argparse.Namespace, out: Console) -> int:
     engine = make_engine(args.db)
     out.print(f"current: {current_revision(engine) or 'empty'}; head: {head_revision()}")
-    return 0
-
-
-def cmd_db_downgrade(args: argparse.Namespace, out: Console) -> int:
-    engine = make_engine(args.db)
-    downgrade(engine, args.revision)
-    where = engine.url.render_as_string(hide_password=True)
-    out.print(f"Database {where} is at {current_revision(engine) or 'empty'}.")
-    return 0
-
-
-def cmd_db_backup(args: argparse.Namespace, out: Console) -> int:
-    from storage.backup import BackupError, backup
-
-    try:
-        done = backup(args.db, Path(args.file))
-    except BackupError as exc:
-        Console(stderr=True).print(str(exc), markup=False, highlight=False)
-        return 1
-    out.print(
-        f"Backed up the {done.backend} database (schema {done.revision or 'empty'}) to "
-        f"{done.path} ({done.size} bytes).",
-        markup=False,
-        highlight=False,
-    )
-    return 0
-
-
-def cmd_db_restore(args: argparse.Namespace, out: Console) -> int:
-    from storage.backup import BackupError, restore
-
-    try:
-        done = restore(args.db, Path(args.file), force=args.force)
-    except BackupError as exc:
-        Console(stderr=True).print(str(exc), markup=False, highlight=False)
-        return 1
-    note = "" if done.revision == head_revision() else " Run `dialogbot db upgrade` next."
-    out.print(
-        f"Restored {done.path} into the {done.backend} database (schema "
-        f"{done.revision or 'empty'}).{note}",
-        markup=False,
-        highlight=False,
-    )
     return 0
 
 
@@ -282,18 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", metavar="ACTION"
     )
+    add_db_commands(db)
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     db.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
-    down = db.add_parser("downgrade", help="revert migrations (rollback of an upgrade)")
-    down.add_argument("revision", help="the schema revision to go back to, e.g. 0005")
-    down.set_defaults(handler=cmd_db_downgrade)
-    bak = db.add_parser("backup", help="write a backup (pg_dump -Fc, or SQLite's backup API)")
-    bak.add_argument("file")
-    bak.set_defaults(handler=cmd_db_backup)
-    res = db.add_parser("restore", help="replace the database with a backup (stop the bot first)")
-    res.add_argument("file")
-    res.add_argument("--force", action="store_true", help="overwrite a database that is not empty")
-    res.set_defaults(handler=cmd_db_restore)
 
     org = sub.add_parser("org", help="organisation").add_subparsers(
         dest="org_command", metavar="ACTION"
