@@ -201,7 +201,7 @@ def test_a_manager_unknown_to_slack_is_found(
     installed()
     fake.set_scopes(TOKEN, (*DEFAULT_BOT_SCOPES, "users:read"))
     fake.add_user("U0ENHHTS", "Björn Svensson", deleted=True)
-    fake._users.pop("U0ENHSOL")
+    fake.remove_user("U0ENHSOL")
     report = run(db, env)
     assert report.exit_code == 1
     people = line(report, "managers_in_slack")

@@ -803,6 +803,11 @@ class FakeSlack:
                 deleted=deleted,
             )
 
+    def remove_user(self, user_id: str) -> None:
+        """Forget a user: users.info answers ``user_not_found`` for it again."""
+        with self._lock:
+            self._users.pop(user_id, None)
+
     def add_channel(
         self,
         channel_id: str,
