@@ -45,6 +45,8 @@ from bot.errors import (
     UnknownPerson,
     UnknownRound,
 )
+from bot.logs import bind as bind_log_context
+from bot.metrics import answer_stored
 from bot.org_tree import OrgTree
 from bot.ports import PostPlanner
 from bot.results import (
@@ -78,6 +80,20 @@ from storage.repository import Repository
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+def _stored(outcome: Outcome) -> None:
+    """Log and count a committed change of a participation (ids only, never the text)."""
+    log.info(
+        "%s stored (participation %s, question %s)",
+        outcome.kind,
+        outcome.participation_id,
+        outcome.question_key,
+    )
+    if outcome.kind != "duplicate":
+        answer_stored(outcome.kind)
+
+
 T = TypeVar("T")
 
 ANSWERED = "answered"
@@ -172,6 +188,8 @@ class DialogEngine:
                         posts = planner.posts_for(result)
                         mine = insert_pending(uow.session, workspace, posts, self._now(), until)
                     uow.commit()
+                    if isinstance(result, Outcome):
+                        _stored(result)
                     if planner is not None:
                         planner.planned(mine, until)
                     return result
@@ -922,6 +940,7 @@ class DialogEngine:
         self, p: Participation, seen: bool
     ) -> tuple[Participation, DialogTemplate, Outcome | None]:
         """A replayed message gets a ``duplicate`` outcome; a closed round refuses changes."""
+        bind_log_context(round=p.round_id, participation=p.id)
         template = self.template_of(p.round)
         if seen:
             return p, template, Outcome("duplicate", p.id, self._prompt(p, template, p.round))

@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import logs
 from bot.clock import Clock
 from bot.engine import DialogEngine, StartRound, normalize_role
 from bot.errors import NoParticipants, UnknownRound
@@ -334,6 +335,8 @@ class Scheduler:
             True if it completed.
         """
         handler = self._handlers.get(job.kind)
+        logs.clear()
+        logs.bind(workspace=job.workspace_id, job=job.job_key, kind=f"job:{job.kind}")
         try:
             if handler is None:
                 raise ValueError(f"unknown job kind {job.kind!r}")

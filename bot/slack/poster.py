@@ -40,6 +40,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot import metrics
+from bot.slack import observe
 from storage.outbox import Landed, NewPost, OutboxStore
 
 log = logging.getLogger(__name__)
@@ -160,7 +162,7 @@ def make_client(
         base_url=api_url,
         token=token,
         timeout=ATTEMPT_S,
-        retry_handlers=retry_handlers(retries, backoff),
+        retry_handlers=observe.counted(retry_handlers(retries, backoff)),
     )
 
 
@@ -445,6 +447,7 @@ class Poster:
             except LookupError as err:
                 log.warning("no client for %s: %s", due.workspace_id, err)
                 self.store.failed(due.workspace_id, due.key)
+                metrics.post_done("failed")
                 continue
             payload = self._in_thread(due.workspace_id, due.payload, {})
             if payload is None:
@@ -534,6 +537,7 @@ class Poster:
                 posted = Posted(str(payload["channel"]), str(payload["timestamp"]))
             elif error in PERMANENT_ERRORS or not payload.get("resend", True):
                 log.error("Slack refused %s (%s): %s", key, method, error)
+                metrics.post_done("refused")
                 self.store.dead(workspace, key)
                 return None
             else:
@@ -542,13 +546,17 @@ class Poster:
                     wait = timedelta(seconds=_retry_after(err.response.headers) + 1)
                 status = self.store.failed(workspace, key, wait)
                 log.warning("%s for %s failed (%s); %s", method, key, error, status)
+                metrics.post_done("failed")
                 return None
         except SlackClientError as err:
             status = self.store.failed(workspace, key)
             log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
+            metrics.post_done("failed")
             return None
         finally:
             _lease.deadline = None
+        log.info("posted %s (%s) to %s at %s", key, method, posted.channel, posted.ts)
+        metrics.post_done("sent")
         if record:
             self.store.sent(workspace, [Landed(key, posted.channel, posted.ts)])
             self._landed(workspace, key, payload, posted)
