@@ -10,6 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -97,9 +102,15 @@ class CountingRetryHandler(RetryHandler):
 
 def counted(handlers: list[RetryHandler]) -> list[RetryHandler]:
     """slack_sdk retry handlers that count what they do (see :class:`CountingRetryHandler`)."""
-    reasons = {
-        "ConnectionErrorRetryHandler": "connection",
-        "RateLimitErrorRetryHandler": "ratelimited",
-        "ServerErrorRetryHandler": "server_error",
-    }
-    return [CountingRetryHandler(h, reasons.get(type(h).__name__, "other")) for h in handlers]
+    return [CountingRetryHandler(h, _reason(h)) for h in handlers]
+
+
+def _reason(handler: RetryHandler) -> str:
+    """What a retry by ``handler`` (a slack_sdk built-in or a subclass of one) is for."""
+    if isinstance(handler, ConnectionErrorRetryHandler):
+        return "connection"
+    if isinstance(handler, RateLimitErrorRetryHandler):
+        return "ratelimited"
+    if isinstance(handler, ServerErrorRetryHandler):
+        return "server_error"
+    return "other"
