@@ -61,8 +61,10 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 def test_metrics_move_with_a_round(slack: SlackHarness, db: Engine) -> None:
+    # The outbox stamps its rows with the bot's clock: the collector reads the same one.
     metrics_app = with_metrics(
-        slack.wsgi, DatabaseCollector(OpsQueries(slack.engine.session_factory))
+        slack.wsgi,
+        DatabaseCollector(OpsQueries(slack.engine.session_factory), now=slack.engine.clock.now),
     )
     before = scrape(metrics_app)
     assert value(before, "dialogbot_open_rounds") == 0
@@ -191,8 +193,10 @@ def test_alert_rules_and_dashboard_use_metrics_that_exist(
     slack: SlackHarness, repo_root: Path
 ) -> None:
     slack.command(START)
+    # The outbox stamps its rows with the bot's clock: the collector reads the same one.
     metrics_app = with_metrics(
-        slack.wsgi, DatabaseCollector(OpsQueries(slack.engine.session_factory))
+        slack.wsgi,
+        DatabaseCollector(OpsQueries(slack.engine.session_factory), now=slack.engine.clock.now),
     )
     known = {name for name, _ in scrape(metrics_app)}
     rules = yaml.safe_load((repo_root / "deploy" / "prometheus-alerts.yml").read_text())

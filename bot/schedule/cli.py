@@ -187,7 +187,10 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
         from bot.ops_queries import OpsQueries
 
         server, _ = serve_metrics(
-            args.metrics_port, DatabaseCollector(OpsQueries(runtime.engine.session_factory))
+            args.metrics_port,
+            DatabaseCollector(
+                OpsQueries(runtime.engine.session_factory), now=runtime.engine.clock.now
+            ),
         )
     stop = threading.Event()
 

@@ -61,7 +61,9 @@ def _serve(
     build_app: Callable[[SlackConfig, Runtime], App],
     wsgi_app: Callable[[App, str, DatabaseCollector], WSGIApplication],
 ) -> int:
-    database = DatabaseCollector(OpsQueries(runtime.engine.session_factory))
+    database = DatabaseCollector(
+        OpsQueries(runtime.engine.session_factory), now=runtime.engine.clock.now
+    )
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
