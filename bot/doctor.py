@@ -26,7 +26,8 @@ from bot.ops_queries import OpsQueries, UnitInfo
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import plan_year
 from bot.schedule.store import StoredSchedule, check_against, load_stored
-from bot.slack.config import BOT_SCOPES, SlackConfig, SlackConfigError
+from bot.slack.config import BOT_SCOPES, SlackConfig, SlackConfigError, token_keys_from_env
+from bot.slack.token_store import TokenCipher
 from bot.templates import TemplateCatalog, normalize_key
 from storage.db import current_revision, head_revision, make_session_factory
 
@@ -189,6 +190,9 @@ def check_config(say: Say, env: Mapping[str, str], mode: str) -> tuple[Check, Sl
     try:
         config = SlackConfig.from_env(env)
     except SlackConfigError:
+        if has_id and has_secret and env.get("SLACK_SIGNING_SECRET"):
+            # OAuth is configured; what is refused is the token encryption key.
+            return say.fail(key, "config.keys", "keys.missing.fix", var=TOKEN_KEYS_VAR), None
         names = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
         missing = ", ".join(n for n in names if not env.get(n))
         return say.fail(key, "config.missing", "config.fix", missing=missing), None
@@ -208,10 +212,19 @@ def check_config(say: Say, env: Mapping[str, str], mode: str) -> tuple[Check, Sl
 
 def check_token_keys(say: Say, env: Mapping[str, str], config: SlackConfig | None) -> Check:
     """OAuth keeps bot tokens in the database; they must be encrypted with a key."""
-    if config is None or not config.oauth:
+    oauth = (
+        config.oauth
+        if config is not None
+        else bool(env.get("SLACK_CLIENT_ID") and env.get("SLACK_CLIENT_SECRET"))
+    )
+    if not oauth:
         return say.ok("token_keys", "keys.not_needed")
     if not env.get(TOKEN_KEYS_VAR, "").strip():
         return say.fail("token_keys", "keys.missing", "keys.missing.fix", var=TOKEN_KEYS_VAR)
+    try:
+        TokenCipher(token_keys_from_env(env))
+    except SlackConfigError:
+        return say.fail("token_keys", "keys.bad", "keys.missing.fix", var=TOKEN_KEYS_VAR)
     return say.ok("token_keys", "keys.ok", var=TOKEN_KEYS_VAR)
 
 

@@ -821,6 +821,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "set {var} (see docs/deploy.md, Configuration and secrets)",
     },
     "doctor.keys.ok": {"sv": "{var} är satt", "en": "{var} is set"},
+    "doctor.keys.bad": {
+        "sv": "{var} innehåller en nyckel som inte är en Fernet-nyckel",
+        "en": "{var} holds a key that is not a Fernet key",
+    },
+    "doctor.config.keys": {
+        "sv": "OAuth är inställt men {var} saknas eller är ogiltig",
+        "en": "OAuth is configured but {var} is missing or invalid",
+    },
     "doctor.tz.bad": {"sv": "okänd tidszon {tz!r}", "en": "unknown time zone {tz!r}"},
     "doctor.tz.bad.fix": {
         "sv": "sätt DIALOGBOT_TZ (eller --tz) till en IANA-zon, t.ex. Europe/Stockholm",
