@@ -8,6 +8,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,9 @@ from test_slack_harness import ANNA, CHANNEL, SECRET, TOKEN, SlackHarness, fake,
 
 from bot import logs
 from bot.cli import main
+from bot.clock import FixedClock
+from bot.slack.poster import Poster, make_client, message_payload
+from storage.outbox import NewPost, OutboxStore
 
 __all__ = ["fake", "slack"]
 
@@ -88,6 +92,33 @@ def test_a_round_can_be_followed_by_event_id_and_leaks_nothing(
     reply = next(line for line in trace if line["logger"] == "bot.slack.poster")
     assert reply["participation"] == stored["participation"]
     assert reply["message"].startswith("posted ")
+
+
+def test_a_post_the_resender_takes_over_is_logged_with_its_round_and_participation(
+    slack: SlackHarness, clock: FixedClock, captured: io.StringIO
+) -> None:
+    slack.command(START)
+    thread = slack.thread_of(ANNA)
+    round_id = slack.engine.rounds(DEFAULT_TEAM_ID)[0].round_id
+    pid = slack.engine.status(DEFAULT_TEAM_ID, round_id).units[0].participants[0].participation_id
+    store = OutboxStore(slack.engine.session_factory, clock)
+    payload = message_payload(CHANNEL, "Glöm inte att svara", thread_ts=thread)
+    # Planned (and acknowledged) by a process that died before sending it.
+    Poster(store).plan(DEFAULT_TEAM_ID, [NewPost("k:resent", payload, CHANNEL, round_id, pid)])
+    clock.advance(timedelta(seconds=45))
+    logs.clear()
+    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
+    assert Poster(store).resend_due(lambda _ws: client) == 1
+
+    sent = next(
+        line
+        for line in records(captured)
+        if line["logger"] == "bot.slack.poster" and line["message"].startswith("posted k:resent")
+    )
+    assert sent["workspace"] == DEFAULT_TEAM_ID
+    assert sent["round"] == str(round_id)
+    assert sent["participation"] == str(pid)
+    assert "Glöm inte" not in captured.getvalue()
 
 
 def test_text_format_carries_the_context_and_blanks_tokens() -> None:

@@ -40,9 +40,9 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot import metrics
+from bot import logs, metrics
 from bot.slack import observe
-from storage.outbox import Landed, NewPost, OutboxStore
+from storage.outbox import DuePost, Landed, NewPost, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -437,37 +437,53 @@ class Poster:
         sent = 0
         seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for due in self.store.take_over_due(limit):
-            if not due.payload.get("resend", True) and due.taken_over:
-                # Posted with resend=False (a private note, a thread opened by a reminder,
-                # which the next reminder opens again): not sent blind after a crash.
-                self.store.dead(due.workspace_id, due.key)
-                continue
-            try:
-                client = clients(due.workspace_id)
-            except LookupError as err:
-                log.warning("no client for %s: %s", due.workspace_id, err)
-                self.store.failed(due.workspace_id, due.key)
-                metrics.post_done("failed")
-                continue
-            payload = self._in_thread(due.workspace_id, due.payload, {})
-            if payload is None:
-                continue  # its thread has not opened yet: a later pass
-            if due.taken_over:
-                try:
-                    found = self._find_landed(client, due.key, payload, seen)
-                except LookupFailed:
-                    # Its lease runs out again and a later pass looks once more.
-                    log.info("could not check whether %s was posted; left for later", due.key)
-                    continue
-                if found is not None:
-                    self.store.sent(due.workspace_id, [Landed(due.key, found.channel, found.ts)])
-                    self._landed(due.workspace_id, due.key, due.payload, found)
-                    continue
-            if not self._lease_holds(due.lease_until):
-                continue
-            if self._send(client, due.workspace_id, due.key, payload, due.lease_until):
-                sent += 1
+            with logs.scope(
+                workspace=due.workspace_id,
+                round=due.round_id,
+                participation=due.participation_id,
+                kind="resend",
+            ):
+                sent += self._resend(clients, due, seen)
         return sent
+
+    def _resend(
+        self,
+        clients: Callable[[str], WebClient],
+        due: DuePost,
+        seen: dict[tuple[str, str], list[dict[str, Any]]],
+    ) -> int:
+        """Send one row taken over by :meth:`resend_due`; 1 when it went out."""
+        if not due.payload.get("resend", True) and due.taken_over:
+            # Posted with resend=False (a private note, a thread opened by a reminder,
+            # which the next reminder opens again): not sent blind after a crash.
+            self.store.dead(due.workspace_id, due.key)
+            return 0
+        try:
+            client = clients(due.workspace_id)
+        except LookupError as err:
+            log.warning("no client for %s: %s", due.workspace_id, err)
+            self.store.failed(due.workspace_id, due.key)
+            metrics.post_done("failed")
+            return 0
+        payload = self._in_thread(due.workspace_id, due.payload, {})
+        if payload is None:
+            return 0  # its thread has not opened yet: a later pass
+        if due.taken_over:
+            try:
+                found = self._find_landed(client, due.key, payload, seen)
+            except LookupFailed:
+                # Its lease runs out again and a later pass looks once more.
+                log.info("could not check whether %s was posted; left for later", due.key)
+                return 0
+            if found is not None:
+                self.store.sent(due.workspace_id, [Landed(due.key, found.channel, found.ts)])
+                self._landed(due.workspace_id, due.key, due.payload, found)
+                return 0
+        if not self._lease_holds(due.lease_until):
+            return 0
+        return int(
+            self._send(client, due.workspace_id, due.key, payload, due.lease_until) is not None
+        )
 
     # Internals ------------------------------------------------------------------------------
 
