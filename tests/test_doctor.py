@@ -241,6 +241,14 @@ def test_incomplete_configuration_is_found(db: Engine, env: dict[str, str]) -> N
     assert all(r.exit_code == 1 for r in (socket, oauth, half))
 
 
+def test_a_token_key_that_is_not_a_fernet_key_is_named(db: Engine, env: dict[str, str]) -> None:
+    oauth = {**env, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}
+    report = run(db, {**oauth, "DIALOGBOT_TOKEN_KEYS": "not-a-fernet-key"})
+    assert report.exit_code == 1
+    assert "DIALOGBOT_TOKEN_KEYS holds a key that is not a Fernet key" in line(report, "token_keys")
+    assert "DIALOGBOT_TOKEN_KEYS is missing or invalid" in line(report, "configuration")
+
+
 def test_the_command_prints_one_line_per_check_and_fails(
     tmp_path: Path,
     env: dict[str, str],
