@@ -9,12 +9,20 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
+from bot import __version__, cli_views
 from bot.cli_args import round_id_arg
+from bot.cli_errors import (
+    CloseNeedsConfirmation,
+    database_problem,
+    masked_url,
+    unsupported_backend,
+)
 from bot.errors import DialogError
 from bot.escaping import terminal
 from bot.i18n import format_local, t
@@ -22,14 +30,16 @@ from bot.logs import FORMATS as LOG_FORMATS
 from bot.logs import configure as configure_logs
 from bot.ops_cli import add_db_commands
 from bot.org_import import OrgImportError, import_org, load_org_file
+from bot.org_view import organisation
 from bot.summary import FORMATS, render_summary
-from bot.templates import TemplateCatalog, TemplateError, load_template_file
+from bot.templates import TemplateCatalog, TemplateError, load_template_file, reference_problems
 from bot.text_input import parse_id
-from bot.timeparse import parse_deadline
+from bot.timeparse import parse_deadline, time_zone
 from bot.wiring import Runtime, build_runtime
 from storage.db import (
     NotMigrated,
     current_revision,
+    database_url,
     head_revision,
     make_engine,
     upgrade,
@@ -57,14 +67,16 @@ def _runtime(args: argparse.Namespace) -> Runtime:
 def cmd_db_upgrade(args: argparse.Namespace, out: Console) -> int:
     engine = make_engine(args.db)
     upgrade(engine)
-    where = engine.url.render_as_string(hide_password=True)
-    out.print(f"Database {where} is at {current_revision(engine)} (head).")
+    url = masked_url(database_url(args.db))
+    revision = current_revision(engine)
+    out.print(t(args.lang, "cli.db.upgraded", url=url, revision=revision), markup=False)
     return 0
 
 
 def cmd_db_current(args: argparse.Namespace, out: Console) -> int:
     engine = make_engine(args.db)
-    out.print(f"current: {current_revision(engine) or 'empty'}; head: {head_revision()}")
+    current = current_revision(engine) or t(args.lang, "cli.empty")
+    out.print(t(args.lang, "cli.db.current", current=current, head=head_revision()))
     return 0
 
 
@@ -74,37 +86,75 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
     data = load_org_file(path)
     with runtime.engine.unit_of_work(args.workspace) as uow:
         report = import_org(uow, data, str(path))
-    out.print(f"Imported {path}: {report.describe()}")
+    counts = "; ".join(
+        t(
+            args.lang,
+            "cli.org.count",
+            what=t(args.lang, f"cli.org.{kind}"),
+            new=report.created[kind],
+            updated=report.updated[kind],
+        )
+        for kind in ("levels", "units", "people")
+    )
+    out.print(t(args.lang, "cli.org.imported", path=path, counts=counts), markup=False)
+    return 0
+
+
+def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
+    nodes = organisation(_runtime(args).engine, args.workspace)
+    if not nodes:
+        out.print(t(args.lang, "cli.org.empty"), markup=False)
+        return 0
+    out.print(cli_views.org_tree(nodes, args.workspace, args.lang), soft_wrap=False)
     return 0
 
 
 def cmd_templates_list(args: argparse.Namespace, out: Console) -> int:
-    table = Table("key", "version", "phase", "name", "questions")
+    table = cli_views.table(args.lang, "key", "version", "phase", "name", "questions")
     for tpl in TemplateCatalog.load():
         table.add_row(
-            tpl.key, str(tpl.version), tpl.phase, tpl.name.get(args.lang), str(len(tpl.questions))
+            tpl.key,
+            str(tpl.version),
+            tpl.phase,
+            terminal(tpl.name.get(args.lang)),
+            str(len(tpl.questions)),
         )
     out.print(table)
     return 0
 
 
+def cmd_templates_show(args: argparse.Namespace, out: Console) -> int:
+    cli_views.template_details(TemplateCatalog.load().get(args.key), args.lang, out)
+    return 0
+
+
 def cmd_templates_validate(args: argparse.Namespace, out: Console) -> int:
     failures = 0
+    known = TemplateCatalog.load().templates
     for raw in args.paths:
         path = Path(raw)
         files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
         for file in files:
             try:
                 tpl = load_template_file(file)
+                problems = reference_problems(tpl, {**known, tpl.key: tpl})
+                if problems:
+                    raise TemplateError(str(file), problems)
             except TemplateError as err:
                 failures += 1
-                out.print(f"[red]✗ {err.path}[/red]", highlight=False)
-                for problem in err.problems:
+                out.print(f"[red]✗ {terminal(err.path)}[/red]", highlight=False)
+                for problem in err.messages(args.lang):
                     out.print(f"    {problem}", markup=False, highlight=False)
             else:
-                out.print(
-                    f"[green]✓[/green] {file}: {tpl.key} v{tpl.version}, {len(tpl.questions)} questions"
+                line = t(
+                    args.lang,
+                    "cli.templates.valid",
+                    file=file,
+                    template=tpl.key,
+                    version=tpl.version,
+                    count=len(tpl.questions),
                 )
+                out.print(f"[green]✓[/green] {terminal(line)}", highlight=False)
     return 1 if failures else 0
 
 
@@ -112,7 +162,8 @@ def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
     from bot.engine import StartRound
 
     runtime = _runtime(args)
-    deadline = parse_deadline(args.deadline, args.tz) if args.deadline else None
+    now = datetime.now(UTC)
+    deadline = parse_deadline(args.deadline, args.tz, now=now) if args.deadline else None
     started = runtime.engine.start_round(
         args.workspace,
         StartRound(
@@ -128,25 +179,27 @@ def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
         ),
     )
     info = started.round
-    out.print(
-        f"Round {info.round_id} started: {info.title} — {len(started.participants)} participants.",
-        markup=False,
+    count = len(started.participants)
+    message = t(
+        args.lang, "cli.round.started", round_id=info.round_id, title=info.title, count=count
     )
+    out.print(message, markup=False, highlight=False)
     for unit in started.units_without_manager:
-        out.print(f"[yellow]Note: {terminal(unit)} has no manager and gets no questions.[/yellow]")
+        note = t(args.lang, "cli.round.no_manager", unit=unit)
+        out.print(note, style="yellow", markup=False, highlight=False)
     return 0
 
 
 def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
-    table = Table("id", "status", "template", "title", "deadline", "group")
+    table = cli_views.table(args.lang, "round", "status", "template", "title", "deadline", "group")
     for info in runtime.engine.rounds(args.workspace, args.status):
         table.add_row(
             str(info.round_id),
-            info.status,
+            t(args.lang, f"summary.status.{info.status}"),
             f"{info.template_key} v{info.template_version}",
             terminal(info.title),
-            format_local(info.deadline_at),
+            format_local(info.deadline_at, args.lang, args.tz),
             terminal(info.group_ref),
         )
     out.print(table)
@@ -157,19 +210,28 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     status = runtime.engine.status(args.workspace, parse_id(args.round))
     info = status.round
-    out.print(
-        f"[bold]{terminal(info.title)}[/bold] (round {info.round_id}, {info.status})",
-        highlight=False,
-    )
-    out.print(
-        f"{t(args.lang, 'summary.response_rate')}: {status.responded_units}/{len(status.units)}"
-    )
-    table = Table("unit", "manager", "status", "answered")
+    lang = args.lang
+    state = t(lang, f"summary.status.{info.status}")
+    header = t(lang, "cli.round.header", title=info.title, round_id=info.round_id, status=state)
+    out.print(header, style="bold", markup=False, highlight=False)
+    deadline = format_local(info.deadline_at, lang, args.tz)
+    out.print(f"{t(lang, 'summary.deadline')}: {deadline}", markup=False, highlight=False)
+    if info.closed_at is not None:
+        closed = format_local(info.closed_at, lang, args.tz)
+        who = info.closed_by or "–"
+        out.print(t(lang, "cli.round.closed_by", when=closed, who=who), markup=False)
+    rate = f"{status.responded_units}/{len(status.units)}"
+    out.print(f"{t(lang, 'summary.response_rate')}: {rate}", highlight=False)
+    table = cli_views.table(lang, "unit", "manager", "chat_id", "status", "answered")
     for unit in status.units:
         for p in unit.participants:
-            name = "—" if info.anonymous else p.name
+            name, chat_id = ("—", "—") if info.anonymous else (p.name, p.chat_id)
             table.add_row(
-                terminal(unit.unit_name), terminal(name), p.status, f"{p.answered}/{p.total}"
+                terminal(unit.unit_name),
+                terminal(name),
+                terminal(chat_id),
+                cli_views.status_label(p.status, lang),
+                f"{p.answered}/{p.total}",
             )
     out.print(table)
     return 0
@@ -178,8 +240,17 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
 def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     round_id = parse_id(args.round)
+    info = runtime.engine.round_info(args.workspace, round_id)
+    if info.status != "closed" and not args.yes:
+        if not cli_views.stdin_is_terminal():
+            raise CloseNeedsConfirmation(round_id)
+        question = t(args.lang, "cli.round.confirm_close", round_id=round_id, title=info.title)
+        if not cli_views.confirm(question, out):
+            out.print(t(args.lang, "cli.round.close_cancelled", round_id=round_id))
+            return 1
     summary, newly = runtime.engine.close_round(args.workspace, round_id, args.by)
-    out.print(f"Round {round_id} {'closed' if newly else 'was already closed'}.")
+    key = "cli.round.closed" if newly else "cli.round.already_closed"
+    out.print(t(args.lang, key, round_id=round_id))
     out.print(render_summary(summary, "text"), markup=False, highlight=False)
     return 0
 
@@ -223,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--tz", default=os.environ.get("DIALOGBOT_TZ", "Europe/Stockholm"))
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--log-format",
         choices=LOG_FORMATS,
@@ -265,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = org.add_parser("import", help="import levels, units and people from YAML or CSV")
     imp.add_argument("file")
     imp.set_defaults(handler=cmd_org_import)
+    org.add_parser(
+        "show", help="print the organisation tree with levels, managers and chat ids"
+    ).set_defaults(handler=cmd_org_show)
 
     tpl = sub.add_parser("templates", help="dialog templates").add_subparsers(
         dest="tpl_command", metavar="ACTION"
@@ -273,6 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     val = tpl.add_parser("validate", help="check template files (for authors)")
     val.add_argument("paths", nargs="+")
     val.set_defaults(handler=cmd_templates_validate)
+    tshow = tpl.add_parser("show", help="print a template's questions and hints")
+    tshow.add_argument("key")
+    tshow.set_defaults(handler=cmd_templates_show)
 
     rnd = sub.add_parser("round", help="dialog rounds").add_subparsers(
         dest="round_command", metavar="ACTION"
@@ -297,7 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(handler=cmd_round_show)
     close = rnd.add_parser("close", help="close a round and print its summary")
     close.add_argument("round")
-    close.add_argument("--by", help="chat id of the person closing it (role checked)")
+    close.add_argument(
+        "--by", help="chat id of the person closing it (role checked; stored on the round)"
+    )
+    close.add_argument("--yes", "-y", action="store_true", help="close without asking")
     close.set_defaults(handler=cmd_round_close)
 
     summ = sub.add_parser("summary", help="print a round's summary")
@@ -335,16 +416,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0 if args.command is None else 2
     try:
+        time_zone(args.tz)
         return handler(args, out)
     except DialogError as exc:
         err.print(t(args.lang, exc.key, **exc.params), markup=False, highlight=False)
         return 1
     except TemplateError as exc:
-        return _print_problems(err, exc.path, exc.problems)
+        return _print_problems(err, exc.path, exc.messages(args.lang))
     except OrgImportError as exc:
         return _print_problems(err, exc.source, exc.problems)
     except NotMigrated as exc:
-        err.print(str(exc), markup=False, highlight=False)
+        current = exc.current or t(args.lang, "cli.empty")
+        message = t(args.lang, "error.not_migrated", current=current, head=exc.head)
+        err.print(message, markup=False, highlight=False)
+        return 1
+    except (OperationalError, InterfaceError, ArgumentError, NoSuchModuleError) as exc:
+        err.print(database_problem(args.db, exc, args.lang), markup=False, highlight=False)
+        return 1
+    except ModuleNotFoundError:
+        problem = unsupported_backend(args.db, args.lang)
+        if problem is None:
+            raise
+        err.print(problem, markup=False, highlight=False)
         return 1
     except KeyboardInterrupt:
         return 130

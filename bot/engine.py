@@ -45,6 +45,7 @@ from bot.errors import (
     UnknownPerson,
     UnknownRound,
 )
+from bot.input_errors import check_level
 from bot.logs import bind as bind_log_context
 from bot.metrics import answer_stored
 from bot.org_tree import OrgTree
@@ -244,6 +245,8 @@ class DialogEngine:
             if cmd.started_by is not None:
                 self._require_organiser(repo, cmd.started_by, "start")
             tree = OrgTree(repo.units())
+            if cmd.level is not None:
+                check_level(cmd.level, [lv.key for lv in repo.levels()])
             chosen = self._select_units(tree, cmd)
             snapshot = self._snapshot(repo, template)
             now = self._now()
@@ -409,6 +412,7 @@ class DialogEngine:
             if newly:
                 round_.status = "closed"
                 round_.closed_at = self._now()
+                round_.closed_by = closed_by
                 if round_.anonymous:
                     repo.flush()
                     self._anonymise(repo, round_)
@@ -1173,6 +1177,7 @@ class DialogEngine:
             question_count=len(template.questions),
             announcement_ref=round_.announcement_ref,
             anonymity_k=round_.anonymity_k,
+            closed_by=round_.closed_by,
         )
 
     # Dialog chain: activities and their follow-up (bot/chain) ------------------------

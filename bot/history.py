@@ -3,10 +3,12 @@
 These are service functions: each opens one unit of work on the engine, reads through
 :mod:`storage.history` and returns plain data for the exports and the command line.
 
-Anonymity: in anonymous rounds no person, no answer time and no single unit is named;
-the answers are pooled under the answering level ("Sammanslaget: enhet") and sorted by
-text, as in the round's summary. Filtering by unit leaves anonymous rounds out, since the
-filter itself would single the unit out.
+Anonymity: in anonymous rounds no person and no answer time is named; the answers are
+shown under their pool (the lowest unit with at least ``k`` respondents, as in the round's
+summary: "Sammanslaget: Äldreomsorg") and sorted by text, and answers of fewer than ``k``
+respondents are left out. Response rates give such a round's total only, and activities
+named in it count under their pool once it has closed. Filtering by unit leaves anonymous
+rounds out, since the filter itself would single the unit out.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.collation import sort_key, swedish_sorted
+from bot.anonymity import Respondent, plan_pools
+from bot.collation import sort_key
 from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_TZ, t
 from bot.org_tree import OrgTree
 from bot.schedule.render import phase_name
 from bot.templates import DialogTemplate
 from storage import history as queries
+from storage.models import Unit
+from storage.models_settings import DEFAULT_ANONYMITY_K
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,8 @@ class HistoryRow:
 
     Attributes:
         round: The round.
-        unit: The unit's name (the pooled level in anonymous rounds).
-        level: The unit's level.
+        unit: The unit's name ("Sammanslaget: <pool's unit>" in anonymous rounds).
+        level: The unit's level (the pool's level in anonymous rounds).
         person: The manager who answered ("" in anonymous rounds or once erased).
         question_number: The question's number in the template (1-based).
         question: The question's text.
@@ -90,6 +95,11 @@ class History:
 class _UnitInfo:
     name: str
     level_key: str
+
+
+def _org_order(tree: OrgTree) -> list[Unit]:
+    """Every unit, top down and depth first (the order of the organisation file)."""
+    return [u for root in tree.children.get(None, []) for u in tree.subtree(root)]
 
 
 def _local_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
@@ -156,7 +166,23 @@ def answer_history(
         if unit_ids is not None:
             round_rows = [r for r in round_rows if not r.anonymous]
         answers = queries.answers_of_rounds(repo, [r.round_id for r in round_rows], unit_ids)
+        anonymous_ids = [r.round_id for r in round_rows if r.anonymous]
+        participations = queries.participations_of_rounds(repo, anonymous_ids)
         units = {u.id: _UnitInfo(u.name, u.level_key) for u in tree.by_id.values()}
+        position = {u.id: n for n, u in enumerate(_org_order(tree))}
+        pools = {
+            r.round_id: plan_pools(
+                [
+                    Respondent(p.participation_id, p.unit_id, p.person_id, p.responded)
+                    for p in participations
+                    if p.round_id == r.round_id
+                ],
+                tree,
+                r.anonymity_k or DEFAULT_ANONYMITY_K,
+            )
+            for r in round_rows
+            if r.anonymous
+        }
 
     by_round: dict[int, list[queries.AnswerRow]] = defaultdict(list)
     for answer in answers:
@@ -170,16 +196,27 @@ def answer_history(
         numbers = {q.key: (n, q.text.get(lang)) for n, q in enumerate(snapshot.questions, 1)}
         own = [a for a in by_round[round_row.round_id] if a.question_key in numbers]
         if round_row.anonymous:
-            levels = swedish_sorted(
-                {level_names.get(units[a.unit_id].level_key, "") for a in own}, str
-            )
-            level = ", ".join(levels)
-            pooled = t(lang, "history.pooled", level=level)
-            own.sort(key=lambda a: (numbers[a.question_key][0], sort_key(a.text)))
-            rows.extend(
-                HistoryRow(info, pooled, level, "", *numbers[a.question_key], a.text, None)
+            plan = pools[round_row.round_id]
+            shown = [
+                (plan.pool_of[a.participation_id], a)
                 for a in own
+                if a.participation_id in plan.pool_of and a.participation_id not in plan.withheld
+            ]
+            shown.sort(
+                key=lambda pa: (
+                    numbers[pa[1].question_key][0],
+                    position.get(pa[0], 0),
+                    sort_key(pa[1].text),
+                    pa[1].text,
+                )
             )
+            for pool_id, a in shown:
+                pool = units[pool_id]
+                level = level_names.get(pool.level_key, pool.level_key)
+                pooled = t(lang, "history.pooled", unit=pool.name)
+                rows.append(
+                    HistoryRow(info, pooled, level, "", *numbers[a.question_key], a.text, None)
+                )
             continue
         own.sort(key=lambda a: (sort_key(units[a.unit_id].name), numbers[a.question_key][0]))
         for a in own:
@@ -205,7 +242,8 @@ class RateCell:
     Attributes:
         finished: Participations (managers) of the unit that finished answering
             (always 0 when ``hidden``).
-        participants: Participations of the unit in the round.
+        participants: Participations of the unit in the round (always 0 when
+            ``hidden``: no figure of a single unit is given for an anonymous round).
         hidden: The round is anonymous: the unit was asked, but whether it answered
             is not shown.
     """
@@ -266,29 +304,39 @@ def response_rates(
         tree = OrgTree(repo.units())
         round_rows = queries.rounds_between(repo, lower, upper)
         participations = queries.participations_of_rounds(repo, [r.round_id for r in round_rows])
-        order = [(u.id, u.name) for root in tree.children.get(None, []) for u in tree.subtree(root)]
+        order = [(u.id, u.name) for u in _org_order(tree)]
     rounds = [
         _round(r, DialogTemplate.model_validate(r.template_body), lang, zone) for r in round_rows
     ]
     column = {info.round_id: index for index, info in enumerate(rounds)}
+    anonymous = {r.round_id for r in round_rows if r.anonymous}
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    invited: dict[int, set[int]] = {r.round_id: set(r.invited_unit_ids or ()) for r in round_rows}
     totals = [[0, 0] for _ in rounds]
+    unlisted = {r.round_id for r in round_rows if r.anonymous and not r.invited_unit_ids}
     for p in participations:
+        totals[column[p.round_id]][0] += p.finished
+        totals[column[p.round_id]][1] += 1
+        if p.round_id in anonymous:
+            # A closed anonymous round's participations sit at their pools, not at units;
+            # only rounds started before the invited units were kept fall back on them.
+            if p.round_id in unlisted:
+                invited[p.round_id].add(p.unit_id)
+            continue
         tally = counts[(p.unit_id, p.round_id)]
         tally[0] += p.finished
         tally[1] += 1
-        totals[column[p.round_id]][0] += p.finished
-        totals[column[p.round_id]][1] += 1
-    taking_part = {unit_id for unit_id, _ in counts}
+        invited[p.round_id].add(p.unit_id)
+    taking_part = {unit_id for ids in invited.values() for unit_id in ids}
     units = [(unit_id, name) for unit_id, name in order if unit_id in taking_part]
 
     def cell(unit_id: int, info: HistoryRound) -> RateCell | None:
-        count = counts.get((unit_id, info.round_id))
-        if count is None:
+        if unit_id not in invited[info.round_id]:
             return None
         if info.anonymous:
-            return RateCell(0, count[1], hidden=True)
-        return RateCell(count[0], count[1])
+            return RateCell(0, 0, hidden=True)
+        finished, participants = counts[(unit_id, info.round_id)]
+        return RateCell(finished, participants)
 
     cells = [[cell(unit_id, info) for info in rounds] for unit_id, _ in units]
     return RateTable(
@@ -337,7 +385,8 @@ class ActivityOverview:
 
     Attributes:
         year: The year.
-        units: One entry per unit that had activities, in organisation order.
+        units: One entry per unit that had activities, in organisation order, each
+            followed by the pool of anonymous rounds at that unit, if any.
         total: All of them together.
     """
 
@@ -360,6 +409,9 @@ def activity_overview(
     An activity counts in a year when it existed before the year ended and was not
     already done or stopped when the year began; it is counted under its status at
     the end of the year (or now, for the current year), taken from its history.
+    Activities named in an anonymous round belong to its pool: they are counted in a
+    row of their own ("Sammanslaget: Äldreomsorg") once the round has closed, never
+    under a unit.
 
     Args:
         engine: The dialog engine.
@@ -383,16 +435,25 @@ def activity_overview(
         order = [(u.id, u.name) for root in roots for u in tree.subtree(root)]
         changes = queries.activity_statuses_before(repo, upper)
     at_start: dict[int, str] = {}
-    at_end: dict[int, tuple[int, str]] = {}
+    at_end: dict[int, tuple[tuple[int, bool], str]] = {}
     for change in changes:
+        if change.anonymous and change.round_open:
+            continue  # not yet moved to its pool: it would point at the unit
         if change.at < lower:
             at_start[change.activity_id] = change.status
-        at_end[change.activity_id] = (change.unit_id, change.status)
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ACTIVITY_GROUPS, 0))
-    for activity_id, (unit_id, status) in at_end.items():
+        at_end[change.activity_id] = ((change.unit_id, change.anonymous), change.status)
+    counts: dict[tuple[int, bool], dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(ACTIVITY_GROUPS, 0)
+    )
+    for activity_id, (owner, status) in at_end.items():
         if at_start.get(activity_id) in _CLOSED or status not in _GROUP_OF_STATUS:
             continue
-        counts[unit_id][_GROUP_OF_STATUS[status]] += 1
-    units = [ActivityCounts(name, dict(counts[uid])) for uid, name in order if uid in counts]
+        counts[owner][_GROUP_OF_STATUS[status]] += 1
+    units = [
+        ActivityCounts(t(lang, "history.pooled", unit=name) if pooled else name, counts[key])
+        for uid, name in order
+        for pooled in (False, True)
+        if (key := (uid, pooled)) in counts
+    ]
     total = {group: sum(u.counts[group] for u in units) for group in ACTIVITY_GROUPS}
     return ActivityOverview(year, units, ActivityCounts(t(lang, "history.rates.total"), total))

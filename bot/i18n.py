@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LANG = "sv"
 DEFAULT_TZ = "Europe/Stockholm"
@@ -634,7 +638,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Kalendern för {year} ({count} händelser) är sparad i {path}. Importera den i Outlook eller Google Kalender; en ny import uppdaterar samma händelser.",
         "en": "The calendar of {year} ({count} events) is saved in {path}. Import it into Outlook or Google Calendar; importing again updates the same events.",
     },
-    "history.pooled": {"sv": "Sammanslaget: {level}", "en": "Pooled: {level}"},
+    "history.pooled": {"sv": "Sammanslaget: {unit}", "en": "Pooled: {unit}"},
     "history.need_dates": {
         "sv": "Ange perioden med --from och --to, t.ex. --from 2026-01-01 --to 2027-12-31.",
         "en": "Give the period with --from and --to, e.g. --from 2026-01-01 --to 2027-12-31.",
@@ -981,15 +985,264 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Everything checked is fine.",
     },
     # --- end operations ---
+    # --- cli-polish ---
+    "error.invalid_deadline": {
+        "sv": "Sista dag '{text}' går inte att läsa. Skriv ÅÅÅÅ-MM-DD (kl. 17.00 den dagen) eller 'ÅÅÅÅ-MM-DD TT:MM', t.ex. 2027-05-15.",
+        "en": "The deadline '{text}' cannot be read. Type YYYY-MM-DD (17:00 that day) or 'YYYY-MM-DD HH:MM', e.g. 2027-05-15.",
+    },
+    "error.deadline_in_past": {
+        "sv": "Sista dag {when} har redan passerat. Välj en tidpunkt i framtiden.",
+        "en": "The deadline {when} has already passed. Choose a time in the future.",
+    },
+    "error.unknown_level": {
+        "sv": "Okänd nivå '{name}'. Kända nivåer: {known}.",
+        "en": "Unknown level '{name}'. Known levels: {known}.",
+    },
+    "error.unknown_tz": {
+        "sv": "Okänd tidszon '{name}'. Ange en IANA-tidszon, t.ex. Europe/Stockholm.",
+        "en": "Unknown time zone '{name}'. Give an IANA time zone, e.g. Europe/Stockholm.",
+    },
+    "error.database": {
+        "sv": "Kan inte använda databasen {url}: {reason}. Kontrollera att databasservern är igång och att adress, användare och lösenord stämmer (--db eller DIALOGBOT_DATABASE_URL).",
+        "en": "Cannot use the database {url}: {reason}. Check that the database server is running and that the address, user and password are right (--db or DIALOGBOT_DATABASE_URL).",
+    },
+    "error.database_kind": {
+        "sv": "databastypen '{kind}' stöds inte (använd {known})",
+        "en": "the database kind '{kind}' is not supported (use {known})",
+    },
+    "error.database_url": {
+        "sv": "adressen går inte att tolka; skriv t.ex. sqlite:///dialogbot.db eller postgresql://användare@värd/databas",
+        "en": "the address cannot be read; write e.g. sqlite:///dialogbot.db or postgresql://user@host/database",
+    },
+    "error.not_migrated": {
+        "sv": "Databasen är inte uppgraderad (schema {current}, behöver {head}). Kör: dialogbot db upgrade",
+        "en": "The database is not migrated (schema {current}, need {head}). Run: dialogbot db upgrade",
+    },
+    "error.docx_to_terminal": {
+        "sv": "En DOCX-fil är binär och skrivs inte till terminalen. Ange ett filnamn med -o rapport.docx, eller styr om utdata: -o - > rapport.docx.",
+        "en": "A DOCX file is binary and is not written to the terminal. Give a file name with -o report.docx, or redirect the output: -o - > report.docx.",
+    },
+    "cli.wrote": {"sv": "Skrev {path} ({size} byte).", "en": "Wrote {path} ({size} bytes)."},
+    "cli.person.erase_confirm": {
+        "sv": "Det här tar bort namn, chatt-id, trådar och chefsroller för {id} för gott; svaren ligger kvar hos enheterna. Kör igen med --yes för att göra det.",
+        "en": "This removes {id}'s name, chat id, threads and manager roles for good; their answers stay with their units. Run again with --yes to do it.",
+    },
+    "cli.person.erased": {
+        "sv": "{id} är borttagen: {participations} deltaganden avkopplade, {message_keys} meddelandenycklar och {posts} postinnehåll borttagna, {activities} aktiviteter utan ansvarig. Ta bort personen ur organisationsfilen också, annars kommer hen tillbaka vid nästa import.",
+        "en": "Erased {id}: {participations} participations unlinked, {message_keys} message keys and {posts} post contents removed, {activities} activities without owner. Remove them from the organisation file too, or the next import brings them back.",
+    },
+    "cli.purge.off": {
+        "sv": "Gallring är avstängd (DIALOGBOT_RETENTION_DAYS=off): ingenting gallrades.",
+        "en": "Retention is off (DIALOGBOT_RETENTION_DAYS=off): nothing purged.",
+    },
+    "cli.purge.days": {"sv": "--days måste vara minst 1.", "en": "--days must be at least 1."},
+    "cli.purge.done": {
+        "sv": "Gallrade {posts} postinnehåll och {message_keys} meddelandenycklar äldre än {before}.",
+        "en": "Purged {posts} post payloads and {message_keys} message keys older than {before}.",
+    },
+    "cli.secrets.rotated": {
+        "sv": "Krypterade om token för {count} sparade installationer med den första nyckeln.",
+        "en": "Re-encrypted the tokens of {count} stored installations with the first key.",
+    },
+    "cli.evaluation.started": {
+        "sv": "Utvärderingsrunda {round_id} har startat: {title} — {count} deltagare.",
+        "en": "Evaluation round {round_id} started: {title} — {count} participants.",
+    },
+    "cli.evaluation.existed": {
+        "sv": "Utvärderingsrunda {round_id} fanns redan: {title} — {count} deltagare.",
+        "en": "Evaluation round {round_id} already existed: {title} — {count} participants.",
+    },
+    "cli.empty": {"sv": "tom", "en": "empty"},
+    "cli.db.upgraded": {
+        "sv": "Databasen {url} har schemaversion {revision} (den senaste).",
+        "en": "Database {url} is at {revision} (head).",
+    },
+    "cli.db.current": {
+        "sv": "nuvarande schema: {current}; senaste: {head}",
+        "en": "current: {current}; head: {head}",
+    },
+    "cli.org.imported": {"sv": "Importerade {path}: {counts}.", "en": "Imported {path}: {counts}."},
+    "cli.org.count": {
+        "sv": "{what} {new} nya, {updated} uppdaterade",
+        "en": "{what} {new} new, {updated} updated",
+    },
+    "cli.org.levels": {"sv": "nivåer", "en": "levels"},
+    "cli.org.units": {"sv": "enheter", "en": "units"},
+    "cli.org.people": {"sv": "personer", "en": "people"},
+    "cli.org.title": {"sv": "Organisation ({workspace})", "en": "Organisation ({workspace})"},
+    "cli.org.empty": {
+        "sv": "Organisationen är tom. Importera en med: dialogbot org import FIL",
+        "en": "The organisation is empty. Import one with: dialogbot org import FILE",
+    },
+    "cli.org.no_manager": {"sv": "ingen chef", "en": "no manager"},
+    "cli.col.key": {"sv": "Nyckel", "en": "Key"},
+    "cli.col.round": {"sv": "Runda", "en": "Round"},
+    "cli.col.version": {"sv": "Version", "en": "Version"},
+    "cli.col.phase": {"sv": "Fas", "en": "Phase"},
+    "cli.col.name": {"sv": "Namn", "en": "Name"},
+    "cli.col.questions": {"sv": "Frågor", "en": "Questions"},
+    "cli.col.status": {"sv": "Status", "en": "Status"},
+    "cli.col.template": {"sv": "Mall", "en": "Template"},
+    "cli.col.title": {"sv": "Rubrik", "en": "Title"},
+    "cli.col.group": {"sv": "Mottagare", "en": "Recipient"},
+    "cli.col.unit": {"sv": "Enhet", "en": "Unit"},
+    "cli.col.manager": {"sv": "Chef", "en": "Manager"},
+    "cli.col.chat_id": {"sv": "Chatt-id", "en": "Chat id"},
+    "cli.col.answered": {"sv": "Besvarat", "en": "Answered"},
+    "cli.col.deadline": {"sv": "Sista dag", "en": "Deadline"},
+    "cli.status.invited": {"sv": "inbjuden", "en": "invited"},
+    "cli.status.answering": {"sv": "svarar", "en": "answering"},
+    "cli.status.finished": {"sv": "klar", "en": "finished"},
+    "cli.templates.valid": {
+        "sv": "{file}: {template} v{version}, {count} frågor",
+        "en": "{file}: {template} v{version}, {count} questions",
+    },
+    "cli.templates.question": {"sv": "Fråga {n}", "en": "Question {n}"},
+    "cli.templates.overarching": {"sv": "Övergripande fråga", "en": "Overarching question"},
+    "cli.templates.refers_to": {"sv": "Visar tidigare svar", "en": "Shows earlier answers"},
+    "cli.templates.kind.activities": {
+        "sv": "svaret listar aktiviteter",
+        "en": "the answer lists activities",
+    },
+    "cli.templates.kind.activity_followup": {
+        "sv": "följer upp aktiviteter",
+        "en": "follows up activities",
+    },
+    "cli.round.started": {
+        "sv": "Runda {round_id} har startat: {title} — {count} deltagare.",
+        "en": "Round {round_id} started: {title} — {count} participants.",
+    },
+    "cli.round.no_manager": {
+        "sv": "Obs: {unit} har ingen chef och får inga frågor.",
+        "en": "Note: {unit} has no manager and gets no questions.",
+    },
+    "cli.round.header": {
+        "sv": "{title} (runda {round_id}, {status})",
+        "en": "{title} (round {round_id}, {status})",
+    },
+    "cli.round.closed_by": {"sv": "Stängd {when} av {who}", "en": "Closed {when} by {who}"},
+    "cli.round.closed": {"sv": "Runda {round_id} är stängd.", "en": "Round {round_id} closed."},
+    "cli.round.already_closed": {
+        "sv": "Runda {round_id} var redan stängd.",
+        "en": "Round {round_id} was already closed.",
+    },
+    "cli.round.confirm_close": {
+        "sv": "Stänga runda {round_id} ”{title}”? Ingen kan svara efteråt. [j/n]",
+        "en": "Close round {round_id} “{title}”? No one can answer afterwards. [y/n]",
+    },
+    "cli.round.close_needs_yes": {
+        "sv": "Runda {round_id} stängdes inte: ingen terminal att fråga på. Lägg till --yes för att stänga utan att fråga.",
+        "en": "Round {round_id} was not closed: there is no terminal to ask on. Add --yes to close without asking.",
+    },
+    "cli.round.close_cancelled": {
+        "sv": "Runda {round_id} är fortfarande öppen.",
+        "en": "Round {round_id} is still open.",
+    },
+    "template.place.question": {"sv": "fråga {n}", "en": "question {n}"},
+    "template.place.reference": {"sv": "hänvisning {n}", "en": "reference {n}"},
+    "template.place.field": {"sv": "fältet {name}", "en": "field {name}"},
+    "template.place.item": {"sv": "punkt {n}", "en": "item {n}"},
+    "template.place.sv": {"sv": "svensk text (sv)", "en": "Swedish text (sv)"},
+    "template.place.en": {"sv": "engelsk text (en)", "en": "English text (en)"},
+    "template.problem.unknown_field": {
+        "sv": "okänt fält (kontrollera stavningen; se dialog_templates/README.md)",
+        "en": "unknown field (check the spelling; see dialog_templates/README.md)",
+    },
+    "template.problem.missing": {"sv": "saknas men måste finnas", "en": "is missing but required"},
+    "template.problem.too_short": {
+        "sv": "får inte vara tom (minst {n})",
+        "en": "must not be empty (at least {n})",
+    },
+    "template.problem.whole_number": {
+        "sv": "ska vara ett heltal som 1 eller 2, inte '{value}'",
+        "en": "must be a whole number such as 1 or 2, not '{value}'",
+    },
+    "template.problem.at_least": {"sv": "ska vara minst {n}", "en": "must be at least {n}"},
+    "template.problem.one_of": {
+        "sv": "'{value}' är inte ett av de tillåtna värdena: {choices}",
+        "en": "'{value}' is not one of the allowed values: {choices}",
+    },
+    "template.problem.pattern": {
+        "sv": "'{value}' har otillåtna tecken; använd bara {allowed}",
+        "en": "'{value}' has characters that are not allowed; use only {allowed}",
+    },
+    "template.problem.local_text": {
+        "sv": 'ska ha en text per språk, t.ex. {sv: "Hur går det?", en: "How is it going?"}',
+        "en": 'needs one text per language, e.g. {sv: "Hur går det?", en: "How is it going?"}',
+    },
+    "template.problem.text": {"sv": "ska vara en text", "en": "must be a text"},
+    "template.problem.list": {
+        "sv": "ska vara en lista, t.ex. [a, b] eller en rad per punkt som börjar med -",
+        "en": "must be a list, e.g. [a, b] or one line per item starting with -",
+    },
+    "template.problem.mapping": {
+        "sv": "ska vara fält med namn och värde (t.ex. key: ..., text: ...)",
+        "en": "must be fields with names and values (e.g. key: ..., text: ...)",
+    },
+    "template.problem.yes_no": {"sv": "ska vara true eller false", "en": "must be true or false"},
+    "template.problem.other": {"sv": "ogiltigt värde ({detail})", "en": "invalid value ({detail})"},
+    "template.problem.not_mapping": {
+        "sv": "filen ska börja med mallens fält (key:, version:, …), inte med en lista eller text",
+        "en": "the file must start with the template's fields (key:, version:, …), not a list or a text",
+    },
+    "template.problem.duplicate_key": {
+        "sv": "frågenyckeln '{question}' finns redan på en tidigare fråga; varje fråga behöver en egen",
+        "en": "the question key '{question}' is already used by an earlier question; each question needs its own",
+    },
+    "template.problem.reference_form": {
+        "sv": "'{ref}' ska skrivas mall.fråga, t.ex. planering.utvecklingsmal",
+        "en": "'{ref}' must be written template.question, e.g. planering.utvecklingsmal",
+    },
+    "template.problem.reference_template": {
+        "sv": "'{ref}' pekar på mallen '{template}', som inte finns; kända mallar: {known}",
+        "en": "'{ref}' points to the template '{template}', which does not exist; known templates: {known}",
+    },
+    "template.problem.reference_question": {
+        "sv": "'{ref}' pekar på en fråga som inte finns i mallen '{template}'; dess frågor: {known}",
+        "en": "'{ref}' points to a question that '{template}' does not have; its questions: {known}",
+    },
+    "template.problem.file": {"sv": "{reason}", "en": "{reason}"},
+    "template.problem.too_long": {
+        "sv": "får vara högst {n} tecken",
+        "en": "may be at most {n} characters",
+    },
+    "template.problem.unreadable": {
+        "sv": "filen går inte att läsa ({reason})",
+        "en": "the file cannot be read ({reason})",
+    },
+    "template.problem.yaml": {
+        "sv": "inte giltig YAML på rad {line}, kolumn {column}; sätt text med kommatecken, kolon eller frågetecken inom citattecken",
+        "en": "not valid YAML at line {line}, column {column}; put text with commas, colons or question marks in quotes",
+    },
+    "template.problem.key_file": {
+        "sv": "nyckeln ska vara '{expected}' (filens namn), inte '{actual}'",
+        "en": "the key must be '{expected}' (the file name), not '{actual}'",
+    },
+    # --- end cli-polish ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
 }
 
 
+def strict() -> bool:
+    """Whether a missing message key raises (development and tests) rather than showing the key.
+
+    Production sets ``DIALOGBOT_ENV=production``: there a missing key is logged and the key
+    itself is shown, so a forgotten text never breaks a conversation.
+    """
+    return os.environ.get("DIALOGBOT_ENV", "development").strip().lower() != "production"
+
+
 def t(lang: str, key: str, **params: object) -> str:
-    """The message ``key`` in ``lang`` (falling back to Swedish), formatted with ``params``."""
+    """The message ``key`` in ``lang`` (falling back to Swedish), formatted with ``params``.
+
+    Raises :class:`KeyError` for an unknown key unless :func:`strict` is off.
+    """
     entry = MESSAGES.get(key)
     if entry is None:
+        if strict():
+            raise KeyError(f"no message {key!r} in bot/i18n.py MESSAGES")
+        log.error("missing message key %r", key)
         return key
     text = entry.get(lang) or entry[DEFAULT_LANG]
     return text.format(**params) if params else text

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bot.i18n import t
 from bot.personal_data import erase_person, export_person, purge_expired, retention_days_from_env
 from bot.wiring import build_runtime
 
@@ -21,7 +22,8 @@ def cmd_person_export(args: argparse.Namespace, out: Console) -> int:
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
-        out.print(f"Wrote {args.output}.", markup=False, highlight=False)
+        size = len(text.encode("utf-8"))
+        out.print(t(args.lang, "cli.wrote", path=args.output, size=size), markup=False)
     else:
         sys.stdout.write(text)
     return 0
@@ -30,23 +32,20 @@ def cmd_person_export(args: argparse.Namespace, out: Console) -> int:
 def cmd_person_erase(args: argparse.Namespace, out: Console) -> int:
     """Erase a person's identity; their answers stay with their units."""
     if not args.yes:
-        out.print(
-            f"This removes {args.id}'s name, chat id, threads and manager roles for good; "
-            "their answers stay with their units. Run again with --yes to do it.",
-            markup=False,
-            highlight=False,
-        )
+        out.print(t(args.lang, "cli.person.erase_confirm", id=args.id), markup=False)
         return 1
     runtime = build_runtime(args.db)
     erased = erase_person(runtime.engine, args.workspace, args.id)
-    out.print(
-        f"Erased {args.id}: {erased.participations} participations unlinked, "
-        f"{erased.message_keys} message keys and {erased.posts} post contents removed, "
-        f"{erased.activities} activities without owner. Remove them from the organisation "
-        "file too, or the next import brings them back.",
-        markup=False,
-        highlight=False,
+    message = t(
+        args.lang,
+        "cli.person.erased",
+        id=args.id,
+        participations=erased.participations,
+        message_keys=erased.message_keys,
+        posts=erased.posts,
+        activities=erased.activities,
     )
+    out.print(message, markup=False, highlight=False)
     return 0
 
 
@@ -54,13 +53,21 @@ def cmd_db_purge(args: argparse.Namespace, out: Console) -> int:
     """Purge post contents and message keys older than the retention period."""
     days = args.days if args.days is not None else retention_days_from_env()
     if days is None:
-        out.print("Retention is off (DIALOGBOT_RETENTION_DAYS=off): nothing purged.")
+        out.print(t(args.lang, "cli.purge.off"), markup=False)
         return 0
     if days < 1:
-        out.print("--days must be at least 1.")
+        out.print(t(args.lang, "cli.purge.days"), markup=False)
         return 2
     runtime = build_runtime(args.db)
-    out.print(purge_expired(runtime.engine, days).describe().capitalize() + ".", highlight=False)
+    report = purge_expired(runtime.engine, days)
+    message = t(
+        args.lang,
+        "cli.purge.done",
+        posts=report.post_payloads,
+        message_keys=report.message_keys,
+        before=report.before.isoformat(),
+    )
+    out.print(message, markup=False, highlight=False)
     return 0
 
 
@@ -76,7 +83,7 @@ def cmd_secrets_rotate(args: argparse.Namespace, out: Console) -> int:
     except (SlackConfigError, TokenDecryptionError) as err:
         out.print(str(err), markup=False, highlight=False)
         return 1
-    out.print(f"Re-encrypted the tokens of {changed} stored installations with the first key.")
+    out.print(t(args.lang, "cli.secrets.rotated", count=changed), markup=False)
     return 0
 
 

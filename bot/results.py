@@ -100,6 +100,7 @@ class RoundInfo:
     announcement_ref: str | None
     #: Anonymous rounds: texts are shown only for pools of at least this many respondents.
     anonymity_k: int | None = None
+    closed_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import UnknownTemplate
 from bot.safe_yaml import UserFileError, load_yaml, read_user_file
+from bot.template_problems import Problem, from_pydantic
 from bot.text_input import ID_MAX, KEY_MAX
 
 Phase = Literal[
@@ -35,10 +36,19 @@ TEXT_MAX = 4000
 class TemplateError(Exception):
     """A template file is malformed; the message names the file, the field and the expectation."""
 
-    def __init__(self, path: str, problems: list[str]) -> None:
+    def __init__(self, path: str, issues: list[Problem]) -> None:
         self.path = path
-        self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
+        self.issues = issues
+        super().__init__(f"{path}: " + "; ".join(self.problems))
+
+    @property
+    def problems(self) -> list[str]:
+        """The problems in English, one line each."""
+        return self.messages("en")
+
+    def messages(self, lang: str) -> list[str]:
+        """The problems in ``lang``, one line each."""
+        return [issue.render(lang) for issue in self.issues]
 
 
 class LocalText(BaseModel):
@@ -76,14 +86,6 @@ class Question(BaseModel):
         "referenced template, or that round and every other one in its calendar year",
     )
 
-    @field_validator("refers_to")
-    @classmethod
-    def _refs_are_qualified(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for ref in value:
-            if ref.count(".") != 1:
-                raise ValueError(f"expected 'template.question', got {ref!r}")
-        return value
-
 
 class DialogTemplate(BaseModel):
     """A whole dialog template: phase, overarching question and ordered questions."""
@@ -102,15 +104,6 @@ class DialogTemplate(BaseModel):
         description="ask about each of the unit's open activities before the questions",
     )
 
-    @model_validator(mode="after")
-    def _unique_question_keys(self) -> DialogTemplate:
-        seen: set[str] = set()
-        for q in self.questions:
-            if q.key in seen:
-                raise ValueError(f"questions: duplicate question key {q.key!r}")
-            seen.add(q.key)
-        return self
-
     def question(self, key: str) -> Question:
         """Return the question with ``key``."""
         for q in self.questions:
@@ -127,34 +120,75 @@ class DialogTemplate(BaseModel):
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
 
-def _format_loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out or "(top level)"
-
-
-def _describe(error: Any) -> str:
-    where = _format_loc(tuple(error["loc"]))
-    msg = error["msg"]
-    if error["type"] == "extra_forbidden":
-        msg = "unknown field (check the spelling; see dialog_templates/README.md)"
-    elif error["type"] == "missing":
-        msg = "field required"
-    return f"field {where}: {msg}"
+def _own_problems(template: DialogTemplate) -> list[Problem]:
+    """Rules pydantic does not check: unique question keys, 'template.question' references."""
+    keys = tuple(q.key for q in template.questions)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, q in enumerate(template.questions):
+        if q.key in seen:
+            problems.append(
+                Problem(
+                    "template.problem.duplicate_key", {"question": q.key}, ("questions", i), keys
+                )
+            )
+        seen.add(q.key)
+        for j, ref in enumerate(q.refers_to):
+            if ref.count(".") != 1 or not all(ref.split(".")):
+                where = ("questions", i, "refers_to", j)
+                problems.append(
+                    Problem("template.problem.reference_form", {"ref": ref}, where, keys)
+                )
+    return problems
 
 
 def parse_template(data: object, source: str) -> DialogTemplate:
     """Validate already-parsed YAML data as a template; ``source`` names it in errors."""
     if not isinstance(data, dict):
-        raise TemplateError(source, ["expected a mapping at the top level"])
+        raise TemplateError(source, [Problem("template.problem.not_mapping")])
     try:
-        return DialogTemplate.model_validate(data)
+        template = DialogTemplate.model_validate(data)
     except ValidationError as exc:
-        raise TemplateError(source, [_describe(e) for e in exc.errors()]) from None
+        raise TemplateError(source, [from_pydantic(e, data) for e in exc.errors()]) from None
+    problems = _own_problems(template)
+    if problems:
+        raise TemplateError(source, problems)
+    return template
+
+
+def reference_problems(
+    template: DialogTemplate, known: Mapping[str, DialogTemplate]
+) -> list[Problem]:
+    """Every ``refers_to`` of ``template`` that names no question of a ``known`` template."""
+    keys = tuple(q.key for q in template.questions)
+    problems: list[Problem] = []
+    for i, q in enumerate(template.questions):
+        for j, ref in enumerate(q.refers_to):
+            target_key, _, question = ref.partition(".")
+            target = known.get(target_key)
+            if target is None:
+                problems.append(
+                    Problem(
+                        "template.problem.reference_template",
+                        {"ref": ref, "template": target_key, "known": ", ".join(sorted(known))},
+                        ("questions", i, "refers_to", j),
+                        keys,
+                    )
+                )
+            elif question not in {tq.key for tq in target.questions}:
+                problems.append(
+                    Problem(
+                        "template.problem.reference_question",
+                        {
+                            "ref": ref,
+                            "template": target_key,
+                            "known": ", ".join(tq.key for tq in target.questions),
+                        },
+                        ("questions", i, "refers_to", j),
+                        keys,
+                    )
+                )
+    return problems
 
 
 def load_template_file(path: Path) -> DialogTemplate:
@@ -162,11 +196,20 @@ def load_template_file(path: Path) -> DialogTemplate:
     try:
         data = load_yaml(read_user_file(path, MAX_TEMPLATE_BYTES))
     except UserFileError as exc:
-        raise TemplateError(str(path), [str(exc)]) from None
+        raise TemplateError(
+            str(path), [Problem("template.problem.file", {"reason": str(exc)})]
+        ) from None
     template = parse_template(data, str(path))
     if path.stem != template.key:
         raise TemplateError(
-            str(path), [f"field key: expected {path.stem!r} (the file name), got {template.key!r}"]
+            str(path),
+            [
+                Problem(
+                    "template.problem.key_file",
+                    {"expected": path.stem, "actual": template.key},
+                    ("key",),
+                )
+            ],
         )
     return template
 
@@ -194,10 +237,16 @@ class TemplateCatalog:
     def load(cls, dirs: Iterable[Path] | None = None) -> TemplateCatalog:
         """Load every ``*.yaml`` template from ``dirs`` (later directories override)."""
         found: dict[str, DialogTemplate] = {}
+        sources: dict[str, str] = {}
         for d in dirs if dirs is not None else template_dirs():
             for path in sorted(Path(d).glob("*.yaml")):
                 template = load_template_file(path)
                 found[template.key] = template
+                sources[template.key] = str(path)
+        for key, template in found.items():
+            problems = reference_problems(template, found)
+            if problems:
+                raise TemplateError(sources[key], problems)
         return cls(found)
 
     def get(self, key: str) -> DialogTemplate:

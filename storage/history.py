@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
+from storage.anonymise import WITHHELD
 from storage.models import Answer, Participation, Person, Round, TemplateSnapshot
 from storage.models_chain import Activity, ActivityEvent
 from storage.repository import Repository
@@ -32,6 +33,10 @@ class RoundRow:
         deadline_at: When answers were due (UTC), if set.
         template_key: The template's key.
         template_body: The template snapshot the round started with.
+        anonymity_k: The fewest respondents per pool, for anonymous rounds (None: the
+            default).
+        invited_unit_ids: Anonymous rounds: the units invited (kept when the links
+            to units are erased at close); None for other rounds.
     """
 
     round_id: int
@@ -43,6 +48,8 @@ class RoundRow:
     deadline_at: datetime | None
     template_key: str
     template_body: dict[str, Any]
+    anonymity_k: int | None = None
+    invited_unit_ids: list[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class AnswerRow:
         question_key: The question.
         text: The answer as typed.
         answered_at: When it was last changed (UTC).
+        participation_id: The participation it belongs to.
     """
 
     round_id: int
@@ -64,6 +72,7 @@ class AnswerRow:
     question_key: str
     text: str
     answered_at: datetime
+    participation_id: int
 
 
 @dataclass(frozen=True)
@@ -72,15 +81,21 @@ class ParticipationRow:
 
     Attributes:
         round_id: The round.
-        unit_id: The unit.
+        unit_id: The unit (in a closed anonymous round: the pool's unit).
         finished: Whether the manager finished answering.
         finished_at: When (UTC), if they did.
+        participation_id: The participation.
+        person_id: The manager; None once an anonymous round erased it.
+        responded: Whether any answer was given (answered, or withheld at close).
     """
 
     round_id: int
     unit_id: int
     finished: bool
     finished_at: datetime | None
+    participation_id: int = 0
+    person_id: int | None = None
+    responded: bool = False
 
 
 def _round_row(round_: Round, snapshot: TemplateSnapshot) -> RoundRow:
@@ -94,6 +109,8 @@ def _round_row(round_: Round, snapshot: TemplateSnapshot) -> RoundRow:
         deadline_at=round_.deadline_at,
         template_key=snapshot.key,
         template_body=snapshot.body,
+        anonymity_k=round_.anonymity_k,
+        invited_unit_ids=round_.invited_unit_ids,
     )
 
 
@@ -149,6 +166,7 @@ def answers_of_rounds(
             Answer.question_key,
             Answer.text,
             Answer.updated_at,
+            Participation.id,
         )
         .join(Participation, Participation.id == Answer.participation_id)
         .outerjoin(Person, Person.id == Participation.person_id)
@@ -178,12 +196,18 @@ def participations_of_rounds(
     """
     if not round_ids:
         return []
+    responded = exists().where(
+        Answer.participation_id == Participation.id, Answer.status.in_(("answered", WITHHELD))
+    )
     stmt = (
         select(
             Participation.round_id,
             Participation.unit_id,
             Participation.status,
             Participation.finished_at,
+            Participation.id,
+            Participation.person_id,
+            responded,
         )
         .where(
             Participation.workspace_id == repo.workspace_id,
@@ -192,8 +216,8 @@ def participations_of_rounds(
         .order_by(Participation.round_id, Participation.id)
     )
     return [
-        ParticipationRow(round_id, unit_id, status == "finished", finished_at)
-        for round_id, unit_id, status, finished_at in repo.session.execute(stmt).all()
+        ParticipationRow(round_id, unit_id, status == "finished", at, pid, person, bool(responded))
+        for round_id, unit_id, status, at, pid, person, responded in repo.session.execute(stmt)
     ]
 
 
@@ -206,12 +230,17 @@ class ActivityStatusRow:
         unit_id: Its unit.
         status: The status it got.
         at: When (UTC).
+        anonymous: It was named in an anonymous round (its unit is then the pool's
+            once the round closed).
+        round_open: The round it was named in is still open.
     """
 
     activity_id: int
     unit_id: int
     status: str
     at: datetime
+    anonymous: bool = False
+    round_open: bool = False
 
 
 def activity_statuses_before(repo: Repository, end: datetime) -> list[ActivityStatusRow]:
@@ -225,8 +254,16 @@ def activity_statuses_before(repo: Repository, end: datetime) -> list[ActivitySt
         The changes, by activity and then in the order they happened.
     """
     stmt = (
-        select(Activity.id, Activity.unit_id, ActivityEvent.status, ActivityEvent.created_at)
+        select(
+            Activity.id,
+            Activity.unit_id,
+            ActivityEvent.status,
+            ActivityEvent.created_at,
+            Round.anonymous,
+            Round.status == "open",
+        )
         .join(ActivityEvent, ActivityEvent.activity_id == Activity.id)
+        .join(Round, Round.id == Activity.round_id)
         .where(
             Activity.workspace_id == repo.workspace_id,
             Activity.created_at < end,

@@ -140,6 +140,7 @@ class Round(Base):
     created_by: Mapped[str | None] = mapped_column(String(REF_LEN))
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(REF_LEN))
     announcement_ref: Mapped[str | None] = mapped_column(String(REF_LEN))
     external_key: Mapped[str | None] = mapped_column(String(REF_LEN))
     #: Anonymous rounds: the minimum pool size fixed at start (the workspace's setting).

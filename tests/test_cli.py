@@ -73,7 +73,7 @@ def test_round_lifecycle_from_the_command_line(
         == 0
     )
     assert (
-        "Round 1 started: Planeringsdialog — Grundskola — 2 participants."
+        "Runda 1 har startat: Planeringsdialog — Grundskola — 2 deltagare."
         in capsys.readouterr().out
     )
     assert main(["--db", db_url, "round", "list"]) == 0
@@ -81,8 +81,8 @@ def test_round_lifecycle_from_the_command_line(
     assert main(["--db", db_url, "round", "show", "1"]) == 0
     out = capsys.readouterr().out
     assert "Björkskolan" in out and "Hassan Ali" in out and "0/5" in out
-    assert main(["--db", db_url, "round", "close", "1", "--by", "U0PROC01"]) == 0
-    assert "Round 1 closed." in capsys.readouterr().out
+    assert main(["--db", db_url, "round", "close", "1", "--by", "U0PROC01", "--yes"]) == 0
+    assert "Runda 1 är stängd." in capsys.readouterr().out
     assert main(["--db", db_url, "summary", "1", "--format", "mrkdwn"]) == 0
     assert "*Planeringsdialog — Grundskola*" in capsys.readouterr().out
 

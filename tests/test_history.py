@@ -51,8 +51,10 @@ def run_round(
     answers: dict[str, list[str]],
     anonymous: bool = False,
     followups: tuple[str, ...] = (),
+    close: bool = True,
 ) -> int:
-    """Start a round for Äldreomsorg's enheter at ``when``, answer per unit key, close it.
+    """Start a round for Äldreomsorg's enheter at ``when``, answer per unit key, close it
+    (unless ``close`` is false).
 
     Open activities are followed up with ``followups`` in order, then with "klar".
     """
@@ -73,7 +75,8 @@ def run_round(
             prompt = following
         for text in texts:
             org.engine.reply(WS, pid, text, f"k{next(_keys)}")
-    org.engine.close_round(WS, started.round.round_id)
+    if close:
+        org.engine.close_round(WS, started.round.round_id)
     return started.round.round_id
 
 
@@ -92,7 +95,11 @@ def history_org(org: Org) -> Org:
         org,
         datetime(2027, 5, 3, 7, tzinfo=UTC),
         "avstamning",
-        {"hemtjanst-norr": ["Hemligt från norr"], "solgarden": ["Hemligt från Solgården"]},
+        {
+            "hemtjanst-norr": ["Hemligt från norr"],
+            "hemtjanst-syd": ["Hemligt från syd"],
+            "solgarden": ["Hemligt från Solgården"],
+        },
         anonymous=True,
     )
     run_round(
@@ -128,6 +135,19 @@ def read_csv(path: Path) -> list[list[str]]:
 def test_csv_has_every_answer_of_the_period_and_hides_the_anonymous(
     history_org: Org, tmp_path: Path
 ) -> None:
+    for when, close in (
+        (datetime(2027, 9, 6, 7, tzinfo=UTC), True),
+        (datetime(2027, 10, 4, 7, tzinfo=UTC), False),
+    ):
+        # Two respondents, fewer than k = 3: their texts are never shown, closed or not.
+        run_round(
+            history_org,
+            when,
+            "avstamning",
+            {"hemtjanst-norr": ["Under k från norr"], "solgarden": ["Under k från Solgården"]},
+            anonymous=True,
+            close=close,
+        )
     out = tmp_path / "historik.csv"
     assert history(history_org, out) == 0
     header, *rows = read_csv(out)
@@ -144,14 +164,19 @@ def test_csv_has_every_answer_of_the_period_and_hides_the_anonymous(
     assert named[0][4] == "2026-03-02" and named[0][6] == "Enhet"
     assert named[0][11].startswith("2026-03-02 09:00")  # local time (CET)
     anonymous = [r for r in rows if r[2] == "avstämning"]
-    assert {r[10] for r in anonymous} == {"Hemligt från norr", "Hemligt från Solgården"}
+    assert [r[10] for r in anonymous] == [
+        "Hemligt från norr", "Hemligt från Solgården", "Hemligt från syd",
+    ]  # fmt: skip
     for row in anonymous:
-        assert row[5] == "Sammanslaget: Enhet" and row[6] == "Enhet"
+        # Pooled at the lowest unit with three respondents, as in the round's summary.
+        assert row[5] == "Sammanslaget: Äldreomsorg" and row[6] == "Avdelning"
         assert row[7] == "" and row[11] == ""  # no person, no time that could point one out
     assert not any(
         "Hemtjänst Norr" in cell or "Solgården" in cell for r in anonymous for cell in r[:10]
     )
-    assert "För sent" not in out.read_text(encoding="utf-8-sig")  # 2028 is outside the period
+    text = out.read_text(encoding="utf-8-sig")
+    assert "För sent" not in text  # 2028 is outside the period
+    assert "Under k" not in text
 
 
 def test_xlsx_has_a_sheet_per_round_with_frozen_headers(history_org: Org, tmp_path: Path) -> None:
@@ -172,8 +197,10 @@ def test_xlsx_has_a_sheet_per_round_with_frozen_headers(history_org: Org, tmp_pa
     assert planering.cell(row=4, column=11).data_type == "s"
     assert rows[0][11] == datetime(2026, 3, 2, 9, 0)
     secret = list(avstamning.iter_rows(min_row=3, values_only=True))
-    assert {r[10] for r in secret} == {"Hemligt från norr", "Hemligt från Solgården"}
-    assert {(r[5], r[7], r[11]) for r in secret} == {("Sammanslaget: Enhet", None, None)}
+    assert {r[10] for r in secret} == {
+        "Hemligt från norr", "Hemligt från syd", "Hemligt från Solgården",
+    }  # fmt: skip
+    assert {(r[5], r[7], r[11]) for r in secret} == {("Sammanslaget: Äldreomsorg", None, None)}
 
 
 def test_unit_and_template_filters(
@@ -231,7 +258,12 @@ def test_response_rates_per_unit_and_round_hide_anonymous_units(
     assert table.units == ["Hemtjänst Norr", "Hemtjänst Syd", "Särskilt boende Solgården"]
     planering = [row[0] for row in table.cells]
     assert [(c.finished, c.participants) for c in planering if c] == [(1, 1), (0, 1), (0, 1)]
-    assert all(row[1] is not None and row[1].hidden and row[1].finished == 0 for row in table.cells)
+    # The anonymous round gives no figure of a single unit, nor a row for the unit it
+    # pooled its answers at: only its total.
+    assert all(
+        row[1] is not None and row[1].hidden and row[1].finished == row[1].participants == 0
+        for row in table.cells
+    )
     assert [(c.finished, c.participants) for c in table.totals] == [(1, 3), (1, 3)]
 
 
@@ -311,3 +343,31 @@ def test_activities_command_prints_counts_and_draws_one_chart(
     assert main(args) == 0
     assert out.read_bytes() == first
     assert main([*args[:-2], "-o", str(tmp_path / "a.gif")]) == 2
+
+
+def test_activities_of_an_anonymous_round_count_under_its_pool_never_a_unit(
+    engine: DialogEngine, clock: FixedClock
+) -> None:
+    org = Org("", engine, clock)
+    plan = ["Uppdrag", "Nuläge", "Ram", "- Bemanning", "Kvalitet"]
+    run_round(org, datetime(2027, 3, 1, 8, tzinfo=UTC), "planering", {"hemtjanst-norr": plan})
+    everyone = {
+        unit: ["Uppdrag", "Nuläge", "Ram", f"- Hemlig plan {n}", "Kvalitet"]
+        for n, unit in enumerate(("hemtjanst-norr", "hemtjanst-syd", "solgarden"))
+    }
+    round_id = run_round(
+        org, datetime(2027, 9, 6, 7, tzinfo=UTC), "planering", everyone, anonymous=True, close=False
+    )
+    norr_only = [("Hemtjänst Norr", {"planned": 1, "in_progress": 0, "done": 0, "stopped": 0})]
+    # While the round is open its activities still point at units: they are not counted.
+    assert [(u.name, u.counts) for u in activity_overview(engine, WS, 2027).units] == norr_only
+
+    engine.close_round(WS, round_id)
+    year = activity_overview(engine, WS, 2027)
+    assert [(u.name, u.counts) for u in year.units] == [
+        ("Sammanslaget: Äldreomsorg", {"planned": 3, "in_progress": 0, "done": 0, "stopped": 0}),
+        *norr_only,
+    ]
+    assert year.total.total == 4
+    norr = activity_overview(engine, WS, 2027, unit="hemtjanst-norr")
+    assert [(u.name, u.counts) for u in norr.units] == norr_only

@@ -359,7 +359,7 @@ def test_templates_with_overlong_keys_are_refused(tmp_path: Path) -> None:
     )
     result = run_process(["templates", "validate", str(tmp_path)])
     assert result.returncode == 1
-    assert "field key: String should have at most 128 characters" in result.stdout
+    assert "fältet key: får vara högst 128 tecken" in result.stdout
 
 
 def test_years_out_of_range_get_a_message_not_a_traceback(

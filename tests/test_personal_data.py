@@ -262,7 +262,7 @@ def test_person_and_purge_commands(
     assert main(["--db", url, "person", "erase", ANNA]) == 1
     assert "--yes" in capsys.readouterr().out
     assert main(["--db", url, "person", "erase", ANNA, "--yes"]) == 0
-    assert "Erased U0ENHHTN" in capsys.readouterr().out
+    assert "U0ENHHTN är borttagen" in capsys.readouterr().out
     assert main(["--db", url, "person", "export", ANNA]) == 1
     assert "U0ENHHTN" in capsys.readouterr().err
 
@@ -271,7 +271,7 @@ def test_person_and_purge_commands(
     assert main(["--db", url, "db", "purge"]) == 1
     assert "DIALOGBOT_RETENTION_DAYS" in capsys.readouterr().err
     assert main(["--db", url, "db", "purge", "--days", "30"]) == 0
-    assert "Purged 1 post payloads and 1 message keys" in capsys.readouterr().out
+    assert "Gallrade 1 postinnehåll och 1 meddelandenycklar" in capsys.readouterr().out
     with db.connect() as conn:
         assert (
             conn.execute(text("SELECT payload FROM chat_posts WHERE post_key='old'")).scalar()

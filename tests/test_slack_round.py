@@ -171,7 +171,7 @@ def test_bad_start_text_explains_what_is_wrong(slack: SlackHarness) -> None:
     slack.command("start avstamning enheter:Äldreomsorg kanal:#ledning")
     assert "kan inte slås upp på namn" in slack.responses()[-1]
     slack.command("start avstamning enheter:Äldreomsorg deadline:snart")
-    assert "deadline" in slack.responses()[-1]
+    assert "Sista dag 'snart' går inte att läsa" in slack.responses()[-1]
     assert slack.posts() == []
 
 

@@ -12,20 +12,25 @@ from rich.table import Table
 from bot.chain.evaluation import send_evaluation
 from bot.chain.export import EXPORT_FORMATS, export_round, status_label
 from bot.chain.report import export_unit_report
+from bot.cli_errors import DocxToTerminal
 from bot.escaping import terminal
 from bot.i18n import format_local, t
 from bot.text_input import parse_id, parse_year
 from bot.wiring import build_runtime
 
 
-def _write(content: bytes, filename: str, fmt: str, output: str | None, out: Console) -> int:
+def _write(
+    content: bytes, filename: str, fmt: str, output: str | None, out: Console, lang: str
+) -> int:
     if output == "-" or (output is None and fmt != "docx"):
+        if fmt == "docx" and sys.stdout.isatty():
+            raise DocxToTerminal()
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return 0
     path = Path(output or filename)
     path.write_bytes(content)
-    out.print(f"Wrote {path} ({len(content)} bytes).", markup=False, highlight=False)
+    out.print(t(lang, "cli.wrote", path=path, size=len(content)), markup=False, highlight=False)
     return 0
 
 
@@ -34,7 +39,7 @@ def cmd_export(args: argparse.Namespace, out: Console) -> int:
     content, filename = export_round(
         runtime.engine, args.workspace, parse_id(args.round), args.format
     )
-    return _write(content, filename, args.format, args.output, out)
+    return _write(content, filename, args.format, args.output, out, args.lang)
 
 
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
@@ -48,7 +53,7 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
         args.lang,
         args.tz,
     )
-    return _write(content, filename, args.format, args.output, out)
+    return _write(content, filename, args.format, args.output, out, args.lang)
 
 
 def cmd_activities(args: argparse.Namespace, out: Console) -> int:
@@ -89,13 +94,10 @@ def cmd_evaluation_send(args: argparse.Namespace, out: Console) -> int:
         anonymous=not args.named,
     )
     info = started.round
-    verb = "already existed" if started.already_existed else "started"
-    out.print(
-        f"Evaluation round {info.round_id} {verb}: {info.title} — "
-        f"{len(started.participants)} participants.",
-        markup=False,
-        highlight=False,
-    )
+    key = "cli.evaluation.existed" if started.already_existed else "cli.evaluation.started"
+    count = len(started.participants)
+    message = t(args.lang, key, round_id=info.round_id, title=info.title, count=count)
+    out.print(message, markup=False, highlight=False)
     return 0
 
 

@@ -13,9 +13,11 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.clock import SystemClock
+from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.schedule.config import preset_path
 from bot.schedule.errors import ScheduleError
+from bot.text_input import YEAR_RANGE, parse_year
 
 
 def _say(console: Console, text: str) -> None:
@@ -29,12 +31,8 @@ def _today(value: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-MIN_YEAR, MAX_YEAR = 1970, 2200
-"""Years the year views accept."""
-
-
 def year_arg(value: str) -> int:
-    """An ``argparse`` type for ``--year``: a year between 1970 and 2200.
+    """An ``argparse`` type for ``--year``: a year of :data:`bot.text_input.YEAR_RANGE`.
 
     Args:
         value: The text typed.
@@ -46,14 +44,12 @@ def year_arg(value: str) -> int:
         argparse.ArgumentTypeError: If it is not such a year.
     """
     try:
-        year = int(value.strip())
-    except ValueError:
-        year = 0
-    if not MIN_YEAR <= year <= MAX_YEAR:
+        return parse_year(value)
+    except InvalidInput:
+        low, high = YEAR_RANGE
         raise argparse.ArgumentTypeError(
-            f"expected a year between {MIN_YEAR} and {MAX_YEAR}, got {value!r}"
-        )
-    return year
+            f"expected a year between {low} and {high}, got {value!r}"
+        ) from None
 
 
 def _writable(path: Path, err: Console, lang: str) -> bool:
