@@ -1,8 +1,9 @@
 """``python -m bench [PART …]``: run the figures and fault drills and write BENCHMARKS.md.
 
-Parts: ``figure1`` … ``figure5``, ``drills`` (all seven) or one drill by name
+Parts: ``figure1`` … ``figure5``, ``drills`` (all eight) or one drill by name
 (``drill_retries``, ``drill_kill9``, ``drill_replicas``, ``drill_slack_outage``,
-``drill_pg_restart``, ``drill_crash_after_ack``, ``drill_form_outage``), and ``report`` (only re-render BENCHMARKS.md from the saved
+``drill_pg_restart``, ``drill_crash_after_ack``, ``drill_form_outage``,
+``drill_backup_restore``), and ``report`` (only re-render BENCHMARKS.md from the saved
 results). Without arguments everything runs (about 8-10 minutes on 2 cores).
 
 Needs PostgreSQL: ``$DIALOGBOT_BENCH_DATABASE_URL`` (default

@@ -29,17 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from fakes.signing import FORM, view_submission_body
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.harness import (
     GROUP_CHANNEL,
     ORGANISER,
+    RUN_DIR,
     TEAM,
     BenchDatabase,
     BotProc,
     FakeSlackProc,
     LoadResult,
     Proc,
+    admin_url,
     answer_plan,
     bench_database,
     doubled_answers,
@@ -677,6 +680,103 @@ def _submit_form(port: int, thread: Any, question: str, view_id: str) -> str:
     return f"HTTP {status}"
 
 
+BACKUP_TABLES = (
+    "units",
+    "people",
+    "rounds",
+    "participations",
+    "answers",
+    "answer_revisions",
+    "processed_messages",
+    "chat_posts",
+    "scheduled_jobs",
+)
+
+
+def _fingerprint(db: BenchDatabase) -> dict[str, str]:
+    """Row count and a checksum of every row of the tables a round lives in."""
+    return {
+        table: str(
+            db.scalar(
+                f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)),"
+                f" '') FROM {table} t"
+            )
+        )
+        for table in BACKUP_TABLES
+    }
+
+
+def _dialogbot(args: list[str], db_url: str) -> float:
+    """Run the ``dialogbot`` command line; seconds it took."""
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--db", db_url, *args],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return time.monotonic() - started
+
+
+def drill_backup_restore() -> dict[str, Any]:
+    """A round half answered, ``db backup`` while the bot runs, the database dropped,
+    ``db restore`` into a new one, and the round finished on the restored database."""
+    managers, rate = 100, 40.0
+    split = managers * 2  # the first two questions of every manager
+    fake = FakeSlackProc()
+    dump = RUN_DIR / "drill-backup.dump"
+    try:
+        with bench_database("backup") as db:
+            plan = answer_plan(seed_rounds(db, managers, 1), QUESTIONS, "backup")
+            bot = start_bot(db.url, fake.base_url, name="bot-backup")
+            try:
+                bot.wait_ready()
+                first = run_load(bot.port, plan[:split], rate, name="backup-1")
+                wait_stored(db, split, None, timeout=30)
+                settled = time.monotonic() + 30
+                while db.scalar("SELECT count(*) FROM chat_posts WHERE status <> 'sent'"):
+                    if time.monotonic() > settled:
+                        break
+                    time.sleep(0.5)
+                before = _fingerprint(db)
+                backup_s = _dialogbot(["db", "backup", str(dump)], db.url)
+            finally:
+                bot.stop()
+            db.drop()
+            admin = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{db.name}"'))
+            admin.dispose()
+            restore_s = _dialogbot(["db", "restore", str(dump)], db.url)
+            after = _fingerprint(db)
+            bot = start_bot(db.url, fake.base_url, name="bot-backup-restored")
+            try:
+                bot.wait_ready()
+                second = run_load(bot.port, plan[split:], rate, name="backup-2")
+                acked = _acked_items(plan[:split], first) + _acked_items(plan[split:], second)
+                check = _check(db, fake, acked, len(plan))
+            finally:
+                bot.stop()
+    finally:
+        fake.stop()
+    identical = before == after
+    return {
+        "procedure": (
+            f"{managers} managers answer questions 1-2 of {QUESTIONS} ({split} replies at "
+            f"{rate:.0f}/s); `dialogbot db backup` (pg_dump -Fc) while the bot runs; the bot "
+            f"stopped, the database dropped and created empty, `dialogbot db restore` "
+            f"(pg_restore); the bot started on it and the remaining {len(plan) - split} "
+            "replies sent."
+        ),
+        **check,
+        "identical_after_restore": identical,
+        "backup_bytes": dump.stat().st_size if dump.exists() else 0,
+        "backup_s": round(backup_s, 2),
+        "restore_s": round(restore_s, 2),
+        "pass": identical and _clean(check),
+    }
+
+
 DRILLS: dict[str, Callable[[], dict[str, Any]]] = {
     "drill_retries": drill_retries,
     "drill_kill9": drill_kill9,
@@ -685,6 +785,7 @@ DRILLS: dict[str, Callable[[], dict[str, Any]]] = {
     "drill_pg_restart": drill_pg_restart,
     "drill_crash_after_ack": drill_crash_after_ack,
     "drill_form_outage": drill_form_outage,
+    "drill_backup_restore": drill_backup_restore,
 }
 
 

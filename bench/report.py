@@ -229,6 +229,7 @@ DRILL_TITLES = {
     "drill_pg_restart": "PostgreSQL restarted under load",
     "drill_crash_after_ack": "kill -9 between the ack and the posts, then restart",
     "drill_form_outage": "Form submissions while PostgreSQL is unreachable",
+    "drill_backup_restore": "Backup, database dropped, restore, round finished",
 }
 
 
@@ -263,6 +264,10 @@ def _drill(name: str, r: dict[str, Any] | None) -> str:
         "answer_revisions",
         "followups_sent",
         "outbox_settled_after_s",
+        "identical_after_restore",
+        "backup_bytes",
+        "backup_s",
+        "restore_s",
     )
     facts = [f"{k.replace('_', ' ')}: `{r[k]}`" for k in keys if k in r]
     out.append("Outcome: " + "; ".join(facts) + f". → {_verdict(r.get('pass'))}\n")

@@ -26,6 +26,9 @@ from bot.cli_errors import (
 from bot.errors import DialogError
 from bot.escaping import terminal
 from bot.i18n import format_local, t
+from bot.logs import FORMATS as LOG_FORMATS
+from bot.logs import configure as configure_logs
+from bot.ops_cli import add_db_commands
 from bot.org_import import OrgImportError, import_org, load_org_file
 from bot.org_view import organisation
 from bot.summary import FORMATS, render_summary
@@ -54,6 +57,7 @@ EXTENSIONS = (
     "bot.settings_cli",
     "bot.history_cli",
     "bot.absence_cli",
+    "bot.ops_cli",
 )
 
 
@@ -292,6 +296,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tz", default=os.environ.get("DIALOGBOT_TZ", "Europe/Stockholm"))
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=os.environ.get("DIALOGBOT_LOG_FORMAT") or None,
+        help="log lines as json or text (default: text on a terminal, json otherwise)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default=os.environ.get("DIALOGBOT_LOG_LEVEL", "warning"),
+        help="least important level logged (default warning; -v means debug)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="run a whole avstämning round in the terminal")
@@ -309,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", metavar="ACTION"
     )
+    add_db_commands(db)
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     db.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
     from bot.privacy_cli import add_purge
@@ -392,10 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dialogbot`` console command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logs(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     handler: Handler | None = getattr(args, "handler", None)

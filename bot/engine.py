@@ -47,6 +47,8 @@ from bot.errors import (
     UnknownRound,
 )
 from bot.input_errors import check_level
+from bot.logs import bind as bind_log_context
+from bot.metrics import answer_stored
 from bot.org_tree import OrgTree
 from bot.ports import PostPlanner
 from bot.results import (
@@ -81,6 +83,20 @@ from storage.repository import Repository
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+def _stored(outcome: Outcome) -> None:
+    """Log and count a committed change of a participation (ids only, never the text)."""
+    log.info(
+        "%s stored (participation %s, question %s)",
+        outcome.kind,
+        outcome.participation_id,
+        outcome.question_key,
+    )
+    if outcome.kind != "duplicate":
+        answer_stored(outcome.kind)
+
+
 T = TypeVar("T")
 
 ANSWERED = "answered"
@@ -175,6 +191,8 @@ class DialogEngine:
                         posts = planner.posts_for(result)
                         mine = insert_pending(uow.session, workspace, posts, self._now(), until)
                     uow.commit()
+                    if isinstance(result, Outcome):
+                        _stored(result)
                     if planner is not None:
                         planner.planned(mine, until)
                     return result
@@ -962,6 +980,7 @@ class DialogEngine:
         self, p: Participation, seen: bool
     ) -> tuple[Participation, DialogTemplate, Outcome | None]:
         """A replayed message gets a ``duplicate`` outcome; a closed round refuses changes."""
+        bind_log_context(round=p.round_id, participation=p.id)
         template = self.template_of(p.round)
         if seen:
             return p, template, Outcome("duplicate", p.id, self._prompt(p, template, p.round))

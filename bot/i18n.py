@@ -730,6 +730,261 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The chart is saved in {path}.",
     },
     # --- end year-at-a-glance ---
+    # --- operations ---
+    "doctor.name.database": {"sv": "Databas", "en": "Database"},
+    "doctor.name.configuration": {"sv": "Konfiguration", "en": "Configuration"},
+    "doctor.name.token_keys": {"sv": "Nyckel för tokenkryptering", "en": "Token encryption key"},
+    "doctor.name.time_zone": {"sv": "Tidszon", "en": "Time zone"},
+    "doctor.name.clock": {"sv": "Klocka", "en": "Clock"},
+    "doctor.name.bot_token": {"sv": "Bot-token", "en": "Bot token"},
+    "doctor.name.bot_scopes": {"sv": "Behörigheter", "en": "Bot scopes"},
+    "doctor.name.organisation": {"sv": "Organisation", "en": "Organisation"},
+    "doctor.name.schedule": {"sv": "Årsschema {year}", "en": "Schedule {year}"},
+    "doctor.name.units_have_managers": {"sv": "Enheter har chefer", "en": "Units have managers"},
+    "doctor.name.channels": {"sv": "Kanaler", "en": "Channels"},
+    "doctor.name.managers_in_slack": {"sv": "Chefer i Slack", "en": "Managers in Slack"},
+    "doctor.skipped": {"sv": "hoppades över ({why})", "en": "skipped ({why})"},
+    "doctor.why.config": {
+        "sv": "konfigurationen är ofullständig",
+        "en": "configuration incomplete",
+    },
+    "doctor.why.no_workspace": {
+        "sv": "ingen arbetsyta har en organisation än",
+        "en": "no workspace has an organisation yet",
+    },
+    "doctor.why.database": {
+        "sv": "databaskontrollen misslyckades",
+        "en": "the database check failed",
+    },
+    "doctor.why.token": {"sv": "ingen fungerande bot-token", "en": "no working bot token"},
+    "doctor.db.unreachable": {
+        "sv": "{where} går inte att nå ({error})",
+        "en": "{where} is not reachable ({error})",
+    },
+    "doctor.db.unreachable.fix": {
+        "sv": "kontrollera DIALOGBOT_DATABASE_URL, att servern är igång och tar emot användaren",
+        "en": "check DIALOGBOT_DATABASE_URL, that the server runs and accepts this user",
+    },
+    "doctor.db.old": {
+        "sv": "{where} har schema {current}, den här versionen behöver {head}",
+        "en": "{where} is at schema {current}, this version needs {head}",
+    },
+    "doctor.db.old.fix": {
+        "sv": "kör: dialogbot db upgrade (säkerhetskopiera först: dialogbot db backup FIL)",
+        "en": "run: dialogbot db upgrade (back up first: dialogbot db backup FILE)",
+    },
+    "doctor.db.ok": {
+        "sv": "{where} svarar, schema {head} (senaste)",
+        "en": "{where} reachable, schema {head} (latest)",
+    },
+    "doctor.config.half_oauth": {
+        "sv": "OAuth är bara delvis inställt: {missing} saknas",
+        "en": "OAuth is half configured: {missing} is not set",
+    },
+    "doctor.config.set": {"sv": "sätt {missing}", "en": "set {missing}"},
+    "doctor.config.missing": {
+        "sv": "SLACK_SIGNING_SECRET och SLACK_BOT_TOKEN (en arbetsyta) eller SLACK_CLIENT_ID och "
+        "SLACK_CLIENT_SECRET (OAuth) måste vara satta; saknas: {missing}",
+        "en": "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+        "SLACK_CLIENT_SECRET (OAuth) must be set; missing: {missing}",
+    },
+    "doctor.config.not_xoxb": {
+        "sv": "SLACK_BOT_TOKEN är inte en bot-token (xoxb-…)",
+        "en": "SLACK_BOT_TOKEN is not a bot token (xoxb-…)",
+    },
+    "doctor.config.no_app_token": {
+        "sv": "Socket Mode behöver SLACK_APP_TOKEN",
+        "en": "Socket Mode needs SLACK_APP_TOKEN",
+    },
+    "doctor.config.not_xapp": {
+        "sv": "SLACK_APP_TOKEN är inte en app-token (xapp-…)",
+        "en": "SLACK_APP_TOKEN is not an app-level token (xapp-…)",
+    },
+    "doctor.config.fix": {
+        "sv": "se docs/deploy.md, Configuration and secrets",
+        "en": "see docs/deploy.md, Configuration and secrets",
+    },
+    "doctor.config.ok": {"sv": "{mode}, {how}, API {api}", "en": "{mode}, {how}, API {api}"},
+    "doctor.mode.http": {"sv": "HTTP-läge", "en": "HTTP mode"},
+    "doctor.mode.socket": {"sv": "Socket Mode", "en": "Socket Mode"},
+    "doctor.how.token": {
+        "sv": "en arbetsyta (SLACK_BOT_TOKEN)",
+        "en": "one workspace (SLACK_BOT_TOKEN)",
+    },
+    "doctor.how.oauth": {"sv": "OAuth, flera arbetsytor", "en": "OAuth, several workspaces"},
+    "doctor.keys.not_needed": {
+        "sv": "behövs inte (token kommer från miljön, inte från databasen)",
+        "en": "not needed (tokens come from the environment, not the database)",
+    },
+    "doctor.keys.missing": {
+        "sv": "OAuth sparar bot-token i databasen men {var} är inte satt",
+        "en": "OAuth stores bot tokens in the database but {var} is not set",
+    },
+    "doctor.keys.missing.fix": {
+        "sv": "sätt {var} (se docs/deploy.md, Configuration and secrets)",
+        "en": "set {var} (see docs/deploy.md, Configuration and secrets)",
+    },
+    "doctor.keys.ok": {"sv": "{var} är satt", "en": "{var} is set"},
+    "doctor.keys.bad": {
+        "sv": "{var} innehåller en nyckel som inte är en Fernet-nyckel",
+        "en": "{var} holds a key that is not a Fernet key",
+    },
+    "doctor.config.keys": {
+        "sv": "OAuth är inställt men {var} saknas eller är ogiltig",
+        "en": "OAuth is configured but {var} is missing or invalid",
+    },
+    "doctor.tz.bad": {"sv": "okänd tidszon {tz!r}", "en": "unknown time zone {tz!r}"},
+    "doctor.tz.bad.fix": {
+        "sv": "sätt DIALOGBOT_TZ (eller --tz) till en IANA-zon, t.ex. Europe/Stockholm",
+        "en": "set DIALOGBOT_TZ (or --tz) to an IANA zone such as Europe/Stockholm",
+    },
+    "doctor.tz.ok": {"sv": "{tz} (nu {now})", "en": "{tz} (now {now})"},
+    "doctor.clock.no_db": {
+        "sv": "{now} UTC (inte jämförd: ingen databas)",
+        "en": "{now} UTC (not compared: no database)",
+    },
+    "doctor.clock.skew": {
+        "sv": "den här datorn säger {now} UTC, databasen {server} UTC ({seconds} s isär)",
+        "en": "this machine says {now} UTC, the database {server} UTC ({seconds} s apart)",
+    },
+    "doctor.clock.skew.fix": {
+        "sv": "slå på tidssynkronisering (NTP, t.ex. systemd-timesyncd eller chrony) på båda",
+        "en": "enable time synchronisation (NTP, e.g. systemd-timesyncd or chrony) on both",
+    },
+    "doctor.clock.ok": {
+        "sv": "{now} UTC, inom {seconds} s från databasens",
+        "en": "{now} UTC, within {seconds} s of the database",
+    },
+    "doctor.token.refused": {
+        "sv": "Slack avvisade den ({error})",
+        "en": "Slack refused it ({error})",
+    },
+    "doctor.token.refused.fix": {
+        "sv": "kopiera Bot User OAuth Token (xoxb-…) från appens sida Install App igen",
+        "en": "copy the Bot User OAuth Token (xoxb-…) from the app's Install App page again",
+    },
+    "doctor.token.unreachable": {
+        "sv": "Slack går inte att nå ({error})",
+        "en": "Slack is not reachable ({error})",
+    },
+    "doctor.token.unreachable.fix": {
+        "sv": "kontrollera SLACK_API_URL och proxyn",
+        "en": "check SLACK_API_URL and the proxy",
+    },
+    "doctor.token.not_installed": {
+        "sv": "appen är inte installerad i arbetsytan",
+        "en": "the app is not installed in this workspace",
+    },
+    "doctor.token.not_installed.fix": {
+        "sv": "installera appen via /slack/install",
+        "en": "install the app via /slack/install",
+    },
+    "doctor.token.ok": {
+        "sv": "fungerar för {team} ({team_id}) som {user}",
+        "en": "works for {team} ({team_id}) as {user}",
+    },
+    "doctor.scopes.unknown": {
+        "sv": "Slack uppgav inte tokenens behörigheter",
+        "en": "Slack did not report the token's scopes",
+    },
+    "doctor.scopes.missing": {"sv": "saknas: {scopes}", "en": "missing {scopes}"},
+    "doctor.scopes.extra": {
+        "sv": "finns inte i manifest.yml: {scopes}",
+        "en": "not in manifest.yml: {scopes}",
+    },
+    "doctor.scopes.fix": {
+        "sv": "uppdatera appen från manifest.yml (OAuth & Permissions) och installera om den",
+        "en": "update the app from manifest.yml (OAuth & Permissions) and reinstall it",
+    },
+    "doctor.scopes.ok": {
+        "sv": "exakt de {n} behörigheterna i manifest.yml",
+        "en": "exactly the {n} scopes of manifest.yml",
+    },
+    "doctor.scopes.ok_optional": {
+        "sv": "exakt de {n} behörigheterna i manifest.yml, och {optional} för doctor",
+        "en": "exactly the {n} scopes of manifest.yml, and {optional} for doctor",
+    },
+    "doctor.people.no_scope": {
+        "sv": "hoppades över: users.info kräver behörigheten {scope}, som boten själv inte "
+        "behöver; lägg till den i appen om doctor ska kontrollera de {n} cheferna",
+        "en": "skipped: users.info needs the {scope} scope, which the bot itself does not "
+        "need; add it to the app to let doctor check the {n} managers",
+    },
+    "doctor.channels.none": {
+        "sv": "ingen öppen eller schemalagd runda postar i en kanal än",
+        "en": "no open round or schedule posts to a channel yet",
+    },
+    "doctor.channels.not_id": {
+        "sv": "{channel!r} är inget kanal-id i Slack",
+        "en": "{channel!r} is not a Slack channel id",
+    },
+    "doctor.channels.not_member": {
+        "sv": "inte medlem i {channel} ({error})",
+        "en": "not a member of {channel} ({error})",
+    },
+    "doctor.channels.fix": {
+        "sv": "skriv /invite @dialogbot i varje kanal; ge enheter och scheman kanal-id (C…), "
+        "t.ex. från kanalens detaljer",
+        "en": "type /invite @dialogbot in each channel; give units and schedules channel ids "
+        "(C…), e.g. from the channel's details",
+    },
+    "doctor.channels.ok": {
+        "sv": "medlem i alla {n}: {channels}",
+        "en": "member of all {n}: {channels}",
+    },
+    "doctor.people.none": {"sv": "inga chefer att kontrollera", "en": "no managers to check"},
+    "doctor.people.deactivated": {"sv": "avaktiverad", "en": "deactivated"},
+    "doctor.people.unknown": {
+        "sv": "okända för Slack: {people}",
+        "en": "unknown to Slack: {people}",
+    },
+    "doctor.people.fix": {
+        "sv": "rätta personernas id (Slacks medlems-id, U…) i organisationsfilen och kör "
+        "dialogbot org import igen",
+        "en": "fix the people's ids (Slack member ids, U…) in the organisation file and run "
+        "dialogbot org import again",
+    },
+    "doctor.people.ok": {"sv": "alla {n} finns", "en": "all {n} found"},
+    "doctor.org.none": {
+        "sv": "ingen organisation importerad för arbetsytan {workspace}",
+        "en": "no organisation imported for workspace {workspace}",
+    },
+    "doctor.org.none.fix": {
+        "sv": "kör: dialogbot --workspace {workspace} org import FIL",
+        "en": "run: dialogbot --workspace {workspace} org import FILE",
+    },
+    "doctor.org.ok": {"sv": "{n} enheter", "en": "{n} units"},
+    "doctor.schedule.none": {
+        "sv": "inget årsschema sparat (rundor startas för hand)",
+        "en": "no schedule stored (rounds are started by hand)",
+    },
+    "doctor.schedule.bad": {"sv": "{problems}", "en": "{problems}"},
+    "doctor.schedule.fix": {
+        "sv": "rätta filen och kör dialogbot schedule import",
+        "en": "fix the file and run dialogbot schedule import",
+    },
+    "doctor.schedule.ok": {
+        "sv": "{n} rundor planerade från {source}",
+        "en": "{n} rounds planned from {source}",
+    },
+    "doctor.managers.missing": {
+        "sv": "{n} av {total} enheter saknar chef: {units}",
+        "en": "{n} of {total} units without a manager: {units}",
+    },
+    "doctor.managers.fix": {
+        "sv": "lägg till chefer för enheterna i organisationsfilen och kör dialogbot org import",
+        "en": "add managers to these units in the organisation file and run dialogbot org import",
+    },
+    "doctor.managers.ok": {
+        "sv": "alla {n} enheter som kommer att få frågor har en chef",
+        "en": "all {n} units that will be asked have a manager",
+    },
+    "doctor.summary.problems": {"sv": "{n} problem hittades.", "en": "{n} problem(s) found."},
+    "doctor.summary.ok": {
+        "sv": "Allt som kontrollerades är i sin ordning.",
+        "en": "Everything checked is fine.",
+    },
+    # --- end operations ---
     # --- cli-polish ---
     "error.invalid_deadline": {
         "sv": "Sista dag '{text}' går inte att läsa. Skriv ÅÅÅÅ-MM-DD (kl. 17.00 den dagen) eller 'ÅÅÅÅ-MM-DD TT:MM', t.ex. 2027-05-15.",

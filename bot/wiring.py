@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.engine import DialogEngine
+from bot.metrics import watch_engine
 from bot.templates import TemplateCatalog
 from storage.db import check_migrated, make_engine, make_session_factory, upgrade
 
@@ -34,6 +35,7 @@ def build_runtime(
     is refused with :class:`storage.db.NotMigrated`, which tells what to run.
     """
     db = make_engine(url)
+    watch_engine(db)
     if migrate:
         upgrade(db)
     else:

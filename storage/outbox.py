@@ -89,6 +89,8 @@ class DuePost:
     attempts: int
     lease_until: datetime
     taken_over: bool = False
+    round_id: int | None = None
+    participation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,8 @@ class OutboxStore:
                     ChatPost.post_key,
                     ChatPost.payload,
                     ChatPost.attempts,
+                    ChatPost.round_id,
+                    ChatPost.participation_id,
                 )
                 .execution_options(synchronize_session=False)
             ).all()
@@ -281,8 +285,12 @@ class OutboxStore:
                 int(attempts),
                 until,
                 taken_over=found.get(int(rid)) == POST_PENDING,
+                round_id=round_id,
+                participation_id=participation_id,
             )
-            for rid, ws, key, payload, attempts in sorted(taken, key=lambda r: int(r[0]))
+            for rid, ws, key, payload, attempts, round_id, participation_id in sorted(
+                taken, key=lambda r: int(r[0])
+            )
         ]
 
     # Reading -----------------------------------------------------------------------------

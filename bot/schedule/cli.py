@@ -181,6 +181,17 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
             soft_wrap=True,
         )
         return 1 if report.failed else 0
+    server = None
+    if args.metrics_port:
+        from bot.metrics import DatabaseCollector, serve_metrics
+        from bot.ops_queries import OpsQueries
+
+        server, _ = serve_metrics(
+            args.metrics_port,
+            DatabaseCollector(
+                OpsQueries(runtime.engine.session_factory), now=runtime.engine.clock.now
+            ),
+        )
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -197,6 +208,9 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
         scheduler.run_forever(stop, args.interval)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        if server is not None:
+            server.shutdown()
     return 0
 
 
@@ -251,6 +265,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"seconds between ticks (default {DEFAULT_INTERVAL_S:g})",
     )
     worker.add_argument("--once", action="store_true", help="run one tick and exit")
+    worker.add_argument(
+        "--metrics-port", type=int, help="serve Prometheus metrics at http://0.0.0.0:PORT/metrics"
+    )
     worker.add_argument(
         "--lease",
         type=_positive,

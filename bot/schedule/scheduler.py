@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import logs
 from bot.absence import local_day, mark_absent, reminder_recipients
 from bot.absence_service import AbsenceService
 from bot.clock import Clock
@@ -338,6 +339,8 @@ class Scheduler:
             True if it completed.
         """
         handler = self._handlers.get(job.kind)
+        logs.clear()
+        logs.bind(workspace=job.workspace_id, job=job.job_key, kind=f"job:{job.kind}")
         try:
             if handler is None:
                 raise ValueError(f"unknown job kind {job.kind!r}")

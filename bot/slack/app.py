@@ -12,6 +12,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.metrics import with_metrics
 from bot.slack.config import BOT_SCOPES, SlackConfig
 from bot.slack.context import ClientProvider, SlackContext
 from bot.slack.edge import guarded_wsgi_app
@@ -25,6 +26,8 @@ from storage.outbox import OutboxStore
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
+
+    from prometheus_client.registry import Collector
 
 log = logging.getLogger("bot.slack")
 
@@ -140,8 +143,10 @@ def build_app(
     return app
 
 
-def wsgi_app(app: App, signing_secret: str) -> WSGIApplication:
+def wsgi_app(app: App, signing_secret: str, database: Collector | None = None) -> WSGIApplication:
     """The WSGI application: Slack requests at ``/slack/events`` (and the OAuth pages),
-    a health check at ``GET /healthz``. Bodies over 1 MiB are refused (413) and the signature
-    is checked before any parsing (see :mod:`bot.slack.edge`)."""
-    return guarded_wsgi_app(app, signing_secret)
+    a health check at ``GET /healthz``, Prometheus metrics at ``GET /metrics`` (with the
+    database gauges of ``database``, see :class:`bot.metrics.DatabaseCollector`). Bodies over
+    1 MiB are refused (413) and the signature is checked before any parsing (see
+    :mod:`bot.slack.edge`)."""
+    return with_metrics(guarded_wsgi_app(app, signing_secret), database)

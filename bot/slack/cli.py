@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from bot.metrics import DatabaseCollector, serve_metrics
+from bot.ops_queries import OpsQueries
 from bot.slack.config import SlackConfig, SlackConfigError
 from bot.wiring import Runtime, build_runtime
 
@@ -57,8 +59,11 @@ def _serve(
     config: SlackConfig,
     runtime: Runtime,
     build_app: Callable[[SlackConfig, Runtime], App],
-    wsgi_app: Callable[[App, str], WSGIApplication],
+    wsgi_app: Callable[[App, str, DatabaseCollector], WSGIApplication],
 ) -> int:
+    database = DatabaseCollector(
+        OpsQueries(runtime.engine.session_factory), now=runtime.engine.clock.now
+    )
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -67,6 +72,8 @@ def _serve(
             out.print("[red]Socket Mode needs SLACK_APP_TOKEN (xapp-…)[/red]", highlight=False)
             return 1
         app = build_app(config, runtime)
+        if args.metrics_port:
+            serve_metrics(args.metrics_port, database)
         out.print("Dialogbot is connecting to Slack in Socket Mode. Stop with Ctrl-C.")
         SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]
         return 0
@@ -75,11 +82,14 @@ def _serve(
     app = build_app(config, runtime)
     out.print(
         f"Dialogbot listens on http://{args.host}:{args.port}/slack/events "
-        f"(health: /healthz), {args.threads} threads, bodies up to {MAX_BODY_BYTES} bytes. "
-        "Stop with Ctrl-C."
+        f"(health: /healthz, metrics: /metrics), {args.threads} threads, "
+        f"bodies up to {MAX_BODY_BYTES} bytes. Stop with Ctrl-C."
     )
     server = create_server(
-        wsgi_app(app, config.signing_secret), host=args.host, port=args.port, threads=args.threads
+        wsgi_app(app, config.signing_secret, database),
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
     )
     server.run()
     return 0
@@ -95,6 +105,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (http)")
+    serve.add_argument(
+        "--metrics-port",
+        type=int,
+        help="Socket Mode: serve /metrics on this port (HTTP mode serves it on --port)",
+    )
     serve.add_argument(
         "--no-scheduler",
         dest="scheduler",

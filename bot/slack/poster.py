@@ -40,7 +40,9 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from storage.outbox import Landed, NewPost, OutboxStore
+from bot import logs, metrics
+from bot.slack import observe
+from storage.outbox import DuePost, Landed, NewPost, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +162,7 @@ def make_client(
         base_url=api_url,
         token=token,
         timeout=ATTEMPT_S,
-        retry_handlers=retry_handlers(retries, backoff),
+        retry_handlers=observe.counted(retry_handlers(retries, backoff)),
     )
 
 
@@ -435,36 +437,53 @@ class Poster:
         sent = 0
         seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for due in self.store.take_over_due(limit):
-            if not due.payload.get("resend", True) and due.taken_over:
-                # Posted with resend=False (a private note, a thread opened by a reminder,
-                # which the next reminder opens again): not sent blind after a crash.
-                self.store.dead(due.workspace_id, due.key)
-                continue
-            try:
-                client = clients(due.workspace_id)
-            except LookupError as err:
-                log.warning("no client for %s: %s", due.workspace_id, err)
-                self.store.failed(due.workspace_id, due.key)
-                continue
-            payload = self._in_thread(due.workspace_id, due.payload, {})
-            if payload is None:
-                continue  # its thread has not opened yet: a later pass
-            if due.taken_over:
-                try:
-                    found = self._find_landed(client, due.key, payload, seen)
-                except LookupFailed:
-                    # Its lease runs out again and a later pass looks once more.
-                    log.info("could not check whether %s was posted; left for later", due.key)
-                    continue
-                if found is not None:
-                    self.store.sent(due.workspace_id, [Landed(due.key, found.channel, found.ts)])
-                    self._landed(due.workspace_id, due.key, due.payload, found)
-                    continue
-            if not self._lease_holds(due.lease_until):
-                continue
-            if self._send(client, due.workspace_id, due.key, payload, due.lease_until):
-                sent += 1
+            with logs.scope(
+                workspace=due.workspace_id,
+                round=due.round_id,
+                participation=due.participation_id,
+                kind="resend",
+            ):
+                sent += self._resend(clients, due, seen)
         return sent
+
+    def _resend(
+        self,
+        clients: Callable[[str], WebClient],
+        due: DuePost,
+        seen: dict[tuple[str, str], list[dict[str, Any]]],
+    ) -> int:
+        """Send one row taken over by :meth:`resend_due`; 1 when it went out."""
+        if not due.payload.get("resend", True) and due.taken_over:
+            # Posted with resend=False (a private note, a thread opened by a reminder,
+            # which the next reminder opens again): not sent blind after a crash.
+            self.store.dead(due.workspace_id, due.key)
+            return 0
+        try:
+            client = clients(due.workspace_id)
+        except LookupError as err:
+            log.warning("no client for %s: %s", due.workspace_id, err)
+            self.store.failed(due.workspace_id, due.key)
+            metrics.post_done("failed")
+            return 0
+        payload = self._in_thread(due.workspace_id, due.payload, {})
+        if payload is None:
+            return 0  # its thread has not opened yet: a later pass
+        if due.taken_over:
+            try:
+                found = self._find_landed(client, due.key, payload, seen)
+            except LookupFailed:
+                # Its lease runs out again and a later pass looks once more.
+                log.info("could not check whether %s was posted; left for later", due.key)
+                return 0
+            if found is not None:
+                self.store.sent(due.workspace_id, [Landed(due.key, found.channel, found.ts)])
+                self._landed(due.workspace_id, due.key, due.payload, found)
+                return 0
+        if not self._lease_holds(due.lease_until):
+            return 0
+        return int(
+            self._send(client, due.workspace_id, due.key, payload, due.lease_until) is not None
+        )
 
     # Internals ------------------------------------------------------------------------------
 
@@ -534,6 +553,7 @@ class Poster:
                 posted = Posted(str(payload["channel"]), str(payload["timestamp"]))
             elif error in PERMANENT_ERRORS or not payload.get("resend", True):
                 log.error("Slack refused %s (%s): %s", key, method, error)
+                metrics.post_done("refused")
                 self.store.dead(workspace, key)
                 return None
             else:
@@ -542,13 +562,17 @@ class Poster:
                     wait = timedelta(seconds=_retry_after(err.response.headers) + 1)
                 status = self.store.failed(workspace, key, wait)
                 log.warning("%s for %s failed (%s); %s", method, key, error, status)
+                metrics.post_done("failed")
                 return None
         except SlackClientError as err:
             status = self.store.failed(workspace, key)
             log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
+            metrics.post_done("failed")
             return None
         finally:
             _lease.deadline = None
+        log.info("posted %s (%s) to %s at %s", key, method, posted.channel, posted.ts)
+        metrics.post_done("sent")
         if record:
             self.store.sent(workspace, [Landed(key, posted.channel, posted.ts)])
             self._landed(workspace, key, payload, posted)

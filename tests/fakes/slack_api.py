@@ -51,6 +51,7 @@ from .signing import DEFAULT_APP_ID, DEFAULT_BOT_USER_ID, DEFAULT_TEAM_ID
 __all__ = [
     "ARGS_NEWER_THAN_SPEC",
     "CLIENT_DEFAULT_ARGS",
+    "DEFAULT_BOT_SCOPES",
     "DEFAULT_SPEC_PATH",
     "METHODS_NOT_IN_SPEC",
     "RESPONSE_URL_METHOD",
@@ -127,6 +128,19 @@ SLACK_TIER_LIMITS_PER_MINUTE: dict[str, int] = {
     "files.info": 50,
 }
 """Documented per-method, per-workspace tier limits (lower bounds); pass to ``rate_limits``."""
+
+DEFAULT_BOT_SCOPES: tuple[str, ...] = (
+    "chat:write",
+    "commands",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "reactions:write",
+    "files:write",
+)
+"""Scopes a bot token registered with :meth:`FakeSlack.add_workspace` has by default (the
+scopes of ``manifest.yml``). Slack reports a token's scopes in the ``x-oauth-scopes``
+header of every Web API response."""
 
 _IGNORED_ARGS = frozenset({"token"})
 # Arguments any WebClient may add to every call: WebClient(team_id=...) puts ``team_id`` into
@@ -267,6 +281,7 @@ class _Workspace:
     team_name: str
     bot_id: str
     domain: str
+    scopes: tuple[str, ...] = DEFAULT_BOT_SCOPES
 
 
 @dataclass
@@ -760,8 +775,13 @@ class FakeSlack:
         *,
         team_name: str | None = None,
         bot_id: str | None = None,
+        scopes: tuple[str, ...] | None = None,
     ) -> None:
-        """Register a bot token for a workspace (auth.test answers with these ids)."""
+        """Register a bot token for a workspace (auth.test answers with these ids).
+
+        ``scopes`` are the token's granted scopes (default :data:`DEFAULT_BOT_SCOPES`),
+        sent back in the ``x-oauth-scopes`` response header.
+        """
         with self._lock:
             name = team_name or f"Kommun {team_id}"
             self._workspaces[token] = _Workspace(
@@ -772,7 +792,14 @@ class FakeSlack:
                 bot_id=bot_id
                 or "B" + (bot_user_id[1:] if bot_user_id[:1] in ("U", "W") else bot_user_id),
                 domain=team_id.lower(),
+                scopes=DEFAULT_BOT_SCOPES if scopes is None else tuple(scopes),
             )
+
+    def set_scopes(self, token: str, scopes: tuple[str, ...]) -> None:
+        """Change the scopes a registered token has (as a re-install with another manifest)."""
+        with self._lock:
+            workspace = self._workspaces[token]
+            workspace.scopes = tuple(scopes)
 
     def add_user(
         self,
@@ -800,6 +827,11 @@ class FakeSlack:
                 locale=locale,
                 deleted=deleted,
             )
+
+    def remove_user(self, user_id: str) -> None:
+        """Forget a user: users.info answers ``user_not_found`` for it again."""
+        with self._lock:
+            self._users.pop(user_id, None)
 
     def add_channel(
         self,
@@ -853,7 +885,13 @@ class FakeSlack:
                 client_id=client_id,
                 client_secret=client_secret,
             )
-            self.add_workspace(access_token, team_id, bot_user_id, team_name=team_name)
+            self.add_workspace(
+                access_token,
+                team_id,
+                bot_user_id,
+                team_name=team_name,
+                scopes=tuple(part for part in scope.split(",") if part),
+            )
 
     def on(self, method: str, handler: Handler) -> None:
         """Answer ``method`` with ``handler(args)`` (a full response body incl. ``ok``)."""
@@ -1149,6 +1187,8 @@ class FakeSlack:
                     reply = _HANDLERS[method](self, ctx)
                 else:
                     reply = _err("fake_not_implemented")
+            if workspace is not None and reply.status == 200 and known:
+                reply.headers.setdefault("x-oauth-scopes", ",".join(workspace.scopes))
             self._record(method, args, token, reply, ctx.team_id, recorded_headers)
         return reply
 
@@ -1534,6 +1574,23 @@ def _h_conversations_info(fake: FakeSlack, ctx: _Ctx) -> _Reply:
     return _ok(channel=dict(channel))
 
 
+def _h_conversations_history(fake: FakeSlack, ctx: _Ctx) -> _Reply:
+    channel_id = str(ctx.args.get("channel") or "")
+    if not channel_id:
+        return _err("channel_not_found")
+    channel = fake._channels.get(channel_id) or fake._channel_object(channel_id)
+    if not channel.get("is_im") and not channel.get("is_member", True):
+        # Slack hides private channels the bot is not in; public ones say so.
+        return _err("channel_not_found" if channel.get("is_private") else "not_in_channel")
+    limit = int(ctx.args.get("limit") or 100)
+    found = [
+        {k: v for k, v in m.items() if k != "channel"}
+        for (ch, _), m in sorted(fake._messages.items(), key=lambda kv: -float(kv[0][1]))
+        if ch == channel_id and not m.get("thread_ts")
+    ][:limit]
+    return _ok(messages=found, has_more=False, response_metadata={"next_cursor": ""})
+
+
 def _h_conversations_replies(fake: FakeSlack, ctx: _Ctx) -> _Reply:
     channel = str(ctx.args.get("channel") or "")
     ts = str(ctx.args.get("ts") or "")
@@ -1725,6 +1782,7 @@ _HANDLERS: dict[str, Callable[[FakeSlack, _Ctx], _Reply]] = {
     "views.publish": _h_views_publish,
     "conversations.open": _h_conversations_open,
     "conversations.info": _h_conversations_info,
+    "conversations.history": _h_conversations_history,
     "conversations.replies": _h_conversations_replies,
     "users.info": _h_users_info,
     "files.getUploadURLExternal": _h_files_get_upload_url,

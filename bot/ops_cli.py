@@ -1,0 +1,105 @@
+"""``dialogbot doctor`` (registered by :mod:`bot.cli` through its ``EXTENSIONS`` list) and
+``dialogbot db downgrade|backup|restore`` (added to ``db`` by :func:`add_db_commands`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from storage.db import current_revision, downgrade, head_revision, make_engine
+
+
+def cmd_doctor(args: argparse.Namespace, out: Console) -> int:
+    """Check the installation; one line per check, exit code 1 when something is wrong."""
+    from bot.doctor import Doctor
+
+    db = make_engine(args.db)
+    doctor = Doctor(
+        db=db,
+        env=dict(os.environ),
+        mode=args.mode,
+        tz=args.tz,
+        workspace=args.workspace,
+        lang=args.lang,
+    )
+    try:
+        report = doctor.run()
+    finally:
+        db.dispose()
+    for line in report.lines():
+        out.print(line, markup=False, highlight=False)
+    out.print(doctor.summary(report), markup=False, highlight=False)
+    return report.exit_code
+
+
+def cmd_db_downgrade(args: argparse.Namespace, out: Console) -> int:
+    engine = make_engine(args.db)
+    downgrade(engine, args.revision)
+    where = engine.url.render_as_string(hide_password=True)
+    out.print(f"Database {where} is at {current_revision(engine) or 'empty'}.")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace, out: Console) -> int:
+    from storage.backup import BackupError, backup
+
+    try:
+        done = backup(args.db, Path(args.file))
+    except BackupError as exc:
+        Console(stderr=True).print(str(exc), markup=False, highlight=False)
+        return 1
+    out.print(
+        f"Backed up the {done.backend} database (schema {done.revision or 'empty'}) to "
+        f"{done.path} ({done.size} bytes).",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace, out: Console) -> int:
+    from storage.backup import BackupError, restore
+
+    try:
+        done = restore(args.db, Path(args.file), force=args.force)
+    except BackupError as exc:
+        Console(stderr=True).print(str(exc), markup=False, highlight=False)
+        return 1
+    note = "" if done.revision == head_revision() else " Run `dialogbot db upgrade` next."
+    out.print(
+        f"Restored {done.path} into the {done.backend} database (schema "
+        f"{done.revision or 'empty'}).{note}",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+def add_db_commands(db: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``downgrade``, ``backup`` and ``restore`` to ``dialogbot db``."""
+    bak = db.add_parser("backup", help="write a backup (pg_dump -Fc, or SQLite's backup API)")
+    bak.add_argument("file")
+    bak.set_defaults(handler=cmd_db_backup)
+    res = db.add_parser("restore", help="replace the database with a backup (stop the bot first)")
+    res.add_argument("file")
+    res.add_argument("--force", action="store_true", help="overwrite a database that is not empty")
+    res.set_defaults(handler=cmd_db_restore)
+    down = db.add_parser("downgrade", help="revert migrations (rollback of an upgrade)")
+    down.add_argument("revision", help="the schema revision to go back to, e.g. 0005")
+    down.set_defaults(handler=cmd_db_downgrade)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``doctor`` to the ``dialogbot`` command line."""
+    doctor = subparsers.add_parser(
+        "doctor", help="check database, configuration, Slack token, channels and managers"
+    )
+    doctor.add_argument(
+        "--mode",
+        choices=("http", "socket"),
+        help="the mode `serve` runs in (default: socket when SLACK_APP_TOKEN is set, else http)",
+    )
+    doctor.set_defaults(handler=cmd_doctor)
