@@ -131,7 +131,7 @@ def child(argv: list[str]) -> int:
 @pytest.fixture
 def pg(db: Engine) -> Engine:
     if db.dialect.name != "postgresql":
-        pytest.skip("worker processes race on PostgreSQL only (set DIALOGBOT_TEST_DATABASE_URL)")
+        pytest.skip("worker processes race on PostgreSQL only: this is the SQLite variant")
     with db.begin() as conn:
         conn.execute(text(f"DROP TABLE IF EXISTS {LOG_TABLE}"))
         conn.execute(
