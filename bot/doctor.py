@@ -27,7 +27,7 @@ from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import plan_year
 from bot.schedule.store import StoredSchedule, check_against, load_stored
 from bot.slack.config import BOT_SCOPES, SlackConfig, SlackConfigError, token_keys_from_env
-from bot.slack.token_store import TokenCipher
+from bot.slack.token_cipher import TokenCipher
 from bot.templates import TemplateCatalog, normalize_key
 from storage.db import current_revision, head_revision, make_session_factory
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import absence_service, access
+from bot import absence_roster, access
 from bot.absence import ABSENT
 from bot.access import ORGANISER_ROLES, ReadScope
 from bot.anonymity import Respondent, day_start, plan_pools
@@ -253,7 +253,7 @@ class DialogEngine:
             snapshot = self._snapshot(repo, template)
             now = self._now()
             title = typed_title or self._default_title(template, cmd, tree, chosen)
-            pairs = absence_service.respondents(repo, chosen, now)
+            pairs = absence_roster.respondents(repo, chosen, now)
             if cmd.anonymous:
                 # Participation ids must not reveal the units in organisation order.
                 SystemRandom().shuffle(pairs)
@@ -308,7 +308,7 @@ class DialogEngine:
             prompt = self._prompt(p, template, round_)
             if prompt is None:
                 prompt = self._prompt_at(p, template, round_, 0)
-            pairs.append((absence_service.on_behalf(self._participant(p, template), p), prompt))
+            pairs.append((absence_roster.on_behalf(self._participant(p, template), p), prompt))
         return RoundStarted(
             round=self._info(round_, template),
             participants=pairs,

@@ -74,7 +74,8 @@ def cmd_db_purge(args: argparse.Namespace, out: Console) -> int:
 def cmd_secrets_rotate(args: argparse.Namespace, out: Console) -> int:
     """Re-encrypt every stored Slack token with the first key of DIALOGBOT_TOKEN_KEYS."""
     from bot.slack.config import SlackConfigError, token_keys_from_env
-    from bot.slack.token_store import TokenCipher, TokenDecryptionError, rotate_stored_tokens
+    from bot.slack.token_cipher import TokenCipher, TokenDecryptionError
+    from bot.slack.token_store import rotate_stored_tokens
 
     try:
         cipher = TokenCipher(token_keys_from_env())
@@ -89,7 +90,7 @@ def cmd_secrets_rotate(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_secrets_new_key(args: argparse.Namespace, out: Console) -> int:
     """Print a fresh key for DIALOGBOT_TOKEN_KEYS."""
-    from bot.slack.token_store import TokenCipher
+    from bot.slack.token_cipher import TokenCipher
 
     sys.stdout.write(TokenCipher.new_key() + "\n")
     return 0

@@ -21,12 +21,8 @@ from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.jobs import JobStore, NewJob
 from bot.schedule.scheduler import Scheduler
 from bot.slack.config import SlackConfig, SlackConfigError
-from bot.slack.token_store import (
-    TokenCipher,
-    TokenDecryptionError,
-    installation_store,
-    rotate_stored_tokens,
-)
+from bot.slack.token_cipher import TokenCipher, TokenDecryptionError
+from bot.slack.token_store import installation_store, rotate_stored_tokens
 from storage.db import make_engine, upgrade
 from storage.models_schedule import ScheduledJob
 

@@ -20,56 +20,29 @@ from rich.table import Table
 from bot.i18n import format_local
 from bot.personal_data import retention_days_from_env
 from bot.ports import Notifier
-from bot.schedule.config import AnnualSchedule, load_preset, load_schedule, preset_path
+from bot.schedule.cli_common import schedule_errors, source_for_show
+from bot.schedule.config import load_preset, load_schedule, preset_path
 from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.errors import ScheduleError
 from bot.schedule.jobs import DEFAULT_LEASE
 from bot.schedule.plan import plan_year
 from bot.schedule.render import format_year_calendar, format_year_table
 from bot.schedule.scheduler import DEFAULT_INTERVAL_S, Scheduler
-from bot.schedule.store import load_stored, save_schedule
+from bot.schedule.store import save_schedule
 from bot.text_input import parse_year
 from bot.wiring import Runtime, build_runtime
-from storage.db import NotMigrated
 from storage.models_schedule import JOB_STATUSES
 
 log = logging.getLogger(__name__)
-
-
-def _schedule_errors(err: Console, exc: ScheduleError) -> int:
-    err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
-    return 1
-
-
-def _source_for_show(args: argparse.Namespace, out: Console) -> tuple[AnnualSchedule, str]:
-    if args.file:
-        return load_schedule(Path(args.file)), args.file
-    if args.preset:
-        return load_preset(), "preset"
-    try:
-        runtime = build_runtime(args.db)
-    except NotMigrated:
-        runtime = None
-    stored = load_stored(runtime.engine, args.workspace) if runtime is not None else None
-    if stored is None:
-        out.print(
-            f"(No schedule stored for workspace {args.workspace}; showing the shipped preset. "
-            "Store one with `dialogbot schedule import`.)",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-        return load_preset(), "preset"
-    return stored.schedule, f"{stored.source} (stored for {args.workspace})"
 
 
 def cmd_schedule_show(args: argparse.Namespace, out: Console) -> int:
     """Print a year's rounds as a table and a text calendar."""
     err = Console(stderr=True)
     try:
-        schedule, source = _source_for_show(args, out)
+        schedule, source = source_for_show(args, out)
     except ScheduleError as exc:
-        return _schedule_errors(err, exc)
+        return schedule_errors(err, exc)
     year = parse_year(args.year) if args.year else datetime.now(schedule.tz).year
     rounds = plan_year(schedule, year)
     out.print(
@@ -108,7 +81,7 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
             lang=args.lang,
         )
     except ScheduleError as exc:
-        return _schedule_errors(err, exc)
+        return schedule_errors(err, exc)
     verb = "Replaced the schedule" if report.replaced else "Stored a schedule"
     out.print(
         f"{verb} for workspace {args.workspace} from {source}: {len(schedule.rounds)} rounds, "

@@ -15,6 +15,7 @@ from rich.console import Console
 from bot.clock import SystemClock
 from bot.errors import InvalidInput
 from bot.i18n import t
+from bot.schedule.cli_common import schedule_errors, source_for_show
 from bot.schedule.config import preset_path
 from bot.schedule.errors import ScheduleError
 from bot.text_input import YEAR_RANGE, parse_year
@@ -61,7 +62,6 @@ def _writable(path: Path, err: Console, lang: str) -> bool:
 
 def cmd_schedule_wheel(args: argparse.Namespace, out: Console) -> int:
     """Draw the year's rounds as an årshjul picture (PNG or SVG)."""
-    from bot.schedule.cli import _schedule_errors, _source_for_show
     from bot.schedule.plan import plan_year
     from bot.schedule.wheel import FORMATS, render_wheel, template_phases
 
@@ -73,9 +73,9 @@ def cmd_schedule_wheel(args: argparse.Namespace, out: Console) -> int:
     if not _writable(path, err, args.lang):
         return 2
     try:
-        schedule, _ = _source_for_show(args, out)
+        schedule, _ = source_for_show(args, out)
     except ScheduleError as exc:
-        return _schedule_errors(err, exc)
+        return schedule_errors(err, exc)
     now = SystemClock().now()
     year = args.year or now.astimezone(schedule.tz).year
     today = args.today or now.astimezone(schedule.tz).date()
@@ -89,7 +89,6 @@ def cmd_schedule_wheel(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_schedule_ical(args: argparse.Namespace, out: Console) -> int:
     """Write the year's starts, reminders and deadlines as an iCalendar file."""
-    from bot.schedule.cli import _schedule_errors, _source_for_show
     from bot.schedule.ical import year_calendar
 
     err = Console(stderr=True)
@@ -97,9 +96,9 @@ def cmd_schedule_ical(args: argparse.Namespace, out: Console) -> int:
     if not _writable(path, err, args.lang):
         return 2
     try:
-        schedule, _ = _source_for_show(args, out)
+        schedule, _ = source_for_show(args, out)
     except ScheduleError as exc:
-        return _schedule_errors(err, exc)
+        return schedule_errors(err, exc)
     now: datetime = SystemClock().now()
     year = args.year or now.astimezone(schedule.tz).year
     calendar = year_calendar(schedule, year, args.workspace, now, args.lang)

@@ -339,7 +339,7 @@ def summary_messages(
     response rates, then a ``divider`` and a section per question (the branches'
     syntheses first), and who did not answer in a ``context`` block, after a context
     block linking each manager's thread (``thread_links``: permalink by the thread's
-    stored reference, see :mod:`bot.slack.permalinks`). Long sections are
+    stored reference, see :func:`bot.slack.links.thread_permalinks`). Long sections are
     split at 3,000 characters, and the blocks go over several messages of at most 50
     (each ending with "part n of m"); None when that takes more than
     :data:`MAX_SUMMARY_MESSAGES` messages (then the summary goes out as a Markdown file).

@@ -6,6 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.slack.errors import SlackConfigError as SlackConfigError
+from bot.slack.token_cipher import TokenCipher
+
 DEFAULT_API_URL = "https://slack.com/api/"
 
 BOT_SCOPES = (
@@ -18,10 +21,6 @@ BOT_SCOPES = (
     "files:write",
 )
 """The bot scopes requested at install time; keep in sync with manifest.yml."""
-
-
-class SlackConfigError(ValueError):
-    """A required Slack setting is missing; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,6 @@ class SlackConfig:
                 "SLACK_CLIENT_SECRET (OAuth, several workspaces)"
             )
         if config.oauth:
-            from bot.slack.token_store import TokenCipher
-
             TokenCipher(config.token_keys)  # refuses a missing or malformed key
         return config
 

@@ -1,4 +1,5 @@
-"""Links to a stored thread.
+"""Links to stored threads: one manager's (reminders, App Home) and every manager's of a
+round (its summary).
 
 A manager's thread is stored as ``channel:ts``. Its link comes from ``chat.getPermalink``
 rather than being pieced together from Slack's archive URL form
@@ -16,7 +17,13 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.summary import RoundSummary
+
 log = logging.getLogger(__name__)
+
+#: Rounds with more threads than this get no links in their summary (one call per manager
+#: would hold up the post, and such a summary is long anyway).
+MAX_THREAD_LINKS = 60
 
 
 def permalink(client: WebClient, ref: str | None) -> str | None:
@@ -30,3 +37,15 @@ def permalink(client: WebClient, ref: str | None) -> str | None:
         log.info("no permalink for %s: %s", ref, err)
         return None
     return str(link) if link else None
+
+
+def thread_permalinks(client: WebClient, summary: RoundSummary) -> dict[str, str]:
+    """Each thread's permalink by its stored reference, for a round's summary; empty when
+    links do not apply. Only rounds answered in threads of the receiving channel get them:
+    a thread in a manager's DM is visible to that manager alone, and an anonymous round
+    names no one. A link that cannot be fetched is left out."""
+    info = summary.round
+    if info.anonymous or info.delivery != "channel" or len(summary.threads) > MAX_THREAD_LINKS:
+        return {}
+    links = {thread.ref: permalink(client, thread.ref) for thread in summary.threads}
+    return {ref: link for ref, link in links.items() if link}

@@ -24,8 +24,7 @@ from bot.i18n import t
 from bot.progress_text import left_text
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.slack import blocks, question_updates
-from bot.slack.links import permalink
-from bot.slack.permalinks import thread_permalinks
+from bot.slack.links import permalink, thread_permalinks
 from bot.slack.poster import Planned, Posted, Poster, message_payload
 from bot.summary import RoundSummary, render_summary
 from storage.outbox import NewPost

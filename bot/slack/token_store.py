@@ -16,100 +16,25 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
 from typing import TypeVar
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
-from bot.slack.config import SlackConfig, SlackConfigError
+from bot.slack.config import SlackConfig
+from bot.slack.errors import SlackConfigError
+from bot.slack.token_cipher import TokenCipher
 from storage.installations import rewrite_tokens
 
 log = logging.getLogger(__name__)
 
-KEYS_VARIABLE = "DIALOGBOT_TOKEN_KEYS"
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 """The attributes of slack_sdk's Installation and Bot that hold secrets."""
 
-_PLAINTEXT_PREFIX = "xox"  # every Slack token starts so; Fernet tokens start with "gAAAA"
 
 Stored = TypeVar("Stored", Installation, Bot)
-
-
-class TokenDecryptionError(RuntimeError):
-    """A stored token cannot be decrypted with any of the configured keys."""
-
-
-class TokenCipher:
-    """Encrypts with the first key, decrypts with any (key rotation)."""
-
-    def __init__(self, keys: Sequence[str]) -> None:
-        cleaned = [k.strip() for k in keys if k.strip()]
-        if not cleaned:
-            raise SlackConfigError(
-                f"{KEYS_VARIABLE} is not set: OAuth mode stores tokens encrypted and needs at "
-                "least one key (make one with `dialogbot secrets new-key`)"
-            )
-        fernets: list[Fernet] = []
-        for number, key in enumerate(cleaned, 1):
-            try:
-                fernets.append(Fernet(key))
-            except (ValueError, TypeError):
-                raise SlackConfigError(
-                    f"{KEYS_VARIABLE}: key {number} is not a Fernet key (32 url-safe "
-                    "base64-encoded bytes; make one with `dialogbot secrets new-key`)"
-                ) from None
-        self._fernet = MultiFernet(fernets)
-        self._warned = False
-
-    @classmethod
-    def from_setting(cls, value: str | None) -> TokenCipher:
-        """Keys from the comma-separated setting (``DIALOGBOT_TOKEN_KEYS``)."""
-        return cls((value or "").split(","))
-
-    @staticmethod
-    def new_key() -> str:
-        """A fresh random key."""
-        return Fernet.generate_key().decode("ascii")
-
-    def encrypt(self, token: str | None) -> str | None:
-        """``token`` encrypted with the first key (None stays None)."""
-        if token is None:
-            return None
-        return self._fernet.encrypt(token.encode("utf-8")).decode("ascii")
-
-    def decrypt(self, stored: str | None) -> str | None:
-        """The token behind ``stored``. A plaintext token written before encryption was
-        switched on is returned as it is (``dialogbot secrets rotate`` encrypts it)."""
-        if stored is None:
-            return None
-        if stored.startswith(_PLAINTEXT_PREFIX):
-            if not self._warned:
-                log.warning("a stored Slack token is not encrypted; run `dialogbot secrets rotate`")
-                self._warned = True
-            return stored
-        try:
-            return self._fernet.decrypt(stored.encode("ascii")).decode("utf-8")
-        except (InvalidToken, UnicodeError):
-            raise TokenDecryptionError(
-                f"a stored Slack token cannot be decrypted with {KEYS_VARIABLE}: was the key "
-                "that encrypted it removed before `dialogbot secrets rotate` ran?"
-            ) from None
-
-    def rotate(self, stored: str) -> str:
-        """``stored`` re-encrypted with the first key (plaintext gets encrypted)."""
-        if stored.startswith(_PLAINTEXT_PREFIX):
-            return self._fernet.encrypt(stored.encode("utf-8")).decode("ascii")
-        try:
-            return self._fernet.rotate(stored.encode("ascii")).decode("ascii")
-        except InvalidToken:
-            raise TokenDecryptionError(
-                f"a stored Slack token cannot be decrypted with {KEYS_VARIABLE}; "
-                "keep the old key in the list while rotating"
-            ) from None
 
 
 class EncryptedInstallationStore(InstallationStore):

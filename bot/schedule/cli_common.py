@@ -1,0 +1,45 @@
+"""What the schedule commands share: where a schedule to show comes from, and how its
+errors are printed."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.schedule.config import AnnualSchedule, load_preset, load_schedule
+from bot.schedule.errors import ScheduleError
+from bot.schedule.store import load_stored
+from bot.wiring import build_runtime
+from storage.db import NotMigrated
+
+
+def schedule_errors(err: Console, exc: ScheduleError) -> int:
+    """Print a schedule problem as one line; the exit code."""
+    err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+    return 1
+
+
+def source_for_show(args: argparse.Namespace, out: Console) -> tuple[AnnualSchedule, str]:
+    """The schedule a view command shows (``--file``, ``--preset`` or the stored one, else
+    the preset) and where it came from."""
+    if args.file:
+        return load_schedule(Path(args.file)), args.file
+    if args.preset:
+        return load_preset(), "preset"
+    try:
+        runtime = build_runtime(args.db)
+    except NotMigrated:
+        runtime = None
+    stored = load_stored(runtime.engine, args.workspace) if runtime is not None else None
+    if stored is None:
+        out.print(
+            f"(No schedule stored for workspace {args.workspace}; showing the shipped preset. "
+            "Store one with `dialogbot schedule import`.)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return load_preset(), "preset"
+    return stored.schedule, f"{stored.source} (stored for {args.workspace})"
