@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from rich.console import Console
 from rich.table import Table
@@ -107,19 +107,28 @@ def _rate_text(cell: RateCell | None, lang: str) -> str:
     return f"[{colour}]{percent} %{detail}[/{colour}]"
 
 
+def _chart_path(args: argparse.Namespace) -> Path | Literal[False] | None:
+    """Where ``-o`` asks a chart to go (None: no chart); False, with the reason printed,
+    when it cannot be written there."""
+    if not args.output:
+        return None
+    err = Console(stderr=True)
+    path = _output(args.output, ("png",), err, args.lang)
+    if path is None:
+        return False
+    if path.suffix.lower() not in (".png", ".svg"):
+        _say(err, t(args.lang, "history.chart_format", suffix=path.suffix or "(none)"))
+        return False
+    return path
+
+
 def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
     """Print the response rates of a year as a table (and draw a heat map with ``-o``)."""
     from bot.history import response_rates
 
-    err = Console(stderr=True)
-    path: Path | None = None
-    if args.output:
-        path = _output(args.output, ("png",), err, args.lang)
-        if path is None:
-            return 2
-        if path.suffix.lower() not in (".png", ".svg"):
-            _say(err, t(args.lang, "history.chart_format", suffix=path.suffix or "(none)"))
-            return 2
+    path = _chart_path(args)
+    if path is False:
+        return 2
     runtime = build_runtime(args.db)
     year = args.year or runtime.engine.clock.now().year
     table = response_rates(runtime.engine, args.workspace, year, lang=args.lang, tz=args.tz)
@@ -155,15 +164,9 @@ def cmd_history_activities(args: argparse.Namespace, out: Console) -> int:
     """Print the year's activities per unit (and draw a chart with ``-o``)."""
     from bot.history import ACTIVITY_GROUPS, activity_overview
 
-    err = Console(stderr=True)
-    path: Path | None = None
-    if args.output:
-        path = _output(args.output, ("png",), err, args.lang)
-        if path is None:
-            return 2
-        if path.suffix.lower() not in (".png", ".svg"):
-            _say(err, t(args.lang, "history.chart_format", suffix=path.suffix or "(none)"))
-            return 2
+    path = _chart_path(args)
+    if path is False:
+        return 2
     runtime = build_runtime(args.db)
     year = args.year or runtime.engine.clock.now().year
     overview = activity_overview(

@@ -105,38 +105,30 @@ class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
         return wait <= self.max_wait_s and _may_attempt(wait + 1)
 
 
-class LeasedServerErrorRetryHandler(ServerErrorRetryHandler):
+class _WithinLease(RetryHandler):
+    """Lets the handler it is mixed into retry only while the lease allows the back-off
+    and another attempt."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        return super()._can_retry(
+            state=state, request=request, response=response, error=error
+        ) and _may_attempt(wait)
+
+
+class LeasedServerErrorRetryHandler(_WithinLease, ServerErrorRetryHandler):
     """Retries 500/503 with back-off while the lease allows another attempt."""
 
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
-        return super()._can_retry(
-            state=state, request=request, response=response, error=error
-        ) and _may_attempt(wait)
 
-
-class LeasedConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+class LeasedConnectionErrorRetryHandler(_WithinLease, ConnectionErrorRetryHandler):
     """Retries connection errors with back-off while the lease allows another attempt."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
-        return super()._can_retry(
-            state=state, request=request, response=response, error=error
-        ) and _may_attempt(wait)
 
 
 #: chat.update errors that mean this message can never be updated (nothing to retry).
