@@ -9,9 +9,8 @@ from slack_sdk import WebClient
 
 from bot.absence import reminder_recipients
 from bot.absence_service import AbsenceService
-from bot.engine import StartRound
 from bot.errors import DialogError
-from bot.results import RoundInfo, RoundStarted
+from bot.results import RoundInfo
 from bot.slack.context import SlackContext
 
 
@@ -60,13 +59,6 @@ def resolve_round(
             example=open_rounds[0].round_id,
         )
     return open_rounds[0]
-
-
-def start(ctx: SlackContext, client: WebClient, workspace: str, cmd: StartRound) -> RoundStarted:
-    """Start a round (the engine checks the role) and announce it."""
-    started = ctx.engine.start_round(workspace, cmd)
-    ctx.notifier(client).round_started(started)
-    return started
 
 
 def remind(

@@ -14,9 +14,11 @@ from bot.engine import StartRound
 from bot.errors import DialogError, InvalidInput
 from bot.escaping import mrkdwn
 from bot.i18n import t
+from bot.results import RoundStarted
 from bot.slack import absence_command, blocks, home, inbound, operations
 from bot.slack.command_text import Command, parse_round_id, parse_start, split_command
 from bot.slack.context import SlackContext, error_text
+from bot.slack.notifier import RoundStartPlan
 from bot.slack.start_form import open_start_modal
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,23 @@ def register(app: App, ctx: SlackContext) -> None:
         lang = ctx.lang_for(workspace, user)
         if command.action == "help":
             ack(text=t(lang, "slack.help"), response_type="ephemeral")
+            return
+        if command.action == "start" and command.rest.strip():
+            # The round, and its fan-out in the outbox, are stored before the ack: a crash
+            # after it loses neither (the resender sends what is owed).
+            try:
+                started, plan = _start_stored(
+                    ctx, client, workspace, user, lang, command.rest, body
+                )
+            except DialogError as err:
+                ack()
+                respond(text=error_text(lang, err), response_type="ephemeral")
+                return
+            ack()
+            ctx.notifier(client).send_round_start(plan)
+            respond(
+                text=_started_text(lang, started), response_type="ephemeral", replace_original=False
+            )
             return
         ack()
         try:
@@ -131,18 +150,30 @@ def _start(
     rest: str,
     body: dict[str, Any],
 ) -> str | None:
+    """``/dialog start`` without arguments: the start modal."""
     operations.require_organiser(ctx, workspace, user, "start")
     channel_here = str(body.get("channel_id") or "")
-    if not rest:
-        open_start_modal(ctx, client, workspace, lang, str(body["trigger_id"]), channel_here)
-        return None
+    open_start_modal(ctx, client, workspace, lang, str(body["trigger_id"]), channel_here)
+    return None
+
+
+def _start_stored(
+    ctx: SlackContext,
+    client: WebClient,
+    workspace: str,
+    user: str,
+    lang: str,
+    rest: str,
+    body: dict[str, Any],
+) -> tuple[RoundStarted, RoundStartPlan]:
+    """Start a round from the text form and write its fan-out to the outbox (before the
+    ack). The trigger id keys the round, so a repeated request starts nothing new."""
+    operations.require_organiser(ctx, workspace, user, "start")
     args = parse_start(rest, ctx.tz)
-    channel = args.channel or channel_here
+    channel = args.channel or str(body.get("channel_id") or "")
     if not channel or channel.startswith("D"):
         raise InvalidInput("kanal:")
-    started = operations.start(
-        ctx,
-        client,
+    started = ctx.engine.start_round(
         workspace,
         StartRound(
             template=args.template,
@@ -159,6 +190,10 @@ def _start(
             external_key=f"slack:command:{body['trigger_id']}",
         ),
     )
+    return started, ctx.notifier(client).plan_round_start(started)
+
+
+def _started_text(lang: str, started: RoundStarted) -> str:
     info = started.round
     text = t(
         lang,
