@@ -19,6 +19,7 @@ from bot.engine import DialogEngine
 from bot.errors import DialogError, UnknownPerson
 from bot.schedule.jobs import NewJob
 from storage import personal_data as queries
+from storage.absences import AbsenceRepository
 from storage.models import Participation, Person
 from storage.models_chain import Activity
 
@@ -191,6 +192,15 @@ def export_person(engine: DialogEngine, workspace: str, chat_id: str) -> dict[st
                     "round_id": a.round_id,
                 }
                 for a in _owned_by(session, workspace, person)
+            ],
+            "absences": [
+                {
+                    "starts_on": a.starts_on.isoformat(),
+                    "ends_on": a.ends_on.isoformat(),
+                    "deputy": a.deputy.chat_id if a.deputy is not None else None,
+                    "created_by": a.created_by,
+                }
+                for a in AbsenceRepository(session, workspace).of_person(person.id)
             ],
             "posts_addressed": [
                 {

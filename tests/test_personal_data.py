@@ -12,6 +12,7 @@ import pytest
 from conftest import WORKSPACE, load_sample_org
 from sqlalchemy import Engine, select, text
 
+from bot.absence_service import AbsenceService
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.engine import DialogEngine, StartRound
@@ -123,6 +124,21 @@ def test_export_contains_everything_about_the_person_and_nothing_else(
         assert foreign not in dumped
     with pytest.raises(UnknownPerson):
         export_person(engine, WORKSPACE, "U0NOBODY")
+
+
+def test_export_lists_the_persons_absences_and_deputy(engine: DialogEngine) -> None:
+    _populate(engine)
+    today = engine.clock.now().date()
+    start, end = today + timedelta(days=30), today + timedelta(days=60)
+    AbsenceService(engine).register(WORKSPACE, ANNA, start, end, deputy=BJORN)
+    (absence,) = export_person(engine, WORKSPACE, ANNA)["absences"]
+    assert absence == {
+        "starts_on": start.isoformat(),
+        "ends_on": end.isoformat(),
+        "deputy": BJORN,
+        "created_by": ANNA,
+    }
+    assert export_person(engine, WORKSPACE, BJORN)["absences"] == []
 
 
 def _database_text(db: Engine) -> str:
