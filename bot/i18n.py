@@ -1123,6 +1123,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "chain.context.round": {"sv": "{title}, {when}", "en": "{title}, {when}"},
     # --- end documents ---
+    # --- synthesis ---
+    # --- end synthesis ---
     # --- ci-and-http ---
     # --- end ci-and-http ---
 }
