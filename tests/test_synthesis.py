@@ -13,6 +13,7 @@ from fakes.signing import DEFAULT_TEAM_ID
 from test_slack_harness import ANNA, CHANNEL, SlackHarness, fake, slack, texts
 
 from bot.clock import FixedClock
+from bot.console.session import ConsoleSession
 from bot.engine import DialogEngine, StartRound
 from bot.errors import InvalidInput
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM
@@ -190,3 +191,20 @@ def test_avdelning_manager_answers_the_synthesis_in_their_slack_thread(
     )
     assert summary.index("Vad säger helheten?") < summary.index("Helheten: bemanningen")
     assert summary.index("Helheten: bemanningen") < summary.index("Kontinuiteten ökar.")
+
+
+def test_avdelning_manager_in_the_terminal_sees_the_branch_and_her_own_numbers(
+    helhet_engine: DialogEngine,
+) -> None:
+    _, pids, _ = _start(helhet_engine)
+    helhet_engine.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
+    chat = ConsoleSession(helhet_engine, WS, pids[EVA], "sv")
+    opening = "\n".join(chat.opening())
+    assert "[Fråga 1 av 1] Vad säger helheten?" in opening
+    assert "Från Hemtjänst Norr: «Hur går det?»" in opening
+    assert "Kontinuiteten ökar." in opening
+    assert chat.handle("Bemanningen.").lines[-1].startswith("Tack! Dina svar är sparade")
+    assert "(1–1)" in chat.handle("/ändra 2 Ny text").lines[0]
+    assert chat.handle("/ändra 1 Bemanning och kontinuitet.").lines == [
+        "Svaret på fråga 1 är uppdaterat."
+    ]
