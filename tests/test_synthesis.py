@@ -12,6 +12,7 @@ from conftest import load_sample_org
 from fakes.signing import DEFAULT_TEAM_ID
 from test_slack_harness import ANNA, CHANNEL, SlackHarness, fake, slack, texts
 
+from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
 from bot.console.session import ConsoleSession
 from bot.engine import DialogEngine, StartRound
@@ -208,3 +209,21 @@ def test_avdelning_manager_in_the_terminal_sees_the_branch_and_her_own_numbers(
     assert chat.handle("/ändra 1 Bemanning och kontinuitet.").lines == [
         "Svaret på fråga 1 är uppdaterat."
     ]
+
+
+def test_the_yearly_report_counts_only_the_units_own_questions(
+    helhet_engine: DialogEngine,
+) -> None:
+    _, pids, _ = _start(helhet_engine)
+    helhet_engine.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
+    helhet_engine.reply(WS, pids[EVA], "Bemanningen.", _key())
+    year = helhet_engine.clock.now().year
+
+    enhet = _report_html(helhet_engine, "hemtjanst-norr", year)
+    assert "1/2" in enhet and "Vad säger helheten?" not in enhet
+    avdelning = _report_html(helhet_engine, "aldreomsorg", year)
+    assert "1/1" in avdelning and "1. Vad säger helheten?" in avdelning
+
+
+def _report_html(engine: DialogEngine, unit: str, year: int) -> str:
+    return export_unit_report(engine, WS, unit, year, "html")[0].decode()
