@@ -26,7 +26,7 @@ from bot.absence import ABSENT
 from bot.access import ORGANISER_ROLES, ReadScope
 from bot.anonymity import Respondent, day_start, plan_pools
 from bot.chain import activities as chain_activities
-from bot.chain.context import context_for
+from bot.chain.context import branch_context, context_for
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
 from bot.chain.followup import FOLLOWUP_KEY, followup_prompt
 from bot.chain.splitting import parse_followup, split_activities
@@ -54,6 +54,7 @@ from bot.ports import PostPlanner
 from bot.results import (
     ActivityView,
     AnswerLine,
+    ContextItem,
     Outcome,
     OutcomeKind,
     Participant,
@@ -65,7 +66,7 @@ from bot.results import (
     UnitProgress,
 )
 from bot.summary import RoundSummary, build_summary
-from bot.templates import DialogTemplate, TemplateCatalog, normalize_key
+from bot.templates import DialogTemplate, Question, TemplateCatalog, normalize_key
 from bot.text_input import REF_MAX, TITLE_MAX, clean_text, clip
 from storage.models import (
     Answer,
@@ -253,7 +254,11 @@ class DialogEngine:
             snapshot = self._snapshot(repo, template)
             now = self._now()
             title = typed_title or self._default_title(template, cmd, tree, chosen)
-            pairs = absence_roster.respondents(repo, chosen, now)
+            pairs = [
+                (unit, person, status)
+                for unit, person, status in absence_roster.respondents(repo, chosen, now)
+                if template.questions_for(unit.level_key)
+            ]
             if cmd.anonymous:
                 # Participation ids must not reveal the units in organisation order.
                 SystemRandom().shuffle(pairs)
@@ -678,15 +683,24 @@ class DialogEngine:
 
     @staticmethod
     def _sheet(p: Participation, template: DialogTemplate) -> tuple[AnswerLine, ...]:
-        """Every question with the participation's current answer (from its loaded
-        answers), in template order."""
+        """Every question the participant is asked, with their current answer (from its
+        loaded answers), in template order."""
         lines = []
-        for number, q in enumerate(template.questions, start=1):
+        for number, q in enumerate(own_questions(p, template), start=1):
             a = p.answer_to(q.key)
             status = a.status if a is not None else "unanswered"
             text = a.text if a is not None and a.status == ANSWERED else None
             lines.append(AnswerLine(number, q.key, q.text.get(p.round.lang), status, text))
         return tuple(lines)
+
+    def questions_of(self, workspace: str, participation_id: int) -> tuple[Question, ...]:
+        """The questions a participant is asked, in order (what their form shows)."""
+
+        def work(repo: Repository) -> tuple[Question, ...]:
+            p = self._participation(repo, participation_id)
+            return own_questions(p, self.template_of(p.round))
+
+        return self._read(workspace, work)
 
     def current_prompt(self, workspace: str, participation_id: int) -> QuestionPrompt | None:
         """The question a participant is on, or None when finished."""
@@ -740,7 +754,7 @@ class DialogEngine:
         pending = self._pending_followups(repo, p, template)
         if pending:
             return self._followed_up(repo, p, template, pending[0], cleaned, message_key)
-        question = template.questions[p.position]
+        question = own_questions(p, template)[p.position]
         self._store(repo, p, question.key, cleaned, ANSWERED, message_key)
         return self._advance(repo, p, template, "answered", question.key, message_key)
 
@@ -788,7 +802,7 @@ class DialogEngine:
             pending = self._pending_followups(repo, p, template)
             if pending:
                 return self._followed_up(repo, p, template, pending[0], None, message_key)
-            question = template.questions[p.position]
+            question = own_questions(p, template)[p.position]
             existing = p.answer_to(question.key)
             if existing is None or existing.status != ANSWERED:
                 self._store(repo, p, question.key, "", SKIPPED, message_key)
@@ -803,7 +817,7 @@ class DialogEngine:
             p, template, dup = self._begin(repo, participation_id, message_key)
             if dup is not None:
                 return dup
-            p.position = max(0, min(p.position, len(template.questions)) - 1)
+            p.position = max(0, min(p.position, len(own_questions(p, template))) - 1)
             p.status = "answering"
             p.finished_at = None
             self._mark(repo, message_key, p, "back")
@@ -866,7 +880,7 @@ class DialogEngine:
 
         def work(repo: Repository) -> Outcome:
             p = self._participation(repo, participation_id)
-            questions = self.template_of(p.round).questions
+            questions = own_questions(p, self.template_of(p.round))
             if not 1 <= number <= len(questions):
                 raise InvalidInput(f"1–{len(questions)}")
             return self._edit(repo, participation_id, questions[number - 1].key, text, message_key)
@@ -891,7 +905,7 @@ class DialogEngine:
                 p.id,
                 self._prompt(p, template, p.round),
                 question_key,
-                question_number=_number_of(template, question_key),
+                question_number=_number_of(own_questions(p, template), question_key),
             ),
         )
 
@@ -919,7 +933,7 @@ class DialogEngine:
                 p.id,
                 self._prompt(p, template, p.round),
                 answer.question_key,
-                question_number=_number_of(template, answer.question_key),
+                question_number=_number_of(own_questions(p, template), answer.question_key),
             )
 
         return self._transaction(workspace, work, planner)
@@ -936,18 +950,19 @@ class DialogEngine:
                 return dup
             current = {a.question_key: a for a in repo.answers(p.id)}
             done = {k for k, a in current.items() if a.status in (ANSWERED, SKIPPED)}
-            for q in template.questions:
+            questions = own_questions(p, template)
+            for q in questions:
                 text = clean_text(answers.get(q.key) or "").strip()
                 old = current.get(q.key)
                 if text and (old is None or old.status != ANSWERED or old.text != text):
                     self._store(repo, p, q.key, text, ANSWERED, message_key, keep_source=True)
                     done.add(q.key)
             open_index = next(
-                (i for i, q in enumerate(template.questions) if q.key not in done),
-                len(template.questions),
+                (i for i, q in enumerate(questions) if q.key not in done),
+                len(questions),
             )
             p.position = open_index
-            if open_index >= len(template.questions):
+            if open_index >= len(questions):
                 if p.status != "finished":
                     p.status = "finished"
                     p.finished_at = self._now()
@@ -1003,7 +1018,9 @@ class DialogEngine:
         """:meth:`_change`, and a participant who has finished gets an ``already_finished``
         outcome (recorded, so replays agree)."""
         p, template, dup = self._change(p, seen)
-        if dup is None and (p.status == "finished" or p.position >= len(template.questions)):
+        if dup is None and (
+            p.status == "finished" or p.position >= len(own_questions(p, template))
+        ):
             self._mark(repo, message_key, p, "already_finished")
             return p, template, Outcome("already_finished", p.id, None)
         return p, template, dup
@@ -1060,7 +1077,7 @@ class DialogEngine:
         number = p.position + 1
         p.position += 1
         p.started_at = p.started_at or now
-        finished = p.position >= len(template.questions)
+        finished = p.position >= len(own_questions(p, template))
         if finished:
             p.status = "finished"
             p.finished_at = now
@@ -1096,7 +1113,8 @@ class DialogEngine:
         if current is not None and current.ref == question_key:
             return
         number = next(
-            (i for i, q in enumerate(template.questions, 1) if q.key == question_key), None
+            (i for i, q in enumerate(own_questions(p, template), 1) if q.key == question_key),
+            None,
         )
         answer = p.answer_to(question_key) if number is not None else None
         raise QuestionNotCurrent(
@@ -1136,7 +1154,8 @@ class DialogEngine:
         repo: Repository | None = None,
     ) -> QuestionPrompt | None:
         """The participant's current question; with ``repo``, include their earlier answer."""
-        if p.status == "finished" or p.position >= len(template.questions):
+        questions = own_questions(p, template)
+        if p.status == "finished" or p.position >= len(questions):
             return None
         if template.activity_followup:
             pending = self._pending_followups(repo or self._repo_of(p), p, template)
@@ -1145,14 +1164,14 @@ class DialogEngine:
                     p.id,
                     round_.id,
                     p.position,
-                    len(template.questions),
+                    len(questions),
                     round_.lang,
                     chain_activities.view(pending[0]),
                     len(pending),
                 )
         previous = None
         if repo is not None:
-            earlier = p.answer_to(template.questions[p.position].key)
+            earlier = p.answer_to(questions[p.position].key)
             if earlier is not None and earlier.status == ANSWERED:
                 previous = earlier.text
         return self._prompt_at(p, template, round_, p.position, previous)
@@ -1165,19 +1184,33 @@ class DialogEngine:
         index: int,
         previous: str | None = None,
     ) -> QuestionPrompt:
-        q = template.questions[index]
+        questions = own_questions(p, template)
+        q = questions[index]
         return QuestionPrompt(
             participation_id=p.id,
             round_id=round_.id,
             index=index,
-            total=len(template.questions),
+            total=len(questions),
             question_key=q.key,
             text=q.text.get(round_.lang),
             hint=q.hint.get(round_.lang) if q.hint else None,
             previous_answer=previous,
             lang=round_.lang,
-            context=context_for(self._repo_of(p), p, q, self.template_of) if q.refers_to else (),
+            context=self._context(p, template, q),
         )
+
+    def _context(
+        self, p: Participation, template: DialogTemplate, q: Question
+    ) -> tuple[ContextItem, ...]:
+        """What a prompt of ``q`` shows as context: the unit's earlier answers it refers
+        to, and for a branch's synthesis what the units below have answered so far
+        (never in an anonymous round)."""
+        repo = self._repo_of(p)
+        earlier = context_for(repo, p, q, self.template_of) if q.refers_to else ()
+        if not q.synthesis or p.round.anonymous:
+            return earlier
+        below = branch_context(p, repo.participations(p.round_id), OrgTree(repo.units()), template)
+        return earlier + below
 
     def _participant(
         self, p: Participation, template: DialogTemplate, answered: int = 0
@@ -1193,7 +1226,7 @@ class DialogEngine:
             thread_ref=p.thread_ref,
             lang=p.round.lang,
             answered=answered,
-            total=len(template.questions),
+            total=len(own_questions(p, template)),
         )
 
     def _info(self, round_: Round, template: DialogTemplate) -> RoundInfo:
@@ -1394,8 +1427,15 @@ def _activity_keys(template: DialogTemplate) -> set[str]:
     return {q.key for q in template.questions if q.kind == "activities"}
 
 
-def _number_of(template: DialogTemplate, question_key: str) -> int:
-    return next(i for i, q in enumerate(template.questions, 1) if q.key == question_key)
+def own_questions(p: Participation, template: DialogTemplate) -> tuple[Question, ...]:
+    """The questions ``p``'s manager is asked (:meth:`DialogTemplate.questions_for` their
+    unit's level): positions, numbers ("Fråga n av m", ``/ändra N``) and totals count
+    only these."""
+    return template.questions_for(p.unit.level_key)
+
+
+def _number_of(questions: Sequence[Question], question_key: str) -> int | None:
+    return next((i for i, q in enumerate(questions, 1) if q.key == question_key), None)
 
 
 def _require_text(text: str) -> str:

@@ -392,9 +392,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Dokumentation: {title}",
         "en": "Documentation: {title}",
     },
-    # --- text-and-order ---
-    # --- end text-and-order ---
-    # --- buttons ---
     "buttons.confirm_finish.title": {"sv": "Är du klar?", "en": "Are you done?"},
     "buttons.confirm_finish.text": {
         "sv": "Frågor som saknar svar lämnas obesvarade. Du kan ändra dina svar så länge rundan är öppen.",
@@ -439,8 +436,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Knappen kommer från ett äldre meddelande som inte säger vilken fråga den gäller, så ingenting ändrades. Aktuell fråga är fråga {current}; den kommer här i tråden igen.",
         "en": "That button comes from an older message that does not say which question it belongs to, so nothing changed. The current question is question {current}; it is posted in the thread again.",
     },
-    # --- end buttons ---
-    # --- anonymity ---
     "anonymity.notice": {
         "sv": (
             "Rundan är anonym. Frågorna kommer privat (DM), aldrig i kanalen. Gruppen ser "
@@ -499,8 +494,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Aktiviteterna i en anonym runda visas när rundan har stängts.",
         "en": "The activities of an anonymous round are shown once the round has closed.",
     },
-    # --- end anonymity ---
-    # --- console-and-activities ---
     "console.unknown_command": {
         "sv": "Okänt kommando: {command}.{suggestion} Det sparades inte som svar. /hjälp visar alla kommandon; ett svar som börjar med / skriver du med två: //text.",
         "en": "Unknown command: {command}.{suggestion} It was not saved as an answer. /help lists every command; to answer with text that starts with /, type two: //text.",
@@ -547,8 +540,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "console.choose_round": {"sv": "Välj runda", "en": "Choose a round"},
     "console.finished_mark": {"sv": "klar, kan ändras", "en": "finished, can be changed"},
-    # --- end console-and-activities ---
-    # --- hostile-input ---
     "error.invalid_id": {
         "sv": "Ogiltigt rundnummer {value!r}: ange ett heltal mellan 1 och {max}.",
         "en": "Invalid round number {value!r}: give a whole number between 1 and {max}.",
@@ -573,8 +564,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "rounds and sends no reminders: {reason}. Import a corrected schedule with "
         "`dialogbot schedule import`.",
     },
-    # --- end hostile-input ---
-    # --- outbox-and-races ---
     "outbox-and-races.which_round": {
         "sv": "Du har flera rundor öppna, så jag vet inte vilken ditt svar gäller. "
         "Välj rundan – inget är sparat förrän du har valt:",
@@ -602,8 +591,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your answers could not be saved right now. Try again in a moment – what you "
         "wrote is still here.",
     },
-    # --- end outbox-and-races ---
-    # --- access-and-personal-data ---
     "access.denied": {
         "sv": "Tyvärr, det kan du inte se ({what}). Processtöd och administratörer ser allt; "
         "en chef ser sina egna enheter och allt som ligger under dem.",
@@ -620,8 +607,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "DIALOGBOT_RETENTION_DAYS must be a number of days (at least 1) or 'off', "
         "not '{value}'.",
     },
-    # --- end access-and-personal-data ---
-    # --- year-at-a-glance ---
     "year.wheel_format": {
         "sv": "Årshjulet kan sparas som .png eller .svg, inte {suffix}. Exempel: -o arshjul.png",
         "en": "The annual wheel can be saved as .png or .svg, not {suffix}. Example: -o arshjul.png",
@@ -729,8 +714,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Diagrammet är sparat i {path}.",
         "en": "The chart is saved in {path}.",
     },
-    # --- end year-at-a-glance ---
-    # --- operations ---
     "doctor.name.database": {"sv": "Databas", "en": "Database"},
     "doctor.name.configuration": {"sv": "Konfiguration", "en": "Configuration"},
     "doctor.name.token_keys": {"sv": "Nyckel för tokenkryptering", "en": "Token encryption key"},
@@ -984,8 +967,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Allt som kontrollerades är i sin ordning.",
         "en": "Everything checked is fine.",
     },
-    # --- end operations ---
-    # --- cli-polish ---
     "error.invalid_deadline": {
         "sv": "Sista dag '{text}' går inte att läsa. Skriv ÅÅÅÅ-MM-DD (kl. 17.00 den dagen) eller 'ÅÅÅÅ-MM-DD TT:MM', t.ex. 2027-05-15.",
         "en": "The deadline '{text}' cannot be read. Type YYYY-MM-DD (17:00 that day) or 'YYYY-MM-DD HH:MM', e.g. 2027-05-15.",
@@ -1222,8 +1203,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "nyckeln ska vara '{expected}' (filens namn), inte '{actual}'",
         "en": "the key must be '{expected}' (the file name), not '{actual}'",
     },
-    # --- end cli-polish ---
-    # --- home-and-messages ---
     "left.questions": {
         "sv": "{left} av {total} frågor kvar",
         "en": "{left} of {total} questions left",
@@ -1288,8 +1267,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Sista dagen har redan passerat ({when}). Välj en dag framåt i tiden.",
         "en": "That deadline has already passed ({when}). Choose a day in the future.",
     },
-    # --- end home-and-messages ---
-    # --- absence ---
     "absence.on_behalf": {
         "sv": "Du svarar som ersättare för {unit} i stället för {manager}, som är frånvarande: svara för enhetens och chefens räkning.",
         "en": "You answer as deputy for {unit} in place of {manager}, who is absent: answer on behalf of the unit and the manager.",
@@ -1363,8 +1340,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Skriv `/dialog frånvaro 2027-07-01 2027-08-09` (valfritt `ersättare @person`; processtöd kan skriva `/dialog frånvaro @person …`), `/dialog frånvaro` för att lista och `/dialog frånvaro ta bort N`.",
         "en": "Write `/dialog absence 2027-07-01 2027-08-09` (optionally `deputy @person`; process supports can write `/dialog absence @person …`), `/dialog absence` to list and `/dialog absence remove N`.",
     },
-    # --- end absence ---
-    # --- documents ---
     "summary.synthesis": {"sv": "Vad säger helheten?", "en": "What does the whole say?"},
     "summary.rate_units": {"sv": "Enheter som svarat", "en": "Units answered"},
     "summary.rate_people": {"sv": "Chefer som svarat", "en": "Managers answered"},
@@ -1377,9 +1352,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "From {template}: “{question}”",
     },
     "chain.context.round": {"sv": "{title}, {when}", "en": "{title}, {when}"},
-    # --- end documents ---
-    # --- ci-and-http ---
-    # --- end ci-and-http ---
 }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
-from bot.engine import ANSWERED, SKIPPED, WITHDRAWN, DialogEngine
+from bot.engine import ANSWERED, SKIPPED, WITHDRAWN, DialogEngine, own_questions
 from bot.results import QuestionPrompt
 from bot.templates import DialogTemplate
 from storage.models import Participation
@@ -118,12 +118,13 @@ class QuestionMessages:
             template = self.engine.template_of(p.round)
             now_current = _current_ref(uow.repo, p, template)
             lang = p.round.lang
-            numbers = {q.key: n for n, q in enumerate(template.questions, 1)}
+            questions = own_questions(p, template)
+            numbers = {q.key: n for n, q in enumerate(questions, 1)}
             changes: list[QuestionMessageChange] = []
             for row in rows:
                 ref = row.question_key
                 number = numbers.get(ref, 0)
-                text = template.questions[number - 1].text.get(lang) if number else ""
+                text = questions[number - 1].text.get(lang) if number else ""
                 answer = p.answer_to(ref) if number else None
                 state: QuestionState
                 if ref == now_current:
@@ -148,7 +149,7 @@ class QuestionMessages:
                         token=token,
                         state=state,
                         number=number,
-                        total=len(template.questions),
+                        total=len(questions),
                         question_text=text,
                         answer=answer.text if answer is not None and state == "answered" else None,
                         lang=lang,
@@ -180,10 +181,11 @@ _STATES: dict[str, QuestionState] = {
 
 def _current_ref(repo: Repository, p: Participation, template: DialogTemplate) -> str | None:
     """The :attr:`QuestionPrompt.ref` of the question the participant is on, if any."""
-    if p.status == "finished" or p.position >= len(template.questions):
+    questions = own_questions(p, template)
+    if p.status == "finished" or p.position >= len(questions):
         return None
     if template.activity_followup and p.position == 0:
         pending = chain_activities.pending_followups(repo, p)
         if pending:
             return f"{FOLLOWUP_KEY}.{pending[0].id}"
-    return template.questions[p.position].key
+    return questions[p.position].key

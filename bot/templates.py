@@ -122,6 +122,17 @@ class DialogTemplate(BaseModel):
                 return q
         raise KeyError(key)
 
+    def questions_for(self, level_key: str | None) -> tuple[Question, ...]:
+        """The questions asked of a manager of a unit at ``level_key``, in template order.
+
+        When some question names that level, the manager gets exactly the questions with
+        that level (e.g. an avdelning's synthesis); everyone else gets the questions that
+        name no level. A template without any ``level`` asks everyone everything.
+        """
+        if level_key is not None and any(q.level == level_key for q in self.questions):
+            return tuple(q for q in self.questions if q.level == level_key)
+        return tuple(q for q in self.questions if q.level is None)
+
     def canonical_json(self) -> str:
         """A stable JSON form used for snapshots and content hashes."""
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)

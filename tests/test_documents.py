@@ -171,9 +171,9 @@ def test_the_branch_synthesis_is_shown_above_the_enheters_answers(
         WS, StartRound("helhet", ["Äldreomsorg"], "#aldreomsorg", started_by="U0PROC01")
     )
     pids = {p.chat_id: p.participation_id for p, _ in started.participants}
-    _answer(engine, pids["U0AVDAEL"], [None, "Helheten: bemanningen är vår gemensamma fråga."])
-    _answer(engine, pids["U0ENHHTN"], ["Kontinuiteten ökar.", None])
-    _answer(engine, pids["U0ENHHTS"], ["Tre vakanser.", None])
+    _answer(engine, pids["U0ENHHTN"], ["Kontinuiteten ökar."])
+    _answer(engine, pids["U0ENHHTS"], ["Tre vakanser."])
+    _answer(engine, pids["U0AVDAEL"], ["Helheten: bemanningen är vår gemensamma fråga."])
     summary = engine.summary(WS, started.round.round_id)
 
     assert [q.text for q in summary.questions] == ["Hur går det?"]

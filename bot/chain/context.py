@@ -8,17 +8,21 @@ this round and takes U's answer to the referenced question. With ``context_scope
 year`` every round of the referenced template in the same calendar year (local time)
 as that latest one is shown, oldest first — e.g. a resultatdialog shows all the
 year's avstämningar. One query per prompt, and only for questions with refers_to.
+
+A branch's synthesis question ("vad säger helheten") shows, with :func:`branch_context`,
+what the units below have answered in the same round so far.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
 from bot.escaping import mrkdwn
 from bot.i18n import DEFAULT_TZ, format_local, t
+from bot.org_tree import OrgTree
 from bot.results import ContextItem, QuestionPrompt
 from bot.templates import DialogTemplate, Question
 from storage.models import Answer, Participation, Round, TemplateSnapshot
@@ -96,6 +100,40 @@ def context_for(
                             answered_at=answer.updated_at,
                         )
                     )
+    return tuple(items)
+
+
+def branch_context(
+    p: Participation,
+    participations: Sequence[Participation],
+    tree: OrgTree,
+    template: DialogTemplate,
+) -> tuple[ContextItem, ...]:
+    """The answers given so far in ``p``'s round by the units below ``p``'s unit: per
+    question in template order, then per unit in organisation order (pure: loaded
+    objects only). Each item names the unit where a context item names its template,
+    and the manager where it names a round."""
+    below = {u.id: n for n, u in enumerate(tree.subtree(tree.by_id[p.unit_id])) if n}
+    rows = sorted(
+        (x for x in participations if x.unit_id in below and x.id != p.id),
+        key=lambda x: below[x.unit_id],
+    )
+    lang = p.round.lang
+    items: list[ContextItem] = []
+    for q in template.questions:
+        for other in rows:
+            answer = other.answer_to(q.key)
+            if answer is None or answer.status != "answered":
+                continue
+            items.append(
+                ContextItem(
+                    template_name=other.unit.name,
+                    question_text=q.text.get(lang),
+                    answer_text=answer.text,
+                    round_title=other.person.name if other.person else "",
+                    answered_at=answer.updated_at,
+                )
+            )
     return tuple(items)
 
 

@@ -74,6 +74,7 @@ def build_unit_report(
             template = engine.template_of(round_)
             name = template.name.get(lang)
             when = format_local(round_.created_at, lang, tz)[:10]
+            questions = template.questions_for(found.level_key)
             answered = {a.question_key for p in ps for a in p.answers if a.status == "answered"}
             overview.append(
                 (
@@ -83,13 +84,13 @@ def build_unit_report(
                     t(lang, f"summary.status.{round_.status}"),
                     t(lang, "summary.anonymous")
                     if round_.anonymous
-                    else f"{len(answered)}/{len(template.questions)}",
+                    else f"{len(answered)}/{len(questions)}",
                 )
             )
             if not _has_column(round_, answered):
                 continue
             blocks: list[Block] = [Paragraph(round_.title, emphasis=True)]
-            for number, q in enumerate(template.questions, 1):
+            for number, q in enumerate(questions, 1):
                 blocks.append(Heading(2, f"{number}. {q.text.get(lang)}"))
                 texts = [
                     a.text

@@ -57,7 +57,7 @@ from bot.results import (
 )
 from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, summary_parts
-from bot.templates import DialogTemplate
+from bot.templates import DialogTemplate, Question
 from bot.when import spoken
 from storage.models_settings import DEFAULT_ANONYMITY_K
 
@@ -599,19 +599,20 @@ def unit_options(units: Sequence[UnitChoice]) -> list[dict[str, Any]]:
 
 
 def form_modal(
-    template: DialogTemplate,
+    questions: Sequence[Question],
     answers: dict[str, str],
     lang: str,
     metadata: dict[str, Any],
 ) -> dict[str, Any]:
-    """All questions of a round as one form, prefilled with the earlier answers.
+    """A participant's questions (see :meth:`DialogEngine.questions_of`) as one form,
+    prefilled with the earlier answers.
 
     An answer longer than an input field may hold (3000 characters; chat answers can be
     40,000) is not put in the form: the question shows a note instead, and because empty
     and missing fields leave answers as they were, that answer is kept unchanged.
     """
     blocks: list[Block] = []
-    for n, q in enumerate(template.questions, start=1):
+    for n, q in enumerate(questions, start=1):
         label = clip(f"{n}. {q.text.get(lang)}", MAX_LABEL)
         earlier = answers.get(q.key)
         if earlier is not None and len(earlier) > MAX_INPUT:

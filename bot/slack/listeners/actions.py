@@ -74,13 +74,10 @@ def register(app: App, ctx: SlackContext) -> None:
         )
         if participant is None or action["action_id"] != blocks.ACTION_FORM:
             return
-        with ctx.engine.unit_of_work(workspace) as uow:
-            round_ = uow.repo.round(participant.round_id)
-            assert round_ is not None
-            template = ctx.engine.template_of(round_)
+        questions = ctx.engine.questions_of(workspace, participant.participation_id)
         answers = ctx.engine.answers_of(workspace, participant.participation_id)
         view = blocks.form_modal(
-            template, answers, participant.lang, {"p": participant.participation_id}
+            questions, answers, participant.lang, {"p": participant.participation_id}
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
