@@ -201,6 +201,39 @@ class AbsenceService:
         except IntegrityError:  # the same request racing itself
             raise AlreadyRemoved() from None
 
+    def overview(self, workspace: str, by: str) -> list[AbsencePeriod] | None:
+        """The absences ``by`` sees on their Home, earliest first, not over before today:
+        every one of the workspace for an organiser, their own for a manager, and None
+        for anyone else (who gets no absence section)."""
+        today = self.today()
+        with self.engine.unit_of_work(workspace) as uow:
+            actor = uow.repo.person(by)
+            if actor is None:
+                return None
+            absences = AbsenceRepository(uow.session, workspace)
+            if access.is_organiser(actor.roles):
+                return [period_of(r) for r in absences.ending_on_or_after(today)]
+            if not absences.managed_units(actor.id):
+                return None
+            return [period_of(r) for r in absences.of_person(actor.id) if r.ends_on >= today]
+
+    def withdraw(self, workspace: str, by: str, absence_id: int) -> AbsencePeriod:
+        """Remove the absence with this id (someone else's needs the organiser role); the
+        person is back at once. An absence already gone raises
+        :class:`bot.absence.AlreadyRemoved`, so a repeated click removes nothing more."""
+        now = self.engine.clock.now()
+        with self.engine.unit_of_work(workspace) as uow:
+            absences = AbsenceRepository(uow.session, workspace)
+            row = absences.get(absence_id)
+            if row is None:
+                raise AlreadyRemoved()
+            subject = self._subject(uow.repo, by, row.person.chat_id)
+            period = period_of(row)
+            absences.remove(row)
+            self._plan_return(uow.session, workspace, subject, absence_id, now)
+            uow.commit()
+            return period
+
     def returned(self, workspace: str, person: str) -> list[Returned]:
         """A manager is back: they get a participation in every open round (deadline still
         ahead) that asks one of their units, unless someone is already answering for it

@@ -54,6 +54,13 @@ class AbsenceRepository:
         )
         return self.session.scalars(stmt).unique().all()
 
+    def get(self, absence_id: int) -> Absence | None:
+        """One absence of the workspace by id."""
+        stmt = select(Absence).where(
+            Absence.workspace_id == self.workspace_id, Absence.id == absence_id
+        )
+        return self.session.scalars(stmt).unique().one_or_none()
+
     def ending_on_or_after(self, day: date) -> Sequence[Absence]:
         """Every absence not over before ``day`` (the ones that can still matter)."""
         stmt = (

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.absence_service import AbsenceService
 from bot.access import NoReadAccess
 from bot.errors import UnknownPerson
 from bot.escaping import mrkdwn
@@ -14,7 +15,7 @@ from bot.i18n import t
 from bot.progress_text import left_text
 from bot.results import RoundInfo, RoundStatus
 from bot.schedule.upcoming import Upcoming, upcoming_rounds
-from bot.slack import blocks
+from bot.slack import absence_home, blocks
 from bot.slack.context import SlackContext
 from bot.slack.links import permalink
 from bot.when import spoken
@@ -115,7 +116,8 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
     """Publish the Home tab for ``user``: for process supports a "Starta runda" button,
     every open round with its response rate, deadline and actions, and the next rounds of
     the annual schedule; pending questions (what is left, the deadline) and the progress of open rounds in their branch (read
-    only) for managers; for anyone else only their own pending questions. What each
+    only) and their absences for managers (every upcoming absence for process supports,
+    with a "Registrera frånvaro" button); for anyone else only their own pending questions. What each
     person may see is decided by the engine (:mod:`bot.access`)."""
     engine = ctx.engine
     lang = ctx.lang_for(workspace, user)
@@ -140,6 +142,14 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
             start_button(lang),
             *view["blocks"][2:],
             *upcoming_blocks(lang, ctx.tz, upcoming),
+        ][: blocks.MAX_VIEW_BLOCKS]
+    absences = AbsenceService(engine, ctx.tz).overview(workspace, user)
+    if absences is not None:
+        head = 3 if organiser else 2
+        view["blocks"] = [
+            *view["blocks"][:head],
+            *absence_home.section(lang, absences),
+            *view["blocks"][head:],
         ][: blocks.MAX_VIEW_BLOCKS]
     extra = branch_blocks(lang, ctx.tz, branch)
     if extra:
