@@ -165,7 +165,7 @@ def test_app_home_for_process_support_and_manager(slack: SlackHarness) -> None:
     assert "1 av 3 enheter har svarat" in body
     assert "Hemtjänst Norr: 1/3 frågor" in body
     actions = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["home_start", "home_remind", "home_close", "home_repost"]
+    assert actions == ["home_start", "home_remind", "home_close", "home_repost", "absence_open"]
 
     slack.event(app_home_opened_event(user=ANNA))
     anna_home = json.dumps(

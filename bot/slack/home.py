@@ -143,15 +143,11 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
             *view["blocks"][2:],
             *upcoming_blocks(lang, ctx.tz, upcoming),
         ][: blocks.MAX_VIEW_BLOCKS]
-    absences = AbsenceService(engine, ctx.tz).overview(workspace, user)
-    if absences is not None:
-        head = 3 if organiser else 2
-        view["blocks"] = [
-            *view["blocks"][:head],
-            *absence_home.section(lang, absences),
-            *view["blocks"][head:],
-        ][: blocks.MAX_VIEW_BLOCKS]
     extra = branch_blocks(lang, ctx.tz, branch)
     if extra:
         view["blocks"] = (view["blocks"] + extra)[: blocks.MAX_VIEW_BLOCKS]
+    absences = AbsenceService(engine, ctx.tz).overview(workspace, user)
+    if absences is not None:
+        section = absence_home.section(lang, absences)
+        view["blocks"] = view["blocks"][: blocks.MAX_VIEW_BLOCKS - len(section)] + section
     client.views_publish(user_id=user, view=view)
