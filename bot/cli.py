@@ -425,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TemplateError as exc:
         return _print_problems(err, exc.path, exc.messages(args.lang))
     except OrgImportError as exc:
-        return _print_problems(err, exc.source, exc.problems)
+        return _print_problems(err, exc.source, exc.messages(args.lang))
     except NotMigrated as exc:
         current = exc.current or t(args.lang, "cli.empty")
         message = t(args.lang, "error.not_migrated", current=current, head=exc.head)

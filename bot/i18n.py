@@ -1056,6 +1056,162 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The organisation is empty. Import one with: dialogbot org import FILE",
     },
     "cli.org.no_manager": {"sv": "ingen chef", "en": "no manager"},
+    "org.place.row": {"sv": "rad {n}{label}", "en": "row {n}{label}"},
+    "org.place.section": {"sv": "avsnittet {name}", "en": "section {name}"},
+    "org.place.level": {
+        "sv": "nivå {n}{label} under levels",
+        "en": "level {n}{label} under levels",
+    },
+    "org.place.person": {
+        "sv": "person {n}{label} under people",
+        "en": "person {n}{label} under people",
+    },
+    "org.place.unit": {"sv": "enhet {n}{label} under units", "en": "unit {n}{label} under units"},
+    "org.place.field": {"sv": "fältet {name}", "en": "field {name}"},
+    "org.kind.mapping": {"sv": "en mappning", "en": "a mapping"},
+    "org.kind.list": {"sv": "en lista", "en": "a list"},
+    "org.kind.bool": {"sv": "true/false", "en": "true/false"},
+    "org.kind.number": {"sv": "ett tal", "en": "a number"},
+    "org.kind.date": {"sv": "ett datum", "en": "a date"},
+    "org.kind.text": {"sv": "en text", "en": "a text"},
+    "org.kind.other": {"sv": "{name}", "en": "{name}"},
+    "org.problem.not_mapping": {
+        "sv": "filen ska vara en mappning med levels, people och units",
+        "en": "expected a mapping with levels, people and units",
+    },
+    "org.problem.unknown_sections": {
+        "sv": "okänt avsnitt {names}; tillåtna är levels, people, units",
+        "en": "unknown section(s) {names}; expected levels, people, units",
+    },
+    "org.problem.section_list": {
+        "sv": "ska vara en lista av mappningar, inte {kind}",
+        "en": "expected a list of mappings, got {kind}",
+    },
+    "org.problem.level_shape": {"sv": "behöver key och name", "en": "needs key and name"},
+    "org.problem.person_shape": {
+        "sv": "ska vara en mappning med id, name och roles",
+        "en": "expected a mapping with id, name, roles",
+    },
+    "org.problem.unit_shape": {
+        "sv": "ska vara en mappning med name, level, parent och managers",
+        "en": "expected a mapping with name, level, parent, managers",
+    },
+    "org.problem.text": {"sv": "ska vara en text, inte {kind}", "en": "expected text, got {kind}"},
+    "org.problem.list": {
+        "sv": "ska vara en lista, inte {kind}",
+        "en": "expected a list, got {kind}",
+    },
+    "org.problem.list_item": {
+        "sv": "ska vara en lista av texter men innehåller {kind}",
+        "en": "expected a list of text, found {kind}",
+    },
+    "org.problem.csv_field": {
+        "sv": "CSV-filen går inte att läsa: ett fält är längre än {n} tecken",
+        "en": "cannot read the CSV: field larger than field limit ({n} characters)",
+    },
+    "org.problem.csv": {
+        "sv": "CSV-filen går inte att läsa; kontrollera citattecken och avgränsare",
+        "en": "cannot read the CSV: {detail}",
+    },
+    "org.problem.csv_header": {
+        "sv": "rubrikraden måste ha 'level' (en fil med enheter: key,name,level,parent,managers) eller 'roles' (en fil med personer: id,name,roles,lang)",
+        "en": "header must have 'level' (a units file: key,name,level,parent,managers) or 'roles' (a people file: id,name,roles,lang)",
+    },
+    "org.problem.too_long": {
+        "sv": "{field} är {n} tecken långt; högst {limit} tillåts",
+        "en": "{field} is {n} characters long; at most {limit} are allowed",
+    },
+    "org.problem.duplicate_level": {
+        "sv": "nivånyckeln '{value}' finns redan",
+        "en": "duplicate level key '{value}'",
+    },
+    "org.problem.id_required": {
+        "sv": "id (chattidentitet) måste anges",
+        "en": "id (chat identity) is required",
+    },
+    "org.problem.duplicate_person": {
+        "sv": "personen '{id}' finns redan (varje id får förekomma en gång)",
+        "en": "duplicate person '{id}' (each id may appear once)",
+    },
+    "org.problem.name_required": {"sv": "name måste anges", "en": "name is required"},
+    "org.problem.unknown_roles": {
+        "sv": "okänd roll {roles}; kända roller: {known}",
+        "en": "unknown role(s) {roles}; known: {known}",
+    },
+    "org.problem.lang": {
+        "sv": "lang ska vara en av {known}, inte '{value}'",
+        "en": "lang must be one of {known}, got '{value}'",
+    },
+    "org.problem.duplicate_unit": {
+        "sv": "enhetsnyckeln '{value}' finns redan",
+        "en": "duplicate unit key '{value}'",
+    },
+    "org.problem.unknown_level": {
+        "sv": "okänd nivå '{value}'; kända nivåer: {known}",
+        "en": "unknown level '{value}'; known: {known}",
+    },
+    "org.problem.unknown_parent": {
+        "sv": "okänd överordnad enhet '{value}'",
+        "en": "unknown parent '{value}'",
+    },
+    "org.problem.unknown_manager": {
+        "sv": "okänd chef '{value}' (lägg till hen under people)",
+        "en": "unknown manager '{value}' (add them under people)",
+    },
+    "org.problem.unknown_deputy": {
+        "sv": "okänd ersättare '{value}' (lägg till hen under people)",
+        "en": "unknown deputy '{value}' (add them under people)",
+    },
+    "org.problem.cycle": {"sv": "cykel i organisationen: {path}", "en": "cycle: {path}"},
+    "file.problem.missing": {
+        "sv": "filen går inte att läsa: den finns inte",
+        "en": "cannot read file: it does not exist",
+    },
+    "file.problem.directory": {
+        "sv": "filen går inte att läsa: det är en mapp",
+        "en": "cannot read file: it is a folder",
+    },
+    "file.problem.permission": {
+        "sv": "filen går inte att läsa: behörighet saknas",
+        "en": "cannot read file: permission denied",
+    },
+    "file.problem.unreadable": {
+        "sv": "filen går inte att läsa",
+        "en": "cannot read file: {reason}",
+    },
+    "file.problem.too_big": {
+        "sv": "filen är större än {kb} KB; dela upp den eller ta bort det som inte behövs",
+        "en": "file is larger than {kb} KB; split it or remove what is not needed",
+    },
+    "file.problem.not_utf8": {
+        "sv": "inte UTF-8-text (byte {byte}, rad {line}); spara filen som UTF-8",
+        "en": "not UTF-8 text (byte {byte}, line {line}); save the file as UTF-8",
+    },
+    "file.problem.alias": {
+        "sv": "rad {line}: ankare och alias (& och *) är inte tillåtna; skriv ut värdet",
+        "en": "line {line}: anchors and aliases (& and *) are not allowed; write the value out",
+    },
+    "file.problem.deep_at": {
+        "sv": "rad {line}: nästlad mer än {n} nivåer djupt",
+        "en": "line {line}: nested more than {n} levels deep",
+    },
+    "file.problem.deep": {
+        "sv": "nästlad mer än {n} nivåer djupt",
+        "en": "nested more than {n} levels deep",
+    },
+    "file.problem.duplicate_key": {
+        "sv": "rad {line}: nyckeln '{name}' förekommer mer än en gång (varje nyckel får finnas en gång)",
+        "en": "line {line}: duplicate key '{name}' (each key may appear once)",
+    },
+    "file.problem.yaml_at": {
+        "sv": "inte giltig YAML på rad {line}, kolumn {column}; kontrollera indrag, kolon och citattecken där",
+        "en": "not valid YAML at line {line}, column {column}: {problem}",
+    },
+    "file.problem.yaml_char": {
+        "sv": "inte giltig YAML: tecknet #x{code} på position {position} är inte tillåtet",
+        "en": "not valid YAML: character #x{code} at position {position} is not allowed",
+    },
+    "file.problem.yaml": {"sv": "inte giltig YAML", "en": "not valid YAML: {problem}"},
     "cli.col.key": {"sv": "Nyckel", "en": "Key"},
     "cli.col.round": {"sv": "Runda", "en": "Round"},
     "cli.col.version": {"sv": "Version", "en": "Version"},
@@ -1186,7 +1342,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "'{ref}' pekar på en fråga som inte finns i mallen '{template}'; dess frågor: {known}",
         "en": "'{ref}' points to a question that '{template}' does not have; its questions: {known}",
     },
-    "template.problem.file": {"sv": "{reason}", "en": "{reason}"},
     "template.problem.too_long": {
         "sv": "får vara högst {n} tecken",
         "en": "may be at most {n} characters",

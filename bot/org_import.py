@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine import normalize_role
+from bot.i18n import DEFAULT_LANG
 from bot.org_cycles import find_cycles
+from bot.org_problems import OrgProblem, Place, kind_of
 from bot.safe_yaml import UserFileError, load_yaml, read_user_file
 from bot.templates import normalize_key
-from bot.text_input import KEY_MAX, MANAGER_TITLE_MAX, NAME_MAX, REF_MAX, clean_text, too_long
+from bot.text_input import KEY_MAX, MANAGER_TITLE_MAX, NAME_MAX, REF_MAX, clean_text
 from storage.models import Level, Person, Unit
 from storage.unit_of_work import UnitOfWork
 
@@ -37,12 +39,21 @@ CSV_FIELD_MAX = 10_000
 
 
 class OrgImportError(Exception):
-    """The file has problems; nothing was imported. ``problems`` has one line per row."""
+    """The file has problems; nothing was imported. ``issues`` has one problem per row."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, issues: list[OrgProblem]) -> None:
         self.source = source
-        self.problems = problems
-        super().__init__(f"{source}: " + "; ".join(problems))
+        self.issues = issues
+        super().__init__(f"{source}: " + "; ".join(self.messages("en")))
+
+    @property
+    def problems(self) -> list[str]:
+        """The problems in the default language (Swedish), one line each."""
+        return self.messages(DEFAULT_LANG)
+
+    def messages(self, lang: str) -> list[str]:
+        """The problems in ``lang``, one line each."""
+        return [issue.render(lang) for issue in self.issues]
 
 
 @dataclass
@@ -50,7 +61,7 @@ class LevelRow:
     key: str
     name: str
     manager_title: str | None = None
-    where: str = ""
+    where: Place = field(default_factory=lambda: Place("level"))
 
 
 @dataclass
@@ -59,7 +70,7 @@ class PersonRow:
     name: str
     roles: list[str]
     lang: str = "sv"
-    where: str = ""
+    where: Place = field(default_factory=lambda: Place("person"))
 
 
 @dataclass
@@ -70,7 +81,7 @@ class UnitRow:
     parent: str | None
     managers: list[str]
     channel: str | None = None
-    where: str = ""
+    where: Place = field(default_factory=lambda: Place("unit"))
     deputy: str | None = None
 
 
@@ -104,17 +115,10 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", normalize_key(text)).strip("-") or "unit"
 
 
-_KINDS = {dict: "a mapping", list: "a list", bool: "true/false"}
-
-
-def _kind(value: Any) -> str:
-    return _KINDS.get(type(value), type(value).__name__)
-
-
 class _Fields:
     """Reads one row's fields, collecting a problem for every value of the wrong shape."""
 
-    def __init__(self, row: dict[Any, Any], where: str, problems: list[str]) -> None:
+    def __init__(self, row: dict[Any, Any], where: Place, problems: list[OrgProblem]) -> None:
         self.row, self.where, self.problems = row, where, problems
 
     def text(self, name: str) -> str:
@@ -123,7 +127,9 @@ class _Fields:
             return ""
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return clean_text(str(value)).strip()
-        self.problems.append(f"{self.where}.{name}: expected text, got {_kind(value)}")
+        self.problems.append(
+            OrgProblem("org.problem.text", {"kind": kind_of(value)}, self.at(name))
+        )
         return ""
 
     def items(self, name: str) -> list[str]:
@@ -138,13 +144,18 @@ class _Fields:
                         out.append(clean_text(str(item)).strip())
                 else:
                     self.problems.append(
-                        f"{self.where}.{name}: expected a list of text, found {_kind(item)}"
+                        OrgProblem("org.problem.list_item", {"kind": kind_of(item)}, self.at(name))
                     )
             return out
         if isinstance(value, str | int) and not isinstance(value, bool):
             return _split(value)
-        self.problems.append(f"{self.where}.{name}: expected a list, got {_kind(value)}")
+        self.problems.append(
+            OrgProblem("org.problem.list", {"kind": kind_of(value)}, self.at(name))
+        )
         return []
+
+    def at(self, name: str) -> Place:
+        return self.where.at(name)
 
 
 def _split(value: Any) -> list[str]:
@@ -153,12 +164,16 @@ def _split(value: Any) -> list[str]:
     return [clean_text(v).strip() for v in re.split(r"[;,]", str(value)) if v.strip()]
 
 
-def _section(data: dict[Any, Any], name: str, problems: list[str]) -> list[Any]:
+def _section(data: dict[Any, Any], name: str, problems: list[OrgProblem]) -> list[Any]:
     value = data.get(name)
     if value is None:
         return []
     if not isinstance(value, list):
-        problems.append(f"{name}: expected a list of mappings, got {_kind(value)}")
+        problems.append(
+            OrgProblem(
+                "org.problem.section_list", {"kind": kind_of(value)}, Place("section", name=name)
+            )
+        )
         return []
     return value
 
@@ -168,41 +183,41 @@ def parse_yaml(text: str, source: str) -> OrgData:
     try:
         data = load_yaml(text)
     except UserFileError as exc:
-        raise OrgImportError(source, [str(exc)]) from None
+        raise OrgImportError(source, [OrgProblem(exc.key, exc.params)]) from None
     if not isinstance(data, dict):
-        raise OrgImportError(source, ["expected a mapping with levels, people and units"])
+        raise OrgImportError(source, [OrgProblem("org.problem.not_mapping")])
     unknown = {str(k) for k in data} - {"levels", "people", "units"}
     if unknown:
-        raise OrgImportError(
-            source,
-            [f"unknown section(s) {', '.join(sorted(unknown))}; expected levels, people, units"],
-        )
+        names = ", ".join(sorted(unknown))
+        raise OrgImportError(source, [OrgProblem("org.problem.unknown_sections", {"names": names})])
     out = OrgData()
-    problems: list[str] = []
+    problems: list[OrgProblem] = []
     for i, row in enumerate(_section(data, "levels", problems)):
+        place = Place("level", i + 1)
         if not isinstance(row, dict):
-            problems.append(f"levels[{i}]: needs key and name")
+            problems.append(OrgProblem("org.problem.level_shape", place=place))
             continue
-        fields = _Fields(row, f"levels[{i}]", problems)
+        fields = _Fields(row, place, problems)
         known = len(problems)
         key = fields.text("key")
         if not key:
             if len(problems) == known:  # missing rather than of the wrong shape
-                problems.append(f"levels[{i}]: needs key and name")
+                problems.append(OrgProblem("org.problem.level_shape", place=place))
             continue
         out.levels.append(
             LevelRow(
                 key,
                 fields.text("name") or key,
                 fields.text("manager_title") or None,
-                where=f"levels[{i}]",
+                where=place,
             )
         )
     for i, row in enumerate(_section(data, "people", problems)):
+        place = Place("person", i + 1)
         if not isinstance(row, dict):
-            problems.append(f"people[{i}]: expected a mapping with id, name, roles")
+            problems.append(OrgProblem("org.problem.person_shape", place=place))
             continue
-        fields = _Fields(row, f"people[{i}]", problems)
+        fields = _Fields(row, place, problems)
         chat_id = fields.text("id")
         out.people.append(
             PersonRow(
@@ -210,14 +225,15 @@ def parse_yaml(text: str, source: str) -> OrgData:
                 fields.text("name"),
                 fields.items("roles"),
                 fields.text("lang") or "sv",
-                where=f"people[{i}] ({chat_id or '?'})",
+                where=place.labelled(chat_id or "?"),
             )
         )
     for i, row in enumerate(_section(data, "units", problems)):
+        place = Place("unit", i + 1)
         if not isinstance(row, dict):
-            problems.append(f"units[{i}]: expected a mapping with name, level, parent, managers")
+            problems.append(OrgProblem("org.problem.unit_shape", place=place))
             continue
-        fields = _Fields(row, f"units[{i}]", problems)
+        fields = _Fields(row, place, problems)
         name = fields.text("name")
         out.units.append(
             UnitRow(
@@ -227,7 +243,7 @@ def parse_yaml(text: str, source: str) -> OrgData:
                 parent=fields.text("parent") or None,
                 managers=fields.items("managers"),
                 channel=fields.text("channel") or None,
-                where=f"units[{i}]",
+                where=place,
                 deputy=fields.text("deputy") or None,
             )
         )
@@ -251,8 +267,12 @@ def parse_csv(text: str, source: str) -> OrgData:
     try:
         return _read_csv(reader, source)
     except csv.Error as exc:
-        line = reader.reader.line_num or 1
-        raise OrgImportError(source, [f"row {line}: cannot read the CSV: {exc}"]) from None
+        place = Place("row", reader.reader.line_num or 1)
+        if "field larger than field limit" in str(exc):
+            problem = OrgProblem("org.problem.csv_field", {"n": CSV_FIELD_MAX}, place)
+        else:
+            problem = OrgProblem("org.problem.csv", {"detail": exc}, place)
+        raise OrgImportError(source, [problem]) from None
     finally:
         csv.field_size_limit(limit)
 
@@ -272,7 +292,7 @@ def _read_csv(reader: csv.DictReader[str], source: str) -> OrgData:
                     parent=r.get("parent") or r.get("overordnad") or None,
                     managers=_split(r.get("managers") or r.get("chefer")),
                     channel=r.get("channel") or r.get("kanal") or None,
-                    where=f"row {n}",
+                    where=Place("row", n),
                     deputy=r.get("deputy") or r.get("ersattare") or None,
                 )
             )
@@ -285,17 +305,11 @@ def _read_csv(reader: csv.DictReader[str], source: str) -> OrgData:
                     r.get("name") or r.get("namn") or "",
                     _split(r.get("roles") or r.get("roller")),
                     r.get("lang") or "sv",
-                    where=f"row {n} ({r.get('id') or '?'})",
+                    where=Place("row", n, r.get("id") or "?"),
                 )
             )
     else:
-        raise OrgImportError(
-            source,
-            [
-                "header must have 'level' (a units file: key,name,level,parent,managers) "
-                "or 'roles' (a people file: id,name,roles,lang)"
-            ],
-        )
+        raise OrgImportError(source, [OrgProblem("org.problem.csv_header")])
     return out
 
 
@@ -309,7 +323,7 @@ def load_org_file(path: Path) -> OrgData:
     try:
         text = read_user_file(path)
     except UserFileError as exc:
-        raise OrgImportError(str(path), [str(exc)]) from None
+        raise OrgImportError(str(path), [OrgProblem(exc.key, exc.params)]) from None
     if path.suffix.lower() == ".csv":
         return parse_csv(text, str(path))
     return parse_yaml(text, str(path))
@@ -319,11 +333,13 @@ def _label(name: str) -> str:
     return name if len(name) <= 40 else name[:40] + "…"
 
 
-def _check_lengths(problems: list[str], where: str, *fields: tuple[str, str | None, int]) -> None:
+def _check_lengths(
+    problems: list[OrgProblem], where: Place, *fields: tuple[str, str | None, int]
+) -> None:
     for name, value, limit in fields:
-        problem = too_long(value, limit)
-        if problem:
-            problems.append(f"{where}: {name} {problem}")
+        if value is not None and len(value) > limit:
+            params = {"field": name, "n": len(value), "limit": limit}
+            problems.append(OrgProblem("org.problem.too_long", params, where))
 
 
 def _parent_key(u: UnitRow, unit_refs: set[str], names: dict[str, str]) -> str | None:
@@ -334,8 +350,8 @@ def _parent_key(u: UnitRow, unit_refs: set[str], names: dict[str, str]) -> str |
 
 def _cycles(
     data: OrgData, units: dict[str, Unit], unit_refs: set[str], names: dict[str, str]
-) -> list[str]:
-    """One line per cycle the tree would have after the import (``cycle: A → B → A``)."""
+) -> list[OrgProblem]:
+    """One problem per cycle the tree would have after the import (``A → B → A``)."""
     parents: dict[str, str | None] = {
         key: unit.parent.key if unit.parent is not None else None for key, unit in units.items()
     }
@@ -344,7 +360,9 @@ def _cycles(
         parents[u.key] = _parent_key(u, unit_refs, names)
         label[u.key] = u.name or u.key
     return [
-        "cycle: " + " → ".join(label.get(k, k) for k in [*cycle, cycle[0]])
+        OrgProblem(
+            "org.problem.cycle", {"path": " → ".join(label.get(k, k) for k in [*cycle, cycle[0]])}
+        )
         for cycle in find_cycles(parents)
     ]
 
@@ -353,7 +371,7 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
     """Validate ``data`` against itself and the database, then upsert it and commit."""
     repo = uow.repo
     report = ImportReport()
-    problems: list[str] = []
+    problems: list[OrgProblem] = []
 
     existing_levels = {lv.key: lv for lv in repo.levels()}
     if not existing_levels and not data.levels:
@@ -363,7 +381,7 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
     seen_levels: set[str] = set()
     for lv in data.levels:
         if lv.key in seen_levels:
-            problems.append(f"{lv.where}: duplicate level key {lv.key!r}")
+            problems.append(OrgProblem("org.problem.duplicate_level", {"value": lv.key}, lv.where))
         seen_levels.add(lv.key)
         _check_lengths(
             problems,
@@ -377,22 +395,22 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
     person_ids = set(people) | {p.chat_id for p in data.people}
     seen_people: set[str] = set()
     for p in data.people:
-        where = p.where or f"person {p.chat_id or '?'}"
+        where = p.where
         if not p.chat_id:
-            problems.append(f"{where}: id (chat identity) is required")
+            problems.append(OrgProblem("org.problem.id_required", place=where))
         elif p.chat_id in seen_people:
-            problems.append(f"{where}: duplicate person {p.chat_id!r} (each id may appear once)")
+            problems.append(OrgProblem("org.problem.duplicate_person", {"id": p.chat_id}, where))
         seen_people.add(p.chat_id)
         if not p.name:
-            problems.append(f"{where}: name is required")
+            problems.append(OrgProblem("org.problem.name_required", place=where))
         _check_lengths(problems, where, ("id", p.chat_id, REF_MAX), ("name", p.name, NAME_MAX))
         bad = [r for r in p.roles if normalize_role(r) not in KNOWN_ROLES]
         if bad:
-            problems.append(
-                f"{where}: unknown role(s) {', '.join(bad)}; known: {', '.join(KNOWN_ROLES)}"
-            )
+            params = {"roles": ", ".join(bad), "known": ", ".join(KNOWN_ROLES)}
+            problems.append(OrgProblem("org.problem.unknown_roles", params, where))
         if p.lang not in LANGS:
-            problems.append(f"{where}: lang must be one of {', '.join(LANGS)}, got {p.lang!r}")
+            params = {"known": ", ".join(LANGS), "value": p.lang}
+            problems.append(OrgProblem("org.problem.lang", params, where))
 
     units = {u.key: u for u in repo.units()}
     unit_refs = {u.key for u in data.units} | set(units)
@@ -400,33 +418,29 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
     names.update({normalize_key(u.name): u.key for u in data.units})
     seen_keys: set[str] = set()
     for u in data.units:
+        named = u.where.labelled(_label(u.name))
         if not u.name:
-            problems.append(f"{u.where}: name is required")
+            problems.append(OrgProblem("org.problem.name_required", place=u.where))
         if u.key in seen_keys:
-            problems.append(f"{u.where}: duplicate unit key {u.key!r}")
+            problems.append(OrgProblem("org.problem.duplicate_unit", {"value": u.key}, u.where))
         seen_keys.add(u.key)
         _check_lengths(
             problems,
-            f"{u.where} ({_label(u.name)})",
+            named,
             ("key", u.key, KEY_MAX),
             ("name", u.name, NAME_MAX),
             ("channel", u.channel, REF_MAX),
         )
         if normalize_key(u.level) not in {normalize_key(k) for k in level_keys}:
-            problems.append(
-                f"{u.where} ({_label(u.name)}): unknown level {u.level!r}; known: {', '.join(sorted(level_keys))}"
-            )
+            params = {"value": u.level, "known": ", ".join(sorted(level_keys))}
+            problems.append(OrgProblem("org.problem.unknown_level", params, named))
         if u.parent and u.parent not in unit_refs and normalize_key(u.parent) not in names:
-            problems.append(f"{u.where} ({_label(u.name)}): unknown parent {u.parent!r}")
+            problems.append(OrgProblem("org.problem.unknown_parent", {"value": u.parent}, named))
         for m in u.managers:
             if m not in person_ids:
-                problems.append(
-                    f"{u.where} ({_label(u.name)}): unknown manager {m!r} (add them under people)"
-                )
+                problems.append(OrgProblem("org.problem.unknown_manager", {"value": m}, named))
         if u.deputy and u.deputy not in person_ids:
-            problems.append(
-                f"{u.where} ({_label(u.name)}): unknown deputy {u.deputy!r} (add them under people)"
-            )
+            problems.append(OrgProblem("org.problem.unknown_deputy", {"value": u.deputy}, named))
     if not problems:
         problems.extend(_cycles(data, units, unit_refs, names))
     if problems:

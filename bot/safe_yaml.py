@@ -8,8 +8,9 @@ and every YAML document is parsed with :func:`load_yaml`, whose loader
 * refuses duplicate mapping keys instead of silently keeping the last one,
 * refuses nesting deeper than :data:`MAX_DEPTH` (which would otherwise exhaust the stack).
 
-Problems raise :class:`UserFileError` with one line of text; callers wrap it in their own
-error type so the message names the file.
+Problems raise :class:`UserFileError`, which carries a message key and its parameters
+(rendered in the run's language by the caller) and reads as one English line with ``str()``;
+callers wrap it in their own error type so the message names the file.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node
 
+from bot.i18n import t
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Largest file accepted (organisation files of a big municipality are ~100 KB)."""
 
@@ -29,7 +32,16 @@ MAX_DEPTH = 32
 
 
 class UserFileError(ValueError):
-    """A user's file cannot be accepted; ``str()`` is one line saying why."""
+    """A user's file cannot be accepted: ``key`` and ``params`` say why (``str()`` in English)."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params: dict[str, object] = params
+        super().__init__(t("en", key, **params))
+
+    def message(self, lang: str) -> str:
+        """The reason as one line in ``lang``."""
+        return t(lang, self.key, **self.params)
 
 
 def read_user_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -41,24 +53,26 @@ def read_user_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise UserFileError("file.problem.missing") from None
+    except IsADirectoryError:
+        raise UserFileError("file.problem.directory") from None
+    except PermissionError:
+        raise UserFileError("file.problem.permission") from None
     except OSError as exc:
-        raise UserFileError(f"cannot read file: {exc.strerror or exc}") from None
+        raise UserFileError("file.problem.unreadable", reason=exc.strerror or exc) from None
     if len(raw) > max_bytes:
-        raise UserFileError(
-            f"file is larger than {max_bytes // 1024} KB; split it or remove what is not needed"
-        )
+        raise UserFileError("file.problem.too_big", kb=max_bytes // 1024)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise UserFileError(
-            f"not UTF-8 text (byte {exc.start + 1}, line {line}); save the file as UTF-8"
-        ) from None
+        raise UserFileError("file.problem.not_utf8", byte=exc.start + 1, line=line) from None
 
 
-def _where(node: Node | Any) -> str:
+def _line(node: Node | Any) -> int | str:
     mark = getattr(node, "start_mark", None)
-    return f"line {mark.line + 1}" if mark is not None else "?"
+    return mark.line + 1 if mark is not None else "?"
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -69,14 +83,11 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise UserFileError(
-                f"{_where(event)}: anchors and aliases (& and *) are not allowed; "
-                "write the value out"
-            )
+            raise UserFileError("file.problem.alias", line=_line(event))
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise UserFileError(f"{_where(event)}: nested more than {MAX_DEPTH} levels deep")
+                raise UserFileError("file.problem.deep_at", line=_line(event), n=MAX_DEPTH)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -88,7 +99,7 @@ class _StrictLoader(yaml.SafeLoader):
             if isinstance(key, Hashable):
                 if key in seen:
                     raise UserFileError(
-                        f"{_where(key_node)}: duplicate key {key!r} (each key may appear once)"
+                        "file.problem.duplicate_key", line=_line(key_node), name=key
                     )
                 seen.add(key)
         return super().construct_mapping(node, deep)
@@ -106,18 +117,20 @@ def load_yaml(text: str) -> Any:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "syntax error"
-        raise UserFileError(f"not valid YAML{where}: {problem}") from None
+        if mark is None:
+            raise UserFileError("file.problem.yaml", problem=problem) from None
+        raise UserFileError(
+            "file.problem.yaml_at", line=mark.line + 1, column=mark.column + 1, problem=problem
+        ) from None
     except yaml.reader.ReaderError as exc:
         raise UserFileError(
-            f"not valid YAML: character #x{exc.character:04x} at position {exc.position} "
-            "is not allowed"
+            "file.problem.yaml_char", code=f"{exc.character:04x}", position=exc.position
         ) from None
     except yaml.YAMLError as exc:
-        raise UserFileError(f"not valid YAML: {exc}") from None
+        raise UserFileError("file.problem.yaml", problem=exc) from None
     except RecursionError:
-        raise UserFileError(f"nested more than {MAX_DEPTH} levels deep") from None
+        raise UserFileError("file.problem.deep", n=MAX_DEPTH) from None
     finally:
         if loader is not None:
             loader.dispose()

@@ -223,9 +223,7 @@ def load_template_file(path: Path) -> DialogTemplate:
     try:
         data = load_yaml(read_user_file(path, MAX_TEMPLATE_BYTES))
     except UserFileError as exc:
-        raise TemplateError(
-            str(path), [Problem("template.problem.file", {"reason": str(exc)})]
-        ) from None
+        raise TemplateError(str(path), [Problem(exc.key, exc.params)]) from None
     template = parse_template(data, str(path))
     if path.stem != template.key:
         raise TemplateError(

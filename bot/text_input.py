@@ -41,13 +41,6 @@ def clean_text(text: str) -> str:
     return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def too_long(value: str | None, limit: int) -> str | None:
-    """A short description of the problem when ``value`` is longer than ``limit``."""
-    if value is not None and len(value) > limit:
-        return f"is {len(value)} characters long; at most {limit} are allowed"
-    return None
-
-
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, ending in an ellipsis when cut (for titles
     the bot composes itself; typed text that is too long is refused instead)."""

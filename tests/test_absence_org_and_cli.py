@@ -47,12 +47,20 @@ def test_unknown_or_malformed_deputy_rejects_the_file(engine: DialogEngine) -> N
     )
     with pytest.raises(OrgImportError) as caught:
         parse_yaml(bad, "org.yaml")
-    assert caught.value.problems == ["units[1].deputy: expected text, got a list"]
+    assert caught.value.problems == [
+        "enhet 2 under units, fältet deputy: ska vara en text, inte en lista"
+    ]
+    assert caught.value.messages("en") == [
+        "unit 2 under units, field deputy: expected text, got a list"
+    ]
     good_shape = bad.replace("deputy: [U0ENHHTN]", "deputy: U0ENHHTN")
     with pytest.raises(OrgImportError) as caught, engine.unit_of_work("local") as uow:
         import_org(uow, parse_yaml(good_shape, "org.yaml"), "org.yaml")
     assert caught.value.problems == [
-        "units[0] (Hemtjänst Norr): unknown deputy 'U0NOBODY' (add them under people)"
+        "enhet 1 (Hemtjänst Norr) under units: okänd ersättare 'U0NOBODY' (lägg till hen under people)"
+    ]
+    assert caught.value.messages("en") == [
+        "unit 1 (Hemtjänst Norr) under units: unknown deputy 'U0NOBODY' (add them under people)"
     ]
     assert _deputy(engine, "hemtjanst-norr") is None
 

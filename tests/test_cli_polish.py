@@ -131,7 +131,7 @@ def _keys_in_code() -> tuple[set[str], set[str]]:
                     literal.add(value.value)
             if (
                 isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) == "Problem"
+                and getattr(node.func, "id", None) in ("Problem", "OrgProblem", "UserFileError")
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
             ):
@@ -259,6 +259,33 @@ def test_main_commands_speak_only_the_language_of_the_run(
     bad = tmp_path / "trasig.yaml"
     bad.write_text("key: trasig\nversion: noll\nphase: x\nname: T\nquestions: []\n")
     assert say("templates", "validate", str(bad)) == 1
+    units = tmp_path / "f1.csv"
+    units.write_text(
+        "key,name,level,parent,managers,deputy\n"
+        "x,Felnivå,enhett,aldreomsorg,,\n"
+        "y,Föräldralös,enhet,qqq,U0NOBODY,U0NOBODY\n"
+        "y,Kopia,enhet,aldreomsorg,,\n",
+        encoding="utf-8",
+    )
+    assert say("org", "import", str(units)) == 1
+    people = tmp_path / "f2.yaml"
+    people.write_text(
+        "levels:\n  - {key: enhet, name: Enhet}\n  - {key: enhet, name: Enhet}\n  - {name: X}\n"
+        "people:\n  - {id: U1, roles: [boss], lang: de}\n  - {id: U1, name: Y, roles: {a: 1}}\n"
+        "  - {name: Z, roles: [chef, [x]]}\n  - 5\n"
+        "units:\n  - {name: {sv: A}, level: enhet, parent: [a]}\n  - x\n",
+        encoding="utf-8",
+    )
+    assert say("org", "import", str(people)) == 1
+    cyclic = tmp_path / "f3.yaml"
+    cyclic.write_text(
+        "units:\n  - {key: x, name: Själv, level: enhet, parent: x}\n", encoding="utf-8"
+    )
+    assert say("org", "import", str(cyclic)) == 1
+    for broken in ("units: &a []\n", "units: [\n", "a: 1\na: 2\n", "units: 5\n"):
+        cyclic.write_text(broken, encoding="utf-8")
+        assert say("org", "import", str(cyclic)) == 1
+    assert say("org", "import", str(tmp_path / "f4.yaml")) == 1
 
     text = "\n".join(outputs).replace(str(tmp_path), " ").replace(str(DATA), " ")
     for data in [*_data_texts(), *FIELDS]:

@@ -84,67 +84,166 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> str:
 def test_alias_bombs_are_refused_quickly_in_every_user_file(db_url: str, tmp_path: Path) -> None:
     assert len(ALIAS_BOMB.encode()) < 700
     bomb = write(tmp_path, "bomb.yaml", ALIAS_BOMB)
-    for command in (["org", "import", bomb], ["schedule", "import", bomb]):
+    for command, expected in (
+        (["org", "import", bomb], "ankare och alias (& och *) är inte tillåtna"),
+        (["--lang", "en", "org", "import", bomb], "anchors and aliases (& and *) are not allowed"),
+        (["schedule", "import", bomb], "anchors and aliases (& and *) are not allowed"),
+    ):
         result = run_process(["--db", db_url, *command])
         assert result.returncode == 1, result.stderr
-        assert "anchors and aliases (& and *) are not allowed" in result.stderr
+        assert expected in result.stderr
         assert "Traceback" not in result.stderr
     template_dir = tmp_path / "templates"
     template_dir.mkdir()
     write(template_dir, "bomb.yaml", ALIAS_BOMB)
     result = run_process(["templates", "validate", str(template_dir)])
     assert result.returncode == 1
-    assert "anchors and aliases" in result.stdout + result.stderr
+    assert "ankare och alias (& och *) är inte tillåtna" in result.stdout + result.stderr
+    result = run_process(["--lang", "en", "templates", "validate", str(template_dir)])
+    assert result.returncode == 1
+    assert "anchors and aliases (& and *) are not allowed" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "expected"),
+    ("name", "content", "swedish", "english"),
     [
         (
             "latin1.yaml",
             "units:\n  - {name: Hemtjänst, level: enhet}\n".encode("latin-1"),
+            "inte UTF-8-text (byte 24, rad 2); spara filen som UTF-8",
             "not UTF-8 text (byte 24, line 2); save the file as UTF-8",
         ),
         (
             "dup-levels.yaml",
             "levels:\n  - {key: enhet, name: Enhet}\n  - {key: enhet, name: Enhet 2}\n",
-            "levels[1]: duplicate level key 'enhet'",
+            "nivå 2 under levels: nivånyckeln 'enhet' finns redan",
+            "level 2 under levels: duplicate level key 'enhet'",
         ),
         (
             "dup-yaml-key.yaml",
             "units:\n  - {key: a, name: A, level: enhet, name: B}\n",
+            "rad 2: nyckeln 'name' förekommer mer än en gång (varje nyckel får finnas en gång)",
             "line 2: duplicate key 'name' (each key may appear once)",
         ),
         (
             "dup-section.yaml",
             "people: []\nunits: []\npeople: []\n",
+            "rad 3: nyckeln 'people' förekommer mer än en gång",
             "line 3: duplicate key 'people'",
         ),
-        ("units-5.yaml", "units: 5\n", "units: expected a list of mappings, got int"),
+        (
+            "units-5.yaml",
+            "units: 5\n",
+            "avsnittet units: ska vara en lista av mappningar, inte ett tal",
+            "section units: expected a list of mappings, got a number",
+        ),
         (
             "dict-name.yaml",
             "units:\n  - {name: {sv: Hemtjänst}, level: enhet}\n",
-            "units[0].name: expected text, got a mapping",
+            "enhet 1 under units, fältet name: ska vara en text, inte en mappning",
+            "unit 1 under units, field name: expected text, got a mapping",
         ),
         (
             "dict-roles.yaml",
             "people:\n  - {id: U1, name: X, roles: {chef: true}}\n",
-            "people[0].roles: expected a list, got a mapping",
+            "person 1 under people, fältet roles: ska vara en lista, inte en mappning",
+            "person 1 under people, field roles: expected a list, got a mapping",
+        ),
+        (
+            "list-roles.yaml",
+            "people:\n  - {id: U1, name: X, roles: [chef, {x: 1}]}\n",
+            "person 1 under people, fältet roles: ska vara en lista av texter men innehåller en mappning",
+            "person 1 under people, field roles: expected a list of text, found a mapping",
         ),
         (
             "dup-people.yaml",
             "people:\n  - {id: U0NEW1, name: Nils, roles: [chef]}\n  - {id: U0NEW1, name: Nisse, roles: [chef]}\n",
-            "people[1] (U0NEW1): duplicate person 'U0NEW1' (each id may appear once)",
+            "person 2 (U0NEW1) under people: personen 'U0NEW1' finns redan (varje id får förekomma en gång)",
+            "person 2 (U0NEW1) under people: duplicate person 'U0NEW1' (each id may appear once)",
         ),
         (
             "big-field.csv",
             "key,name,level,parent,managers\nx," + "N" * 200_000 + ",enhet,,\n",
-            "row 2: cannot read the CSV: field larger than field limit",
+            "rad 2: CSV-filen går inte att läsa: ett fält är längre än 10000 tecken",
+            "row 2: cannot read the CSV: field larger than field limit (10000 characters)",
         ),
         (
             "nested.yaml",
             "units: " + "[" * 200 + "]" * 200 + "\n",
-            "nested more than 32 levels deep",
+            "rad 1: nästlad mer än 32 nivåer djupt",
+            "line 1: nested more than 32 levels deep",
+        ),
+        (
+            "bad-header.csv",
+            "namn,chef\nHemtjänst,U1\n",
+            "rubrikraden måste ha 'level' (en fil med enheter: key,name,level,parent,managers)",
+            "header must have 'level' (a units file: key,name,level,parent,managers)",
+        ),
+        (
+            "not-mapping.yaml",
+            "- units\n",
+            "filen ska vara en mappning med levels, people och units",
+            "expected a mapping with levels, people and units",
+        ),
+        (
+            "unit-shape.yaml",
+            "units:\n  - Hemtjänst\n",
+            "enhet 1 under units: ska vara en mappning med name, level, parent och managers",
+            "unit 1 under units: expected a mapping with name, level, parent, managers",
+        ),
+        (
+            "person-shape.yaml",
+            "people:\n  - U1\n",
+            "person 1 under people: ska vara en mappning med id, name och roles",
+            "person 1 under people: expected a mapping with id, name, roles",
+        ),
+        (
+            "level-shape.yaml",
+            "levels:\n  - {name: Enhet}\n",
+            "nivå 1 under levels: behöver key och name",
+            "level 1 under levels: needs key and name",
+        ),
+        (
+            "syntax.yaml",
+            "units:\n  - {name: A, level: enhet\n",
+            "inte giltig YAML på rad 3, kolumn 1; kontrollera indrag, kolon och citattecken där",
+            "not valid YAML at line 3, column 1: expected ',' or '}', but got '<stream end>'",
+        ),
+        (
+            "control.yaml",
+            "units: []\n\x07\n",
+            "inte giltig YAML: tecknet #x0007 på position 10 är inte tillåtet",
+            "not valid YAML: character #x0007 at position 10 is not allowed",
+        ),
+        (
+            "anchor.yaml",
+            "units: &a []\n",
+            "rad 1: ankare och alias (& och *) är inte tillåtna; skriv ut värdet",
+            "line 1: anchors and aliases (& and *) are not allowed; write the value out",
+        ),
+        (
+            "no-id.yaml",
+            "people:\n  - {name: Nils, roles: [chef]}\n",
+            "person 1 (?) under people: id (chattidentitet) måste anges",
+            "person 1 (?) under people: id (chat identity) is required",
+        ),
+        (
+            "lang.yaml",
+            "people:\n  - {id: U0NEW1, name: Nils, roles: [chef], lang: de}\n",
+            "person 1 (U0NEW1) under people: lang ska vara en av sv, en, inte 'de'",
+            "person 1 (U0NEW1) under people: lang must be one of sv, en, got 'de'",
+        ),
+        (
+            "no-name.csv",
+            "id,name,roles,lang\nU0NEW1,,chef,sv\n",
+            "rad 2 (U0NEW1): name måste anges",
+            "row 2 (U0NEW1): name is required",
+        ),
+        (
+            "dup-unit.csv",
+            "key,name,level,parent\nx,Ett,enhet,aldreomsorg\nx,Två,enhet,aldreomsorg\n",
+            "rad 3: enhetsnyckeln 'x' finns redan",
+            "row 3: duplicate unit key 'x'",
         ),
     ],
 )
@@ -155,13 +254,36 @@ def test_broken_org_files_get_one_clear_line(
     caplog: pytest.LogCaptureFixture,
     name: str,
     content: str | bytes,
-    expected: str,
+    swedish: str,
+    english: str,
 ) -> None:
     path = write(tmp_path, name, content)
     code, err = run(["--db", db_url, "org", "import", path], capsys, caplog)
     assert code == 1
-    assert expected in err
+    assert swedish in err
     assert len(err.strip().splitlines()) == 2  # "file:" and the one problem
+    code, err = run(["--db", db_url, "--lang", "en", "org", "import", path], capsys, caplog)
+    assert code == 1
+    assert english in err
+    assert len(err.strip().splitlines()) == 2
+
+
+def test_a_missing_or_unreadable_org_file_is_named_in_the_language_of_the_run(
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    missing = str(tmp_path / "nope.yaml")
+    code, err = run(["--db", db_url, "org", "import", missing], capsys, caplog)
+    assert code == 1 and err == f"{missing}:\n  filen går inte att läsa: den finns inte\n"
+    code, err = run(["--db", db_url, "--lang", "en", "org", "import", missing], capsys, caplog)
+    assert code == 1 and err == f"{missing}:\n  cannot read file: it does not exist\n"
+    folder = str(tmp_path)
+    code, err = run(["--db", db_url, "org", "import", folder], capsys, caplog)
+    assert code == 1 and err == f"{folder}:\n  filen går inte att läsa: det är en mapp\n"
+    code, err = run(["--db", db_url, "--lang", "en", "org", "import", folder], capsys, caplog)
+    assert code == 1 and err == f"{folder}:\n  cannot read file: it is a folder\n"
 
 
 def test_files_over_the_size_cap_are_refused_unread(
@@ -172,7 +294,9 @@ def test_files_over_the_size_cap_are_refused_unread(
 ) -> None:
     path = write(tmp_path, "huge.yaml", "# " + "x" * (3 * 1024 * 1024) + "\nunits: []\n")
     code, err = run(["--db", db_url, "org", "import", path], capsys, caplog)
-    assert code == 1 and "file is larger than 2048 KB" in err
+    assert code == 1 and "filen är större än 2048 KB; dela upp den" in err
+    code, err = run(["--db", db_url, "--lang", "en", "org", "import", path], capsys, caplog)
+    assert code == 1 and "file is larger than 2048 KB; split it" in err
     code, err = run(["--db", db_url, "schedule", "import", path], capsys, caplog)
     assert code == 1 and "file is larger than 256 KB" in err
 
@@ -194,12 +318,19 @@ def test_names_longer_than_the_database_holds_are_refused_on_every_backend(
     )
     code, err = run(["--db", db_url, "org", "import", path], capsys, caplog)
     assert code == 1
+    assert f"rad 2 ({'N' * 40}…): name är {NAME_MAX + 1} tecken långt; högst 200 tillåts" in err
+    assert f"rad 3 (Kort): key är {KEY_MAX + 1} tecken långt; högst 128 tillåts" in err
+    assert f"rad 4 (Kanal): channel är {REF_MAX + 1} tecken långt; högst 255 tillåts" in err
+    code, err = run(["--db", db_url, "--lang", "en", "org", "import", path], capsys, caplog)
+    assert code == 1
     assert f"row 2 ({'N' * 40}…): name is {NAME_MAX + 1} characters long; at most 200" in err
     assert f"row 3 (Kort): key is {KEY_MAX + 1} characters long; at most 128" in err
     assert f"row 4 (Kanal): channel is {REF_MAX + 1} characters long; at most 255" in err
     people = write(tmp_path, "people.yaml", f"people:\n  - {{id: U0X, name: {long_name}}}\n")
     code, err = run(["--db", db_url, "org", "import", people], capsys, caplog)
-    assert code == 1 and "people[0] (U0X): name is 201 characters long" in err
+    assert code == 1 and "person 1 (U0X) under people: name är 201 tecken långt" in err
+    code, err = run(["--db", db_url, "--lang", "en", "org", "import", people], capsys, caplog)
+    assert code == 1 and "person 1 (U0X) under people: name is 201 characters long" in err
 
     code, err = run(
         [
@@ -252,6 +383,10 @@ def test_a_cycle_is_refused_on_import_naming_its_units(
         "  - {key: x, name: Själv, level: enhet, parent: x}\n",
     )
     code, err = run(["--db", db_url, "org", "import", path], capsys, caplog)
+    assert code == 1
+    assert "cykel i organisationen: Äldreomsorg → Hemtjänst Norr → Äldreomsorg" in err
+    assert "cykel i organisationen: Själv → Själv" in err
+    code, err = run(["--db", db_url, "--lang", "en", "org", "import", path], capsys, caplog)
     assert code == 1
     assert "cycle: Äldreomsorg → Hemtjänst Norr → Äldreomsorg" in err
     assert "cycle: Själv → Själv" in err

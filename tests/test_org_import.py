@@ -79,17 +79,25 @@ def test_bad_rows_are_named_and_nothing_is_imported(engine: DialogEngine, tmp_pa
     with pytest.raises(OrgImportError) as err:
         run_import(engine, path)
     problems = "\n".join(err.value.problems)
-    assert "row 3 (Felnivå): unknown level 'enhett'; known:" in problems and "enhet" in problems
-    assert "row 4 (Föräldralös): unknown parent 'finns-inte'" in problems
-    assert "row 5 (Okänd chef): unknown manager 'U0NOBODY'" in problems
+    assert "rad 3 (Felnivå): okänd nivå 'enhett'; kända nivåer: avdelning, enhet," in problems
+    assert "rad 4 (Föräldralös): okänd överordnad enhet 'finns-inte'" in problems
+    assert "rad 5 (Okänd chef): okänd chef 'U0NOBODY' (lägg till hen under people)" in problems
+    english = "\n".join(err.value.messages("en"))
+    assert "row 3 (Felnivå): unknown level 'enhett'; known: avdelning, enhet," in english
+    assert "row 4 (Föräldralös): unknown parent 'finns-inte'" in english
+    assert "row 5 (Okänd chef): unknown manager 'U0NOBODY' (add them under people)" in english
     assert counts(engine) == (18, 17)
 
 
 def test_yaml_errors_name_the_section(tmp_path: Path) -> None:
     path = tmp_path / "org.yaml"
     path.write_text("enheter: []\n", encoding="utf-8")
-    with pytest.raises(OrgImportError, match="unknown section"):
+    with pytest.raises(OrgImportError) as err:
         load_org_file(path)
+    assert err.value.problems == ["okänt avsnitt enheter; tillåtna är levels, people, units"]
+    assert err.value.messages("en") == [
+        "unknown section(s) enheter; expected levels, people, units"
+    ]
     path.write_text("people:\n  - {id: U1, name: X, roles: [boss]}\n", encoding="utf-8")
     data = load_org_file(path)
     assert data.people[0].roles == ["boss"]
@@ -98,5 +106,11 @@ def test_yaml_errors_name_the_section(tmp_path: Path) -> None:
 def test_unknown_roles_are_refused(engine: DialogEngine, tmp_path: Path) -> None:
     path = tmp_path / "org.yaml"
     path.write_text("people:\n  - {id: U1, name: X, roles: [boss]}\n", encoding="utf-8")
-    with pytest.raises(OrgImportError, match=r"people\[0\] \(U1\): unknown role\(s\) boss"):
+    with pytest.raises(OrgImportError) as err:
         run_import(engine, path)
+    assert err.value.problems == [
+        "person 1 (U1) under people: okänd roll boss; kända roller: processtod, chef, admin"
+    ]
+    assert err.value.messages("en") == [
+        "person 1 (U1) under people: unknown role(s) boss; known: processtod, chef, admin"
+    ]
