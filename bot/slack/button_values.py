@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: Ids are 32-bit integer columns on PostgreSQL.
-MAX_ID = 2**31 - 1
-_ID = re.compile(r"[0-9]{1,10}")
+from bot.errors import InvalidId
+from bot.text_input import parse_id as parse_typed_id
+
 _REF = re.compile(r"[A-Za-z0-9_.\-]{1,160}")
 
 
@@ -33,12 +33,13 @@ def question_value(participation_id: int, question_ref: str) -> str:
 
 
 def parse_id(value: object) -> int | None:
-    """A positive database id from a button value, or None."""
-    text = value.strip() if isinstance(value, str) else ""
-    if not _ID.fullmatch(text):
+    """A positive database id from a button value, or None (never raises)."""
+    if not isinstance(value, str):
         return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
+    try:
+        return parse_typed_id(value, "button")
+    except InvalidId:
+        return None
 
 
 def parse_question(value: object) -> QuestionButton | None:
