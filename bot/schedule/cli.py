@@ -42,7 +42,7 @@ def cmd_schedule_show(args: argparse.Namespace, out: Console) -> int:
     try:
         schedule, source = source_for_show(args, out)
     except ScheduleError as exc:
-        return schedule_errors(err, exc)
+        return schedule_errors(err, exc, args.lang)
     year = parse_year(args.year) if args.year else datetime.now(schedule.tz).year
     rounds = plan_year(schedule, year)
     out.print(
@@ -81,7 +81,7 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
             lang=args.lang,
         )
     except ScheduleError as exc:
-        return schedule_errors(err, exc)
+        return schedule_errors(err, exc, args.lang)
     verb = "Replaced the schedule" if report.replaced else "Stored a schedule"
     out.print(
         f"{verb} for workspace {args.workspace} from {source}: {len(schedule.rounds)} rounds, "

@@ -85,7 +85,8 @@ def check_against(
             issues.append(
                 ScheduleIssue(
                     f"rounds[{index}].template",
-                    f"unknown template {item.template!r} (expected one of: {', '.join(known)})",
+                    "schedule.problem.unknown_template",
+                    {"value": repr(item.template), "known": ", ".join(known)},
                 )
             )
     if issues:
@@ -139,7 +140,7 @@ def save_schedule(
         ScheduleError: If a round names an unknown template.
     """
     if lang not in ("sv", "en"):
-        raise ScheduleError.single(source, "lang", f"expected 'sv' or 'en', got {lang!r}")
+        raise ScheduleError.single(source, "lang", "schedule.problem.lang", value=repr(lang))
     warnings = check_against(engine, workspace, schedule, source)
     now = engine.clock.now()
     body = schedule.model_dump(mode="json")
