@@ -734,6 +734,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "{source} (sparat för {workspace})",
         "en": "{source} (stored for {workspace})",
     },
+    "schedule.cli.file_or_preset": {
+        "sv": "Ange antingen en schemafil (FILE) eller --preset.",
+        "en": "Give either a schedule FILE or --preset.",
+    },
+    "schedule.cli.stored": {
+        "sv": "Sparade ett årsschema för arbetsytan {workspace} från {source}: {n} rundor, "
+        "planeras från {when}.",
+        "en": "Stored a schedule for workspace {workspace} from {source}: {n} rounds, "
+        "planning from {when}.",
+    },
+    "schedule.cli.replaced": {
+        "sv": "Ersatte årsschemat för arbetsytan {workspace} från {source}: {n} rundor, "
+        "planeras från {when}.",
+        "en": "Replaced the schedule for workspace {workspace} from {source}: {n} rounds, "
+        "planning from {when}.",
+    },
+    "schedule.cli.dropped": {
+        "sv": "Tog bort {n} kommande jobb från det tidigare schemat.",
+        "en": "Dropped {n} upcoming jobs of the earlier schedule.",
+    },
+    "schedule.cli.warning": {"sv": "Varning: {text}", "en": "Warning: {text}"},
+    "schedule.warning.no_org": {
+        "sv": "arbetsytan {workspace} har ingen organisation än; importera en med "
+        "`dialogbot org import`",
+        "en": "workspace {workspace} has no organisation yet; import one with "
+        "`dialogbot org import`",
+    },
+    "schedule.warning.unknown_level": {
+        "sv": "nivån {value} finns inte i organisationen (kända: {known}); rundan startar "
+        "ingenting",
+        "en": "level {value} is not in the organisation (known: {known}); the round will "
+        "start nothing",
+    },
     "schedule.problem.unknown_template": {
         "sv": "okänd mall {value} (tillåtna: {known})",
         "en": "unknown template {value} (expected one of: {known})",

@@ -58,6 +58,11 @@ class ScheduleIssue:
         """What was wrong, in ``lang`` (without the field)."""
         return render_message(lang, self.key, self.params)
 
+    def line(self, lang: str) -> str:
+        """The field and what was wrong, in ``lang``: "rounds[0].rrule: …"."""
+        text = self.render(lang)
+        return text if self.field == DOCUMENT else f"{self.field}: {text}"
+
     @property
     def message(self) -> str:
         """What was wrong, in English."""
@@ -112,12 +117,7 @@ class ScheduleError(Exception):
 
     def messages(self, lang: str) -> list[str]:
         """The problems in ``lang``: one line each, after a header when there are several."""
-        lines = [
-            f"{self.source}: {issue.render(lang)}"
-            if issue.field == DOCUMENT
-            else f"{self.source}: {issue.field}: {issue.render(lang)}"
-            for issue in self.issues
-        ]
+        lines = [f"{self.source}: {issue.line(lang)}" for issue in self.issues]
         if len(lines) == 1:
             return lines
         header = t(lang, "schedule.problem.header", source=self.source, n=len(lines))
