@@ -439,10 +439,11 @@ def check_schedule(
         warnings = check_against(engine, workspace, stored.schedule, stored.source)
         planned = plan_year(stored.schedule, year)
     except ScheduleError as err:
-        detail = str(err).replace("\n", "; ")
+        detail = "; ".join(line.strip() for line in err.messages(say.lang))
         return say.failed_text("schedule", detail, "schedule.fix", year=year), None
     if warnings:
-        return say.failed_text("schedule", "; ".join(warnings), "schedule.fix", year=year), stored
+        detail = "; ".join(warning.line(say.lang) for warning in warnings)
+        return say.failed_text("schedule", detail, "schedule.fix", year=year), stored
     return say.ok(
         "schedule", "schedule.ok", year=year, n=len(planned), source=stored.source
     ), stored

@@ -564,6 +564,213 @@ MESSAGES: dict[str, dict[str, str]] = {
         "rounds and sends no reminders: {reason}. Import a corrected schedule with "
         "`dialogbot schedule import`.",
     },
+    # Problems of an annual schedule file (bot/schedule/config.py, bot/schedule/store.py).
+    "schedule.problem.header": {
+        "sv": "{source}: {n} problem i årsschemat",
+        "en": "{source}: {n} problems in annual schedule",
+    },
+    "schedule.problem.invalid": {"sv": "ogiltigt årsschema", "en": "invalid schedule"},
+    "schedule.problem.empty": {"sv": "årsschemat är tomt", "en": "the schedule is empty"},
+    "schedule.problem.not_mapping": {
+        "sv": "väntade en mappning med 'rounds' på översta nivån, fick {kind}",
+        "en": "expected a mapping with 'rounds' at the top level, got {kind}",
+    },
+    "schedule.problem.duration": {
+        "sv": "ogiltig tidslängd {value}: ange ett helt antal dagar, t.ex. '14d', '2w', "
+        "'P14D' eller 'P2W'",
+        "en": "bad duration {value}: expected a whole number of days such as '14d', '2w', "
+        "'P14D' or 'P2W'",
+    },
+    "schedule.problem.duration_negative": {
+        "sv": "ogiltig tidslängd {value}: får inte vara negativ",
+        "en": "bad duration {value}: must not be negative",
+    },
+    "schedule.problem.rrule": {
+        "sv": "ogiltig rrule-text {value}: {reason}",
+        "en": "invalid rrule text {value}: {reason}",
+    },
+    "schedule.problem.rrule_expected": {
+        "sv": "väntade en RFC 5545-regel som 'FREQ=YEARLY;BYMONTH=5;BYDAY=1MO'",
+        "en": "expected an RFC 5545 rule such as 'FREQ=YEARLY;BYMONTH=5;BYDAY=1MO'",
+    },
+    "schedule.problem.rrule_one_line": {
+        "sv": "väntade en enda RRULE-rad utan DTSTART, EXDATE eller andra egenskaper",
+        "en": "expected a single RRULE line without DTSTART, EXDATE or other properties",
+    },
+    "schedule.problem.rrule_dtstart": {
+        "sv": "DTSTART är inte tillåtet; förekomsterna räknas ut per kalenderår",
+        "en": "DTSTART is not allowed; occurrences are computed per calendar year",
+    },
+    "schedule.problem.rrule_count": {
+        "sv": "COUNT stöds inte eftersom regler räknas ut per år; använd UNTIL",
+        "en": "COUNT is not supported because rules are evaluated per year; use UNTIL",
+    },
+    "schedule.problem.rrule_time_of_day": {
+        "sv": "{part} är inte tillåtet; tiden på dagen kommer från send_hour",
+        "en": "{part} is not allowed; the time of day comes from send_hour",
+    },
+    "schedule.problem.rrule_byeaster": {
+        "sv": "BYEASTER ingår inte i RFC 5545",
+        "en": "BYEASTER is not part of RFC 5545",
+    },
+    "schedule.problem.rrule_until_z": {
+        "sv": "UNTIL ska vara ett lokalt datum utan 'Z', t.ex. UNTIL=20301231",
+        "en": "UNTIL must be a local date without 'Z', e.g. UNTIL=20301231",
+    },
+    "schedule.problem.rrule_range": {
+        "sv": "{name}-värdet {item} ligger utanför det tillåtna intervallet ({expected})",
+        "en": "{name} value {item} is out of range (expected {expected})",
+    },
+    "schedule.problem.rrule_parse": {
+        "sv": "{detail} (väntade en RFC 5545-regel som 'FREQ=YEARLY;BYMONTH=5;BYDAY=1MO')",
+        "en": "{detail} (expected an RFC 5545 rule such as 'FREQ=YEARLY;BYMONTH=5;BYDAY=1MO')",
+    },
+    "schedule.problem.rrule_single": {
+        "sv": "väntade en enda regel",
+        "en": "expected a single rule",
+    },
+    "schedule.problem.rrule_freq": {
+        "sv": "FREQ ska vara YEARLY, MONTHLY, WEEKLY eller DAILY (rundor startar högst en "
+        "gång om dagen)",
+        "en": "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY (rounds start at most once a day)",
+    },
+    "schedule.problem.rrule_never": {
+        "sv": "regeln inträffar aldrig under något år (ett datum som 30 februari, eller en "
+        "BYSETPOS bortom de dagar regeln väljer)",
+        "en": "the rule never occurs in any year (a date such as 30 February, or a BYSETPOS "
+        "beyond the days the rule selects)",
+    },
+    "schedule.problem.timezone": {
+        "sv": "okänd tidszon {value}: ange ett IANA-namn som 'Europe/Stockholm'",
+        "en": "unknown timezone {value}: expected an IANA name like 'Europe/Stockholm'",
+    },
+    "schedule.problem.country": {
+        "sv": "okänt land för helgdagar {value} (t.ex. 'SE')",
+        "en": "unknown holiday country {value} (expected e.g. 'SE')",
+    },
+    "schedule.problem.reminders": {
+        "sv": "väntade en lista med tidslängder före deadline, t.ex. [7d, 2d, 0d], fick {value}",
+        "en": "expected a list of durations before the deadline such as [7d, 2d, 0d], got {value}",
+    },
+    "schedule.problem.name_empty": {
+        "sv": "namnet får inte vara tomt",
+        "en": "expected a non-empty name",
+    },
+    "schedule.problem.same_levels": {
+        "sv": "answering_level och receiving_level är båda {level}; en dialog förs mellan två "
+        "olika nivåer",
+        "en": "answering_level and receiving_level are both {level}; a dialog is between two "
+        "different levels",
+    },
+    "schedule.problem.duplicate_key": {
+        "sv": "rundnyckeln {name} finns flera gånger: nycklar måste vara unika",
+        "en": "duplicate round key {name}: keys must be unique",
+    },
+    "schedule.problem.hours_order": {
+        "sv": "send_hour ({send}) måste vara tidigare än deadline_hour ({deadline})",
+        "en": "send_hour ({send}) must be earlier than deadline_hour ({deadline})",
+    },
+    "schedule.problem.unknown_field": {
+        "sv": "okänt fält (tillåtna: {fields})",
+        "en": "unknown field (expected one of: {fields})",
+    },
+    "schedule.problem.missing": {
+        "sv": "obligatoriskt fält saknas",
+        "en": "required field is missing",
+    },
+    "schedule.problem.key_pattern": {
+        "sv": "väntade en nyckel av gemena bokstäver, siffror, '-' eller '_'{got}",
+        "en": "expected a key of lower-case letters, digits, '-' or '_'{got}",
+    },
+    "schedule.problem.at_least": {
+        "sv": "ska vara minst {ge}{got}",
+        "en": "Input should be greater than or equal to {ge}{got}",
+    },
+    "schedule.problem.at_most": {
+        "sv": "ska vara högst {le}{got}",
+        "en": "Input should be less than or equal to {le}{got}",
+    },
+    "schedule.problem.too_short": {
+        "sv": "ska ha minst {min_length} tecken{got}",
+        "en": "String should have at least {min_length} character{got}",
+    },
+    "schedule.problem.too_long": {
+        "sv": "får ha högst {max_length} tecken{got}",
+        "en": "String should have at most {max_length} characters{got}",
+    },
+    "schedule.problem.not_int": {
+        "sv": "ska vara ett heltal{got}",
+        "en": "Input should be a valid integer{got}",
+    },
+    "schedule.problem.not_bool": {
+        "sv": "ska vara true eller false{got}",
+        "en": "Input should be a valid boolean{got}",
+    },
+    "schedule.problem.not_text": {
+        "sv": "ska vara en text{got}",
+        "en": "Input should be a valid string{got}",
+    },
+    "schedule.problem.not_list": {
+        "sv": "ska vara en lista{got}",
+        "en": "Input should be a valid tuple{got}",
+    },
+    "schedule.problem.not_a_mapping": {
+        "sv": "ska vara en mappning (fält: värde){got}",
+        "en": "Input should be a valid dictionary or instance of the model{got}",
+    },
+    "schedule.problem.other": {"sv": "{detail}{got}", "en": "{detail}{got}"},
+    "schedule.problem.got": {"sv": " (fick {value})", "en": " (got {value})"},
+    "schedule.problem.lang": {
+        "sv": "väntade 'sv' eller 'en', fick {value}",
+        "en": "expected 'sv' or 'en', got {value}",
+    },
+    "schedule.cli.showing_preset": {
+        "sv": "(Inget årsschema är sparat för arbetsytan {workspace}; visar det medföljande "
+        "förvalet. Spara ett med `dialogbot schedule import`.)",
+        "en": "(No schedule stored for workspace {workspace}; showing the shipped preset. "
+        "Store one with `dialogbot schedule import`.)",
+    },
+    "schedule.cli.stored_source": {
+        "sv": "{source} (sparat för {workspace})",
+        "en": "{source} (stored for {workspace})",
+    },
+    "schedule.cli.file_or_preset": {
+        "sv": "Ange antingen en schemafil (FILE) eller --preset.",
+        "en": "Give either a schedule FILE or --preset.",
+    },
+    "schedule.cli.stored": {
+        "sv": "Sparade ett årsschema för arbetsytan {workspace} från {source}: {n} rundor, "
+        "planeras från {when}.",
+        "en": "Stored a schedule for workspace {workspace} from {source}: {n} rounds, "
+        "planning from {when}.",
+    },
+    "schedule.cli.replaced": {
+        "sv": "Ersatte årsschemat för arbetsytan {workspace} från {source}: {n} rundor, "
+        "planeras från {when}.",
+        "en": "Replaced the schedule for workspace {workspace} from {source}: {n} rounds, "
+        "planning from {when}.",
+    },
+    "schedule.cli.dropped": {
+        "sv": "Tog bort {n} kommande jobb från det tidigare schemat.",
+        "en": "Dropped {n} upcoming jobs of the earlier schedule.",
+    },
+    "schedule.cli.warning": {"sv": "Varning: {text}", "en": "Warning: {text}"},
+    "schedule.warning.no_org": {
+        "sv": "arbetsytan {workspace} har ingen organisation än; importera en med "
+        "`dialogbot org import`",
+        "en": "workspace {workspace} has no organisation yet; import one with "
+        "`dialogbot org import`",
+    },
+    "schedule.warning.unknown_level": {
+        "sv": "nivån {value} finns inte i organisationen (kända: {known}); rundan startar "
+        "ingenting",
+        "en": "level {value} is not in the organisation (known: {known}); the round will "
+        "start nothing",
+    },
+    "schedule.problem.unknown_template": {
+        "sv": "okänd mall {value} (tillåtna: {known})",
+        "en": "unknown template {value} (expected one of: {known})",
+    },
     "outbox-and-races.which_round": {
         "sv": "Du har flera rundor öppna, så jag vet inte vilken ditt svar gäller. "
         "Välj rundan – inget är sparat förrän du har valt:",

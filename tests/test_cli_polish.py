@@ -20,6 +20,7 @@ import yaml
 from bot import __version__
 from bot.cli import main
 from bot.i18n import MESSAGES, t
+from bot.schedule.config import AnnualSchedule, RoundConfig
 from bot.template_problems import FIELDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,9 +287,36 @@ def test_main_commands_speak_only_the_language_of_the_run(
         cyclic.write_text(broken, encoding="utf-8")
         assert say("org", "import", str(cyclic)) == 1
     assert say("org", "import", str(tmp_path / "f4.yaml")) == 1
+    schedule = tmp_path / "s1.yaml"
+    schedule.write_text(
+        "timezone: Mars/Olympus\nreminders: [7d, PT2H]\nsend_hour: 30\ncountry: XX\n"
+        "rounds:\n"
+        "  - {key: a, template: avstamning, name: A, answering_level: forvaltning,\n"
+        "     receiving_level: namnd, rrule: 'FREQ=YEARLY;INTERVAL=0', deadline: soon,\n"
+        "     colour: red}\n"
+        "  - {key: a, template: Avst, name: ' ', answering_level: enhet, receiving_level: enhet,\n"
+        "     rrule: 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30', deadline: 400d}\n"
+        "  - {key: c, name: C, answering_level: enhet, receiving_level: namnd,\n"
+        "     rrule: 'FREQ=HOURLY;COUNT=2', deadline: -1}\n",
+        encoding="utf-8",
+    )
+    assert say("schedule", "import", str(schedule)) == 1
+    assert say("schedule", "show", "--file", str(schedule)) == 1
+    assert say("schedule", "ical", "--file", str(schedule), "-o", str(tmp_path / "x.ics")) == 1
+    schedule.write_text(
+        "rounds:\n  - {key: a, template: okand, name: A, answering_level: enhet,\n"
+        "     receiving_level: namnd, rrule: 'FREQ=YEARLY;BYMONTH=5', deadline: 14d}\n",
+        encoding="utf-8",
+    )
+    assert say("schedule", "import", str(schedule)) == 1
+    for broken in ("- 1\n", "", "rounds: [\n", "reminders: 7d\n"):
+        schedule.write_text(broken, encoding="utf-8")
+        assert say("schedule", "show", "--file", str(schedule)) == 1
+    assert say("schedule", "import", str(tmp_path / "s2.yaml")) == 1
 
     text = "\n".join(outputs).replace(str(tmp_path), " ").replace(str(DATA), " ")
-    for data in [*_data_texts(), *FIELDS]:
+    schedule_fields = [*AnnualSchedule.model_fields, *RoundConfig.model_fields]
+    for data in [*_data_texts(), *FIELDS, *schedule_fields]:
         text = re.sub(rf"(?<!\w){re.escape(data)}(?!\w)", " ", text)
     leaks = sorted(
         f"{phrase!r} (from {key})"

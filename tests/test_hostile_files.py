@@ -87,7 +87,11 @@ def test_alias_bombs_are_refused_quickly_in_every_user_file(db_url: str, tmp_pat
     for command, expected in (
         (["org", "import", bomb], "ankare och alias (& och *) är inte tillåtna"),
         (["--lang", "en", "org", "import", bomb], "anchors and aliases (& and *) are not allowed"),
-        (["schedule", "import", bomb], "anchors and aliases (& and *) are not allowed"),
+        (["schedule", "import", bomb], "ankare och alias (& och *) är inte tillåtna"),
+        (
+            ["--lang", "en", "schedule", "import", bomb],
+            "anchors and aliases (& and *) are not allowed",
+        ),
     ):
         result = run_process(["--db", db_url, *command])
         assert result.returncode == 1, result.stderr
@@ -298,6 +302,8 @@ def test_files_over_the_size_cap_are_refused_unread(
     code, err = run(["--db", db_url, "--lang", "en", "org", "import", path], capsys, caplog)
     assert code == 1 and "file is larger than 2048 KB; split it" in err
     code, err = run(["--db", db_url, "schedule", "import", path], capsys, caplog)
+    assert code == 1 and "filen är större än 256 KB" in err
+    code, err = run(["--db", db_url, "--lang", "en", "schedule", "import", path], capsys, caplog)
     assert code == 1 and "file is larger than 256 KB" in err
 
 
@@ -440,10 +446,25 @@ rounds:
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
-        ("FREQ=YEARLY;INTERVAL=0;BYMONTH=5", "INTERVAL value 0 is out of range"),
-        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "the rule never occurs in any year"),
-        ("FREQ=YEARLY;BYSETPOS=366;BYDAY=MO", "the rule never occurs in any year"),
-        ("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31", "the rule never occurs in any year"),
+        (
+            "FREQ=YEARLY;INTERVAL=0;BYMONTH=5",
+            (
+                "INTERVAL-värdet 0 ligger utanför det tillåtna intervallet (1..366)",
+                "INTERVAL value 0 is out of range (expected 1..366)",
+            ),
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            ("regeln inträffar aldrig under något år", "the rule never occurs in any year"),
+        ),
+        (
+            "FREQ=YEARLY;BYSETPOS=366;BYDAY=MO",
+            ("regeln inträffar aldrig under något år", "the rule never occurs in any year"),
+        ),
+        (
+            "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31",
+            ("regeln inträffar aldrig under något år", "the rule never occurs in any year"),
+        ),
     ],
 )
 def test_schedules_that_never_end_or_never_fire_are_refused_at_import(
@@ -452,12 +473,17 @@ def test_schedules_that_never_end_or_never_fire_are_refused_at_import(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
     rule: str,
-    expected: str,
+    expected: tuple[str, str],
 ) -> None:
+    swedish, english = expected
     path = write(tmp_path, "schedule.yaml", SCHEDULE.format(rule=rule))
     code, err = run(["--db", db_url, "schedule", "import", path], capsys, caplog)
     assert code == 1
-    assert "rounds[0].rrule: invalid rrule text" in err and expected in err
+    assert f"rounds[0].rrule: ogiltig rrule-text '{rule}': " in err and swedish in err
+    assert "invalid" not in err
+    code, err = run(["--db", db_url, "--lang", "en", "schedule", "import", path], capsys, caplog)
+    assert code == 1
+    assert f"rounds[0].rrule: invalid rrule text '{rule}': " in err and english in err
     code, _ = run(["--db", db_url, "schedule", "import", "--preset"], capsys, caplog)
     assert code == 0
 
@@ -472,14 +498,23 @@ def test_duplicate_keys_in_a_schedule_are_an_error_not_last_wins(
     path = write(tmp_path, "schedule.yaml", twice)
     code, err = run(["--db", db_url, "schedule", "import", path], capsys, caplog)
     assert code == 1
-    assert err.strip().endswith(
-        "<document>: line 10: duplicate key 'deadline' (each key may appear once)"
+    assert err.strip() == (
+        f"{path}: rad 10: nyckeln 'deadline' förekommer mer än en gång "
+        "(varje nyckel får finnas en gång)"
     )
+    code, err = run(["--db", db_url, "--lang", "en", "schedule", "import", path], capsys, caplog)
+    assert code == 1
+    assert err.strip() == f"{path}: line 10: duplicate key 'deadline' (each key may appear once)"
 
 
 def test_schedule_show_of_a_never_ending_rule_returns(db_url: str, tmp_path: Path) -> None:
     path = write(tmp_path, "schedule.yaml", SCHEDULE.format(rule="FREQ=YEARLY;INTERVAL=0"))
     result = run_process(["--db", db_url, "schedule", "show", "--file", path], timeout=20)
+    assert result.returncode == 1
+    assert "INTERVAL-värdet 0 ligger utanför det tillåtna intervallet (1..366)" in result.stderr
+    result = run_process(
+        ["--db", db_url, "--lang", "en", "schedule", "show", "--file", path], timeout=20
+    )
     assert result.returncode == 1
     assert "INTERVAL value 0 is out of range (expected 1..366)" in result.stderr
 

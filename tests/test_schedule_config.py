@@ -59,6 +59,16 @@ def error_for(tmp_path: Path, text: str) -> ScheduleError:
     return info.value
 
 
+def sv(error: ScheduleError) -> str:
+    """The error as the command line prints it by default (Swedish)."""
+    return "\n".join(error.messages("sv"))
+
+
+def en(error: ScheduleError) -> str:
+    """The error as the command line prints it with ``--lang en``."""
+    return "\n".join(error.messages("en"))
+
+
 # --- valid files ------------------------------------------------------------------------
 
 
@@ -154,110 +164,154 @@ def test_bad_rrule_names_file_field_and_expectation(tmp_path: Path) -> None:
     )
     error = error_for(tmp_path, text)
     assert error.fields == ("rounds[2].rrule",)
-    message = str(error)
+    message = sv(error)
+    assert message.startswith(f"{tmp_path / 'schedule.yaml'}: rounds[2].rrule: ")
+    assert "ogiltig rrule-text 'FREQ=YEARLY;BYMNTH=5'" in message
+    assert "FREQ=YEARLY;BYMONTH=5;BYDAY=1MO" in message  # an example of what is expected
+    message = en(error)
     assert message.startswith(f"{tmp_path / 'schedule.yaml'}: rounds[2].rrule: ")
     assert "invalid rrule text 'FREQ=YEARLY;BYMNTH=5'" in message
-    assert "FREQ=YEARLY;BYMONTH=5;BYDAY=1MO" in message  # an example of what is expected
+    assert "FREQ=YEARLY;BYMONTH=5;BYDAY=1MO" in message
+    assert str(error) == message
 
 
 @pytest.mark.parametrize(
-    ("rrule", "expected"),
+    ("rrule", "swedish", "english"),
     [
-        ('"FREQ=YEARLY;COUNT=3"', "COUNT is not supported"),
-        ('"DTSTART:20270101T000000\\nRRULE:FREQ=YEARLY"', "single RRULE line"),
-        ('"FREQ=HOURLY"', "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY"),
-        ('"FREQ=YEARLY;BYMONTH=13"', "BYMONTH value 13 is out of range (expected 1..12)"),
-        ('"FREQ=YEARLY;BYHOUR=9"', "time of day comes from send_hour"),
-        ('"FREQ=YEARLY;UNTIL=20300101T000000Z"', "UNTIL must be a local date"),
-        ('"EVERY MAY"', "invalid rrule text 'EVERY MAY'"),
-        ("''", "expected an RFC 5545 rule"),
+        ('"FREQ=YEARLY;COUNT=3"', "COUNT stöds inte", "COUNT is not supported"),
+        (
+            '"DTSTART:20270101T000000\\nRRULE:FREQ=YEARLY"',
+            "en enda RRULE-rad",
+            "single RRULE line",
+        ),
+        (
+            '"FREQ=HOURLY"',
+            "FREQ ska vara YEARLY, MONTHLY, WEEKLY eller DAILY",
+            "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY",
+        ),
+        (
+            '"FREQ=YEARLY;BYMONTH=13"',
+            "BYMONTH-värdet 13 ligger utanför det tillåtna intervallet (1..12)",
+            "BYMONTH value 13 is out of range (expected 1..12)",
+        ),
+        (
+            '"FREQ=YEARLY;BYHOUR=9"',
+            "BYHOUR är inte tillåtet; tiden på dagen kommer från send_hour",
+            "BYHOUR is not allowed; the time of day comes from send_hour",
+        ),
+        (
+            '"FREQ=YEARLY;UNTIL=20300101T000000Z"',
+            "UNTIL ska vara ett lokalt datum",
+            "UNTIL must be a local date",
+        ),
+        ('"EVERY MAY"', "ogiltig rrule-text 'EVERY MAY'", "invalid rrule text 'EVERY MAY'"),
+        ("''", "väntade en RFC 5545-regel", "expected an RFC 5545 rule"),
     ],
 )
-def test_rrule_errors(tmp_path: Path, rrule: str, expected: str) -> None:
+def test_rrule_errors(tmp_path: Path, rrule: str, swedish: str, english: str) -> None:
     error = error_for(tmp_path, "rounds:\n" + round_yaml(rrule=rrule))
     assert error.fields == ("rounds[0].rrule",)
-    assert expected in str(error)
+    assert swedish in sv(error)
+    assert english in en(error)
 
 
 def test_unknown_timezone(tmp_path: Path) -> None:
     error = error_for(tmp_path, "timezone: Europe/Stokholm\nrounds:\n" + VALID_ROUND)
     assert error.fields == ("timezone",)
-    assert "unknown timezone 'Europe/Stokholm'" in str(error)
-    assert "IANA" in str(error)
+    assert "okänd tidszon 'Europe/Stokholm'" in sv(error)
+    assert "IANA" in sv(error)
+    assert "unknown timezone 'Europe/Stokholm'" in en(error)
+    assert "IANA" in en(error)
 
 
 def test_bad_duration(tmp_path: Path) -> None:
     error = error_for(tmp_path, "rounds:\n" + round_yaml(deadline='"2 weeks"'))
     assert error.fields == ("rounds[0].deadline",)
-    assert "bad duration '2 weeks'" in str(error)
-    assert "'14d', '2w', 'P14D'" in str(error)
+    assert "ogiltig tidslängd '2 weeks'" in sv(error)
+    assert "'14d', '2w', 'P14D'" in sv(error)
+    assert "bad duration '2 weeks'" in en(error)
+    assert "'14d', '2w', 'P14D'" in en(error)
 
 
 def test_bad_reminder_duration(tmp_path: Path) -> None:
     error = error_for(tmp_path, "reminders: [7d, PT2H]\nrounds:\n" + VALID_ROUND)
     assert error.fields == ("reminders[1]",)
-    assert "bad duration 'PT2H'" in str(error)
+    assert "reminders[1]: ogiltig tidslängd 'PT2H'" in sv(error)
+    assert "reminders[1]: bad duration 'PT2H'" in en(error)
 
 
 def test_reminders_must_be_a_list(tmp_path: Path) -> None:
     error = error_for(tmp_path, "reminders: 7d\nrounds:\n" + VALID_ROUND)
     assert error.fields == ("reminders",)
-    assert "expected a list of durations" in str(error)
+    assert "väntade en lista med tidslängder" in sv(error)
+    assert "expected a list of durations" in en(error)
 
 
 def test_deadline_too_long_or_zero(tmp_path: Path) -> None:
     error = error_for(tmp_path, "rounds:\n" + round_yaml(deadline="400d"))
     assert error.fields == ("rounds[0].deadline",)
-    assert "365" in str(error)
+    assert "ska vara högst 365 (fick '400d')" in sv(error)
+    assert "less than or equal to 365 (got '400d')" in en(error)
     error = error_for(tmp_path, "rounds:\n" + round_yaml(deadline="0d"))
     assert error.fields == ("rounds[0].deadline",)
+    assert "ska vara minst 1 (fick '0d')" in sv(error)
+    assert "greater than or equal to 1 (got '0d')" in en(error)
 
 
 def test_unknown_field_lists_allowed_fields(tmp_path: Path) -> None:
     error = error_for(tmp_path, "rounds:\n" + round_yaml(colour="red"))
     assert error.fields == ("rounds[0].colour",)
-    assert "unknown field" in str(error)
-    assert "answering_level" in str(error)
+    assert "okänt fält" in sv(error)
+    assert "answering_level" in sv(error)
+    assert "unknown field" in en(error)
+    assert "answering_level" in en(error)
 
 
 def test_unknown_top_level_field(tmp_path: Path) -> None:
     error = error_for(tmp_path, "timezon: Europe/Stockholm\nrounds:\n" + VALID_ROUND)
     assert error.fields == ("timezon",)
-    assert "expected one of: timezone" in str(error)
+    assert "tillåtna: timezone" in sv(error)
+    assert "expected one of: timezone" in en(error)
 
 
 def test_missing_field(tmp_path: Path) -> None:
     error = error_for(tmp_path, "rounds:\n" + round_yaml(rrule="<omit>"))
     assert error.fields == ("rounds[0].rrule",)
-    assert "required field is missing" in str(error)
+    assert "obligatoriskt fält saknas" in sv(error)
+    assert "required field is missing" in en(error)
 
 
 def test_bad_key_and_levels(tmp_path: Path) -> None:
     error = error_for(tmp_path, "rounds:\n" + round_yaml(template="Avstämning"))
     assert error.fields == ("rounds[0].template",)
-    assert "lower-case letters" in str(error)
+    assert "gemena bokstäver" in sv(error)
+    assert "lower-case letters" in en(error)
     error = error_for(tmp_path, "rounds:\n" + round_yaml(receiving_level="forvaltning"))
     assert error.fields == ("rounds[0]",)
-    assert "two different levels" in str(error)
+    assert "två olika nivåer" in sv(error)
+    assert "two different levels" in en(error)
 
 
 def test_duplicate_round_keys(tmp_path: Path) -> None:
     error = error_for(tmp_path, "rounds:\n" + round_yaml() + round_yaml())
     assert error.fields == ("rounds",)
-    assert "duplicate round key 'r'" in str(error)
+    assert "rundnyckeln 'r' finns flera gånger" in sv(error)
+    assert "duplicate round key 'r'" in en(error)
 
 
 def test_hours(tmp_path: Path) -> None:
     error = error_for(tmp_path, "send_hour: 24\nrounds:\n" + VALID_ROUND)
     assert error.fields == ("send_hour",)
     error = error_for(tmp_path, "send_hour: 17\nrounds:\n" + VALID_ROUND)
-    assert "send_hour (17) must be earlier than deadline_hour (17)" in str(error)
+    assert "send_hour (17) måste vara tidigare än deadline_hour (17)" in sv(error)
+    assert "send_hour (17) must be earlier than deadline_hour (17)" in en(error)
 
 
 def test_unknown_country(tmp_path: Path) -> None:
     error = error_for(tmp_path, "country: XX\nrounds:\n" + VALID_ROUND)
     assert error.fields == ("country",)
-    assert "unknown holiday country 'XX'" in str(error)
+    assert "okänt land för helgdagar 'XX'" in sv(error)
+    assert "unknown holiday country 'XX'" in en(error)
 
 
 def test_several_problems_are_all_reported(tmp_path: Path) -> None:
@@ -268,22 +322,30 @@ def test_several_problems_are_all_reported(tmp_path: Path) -> None:
     )
     error = error_for(tmp_path, text)
     assert error.fields == ("timezone", "rounds[0].rrule", "rounds[1].deadline")
-    lines = str(error).splitlines()
-    assert "3 problems" in lines[0]
+    lines = error.messages("sv")
+    assert "3 problem i årsschemat" in lines[0]
+    assert all(str(tmp_path / "schedule.yaml") in line for line in lines)
+    lines = error.messages("en")
+    assert "3 problems in annual schedule" in lines[0]
     assert all(str(tmp_path / "schedule.yaml") in line for line in lines)
 
 
 def test_invalid_yaml(tmp_path: Path) -> None:
     error = error_for(tmp_path, "rounds: [\n  - key: a\n")
     assert error.fields == ("<document>",)
-    assert "not valid YAML at line" in str(error)
+    assert "inte giltig YAML på rad" in sv(error)
+    assert "not valid YAML at line" in en(error)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("", "empty"), ("- 1\n- 2\n", "mapping")])
-def test_document_shape(tmp_path: Path, text: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "swedish", "english"),
+    [("", "årsschemat är tomt", "empty"), ("- 1\n- 2\n", "en mappning", "mapping")],
+)
+def test_document_shape(tmp_path: Path, text: str, swedish: str, english: str) -> None:
     error = error_for(tmp_path, text)
     assert error.fields == ("<document>",)
-    assert expected in str(error)
+    assert swedish in sv(error)
+    assert english in en(error)
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -291,3 +353,5 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ScheduleError, match="cannot read file") as info:
         load_schedule(path)
     assert str(path) in str(info.value)
+    assert info.value.messages("sv") == [f"{path}: filen går inte att läsa: den finns inte"]
+    assert info.value.messages("en") == [f"{path}: cannot read file: it does not exist"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from conftest import load_sample_org
 from sqlalchemy import select, update
 
@@ -33,9 +34,11 @@ rounds:
 """
 
 
-def store_broken(engine: DialogEngine, rule: str, workspace: str = BAD) -> None:
+def store_broken(engine: DialogEngine, rule: str, workspace: str = BAD, lang: str = "sv") -> None:
     """A schedule stored by an older version that did not check its rule."""
-    save_schedule(engine, workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml")
+    save_schedule(
+        engine, workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml", lang=lang
+    )
     with engine.unit_of_work(workspace) as uow:
         row = uow.session.scalars(
             select(WorkspaceSchedule).where(WorkspaceSchedule.workspace_id == workspace)
@@ -62,12 +65,19 @@ def _tick_until(scheduler: Scheduler, clock: FixedClock, end: datetime) -> None:
     assert not worker.is_alive(), "planning hung"
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("sv", "INTERVAL-värdet 0 ligger utanför det tillåtna intervallet (1..366)"),
+        ("en", "INTERVAL value 0 is out of range (expected 1..366)"),
+    ],
+)
 def test_a_never_ending_schedule_in_one_workspace_stops_no_other(
-    engine: DialogEngine, clock: FixedClock
+    engine: DialogEngine, clock: FixedClock, lang: str, expected: str
 ) -> None:
     load_sample_org(engine, BAD)
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    store_broken(engine, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5")
+    store_broken(engine, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5", lang=lang)
     save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     notifier = RecordingNotifier()
 
@@ -78,7 +88,7 @@ def test_a_never_ending_schedule_in_one_workspace_stops_no_other(
     assert len(notifier.schedule_failures) == 1  # once, although every tick fails again
     workspace, recipients, reason = notifier.schedule_failures[0]
     assert (workspace, recipients) == (BAD, ["U0PROC01"])
-    assert "rounds[0].rrule" in reason and "INTERVAL value 0 is out of range" in reason
+    assert "rounds[0].rrule" in reason and expected in reason
 
 
 def test_planning_over_its_time_budget_is_reported_not_waited_for(

@@ -304,17 +304,26 @@ def test_schedule_import_reports_errors_and_stores(
     bad.write_text(SCHEDULE.replace("BYMONTH=5", "BYMONTH=13"), encoding="utf-8")
     assert main(["--db", cli_db, "schedule", "import", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert f"{bad}: rounds[0].rrule" in err and "BYMONTH value 13 is out of range" in err
+    assert f"{bad}: rounds[0].rrule" in err
+    assert "BYMONTH-värdet 13 ligger utanför det tillåtna intervallet (1..12)" in err
+    assert main(["--db", cli_db, "--lang", "en", "schedule", "import", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}: rounds[0].rrule" in err
+    assert "BYMONTH value 13 is out of range (expected 1..12)" in err
 
     good = tmp_path / "good.yaml"
     good.write_text(SCHEDULE, encoding="utf-8")
     assert main(["--db", cli_db, "schedule", "import", str(good), "--group", "C0X"]) == 0
-    assert "Stored a schedule for workspace local" in capsys.readouterr().out
+    assert "Sparade ett årsschema för arbetsytan local" in capsys.readouterr().out
     assert main(["--db", cli_db, "schedule", "show", "--year", "2027"]) == 0
     out = capsys.readouterr().out
-    assert "(stored for local)" in out and "Avstämning" in out and "Resultatdialog" not in out
+    assert "(sparat för local)" in out and "Avstämning" in out and "Resultatdialog" not in out
+    assert main(["--db", cli_db, "--lang", "en", "schedule", "show", "--year", "2027"]) == 0
+    assert "(stored for local)" in capsys.readouterr().out
 
     assert main(["--db", cli_db, "schedule", "import", "--preset"]) == 0
+    assert "Ersatte årsschemat" in capsys.readouterr().out
+    assert main(["--db", cli_db, "--lang", "en", "schedule", "import", "--preset"]) == 0
     assert "Replaced the schedule" in capsys.readouterr().out
     assert main(["--db", cli_db, "schedule", "import"]) == 2
 
@@ -341,3 +350,38 @@ def test_worker_once_runs_due_jobs(cli_db: str, capsys: pytest.CaptureFixture[st
     assert "close_round" in capsys.readouterr().out
     assert main(["--db", cli_db, "worker", "--once"]) == 0
     assert "0 jobs planned, 0 run" in capsys.readouterr().out
+
+
+def test_schedule_import_warns_and_refuses_in_the_language_of_the_run(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(SCHEDULE.replace("answering_level: forvaltning", "answering_level: byra"))
+    assert main(["--db", cli_db, "schedule", "import", str(odd)]) == 0
+    captured = capsys.readouterr()
+    assert "Varning: rounds[0].answering_level: nivån 'byra' finns inte i organisationen" in (
+        captured.err
+    )
+    assert "rundan startar ingenting" in captured.err
+    assert main(["--db", cli_db, "--lang", "en", "schedule", "import", str(odd)]) == 0
+    captured = capsys.readouterr()
+    assert "Warning: rounds[0].answering_level: level 'byra' is not in the organisation" in (
+        captured.err
+    )
+
+    assert main(["--db", cli_db, "--workspace", "T0NEW", "schedule", "import", "--preset"]) == 0
+    assert "Varning: arbetsytan 'T0NEW' har ingen organisation än" in capsys.readouterr().err
+
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(SCHEDULE.replace("template: avstamning", "template: okand"))
+    assert main(["--db", cli_db, "schedule", "import", str(unknown)]) == 1
+    assert f"{unknown}: rounds[0].template: okänd mall 'okand' (tillåtna: " in (
+        capsys.readouterr().err
+    )
+    assert main(["--db", cli_db, "--lang", "en", "schedule", "import", str(unknown)]) == 1
+    assert "rounds[0].template: unknown template 'okand' (expected one of: " in (
+        capsys.readouterr().err
+    )
+
+    assert main(["--db", cli_db, "schedule", "import"]) == 2
+    assert "Ange antingen en schemafil (FILE) eller --preset." in capsys.readouterr().err

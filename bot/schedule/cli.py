@@ -17,7 +17,7 @@ from types import FrameType
 from rich.console import Console
 from rich.table import Table
 
-from bot.i18n import format_local
+from bot.i18n import format_local, t
 from bot.personal_data import retention_days_from_env
 from bot.ports import Notifier
 from bot.schedule.cli_common import schedule_errors, source_for_show
@@ -42,7 +42,7 @@ def cmd_schedule_show(args: argparse.Namespace, out: Console) -> int:
     try:
         schedule, source = source_for_show(args, out)
     except ScheduleError as exc:
-        return schedule_errors(err, exc)
+        return schedule_errors(err, exc, args.lang)
     year = parse_year(args.year) if args.year else datetime.now(schedule.tz).year
     rounds = plan_year(schedule, year)
     out.print(
@@ -60,7 +60,7 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
     err = Console(stderr=True)
     if bool(args.file) == bool(args.preset):
         err.print(
-            "Give either a schedule FILE or --preset.",
+            t(args.lang, "schedule.cli.file_or_preset"),
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -81,19 +81,29 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
             lang=args.lang,
         )
     except ScheduleError as exc:
-        return schedule_errors(err, exc)
-    verb = "Replaced the schedule" if report.replaced else "Stored a schedule"
+        return schedule_errors(err, exc, args.lang)
     out.print(
-        f"{verb} for workspace {args.workspace} from {source}: {len(schedule.rounds)} rounds, "
-        f"planning from {format_local(report.stored.planned_until, args.lang, schedule.timezone)}.",
+        t(
+            args.lang,
+            "schedule.cli.replaced" if report.replaced else "schedule.cli.stored",
+            workspace=args.workspace,
+            source=source,
+            n=len(schedule.rounds),
+            when=format_local(report.stored.planned_until, args.lang, schedule.timezone),
+        ),
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
     if report.dropped_jobs:
-        out.print(f"Dropped {report.dropped_jobs} upcoming jobs of the earlier schedule.")
+        out.print(t(args.lang, "schedule.cli.dropped", n=report.dropped_jobs))
     for warning in report.warnings:
-        err.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+        err.print(
+            t(args.lang, "schedule.cli.warning", text=warning.line(args.lang)),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     return 0
 
 

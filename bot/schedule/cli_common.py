@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bot.i18n import t
 from bot.schedule.config import AnnualSchedule, load_preset, load_schedule
 from bot.schedule.errors import ScheduleError
 from bot.schedule.store import load_stored
@@ -15,9 +16,10 @@ from bot.wiring import build_runtime
 from storage.db import NotMigrated
 
 
-def schedule_errors(err: Console, exc: ScheduleError) -> int:
-    """Print a schedule problem as one line; the exit code."""
-    err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+def schedule_errors(err: Console, exc: ScheduleError, lang: str) -> int:
+    """Print a schedule's problems in ``lang``, one line each; the exit code."""
+    for line in exc.messages(lang):
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
     return 1
 
 
@@ -35,11 +37,12 @@ def source_for_show(args: argparse.Namespace, out: Console) -> tuple[AnnualSched
     stored = load_stored(runtime.engine, args.workspace) if runtime is not None else None
     if stored is None:
         out.print(
-            f"(No schedule stored for workspace {args.workspace}; showing the shipped preset. "
-            "Store one with `dialogbot schedule import`.)",
+            t(args.lang, "schedule.cli.showing_preset", workspace=args.workspace),
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
         return load_preset(), "preset"
-    return stored.schedule, f"{stored.source} (stored for {args.workspace})"
+    return stored.schedule, t(
+        args.lang, "schedule.cli.stored_source", source=stored.source, workspace=args.workspace
+    )

@@ -44,6 +44,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.org_problems import Term
 from bot.safe_yaml import UserFileError, load_yaml, read_user_file
 from bot.schedule.calendar import (
     DEFAULT_COUNTRY,
@@ -52,7 +53,7 @@ from bot.schedule.calendar import (
     DEFAULT_TIMEZONE,
     validate_country,
 )
-from bot.schedule.errors import ScheduleError, ScheduleIssue
+from bot.schedule.errors import DOCUMENT, ScheduleError, ScheduleIssue, ScheduleProblem
 from bot.schedule.recurrence import never_fires
 
 PRESET_FILENAME = "preset_arsschema.yaml"
@@ -67,7 +68,6 @@ MAX_DEADLINE_DAYS = 365
 _SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 _SHORT_DURATION = re.compile(r"^(\d+)\s*([dw])$", re.IGNORECASE)
 _ISO_DURATION = re.compile(r"^P(?:(\d+)W|(\d+)D|(\d+)W(\d+)D)$", re.IGNORECASE)
-_DURATION_HELP = "expected a whole number of days such as '14d', '2w', 'P14D' or 'P2W'"
 _RRULE_RANGES = {  # name: (negative values allowed, largest absolute value)
     "BYMONTH": (False, 12),
     "BYMONTHDAY": (True, 31),
@@ -77,14 +77,18 @@ _RRULE_RANGES = {  # name: (negative values allowed, largest absolute value)
     "INTERVAL": (False, 366),
 }
 _ALLOWED_FREQS = {"YEARLY", "MONTHLY", "WEEKLY", "DAILY"}
-_FORBIDDEN_RRULE_PARTS = {
-    "DTSTART": "DTSTART is not allowed; occurrences are computed per calendar year",
-    "COUNT": "COUNT is not supported because rules are evaluated per year; use UNTIL",
-    "BYHOUR": "BYHOUR is not allowed; the time of day comes from send_hour",
-    "BYMINUTE": "BYMINUTE is not allowed; the time of day comes from send_hour",
-    "BYSECOND": "BYSECOND is not allowed; the time of day comes from send_hour",
-    "BYEASTER": "BYEASTER is not part of RFC 5545",
+_FORBIDDEN_RRULE_PARTS = {  # part: message key of why it is refused
+    "DTSTART": "schedule.problem.rrule_dtstart",
+    "COUNT": "schedule.problem.rrule_count",
+    "BYHOUR": "schedule.problem.rrule_time_of_day",
+    "BYMINUTE": "schedule.problem.rrule_time_of_day",
+    "BYSECOND": "schedule.problem.rrule_time_of_day",
+    "BYEASTER": "schedule.problem.rrule_byeaster",
 }
+
+
+def _bad_rrule(value: object, reason: str, **params: object) -> ScheduleProblem:
+    return ScheduleProblem("schedule.problem.rrule", value=repr(value), reason=Term(reason, params))
 
 
 def parse_days(value: object) -> int:
@@ -103,13 +107,13 @@ def parse_days(value: object) -> int:
         ValueError: If the value is not such a duration.
     """
     if isinstance(value, bool):
-        raise ValueError(f"bad duration {value!r}: {_DURATION_HELP}")
+        raise ScheduleProblem("schedule.problem.duration", value=repr(value))
     if isinstance(value, int):
         if value < 0:
-            raise ValueError(f"bad duration {value!r}: must not be negative")
+            raise ScheduleProblem("schedule.problem.duration_negative", value=repr(value))
         return value
     if not isinstance(value, str):
-        raise ValueError(f"bad duration {value!r}: {_DURATION_HELP}")
+        raise ScheduleProblem("schedule.problem.duration", value=repr(value))
     text = value.strip()
     short = _SHORT_DURATION.match(text)
     if short:
@@ -123,24 +127,18 @@ def parse_days(value: object) -> int:
         if days_only is not None:
             return int(days_only)
         return int(weeks) * 7 + int(days)
-    raise ValueError(f"bad duration {value!r}: {_DURATION_HELP}")
+    raise ScheduleProblem("schedule.problem.duration", value=repr(value))
 
 
 def _normalise_rrule(value: object) -> str:
     """Validate RFC 5545 recurrence-rule text and return it without an ``RRULE:`` prefix."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(
-            f"invalid rrule text {value!r}: expected an RFC 5545 rule such as "
-            "'FREQ=YEARLY;BYMONTH=5;BYDAY=1MO'"
-        )
+        raise _bad_rrule(value, "schedule.problem.rrule_expected")
     text = value.strip()
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :].strip()
     if "\n" in text or ":" in text:
-        raise ValueError(
-            f"invalid rrule text {value!r}: expected a single RRULE line without "
-            "DTSTART, EXDATE or other properties"
-        )
+        raise _bad_rrule(value, "schedule.problem.rrule_one_line")
     parts = dict(
         (name.strip().upper(), val.strip().upper())
         for name, _, val in (part.partition("=") for part in text.split(";") if part.strip())
@@ -148,12 +146,9 @@ def _normalise_rrule(value: object) -> str:
     names = set(parts)
     for name, reason in _FORBIDDEN_RRULE_PARTS.items():
         if name in names:
-            raise ValueError(f"invalid rrule text {value!r}: {reason}")
+            raise _bad_rrule(value, reason, part=name)
     if parts.get("UNTIL", "").endswith("Z"):
-        raise ValueError(
-            f"invalid rrule text {value!r}: UNTIL must be a local date without 'Z', "
-            "e.g. UNTIL=20301231"
-        )
+        raise _bad_rrule(value, "schedule.problem.rrule_until_z")
     for name, (signed, high) in _RRULE_RANGES.items():
         for item in filter(None, (piece.strip() for piece in parts.get(name, "").split(","))):
             try:
@@ -162,53 +157,37 @@ def _normalise_rrule(value: object) -> str:
                 continue  # left to dateutil's own parser below
             if not (1 <= abs(number) <= high and (signed or number > 0)):
                 expected = f"±1..{high}" if signed else f"1..{high}"
-                raise ValueError(
-                    f"invalid rrule text {value!r}: {name} value {item} is out of range "
-                    f"(expected {expected})"
+                raise _bad_rrule(
+                    value, "schedule.problem.rrule_range", name=name, item=item, expected=expected
                 )
     try:
         rule = rrulestr(text, dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise ValueError(
-            f"invalid rrule text {value!r}: {exc} (expected an RFC 5545 rule such as "
-            "'FREQ=YEARLY;BYMONTH=5;BYDAY=1MO')"
-        ) from exc
+        raise _bad_rrule(value, "schedule.problem.rrule_parse", detail=str(exc)) from exc
     if not isinstance(rule, rrule):  # pragma: no cover - rrulestr returns rrule for one line
-        raise ValueError(f"invalid rrule text {value!r}: expected a single rule")
+        raise _bad_rrule(value, "schedule.problem.rrule_single")
     if parts.get("FREQ") not in _ALLOWED_FREQS:
-        raise ValueError(
-            f"invalid rrule text {value!r}: FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY "
-            "(rounds start at most once a day)"
-        )
+        raise _bad_rrule(value, "schedule.problem.rrule_freq")
     if never_fires(text):
-        raise ValueError(
-            f"invalid rrule text {value!r}: the rule never occurs in any year (a date such "
-            "as 30 February, or a BYSETPOS beyond the days the rule selects)"
-        )
+        raise _bad_rrule(value, "schedule.problem.rrule_never")
     return text
 
 
 def _normalise_timezone(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(
-            f"unknown timezone {value!r}: expected an IANA name like 'Europe/Stockholm'"
-        )
+        raise ScheduleProblem("schedule.problem.timezone", value=repr(value))
     name = value.strip()
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown timezone {name!r}: expected an IANA name like 'Europe/Stockholm'"
-        ) from exc
+        raise ScheduleProblem("schedule.problem.timezone", value=repr(name)) from exc
     return name
 
 
 def _normalise_reminders(value: object) -> object:
     if isinstance(value, list | tuple):
         return tuple(value)
-    raise ValueError(
-        f"expected a list of durations before the deadline such as [7d, 2d, 0d], got {value!r}"
-    )
+    raise ScheduleProblem("schedule.problem.reminders", value=repr(value))
 
 
 Days = Annotated[int, BeforeValidator(parse_days)]
@@ -246,16 +225,13 @@ class RoundConfig(BaseModel):
     def _strip_name(cls, value: str) -> str:
         stripped = value.strip()
         if not stripped:
-            raise ValueError("expected a non-empty name")
+            raise ScheduleProblem("schedule.problem.name_empty")
         return stripped
 
     @model_validator(mode="after")
     def _levels_differ(self) -> RoundConfig:
         if self.answering_level == self.receiving_level:
-            raise ValueError(
-                f"answering_level and receiving_level are both {self.answering_level!r}; "
-                "a dialog is between two different levels"
-            )
+            raise ScheduleProblem("schedule.problem.same_levels", level=repr(self.answering_level))
         return self
 
 
@@ -288,7 +264,10 @@ class AnnualSchedule(BaseModel):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        return validate_country(value)
+        try:
+            return validate_country(value)
+        except ValueError:
+            raise ScheduleProblem("schedule.problem.country", value=repr(value)) from None
 
     @field_validator("rounds")
     @classmethod
@@ -296,16 +275,15 @@ class AnnualSchedule(BaseModel):
         seen: set[str] = set()
         for item in rounds:
             if item.key in seen:
-                raise ValueError(f"duplicate round key {item.key!r}: keys must be unique")
+                raise ScheduleProblem("schedule.problem.duplicate_key", name=repr(item.key))
             seen.add(item.key)
         return rounds
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> AnnualSchedule:
         if self.send_hour >= self.deadline_hour:
-            raise ValueError(
-                f"send_hour ({self.send_hour}) must be earlier than deadline_hour "
-                f"({self.deadline_hour})"
+            raise ScheduleProblem(
+                "schedule.problem.hours_order", send=self.send_hour, deadline=self.deadline_hour
             )
         return self
 
@@ -341,31 +319,51 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
             continue
         else:
             path += f".{part}" if path else part
-    return path or "<document>"
+    return path or DOCUMENT
 
 
 def _allowed_fields(model: type[BaseModel]) -> str:
     return ", ".join(model.model_fields)
 
 
-def _issue_message(error: Mapping[str, Any]) -> str:
+_PYDANTIC_KEYS = {  # pydantic error type: (message key, the ctx values it shows)
+    "missing": ("schedule.problem.missing", ()),
+    "string_pattern_mismatch": ("schedule.problem.key_pattern", ()),
+    "greater_than_equal": ("schedule.problem.at_least", ("ge",)),
+    "less_than_equal": ("schedule.problem.at_most", ("le",)),
+    "string_too_short": ("schedule.problem.too_short", ("min_length",)),
+    "string_too_long": ("schedule.problem.too_long", ("max_length",)),
+    "int_type": ("schedule.problem.not_int", ()),
+    "int_parsing": ("schedule.problem.not_int", ()),
+    "int_from_float": ("schedule.problem.not_int", ()),
+    "bool_type": ("schedule.problem.not_bool", ()),
+    "bool_parsing": ("schedule.problem.not_bool", ()),
+    "string_type": ("schedule.problem.not_text", ()),
+    "tuple_type": ("schedule.problem.not_list", ()),
+    "model_type": ("schedule.problem.not_a_mapping", ()),
+}
+
+
+def _issue_message(error: Mapping[str, Any]) -> tuple[str, dict[str, object]]:
+    """The message key and parameters of one pydantic error."""
     kind = error.get("type", "")
     loc = tuple(error.get("loc", ()))
+    ctx = error.get("ctx") or {}
+    problem = ctx.get("error")
+    if isinstance(problem, ScheduleProblem):
+        return problem.key, dict(problem.params)
     if kind == "extra_forbidden":
         model: type[BaseModel] = RoundConfig if "rounds" in loc else AnnualSchedule
-        return f"unknown field (expected one of: {_allowed_fields(model)})"
-    if kind == "missing":
-        return "required field is missing"
-    message = str(error.get("msg", "invalid value"))
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    elif message.startswith("Assertion failed, "):
-        message = message[len("Assertion failed, ") :]
-    if kind == "string_pattern_mismatch":
-        message = "expected a key of lower-case letters, digits, '-' or '_'"
-    if kind not in {"value_error", "assertion_error"} and "input" in error:
-        message = f"{message} (got {error['input']!r})"
-    return message
+        return "schedule.problem.unknown_field", {"fields": _allowed_fields(model)}
+    key, shown = _PYDANTIC_KEYS.get(kind, ("schedule.problem.other", ()))
+    params: dict[str, object] = {name: ctx.get(name) for name in shown}
+    if key == "schedule.problem.other":
+        params["detail"] = str(error.get("msg", "invalid value"))
+    shows_input = kind != "missing" and "input" in error
+    params["got"] = (
+        Term("schedule.problem.got", {"value": repr(error["input"])}) if shows_input else ""
+    )
+    return key, params
 
 
 def parse_schedule(data: object, source: str = "<schedule>") -> AnnualSchedule:
@@ -382,18 +380,16 @@ def parse_schedule(data: object, source: str = "<schedule>") -> AnnualSchedule:
         ScheduleError: If the data is not a valid schedule.
     """
     if data is None:
-        raise ScheduleError.single(source, "<document>", "the schedule is empty")
+        raise ScheduleError.single(source, DOCUMENT, "schedule.problem.empty")
     if not isinstance(data, Mapping):
         raise ScheduleError.single(
-            source,
-            "<document>",
-            f"expected a mapping with 'rounds' at the top level, got {type(data).__name__}",
+            source, DOCUMENT, "schedule.problem.not_mapping", kind=type(data).__name__
         )
     try:
         return AnnualSchedule.model_validate(data)
     except ValidationError as exc:
         issues = [
-            ScheduleIssue(_field_path(tuple(err["loc"])), _issue_message(err))
+            ScheduleIssue(_field_path(tuple(err["loc"])), *_issue_message(err))
             for err in exc.errors(include_url=False)
         ]
         raise ScheduleError(source, issues) from None
@@ -415,7 +411,7 @@ def load_schedule_text(text: str, source: str = "<schedule>") -> AnnualSchedule:
     try:
         data = load_yaml(text)
     except UserFileError as exc:
-        raise ScheduleError.single(source, "<document>", str(exc)) from None
+        raise ScheduleError.single(source, DOCUMENT, exc.key, **exc.params) from None
     return parse_schedule(data, source)
 
 
@@ -437,7 +433,7 @@ def load_schedule(path: str | Path) -> AnnualSchedule:
     try:
         text = read_user_file(file, MAX_SCHEDULE_BYTES)
     except UserFileError as exc:
-        raise ScheduleError.single(str(file), "<document>", str(exc)) from None
+        raise ScheduleError.single(str(file), DOCUMENT, exc.key, **exc.params) from None
     return load_schedule_text(text, str(file))
 
 

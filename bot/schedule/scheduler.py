@@ -41,6 +41,7 @@ from bot.errors import NoParticipants, UnknownRound
 from bot.org_tree import OrgTree
 from bot.personal_data import PURGE_JOB_KIND, purge_expired, purge_job
 from bot.ports import Notifier
+from bot.schedule.errors import ScheduleError
 from bot.schedule.jobs import (
     DEFAULT_LEASE,
     DEFAULT_MAX_ATTEMPTS,
@@ -531,7 +532,8 @@ class Scheduler:
 def _failure_job(row: WorkspaceSchedule, exc: Exception) -> NewJob:
     """The job that tells a workspace's process supports its schedule cannot be planned;
     keyed by the schedule's import time, so each imported schedule is reported once."""
-    reason = str(exc).splitlines()[-1].strip() if str(exc) else type(exc).__name__
+    text = "\n".join(exc.messages(row.lang)) if isinstance(exc, ScheduleError) else str(exc)
+    reason = text.splitlines()[-1].strip() if text else type(exc).__name__
     return NewJob(
         workspace_id=row.workspace_id,
         kind=KIND_PLANNING_FAILED,

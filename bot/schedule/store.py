@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.engine import DialogEngine
 from bot.errors import UnknownTemplate
 from bot.schedule.config import AnnualSchedule, parse_schedule
-from bot.schedule.errors import ScheduleError, ScheduleIssue
+from bot.schedule.errors import DOCUMENT, ScheduleError, ScheduleIssue
 from bot.schedule.jobs import KIND_REMINDER, KIND_START_ROUND, JobStore
 from storage.models_schedule import WorkspaceSchedule
 
@@ -55,12 +55,12 @@ class ImportReport:
     stored: StoredSchedule
     replaced: bool
     dropped_jobs: int
-    warnings: list[str]
+    warnings: list[ScheduleIssue]
 
 
 def check_against(
     engine: DialogEngine, workspace: str, schedule: AnnualSchedule, source: str
-) -> list[str]:
+) -> list[ScheduleIssue]:
     """Check a schedule against the template catalog and the workspace's levels.
 
     Args:
@@ -85,7 +85,8 @@ def check_against(
             issues.append(
                 ScheduleIssue(
                     f"rounds[{index}].template",
-                    f"unknown template {item.template!r} (expected one of: {', '.join(known)})",
+                    "schedule.problem.unknown_template",
+                    {"value": repr(item.template), "known": ", ".join(known)},
                 )
             )
     if issues:
@@ -93,17 +94,18 @@ def check_against(
     with engine.unit_of_work(workspace) as uow:
         levels = {level.key for level in uow.repo.levels()}
     if not levels:
-        return [
-            f"workspace {workspace!r} has no organisation yet; import one with `dialogbot org import`"
-        ]
-    warnings = []
+        return [ScheduleIssue(DOCUMENT, "schedule.warning.no_org", {"workspace": repr(workspace)})]
+    warnings: list[ScheduleIssue] = []
     for index, item in enumerate(schedule.rounds):
         for name in ("answering_level", "receiving_level"):
             value = getattr(item, name)
             if value not in levels:
                 warnings.append(
-                    f"rounds[{index}].{name}: level {value!r} is not in the organisation "
-                    f"(known: {', '.join(sorted(levels))}); the round will start nothing"
+                    ScheduleIssue(
+                        f"rounds[{index}].{name}",
+                        "schedule.warning.unknown_level",
+                        {"value": repr(value), "known": ", ".join(sorted(levels))},
+                    )
                 )
     return warnings
 
@@ -139,7 +141,7 @@ def save_schedule(
         ScheduleError: If a round names an unknown template.
     """
     if lang not in ("sv", "en"):
-        raise ScheduleError.single(source, "lang", f"expected 'sv' or 'en', got {lang!r}")
+        raise ScheduleError.single(source, "lang", "schedule.problem.lang", value=repr(lang))
     warnings = check_against(engine, workspace, schedule, source)
     now = engine.clock.now()
     body = schedule.model_dump(mode="json")

@@ -75,7 +75,7 @@ def cmd_schedule_wheel(args: argparse.Namespace, out: Console) -> int:
     try:
         schedule, _ = source_for_show(args, out)
     except ScheduleError as exc:
-        return schedule_errors(err, exc)
+        return schedule_errors(err, exc, args.lang)
     now = SystemClock().now()
     year = args.year or now.astimezone(schedule.tz).year
     today = args.today or now.astimezone(schedule.tz).date()
@@ -98,7 +98,7 @@ def cmd_schedule_ical(args: argparse.Namespace, out: Console) -> int:
     try:
         schedule, _ = source_for_show(args, out)
     except ScheduleError as exc:
-        return schedule_errors(err, exc)
+        return schedule_errors(err, exc, args.lang)
     now: datetime = SystemClock().now()
     year = args.year or now.astimezone(schedule.tz).year
     calendar = year_calendar(schedule, year, args.workspace, now, args.lang)
