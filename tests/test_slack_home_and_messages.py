@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from fakes.signing import DEFAULT_TEAM_ID, FORM, app_home_opened_event, block_suggestion_body
+from sqlalchemy import text
 from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack, texts
 
 from bot.collation import sort_key
@@ -134,6 +135,21 @@ def test_home_says_when_there_is_no_schedule_and_managers_get_no_start_button(
     slack.click(HOME_START, "start", ANNA, view={"id": "V0HOME", "type": "home"})
     assert slack.fake.delivered("views.open") == []
     assert "bara processtöd" in slack.posts(slack.fake.dm_channel_id(ANNA))[-1].args["text"]
+
+
+def test_home_says_in_swedish_why_a_stored_schedule_cannot_be_planned(
+    slack: SlackHarness,
+) -> None:
+    save_schedule(slack.engine, DEFAULT_TEAM_ID, load_preset(), "preset")
+    # A stored body that no longer validates (as after an upgrade that checks more).
+    with slack.db.begin() as conn:
+        conn.execute(
+            text("UPDATE workspace_schedules SET body = :body"), {"body": '{"namn": "Gammalt"}'}
+        )
+    body = json.dumps(_home(slack, PROCESS_SUPPORT), ensure_ascii=False)
+    assert "Årsschemat kan inte planeras:" in body
+    assert "namn: okänt fält (tillåtna: timezone" in body
+    assert "unknown field" not in body
 
 
 # Manager's Home -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.engine import DialogEngine
+from bot.i18n import DEFAULT_LANG
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import PlannedRound, plan_year
 from bot.schedule.store import load_stored
@@ -28,14 +29,15 @@ class Upcoming:
 
 
 def upcoming_rounds(
-    engine: DialogEngine, workspace: str, now: datetime, limit: int = 5
+    engine: DialogEngine, workspace: str, now: datetime, limit: int = 5, lang: str = DEFAULT_LANG
 ) -> Upcoming:
     """The first ``limit`` planned rounds of the workspace that start after ``now``
-    (this calendar year and the next)."""
+    (this calendar year and the next); a schedule that cannot be read is described in
+    ``lang``."""
     try:
         stored = load_stored(engine, workspace)
     except ScheduleError as err:
-        return Upcoming([], True, str(err).splitlines()[0])
+        return Upcoming([], True, err.messages(lang)[0])
     if stored is None:
         return Upcoming([], False)
     year = now.astimezone(stored.schedule.tz).year

@@ -136,7 +136,7 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
         lang, ctx.tz, open_rounds, closed, pending_items(ctx, client, workspace, user)
     )
     if organiser:
-        upcoming = upcoming_rounds(engine, workspace, engine.clock.now())
+        upcoming = upcoming_rounds(engine, workspace, engine.clock.now(), lang=lang)
         view["blocks"] = [
             *view["blocks"][:2],
             start_button(lang),
