@@ -10,16 +10,13 @@ participant exactly where they were. Every incoming message or action carries a
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from random import SystemRandom
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from bot import absence_roster, access
 from bot.absence import ABSENT
@@ -30,7 +27,7 @@ from bot.chain.context import branch_context, context_for
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
 from bot.chain.followup import FOLLOWUP_KEY, followup_prompt
 from bot.chain.splitting import parse_followup, split_activities
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.collation import swedish_sorted
 from bot.errors import (
     EmptyAnswer,
@@ -65,6 +62,7 @@ from bot.results import (
     UnitChoice,
     UnitProgress,
 )
+from bot.services.kernel import ServiceKernel
 from bot.summary import RoundSummary, build_summary
 from bot.templates import DialogTemplate, Question, TemplateCatalog, normalize_key
 from bot.text_input import REF_MAX, TITLE_MAX, clean_text, clip
@@ -79,7 +77,6 @@ from storage.models import (
     Unit,
 )
 from storage.models_chain import Activity
-from storage.outbox import insert_pending
 from storage.repository import Repository
 from storage.unit_of_work import UnitOfWork
 
@@ -154,72 +151,20 @@ class DialogEngine:
         clock: Clock | None = None,
         max_attempts: int = 5,
     ) -> None:
+        self.kernel = ServiceKernel(session_factory, catalog, clock, max_attempts)
         self.session_factory = session_factory
         self.catalog = catalog
-        self.clock: Clock = clock or SystemClock()
-        self.max_attempts = max_attempts
-        self._templates: dict[int, DialogTemplate] = {}
-        self._templates_lock = threading.Lock()
+        self.clock: Clock = self.kernel.clock
+        self._transaction = self.kernel.transaction
+        self._read = self.kernel.read
+        self.template_of = self.kernel.template_of
+        self._now = self.kernel.now
 
     # Plumbing ---------------------------------------------------------------------
 
     def unit_of_work(self, workspace: str) -> UnitOfWork:
         """A new unit of work for ``workspace``."""
         return UnitOfWork(self.session_factory, workspace)
-
-    def _transaction(
-        self,
-        workspace: str,
-        work: Callable[[Repository], T],
-        planner: PostPlanner | None = None,
-    ) -> T:
-        """Run ``work`` in one unit of work and commit; retry on write conflicts.
-
-        A conflict is another transaction updating the same participation (version
-        counter) or inserting the same message key (unique constraint). On retry the
-        work sees the other transaction's result, so duplicates become no-ops. With a
-        ``planner`` the posts the result calls for are written to the outbox in the same
-        transaction (a replay plans the same keys, which are then skipped).
-        """
-        for attempt in range(1, self.max_attempts + 1):
-            with self.unit_of_work(workspace) as uow:
-                try:
-                    result = work(uow.repo)
-                    mine: set[str] = set()
-                    until = self._now()
-                    if planner is not None and isinstance(result, Outcome):
-                        until = self._now() + planner.lease
-                        posts = planner.posts_for(result)
-                        mine = insert_pending(uow.session, workspace, posts, self._now(), until)
-                    uow.commit()
-                    if isinstance(result, Outcome):
-                        _stored(result)
-                    if planner is not None:
-                        planner.planned(mine, until)
-                    return result
-                except (StaleDataError, IntegrityError) as exc:
-                    uow.rollback()
-                    if attempt == self.max_attempts:
-                        raise
-                    log.info("write conflict in %s, retrying (%s)", workspace, type(exc).__name__)
-        raise AssertionError("unreachable")
-
-    def _read(self, workspace: str, work: Callable[[Repository], T]) -> T:
-        with self.unit_of_work(workspace) as uow:
-            return work(uow.repo)
-
-    def template_of(self, round_: Round) -> DialogTemplate:
-        """The exact template version the round started with."""
-        snapshot = round_.template
-        cached = self._templates.get(snapshot.id)
-        if cached is None:
-            cached = DialogTemplate.model_validate(snapshot.body)
-            with self._templates_lock:
-                self._templates[snapshot.id] = cached
-        return cached
-
-    def _now(self) -> datetime:
-        return self.clock.now()
 
     # Rounds -----------------------------------------------------------------------
 

@@ -1,0 +1,120 @@
+"""The shared plumbing of every use case: one unit of work per call, retried on conflicts."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.clock import Clock, SystemClock
+from bot.metrics import answer_stored
+from bot.ports import PostPlanner
+from bot.results import Outcome
+from bot.templates import DialogTemplate, TemplateCatalog
+from storage.models import Round
+from storage.outbox import insert_pending
+from storage.repository import Repository
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def _stored(outcome: Outcome) -> None:
+    """Log and count a committed change of a participation (ids only, never the text)."""
+    log.info(
+        "%s stored (participation %s, question %s)",
+        outcome.kind,
+        outcome.participation_id,
+        outcome.question_key,
+    )
+    if outcome.kind != "duplicate":
+        answer_stored(outcome.kind)
+
+
+class ServiceKernel:
+    """Opens units of work for the use cases, and holds what they share.
+
+    Args:
+        session_factory: where sessions come from (one per unit of work).
+        catalog: the dialog templates on disk, for starting rounds.
+        clock: the injected clock (tests move it; production reads the system time).
+        max_attempts: how often a unit of work is retried after a write conflict.
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        catalog: TemplateCatalog,
+        clock: Clock | None = None,
+        max_attempts: int = 5,
+    ) -> None:
+        self.session_factory = session_factory
+        self.catalog = catalog
+        self.clock: Clock = clock or SystemClock()
+        self.max_attempts = max_attempts
+        self._templates: dict[int, DialogTemplate] = {}
+        self._templates_lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """The current time from the injected clock (aware, UTC)."""
+        return self.clock.now()
+
+    def transaction(
+        self,
+        workspace: str,
+        work: Callable[[Repository], T],
+        planner: PostPlanner | None = None,
+    ) -> T:
+        """Run ``work`` in one unit of work and commit; retry on write conflicts.
+
+        A conflict is another transaction updating the same participation (version
+        counter) or inserting the same message key (unique constraint). On retry the
+        work sees the other transaction's result, so duplicates become no-ops. With a
+        ``planner`` the posts the result calls for are written to the outbox in the same
+        transaction (a replay plans the same keys, which are then skipped).
+        """
+        for attempt in range(1, self.max_attempts + 1):
+            with UnitOfWork(self.session_factory, workspace) as uow:
+                try:
+                    result = work(uow.repo)
+                    mine: set[str] = set()
+                    until = self.now()
+                    if planner is not None and isinstance(result, Outcome):
+                        until = self.now() + planner.lease
+                        posts = planner.posts_for(result)
+                        mine = insert_pending(uow.session, workspace, posts, self.now(), until)
+                    uow.commit()
+                    if isinstance(result, Outcome):
+                        _stored(result)
+                    if planner is not None:
+                        planner.planned(mine, until)
+                    return result
+                except (StaleDataError, IntegrityError) as exc:
+                    uow.rollback()
+                    if attempt == self.max_attempts:
+                        raise
+                    log.info("write conflict in %s, retrying (%s)", workspace, type(exc).__name__)
+        raise AssertionError("unreachable")
+
+    def read(self, workspace: str, work: Callable[[Repository], T]) -> T:
+        """Run read-only ``work`` in its own unit of work (nothing is committed)."""
+        with UnitOfWork(self.session_factory, workspace) as uow:
+            return work(uow.repo)
+
+    def template_of(self, round_: Round) -> DialogTemplate:
+        """The exact template version the round started with (parsed once per snapshot)."""
+        snapshot = round_.template
+        cached = self._templates.get(snapshot.id)
+        if cached is None:
+            cached = DialogTemplate.model_validate(snapshot.body)
+            with self._templates_lock:
+                self._templates[snapshot.id] = cached
+        return cached
