@@ -62,6 +62,7 @@ from bot.results import (
     UnitChoice,
     UnitProgress,
 )
+from bot.services.container import Services
 from bot.services.kernel import ServiceKernel
 from bot.summary import RoundSummary, build_summary
 from bot.templates import DialogTemplate, Question, TemplateCatalog, normalize_key
@@ -159,6 +160,7 @@ class DialogEngine:
         self._read = self.kernel.read
         self.template_of = self.kernel.template_of
         self._now = self.kernel.now
+        self.services = Services(self.kernel)
 
     # Plumbing ---------------------------------------------------------------------
 
