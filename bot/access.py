@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
+from bot.domain.shapes import ManagedUnitShape, PersonShape, UnitShape
 from bot.errors import DialogError, NotAllowed
 from bot.org_tree import OrgTree
 from bot.results import RoundStatus
 from bot.templates import normalize_key
-from storage.models import Person, Unit
+
+MU = TypeVar("MU", bound=ManagedUnitShape)
 
 ORGANISER_ROLES = ("processtod", "admin")
 """Roles that see all rounds and may start, remind, close and export them."""
@@ -71,12 +74,12 @@ def is_organiser(roles: Iterable[str]) -> bool:
     return any(normalize_key(r) in ORGANISER_ROLES for r in roles)
 
 
-def managed_units(person: Person, units: Iterable[Unit]) -> list[Unit]:
+def managed_units(person: PersonShape, units: Iterable[MU]) -> list[MU]:
     """The units ``person`` is listed as manager of."""
     return [u for u in units if any(m.id == person.id for m in u.managers)]
 
 
-def read_scope(person: Person | None, tree: OrgTree) -> ReadScope:
+def read_scope(person: PersonShape | None, tree: OrgTree[MU]) -> ReadScope:
     """The read scope of ``person`` (None: not in the organisation) over ``tree``."""
     if person is None:
         return NO_SCOPE
@@ -95,7 +98,7 @@ def visible_status(status: RoundStatus, unit_keys: frozenset[str] | None) -> Rou
     return replace(status, units=[u for u in status.units if u.unit_key in unit_keys])
 
 
-def require_unit(scope: ReadScope, unit: Unit) -> None:
+def require_unit(scope: ReadScope, unit: UnitShape) -> None:
     """Refuse reading ``unit`` outside ``scope``."""
     if not scope.sees(unit.id):
         raise NoReadAccess(unit.name)

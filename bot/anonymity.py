@@ -15,19 +15,29 @@ when the round closes (see :func:`storage.anonymise.anonymise_round`).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from itertools import pairwise
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.collation import sort_key
+from bot.domain.answer_status import GIVEN, AnswerStatus
+from bot.domain.pooling import DEFAULT_ANONYMITY_K
+from bot.domain.shapes import UnitShape
 from bot.i18n import DEFAULT_TZ, t
 from bot.org_tree import OrgTree
-from storage.anonymise import WITHHELD
-from storage.models import Unit
 
-__all__ = ["WITHHELD", "Pool", "PoolPlan", "Respondent", "day_start", "notice", "plan_pools"]
+__all__ = [
+    "DEFAULT_ANONYMITY_K",
+    "Pool",
+    "PoolPlan",
+    "Respondent",
+    "day_start",
+    "notice",
+    "plan_pools",
+]
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ class PoolPlan:
     top_unit_id: int | None
 
 
-def plan_pools(rows: Sequence[Respondent], tree: OrgTree, k: int) -> PoolPlan:
+def plan_pools(rows: Sequence[Respondent], tree: OrgTree[Any], k: int) -> PoolPlan:
     """Pool respondents at the lowest unit with at least ``k`` distinct respondents."""
     units = [tree.by_id[r.unit_id] for r in rows if r.unit_id in tree.by_id]
     if not units:
@@ -130,7 +140,7 @@ def pools_for_question(
     pool_of: dict[int, int],
     withheld: frozenset[int],
     respondents: set[int],
-    units: dict[int, Unit],
+    units: Mapping[int, UnitShape],
     level_names: dict[str, str],
     order: dict[int, tuple[str, ...]],
 ) -> list[Pool]:
@@ -145,10 +155,10 @@ def pools_for_question(
         members[pool_of[pid]] = members.get(pool_of[pid], 0) + 1
     for pid, by_key in answers.items():
         status, text = by_key.get(question_key, ("", ""))
-        if status not in ("answered", WITHHELD):
+        if status not in GIVEN:
             continue
         pool = pool_of[pid]
-        if pid in withheld or status == WITHHELD:
+        if pid in withheld or status == AnswerStatus.WITHHELD:
             hidden[pool] = hidden.get(pool, 0) + 1
         else:
             texts.setdefault(pool, []).append(text)

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from random import SystemRandom
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
@@ -268,7 +268,7 @@ class DialogEngine:
             already_existed=already,
         )
 
-    def _select_units(self, tree: OrgTree, cmd: StartRound) -> list[Unit]:
+    def _select_units(self, tree: OrgTree[Any], cmd: StartRound) -> list[Unit]:
         if not cmd.units:
             raise InvalidInput("units")
         chosen: dict[int, Unit] = {}
@@ -282,7 +282,7 @@ class DialogEngine:
         return list(chosen.values())
 
     def _default_title(
-        self, template: DialogTemplate, cmd: StartRound, tree: OrgTree, chosen: list[Unit]
+        self, template: DialogTemplate, cmd: StartRound, tree: OrgTree[Any], chosen: list[Unit]
     ) -> str:
         roots = [tree.find(ref).name for ref in cmd.units]
         return f"{template.name.get(cmd.lang)} — {', '.join(roots)}"
@@ -483,7 +483,7 @@ class DialogEngine:
 
     # Reads as a person may see them (rules: bot/access.py) ---------------------------
 
-    def _scope(self, repo: Repository, viewer: str, tree: OrgTree | None = None) -> ReadScope:
+    def _scope(self, repo: Repository, viewer: str, tree: OrgTree[Any] | None = None) -> ReadScope:
         return access.read_scope(repo.person(viewer), tree or OrgTree(repo.units()))
 
     def _readable_keys(self, workspace: str, viewer: str, what: str) -> frozenset[str] | None:

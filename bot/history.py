@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.anonymity import Respondent, plan_pools
+from bot.anonymity import DEFAULT_ANONYMITY_K, Respondent, plan_pools
 from bot.collation import sort_key
 from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_TZ, t
@@ -27,7 +28,6 @@ from bot.schedule.render import phase_name
 from bot.templates import DialogTemplate
 from storage import history as queries
 from storage.models import Unit
-from storage.models_settings import DEFAULT_ANONYMITY_K
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class _UnitInfo:
     level_key: str
 
 
-def _org_order(tree: OrgTree) -> list[Unit]:
+def _org_order(tree: OrgTree[Any]) -> list[Unit]:
     """Every unit, top down and depth first (the order of the organisation file)."""
     return [u for root in tree.children.get(None, []) for u in tree.subtree(root)]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
+from bot.domain.shapes import UnitShape
 from bot.errors import OrgCycle
-from storage.models import Unit
 
 K = TypeVar("K", int, str)
 
@@ -33,7 +33,7 @@ def find_cycles(parents: Mapping[K, K | None]) -> list[list[K]]:
     return cycles
 
 
-def cycle_error(parents: Mapping[int, int | None], units: Mapping[int, Unit]) -> OrgCycle:
+def cycle_error(parents: Mapping[int, int | None], units: Mapping[int, UnitShape]) -> OrgCycle:
     """The error naming the first cycle of ``parents`` (``A → B → A``)."""
     cycles = find_cycles(parents) or [[next(iter(units))]]
     first = cycles[0]

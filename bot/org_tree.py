@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Generic, TypeVar
 
 from bot.collation import swedish_sorted
+from bot.domain.shapes import UnitShape
 from bot.errors import UnknownUnit
 from bot.org_cycles import cycle_error
 from bot.templates import normalize_key
-from storage.models import Unit
 
 MAX_LISTED_CHOICES = 15
 
+Unit = TypeVar("Unit", bound=UnitShape)
 
-class OrgTree:
+
+class OrgTree(Generic[Unit]):
     """An in-memory view of a workspace's units (organisations have hundreds, not millions)."""
 
     def __init__(self, units: Sequence[Unit]) -> None:

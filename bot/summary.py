@@ -18,15 +18,15 @@ from typing import Any, Literal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot.absence import ABSENT
-from bot.anonymity import WITHHELD, Pool, Respondent, plan_pools, pools_for_question
+from bot.anonymity import DEFAULT_ANONYMITY_K, Pool, Respondent, plan_pools, pools_for_question
 from bot.collation import sort_key
+from bot.domain.answer_status import GIVEN
+from bot.domain.shapes import ParticipationShape, UnitShape
 from bot.escaping import ESCAPERS, Trusted
 from bot.i18n import format_local, t
 from bot.org_tree import OrgTree
 from bot.results import RoundInfo
 from bot.templates import DialogTemplate
-from storage.models import Participation, Unit
-from storage.models_settings import DEFAULT_ANONYMITY_K
 
 Format = Literal["md", "mrkdwn", "text"]
 FORMATS: tuple[Format, ...] = ("md", "mrkdwn", "text")
@@ -169,10 +169,10 @@ class _Row:
 
     @property
     def responded(self) -> bool:
-        return any(status in ("answered", WITHHELD) for status, _ in self.answers.values())
+        return any(status in GIVEN for status, _ in self.answers.values())
 
 
-def _row(p: Participation) -> _Row:
+def _row(p: ParticipationShape) -> _Row:
     return _Row(
         p.id,
         p.person_id,
@@ -189,7 +189,7 @@ def _row(p: Participation) -> _Row:
 
 @dataclass
 class _Node:
-    unit: Unit
+    unit: UnitShape
     depth: int
     children: list[_Node] = field(default_factory=list)
     own: list[_Row] = field(default_factory=list)
@@ -206,7 +206,9 @@ class _Node:
         return out
 
 
-def _build_tree(tree: OrgTree, rows: Sequence[_Row], units: dict[int, Unit]) -> list[_Node]:
+def _build_tree(
+    tree: OrgTree[Any], rows: Sequence[_Row], units: dict[int, UnitShape]
+) -> list[_Node]:
     root_path = tree.common_root(units.values())
     nodes: dict[int, _Node] = {}
     roots: list[_Node] = []
@@ -255,8 +257,8 @@ def _aggregate(order: list[_Node], question_keys: list[str]) -> None:
 def build_summary(
     info: RoundInfo,
     template: DialogTemplate,
-    participations: Sequence[Participation],
-    tree: OrgTree,
+    participations: Sequence[ParticipationShape],
+    tree: OrgTree[Any],
     level_names: dict[str, str],
 ) -> RoundSummary:
     """Build a :class:`RoundSummary` (pure: no database access beyond loaded objects)."""
@@ -266,7 +268,7 @@ def build_summary(
     _aggregate(order, [q.key for q in template.questions])
     anonymous = info.anonymous
 
-    def level(u: Unit) -> str:
+    def level(u: UnitShape) -> str:
         return level_names.get(u.level_key, u.level_key)
 
     if anonymous:
@@ -362,7 +364,7 @@ def _syntheses(
     level_key: str | None,
     question: str,
     question_key: str,
-    level: Callable[[Unit], str],
+    level: Callable[[UnitShape], str],
 ) -> list[Synthesis]:
     """The answers to a synthesis question from managers of units at its level."""
     out: list[Synthesis] = []
@@ -386,7 +388,7 @@ def _anonymous_summary(
     rows: Sequence[_Row],
     roots: list[_Node],
     order: list[_Node],
-    tree: OrgTree,
+    tree: OrgTree[Any],
     level_names: dict[str, str],
 ) -> RoundSummary:
     """Answers per question and pool, without names or units; no per-unit rates, and

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from bot.domain.answer_status import AnswerStatus
 from storage.models import (
     Answer,
     AnswerRevision,
@@ -29,7 +30,7 @@ from storage.models_outbox import ChatPost
 from storage.models_question_messages import QuestionMessage
 
 #: Answer status of a text erased at close because its pool had fewer than k respondents.
-WITHHELD = "withheld"
+WITHHELD = AnswerStatus.WITHHELD
 
 Coarsen = Callable[[datetime | None], datetime | None]
 

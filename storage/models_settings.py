@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.domain.pooling import DEFAULT_ANONYMITY_K
 from storage.models import WORKSPACE_LEN, Base
 
 #: Default minimum number of respondents before an anonymous pool's texts are shown.
-DEFAULT_ANONYMITY_K = 3
 
 
 class WorkspaceSettings(Base):

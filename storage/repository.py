@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
+from bot.domain.pooling import DEFAULT_ANONYMITY_K
 from storage.anonymise import Coarsen, anonymise_round
 from storage.models import (
     Answer,
@@ -19,7 +20,7 @@ from storage.models import (
     TemplateSnapshot,
     Unit,
 )
-from storage.models_settings import DEFAULT_ANONYMITY_K, WorkspaceSettings
+from storage.models_settings import WorkspaceSettings
 
 
 class Repository:

@@ -16,6 +16,7 @@ what the units below have answered in the same round so far.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -106,7 +107,7 @@ def context_for(
 def branch_context(
     p: Participation,
     participations: Sequence[Participation],
-    tree: OrgTree,
+    tree: OrgTree[Any],
     template: DialogTemplate,
 ) -> tuple[ContextItem, ...]:
     """The answers given so far in ``p``'s round by the units below ``p``'s unit: per

@@ -5,12 +5,11 @@ from __future__ import annotations
 from rich.console import Console
 
 from bot.absence import ABSENT, absent_line
-from bot.anonymity import notice
+from bot.anonymity import DEFAULT_ANONYMITY_K, notice
 from bot.i18n import format_local, t
 from bot.progress_text import left_text
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.summary import RoundSummary, render_summary
-from storage.models_settings import DEFAULT_ANONYMITY_K
 
 
 class ConsoleNotifier:

@@ -40,7 +40,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.absence import absent_line
-from bot.anonymity import notice
+from bot.anonymity import DEFAULT_ANONYMITY_K, notice
 from bot.chain.chat import render_activity_outcome_mrkdwn
 from bot.chain.context import render_context_mrkdwn
 from bot.escaping import mrkdwn
@@ -59,7 +59,6 @@ from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, summary_parts
 from bot.templates import DialogTemplate, Question
 from bot.when import spoken
-from storage.models_settings import DEFAULT_ANONYMITY_K
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
