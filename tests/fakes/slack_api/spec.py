@@ -23,6 +23,9 @@ SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
 DEFAULT_SPEC_PATH = SPECS_DIR / "slack_web_openapi_v2.json"
 """``tests/fakes/specs/slack_web_openapi_v2.json``: Slack's Web API OpenAPI 2.0 document."""
 
+MANIFEST_SCHEMA_PATH = SPECS_DIR / "manifest.schema.1.0.0.json"
+"""Slack's app manifest JSON schema (``manifest.yml`` is validated against it)."""
+
 # Argument names that slack_sdk (3.47) legitimately sends for the methods this fake emulates
 # but that the 2020 OpenAPI document does not declare. Derived by diffing the keyword-only
 # parameters of the WebClient methods against the spec; slack_sdk drops ``None`` values, so
