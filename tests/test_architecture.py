@@ -514,3 +514,28 @@ def test_cycles_are_found() -> None:
     graph = {"a": {"b": 1}, "b": {"c": 2}, "c": {"a": 3, "d": 4}, "d": {}, "e": {"a": 5}}
     assert _strongly_connected(graph) == [{"a", "b", "c"}]
     assert _path_back(graph, "b", "a", {"a", "b", "c"}) == ["b", "c", "a"]
+
+
+def test_slack_texts_stay_in_the_slack_adapter() -> None:
+    """Texts with Slack markup for links and mentions (``<#C1>``, ``<@U1>``, ``<!here>``)
+    are ``slack.*`` keys, and only the Slack adapter uses ``slack.*`` keys."""
+    from bot.i18n import MESSAGES
+
+    marked = sorted(
+        key
+        for key, texts in MESSAGES.items()
+        if any(mark in text for text in texts.values() for mark in ("<#", "<@", "<!"))
+        and not key.startswith("slack.")
+    )
+    assert marked == [], "Slack link markup in a platform-neutral text"
+    used_outside = sorted(
+        f"{CODE.path(module)}:{node.lineno}: {node.value}"
+        for module, tree in CODE.trees.items()
+        if not _within(module, "bot.slack") and module != "bot.i18n"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith("slack.")
+        and node.value in MESSAGES
+    )
+    assert used_outside == [], "slack.* texts used outside bot/slack"
