@@ -12,7 +12,6 @@ from types import TracebackType
 from typing import Any
 
 from ..signing import DEFAULT_APP_ID, DEFAULT_BOT_USER_ID, DEFAULT_TEAM_ID
-from .blocks import check_blocks
 from .faults import Faults
 from .handlers import HANDLERS
 from .records import (
@@ -23,11 +22,10 @@ from .records import (
     Reply,
     UploadedFile,
     err,
-    maybe_json,
 )
 from .server import Server
 from .spec import METHODS_NOT_IN_SPEC, OperationSpec, load_spec, spec_problems
-from .state import DEFAULT_BOT_SCOPES, MAX_TEXT, TS_BASE, Ctx, OAuthConfig, User, Workspace
+from .state import DEFAULT_BOT_SCOPES, Ctx, OAuthConfig, SlackState, User, Workspace, dm_channel_id
 
 _NO_AUTH_METHODS = frozenset({"oauth.v2.access", "oauth.access", "oauth.v2.exchange", "api.test"})
 
@@ -71,22 +69,12 @@ class FakeSlack:
         """Exceptions raised inside the fake or custom handlers (answered with HTTP 500)."""
         self.accept_unknown_tokens = accept_unknown_tokens
         self.strict_messages = strict_messages
-        self.app_id = DEFAULT_APP_ID
-        self._workspaces: dict[str, Workspace] = {}
+        self.state = SlackState(DEFAULT_APP_ID)
+        """What this Slack holds (workspaces, users, channels, messages, views, files);
+        the method handlers read and change it."""
         self._default_token = default_token
-        self._users: dict[str, User] = {}
-        self._channels: dict[str, dict[str, Any]] = {}
-        self._messages: dict[tuple[str, str], dict[str, Any]] = {}
-        self._reactions: set[tuple[str, str, str, str]] = set()
-        self._views: dict[str, dict[str, Any]] = {}
-        self._home_views: dict[tuple[str | None, str], str] = {}
-        self._files: dict[str, UploadedFile] = {}
         self._faults = Faults()
         self._handlers: dict[str, Handler] = {}
-        self._oauth: OAuthConfig | None = None
-        self._used_codes: set[str] = set()
-        self._seq = 0
-        self._ts_seq = 0
         self.add_workspace(default_token, default_team_id, default_bot_user_id)
         self.configure_oauth()
 
@@ -139,6 +127,11 @@ class FakeSlack:
         return f"{self.root_url}api/"
 
     @property
+    def app_id(self) -> str:
+        """The app id the fake's messages and views carry."""
+        return self.state.app_id
+
+    @property
     def default_token(self) -> str:
         """Bot token of the default workspace."""
         return self._default_token
@@ -162,7 +155,7 @@ class FakeSlack:
         """
         with self.lock:
             name = team_name or f"Kommun {team_id}"
-            self._workspaces[token] = Workspace(
+            self.state.workspaces[token] = Workspace(
                 token=token,
                 team_id=team_id,
                 bot_user_id=bot_user_id,
@@ -176,7 +169,7 @@ class FakeSlack:
     def set_scopes(self, token: str, scopes: tuple[str, ...]) -> None:
         """Change the scopes a registered token has (as a re-install with another manifest)."""
         with self.lock:
-            workspace = self._workspaces[token]
+            workspace = self.state.workspaces[token]
             workspace.scopes = tuple(scopes)
 
     def add_user(
@@ -194,7 +187,7 @@ class FakeSlack:
     ) -> None:
         """Register a user for users.info (unknown users answer ``user_not_found``)."""
         with self.lock:
-            self._users[user_id] = User(
+            self.state.users[user_id] = User(
                 user_id=user_id,
                 name=name,
                 tz=tz,
@@ -209,7 +202,7 @@ class FakeSlack:
     def remove_user(self, user_id: str) -> None:
         """Forget a user: users.info answers ``user_not_found`` for it again."""
         with self.lock:
-            self._users.pop(user_id, None)
+            self.state.users.pop(user_id, None)
 
     def add_channel(
         self,
@@ -222,10 +215,10 @@ class FakeSlack:
     ) -> None:
         """Register a channel for conversations.info (others are synthesised from the id)."""
         with self.lock:
-            self._channels[channel_id] = self._channel_object(
+            self.state.channels[channel_id] = self.state.channel_object(
                 channel_id, name=name, is_private=is_private, is_archived=is_archived
             )
-            self._channels[channel_id]["is_member"] = is_member
+            self.state.channels[channel_id]["is_member"] = is_member
 
     def configure_oauth(
         self,
@@ -251,12 +244,12 @@ class FakeSlack:
         Basic credentials are checked (``invalid_client_id`` / ``bad_client_secret``).
         """
         with self.lock:
-            self._oauth = OAuthConfig(
+            self.state.oauth = OAuthConfig(
                 access_token=access_token,
                 team_id=team_id,
                 team_name=team_name,
                 bot_user_id=bot_user_id,
-                app_id=app_id or self.app_id,
+                app_id=app_id or self.state.app_id,
                 scope=scope,
                 authed_user_id=authed_user_id,
                 code=code,
@@ -376,38 +369,29 @@ class FakeSlack:
     def uploaded_files(self) -> list[UploadedFile]:
         """Files uploaded so far (in order of files.getUploadURLExternal)."""
         with self.lock:
-            return list(self._files.values())
+            return list(self.state.files.values())
 
     def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Current (updated, not deleted) messages posted through the fake, by ts."""
         with self.lock:
-            found = [dict(m) for (ch, _), m in self._messages.items() if channel in (None, ch)]
+            found = [dict(m) for (ch, _), m in self.state.messages.items() if channel in (None, ch)]
         return sorted(found, key=lambda m: (m["channel"], float(m["ts"])))
 
     def views(self) -> list[dict[str, Any]]:
         """Current state of all views opened, pushed or published."""
         with self.lock:
-            return [dict(v) for v in self._views.values()]
+            return [dict(v) for v in self.state.views.values()]
 
     def dm_channel_id(self, user_id: str) -> str:
         """The DM channel id conversations.open (and chat.postMessage to a user) uses."""
-        return "D" + user_id[1:] if user_id[:1] in ("U", "W") else "D" + user_id
+        return dm_channel_id(user_id)
 
     # -- dispatch ----------------------------------------------------------------------
-
-    def _next_ts(self) -> str:
-        self._ts_seq += 1
-        n = self._ts_seq
-        return f"{TS_BASE + n // 10_000}.{(n % 10_000) * 100:06d}"
-
-    def _next_id(self, prefix: str) -> str:
-        self._seq += 1
-        return f"{prefix}{self._seq:09d}"
 
     def _rate_limited(self, ctx: Ctx, now: float) -> Reply | None:
         channel = None
         if ctx.method == "chat.postMessage":
-            channel = self._resolve_channel(str(ctx.args.get("channel") or ""))
+            channel = self.state.resolve_channel(str(ctx.args.get("channel") or ""))
         return self._faults.rate_limited(ctx.token or "", ctx.method, channel, now)
 
     def _record(
@@ -461,9 +445,9 @@ class FakeSlack:
             recorded_headers["basic_auth_client_id"] = basic[0]
         now = time.monotonic()
         with self.lock:
-            workspace = self._workspaces.get(token) if token else None
+            workspace = self.state.workspaces.get(token) if token else None
             if workspace is None and token and self.accept_unknown_tokens:
-                workspace = self._workspaces.get(self._default_token)
+                workspace = self.state.workspaces.get(self._default_token)
             ctx = Ctx(method, args, token, workspace, basic)
             reply = self._faults.take(method, now)
             if reply is None and method not in _NO_AUTH_METHODS and known:
@@ -495,7 +479,7 @@ class FakeSlack:
         """Store (and record) the bytes POSTed to an upload URL."""
         with self.lock:
             reply = self._faults.take(UPLOAD_METHOD, time.monotonic())
-            uploaded = self._files.get(file_id)
+            uploaded = self.state.files.get(file_id)
             if reply is None:
                 if uploaded is None:
                     reply = Reply(404, "file not found")
@@ -524,112 +508,3 @@ class FakeSlack:
             reply = self._faults.take(RESPONSE_URL_METHOD, time.monotonic()) or Reply(200, "ok")
             self._record(RESPONSE_URL_METHOD, args, None, reply, None, headers)
         return reply
-
-    # -- helpers for handlers ----------------------------------------------------------
-
-    def _channel_object(
-        self,
-        channel_id: str,
-        *,
-        name: str | None = None,
-        is_private: bool | None = None,
-        is_archived: bool = False,
-        user: str | None = None,
-    ) -> dict[str, Any]:
-        is_im = channel_id.startswith("D")
-        private = is_private if is_private is not None else channel_id.startswith("G")
-        channel: dict[str, Any] = {
-            "id": channel_id,
-            "created": TS_BASE,
-            "is_archived": is_archived,
-            "is_im": is_im,
-            "is_org_shared": False,
-            "context_team_id": None,
-            "updated": TS_BASE * 1000,
-        }
-        if is_im:
-            channel.update(
-                {"user": user or "U" + channel_id[1:], "is_user_deleted": False, "priority": 0}
-            )
-        else:
-            channel.update(
-                {
-                    "name": name or channel_id.lower(),
-                    "is_channel": not private,
-                    "is_group": private,
-                    "is_private": private,
-                    "is_mpim": False,
-                    "is_general": False,
-                    "is_shared": False,
-                    "is_ext_shared": False,
-                    "is_member": True,
-                    "topic": {"value": "", "creator": "", "last_set": 0},
-                    "purpose": {"value": "", "creator": "", "last_set": 0},
-                }
-            )
-        return channel
-
-    def _resolve_channel(self, channel: str) -> str:
-        if channel[:1] in ("U", "W"):
-            return self.dm_channel_id(channel)
-        return channel
-
-    def _bot_message(self, ctx: Ctx, channel: str, ts: str, args: dict[str, Any]) -> dict[str, Any]:
-        ws = ctx.workspace
-        message: dict[str, Any] = {
-            "type": "message",
-            "text": str(args.get("text") or args.get("markdown_text") or "")[:MAX_TEXT],
-            "user": ws.bot_user_id if ws else None,
-            "bot_id": ws.bot_id if ws else None,
-            "app_id": self.app_id,
-            "team": ctx.team_id,
-            "ts": ts,
-            "channel": channel,
-        }
-        blocks = maybe_json(args.get("blocks"))
-        if blocks is not None:
-            message["blocks"] = blocks
-        attachments = maybe_json(args.get("attachments"))
-        if attachments is not None:
-            message["attachments"] = attachments
-        metadata = maybe_json(args.get("metadata"))
-        if metadata is not None:
-            message["metadata"] = metadata
-        return message
-
-    def _message_content_error(self, args: dict[str, Any]) -> Reply | None:
-        if not any(args.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
-            return err("no_text")
-        errors = check_blocks(maybe_json(args.get("blocks")), 50, "/blocks")
-        if errors:
-            self.block_kit_errors.extend(errors)
-            return err("invalid_blocks", response_metadata={"messages": errors})
-        return None
-
-    def _view_object(
-        self, ctx: Ctx, view_id: str, view: dict[str, Any], **extra: Any
-    ) -> dict[str, Any]:
-        ws = ctx.workspace
-        stored: dict[str, Any] = {
-            "id": view_id,
-            "team_id": ctx.team_id,
-            "type": view.get("type", "modal"),
-            "blocks": view.get("blocks", []),
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""),
-            "state": {"values": {}},
-            "hash": f"{int(time.time())}.{self._next_id('h')}",
-            "title": view.get("title"),
-            "clear_on_close": bool(view.get("clear_on_close", False)),
-            "notify_on_close": bool(view.get("notify_on_close", False)),
-            "close": view.get("close"),
-            "submit": view.get("submit"),
-            "previous_view_id": None,
-            "root_view_id": view_id,
-            "app_id": self.app_id,
-            "external_id": view.get("external_id", ""),
-            "app_installed_team_id": ctx.team_id,
-            "bot_id": ws.bot_id if ws else None,
-        }
-        stored.update(extra)
-        return stored

@@ -28,7 +28,7 @@ def auth_test(fake: FakeSlack, ctx: Ctx) -> Reply:
 
 def oauth_v2_access(fake: FakeSlack, ctx: Ctx) -> Reply:
     """Answer ``oauth.v2.access``."""
-    config = fake._oauth
+    config = fake.state.oauth
     assert config is not None
     code = str(ctx.args.get("code") or "")
     client_id = ctx.basic_auth[0] if ctx.basic_auth else ctx.args.get("client_id")
@@ -37,9 +37,13 @@ def oauth_v2_access(fake: FakeSlack, ctx: Ctx) -> Reply:
         return err("invalid_client_id")
     if config.client_secret is not None and client_secret != config.client_secret:
         return err("bad_client_secret")
-    if not code or code in fake._used_codes or (config.code is not None and code != config.code):
+    if (
+        not code
+        or code in fake.state.used_codes
+        or (config.code is not None and code != config.code)
+    ):
         return err("invalid_code")
-    fake._used_codes.add(code)
+    fake.state.used_codes.add(code)
     return ok(
         app_id=config.app_id,
         authed_user={"id": config.authed_user_id},

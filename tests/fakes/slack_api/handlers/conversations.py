@@ -29,11 +29,11 @@ def open_conversation(fake: FakeSlack, ctx: Ctx) -> Reply:
             channel_id = "G" + "".join(u[1:4] for u in sorted(users))[:10].upper()
     else:
         return err("users_list_not_supplied")
-    already_open = channel_id in fake._channels
+    already_open = channel_id in fake.state.channels
     if not already_open:
-        fake._channels[channel_id] = fake._channel_object(channel_id, user=user)
+        fake.state.channels[channel_id] = fake.state.channel_object(channel_id, user=user)
     if as_bool(ctx.args.get("return_im", False)):
-        body_channel = dict(fake._channels[channel_id])
+        body_channel = dict(fake.state.channels[channel_id])
     else:
         body_channel = {"id": channel_id}
     return ok(no_op=already_open, already_open=already_open, channel=body_channel)
@@ -44,7 +44,7 @@ def info(fake: FakeSlack, ctx: Ctx) -> Reply:
     channel_id = str(ctx.args.get("channel") or "")
     if not channel_id:
         return err("channel_not_found")
-    channel = fake._channels.get(channel_id) or fake._channel_object(channel_id)
+    channel = fake.state.channels.get(channel_id) or fake.state.channel_object(channel_id)
     return ok(channel=dict(channel))
 
 
@@ -53,14 +53,14 @@ def history(fake: FakeSlack, ctx: Ctx) -> Reply:
     channel_id = str(ctx.args.get("channel") or "")
     if not channel_id:
         return err("channel_not_found")
-    channel = fake._channels.get(channel_id) or fake._channel_object(channel_id)
+    channel = fake.state.channels.get(channel_id) or fake.state.channel_object(channel_id)
     if not channel.get("is_im") and not channel.get("is_member", True):
         # Slack hides private channels the bot is not in; public ones say so.
         return err("channel_not_found" if channel.get("is_private") else "not_in_channel")
     limit = int(ctx.args.get("limit") or 100)
     found = [
         {k: v for k, v in m.items() if k != "channel"}
-        for (ch, _), m in sorted(fake._messages.items(), key=lambda kv: -float(kv[0][1]))
+        for (ch, _), m in sorted(fake.state.messages.items(), key=lambda kv: -float(kv[0][1]))
         if ch == channel_id and not m.get("thread_ts")
     ][:limit]
     return ok(messages=found, has_more=False, response_metadata={"next_cursor": ""})
@@ -72,7 +72,7 @@ def replies(fake: FakeSlack, ctx: Ctx) -> Reply:
     ts = str(ctx.args.get("ts") or "")
     found = [
         {k: v for k, v in m.items() if k != "channel"}
-        for (ch, m_ts), m in sorted(fake._messages.items(), key=lambda kv: float(kv[0][1]))
+        for (ch, m_ts), m in sorted(fake.state.messages.items(), key=lambda kv: float(kv[0][1]))
         if ch == channel and (m_ts == ts or m.get("thread_ts") == ts)
     ]
     if not found:

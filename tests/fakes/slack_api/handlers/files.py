@@ -59,8 +59,8 @@ def get_upload_url(fake: FakeSlack, ctx: Ctx) -> Reply:
         size = -1
     if size < 0:
         return err("invalid_arguments")
-    file_id = fake._next_id("F")
-    fake._files[file_id] = UploadedFile(
+    file_id = fake.state.next_id("F")
+    fake.state.files[file_id] = UploadedFile(
         file_id=file_id, filename=str(filename), length=size, team_id=ctx.team_id
     )
     return ok(upload_url=f"{fake.root_url}upload/{file_id}", file_id=file_id)
@@ -76,7 +76,7 @@ def complete_upload(fake: FakeSlack, ctx: Ctx) -> Reply:
     completed: list[UploadedFile] = []
     for entry in entries:
         file_id = entry.get("id") if isinstance(entry, dict) else None
-        uploaded = fake._files.get(str(file_id))
+        uploaded = fake.state.files.get(str(file_id))
         if uploaded is None or uploaded.data is None:
             return err("file_not_found")
         completed.append(uploaded)
@@ -92,7 +92,7 @@ def complete_upload(fake: FakeSlack, ctx: Ctx) -> Reply:
 
 def info(fake: FakeSlack, ctx: Ctx) -> Reply:
     """Answer ``files.info``."""
-    uploaded = fake._files.get(str(ctx.args.get("file") or ""))
+    uploaded = fake.state.files.get(str(ctx.args.get("file") or ""))
     if uploaded is None or not uploaded.completed:
         return err("file_not_found")
     file_obj = _file_object(fake, uploaded)

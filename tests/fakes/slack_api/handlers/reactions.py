@@ -25,16 +25,16 @@ def add(fake: FakeSlack, ctx: Ctx) -> Reply:
     key = _reaction_key(ctx)
     if not key[3]:
         return err("invalid_name")
-    if key in fake._reactions:
+    if key in fake.state.reactions:
         return err("already_reacted")
-    fake._reactions.add(key)
+    fake.state.reactions.add(key)
     return ok()
 
 
 def remove(fake: FakeSlack, ctx: Ctx) -> Reply:
     """Answer ``reactions.remove``."""
     key = _reaction_key(ctx)
-    if key not in fake._reactions:
+    if key not in fake.state.reactions:
         return err("no_reaction")
-    fake._reactions.discard(key)
+    fake.state.reactions.discard(key)
     return ok()

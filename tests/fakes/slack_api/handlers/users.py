@@ -25,7 +25,7 @@ _TZ_LABELS = {
 def info(fake: FakeSlack, ctx: Ctx) -> Reply:
     """Answer ``users.info``."""
     user_id = str(ctx.args.get("user") or "")
-    user = fake._users.get(user_id)
+    user = fake.state.users.get(user_id)
     if user is None:
         return err("user_not_found")
     zone = ZoneInfo(user.tz)

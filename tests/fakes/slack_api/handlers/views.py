@@ -28,9 +28,9 @@ def open_view(fake: FakeSlack, ctx: Ctx) -> Reply:
     view, error = _view_arg(fake, ctx)
     if error is not None or view is None:
         return error or err("invalid_arguments")
-    view_id = fake._next_id("V")
-    stored = fake._view_object(ctx, view_id, view)
-    fake._views[view_id] = stored
+    view_id = fake.state.next_id("V")
+    stored = fake.state.view_object(ctx, view_id, view)
+    fake.state.views[view_id] = stored
     return ok(view=stored)
 
 
@@ -48,10 +48,10 @@ def update(fake: FakeSlack, ctx: Ctx) -> Reply:
     external_id = ctx.args.get("external_id")
     current: dict[str, Any] | None = None
     if view_id:
-        current = fake._views.get(str(view_id))
+        current = fake.state.views.get(str(view_id))
     elif external_id:
         current = next(
-            (v for v in fake._views.values() if v.get("external_id") == external_id), None
+            (v for v in fake.state.views.values() if v.get("external_id") == external_id), None
         )
     else:
         return err("invalid_arguments")
@@ -60,14 +60,14 @@ def update(fake: FakeSlack, ctx: Ctx) -> Reply:
     expected_hash = ctx.args.get("hash")
     if expected_hash and expected_hash != current["hash"]:
         return err("hash_conflict")
-    stored = fake._view_object(
+    stored = fake.state.view_object(
         ctx,
         current["id"],
         view,
         root_view_id=current["root_view_id"],
         previous_view_id=current["previous_view_id"],
     )
-    fake._views[current["id"]] = stored
+    fake.state.views[current["id"]] = stored
     return ok(view=stored)
 
 
@@ -82,14 +82,14 @@ def publish(fake: FakeSlack, ctx: Ctx) -> Reply:
     if view.get("type") != "home":
         return err("invalid_arguments", response_metadata={"messages": ["view type must be home"]})
     key = (ctx.team_id, user_id)
-    view_id = fake._home_views.get(key)
+    view_id = fake.state.home_views.get(key)
     if view_id is not None:
         expected_hash = ctx.args.get("hash")
-        if expected_hash and expected_hash != fake._views[view_id]["hash"]:
+        if expected_hash and expected_hash != fake.state.views[view_id]["hash"]:
             return err("hash_conflict")
     else:
-        view_id = fake._next_id("V")
-        fake._home_views[key] = view_id
-    stored = fake._view_object(ctx, view_id, view)
-    fake._views[view_id] = stored
+        view_id = fake.state.next_id("V")
+        fake.state.home_views[key] = view_id
+    stored = fake.state.view_object(ctx, view_id, view)
+    fake.state.views[view_id] = stored
     return ok(view=stored)
