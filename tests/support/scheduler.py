@@ -35,6 +35,8 @@ rounds:
     rrule: "FREQ=YEARLY;BYMONTH=5;BYDAY=1MO"
     deadline: 14d
 """
+"""A schedule with one round (Avstämning, first Monday of May) that :func:`store_broken`
+breaks."""
 
 
 def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
