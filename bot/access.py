@@ -61,10 +61,6 @@ class ReadScope:
         """Whether the unit with ``unit_id`` is readable."""
         return self.everything or unit_id in self.unit_ids
 
-    def sees_all(self, unit_ids: Iterable[int]) -> bool:
-        """Whether every one of ``unit_ids`` is readable."""
-        return self.everything or all(u in self.unit_ids for u in unit_ids)
-
 
 NO_SCOPE = ReadScope(False, frozenset())
 

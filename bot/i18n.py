@@ -19,7 +19,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "button.skip": {"sv": "Hoppa över", "en": "Skip"},
     "button.form": {"sv": "Svara i formulär", "en": "Answer in a form"},
     "button.finish": {"sv": "Klar", "en": "Done"},
-    "button.back": {"sv": "Tillbaka", "en": "Back"},
     "answered": {"sv": "Tack, svaret är sparat.", "en": "Thanks, your answer is saved."},
     "edited": {
         "sv": "Svaret på fråga {n} är uppdaterat.",
@@ -50,10 +49,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "round.thread_intro": {
         "sv": "{name} — {unit}: dina frågor i {title}. Svara genom att skriva i tråden.",
         "en": "{name} — {unit}: your questions in {title}. Answer by replying in the thread.",
-    },
-    "round.closed_notice": {
-        "sv": "Rundan är stängd. Sammanfattningen finns i kanalen.",
-        "en": "The round is closed. The summary is in the channel.",
     },
     "summary.title": {"sv": "Sammanfattning", "en": "Summary"},
     "summary.response_rate": {"sv": "Svarsfrekvens", "en": "Response rate"},
@@ -160,8 +155,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chain.evaluation.title": {"sv": "Utvärdering: {title}", "en": "Evaluation: {title}"},
     "export.title": {"sv": "Dokumentation: {title}", "en": "Documentation: {title}"},
     "export.generated": {"sv": "Skapad {when}", "en": "Generated {when}"},
-    "export.facts": {"sv": "Fakta om dialogen", "en": "About the dialog"},
-    "export.started": {"sv": "Startad", "en": "Started"},
     "export.period": {"sv": "Period", "en": "Period"},
     "export.participants": {"sv": "Deltagare", "en": "Participants"},
     "export.group": {"sv": "Mottagande grupp", "en": "Receiving group"},
@@ -269,10 +262,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Påminnelse skickad till {count} chefer i runda {round_id}.",
         "en": "Reminder sent to {count} managers in round {round_id}.",
     },
-    "slack.reminder": {
-        "sv": "Påminnelse: du har obesvarade frågor i *{title}*.{deadline}",
-        "en": "Reminder: you have unanswered questions in *{title}*.{deadline}",
-    },
     "slack.closed": {
         "sv": "Runda {round_id} är stängd och sammanfattningen är postad i <#{channel}>.",
         "en": "Round {round_id} is closed and the summary is posted in <#{channel}>.",
@@ -280,10 +269,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "slack.already_closed": {
         "sv": "Runda {round_id} var redan stängd; sammanfattningen finns i <#{channel}>.",
         "en": "Round {round_id} was already closed; the summary is in <#{channel}>.",
-    },
-    "slack.reposted": {
-        "sv": "Sammanfattningen av runda {round_id} är postad igen.",
-        "en": "The summary of round {round_id} is posted again.",
     },
     "slack.mine_none": {
         "sv": "Du har inga obesvarade frågor just nu.",
@@ -318,7 +303,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Svarande enheter (med allt under)",
         "en": "Answering units (with everything below)",
     },
-    "slack.field.level": {"sv": "Bara nivå", "en": "Only level"},
     "slack.field.channel": {"sv": "Mottagande kanal", "en": "Receiving channel"},
     "slack.field.deadline": {"sv": "Sista dag", "en": "Deadline"},
     "slack.field.anonymous": {
@@ -352,10 +336,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "slack.button.close": {"sv": "Stäng och sammanfatta", "en": "Close and summarise"},
     "slack.button.repost": {"sv": "Posta sammanfattningen igen", "en": "Re-post the summary"},
     # Scheduler (bot/schedule): console notifier texts.
-    "schedule.remind": {
-        "sv": "Påminnelse till {name} ({unit}): du har inte svarat klart i ”{title}”. Sista dag: {when}.",
-        "en": "Reminder to {name} ({unit}): you have not finished ”{title}”. Deadline: {when}.",
-    },
     "schedule.remind_question": {
         "sv": "Du är på fråga {n} av {total}: {text}",
         "en": "You are on question {n} of {total}: {text}",
@@ -1552,14 +1532,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "template.problem.too_long": {
         "sv": "får vara högst {n} tecken",
         "en": "may be at most {n} characters",
-    },
-    "template.problem.unreadable": {
-        "sv": "filen går inte att läsa ({reason})",
-        "en": "the file cannot be read ({reason})",
-    },
-    "template.problem.yaml": {
-        "sv": "inte giltig YAML på rad {line}, kolumn {column}; sätt text med kommatecken, kolon eller frågetecken inom citattecken",
-        "en": "not valid YAML at line {line}, column {column}; put text with commas, colons or question marks in quotes",
     },
     "template.problem.key_file": {
         "sv": "nyckeln ska vara '{expected}' (filens namn), inte '{actual}'",

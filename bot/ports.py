@@ -2,13 +2,12 @@
 
 The engine returns plain results; whoever acts on its own initiative (the scheduler,
 the CLI) hands them to a :class:`Notifier`. Platform adapters implement it (Slack
-posts messages, the console prints); tests use :class:`RecordingNotifier`.
+posts messages, the console prints); tests use the in-memory fakes in ``tests/fakes``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -53,40 +52,3 @@ class PostPlanner(Protocol):
     def planned(self, keys: set[str], lease_until: datetime) -> None:
         """After the commit: the keys this process wrote (and holds until ``lease_until``)."""
         ...
-
-
-@dataclass
-class RecordingNotifier:
-    """A notifier that remembers every call, for tests and dry runs."""
-
-    started: list[RoundStarted] = field(default_factory=list)
-    reminders: list[tuple[RoundInfo, Participant, QuestionPrompt | None]] = field(
-        default_factory=list
-    )
-    digests: list[tuple[RoundStatus, list[str]]] = field(default_factory=list)
-    summaries: list[RoundSummary] = field(default_factory=list)
-    schedule_failures: list[tuple[str, list[str], str]] = field(default_factory=list)
-
-    def round_started(self, started: RoundStarted) -> None:
-        """Record an announcement."""
-        self.started.append(started)
-
-    def remind(
-        self, info: RoundInfo, participant: Participant, prompt: QuestionPrompt | None
-    ) -> None:
-        """Record a reminder."""
-        self.reminders.append((info, participant, prompt))
-
-    def digest(self, status: RoundStatus, recipients: list[str]) -> None:
-        """Record a digest."""
-        self.digests.append((status, recipients))
-
-    def summary_ready(self, summary: RoundSummary) -> None:
-        """Record a summary."""
-        self.summaries.append(summary)
-
-    def schedule_failed(
-        self, workspace: str, recipients: list[str], reason: str, lang: str
-    ) -> None:
-        """Record a report that a schedule cannot be planned."""
-        self.schedule_failures.append((workspace, recipients, reason))

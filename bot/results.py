@@ -219,11 +219,6 @@ class ActivityView:
     created_at: datetime
     updated_at: datetime
 
-    @property
-    def is_open(self) -> bool:
-        """True while the activity still needs following up."""
-        return self.status in ("proposed", "open", "in_progress")
-
 
 @dataclass(frozen=True)
 class AnswerLine:

@@ -26,7 +26,6 @@ Phase = Literal[
     "planering", "avstamning", "resultat", "verksamhetside", "mandatperiod", "workshop", "annan"
 ]
 QuestionKind = Literal["text", "activities", "activity_followup"]
-LANGUAGES = ("sv", "en")
 MAX_TEMPLATE_BYTES = 256 * 1024
 """Largest template file accepted (the shipped ones are a few KB)."""
 TEXT_MAX = 4000

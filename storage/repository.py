@@ -47,11 +47,6 @@ class Repository:
         stmt = select(Level).where(Level.workspace_id == self.workspace_id).order_by(Level.rank)
         return self.session.scalars(stmt).all()
 
-    def level(self, key: str) -> Level | None:
-        """The level with ``key``."""
-        stmt = select(Level).where(Level.workspace_id == self.workspace_id, Level.key == key)
-        return self.session.scalars(stmt).one_or_none()
-
     def units(self) -> Sequence[Unit]:
         """All units of the workspace, with their managers."""
         stmt = (
@@ -65,11 +60,6 @@ class Repository:
     def unit(self, key: str) -> Unit | None:
         """The unit with ``key``."""
         stmt = select(Unit).where(Unit.workspace_id == self.workspace_id, Unit.key == key)
-        return self.session.scalars(stmt).one_or_none()
-
-    def unit_by_id(self, unit_id: int) -> Unit | None:
-        """The unit with database id ``unit_id``."""
-        stmt = select(Unit).where(Unit.workspace_id == self.workspace_id, Unit.id == unit_id)
         return self.session.scalars(stmt).one_or_none()
 
     def people(self) -> Sequence[Person]:

@@ -1,30 +1,41 @@
 """Shared fixtures: real databases (SQLite always, PostgreSQL when
-``DIALOGBOT_TEST_DATABASE_URL`` is set), migrated with Alembic, and an engine with the
-sample organisation loaded."""
+``DIALOGBOT_TEST_DATABASE_URL`` is set), migrated with Alembic, an engine with the
+sample organisation loaded, and the Slack adapter driven through the fake Slack Web API
+(``fake``, ``slack``, ``multi``). Helpers shared by test modules are in ``support/``."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fakes import FakeSlack
+from fakes.signing import DEFAULT_TEAM_ID
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import Engine, text
+from support.sample import PG_URL, load_sample_org
+from support.slack import (
+    CLIENT_ID,
+    PROCESS_SUPPORT,
+    SECRET,
+    TEAMS,
+    TOKEN,
+    TOKEN_KEY,
+    SlackHarness,
+)
 
 from bot.clock import FixedClock
-from bot.console.demo import sample_org_path
 from bot.engine import DialogEngine
-from bot.org_import import import_org, load_org_file
+from bot.slack.config import SlackConfig
+from bot.slack.token_store import installation_store
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base
 from storage.models_outbox import ChatPost  # noqa: F401  (the outbox table is emptied too)
 
-PG_URL = os.environ.get("DIALOGBOT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
-WORKSPACE = "local"
 
 
 def _pg_engine(schema: str) -> Engine:
@@ -101,13 +112,6 @@ def make_dialog_engine(
     return build
 
 
-def load_sample_org(engine: DialogEngine, workspace: str = WORKSPACE) -> None:
-    """Import the shipped sample municipality into ``workspace``."""
-    path = sample_org_path()
-    with engine.unit_of_work(workspace) as uow:
-        import_org(uow, load_org_file(path), str(path))
-
-
 @pytest.fixture
 def engine(make_dialog_engine: Callable[[], DialogEngine]) -> DialogEngine:
     """A dialog engine with the sample organisation loaded in workspace ``local``."""
@@ -120,3 +124,72 @@ def engine(make_dialog_engine: Callable[[], DialogEngine]) -> DialogEngine:
 def repo_root() -> Path:
     """The repository's top folder."""
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on 127.0.0.1 (the default workspace's token is ``TOKEN``)."""
+    with FakeSlack(default_token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def slack(
+    fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
+) -> Iterator[SlackHarness]:
+    """The Slack app on the test database with the sample organisation in the default
+    workspace; afterwards no call broke the spec or Block Kit limits."""
+    harness = SlackHarness(fake, db, make_dialog_engine)
+    load_sample_org(harness.engine, DEFAULT_TEAM_ID)
+    yield harness
+    harness.close()
+    assert fake.spec_violations == []
+    assert fake.block_kit_errors == []
+    assert fake.fake_errors == []
+
+
+def _clean_slack_sdk_tables(db: Engine) -> None:
+    with db.begin() as conn:
+        for table in ("slack_installations", "slack_bots", "slack_oauth_states"):
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def multi(
+    fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
+) -> Iterator[SlackHarness]:
+    """Two workspaces (``TEAMS``) installed in one app in OAuth mode, each with the sample
+    organisation."""
+    _clean_slack_sdk_tables(db)
+    config = SlackConfig(
+        signing_secret=SECRET,
+        client_id=CLIENT_ID,
+        client_secret="client-secret",
+        api_url=fake.base_url,
+        retries=3,
+        backoff=0.01,
+        token_keys=(TOKEN_KEY,),
+    )
+    store = installation_store(config, db)
+    for team, token in TEAMS.items():
+        fake.add_workspace(token, team, f"U0BOT{team[-3:]}")
+        store.save(
+            Installation(
+                app_id="A0DIALOGBOT",
+                team_id=team,
+                team_name=f"Kommun {team}",
+                bot_token=token,
+                bot_id=f"B0{team}",
+                bot_user_id=f"U0BOT{team[-3:]}",
+                bot_scopes="chat:write,commands",
+                user_id=PROCESS_SUPPORT,
+                installed_at=datetime.now(UTC).timestamp(),
+            )
+        )
+    harness = SlackHarness(fake, db, make_dialog_engine, config=config)
+    for team in TEAMS:
+        load_sample_org(harness.engine, team)
+    yield harness
+    harness.close()
+    _clean_slack_sdk_tables(db)
+    assert fake.spec_violations == []

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from test_scheduler_year import WS, ClockedNotifier, run_until, start, utc
+from fakes.notifier import ClockedNotifier
+from support.scheduler import WS, run_until, start, utc
 
 from bot.absence_service import AbsenceService
 from bot.clock import FixedClock

@@ -8,26 +8,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from conftest import WORKSPACE
 from fakes.signing import DEFAULT_TEAM_ID, app_home_opened_event
-from test_slack_harness import (
-    ANNA,
-    BJORN,
-    CHANNEL,
-    CHEF_OUTSIDE,
-    PROCESS_SUPPORT,
-    SlackHarness,
-    fake,
-    slack,
-)
+from support.sample import WORKSPACE
+from support.slack import ANNA, BJORN, CHANNEL, CHEF_OUTSIDE, PROCESS_SUPPORT, SlackHarness
 
 from bot import access
 from bot.engine import DialogEngine
 from bot.org_tree import OrgTree
 from bot.slack.blocks import HOME_CLOSE, HOME_REMIND, HOME_REPOST
 from storage.models_chain import Activity
-
-__all__ = ["fake", "slack"]
 
 EVA = "U0AVDAEL"  # B-chef Äldreomsorg: Hemtjänst Norr, Hemtjänst Syd, Solgården below her
 ADMIN = "U0ADMIN1"

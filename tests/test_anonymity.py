@@ -22,7 +22,7 @@ from docx import Document
 from fakes import RecordedCall
 from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event, next_ts
 from sqlalchemy import MetaData, select
-from test_slack_harness import ANNA, BJORN, CECILIA, CHANNEL, SlackHarness, fake, slack, texts
+from support.slack import ANNA, BJORN, CECILIA, CHANNEL, SlackHarness, texts
 
 from bot.chain.evaluation import send_evaluation
 from bot.chain.export import export_round
@@ -32,8 +32,6 @@ from bot.engine import DialogEngine, StartRound
 from bot.results import RoundStarted
 from bot.slack.blocks import ACTION_CONFIRM_ACTIVITIES, ACTION_SKIP, summary_messages
 from bot.summary import FORMATS, render_summary
-
-__all__ = ["fake", "slack"]
 
 WS = "local"
 #: The five enheter of Socialförvaltningen, their only manager, and what each one says.

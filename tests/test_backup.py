@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PG_URL, load_sample_org
 from fakes import FakeSlack
 from fakes.signing import DEFAULT_TEAM_ID
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
-from test_slack_harness import ANNA, BJORN, CHANNEL, SlackHarness, fake, texts
+from support.sample import PG_URL, load_sample_org
+from support.slack import ANNA, BJORN, CHANNEL, SlackHarness, texts
 
 from bot.cli import main
 from bot.clock import FixedClock
@@ -26,8 +26,6 @@ from bot.templates import TemplateCatalog
 from storage.backup import BackupError, backup
 from storage.db import make_engine, make_session_factory, normalize_url, upgrade
 from storage.models import Base
-
-__all__ = ["fake"]
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL and shutil.which("pg_dump") else [])]

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import load_sample_org
 from fakes import FakeSlack
 from fakes.signing import DEFAULT_TEAM_ID
 from fakes.slack_api import DEFAULT_BOT_SCOPES
 from sqlalchemy import Engine
+from support.sample import load_sample_org
 
 from bot.cli import main
 from bot.doctor import FAIL, OK, Doctor, Report

@@ -11,9 +11,9 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
-from conftest import load_sample_org
 from docx import Document
 from sqlalchemy import Engine
+from support.sample import load_sample_org
 
 from bot.chain.context import render_context_mrkdwn, render_context_text
 from bot.chain.documents import Heading, Table

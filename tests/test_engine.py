@@ -282,7 +282,7 @@ def test_the_same_message_delivered_in_parallel_is_applied_once(engine: DialogEn
 
 
 def test_workspaces_do_not_see_each_other(engine: DialogEngine) -> None:
-    from conftest import load_sample_org
+    from support.sample import load_sample_org
 
     load_sample_org(engine, "T_OTHER")
     mine = start(engine)

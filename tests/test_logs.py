@@ -13,15 +13,13 @@ from typing import Any
 
 import pytest
 from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event, next_ts
-from test_slack_harness import ANNA, CHANNEL, SECRET, TOKEN, SlackHarness, fake, slack
+from support.slack import ANNA, CHANNEL, SECRET, TOKEN, SlackHarness
 
 from bot import logs
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.slack.poster import Poster, make_client, message_payload
 from storage.outbox import NewPost, OutboxStore
-
-__all__ = ["fake", "slack"]
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
 ANSWERS = [

@@ -10,11 +10,12 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from fakes.slack_api import MANIFEST_SCHEMA_PATH
 from jsonschema.validators import validator_for
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO / "manifest.yml"
-SCHEMA_PATH = REPO / "tests" / "fakes" / "specs" / "manifest.schema.1.0.0.json"
+SCHEMA_PATH = MANIFEST_SCHEMA_PATH
 SCOPE_DOCS = (REPO / "README.md",)
 
 PUBLIC_HOST = "https://dialogbot.example.org"

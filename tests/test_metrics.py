@@ -18,13 +18,11 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
-from test_slack_harness import ANNA, BJORN, SlackHarness, fake, slack
+from support.slack import ANNA, BJORN, SlackHarness
 
 from bot.metrics import DatabaseCollector, serve_metrics, watch_engine, with_metrics
 from bot.ops_queries import OpsQueries
 from storage.db import make_engine, make_session_factory
-
-__all__ = ["fake", "slack"]
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]

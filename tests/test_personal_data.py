@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import WORKSPACE, load_sample_org
 from sqlalchemy import Engine, select, text
+from support.sample import WORKSPACE, load_sample_org
 
 from bot.absence_service import AbsenceService
 from bot.cli import main

@@ -8,8 +8,8 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from conftest import load_sample_org
 from sqlalchemy import Engine
+from support.sample import load_sample_org
 
 from bot.engine import DialogEngine, StartRound
 from bot.errors import RoundClosed

@@ -8,45 +8,19 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import load_sample_org
-from sqlalchemy import select, update
+from fakes.notifier import RecordingNotifier
+from sqlalchemy import update
+from support.sample import load_sample_org
+from support.scheduler import BAD, SCHEDULE, store_broken
 
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
-from bot.ports import RecordingNotifier
 from bot.schedule.config import load_schedule_text
 from bot.schedule.scheduler import Scheduler
 from bot.schedule.store import save_schedule
 from storage.models import Unit
-from storage.models_schedule import WorkspaceSchedule
 
-GOOD, BAD = "local", "T0BROKEN"
-
-SCHEDULE = """
-rounds:
-  - key: avst
-    template: avstamning
-    name: "Avstämning"
-    answering_level: forvaltning
-    receiving_level: namnd
-    rrule: "FREQ=YEARLY;BYMONTH=5;BYDAY=1MO"
-    deadline: 14d
-"""
-
-
-def store_broken(engine: DialogEngine, rule: str, workspace: str = BAD, lang: str = "sv") -> None:
-    """A schedule stored by an older version that did not check its rule."""
-    save_schedule(
-        engine, workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml", lang=lang
-    )
-    with engine.unit_of_work(workspace) as uow:
-        row = uow.session.scalars(
-            select(WorkspaceSchedule).where(WorkspaceSchedule.workspace_id == workspace)
-        ).one()
-        body = dict(row.body)
-        body["rounds"] = [{**body["rounds"][0], "rrule": rule}]
-        row.body = body
-        uow.commit()
+GOOD = "local"
 
 
 def _tick_until(scheduler: Scheduler, clock: FixedClock, end: datetime) -> None:

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fakes.notifier import RecordingNotifier
 from sqlalchemy import Engine, func, select
 
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.engine import DialogEngine, StartRound
-from bot.ports import RecordingNotifier
 from bot.results import Participant, QuestionPrompt, RoundInfo
 from bot.schedule.config import load_preset, load_schedule_text
 from bot.schedule.errors import ScheduleError

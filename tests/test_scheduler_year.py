@@ -10,36 +10,17 @@ so 09:00 local is 08:00 or 07:00 UTC and 17:00 local is 16:00 or 15:00 UTC.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from support.scheduler import GROUP, WS, run_until, start, utc
 
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
-from bot.ports import RecordingNotifier
-from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStatus
 from bot.schedule.config import AnnualSchedule, load_preset, load_schedule_text
 from bot.schedule.scheduler import Scheduler
-from bot.schedule.store import save_schedule
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WS = "local"
-GROUP = "C0DIALOG"
-
-
-def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def run_until(scheduler: Scheduler, clock: FixedClock, end: datetime) -> None:
-    """Tick at every due moment (and at least daily) until ``end``."""
-    while clock.now() < end:
-        scheduler.tick()
-        step = clock.now() + timedelta(days=1)
-        due = scheduler.next_due()
-        if due is not None and due > clock.now():
-            step = min(step, due)
-        clock.set(min(step, end))
-    scheduler.tick()
 
 
 def one_round_schedule(
@@ -59,35 +40,6 @@ rounds:
 """,
         "test.yaml",
     )
-
-
-class ClockedNotifier(RecordingNotifier):
-    """A recording notifier that also notes the clock time of every reminder and digest."""
-
-    def __init__(self, clock: FixedClock) -> None:
-        super().__init__()
-        self.clock = clock
-        self.reminded_at: list[datetime] = []
-        self.digested_at: list[datetime] = []
-
-    def remind(
-        self, info: RoundInfo, participant: Participant, prompt: QuestionPrompt | None
-    ) -> None:
-        super().remind(info, participant, prompt)
-        self.reminded_at.append(self.clock.now())
-
-    def digest(self, status: RoundStatus, recipients: list[str]) -> None:
-        super().digest(status, recipients)
-        self.digested_at.append(self.clock.now())
-
-
-def start(
-    engine: DialogEngine, clock: FixedClock, schedule: AnnualSchedule, at: datetime
-) -> tuple[Scheduler, ClockedNotifier]:
-    clock.set(at)
-    save_schedule(engine, WS, schedule, "test", default_group_ref=GROUP)
-    notifier = ClockedNotifier(clock)
-    return Scheduler(engine, notifier, clock=clock, worker_id="w1"), notifier
 
 
 # --- The preset over 2027 with the sample organisation ------------------------------------

@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fakes.signing import DEFAULT_TEAM_ID
-from test_slack_harness import ANNA, BJORN, CECILIA, CHANNEL, SlackHarness, fake, slack, texts
+from support.slack import ANNA, BJORN, CECILIA, CHANNEL, SlackHarness, texts
 
 from bot.clock import FixedClock
 from bot.schedule.scheduler import Scheduler
 from bot.slack.app import build_notifier
 from bot.wiring import Runtime
-
-__all__ = ["fake", "slack"]
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
 

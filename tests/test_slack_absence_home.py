@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from fakes.signing import DEFAULT_TEAM_ID, app_home_opened_event
-from test_slack_harness import ANNA, BJORN, CECILIA, PROCESS_SUPPORT, SlackHarness, fake, slack
+from support.slack import ANNA, BJORN, CECILIA, PROCESS_SUPPORT, SlackHarness
 
 from bot.absence_service import AbsenceService
 from bot.slack.absence_home import OPEN, REMOVE, VIEW
-
-__all__ = ["fake", "slack"]
 
 HOME = {"id": "V0HOME", "type": "home"}
 

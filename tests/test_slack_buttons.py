@@ -18,17 +18,7 @@ from fakes.signing import (
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
-from test_slack_harness import (
-    ANNA,
-    CHANNEL,
-    PROCESS_SUPPORT,
-    TOKEN,
-    SlackHarness,
-    button_value,
-    fake,
-    slack,
-    texts,
-)
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, TOKEN, SlackHarness, button_value, texts
 
 from bot.slack.blocks import (
     ACTION_CONFIRM_ACTIVITIES,
@@ -38,8 +28,6 @@ from bot.slack.blocks import (
     HOME_CLOSE,
 )
 from storage.models_question_messages import QuestionMessage
-
-__all__ = ["fake", "slack"]
 
 START = 'start avstamning enheter:"Hemtjänst Norr" kanal:<#C0LEDNING|ledning>'
 

@@ -8,15 +8,13 @@ import json
 
 from docx import Document
 from fakes.signing import DEFAULT_TEAM_ID
-from test_slack_harness import ANNA, BJORN, CHANNEL, SlackHarness, fake, slack, texts
+from support.slack import ANNA, BJORN, CHANNEL, SlackHarness, texts
 
 from bot.slack.blocks import (
     ACTION_CONFIRM_ACTIVITIES,
     ACTION_CORRECT_ACTIVITIES,
     VIEW_ACTIVITIES,
 )
-
-__all__ = ["fake", "slack"]
 
 PLAN = 'start planering enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning>'
 FOLLOW = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning>'

@@ -12,7 +12,7 @@ from typing import Any
 
 from fakes.signing import DEFAULT_TEAM_ID, FORM, app_home_opened_event, block_suggestion_body
 from sqlalchemy import text
-from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack, texts
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
 
 from bot.collation import sort_key
 from bot.engine import DialogEngine
@@ -20,8 +20,6 @@ from bot.org_import import import_org, parse_yaml
 from bot.schedule import load_preset
 from bot.schedule.store import save_schedule
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM, VIEW_START
-
-__all__ = ["fake", "slack"]
 
 HOME_START = "home_start"
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
-from test_scheduler_isolation import store_broken
-from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack, texts
+from support.scheduler import store_broken
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
 
 from bot.clock import FixedClock
 from bot.schedule.scheduler import Scheduler
 from bot.slack.app import build_notifier
 from bot.wiring import Runtime
-
-__all__ = ["fake", "slack"]
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
 

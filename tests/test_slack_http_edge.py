@@ -21,12 +21,10 @@ from typing import Any
 
 import pytest
 from fakes.signing import DEFAULT_TEAM_ID, FORM, JSON, sign, slash_command_body
-from test_slack_harness import CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness, fake, slack
+from support.slack import CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness
 from waitress.channel import HTTPChannel
 
 from bot.slack.edge import MAX_BODY_BYTES, create_server
-
-__all__ = ["fake", "slack"]
 
 BIG = 50 * 1024 * 1024
 URL_VERIFICATION = {"token": "x", "challenge": "c-123", "type": "url_verification"}

@@ -6,19 +6,9 @@ import json
 from typing import Any
 
 from fakes.signing import DEFAULT_TEAM_ID, FORM, app_home_opened_event, block_suggestion_body
-from test_slack_harness import (
-    ANNA,
-    CHANNEL,
-    PROCESS_SUPPORT,
-    SlackHarness,
-    fake,
-    slack,
-    texts,
-)
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
 
 from bot.slack.blocks import ACTION_FORM, HOME_CLOSE, VIEW_FORM, VIEW_START
-
-__all__ = ["fake", "slack"]
 
 
 def _select(value: str) -> dict[str, Any]:

@@ -18,16 +18,7 @@ import pytest
 from fakes.signing import DEFAULT_BOT_USER_ID as BOT
 from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event, next_ts
 from sqlalchemy import text
-from test_slack_harness import (
-    ANNA,
-    CHANNEL,
-    PROCESS_SUPPORT,
-    TOKEN,
-    SlackHarness,
-    fake,
-    slack,
-    texts,
-)
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, TOKEN, SlackHarness, texts
 
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
@@ -39,8 +30,6 @@ from bot.templates import TemplateCatalog
 from bot.wiring import Runtime
 from storage.db import make_engine, make_session_factory
 from storage.outbox import NewPost, OutboxStore
-
-__all__ = ["fake", "slack"]
 
 P = ParamSpec("P")
 T = TypeVar("T")

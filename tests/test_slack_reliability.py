@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
-from test_slack_harness import ANNA, CHANNEL, TOKEN, SlackHarness, fake, slack, texts
+from support.slack import ANNA, CHANNEL, TOKEN, SlackHarness, texts
 
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
@@ -16,8 +16,6 @@ from bot.slack.poster import Poster, make_client, resend_loop
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 from storage.outbox import OutboxStore
-
-__all__ = ["fake", "slack"]
 
 QUESTION = re.compile(r"^Fråga \d av \d")
 START = 'start avstamning enheter:"Hemtjänst Norr" kanal:<#C0LEDNING|ledning>'

@@ -10,7 +10,7 @@ from fakes.signing import (
     message_event,
     next_ts,
 )
-from test_slack_harness import (
+from support.slack import (
     ANNA,
     BJORN,
     CECILIA,
@@ -18,14 +18,10 @@ from test_slack_harness import (
     CHEF_OUTSIDE,
     SlackHarness,
     button_value,
-    fake,
-    slack,
     texts,
 )
 
 from bot.slack.blocks import ACTION_FINISH, ACTION_SKIP
-
-__all__ = ["fake", "slack"]
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
 

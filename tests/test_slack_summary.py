@@ -4,7 +4,7 @@ longer still, and never a ping from what people typed."""
 from __future__ import annotations
 
 from fakes.signing import DEFAULT_TEAM_ID
-from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness
 
 from bot.engine import StartRound
 from bot.slack.blocks import (
@@ -13,8 +13,6 @@ from bot.slack.blocks import (
     split_mrkdwn,
     summary_messages,
 )
-
-__all__ = ["fake", "slack"]
 
 
 def _round_with_answers(slack: SlackHarness, unit: str, size: int) -> int:

@@ -13,22 +13,11 @@ import json
 
 from docx import Document
 from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event
-from test_slack_harness import (
-    ANNA,
-    BJORN,
-    CECILIA,
-    CHANNEL,
-    SlackHarness,
-    fake,
-    slack,
-    texts,
-)
+from support.slack import ANNA, BJORN, CECILIA, CHANNEL, SlackHarness, texts
 
 from bot.chain.export import export_round
 from bot.slack.blocks import VIEW_FORM
 from bot.summary import render_summary
-
-__all__ = ["fake", "slack"]
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
 TYPED = "3 < 5 && 7 > 2"

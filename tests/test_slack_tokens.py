@@ -13,8 +13,7 @@ from fakes import FakeSlack
 from fakes.signing import next_ts
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import Engine, select, text
-from test_slack_harness import SlackHarness, fake, slack
-from test_slack_workspaces import CLIENT_ID, TOKEN_KEY, multi
+from support.slack import CLIENT_ID, TOKEN_KEY, SlackHarness
 
 from bot.cli import main
 from bot.schedule.console_notifier import ConsoleNotifier
@@ -25,8 +24,6 @@ from bot.slack.token_cipher import TokenCipher, TokenDecryptionError
 from bot.slack.token_store import installation_store, rotate_stored_tokens
 from storage.db import make_engine, upgrade
 from storage.models_schedule import ScheduledJob
-
-__all__ = ["fake", "multi", "slack"]
 
 NEW_KEY = "H8mKqz6J0cYzv4m2oX3wQp2lS1xB9tN5rU7eV0aGdFk="
 BOT_TOKEN = "xoxe.xoxb-1-" + "A1b2C3d4" * 16  # a long rotating bot token (140 characters)

@@ -4,70 +4,12 @@ and every post uses that workspace's own bot token."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
-import pytest
-from conftest import load_sample_org
-from fakes import FakeSlack
-from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import Engine, text
-from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness, fake, texts
+from sqlalchemy import text
+from support.sample import load_sample_org
+from support.slack import ANNA, CHANNEL, TEAMS, SlackHarness, texts
 
-from bot.engine import DialogEngine
-from bot.slack.config import SlackConfig
 from bot.slack.token_store import installation_store
-
-__all__ = ["fake"]
-
-CLIENT_ID = "1111.2222"
-TEAMS = {"T0AAA": "xoxb-aaa", "T0BBB": "xoxb-bbb"}
-TOKEN_KEY = "0pTnGqKYVDn1xnLg4ZbW2hVq9z3Jcq8Cw6xH2vEw1Ys="
-
-
-def _clean_slack_sdk_tables(db: Engine) -> None:
-    with db.begin() as conn:
-        for table in ("slack_installations", "slack_bots", "slack_oauth_states"):
-            conn.execute(text(f"DELETE FROM {table}"))
-
-
-@pytest.fixture
-def multi(
-    fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
-) -> Iterator[SlackHarness]:
-    _clean_slack_sdk_tables(db)
-    config = SlackConfig(
-        signing_secret=SECRET,
-        client_id=CLIENT_ID,
-        client_secret="client-secret",
-        api_url=fake.base_url,
-        retries=3,
-        backoff=0.01,
-        token_keys=(TOKEN_KEY,),
-    )
-    store = installation_store(config, db)
-    for team, token in TEAMS.items():
-        fake.add_workspace(token, team, f"U0BOT{team[-3:]}")
-        store.save(
-            Installation(
-                app_id="A0DIALOGBOT",
-                team_id=team,
-                team_name=f"Kommun {team}",
-                bot_token=token,
-                bot_id=f"B0{team}",
-                bot_user_id=f"U0BOT{team[-3:]}",
-                bot_scopes="chat:write,commands",
-                user_id=PROCESS_SUPPORT,
-                installed_at=datetime.now(UTC).timestamp(),
-            )
-        )
-    harness = SlackHarness(fake, db, make_dialog_engine, config=config)
-    for team in TEAMS:
-        load_sample_org(harness.engine, team)
-    yield harness
-    harness.close()
-    _clean_slack_sdk_tables(db)
-    assert fake.spec_violations == []
 
 
 def test_two_workspaces_side_by_side_never_see_each_other(multi: SlackHarness) -> None:

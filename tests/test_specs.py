@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fakes.slack_api import DEFAULT_SPEC_PATH, SPECS_DIR
-from test_manifest import SCHEMA_PATH
+from fakes.slack_api import DEFAULT_SPEC_PATH, MANIFEST_SCHEMA_PATH, SPECS_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_specs_live_inside_the_repository_with_their_licences() -> None:
-    for path in (DEFAULT_SPEC_PATH, SCHEMA_PATH):
+    for path in (DEFAULT_SPEC_PATH, MANIFEST_SCHEMA_PATH):
         assert path.resolve().is_relative_to(REPO), f"{path} is outside the repository"
         assert isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
         assert path.parent == SPECS_DIR

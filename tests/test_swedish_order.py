@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from fakes.signing import DEFAULT_TEAM_ID, FORM, app_home_opened_event, block_suggestion_body
-from test_slack_harness import PROCESS_SUPPORT, SlackHarness, fake, slack
+from support.slack import PROCESS_SUPPORT, SlackHarness
 
 from bot.chain.documents import Table
 from bot.chain.export import RoundRecord, build_round_document, export_round
@@ -22,8 +22,6 @@ from bot.engine import DialogEngine, StartRound
 from bot.org_import import import_org, parse_yaml
 from bot.results import ActivityView
 from bot.summary import FORMATS, render_summary
-
-__all__ = ["fake", "slack"]
 
 NAMES = ["Ängby", "Åsa", "Östra", "Zeta", "aaa", "Ärla", "éclair", "Örebro", "Adam", "adam"]
 #: Å, Ä, Ö after Z; é among the e's; the same word in either case side by side.

@@ -8,9 +8,9 @@ import itertools
 from typing import Any
 
 import pytest
-from conftest import load_sample_org
 from fakes.signing import DEFAULT_TEAM_ID
-from test_slack_harness import ANNA, CHANNEL, SlackHarness, fake, slack, texts
+from support.sample import load_sample_org
+from support.slack import ANNA, CHANNEL, SlackHarness, texts
 
 from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
@@ -21,8 +21,6 @@ from bot.slack.blocks import ACTION_FORM, VIEW_FORM
 from bot.summary import render_summary
 from bot.templates import TemplateCatalog, parse_template
 from storage.db import make_session_factory
-
-__all__ = ["fake", "slack"]
 
 WS = "local"
 EVA = "U0AVDAEL"  # Äldreomsorg (avdelning)

@@ -155,12 +155,6 @@ def activities_of_participation(
     return out
 
 
-def drafts_for(repo: Repository, p: Participation, question_key: str) -> list[ActivityView]:
-    """The activities derived from one answer (empty when it has none)."""
-    answer = p.answer_to(question_key)
-    return [] if answer is None else [view(a) for a in _of_answer(repo, answer.id)]
-
-
 def confirm(
     repo: Repository, p: Participation, question_keys: set[str], now: datetime
 ) -> list[ActivityView]:

@@ -1,47 +1,45 @@
-"""Chat texts for activities (Slack mrkdwn, user text escaped) for the adapters to post."""
+"""Chat texts for activities, neutral of the platform: user text goes through the
+``escape`` the adapter passes (Slack's mrkdwn escaping in ``bot.slack.activities_text``,
+plain text for terminals here)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from bot.escaping import mrkdwn, plain
+from bot.escaping import plain
 from bot.i18n import t
 from bot.results import ActivityView, Outcome
 
+Escape = Callable[[object], str]
+"""Makes user text safe for the target format (renders literally, pings no one)."""
 
-def _line(
-    a: ActivityView, lang: str, with_status: bool, escape: Callable[[object], str] = mrkdwn
+Emphasis = Callable[[str], str]
+"""Marks text as emphasised in the target format (e.g. Slack's ``_italic_``)."""
+
+
+def activity_line(
+    a: ActivityView, lang: str, escape: Escape, status_style: Emphasis | None = None
 ) -> str:
+    """One activity as a bullet line: title and owner, and, when ``status_style`` is given,
+    its status (styled with it) and status note."""
     owner = t(lang, "chain.followup.owner", owner=escape(a.owner)) if a.owner else ""
     line = f"• {escape(a.title)}{owner}"
-    if with_status:
-        line += f" — _{t(lang, f'chain.status.{a.status}')}_"
+    if status_style is not None:
+        line += f" — {status_style(t(lang, f'chain.status.{a.status}'))}"
         if a.status_note:
             line += f": {escape(a.status_note)}"
     return line
 
 
-def render_activities_mrkdwn(activities: Sequence[ActivityView], lang: str = "sv") -> str:
-    """A unit's activity list with status, e.g. for ``/dialog aktiviteter``."""
-    if not activities:
-        return t(lang, "chain.activities.none")
-    title = t(lang, "chain.activities.title", unit=mrkdwn(activities[0].unit_name))
-    return "\n".join([f"*{title}*", *(_line(a, lang, True) for a in activities)])
-
-
-def render_activity_outcome_mrkdwn(outcome: Outcome, lang: str = "sv") -> str:
-    """What to say about an outcome's activities: the list to confirm, the confirmed or
-    corrected list, or the saved follow-up; empty when the outcome has none."""
-    return render_activity_outcome(outcome, lang, mrkdwn)
-
-
 def render_activity_outcome_text(outcome: Outcome, lang: str = "sv") -> str:
-    """:func:`render_activity_outcome_mrkdwn` as plain text, for terminals."""
+    """:func:`render_activity_outcome` as plain text, for terminals."""
     return render_activity_outcome(outcome, lang, plain)
 
 
-def render_activity_outcome(outcome: Outcome, lang: str, escape: Callable[[object], str]) -> str:
-    """The activity text of an outcome with user text passed through ``escape``."""
+def render_activity_outcome(outcome: Outcome, lang: str, escape: Escape) -> str:
+    """What to say about an outcome's activities: the list to confirm, the confirmed or
+    corrected list, or the saved follow-up; empty when the outcome has none. User text is
+    passed through ``escape``."""
     items = outcome.activities
     if not items:
         return ""
@@ -57,4 +55,4 @@ def render_activity_outcome(outcome: Outcome, lang: str, escape: Callable[[objec
         head = t(lang, "chain.activities.confirmed")
     else:
         return ""
-    return "\n".join([head, *(_line(a, lang, False, escape) for a in items)])
+    return "\n".join([head, *(activity_line(a, lang, escape) for a in items)])

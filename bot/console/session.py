@@ -45,8 +45,6 @@ SHOWN = {
     "sv": ["/hoppa", "/tillbaka", "/ändra", "/klar", "/hjälp", "/svar", "/stämmer", "/rätta"],
     "en": ["/skip", "/back", "/edit", "/done", "/help", "/answers", "/confirm", "/correct"],
 }
-# Commands that take text (possibly several lines) after them.
-TAKES_TEXT = {"edit", "correct"}
 YES = {"ja", "j", "japp", "jajamen", "stämmer", "det stämmer", "ok", "okej", "yes", "y", "correct"}
 NO = {"nej", "n", "no", "stämmer inte"}
 

@@ -31,7 +31,6 @@ Local times that do not exist or exist twice (DST):
 
 from __future__ import annotations
 
-from collections.abc import Container
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -109,19 +108,6 @@ def validate_country(country: str) -> str:
     except NotImplementedError as exc:
         raise ValueError(f"unknown holiday country {country!r} (expected e.g. 'SE')") from exc
     return code
-
-
-def holidays_in(year: int, country: str = DEFAULT_COUNTRY) -> Container[date]:
-    """Return the non-working holiday dates (not weekends) of one year.
-
-    Args:
-        year: Calendar year.
-        country: ISO country code of the holiday calendar.
-
-    Returns:
-        A set-like container of dates.
-    """
-    return _holidays_for(country.upper(), year)
 
 
 def is_business_day(d: date, country: str = DEFAULT_COUNTRY) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import threading
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from rich.table import Table
 
 from bot.i18n import format_local, t
 from bot.personal_data import retention_days_from_env
+from bot.platforms import platform_notifier
 from bot.ports import Notifier
 from bot.schedule.cli_common import schedule_errors, source_for_show
 from bot.schedule.config import load_preset, load_schedule, preset_path
@@ -127,7 +127,8 @@ def cmd_schedule_jobs(args: argparse.Namespace, out: Console) -> int:
 
 
 def notifier_for(args: argparse.Namespace, runtime: Runtime, out: Console) -> Notifier:
-    """The notifier the worker uses: Slack when its settings are present, else the console.
+    """The notifier the worker uses: the chat platform's when one is configured (see
+    :func:`bot.platforms.platform_notifier`), else the console.
 
     Args:
         args: The parsed command line.
@@ -137,12 +138,8 @@ def notifier_for(args: argparse.Namespace, runtime: Runtime, out: Console) -> No
     Returns:
         The notifier.
     """
-    if os.environ.get("SLACK_BOT_TOKEN") or os.environ.get("SLACK_CLIENT_ID"):
-        from bot.slack.app import build_notifier
-        from bot.slack.config import SlackConfig
-
-        return build_notifier(SlackConfig.from_env(), runtime)
-    return ConsoleNotifier(out, args.tz)
+    notifier = platform_notifier(runtime)
+    return ConsoleNotifier(out, args.tz) if notifier is None else notifier
 
 
 def cmd_worker(args: argparse.Namespace, out: Console) -> int:

@@ -41,7 +41,6 @@ from slack_sdk.models.blocks import (
 
 from bot.absence import absent_line
 from bot.anonymity import DEFAULT_ANONYMITY_K, notice
-from bot.chain.chat import render_activity_outcome_mrkdwn
 from bot.chain.context import render_context_mrkdwn
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
@@ -55,6 +54,7 @@ from bot.results import (
     RoundStatus,
     UnitChoice,
 )
+from bot.slack.activities_text import render_activity_outcome_mrkdwn
 from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, summary_parts
 from bot.templates import DialogTemplate, Question

@@ -1,4 +1,5 @@
-"""Test doubles for external services (currently: the Slack Web API and Slack request signing).
+"""Test doubles: for external services (the Slack Web API, Slack request signing) and
+in-memory fakes of our own ports (``fakes.notifier``).
 
 Modules import each other relatively, so the package works both as ``fakes`` (pytest's
 default rootdir-relative import of ``tests/``) and as ``tests.fakes``.

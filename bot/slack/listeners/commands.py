@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.chain.chat import render_activities_mrkdwn
 from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
 from bot.engine import StartRound
 from bot.errors import DialogError, InvalidInput
@@ -16,6 +15,7 @@ from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.results import RoundStarted
 from bot.slack import absence_command, blocks, home, inbound, operations
+from bot.slack.activities_text import render_activities_mrkdwn
 from bot.slack.command_text import Command, parse_round_id, parse_start, split_command
 from bot.slack.context import SlackContext, error_text
 from bot.slack.notifier import RoundStartPlan

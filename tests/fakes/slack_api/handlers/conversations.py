@@ -1,0 +1,80 @@
+"""conversations.open, conversations.info, conversations.history, conversations.replies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..records import Reply, as_bool, err, ok
+from ..state import Ctx
+
+if TYPE_CHECKING:
+    from ..fake import FakeSlack
+
+
+def open_conversation(fake: FakeSlack, ctx: Ctx) -> Reply:
+    """Answer ``conversations.open``."""
+    channel = ctx.args.get("channel")
+    users_arg = ctx.args.get("users")
+    if channel:
+        channel_id = str(channel)
+        user = None
+    elif users_arg:
+        users = users_arg if isinstance(users_arg, list) else str(users_arg).split(",")
+        users = [u.strip() for u in users if u.strip()]
+        if len(users) == 1:
+            user = users[0]
+            channel_id = fake.dm_channel_id(user)
+        else:
+            user = None
+            channel_id = "G" + "".join(u[1:4] for u in sorted(users))[:10].upper()
+    else:
+        return err("users_list_not_supplied")
+    already_open = channel_id in fake.state.channels
+    if not already_open:
+        fake.state.channels[channel_id] = fake.state.channel_object(channel_id, user=user)
+    if as_bool(ctx.args.get("return_im", False)):
+        body_channel = dict(fake.state.channels[channel_id])
+    else:
+        body_channel = {"id": channel_id}
+    return ok(no_op=already_open, already_open=already_open, channel=body_channel)
+
+
+def info(fake: FakeSlack, ctx: Ctx) -> Reply:
+    """Answer ``conversations.info``."""
+    channel_id = str(ctx.args.get("channel") or "")
+    if not channel_id:
+        return err("channel_not_found")
+    channel = fake.state.channels.get(channel_id) or fake.state.channel_object(channel_id)
+    return ok(channel=dict(channel))
+
+
+def history(fake: FakeSlack, ctx: Ctx) -> Reply:
+    """Answer ``conversations.history``."""
+    channel_id = str(ctx.args.get("channel") or "")
+    if not channel_id:
+        return err("channel_not_found")
+    channel = fake.state.channels.get(channel_id) or fake.state.channel_object(channel_id)
+    if not channel.get("is_im") and not channel.get("is_member", True):
+        # Slack hides private channels the bot is not in; public ones say so.
+        return err("channel_not_found" if channel.get("is_private") else "not_in_channel")
+    limit = int(ctx.args.get("limit") or 100)
+    found = [
+        {k: v for k, v in m.items() if k != "channel"}
+        for (ch, _), m in sorted(fake.state.messages.items(), key=lambda kv: -float(kv[0][1]))
+        if ch == channel_id and not m.get("thread_ts")
+    ][:limit]
+    return ok(messages=found, has_more=False, response_metadata={"next_cursor": ""})
+
+
+def replies(fake: FakeSlack, ctx: Ctx) -> Reply:
+    """Answer ``conversations.replies``."""
+    channel = str(ctx.args.get("channel") or "")
+    ts = str(ctx.args.get("ts") or "")
+    found = [
+        {k: v for k, v in m.items() if k != "channel"}
+        for (ch, m_ts), m in sorted(fake.state.messages.items(), key=lambda kv: float(kv[0][1]))
+        if ch == channel and (m_ts == ts or m.get("thread_ts") == ts)
+    ]
+    if not found:
+        return err("thread_not_found")
+    return ok(messages=found, has_more=False, response_metadata={"next_cursor": ""})

@@ -1,0 +1,22 @@
+"""The shipped sample municipality, loaded into a test database."""
+
+from __future__ import annotations
+
+import os
+
+from bot.console.demo import sample_org_path
+from bot.engine import DialogEngine
+from bot.org_import import import_org, load_org_file
+
+PG_URL = os.environ.get("DIALOGBOT_TEST_DATABASE_URL")
+"""The PostgreSQL database the tests also run on, when set."""
+
+WORKSPACE = "local"
+"""The workspace the ``engine`` fixture loads the sample organisation into."""
+
+
+def load_sample_org(engine: DialogEngine, workspace: str = WORKSPACE) -> None:
+    """Import the shipped sample municipality into ``workspace``."""
+    path = sample_org_path()
+    with engine.unit_of_work(workspace) as uow:
+        import_org(uow, load_org_file(path), str(path))
