@@ -16,7 +16,6 @@ from bot.engine import DialogEngine
 from bot.ports import RecordingNotifier
 from bot.schedule.config import load_schedule_text
 from bot.schedule.scheduler import Scheduler
-from bot.schedule.store import save_schedule
 from storage.models import Unit
 from storage.models_schedule import WorkspaceSchedule
 
@@ -36,8 +35,8 @@ rounds:
 
 def store_broken(engine: DialogEngine, rule: str, workspace: str = BAD, lang: str = "sv") -> None:
     """A schedule stored by an older version that did not check its rule."""
-    save_schedule(
-        engine, workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml", lang=lang
+    engine.services.schedule.save(
+        workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml", lang=lang
     )
     with engine.unit_of_work(workspace) as uow:
         row = uow.session.scalars(
@@ -78,7 +77,7 @@ def test_a_never_ending_schedule_in_one_workspace_stops_no_other(
     load_sample_org(engine, BAD)
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
     store_broken(engine, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5", lang=lang)
-    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     notifier = RecordingNotifier()
 
     _tick_until(Scheduler(engine, notifier, clock=clock), clock, datetime(2027, 5, 4, tzinfo=UTC))
@@ -95,7 +94,7 @@ def test_planning_over_its_time_budget_is_reported_not_waited_for(
     engine: DialogEngine, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     notifier = RecordingNotifier()
     scheduler = Scheduler(engine, notifier, clock=clock, plan_budget_s=0.0)
 
@@ -110,7 +109,7 @@ def test_a_cycle_in_the_organisation_fails_the_start_job_instead_of_hanging_the_
     engine: DialogEngine, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     with engine.unit_of_work(GOOD) as uow:
         child = uow.repo.unit("socialforvaltningen")
         assert child is not None
@@ -135,7 +134,7 @@ def test_titles_the_bot_composes_are_shortened_not_refused(
     long_name = "Avstämning " + "x" * 189
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
     schedule = SCHEDULE.replace('name: "Avstämning"', f'name: "{long_name}"')
-    save_schedule(engine, GOOD, load_schedule_text(schedule, "long.yaml"), "long.yaml")
+    engine.services.schedule.save(GOOD, load_schedule_text(schedule, "long.yaml"), "long.yaml")
     with engine.unit_of_work(GOOD) as uow:
         uow.session.execute(
             update(Unit)

@@ -19,7 +19,6 @@ from bot.ports import RecordingNotifier
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStatus
 from bot.schedule.config import AnnualSchedule, load_preset, load_schedule_text
 from bot.schedule.scheduler import Scheduler
-from bot.schedule.store import save_schedule
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WS = "local"
@@ -85,7 +84,7 @@ def start(
     engine: DialogEngine, clock: FixedClock, schedule: AnnualSchedule, at: datetime
 ) -> tuple[Scheduler, ClockedNotifier]:
     clock.set(at)
-    save_schedule(engine, WS, schedule, "test", default_group_ref=GROUP)
+    engine.services.schedule.save(WS, schedule, "test", default_group_ref=GROUP)
     notifier = ClockedNotifier(clock)
     return Scheduler(engine, notifier, clock=clock, worker_id="w1"), notifier
 

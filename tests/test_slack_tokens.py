@@ -18,8 +18,9 @@ from test_slack_workspaces import CLIENT_ID, TOKEN_KEY, multi
 
 from bot.cli import main
 from bot.schedule.console_notifier import ConsoleNotifier
-from bot.schedule.jobs import JobStore, NewJob
+from bot.schedule.jobs import NewJob
 from bot.schedule.scheduler import Scheduler
+from bot.services.jobs import JobStore
 from bot.slack.config import SlackConfig, SlackConfigError
 from bot.slack.token_cipher import TokenCipher, TokenDecryptionError
 from bot.slack.token_store import installation_store, rotate_stored_tokens
