@@ -94,6 +94,46 @@ class JobRow:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class JobView:
+    """A job as listed for operators (plain data; the columns of
+    :class:`storage.models_schedule.ScheduledJob`)."""
+
+    id: int
+    workspace_id: str
+    job_key: str
+    kind: str
+    due_at: datetime
+    status: str
+    attempts: int
+    locked_by: str | None
+    lease_until: datetime | None
+    payload: dict[str, Any]
+    outcome: str | None
+    last_error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def _view(job: ScheduledJob) -> JobView:
+    return JobView(
+        id=job.id,
+        workspace_id=job.workspace_id,
+        job_key=job.job_key,
+        kind=job.kind,
+        due_at=job.due_at,
+        status=job.status,
+        attempts=job.attempts,
+        locked_by=job.locked_by,
+        lease_until=job.lease_until,
+        payload=dict(job.payload or {}),
+        outcome=job.outcome,
+        last_error=job.last_error,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
 def _table(model: type[ScheduledJob] | type[SentEffect]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
@@ -217,16 +257,14 @@ class JobQueueRepository:
 
     def listed(
         self, workspace_id: str | None = None, status: str | None = None, limit: int = 200
-    ) -> list[ScheduledJob]:
-        """Jobs for display, soonest first, detached from the session."""
+    ) -> list[JobView]:
+        """Jobs for display, soonest first."""
         stmt = select(ScheduledJob).order_by(ScheduledJob.due_at, ScheduledJob.id).limit(limit)
         if workspace_id is not None:
             stmt = stmt.where(ScheduledJob.workspace_id == workspace_id)
         if status is not None:
             stmt = stmt.where(ScheduledJob.status == status)
-        found = list(self.session.scalars(stmt).all())
-        self.session.expunge_all()
-        return found
+        return [_view(job) for job in self.session.scalars(stmt).all()]
 
 
 def _held(job_id: int, worker_id: str, attempts: int) -> ColumnElement[bool]:

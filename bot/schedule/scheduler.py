@@ -174,7 +174,7 @@ class Scheduler:
         self.notifier = notifier
         self.clock: Clock = clock or engine.clock
         self.jobs = JobStore(
-            engine.session_factory,
+            engine.services.kernel.session_factory,
             self.clock,
             worker_id,
             lease=lease,

@@ -32,8 +32,8 @@ from bot.schedule.jobs import (
     make_worker_id,
 )
 from storage.all_workspaces import all_workspaces, all_workspaces_read
-from storage.jobs import JobQueueRepository
-from storage.models_schedule import JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_RUNNING, ScheduledJob
+from storage.jobs import JobQueueRepository, JobView
+from storage.models_schedule import JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_RUNNING
 
 log = logging.getLogger(__name__)
 
@@ -256,8 +256,8 @@ class JobStore:
 
     def jobs(
         self, workspace_id: str | None = None, status: str | None = None, limit: int = 200
-    ) -> list[ScheduledJob]:
-        """Jobs for display, soonest first (detached from their session).
+    ) -> list[JobView]:
+        """Jobs for display, soonest first (plain data).
 
         Args:
             workspace_id: Only this workspace's jobs.
