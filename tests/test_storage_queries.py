@@ -209,3 +209,21 @@ def test_stopping_a_workspace_leaves_the_others_jobs(two: DialogEngine, clock: F
         (WORKSPACE, "cancelled"),
         (OTHER, "pending"),
     }
+
+
+def test_a_units_yearly_rounds_are_read_in_its_own_workspace(two: DialogEngine) -> None:
+    from bot.chain.errors import NoRoundsForReport
+
+    round_id = _start(two, WORKSPACE)
+    _activity(two, WORKSPACE, round_id, "Min", "open")
+    year = two.services.reports.unit_year(WORKSPACE, "hemtjanst-norr", 2027)
+    assert [r.round_id for r in year.rounds] == [round_id]
+    assert year.unit_key == "hemtjanst-norr" and year.rounds[0].answers == ()
+    with pytest.raises(NoRoundsForReport):
+        two.services.reports.unit_year(OTHER, "hemtjanst-norr", 2027)
+    with pytest.raises(NoRoundsForReport):
+        two.services.reports.unit_year(WORKSPACE, "hemtjanst-norr", 2028)
+    record = two.services.reports.round_activities(WORKSPACE, round_id, f"evaluation:{round_id}")
+    assert [a.title for a in record.activities] == ["Min"]
+    assert [(a.title, status) for a, status, _ in record.followups] == [("Min", "open")]
+    assert record.evaluation_round_id is None
