@@ -60,7 +60,8 @@ from bench.harness import (
 )
 from bot.clock import SystemClock
 from bot.engine import StartRound
-from bot.schedule.jobs import KIND_CLOSE_ROUND, JobStore, NewJob
+from bot.schedule.jobs import KIND_CLOSE_ROUND, NewJob
+from bot.services.jobs import JobStore
 from bot.slack.blocks import VIEW_FORM
 from storage.db import make_session_factory
 

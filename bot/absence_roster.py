@@ -10,7 +10,6 @@ from datetime import date, datetime
 from bot.absence import ABSENT, AbsenceBook, AbsencePeriod, choose_respondent, local_day
 from bot.i18n import DEFAULT_TZ
 from bot.results import Participant
-from storage.absences import AbsenceRepository
 from storage.models import Participation, Person, Unit
 from storage.models_absence import Absence
 from storage.repository import Repository
@@ -33,7 +32,7 @@ def period_of(row: Absence) -> AbsencePeriod:
 
 def book_in(repo: Repository, day: date) -> AbsenceBook:
     """The absences of ``repo``'s workspace that are not over before ``day``."""
-    rows = AbsenceRepository(repo.session, repo.workspace_id).ending_on_or_after(day)
+    rows = repo.absences.ending_on_or_after(day)
     return AbsenceBook(tuple(period_of(r) for r in rows))
 
 

@@ -32,7 +32,8 @@ from bot.access import ORGANISER_ROLES
 from bot.errors import InvalidInput, NotAllowed, UnknownPerson
 from bot.i18n import DEFAULT_TZ
 from bot.results import Participant, QuestionPrompt, RoundInfo
-from bot.schedule.jobs import KIND_ABSENCE_ENDED, JobStore, NewJob
+from bot.schedule.jobs import KIND_ABSENCE_ENDED, NewJob
+from bot.services.jobs import JobStore
 from storage.absences import AbsenceRepository
 from storage.models import Participation, Person
 from storage.models_absence import Absence

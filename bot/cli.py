@@ -30,7 +30,6 @@ from bot.logs import FORMATS as LOG_FORMATS
 from bot.logs import configure as configure_logs
 from bot.ops_cli import add_db_commands
 from bot.org_import import OrgImportError, import_org, load_org_file
-from bot.org_view import organisation
 from bot.summary import FORMATS, render_summary
 from bot.templates import TemplateCatalog, TemplateError, load_template_file, reference_problems
 from bot.text_input import parse_id
@@ -102,7 +101,7 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
-    nodes = organisation(_runtime(args).engine, args.workspace)
+    nodes = _runtime(args).engine.services.org.organisation(args.workspace)
     if not nodes:
         out.print(t(args.lang, "cli.org.empty"), markup=False)
         return 0

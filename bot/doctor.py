@@ -25,7 +25,7 @@ from bot.i18n import DEFAULT_LANG, t
 from bot.ops_queries import OpsQueries, UnitInfo
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import plan_year
-from bot.schedule.store import StoredSchedule, check_against, load_stored
+from bot.schedule.store import StoredSchedule
 from bot.slack.config import BOT_SCOPES, SlackConfig, SlackConfigError, token_keys_from_env
 from bot.slack.token_cipher import TokenCipher
 from bot.templates import TemplateCatalog, normalize_key
@@ -433,10 +433,10 @@ def check_schedule(
 ) -> tuple[Check, StoredSchedule | None]:
     """The stored schedule validates, fits the organisation and plans this year."""
     try:
-        stored = load_stored(engine, workspace)
+        stored = engine.services.schedule.load(workspace)
         if stored is None:
             return say.ok("schedule", "schedule.none", year=year), None
-        warnings = check_against(engine, workspace, stored.schedule, stored.source)
+        warnings = engine.services.schedule.check(workspace, stored.schedule, stored.source)
         planned = plan_year(stored.schedule, year)
     except ScheduleError as err:
         detail = "; ".join(line.strip() for line in err.messages(say.lang))

@@ -1,7 +1,8 @@
 """History over many rounds: every answer of a period, and response rates per unit.
 
-These are service functions: each opens one unit of work on the engine, reads through
-:mod:`storage.history` and returns plain data for the exports and the command line.
+The use cases are :class:`bot.services.history.HistoryReports` (``services.history``): each
+reads through :mod:`storage.history` in one unit of work and hands the rows to the pure
+builders here, which return plain data for the exports and the command line.
 
 Anonymity: in anonymous rounds no person and no answer time is named; the answers are
 shown under their pool (the lowest unit with at least ``k`` respondents, as in the round's
@@ -21,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 from bot.anonymity import DEFAULT_ANONYMITY_K, Respondent, plan_pools
 from bot.collation import sort_key
-from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_TZ, t
 from bot.org_tree import OrgTree
 from bot.schedule.render import phase_name
@@ -97,12 +97,13 @@ class _UnitInfo:
     level_key: str
 
 
-def _org_order(tree: OrgTree[Any]) -> list[Unit]:
+def org_order(tree: OrgTree[Any]) -> list[Unit]:
     """Every unit, top down and depth first (the order of the organisation file)."""
     return [u for root in tree.children.get(None, []) for u in tree.subtree(root)]
 
 
-def _local_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
+def local_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
+    """The aware moments from the start of local day ``start`` to the end of ``end``."""
     zone = ZoneInfo(tz)
     return (
         datetime.combine(start, time(), zone),
@@ -123,66 +124,57 @@ def _round(
     )
 
 
-def answer_history(
-    engine: DialogEngine,
-    workspace: str,
-    start: date,
-    end: date,
-    *,
-    unit: str | None = None,
-    template: str | None = None,
+def shown_rounds(
+    round_rows: list[queries.RoundRow], unit_ids: set[int] | None
+) -> list[queries.RoundRow]:
+    """The rounds a history shows: filtering by unit leaves anonymous rounds out, since
+    the filter itself would single the unit out."""
+    return round_rows if unit_ids is None else [r for r in round_rows if not r.anonymous]
+
+
+def build_answer_history(
+    tree: OrgTree[Any],
+    level_names: dict[str, str],
+    round_rows: list[queries.RoundRow],
+    answers: list[queries.AnswerRow],
+    participations: list[queries.ParticipationRow],
+    unit_ids: set[int] | None,
     lang: str = "sv",
     tz: str = DEFAULT_TZ,
 ) -> History:
-    """Every answer of the rounds started between ``start`` and ``end`` (both included).
+    """The history of a period from its rows (pure).
 
     Args:
-        engine: The dialog engine.
-        workspace: The workspace.
-        start: First day (local).
-        end: Last day (local).
-        unit: Only this unit (key or name) and the units below it.
-        template: Only rounds of this template (key, any case or accents).
-        lang: Language of question texts and level names.
-        tz: Time zone of the dates and the answer times.
+        tree: The workspace's organisation.
+        level_names: Level names by key.
+        round_rows: The rounds started in the period (anonymous ones included).
+        answers: The answers of the rounds shown (see :func:`shown_rounds`).
+        participations: The participations of the anonymous rounds shown.
+        unit_ids: The units the history is filtered to (None: all).
+        lang: Language of question texts.
+        tz: Time zone of the answer times.
 
     Returns:
         The rounds and their answers.
-
-    Raises:
-        UnknownUnit: If ``unit`` matches no unit.
-        UnknownTemplate: If ``template`` matches no template.
     """
     zone = ZoneInfo(tz)
-    lower, upper = _local_bounds(start, end, tz)
-    template_key = engine.catalog.get(template).key if template else None
-    with engine.unit_of_work(workspace) as uow:
-        repo = uow.repo
-        tree = OrgTree(repo.units())
-        level_names = {level.key: level.name for level in repo.levels()}
-        unit_ids = {u.id for u in tree.subtree(tree.find(unit))} if unit else None
-        round_rows = queries.rounds_between(repo, lower, upper, template_key)
-        left_out = sum(r.anonymous for r in round_rows) if unit_ids is not None else 0
-        if unit_ids is not None:
-            round_rows = [r for r in round_rows if not r.anonymous]
-        answers = queries.answers_of_rounds(repo, [r.round_id for r in round_rows], unit_ids)
-        anonymous_ids = [r.round_id for r in round_rows if r.anonymous]
-        participations = queries.participations_of_rounds(repo, anonymous_ids)
-        units = {u.id: _UnitInfo(u.name, u.level_key) for u in tree.by_id.values()}
-        position = {u.id: n for n, u in enumerate(_org_order(tree))}
-        pools = {
-            r.round_id: plan_pools(
-                [
-                    Respondent(p.participation_id, p.unit_id, p.person_id, p.responded)
-                    for p in participations
-                    if p.round_id == r.round_id
-                ],
-                tree,
-                r.anonymity_k or DEFAULT_ANONYMITY_K,
-            )
-            for r in round_rows
-            if r.anonymous
-        }
+    left_out = sum(r.anonymous for r in round_rows) if unit_ids is not None else 0
+    round_rows = shown_rounds(round_rows, unit_ids)
+    units = {u.id: _UnitInfo(u.name, u.level_key) for u in tree.by_id.values()}
+    position = {u.id: n for n, u in enumerate(org_order(tree))}
+    pools = {
+        r.round_id: plan_pools(
+            [
+                Respondent(p.participation_id, p.unit_id, p.person_id, p.responded)
+                for p in participations
+                if p.round_id == r.round_id
+            ],
+            tree,
+            r.anonymity_k or DEFAULT_ANONYMITY_K,
+        )
+        for r in round_rows
+        if r.anonymous
+    }
 
     by_round: dict[int, list[queries.AnswerRow]] = defaultdict(list)
     for answer in answers:
@@ -278,33 +270,32 @@ class RateTable:
     totals: list[RateCell]
 
 
-def response_rates(
-    engine: DialogEngine, workspace: str, year: int, *, lang: str = "sv", tz: str = DEFAULT_TZ
+def build_rate_table(
+    year: int,
+    order: list[tuple[int, str]],
+    round_rows: list[queries.RoundRow],
+    participations: list[queries.ParticipationRow],
+    lang: str = "sv",
+    tz: str = DEFAULT_TZ,
 ) -> RateTable:
-    """How many of each unit's managers answered, round by round, in ``year``.
+    """The response rates of a year from its rows (pure).
 
     In anonymous rounds the per-unit cells stay empty and only the round's total is
     given, as in the round's own summary (a unit with one manager would otherwise
     show whether that person answered).
 
     Args:
-        engine: The dialog engine.
-        workspace: The workspace.
-        year: The calendar year (local) in which the rounds started.
+        year: The calendar year.
+        order: Every unit as ``(id, name)`` in organisation order.
+        round_rows: The rounds started in the year.
+        participations: Their participations.
         lang: Language of the phase names.
-        tz: Time zone of the year.
+        tz: Time zone of the start times.
 
     Returns:
         The table.
     """
     zone = ZoneInfo(tz)
-    lower, upper = _local_bounds(date(year, 1, 1), date(year, 12, 31), tz)
-    with engine.unit_of_work(workspace) as uow:
-        repo = uow.repo
-        tree = OrgTree(repo.units())
-        round_rows = queries.rounds_between(repo, lower, upper)
-        participations = queries.participations_of_rounds(repo, [r.round_id for r in round_rows])
-        order = [(u.id, u.name) for u in _org_order(tree)]
     rounds = [
         _round(r, DialogTemplate.model_validate(r.template_body), lang, zone) for r in round_rows
     ]
@@ -395,45 +386,32 @@ class ActivityOverview:
     total: ActivityCounts
 
 
-def activity_overview(
-    engine: DialogEngine,
-    workspace: str,
+def build_activity_overview(
     year: int,
-    *,
-    unit: str | None = None,
+    order: list[tuple[int, str]],
+    changes: list[queries.ActivityStatusRow],
+    lower: datetime,
     lang: str = "sv",
-    tz: str = DEFAULT_TZ,
 ) -> ActivityOverview:
-    """How many activities were planned, ongoing, done and stopped in ``year``.
+    """The activity counts of a year from the status changes up to its end (pure).
 
     An activity counts in a year when it existed before the year ended and was not
-    already done or stopped when the year began; it is counted under its status at
-    the end of the year (or now, for the current year), taken from its history.
-    Activities named in an anonymous round belong to its pool: they are counted in a
-    row of their own ("Sammanslaget: Äldreomsorg") once the round has closed, never
-    under a unit.
+    already done or stopped when the year began (``lower``); it is counted under its
+    status at the end of the year (or now, for the current year), taken from its
+    history. Activities named in an anonymous round belong to its pool: they are
+    counted in a row of their own ("Sammanslaget: Äldreomsorg") once the round has
+    closed, never under a unit.
 
     Args:
-        engine: The dialog engine.
-        workspace: The workspace.
-        year: The calendar year (local).
-        unit: Only this unit (key or name) and the units below it.
+        year: The calendar year.
+        order: The units counted as ``(id, name)``, in organisation order.
+        changes: Every status change before the end of the year.
+        lower: The start of the year.
         lang: Language of the "total" label.
-        tz: Time zone of the year.
 
     Returns:
         The counts per unit and in total.
-
-    Raises:
-        UnknownUnit: If ``unit`` matches no unit.
     """
-    lower, upper = _local_bounds(date(year, 1, 1), date(year, 12, 31), tz)
-    with engine.unit_of_work(workspace) as uow:
-        repo = uow.repo
-        tree = OrgTree(repo.units())
-        roots = [tree.find(unit)] if unit else tree.children.get(None, [])
-        order = [(u.id, u.name) for root in roots for u in tree.subtree(root)]
-        changes = queries.activity_statuses_before(repo, upper)
     at_start: dict[int, str] = {}
     at_end: dict[int, tuple[tuple[int, bool], str]] = {}
     for change in changes:

@@ -56,7 +56,6 @@ def _output(raw: str | None, suffixes: tuple[str, ...], err: Console, lang: str)
 
 def cmd_history(args: argparse.Namespace, out: Console) -> int:
     """Write every answer between two dates as CSV or Excel."""
-    from bot.history import answer_history
     from bot.history_export import FORMATS, write_csv, write_xlsx
 
     err = Console(stderr=True)
@@ -74,8 +73,7 @@ def cmd_history(args: argparse.Namespace, out: Console) -> int:
         _say(err, t(args.lang, "history.bad_format", suffix=path.suffix))
         return 2
     runtime = build_runtime(args.db)
-    history = answer_history(
-        runtime.engine,
+    history = runtime.engine.services.history.answer_history(
         args.workspace,
         args.date_from,
         args.date_to,
@@ -124,14 +122,15 @@ def _chart_path(args: argparse.Namespace) -> Path | Literal[False] | None:
 
 def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
     """Print the response rates of a year as a table (and draw a heat map with ``-o``)."""
-    from bot.history import response_rates
 
     path = _chart_path(args)
     if path is False:
         return 2
     runtime = build_runtime(args.db)
     year = args.year or runtime.engine.clock.now().year
-    table = response_rates(runtime.engine, args.workspace, year, lang=args.lang, tz=args.tz)
+    table = runtime.engine.services.history.response_rates(
+        args.workspace, year, lang=args.lang, tz=args.tz
+    )
     if not table.rounds:
         _say(out, t(args.lang, "history.rates.none", year=year))
         return 0
@@ -162,15 +161,15 @@ def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_history_activities(args: argparse.Namespace, out: Console) -> int:
     """Print the year's activities per unit (and draw a chart with ``-o``)."""
-    from bot.history import ACTIVITY_GROUPS, activity_overview
+    from bot.history import ACTIVITY_GROUPS
 
     path = _chart_path(args)
     if path is False:
         return 2
     runtime = build_runtime(args.db)
     year = args.year or runtime.engine.clock.now().year
-    overview = activity_overview(
-        runtime.engine, args.workspace, year, unit=args.unit, lang=args.lang, tz=args.tz
+    overview = runtime.engine.services.history.activity_overview(
+        args.workspace, year, unit=args.unit, lang=args.lang, tz=args.tz
     )
     if not overview.units:
         _say(out, t(args.lang, "history.activities.none", year=year))

@@ -1,7 +1,7 @@
 """A read-only picture of a workspace's organisation: the unit tree with levels and managers.
 
-A small service function over :class:`~bot.engine.DialogEngine` (it opens its own unit of
-work); adapters render the plain :class:`OrgNode` values it returns.
+Built here from loaded units (pure); the use case is ``services.org.organisation``
+(:class:`bot.services.org.Organisation`). Adapters render the plain :class:`OrgNode` values.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from bot.collation import swedish_sorted
 from bot.org_tree import OrgTree
 
 if TYPE_CHECKING:
-    from bot.engine import DialogEngine
-    from storage.models import Unit
+    from collections.abc import Sequence
+
+    from storage.models import Level, Unit
 
 
 @dataclass(frozen=True)
@@ -28,26 +29,25 @@ class OrgNode:
     children: list[OrgNode] = field(default_factory=list)
 
 
-def organisation(engine: DialogEngine, workspace: str) -> list[OrgNode]:
-    """The top units of ``workspace`` with everything below them, in Swedish order."""
-    with engine.unit_of_work(workspace) as uow:
-        levels = {lv.key: lv.name for lv in uow.repo.levels()}
-        units = uow.repo.units()
-        tree = OrgTree(units)
-        seen: set[int] = set()
+def org_nodes(level_rows: Sequence[Level], units: Sequence[Unit]) -> list[OrgNode]:
+    """The top units with everything below them, in Swedish order (pure: loaded units
+    with their managers)."""
+    levels = {lv.key: lv.name for lv in level_rows}
+    tree = OrgTree(units)
+    seen: set[int] = set()
 
-        def node(unit: Unit) -> OrgNode:
-            seen.add(unit.id)
-            below = [c for c in tree.children.get(unit.id, []) if c.id not in seen]
-            children = swedish_sorted(below, lambda u: u.name)
-            return OrgNode(
-                key=unit.key,
-                name=unit.name,
-                level=levels.get(unit.level_key, unit.level_key),
-                managers=tuple((p.chat_id, p.name) for p in unit.managers),
-                children=[node(c) for c in children],
-            )
+    def node(unit: Unit) -> OrgNode:
+        seen.add(unit.id)
+        below = [c for c in tree.children.get(unit.id, []) if c.id not in seen]
+        children = swedish_sorted(below, lambda u: u.name)
+        return OrgNode(
+            key=unit.key,
+            name=unit.name,
+            level=levels.get(unit.level_key, unit.level_key),
+            managers=tuple((p.chat_id, p.name) for p in unit.managers),
+            children=[node(c) for c in children],
+        )
 
-        known = {u.id for u in units}
-        roots = [u for u in units if u.parent_id is None or u.parent_id not in known]
-        return [node(u) for u in swedish_sorted(roots, lambda u: u.name)]
+    known = {u.id for u in units}
+    roots = [u for u in units if u.parent_id is None or u.parent_id not in known]
+    return [node(u) for u in swedish_sorted(roots, lambda u: u.name)]

@@ -1,4 +1,5 @@
-"""Workspace settings, read and changed as services (one unit of work each).
+"""Workspace settings: their names, limits and parsing (pure). Reading and changing them
+are use cases of :class:`bot.services.settings.Settings` (``services.settings``).
 
 Today there is one: ``anonymity_k``, the fewest respondents an anonymous round's
 group (pool) must have before its answer texts are shown (default 3). A round keeps
@@ -7,7 +8,6 @@ the value it started with.
 
 from __future__ import annotations
 
-from bot.engine import DialogEngine
 from bot.errors import DialogError
 
 ANONYMITY_K = "anonymity_k"
@@ -35,28 +35,15 @@ class BadSettingValue(DialogError):
         super().__init__(f"bad anonymity_k {value!r}", value=value, low=MIN_K, high=MAX_K)
 
 
+def check_name(name: str) -> None:
+    """Raise :class:`UnknownSetting` unless ``name`` is a setting."""
+    if name not in SETTINGS:
+        raise UnknownSetting(name[:40])
+
+
 def parse_k(value: str) -> int:
     """A valid ``anonymity_k`` from user text, or :class:`BadSettingValue`."""
     text = value.strip()
     if not text.isdecimal() or len(text) > 3 or not MIN_K <= int(text) <= MAX_K:
         raise BadSettingValue(value[:40])
     return int(text)
-
-
-def get_setting(engine: DialogEngine, workspace: str, name: str) -> int:
-    """The current value of setting ``name`` in ``workspace``."""
-    if name != ANONYMITY_K:
-        raise UnknownSetting(name[:40])
-    with engine.unit_of_work(workspace) as uow:
-        return uow.repo.anonymity_k()
-
-
-def set_setting(engine: DialogEngine, workspace: str, name: str, value: str) -> int:
-    """Change setting ``name`` in ``workspace``; returns the stored value."""
-    if name != ANONYMITY_K:
-        raise UnknownSetting(name[:40])
-    k = parse_k(value)
-    with engine.unit_of_work(workspace) as uow:
-        uow.repo.set_anonymity_k(k)
-        uow.commit()
-    return k

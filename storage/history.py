@@ -1,7 +1,8 @@
 """Queries over many rounds: the answer history and the response rates of a period.
 
-Functions take a :class:`~storage.repository.Repository` (so they run inside the caller's
-unit of work and are scoped to its workspace) and return plain rows.
+:class:`HistoryRepository` (``repo.history`` of a
+:class:`~storage.repository.Repository`) runs inside the caller's unit of work, is scoped to
+its workspace and returns plain rows.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from storage.anonymise import WITHHELD
 from storage.models import Answer, Participation, Person, Round, TemplateSnapshot
 from storage.models_chain import Activity, ActivityEvent
-from storage.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -114,113 +115,6 @@ def _round_row(round_: Round, snapshot: TemplateSnapshot) -> RoundRow:
     )
 
 
-def rounds_between(
-    repo: Repository, start: datetime, end: datetime, template_key: str | None = None
-) -> list[RoundRow]:
-    """Rounds started in ``[start, end)``, oldest first.
-
-    Args:
-        repo: The workspace's repository.
-        start: Inclusive lower bound of the start (aware).
-        end: Exclusive upper bound (aware).
-        template_key: Only rounds of this template.
-
-    Returns:
-        The rounds with their template snapshots.
-    """
-    stmt = (
-        select(Round, TemplateSnapshot)
-        .join(TemplateSnapshot, TemplateSnapshot.id == Round.template_snapshot_id)
-        .where(
-            Round.workspace_id == repo.workspace_id,
-            Round.created_at >= start,
-            Round.created_at < end,
-        )
-        .order_by(Round.created_at, Round.id)
-    )
-    if template_key is not None:
-        stmt = stmt.where(TemplateSnapshot.key == template_key)
-    return [_round_row(r, s) for r, s in repo.session.execute(stmt).all()]
-
-
-def answers_of_rounds(
-    repo: Repository, round_ids: Collection[int], unit_ids: Collection[int] | None = None
-) -> list[AnswerRow]:
-    """The answered (not skipped or withdrawn) answers of some rounds.
-
-    Args:
-        repo: The workspace's repository.
-        round_ids: The rounds.
-        unit_ids: Only answers for these units (None: all units).
-
-    Returns:
-        The answers, by round, participation and answer id.
-    """
-    if not round_ids:
-        return []
-    stmt = (
-        select(
-            Participation.round_id,
-            Participation.unit_id,
-            Person.name,
-            Answer.question_key,
-            Answer.text,
-            Answer.updated_at,
-            Participation.id,
-        )
-        .join(Participation, Participation.id == Answer.participation_id)
-        .outerjoin(Person, Person.id == Participation.person_id)
-        .where(
-            Participation.workspace_id == repo.workspace_id,
-            Participation.round_id.in_(round_ids),
-            Answer.status == "answered",
-        )
-        .order_by(Participation.round_id, Participation.id, Answer.id)
-    )
-    if unit_ids is not None:
-        stmt = stmt.where(Participation.unit_id.in_(unit_ids))
-    return [AnswerRow(*row) for row in repo.session.execute(stmt).all()]
-
-
-def participations_of_rounds(
-    repo: Repository, round_ids: Collection[int]
-) -> list[ParticipationRow]:
-    """Every participation of some rounds, finished or not.
-
-    Args:
-        repo: The workspace's repository.
-        round_ids: The rounds.
-
-    Returns:
-        The participations, by round and id.
-    """
-    if not round_ids:
-        return []
-    responded = exists().where(
-        Answer.participation_id == Participation.id, Answer.status.in_(("answered", WITHHELD))
-    )
-    stmt = (
-        select(
-            Participation.round_id,
-            Participation.unit_id,
-            Participation.status,
-            Participation.finished_at,
-            Participation.id,
-            Participation.person_id,
-            responded,
-        )
-        .where(
-            Participation.workspace_id == repo.workspace_id,
-            Participation.round_id.in_(round_ids),
-        )
-        .order_by(Participation.round_id, Participation.id)
-    )
-    return [
-        ParticipationRow(round_id, unit_id, status == "finished", at, pid, person, bool(responded))
-        for round_id, unit_id, status, at, pid, person, responded in repo.session.execute(stmt)
-    ]
-
-
 @dataclass(frozen=True)
 class ActivityStatusRow:
     """One recorded status of an activity.
@@ -243,32 +137,139 @@ class ActivityStatusRow:
     round_open: bool = False
 
 
-def activity_statuses_before(repo: Repository, end: datetime) -> list[ActivityStatusRow]:
-    """Every status change of the activities created before ``end``, up to ``end``.
+class HistoryRepository:
+    """Queries over many rounds of one workspace inside a unit of work."""
 
-    Args:
-        repo: The workspace's repository.
-        end: Exclusive upper bound (aware).
+    def __init__(self, session: Session, workspace_id: str) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
 
-    Returns:
-        The changes, by activity and then in the order they happened.
-    """
-    stmt = (
-        select(
-            Activity.id,
-            Activity.unit_id,
-            ActivityEvent.status,
-            ActivityEvent.created_at,
-            Round.anonymous,
-            Round.status == "open",
+    def rounds_between(
+        self, start: datetime, end: datetime, template_key: str | None = None
+    ) -> list[RoundRow]:
+        """Rounds started in ``[start, end)``, oldest first.
+
+        Args:
+            start: Inclusive lower bound of the start (aware).
+            end: Exclusive upper bound (aware).
+            template_key: Only rounds of this template.
+
+        Returns:
+            The rounds with their template snapshots.
+        """
+        stmt = (
+            select(Round, TemplateSnapshot)
+            .join(TemplateSnapshot, TemplateSnapshot.id == Round.template_snapshot_id)
+            .where(
+                Round.workspace_id == self.workspace_id,
+                Round.created_at >= start,
+                Round.created_at < end,
+            )
+            .order_by(Round.created_at, Round.id)
         )
-        .join(ActivityEvent, ActivityEvent.activity_id == Activity.id)
-        .join(Round, Round.id == Activity.round_id)
-        .where(
-            Activity.workspace_id == repo.workspace_id,
-            Activity.created_at < end,
-            ActivityEvent.created_at < end,
+        if template_key is not None:
+            stmt = stmt.where(TemplateSnapshot.key == template_key)
+        return [_round_row(r, s) for r, s in self.session.execute(stmt).all()]
+
+    def answers_of_rounds(
+        self, round_ids: Collection[int], unit_ids: Collection[int] | None = None
+    ) -> list[AnswerRow]:
+        """The answered (not skipped or withdrawn) answers of some rounds.
+
+        Args:
+            round_ids: The rounds.
+            unit_ids: Only answers for these units (None: all units).
+
+        Returns:
+            The answers, by round, participation and answer id.
+        """
+        if not round_ids:
+            return []
+        stmt = (
+            select(
+                Participation.round_id,
+                Participation.unit_id,
+                Person.name,
+                Answer.question_key,
+                Answer.text,
+                Answer.updated_at,
+                Participation.id,
+            )
+            .join(Participation, Participation.id == Answer.participation_id)
+            .outerjoin(Person, Person.id == Participation.person_id)
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Participation.round_id.in_(round_ids),
+                Answer.status == "answered",
+            )
+            .order_by(Participation.round_id, Participation.id, Answer.id)
         )
-        .order_by(Activity.id, ActivityEvent.created_at, ActivityEvent.id)
-    )
-    return [ActivityStatusRow(*row) for row in repo.session.execute(stmt).all()]
+        if unit_ids is not None:
+            stmt = stmt.where(Participation.unit_id.in_(unit_ids))
+        return [AnswerRow(*row) for row in self.session.execute(stmt).all()]
+
+    def participations_of_rounds(self, round_ids: Collection[int]) -> list[ParticipationRow]:
+        """Every participation of some rounds, finished or not.
+
+        Args:
+            round_ids: The rounds.
+
+        Returns:
+            The participations, by round and id.
+        """
+        if not round_ids:
+            return []
+        responded = exists().where(
+            Answer.participation_id == Participation.id, Answer.status.in_(("answered", WITHHELD))
+        )
+        stmt = (
+            select(
+                Participation.round_id,
+                Participation.unit_id,
+                Participation.status,
+                Participation.finished_at,
+                Participation.id,
+                Participation.person_id,
+                responded,
+            )
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Participation.round_id.in_(round_ids),
+            )
+            .order_by(Participation.round_id, Participation.id)
+        )
+        return [
+            ParticipationRow(
+                round_id, unit_id, status == "finished", at, pid, person, bool(responded)
+            )
+            for round_id, unit_id, status, at, pid, person, responded in self.session.execute(stmt)
+        ]
+
+    def activity_statuses_before(self, end: datetime) -> list[ActivityStatusRow]:
+        """Every status change of the activities created before ``end``, up to ``end``.
+
+        Args:
+            end: Exclusive upper bound (aware).
+
+        Returns:
+            The changes, by activity and then in the order they happened.
+        """
+        stmt = (
+            select(
+                Activity.id,
+                Activity.unit_id,
+                ActivityEvent.status,
+                ActivityEvent.created_at,
+                Round.anonymous,
+                Round.status == "open",
+            )
+            .join(ActivityEvent, ActivityEvent.activity_id == Activity.id)
+            .join(Round, Round.id == Activity.round_id)
+            .where(
+                Activity.workspace_id == self.workspace_id,
+                Activity.created_at < end,
+                ActivityEvent.created_at < end,
+            )
+            .order_by(Activity.id, ActivityEvent.created_at, ActivityEvent.id)
+        )
+        return [ActivityStatusRow(*row) for row in self.session.execute(stmt).all()]

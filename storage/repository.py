@@ -4,12 +4,16 @@ so one workspace can never read or touch another's rows."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from bot.domain.pooling import DEFAULT_ANONYMITY_K
+from storage.absences import AbsenceRepository
+from storage.activities import ActivityRepository
 from storage.anonymise import Coarsen, anonymise_round
+from storage.history import HistoryRepository
 from storage.models import (
     Answer,
     Level,
@@ -21,6 +25,8 @@ from storage.models import (
     Unit,
 )
 from storage.models_settings import WorkspaceSettings
+from storage.personal_data import PersonalDataRepository
+from storage.schedule import ScheduleRepository
 
 
 class Repository:
@@ -39,6 +45,33 @@ class Repository:
     def flush(self) -> None:
         """Send pending changes so generated ids are known."""
         self.session.flush()
+
+    # Query modules of other concerns, scoped to the same workspace and transaction --
+
+    @property
+    def activities(self) -> ActivityRepository:
+        """Tracked activities and their events (:mod:`storage.activities`)."""
+        return ActivityRepository(self.session, self.workspace_id)
+
+    @property
+    def absences(self) -> AbsenceRepository:
+        """Registered absences (:mod:`storage.absences`)."""
+        return AbsenceRepository(self.session, self.workspace_id)
+
+    @property
+    def history(self) -> HistoryRepository:
+        """Queries over many rounds (:mod:`storage.history`)."""
+        return HistoryRepository(self.session, self.workspace_id)
+
+    @property
+    def personal_data(self) -> PersonalDataRepository:
+        """One person's data, for access and erasure (:mod:`storage.personal_data`)."""
+        return PersonalDataRepository(self.session, self.workspace_id)
+
+    @property
+    def schedule(self) -> ScheduleRepository:
+        """The stored schedule and scheduled jobs (:mod:`storage.schedule`)."""
+        return ScheduleRepository(self.session, self.workspace_id)
 
     # Organisation -----------------------------------------------------------------
 
@@ -167,6 +200,24 @@ class Repository:
         row = self.session.execute(stmt).unique().first()
         return (None, False) if row is None else (row[0], bool(row[1]))
 
+    def unit_participations_between(
+        self, unit_id: int, start: datetime, end: datetime
+    ) -> Sequence[Participation]:
+        """A unit's participations in rounds started in ``[start, end)``, oldest round
+        first (for the unit's yearly report)."""
+        stmt = (
+            select(Participation)
+            .join(Round, Round.id == Participation.round_id)
+            .where(
+                Participation.workspace_id == self.workspace_id,
+                Participation.unit_id == unit_id,
+                Round.created_at >= start,
+                Round.created_at < end,
+            )
+            .order_by(Round.created_at, Round.id, Participation.id)
+        )
+        return self.session.scalars(stmt).unique().all()
+
     def participation_by_thread(self, thread_ref: str) -> Participation | None:
         """The participation whose conversation lives in ``thread_ref``."""
         stmt = (
@@ -273,6 +324,38 @@ class Repository:
             Answer.participation_id == participation_id,
         )
         return self.session.scalars(stmt).all()
+
+    def earlier_answers(
+        self,
+        unit_id: int,
+        round_: Round,
+        template_keys: Collection[str],
+        question_keys: Collection[str],
+    ) -> list[tuple[Answer, Round]]:
+        """The unit's answered answers to ``question_keys`` in non-anonymous rounds of
+        ``template_keys`` started before ``round_``: newest round first, then by answer
+        (the context a question that refers to earlier answers shows)."""
+        stmt = (
+            select(Answer, Round)
+            .join(Participation, Participation.id == Answer.participation_id)
+            .join(Round, Round.id == Participation.round_id)
+            .join(TemplateSnapshot, TemplateSnapshot.id == Round.template_snapshot_id)
+            .where(
+                Answer.workspace_id == self.workspace_id,
+                Participation.unit_id == unit_id,
+                Round.id != round_.id,
+                Round.anonymous.is_(False),
+                or_(
+                    Round.created_at < round_.created_at,
+                    (Round.created_at == round_.created_at) & (Round.id < round_.id),
+                ),
+                TemplateSnapshot.key.in_(list(template_keys)),
+                Answer.question_key.in_(list(question_keys)),
+                Answer.status == "answered",
+            )
+            .order_by(Round.created_at.desc(), Round.id.desc(), Answer.id)
+        )
+        return [(a, r) for a, r in self.session.execute(stmt).unique().all()]
 
     def answer_by_source(self, source_ref: str) -> Answer | None:
         """The answer that came from chat message ``source_ref``."""

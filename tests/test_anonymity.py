@@ -145,11 +145,12 @@ def test_k_is_a_workspace_setting_from_the_command_line(
 
 
 def test_with_k_2_two_respondents_are_pooled_at_their_avdelning(engine: DialogEngine) -> None:
-    from bot.settings import set_setting
 
-    set_setting(engine, WS, "anonymity_k", "2")
+    engine.services.settings.set_setting(WS, "anonymity_k", "2")
     started = _anonymous_round(engine, 2)
-    set_setting(engine, WS, "anonymity_k", "5")  # a round keeps the k it started with
+    engine.services.settings.set_setting(
+        WS, "anonymity_k", "5"
+    )  # a round keeps the k it started with
     engine.close_round(WS, started.round.round_id)
     for fmt, text in _outputs(engine, started.round.round_id).items():
         _assert_nobody_named(text, fmt)

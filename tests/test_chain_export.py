@@ -15,7 +15,6 @@ from bot.chain.export import export_round
 from bot.cli import main
 from bot.engine import DialogEngine, StartRound
 from bot.results import RoundStarted
-from bot.settings import set_setting
 
 WS = "local"
 _keys = itertools.count()
@@ -110,7 +109,9 @@ def test_markdown_export_escapes_user_text(engine: DialogEngine) -> None:
 
 @pytest.mark.parametrize("fmt", ["md", "html", "docx"])
 def test_anonymous_exports_contain_no_names_or_chat_ids(engine: DialogEngine, fmt: str) -> None:
-    set_setting(engine, WS, "anonymity_k", "2")  # two respondents: their texts are shown
+    engine.services.settings.set_setting(
+        WS, "anonymity_k", "2"
+    )  # two respondents: their texts are shown
     started = run_round(engine, anonymous=True)
     evaluation = send_evaluation(engine, WS, started.round.round_id, started_by="U0PROC01")
     for n, (p, _) in enumerate(evaluation.participants):

@@ -16,7 +16,6 @@ from bot.cli import main
 from bot.doctor import FAIL, OK, Doctor, Report
 from bot.engine import DialogEngine, StartRound
 from bot.schedule.config import load_schedule_text
-from bot.schedule.store import save_schedule
 from storage.db import make_engine
 
 TOKEN = "xoxb-fake-token"
@@ -82,7 +81,9 @@ def installed(
         schedule = load_schedule_text(
             SCHEDULE.format(answering=answering, receiving=receiving), "test.yaml"
         )
-        save_schedule(engine, DEFAULT_TEAM_ID, schedule, "test.yaml", default_group_ref="C0DIALOG")
+        engine.services.schedule.save(
+            DEFAULT_TEAM_ID, schedule, "test.yaml", default_group_ref="C0DIALOG"
+        )
         engine.start_round(
             DEFAULT_TEAM_ID,
             StartRound(

@@ -16,7 +16,6 @@ from PIL import Image
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.engine import DialogEngine, StartRound
-from bot.history import activity_overview, response_rates
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 
@@ -253,7 +252,7 @@ def test_response_rates_per_unit_and_round_hide_anonymous_units(
         anonymous=True,
     )
     run_round(org, datetime(2028, 1, 10, 8, tzinfo=UTC), "resultat", {})
-    table = response_rates(engine, WS, 2027)
+    table = engine.services.history.response_rates(WS, 2027)
     assert [r.phase for r in table.rounds] == ["planering", "avstämning"]
     assert table.units == ["Hemtjänst Norr", "Hemtjänst Syd", "Särskilt boende Solgården"]
     planering = [row[0] for row in table.cells]
@@ -309,7 +308,7 @@ def test_activities_over_the_year_count_the_status_at_the_end_of_each_year(
         followups=("klar",),
     )
 
-    year = activity_overview(engine, WS, 2027)
+    year = engine.services.history.activity_overview(WS, 2027)
     assert [(u.name, u.counts) for u in year.units] == [
         ("Hemtjänst Norr", {"planned": 0, "in_progress": 1, "done": 1, "stopped": 1}),
         ("Hemtjänst Syd", {"planned": 3, "in_progress": 0, "done": 0, "stopped": 0}),
@@ -317,11 +316,11 @@ def test_activities_over_the_year_count_the_status_at_the_end_of_each_year(
     assert year.total.counts == {"planned": 3, "in_progress": 1, "done": 1, "stopped": 1}
     assert year.total.total == 6
     # 2028: what was closed in 2027 is gone; Hälsosamtal was finished in February.
-    later = activity_overview(engine, WS, 2028, unit="hemtjanst-norr")
+    later = engine.services.history.activity_overview(WS, 2028, unit="hemtjanst-norr")
     assert [(u.name, u.counts) for u in later.units] == [
         ("Hemtjänst Norr", {"planned": 0, "in_progress": 0, "done": 1, "stopped": 0}),
     ]
-    assert activity_overview(engine, WS, 2026).units == []
+    assert engine.services.history.activity_overview(WS, 2026).units == []
 
 
 def test_activities_command_prints_counts_and_draws_one_chart(
@@ -360,14 +359,16 @@ def test_activities_of_an_anonymous_round_count_under_its_pool_never_a_unit(
     )
     norr_only = [("Hemtjänst Norr", {"planned": 1, "in_progress": 0, "done": 0, "stopped": 0})]
     # While the round is open its activities still point at units: they are not counted.
-    assert [(u.name, u.counts) for u in activity_overview(engine, WS, 2027).units] == norr_only
+    assert [
+        (u.name, u.counts) for u in engine.services.history.activity_overview(WS, 2027).units
+    ] == norr_only
 
     engine.close_round(WS, round_id)
-    year = activity_overview(engine, WS, 2027)
+    year = engine.services.history.activity_overview(WS, 2027)
     assert [(u.name, u.counts) for u in year.units] == [
         ("Sammanslaget: Äldreomsorg", {"planned": 3, "in_progress": 0, "done": 0, "stopped": 0}),
         *norr_only,
     ]
     assert year.total.total == 4
-    norr = activity_overview(engine, WS, 2027, unit="hemtjanst-norr")
+    norr = engine.services.history.activity_overview(WS, 2027, unit="hemtjanst-norr")
     assert [(u.name, u.counts) for u in norr.units] == norr_only

@@ -17,13 +17,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.engine import DialogEngine, StartRound
 from bot.errors import UnknownPerson
-from bot.personal_data import (
-    RetentionSettingError,
-    erase_person,
-    export_person,
-    purge_expired,
-    retention_days_from_env,
-)
+from bot.personal_data import RetentionSettingError, retention_days_from_env
 from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.scheduler import Scheduler
 from bot.summary import render_summary
@@ -99,7 +93,7 @@ def test_export_contains_everything_about_the_person_and_nothing_else(
     engine: DialogEngine,
 ) -> None:
     _populate(engine)
-    data = export_person(engine, WORKSPACE, ANNA)
+    data = engine.services.personal_data.export_person(WORKSPACE, ANNA)
     dumped = json.dumps(data, ensure_ascii=False)
 
     assert data["person"] == {
@@ -117,13 +111,13 @@ def test_export_contains_everything_about_the_person_and_nothing_else(
     assert "slack:D0ANNA:1.1" in part["message_keys"]
     assert [a["status"] for a in data["anonymous_participations"]] == ["answering"]
     assert [a["title"] for a in data["activities_owned"]] == ["Ny bemanning"]
-    cecilia = export_person(engine, WORKSPACE, "U0ENHSOL")["activities_owned"]
+    cecilia = engine.services.personal_data.export_person(WORKSPACE, "U0ENHSOL")["activities_owned"]
     assert [a["title"] for a in cecilia] == ["Nattvak"]
     assert {p["key"] for p in data["posts_addressed"]} == {"round:1:thread:1", "remind:1:1:x"}
     for foreign in ("Anonym åsikt", "Björns eget svar", "Annans sak", "Nattvak", "Rundan"):
         assert foreign not in dumped
     with pytest.raises(UnknownPerson):
-        export_person(engine, WORKSPACE, "U0NOBODY")
+        engine.services.personal_data.export_person(WORKSPACE, "U0NOBODY")
 
 
 def test_export_lists_the_persons_absences_and_deputy(engine: DialogEngine) -> None:
@@ -131,14 +125,14 @@ def test_export_lists_the_persons_absences_and_deputy(engine: DialogEngine) -> N
     today = engine.clock.now().date()
     start, end = today + timedelta(days=30), today + timedelta(days=60)
     AbsenceService(engine).register(WORKSPACE, ANNA, start, end, deputy=BJORN)
-    (absence,) = export_person(engine, WORKSPACE, ANNA)["absences"]
+    (absence,) = engine.services.personal_data.export_person(WORKSPACE, ANNA)["absences"]
     assert absence == {
         "starts_on": start.isoformat(),
         "ends_on": end.isoformat(),
         "deputy": BJORN,
         "created_by": ANNA,
     }
-    assert export_person(engine, WORKSPACE, BJORN)["absences"] == []
+    assert engine.services.personal_data.export_person(WORKSPACE, BJORN)["absences"] == []
 
 
 def _database_text(db: Engine) -> str:
@@ -156,7 +150,7 @@ def test_erase_removes_the_identity_and_keeps_the_units_documentation(
     _populate(engine)
     assert ANNA in _database_text(db) and "Anna Andersson" in _database_text(db)
 
-    erased = erase_person(engine, WORKSPACE, ANNA)
+    erased = engine.services.personal_data.erase_person(WORKSPACE, ANNA)
     assert (erased.participations, erased.activities, erased.posts) == (2, 1, 2)
 
     everything = _database_text(db)
@@ -165,10 +159,12 @@ def test_erase_removes_the_identity_and_keeps_the_units_documentation(
     summary = render_summary(engine.summary(WORKSPACE, 1), "md")
     assert "Budgeten håller nästan" in summary and "Hemtjänst Norr" in summary
     assert "Björns eget svar" in summary
-    assert export_person(engine, WORKSPACE, BJORN)["participations"][0]["answers"]
+    assert engine.services.personal_data.export_person(WORKSPACE, BJORN)["participations"][0][
+        "answers"
+    ]
     with pytest.raises(UnknownPerson):
-        export_person(engine, WORKSPACE, ANNA)
-    assert erase_person(engine, WORKSPACE, BJORN).participations == 2
+        engine.services.personal_data.export_person(WORKSPACE, ANNA)
+    assert engine.services.personal_data.erase_person(WORKSPACE, BJORN).participations == 2
 
 
 def _post(session_db: Engine, key: str, status: str, sent_at: datetime | None) -> None:
@@ -215,7 +211,7 @@ def _aged(db: Engine, now: datetime) -> None:
 def test_purge_forgets_old_post_contents_and_message_keys(engine: DialogEngine, db: Engine) -> None:
     now = engine.clock.now()
     _aged(db, now)
-    purged = purge_expired(engine, 90)
+    purged = engine.services.personal_data.purge_expired(90)
     assert (purged.post_payloads, purged.message_keys) == (1, 1)
     assert _left(db) == ({"old": False, "recent": True, "old-failed": True}, {"slack:C1:recent"})
     # The post row stays: a replayed event still finds it delivered and posts nothing.
@@ -225,7 +221,7 @@ def test_purge_forgets_old_post_contents_and_message_keys(engine: DialogEngine, 
         .state
         == "sent"
     )
-    assert purge_expired(engine, 90).post_payloads == 0
+    assert engine.services.personal_data.purge_expired(90).post_payloads == 0
 
 
 def test_the_scheduler_purges_once_a_day(

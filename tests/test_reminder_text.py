@@ -14,7 +14,6 @@ from bot.engine import DialogEngine
 from bot.schedule.config import load_schedule_text
 from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.scheduler import Scheduler
-from bot.schedule.store import save_schedule
 
 WS = "local"
 SCHEDULE = """
@@ -34,7 +33,7 @@ def test_a_scheduled_reminder_says_what_is_left_and_the_deadline(
     engine: DialogEngine, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    save_schedule(engine, WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
+    engine.services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
     screen = io.StringIO()
     scheduler = Scheduler(engine, ConsoleNotifier(Console(file=screen, width=300)), clock=clock)
     clock.set(datetime(2027, 5, 3, 7, tzinfo=UTC))

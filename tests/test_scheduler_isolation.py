@@ -17,7 +17,6 @@ from bot.clock import FixedClock
 from bot.engine import DialogEngine
 from bot.schedule.config import load_schedule_text
 from bot.schedule.scheduler import Scheduler
-from bot.schedule.store import save_schedule
 from storage.models import Unit
 
 GOOD = "local"
@@ -52,7 +51,7 @@ def test_a_never_ending_schedule_in_one_workspace_stops_no_other(
     load_sample_org(engine, BAD)
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
     store_broken(engine, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5", lang=lang)
-    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     notifier = RecordingNotifier()
 
     _tick_until(Scheduler(engine, notifier, clock=clock), clock, datetime(2027, 5, 4, tzinfo=UTC))
@@ -69,7 +68,7 @@ def test_planning_over_its_time_budget_is_reported_not_waited_for(
     engine: DialogEngine, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     notifier = RecordingNotifier()
     scheduler = Scheduler(engine, notifier, clock=clock, plan_budget_s=0.0)
 
@@ -84,7 +83,7 @@ def test_a_cycle_in_the_organisation_fails_the_start_job_instead_of_hanging_the_
     engine: DialogEngine, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    save_schedule(engine, GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     with engine.unit_of_work(GOOD) as uow:
         child = uow.repo.unit("socialforvaltningen")
         assert child is not None
@@ -109,7 +108,7 @@ def test_titles_the_bot_composes_are_shortened_not_refused(
     long_name = "Avstämning " + "x" * 189
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
     schedule = SCHEDULE.replace('name: "Avstämning"', f'name: "{long_name}"')
-    save_schedule(engine, GOOD, load_schedule_text(schedule, "long.yaml"), "long.yaml")
+    engine.services.schedule.save(GOOD, load_schedule_text(schedule, "long.yaml"), "long.yaml")
     with engine.unit_of_work(GOOD) as uow:
         uow.session.execute(
             update(Unit)

@@ -17,9 +17,9 @@ from bot.engine import DialogEngine, StartRound
 from bot.results import Participant, QuestionPrompt, RoundInfo
 from bot.schedule.config import load_preset, load_schedule_text
 from bot.schedule.errors import ScheduleError
-from bot.schedule.jobs import KIND_START_ROUND, JobStore, LeaseLost, NewJob
+from bot.schedule.jobs import KIND_START_ROUND, LeaseLost, NewJob
 from bot.schedule.scheduler import Scheduler
-from bot.schedule.store import load_stored, save_schedule
+from bot.services.jobs import JobStore
 from bot.wiring import build_runtime
 from storage.db import make_session_factory
 from storage.models_schedule import ScheduledJob, SentEffect
@@ -47,7 +47,7 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
 def stored(engine: DialogEngine, clock: FixedClock) -> None:
     """The one-round schedule stored on 1 May 2027; the round starts Monday 3 May 07:00 UTC."""
     clock.set(utc(2027, 5, 1, 0))
-    save_schedule(engine, WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
+    engine.services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
 
 
 def counts(notifier: RecordingNotifier) -> tuple[int, int, int, int]:
@@ -96,13 +96,13 @@ def test_reimporting_the_schedule_starts_nothing_twice(
     scheduler.tick()
     assert counts(notifier) == (2, 0, 0, 0)
     clock.set(utc(2027, 5, 3, 9))
-    report = save_schedule(engine, WS, load_schedule_text(SCHEDULE, "s.yaml"), "again.yaml")
+    report = engine.services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "again.yaml")
     assert report.replaced
     for hour in range(0, 24 * 8, 6):
         clock.set(utc(2027, 5, 3, 9) + timedelta(hours=hour))
         scheduler.tick()
     assert counts(notifier) == (2, 2, 2, 0)  # the 7-day reminders on 10 May, nothing restarted
-    assert load_stored(engine, WS) is not None
+    assert engine.services.schedule.load(WS) is not None
 
 
 class FlakyNotifier(RecordingNotifier):
@@ -187,7 +187,7 @@ def test_a_crash_between_start_and_announcement_announces_on_the_rerun(
     engine: DialogEngine, clock: FixedClock
 ) -> None:
     clock.set(utc(2027, 5, 1, 0))
-    save_schedule(engine, WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
+    engine.services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
 
     class CrashingNotifier(RecordingNotifier):
         def round_started(self, started: object) -> None:
@@ -253,7 +253,7 @@ def test_rounds_started_by_hand_close_at_their_deadline(
 
 def test_effects_are_recorded_per_message(engine: DialogEngine, clock: FixedClock) -> None:
     clock.set(utc(2027, 5, 1, 0))
-    save_schedule(engine, WS, load_preset(), "preset", default_group_ref="C0DIALOG")
+    engine.services.schedule.save(WS, load_preset(), "preset", default_group_ref="C0DIALOG")
     scheduler = Scheduler(engine, RecordingNotifier(), clock=clock)
     clock.set(utc(2027, 5, 3, 7))
     scheduler.tick()
@@ -270,10 +270,10 @@ def test_effects_are_recorded_per_message(engine: DialogEngine, clock: FixedCloc
 def test_an_unknown_template_is_refused_at_import(engine: DialogEngine) -> None:
     bad = load_schedule_text(SCHEDULE.replace("template: avstamning", "template: avstamnig"), "b")
     with pytest.raises(ScheduleError) as caught:
-        save_schedule(engine, WS, bad, "b.yaml")
+        engine.services.schedule.save(WS, bad, "b.yaml")
     assert caught.value.fields == ("rounds[0].template",)
     assert "avstamnig" in str(caught.value) and "avstamning" in str(caught.value)
-    assert load_stored(engine, WS) is None
+    assert engine.services.schedule.load(WS) is None
 
 
 # --- Command line ------------------------------------------------------------------------

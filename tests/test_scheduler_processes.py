@@ -24,9 +24,10 @@ from sqlalchemy import Engine, text
 from bot.clock import FixedClock, SystemClock
 from bot.engine import DialogEngine
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
-from bot.schedule.jobs import ClaimedJob, JobStore
+from bot.schedule.jobs import ClaimedJob
 from bot.schedule.plan import PlannedRound
 from bot.schedule.scheduler import Scheduler, job_for
+from bot.services.jobs import JobStore
 from bot.summary import RoundSummary
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory

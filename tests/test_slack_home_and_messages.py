@@ -18,7 +18,6 @@ from bot.collation import sort_key
 from bot.engine import DialogEngine
 from bot.org_import import import_org, parse_yaml
 from bot.schedule import load_preset
-from bot.schedule.store import save_schedule
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM, VIEW_START
 
 HOME_START = "home_start"
@@ -97,7 +96,7 @@ def _add_units(engine: DialogEngine, count: int) -> None:
 def test_process_support_home_has_start_button_upcoming_rounds_rate_and_deadline(
     slack: SlackHarness,
 ) -> None:
-    save_schedule(slack.engine, DEFAULT_TEAM_ID, load_preset(), "preset")
+    slack.engine.services.schedule.save(DEFAULT_TEAM_ID, load_preset(), "preset")
     slack.command(START)
     slack.say(ANNA, "Svar", slack.thread_of(ANNA))
 
@@ -138,7 +137,7 @@ def test_home_says_when_there_is_no_schedule_and_managers_get_no_start_button(
 def test_home_says_in_swedish_why_a_stored_schedule_cannot_be_planned(
     slack: SlackHarness,
 ) -> None:
-    save_schedule(slack.engine, DEFAULT_TEAM_ID, load_preset(), "preset")
+    slack.engine.services.schedule.save(DEFAULT_TEAM_ID, load_preset(), "preset")
     # A stored body that no longer validates (as after an upgrade that checks more).
     with slack.db.begin() as conn:
         conn.execute(

@@ -17,8 +17,9 @@ from support.slack import CLIENT_ID, TOKEN_KEY, SlackHarness
 
 from bot.cli import main
 from bot.schedule.console_notifier import ConsoleNotifier
-from bot.schedule.jobs import JobStore, NewJob
+from bot.schedule.jobs import NewJob
 from bot.schedule.scheduler import Scheduler
+from bot.services.jobs import JobStore
 from bot.slack.config import SlackConfig, SlackConfigError
 from bot.slack.token_cipher import TokenCipher, TokenDecryptionError
 from bot.slack.token_store import installation_store, rotate_stored_tokens

@@ -6,8 +6,9 @@ manager confirms the list or replaces it with a corrected one; the unit's next r
 whose template has ``activity_followup: true`` asks about every activity that is
 still open, before the ordinary questions.
 
-These functions work inside the engine's unit of work (a :class:`Repository`); the
-engine calls them and commits. In anonymous rounds no event records the
+These functions work inside the caller's unit of work (a :class:`Repository`, whose
+``activities`` property holds every query, :class:`storage.activities.ActivityRepository`);
+the service calls them and commits. In anonymous rounds no event records the
 participation it came from.
 """
 
@@ -16,11 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, select
-
 from bot.chain.splitting import ActivityDraft, split_activities
 from bot.results import ActivityView
-from storage.models import Answer, Participation, Round
+from storage.models import Answer, Participation
 from storage.models_chain import Activity, ActivityEvent
 from storage.repository import Repository
 
@@ -107,20 +106,11 @@ def _insert(
 
 
 def _of_answer(repo: Repository, answer_id: int) -> list[Activity]:
-    stmt = (
-        select(Activity)
-        .where(Activity.workspace_id == repo.workspace_id, Activity.answer_id == answer_id)
-        .order_by(Activity.position, Activity.id)
-    )
-    return list(repo.session.scalars(stmt).unique().all())
+    return repo.activities.of_answer(answer_id)
 
 
 def _drop(repo: Repository, answer_id: int) -> None:
-    repo.session.execute(
-        delete(Activity).where(
-            Activity.workspace_id == repo.workspace_id, Activity.answer_id == answer_id
-        )
-    )
+    repo.activities.drop_of_answer(answer_id)
 
 
 def record_answer(repo: Repository, p: Participation, question_key: str, now: datetime) -> None:
@@ -202,29 +192,9 @@ def pending_followups(repo: Repository, p: Participation) -> list[Activity]:
     round_ = p.round
     if round_.anonymous:
         return []
-    followed = exists().where(
-        ActivityEvent.activity_id == Activity.id,
-        ActivityEvent.round_id == p.round_id,
-        ActivityEvent.kind.in_((FOLLOWUP, FOLLOWUP_SKIPPED)),
+    return repo.activities.pending_followups(
+        p.unit_id, round_, (FOLLOWUP, FOLLOWUP_SKIPPED), OPEN_STATUSES
     )
-    stmt = (
-        select(Activity)
-        .join(Round, Round.id == Activity.round_id)
-        .where(
-            Activity.workspace_id == repo.workspace_id,
-            Activity.unit_id == p.unit_id,
-            Activity.status.in_(OPEN_STATUSES),
-            Activity.round_id != p.round_id,
-            Round.anonymous.is_(False),
-            or_(
-                Round.created_at < round_.created_at,
-                (Round.created_at == round_.created_at) & (Round.id < round_.id),
-            ),
-            ~followed,
-        )
-        .order_by(Round.created_at, Activity.round_id, Activity.position, Activity.id)
-    )
-    return list(repo.session.scalars(stmt).unique().all())
 
 
 def record_followup(
@@ -248,34 +218,16 @@ def unit_activities(
     repo: Repository, unit_id: int, *, only_open: bool = False
 ) -> list[ActivityView]:
     """A unit's activities, oldest first."""
-    stmt = select(Activity).where(
-        Activity.workspace_id == repo.workspace_id, Activity.unit_id == unit_id
-    )
-    if only_open:
-        stmt = stmt.where(Activity.status.in_(OPEN_STATUSES))
-    stmt = stmt.order_by(Activity.created_at, Activity.round_id, Activity.position, Activity.id)
-    return [view(a) for a in repo.session.scalars(stmt).unique().all()]
+    statuses = OPEN_STATUSES if only_open else None
+    return [view(a) for a in repo.activities.of_unit(unit_id, statuses)]
 
 
 def round_activities(repo: Repository, round_id: int) -> list[ActivityView]:
     """Activities named in a round, by unit and position."""
-    stmt = (
-        select(Activity)
-        .where(Activity.workspace_id == repo.workspace_id, Activity.round_id == round_id)
-        .order_by(Activity.unit_id, Activity.answer_id, Activity.position, Activity.id)
-    )
-    return [view(a) for a in repo.session.scalars(stmt).unique().all()]
+    return [view(a) for a in repo.activities.of_round(round_id)]
 
 
 def followups_in_round(repo: Repository, round_id: int) -> list[tuple[ActivityView, str, str]]:
     """Activities followed up in a round: (activity, status given, note)."""
-    stmt = (
-        select(ActivityEvent)
-        .where(
-            ActivityEvent.workspace_id == repo.workspace_id,
-            ActivityEvent.round_id == round_id,
-            ActivityEvent.kind == FOLLOWUP,
-        )
-        .order_by(ActivityEvent.id)
-    )
-    return [(view(e.activity), e.status, e.note) for e in repo.session.scalars(stmt).all()]
+    events = repo.activities.events_in_round(round_id, FOLLOWUP)
+    return [(view(e.activity), e.status, e.note) for e in events]

@@ -19,14 +19,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
-
 from bot.escaping import mrkdwn
 from bot.i18n import DEFAULT_TZ, format_local, t
 from bot.org_tree import OrgTree
 from bot.results import ContextItem, QuestionPrompt
 from bot.templates import DialogTemplate, Question
-from storage.models import Answer, Participation, Round, TemplateSnapshot
+from storage.models import Participation, Round
 from storage.repository import Repository
 
 #: Longest answer text shown in chat before it is cut with a note.
@@ -49,27 +47,7 @@ def context_for(
     if not refs:
         return ()
     round_ = p.round
-    stmt = (
-        select(Answer, Round)
-        .join(Participation, Participation.id == Answer.participation_id)
-        .join(Round, Round.id == Participation.round_id)
-        .join(TemplateSnapshot, TemplateSnapshot.id == Round.template_snapshot_id)
-        .where(
-            Answer.workspace_id == repo.workspace_id,
-            Participation.unit_id == p.unit_id,
-            Round.id != round_.id,
-            Round.anonymous.is_(False),
-            or_(
-                Round.created_at < round_.created_at,
-                (Round.created_at == round_.created_at) & (Round.id < round_.id),
-            ),
-            TemplateSnapshot.key.in_({k for k, _ in refs}),
-            Answer.question_key.in_({q for _, q in refs}),
-            Answer.status == "answered",
-        )
-        .order_by(Round.created_at.desc(), Round.id.desc(), Answer.id)
-    )
-    rows = [(a, r) for a, r in repo.session.execute(stmt).unique().all()]
+    rows = repo.earlier_answers(p.unit_id, round_, {k for k, _ in refs}, {q for _, q in refs})
     zone = ZoneInfo(tz)
     chosen: dict[str, list[Round]] = {}
     for _answer, r in rows:

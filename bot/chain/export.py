@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.chain import activities as chain_activities
 from bot.chain.documents import (
     Block,
     Bullets,
@@ -51,13 +50,10 @@ def evaluation_key(round_id: int) -> str:
 def load_round_record(engine: DialogEngine, workspace: str, round_id: int) -> RoundRecord:
     """Read a round's summary, activities, follow-ups and evaluation."""
     summary = engine.summary(workspace, round_id)
-    with engine.unit_of_work(workspace) as uow:
-        named = chain_activities.round_activities(uow.repo, round_id)
-        followed = chain_activities.followups_in_round(uow.repo, round_id)
-        evaluation_round = uow.repo.round_by_external_key(evaluation_key(round_id))
-        evaluation_id = evaluation_round.id if evaluation_round is not None else None
+    read = engine.services.reports.round_activities(workspace, round_id, evaluation_key(round_id))
+    evaluation_id = read.evaluation_round_id
     evaluation = engine.summary(workspace, evaluation_id) if evaluation_id is not None else None
-    return RoundRecord(summary, named, followed, evaluation)
+    return RoundRecord(summary, read.activities, read.followups, evaluation)
 
 
 def status_label(status: str, lang: str) -> str:

@@ -12,9 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
-from bot.chain import activities as chain_activities
 from bot.chain.documents import (
     Block,
     Column,
@@ -25,13 +22,11 @@ from bot.chain.documents import (
     Quote,
     Table,
 )
-from bot.chain.errors import NoRoundsForReport
 from bot.chain.export import EVALUATION_PREFIX, ExportFormat, activity_blocks, render
 from bot.chain.report_counts import activity_count_blocks
 from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_TZ, format_local, t
-from bot.org_tree import OrgTree
-from storage.models import Participation, Round
+from bot.services.reports import ReportRound
 
 
 def build_unit_report(
@@ -42,73 +37,52 @@ def build_unit_report(
     lang: str = "sv",
     tz: str = DEFAULT_TZ,
 ) -> ExportDocument:
-    """The report for ``unit`` (key or name) and calendar ``year``."""
+    """The report for ``unit`` (key or name) and calendar ``year``.
+
+    Raises:
+        UnknownUnit: If ``unit`` matches no unit.
+        NoRoundsForReport: If the unit took part in no round that year.
+    """
     zone = ZoneInfo(tz)
     start = datetime(year, 1, 1, tzinfo=zone)
     end = datetime(year + 1, 1, 1, tzinfo=zone)
-    with engine.unit_of_work(workspace) as uow:
-        repo = uow.repo
-        found = OrgTree(repo.units()).find(unit)
-        stmt = (
-            select(Participation)
-            .join(Round, Round.id == Participation.round_id)
-            .where(
-                Participation.workspace_id == repo.workspace_id,
-                Participation.unit_id == found.id,
-                Round.created_at >= start,
-                Round.created_at < end,
+    found = engine.services.reports.unit_year(workspace, unit, year, tz)
+    overview: list[tuple[str, ...]] = []
+    columns: list[Column] = []
+    for round_ in found.rounds:
+        template = round_.template
+        name = template.name.get(lang)
+        when = format_local(round_.created_at, lang, tz)[:10]
+        questions = template.questions_for(found.level_key)
+        answered = {key for key, _ in round_.answers}
+        overview.append(
+            (
+                name,
+                round_.title,
+                when,
+                t(lang, f"summary.status.{round_.status}"),
+                t(lang, "summary.anonymous")
+                if round_.anonymous
+                else f"{len(answered)}/{len(questions)}",
             )
-            .order_by(Round.created_at, Round.id, Participation.id)
         )
-        participations = repo.session.scalars(stmt).unique().all()
-        if not participations:
-            raise NoRoundsForReport(found.name, year)
-        by_round: dict[int, list[Participation]] = {}
-        for p in participations:
-            by_round.setdefault(p.round_id, []).append(p)
+        if not _has_column(round_, answered):
+            continue
+        blocks: list[Block] = [Paragraph(round_.title, emphasis=True)]
+        for number, q in enumerate(questions, 1):
+            blocks.append(Heading(2, f"{number}. {q.text.get(lang)}"))
+            texts = [text for key, text in round_.answers if key == q.key]
+            blocks.extend(Quote(text) for text in texts)
+            if not texts:
+                blocks.append(Paragraph(t(lang, "export.no_answer"), emphasis=True))
+        columns.append(Column(f"{name} {when}", tuple(blocks)))
 
-        overview: list[tuple[str, ...]] = []
-        columns: list[Column] = []
-        for ps in by_round.values():
-            round_ = ps[0].round
-            template = engine.template_of(round_)
-            name = template.name.get(lang)
-            when = format_local(round_.created_at, lang, tz)[:10]
-            questions = template.questions_for(found.level_key)
-            answered = {a.question_key for p in ps for a in p.answers if a.status == "answered"}
-            overview.append(
-                (
-                    name,
-                    round_.title,
-                    when,
-                    t(lang, f"summary.status.{round_.status}"),
-                    t(lang, "summary.anonymous")
-                    if round_.anonymous
-                    else f"{len(answered)}/{len(questions)}",
-                )
-            )
-            if not _has_column(round_, answered):
-                continue
-            blocks: list[Block] = [Paragraph(round_.title, emphasis=True)]
-            for number, q in enumerate(questions, 1):
-                blocks.append(Heading(2, f"{number}. {q.text.get(lang)}"))
-                texts = [
-                    a.text
-                    for p in ps
-                    for a in p.answers
-                    if a.question_key == q.key and a.status == "answered"
-                ]
-                blocks.extend(Quote(text) for text in texts)
-                if not texts:
-                    blocks.append(Paragraph(t(lang, "export.no_answer"), emphasis=True))
-            columns.append(Column(f"{name} {when}", tuple(blocks)))
-
-        activities = [
-            a
-            for a in chain_activities.unit_activities(repo, found.id)
-            if a.created_at < end and (a.created_at >= start or a.updated_at >= start)
-        ]
-        unit_name, unit_key = found.name, found.key
+    activities = [
+        a
+        for a in found.activities
+        if a.created_at < end and (a.created_at >= start or a.updated_at >= start)
+    ]
+    unit_name, unit_key = found.unit_name, found.unit_key
 
     body: list[Block] = [
         Paragraph(t(lang, "export.report_intro", year=year)),
@@ -139,7 +113,7 @@ def build_unit_report(
     )
 
 
-def _has_column(round_: Round, answered: set[str]) -> bool:
+def _has_column(round_: ReportRound, answered: set[str]) -> bool:
     """Whether a round gets a column of answers: not when the unit answered nothing, nor
     for an evaluation of another round or an anonymous round (both only listed)."""
     evaluation = (round_.external_key or "").startswith(EVALUATION_PREFIX)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.chain.documents import Block, Paragraph, Table
 from bot.engine import DialogEngine
-from bot.history import ACTIVITY_GROUPS, activity_overview
+from bot.history import ACTIVITY_GROUPS
 from bot.i18n import DEFAULT_TZ, t
 
 
@@ -30,7 +30,9 @@ def activity_count_blocks(
         A short introduction and the table (one row per unit, the total last when
         there are several), or a note that there were none.
     """
-    overview = activity_overview(engine, workspace, year, unit=unit, lang=lang, tz=tz)
+    overview = engine.services.history.activity_overview(
+        workspace, year, unit=unit, lang=lang, tz=tz
+    )
     if not overview.units:
         return [Paragraph(t(lang, "history.activities.none", year=year), emphasis=True)]
     rows = [*overview.units, overview.total] if len(overview.units) > 1 else overview.units

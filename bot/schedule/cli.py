@@ -28,7 +28,6 @@ from bot.schedule.jobs import DEFAULT_LEASE
 from bot.schedule.plan import plan_year
 from bot.schedule.render import format_year_calendar, format_year_table
 from bot.schedule.scheduler import DEFAULT_INTERVAL_S, Scheduler
-from bot.schedule.store import save_schedule
 from bot.text_input import parse_year
 from bot.wiring import Runtime, build_runtime
 from storage.models_schedule import JOB_STATUSES
@@ -72,8 +71,7 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
             schedule, source = load_preset(), "preset"
         else:
             schedule, source = load_schedule(Path(args.file)), str(args.file)
-        report = save_schedule(
-            runtime.engine,
+        report = runtime.engine.services.schedule.save(
             args.workspace,
             schedule,
             source,

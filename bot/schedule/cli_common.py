@@ -11,7 +11,6 @@ from rich.console import Console
 from bot.i18n import t
 from bot.schedule.config import AnnualSchedule, load_preset, load_schedule
 from bot.schedule.errors import ScheduleError
-from bot.schedule.store import load_stored
 from bot.wiring import build_runtime
 from storage.db import NotMigrated
 
@@ -34,7 +33,7 @@ def source_for_show(args: argparse.Namespace, out: Console) -> tuple[AnnualSched
         runtime = build_runtime(args.db)
     except NotMigrated:
         runtime = None
-    stored = load_stored(runtime.engine, args.workspace) if runtime is not None else None
+    stored = runtime.engine.services.schedule.load(args.workspace) if runtime is not None else None
     if stored is None:
         out.print(
             t(args.lang, "schedule.cli.showing_preset", workspace=args.workspace),

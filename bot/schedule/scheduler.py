@@ -30,16 +30,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
-
 from bot import logs
 from bot.absence import local_day, mark_absent, reminder_recipients
 from bot.absence_service import AbsenceService
 from bot.clock import Clock
-from bot.engine import DialogEngine, StartRound, normalize_role
+from bot.engine import DialogEngine, StartRound
 from bot.errors import NoParticipants, UnknownRound
-from bot.org_tree import OrgTree
-from bot.personal_data import PURGE_JOB_KIND, purge_expired, purge_job
+from bot.personal_data import PURGE_JOB_KIND, purge_job
 from bot.ports import Notifier
 from bot.schedule.errors import ScheduleError
 from bot.schedule.jobs import (
@@ -51,17 +48,16 @@ from bot.schedule.jobs import (
     KIND_REMINDER,
     KIND_START_ROUND,
     ClaimedJob,
-    JobStore,
     LeaseLost,
     NewJob,
 )
 from bot.schedule.plan import PlannedItem, PlannedReminder, PlannedRound, due_between
 from bot.schedule.store import from_row
-from bot.templates import normalize_key
+from bot.schedule.targets import Target
+from bot.services.jobs import JobStore
 from bot.text_input import TITLE_MAX, clip
 from bot.wiring import Runtime
-from storage.models import Round
-from storage.models_schedule import WorkspaceSchedule
+from storage.schedule import ScheduleRecord
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +69,6 @@ DEFAULT_INTERVAL_S = 30.0
 
 DEFAULT_PLAN_BUDGET_S = 10.0
 """Longest time one workspace's planning may take in a tick (normally milliseconds)."""
-
-PROCESS_SUPPORT_ROLE = "processtod"
 
 
 @dataclass(frozen=True)
@@ -90,13 +84,6 @@ class TickReport:
     planned: int
     ran: int
     failed: int
-
-
-@dataclass(frozen=True)
-class _Target:
-    unit_key: str
-    unit_name: str
-    group_ref: str
 
 
 def job_for(item: PlannedItem, workspace: str, lang: str, default_group: str | None) -> NewJob:
@@ -187,7 +174,7 @@ class Scheduler:
         self.notifier = notifier
         self.clock: Clock = clock or engine.clock
         self.jobs = JobStore(
-            engine.session_factory,
+            engine.services.kernel.session_factory,
             self.clock,
             worker_id,
             lease=lease,
@@ -261,49 +248,23 @@ class Scheduler:
         """
         now = self.clock.now()
         horizon = now + self.lookahead
-        created = 0
-        with self.engine.session_factory() as session, session.begin():
-            rows = session.scalars(
-                select(WorkspaceSchedule)
-                .order_by(WorkspaceSchedule.id)
-                .with_for_update(skip_locked=True)
-            ).all()
-            for row in rows:
-                if row.planned_until >= horizon:
-                    continue
-                try:
-                    jobs = self._plan_workspace(row, horizon)
-                except Exception as exc:
-                    log.exception("cannot plan the schedule of workspace %s", row.workspace_id)
-                    created += self.jobs.enqueue([_failure_job(row, exc)], session)
-                    continue
-                created += self.jobs.enqueue(jobs, session)
-                row.planned_until = horizon
-        with self.engine.session_factory() as session, session.begin():
-            due = session.execute(
-                select(Round.workspace_id, Round.id, Round.deadline_at).where(
-                    Round.status == "open",
-                    Round.deadline_at.is_not(None),
-                    Round.deadline_at <= horizon,
-                )
-            ).all()
-            closes = [
-                NewJob(
-                    workspace_id=workspace,
-                    kind=KIND_CLOSE_ROUND,
-                    job_key=f"close:{round_id}",
-                    due_at=deadline,
-                    payload={"round_id": round_id},
-                )
-                for workspace, round_id, deadline in due
-                if deadline is not None
-            ]
-            created += self.jobs.enqueue(closes, session)
+        created = self.engine.services.schedule.plan(
+            now, horizon, partial(self._plan_one, horizon=horizon)
+        )
         if self.retention_days is not None:
             created += self.jobs.enqueue([purge_job(now, self.retention_days)])
         return created
 
-    def _plan_workspace(self, row: WorkspaceSchedule, horizon: datetime) -> list[NewJob]:
+    def _plan_one(self, row: ScheduleRecord, horizon: datetime) -> tuple[list[NewJob], bool]:
+        """One workspace's new jobs, and whether it was planned: a schedule that cannot
+        be planned is logged and gets the job that tells its process supports instead."""
+        try:
+            return self._plan_workspace(row, horizon), True
+        except Exception as exc:
+            log.exception("cannot plan the schedule of workspace %s", row.workspace_id)
+            return [_failure_job(row, exc)], False
+
+    def _plan_workspace(self, row: ScheduleRecord, horizon: datetime) -> list[NewJob]:
         """The new jobs of one workspace (pure: nothing is written, so a failure here
         leaves the other workspaces' planning untouched)."""
         deadline = time.monotonic() + self.plan_budget_s
@@ -410,51 +371,15 @@ class Scheduler:
 
     def _targets(
         self, workspace: str, receiving: str, answering: str, default_group: str | None
-    ) -> list[_Target]:
+    ) -> list[Target]:
         """Receiving units that have answering units with managers below them."""
-        with self.engine.unit_of_work(workspace) as uow:
-            units = uow.repo.units()
-            tree = OrgTree(units)
-            targets = []
-            for unit in units:
-                if normalize_key(unit.level_key) != normalize_key(receiving):
-                    continue
-                answering_units = [
-                    u
-                    for u in tree.subtree(unit)
-                    if normalize_key(u.level_key) == normalize_key(answering) and u.managers
-                ]
-                if not answering_units:
-                    log.info(
-                        "no %s with a manager under %s; nothing to start", answering, unit.name
-                    )
-                    continue
-                group = unit.channel_ref or default_group or unit.key
-                targets.append(_Target(unit.key, unit.name, group))
-            return targets
+        return self.engine.services.schedule.targets(workspace, receiving, answering, default_group)
 
     def _rounds_of(self, workspace: str, occurrence_key: str) -> list[int]:
-        prefix = f"{occurrence_key}:"
-        with self.engine.unit_of_work(workspace) as uow:
-            stmt = (
-                select(Round.id, Round.external_key)
-                .where(
-                    Round.workspace_id == workspace,
-                    Round.status == "open",
-                    Round.external_key.is_not(None),
-                    Round.external_key.startswith(prefix, autoescape=True),
-                )
-                .order_by(Round.id)
-            )
-            return [round_id for round_id, _ in uow.session.execute(stmt).all()]
+        return self.engine.services.schedule.open_rounds_of(workspace, occurrence_key)
 
     def _process_supports(self, workspace: str) -> list[str]:
-        with self.engine.unit_of_work(workspace) as uow:
-            return [
-                person.chat_id
-                for person in uow.repo.people()
-                if PROCESS_SUPPORT_ROLE in {normalize_role(role) for role in person.roles}
-            ]
+        return self.engine.services.schedule.process_supports(workspace)
 
     def _remind(self, job: ClaimedJob) -> str:
         workspace = job.workspace_id
@@ -526,10 +451,11 @@ class Scheduler:
         )
 
     def _purge(self, job: ClaimedJob) -> str:
-        return purge_expired(self.engine, int(job.payload["days"])).describe()
+        days = int(job.payload["days"])
+        return self.engine.services.personal_data.purge_expired(days).describe()
 
 
-def _failure_job(row: WorkspaceSchedule, exc: Exception) -> NewJob:
+def _failure_job(row: ScheduleRecord, exc: Exception) -> NewJob:
     """The job that tells a workspace's process supports its schedule cannot be planned;
     keyed by the schedule's import time, so each imported schedule is reported once."""
     text = "\n".join(exc.messages(row.lang)) if isinstance(exc, ScheduleError) else str(exc)

@@ -1,21 +1,19 @@
-"""A workspace's stored annual schedule: import (validated) and load."""
+"""A workspace's stored annual schedule as plain data, and the checks of an import.
+
+Storing and loading are use cases of :class:`bot.services.schedule.Schedules`
+(``services.schedule.save`` / ``load``); this module is pure.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
-from bot.engine import DialogEngine
 from bot.errors import UnknownTemplate
 from bot.schedule.config import AnnualSchedule, parse_schedule
 from bot.schedule.errors import DOCUMENT, ScheduleError, ScheduleIssue
-from bot.schedule.jobs import KIND_REMINDER, KIND_START_ROUND, JobStore
-from storage.models_schedule import WorkspaceSchedule
-
-log = logging.getLogger(__name__)
+from bot.templates import TemplateCatalog
+from storage.schedule import ScheduleRecord
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class StoredSchedule:
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What :func:`save_schedule` did.
+    """What :meth:`bot.services.schedule.Schedules.save` did.
 
     Attributes:
         stored: The schedule as now stored.
@@ -58,29 +56,22 @@ class ImportReport:
     warnings: list[ScheduleIssue]
 
 
-def check_against(
-    engine: DialogEngine, workspace: str, schedule: AnnualSchedule, source: str
-) -> list[ScheduleIssue]:
-    """Check a schedule against the template catalog and the workspace's levels.
+def check_templates(catalog: TemplateCatalog, schedule: AnnualSchedule, source: str) -> None:
+    """Check that every round of a schedule names a template of the catalog.
 
     Args:
-        engine: The dialog engine (its catalog and database).
-        workspace: The workspace the schedule is for.
+        catalog: The dialog templates.
         schedule: The schedule.
         source: Name used in error messages.
-
-    Returns:
-        Warnings: levels the workspace's organisation does not have (it may be
-        imported later).
 
     Raises:
         ScheduleError: If a round names a template that does not exist.
     """
     issues: list[ScheduleIssue] = []
-    known = sorted(tpl.key for tpl in engine.catalog)
+    known = sorted(tpl.key for tpl in catalog)
     for index, item in enumerate(schedule.rounds):
         try:
-            engine.catalog.get(item.template)
+            catalog.get(item.template)
         except UnknownTemplate:
             issues.append(
                 ScheduleIssue(
@@ -91,8 +82,22 @@ def check_against(
             )
     if issues:
         raise ScheduleError(source, issues)
-    with engine.unit_of_work(workspace) as uow:
-        levels = {level.key for level in uow.repo.levels()}
+
+
+def level_warnings(
+    levels: set[str], schedule: AnnualSchedule, workspace: str
+) -> list[ScheduleIssue]:
+    """Warnings for levels a schedule names that the workspace's organisation does not
+    have (it may be imported later), or that it has no organisation at all.
+
+    Args:
+        levels: The keys of the workspace's levels.
+        schedule: The schedule.
+        workspace: The workspace (named in the warning).
+
+    Returns:
+        The warnings.
+    """
     if not levels:
         return [ScheduleIssue(DOCUMENT, "schedule.warning.no_org", {"workspace": repr(workspace)})]
     warnings: list[ScheduleIssue] = []
@@ -110,95 +115,11 @@ def check_against(
     return warnings
 
 
-def save_schedule(
-    engine: DialogEngine,
-    workspace: str,
-    schedule: AnnualSchedule,
-    source: str,
-    *,
-    default_group_ref: str | None = None,
-    lang: str = "sv",
-) -> ImportReport:
-    """Validate and store a workspace's schedule, replacing any earlier one.
-
-    Planning starts at the moment of import: occurrences due earlier are not started
-    retroactively. Jobs the earlier schedule had materialised but that are not due
-    yet are dropped (and re-planned from the new schedule); jobs that already ran
-    keep their keys, so an occurrence that already started never starts twice.
+def from_row(row: ScheduleRecord) -> StoredSchedule:
+    """Validate a stored schedule's body and return it as a :class:`StoredSchedule`.
 
     Args:
-        engine: The dialog engine (database, catalog and clock).
-        workspace: The workspace.
-        schedule: The validated schedule.
-        source: Where it came from (file name or ``preset``).
-        default_group_ref: Channel for receiving units that have no ``channel_ref``.
-        lang: ``sv`` or ``en``: the language of the rounds it starts.
-
-    Returns:
-        What was stored and replaced.
-
-    Raises:
-        ScheduleError: If a round names an unknown template.
-    """
-    if lang not in ("sv", "en"):
-        raise ScheduleError.single(source, "lang", "schedule.problem.lang", value=repr(lang))
-    warnings = check_against(engine, workspace, schedule, source)
-    now = engine.clock.now()
-    body = schedule.model_dump(mode="json")
-    jobs = JobStore(engine.session_factory, engine.clock)
-    with engine.unit_of_work(workspace) as uow:
-        session = uow.session
-        row = session.scalars(
-            select(WorkspaceSchedule)
-            .where(WorkspaceSchedule.workspace_id == workspace)
-            .with_for_update()
-        ).one_or_none()
-        replaced = row is not None
-        if row is None:
-            row = WorkspaceSchedule(workspace_id=workspace)
-            session.add(row)
-        row.source = source[:255]
-        row.body = body
-        row.default_group_ref = default_group_ref
-        row.lang = lang
-        row.planned_until = now
-        row.updated_at = now
-        dropped = jobs.drop_future_jobs(session, workspace, [KIND_START_ROUND, KIND_REMINDER])
-        uow.commit()
-        stored = _stored(row, schedule)
-    log.info(
-        "schedule for %s imported from %s (%d rounds)", workspace, source, len(schedule.rounds)
-    )
-    return ImportReport(stored, replaced, dropped, warnings)
-
-
-def load_stored(engine: DialogEngine, workspace: str) -> StoredSchedule | None:
-    """The workspace's stored schedule, or None if it has none.
-
-    Args:
-        engine: The dialog engine.
-        workspace: The workspace.
-
-    Returns:
-        The stored schedule.
-
-    Raises:
-        ScheduleError: If the stored body no longer validates (e.g. after an upgrade).
-    """
-    with engine.unit_of_work(workspace) as uow:
-        row = uow.session.scalars(
-            select(WorkspaceSchedule).where(WorkspaceSchedule.workspace_id == workspace)
-        ).one_or_none()
-        if row is None:
-            return None
-        return from_row(row)
-
-
-def from_row(row: WorkspaceSchedule) -> StoredSchedule:
-    """Validate a stored row's body and return it as a :class:`StoredSchedule`.
-
-    Args:
-        row: The database row.
+        row: The stored schedule as read (:class:`storage.schedule.ScheduleRecord`).
 
     Returns:
         The stored schedule.
@@ -207,10 +128,11 @@ def from_row(row: WorkspaceSchedule) -> StoredSchedule:
         ScheduleError: If the body is not a valid schedule.
     """
     schedule = parse_schedule(row.body, f"stored schedule of {row.workspace_id} ({row.source})")
-    return _stored(row, schedule)
+    return stored_schedule(row, schedule)
 
 
-def _stored(row: WorkspaceSchedule, schedule: AnnualSchedule) -> StoredSchedule:
+def stored_schedule(row: ScheduleRecord, schedule: AnnualSchedule) -> StoredSchedule:
+    """A stored schedule with its already validated ``schedule``."""
     return StoredSchedule(
         workspace_id=row.workspace_id,
         schedule=schedule,

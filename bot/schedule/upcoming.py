@@ -10,7 +10,6 @@ from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_LANG
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import PlannedRound, plan_year
-from bot.schedule.store import load_stored
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ def upcoming_rounds(
     (this calendar year and the next); a schedule that cannot be read is described in
     ``lang``."""
     try:
-        stored = load_stored(engine, workspace)
+        stored = engine.services.schedule.load(workspace)
     except ScheduleError as err:
         return Upcoming([], True, err.messages(lang)[0])
     if stored is None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from bot.services.history import HistoryReports
 from bot.services.kernel import ServiceKernel
+from bot.services.org import Organisation
+from bot.services.personal_data import PersonalData
+from bot.services.reports import Reports
+from bot.services.schedule import Schedules
+from bot.services.settings import Settings
+from bot.services.workspaces import Workspaces
 
 
 class Services:
@@ -15,3 +22,10 @@ class Services:
     def __init__(self, kernel: ServiceKernel) -> None:
         self.kernel = kernel
         # One line per use-case group, e.g. ``self.absences = Absences(kernel)``.
+        self.history = HistoryReports(kernel)
+        self.org = Organisation(kernel)
+        self.personal_data = PersonalData(kernel)
+        self.reports = Reports(kernel)
+        self.schedule = Schedules(kernel)
+        self.settings = Settings(kernel)
+        self.workspaces = Workspaces(kernel)

@@ -12,7 +12,6 @@ from bot.clock import FixedClock
 from bot.engine import DialogEngine
 from bot.schedule.config import AnnualSchedule, load_schedule_text
 from bot.schedule.scheduler import Scheduler
-from bot.schedule.store import save_schedule
 from storage.models_schedule import WorkspaceSchedule
 
 WS = "local"
@@ -61,15 +60,15 @@ def start(
 ) -> tuple[Scheduler, ClockedNotifier]:
     """Store ``schedule`` for ``WS`` at ``at`` and a scheduler with a clocked notifier."""
     clock.set(at)
-    save_schedule(engine, WS, schedule, "test", default_group_ref=GROUP)
+    engine.services.schedule.save(WS, schedule, "test", default_group_ref=GROUP)
     notifier = ClockedNotifier(clock)
     return Scheduler(engine, notifier, clock=clock, worker_id="w1"), notifier
 
 
 def store_broken(engine: DialogEngine, rule: str, workspace: str = BAD, lang: str = "sv") -> None:
     """A schedule stored by an older version that did not check its rule."""
-    save_schedule(
-        engine, workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml", lang=lang
+    engine.services.schedule.save(
+        workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml", lang=lang
     )
     with engine.unit_of_work(workspace) as uow:
         row = uow.session.scalars(

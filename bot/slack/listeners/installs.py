@@ -14,7 +14,6 @@ from slack_bolt import App, BoltContext
 
 from bot.slack import operations
 from bot.slack.context import SlackContext
-from bot.workspaces import stop_workspace
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,7 @@ def register(app: App, ctx: SlackContext) -> None:
         store = app.installation_store
         if store is not None:
             store.delete_all(enterprise_id=context.enterprise_id, team_id=workspace)
-        stop_workspace(ctx.engine, workspace)
+        ctx.engine.services.workspaces.stop(workspace)
 
     @app.event("tokens_revoked")
     def on_tokens_revoked(
@@ -45,4 +44,4 @@ def register(app: App, ctx: SlackContext) -> None:
         if tokens.get("bot"):
             if store is not None:
                 store.delete_bot(enterprise_id=context.enterprise_id, team_id=workspace)
-            stop_workspace(ctx.engine, workspace)
+            ctx.engine.services.workspaces.stop(workspace)

@@ -1,0 +1,103 @@
+"""Queries on tracked activities (:mod:`storage.models_chain`), scoped by workspace.
+
+The rules of the chain (what is proposed, confirmed, followed up) live in
+:mod:`bot.chain.activities`; this module only reads and writes the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import Round
+from storage.models_chain import Activity, ActivityEvent
+
+
+class ActivityRepository:
+    """Activities and their events of one workspace inside a unit of work."""
+
+    def __init__(self, session: Session, workspace_id: str) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    def of_answer(self, answer_id: int) -> list[Activity]:
+        """The activities derived from one answer, in their order."""
+        stmt = (
+            select(Activity)
+            .where(Activity.workspace_id == self.workspace_id, Activity.answer_id == answer_id)
+            .order_by(Activity.position, Activity.id)
+        )
+        return list(self.session.scalars(stmt).unique().all())
+
+    def drop_of_answer(self, answer_id: int) -> None:
+        """Delete the activities derived from one answer (and, by cascade, their events)."""
+        self.session.execute(
+            delete(Activity).where(
+                Activity.workspace_id == self.workspace_id, Activity.answer_id == answer_id
+            )
+        )
+
+    def pending_followups(
+        self, unit_id: int, round_: Round, kinds: Collection[str], statuses: Collection[str]
+    ) -> list[Activity]:
+        """Activities of ``unit_id`` with a status in ``statuses``, named in a non-anonymous
+        round started before ``round_``, that have no event of ``kinds`` in ``round_`` yet;
+        oldest round first."""
+        followed = exists().where(
+            ActivityEvent.activity_id == Activity.id,
+            ActivityEvent.round_id == round_.id,
+            ActivityEvent.kind.in_(list(kinds)),
+        )
+        stmt = (
+            select(Activity)
+            .join(Round, Round.id == Activity.round_id)
+            .where(
+                Activity.workspace_id == self.workspace_id,
+                Activity.unit_id == unit_id,
+                Activity.status.in_(list(statuses)),
+                Activity.round_id != round_.id,
+                Round.anonymous.is_(False),
+                or_(
+                    Round.created_at < round_.created_at,
+                    (Round.created_at == round_.created_at) & (Round.id < round_.id),
+                ),
+                ~followed,
+            )
+            .order_by(Round.created_at, Activity.round_id, Activity.position, Activity.id)
+        )
+        return list(self.session.scalars(stmt).unique().all())
+
+    def of_unit(self, unit_id: int, statuses: Collection[str] | None = None) -> list[Activity]:
+        """A unit's activities (only those with a status in ``statuses`` if given), oldest
+        first."""
+        stmt = select(Activity).where(
+            Activity.workspace_id == self.workspace_id, Activity.unit_id == unit_id
+        )
+        if statuses is not None:
+            stmt = stmt.where(Activity.status.in_(list(statuses)))
+        stmt = stmt.order_by(Activity.created_at, Activity.round_id, Activity.position, Activity.id)
+        return list(self.session.scalars(stmt).unique().all())
+
+    def of_round(self, round_id: int) -> list[Activity]:
+        """Activities named in a round, by unit, answer and position."""
+        stmt = (
+            select(Activity)
+            .where(Activity.workspace_id == self.workspace_id, Activity.round_id == round_id)
+            .order_by(Activity.unit_id, Activity.answer_id, Activity.position, Activity.id)
+        )
+        return list(self.session.scalars(stmt).unique().all())
+
+    def events_in_round(self, round_id: int, kind: str) -> Sequence[ActivityEvent]:
+        """The events of ``kind`` recorded in a round, in the order they happened."""
+        stmt = (
+            select(ActivityEvent)
+            .where(
+                ActivityEvent.workspace_id == self.workspace_id,
+                ActivityEvent.round_id == round_id,
+                ActivityEvent.kind == kind,
+            )
+            .order_by(ActivityEvent.id)
+        )
+        return self.session.scalars(stmt).all()
