@@ -29,7 +29,7 @@ from bot.i18n import format_local, t
 from bot.logs import FORMATS as LOG_FORMATS
 from bot.logs import configure as configure_logs
 from bot.ops_cli import add_db_commands
-from bot.org_import import OrgImportError, import_org, load_org_file
+from bot.org_import import OrgImportError, load_org_file
 from bot.org_view import organisation
 from bot.summary import FORMATS, render_summary
 from bot.templates import TemplateCatalog, TemplateError, load_template_file, reference_problems
@@ -85,8 +85,7 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     path = Path(args.file)
     data = load_org_file(path)
-    with runtime.engine.unit_of_work(args.workspace) as uow:
-        report = import_org(uow, data, str(path))
+    report = runtime.engine.services.organisation.import_org(args.workspace, data, str(path))
     counts = "; ".join(
         t(
             args.lang,

@@ -36,10 +36,11 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import logs
-from bot.ops_queries import OpsQueries
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from bot.services.ops import Ops
 
 PREFIX = "dialogbot"
 
@@ -129,7 +130,7 @@ def watch_engine(engine: Engine) -> None:
 class DatabaseCollector(Collector):
     """Gauges computed from the database at scrape time (a few cheap queries)."""
 
-    def __init__(self, queries: OpsQueries, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, queries: Ops, now: Callable[[], datetime] | None = None) -> None:
         self.queries = queries
         self.now = now or (lambda: datetime.now(UTC))
 

@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
+from storage.absences import AbsenceRepository
 from storage.anonymise import Coarsen, anonymise_round
 from storage.models import (
     Answer,
@@ -20,6 +21,8 @@ from storage.models import (
     Unit,
 )
 from storage.models_settings import DEFAULT_ANONYMITY_K, WorkspaceSettings
+from storage.ops import OpsRepository
+from storage.question_messages import QuestionMessageRepository
 
 
 class Repository:
@@ -28,6 +31,23 @@ class Repository:
     def __init__(self, session: Session, workspace_id: str) -> None:
         self.session = session
         self.workspace_id = workspace_id
+
+    # Repositories of other concerns, on the same session and workspace ----------------
+
+    @property
+    def absences(self) -> AbsenceRepository:
+        """Absences and what they change in open rounds (:mod:`storage.absences`)."""
+        return AbsenceRepository(self.session, self.workspace_id)
+
+    @property
+    def question_messages(self) -> QuestionMessageRepository:
+        """Where question messages were posted (:mod:`storage.question_messages`)."""
+        return QuestionMessageRepository(self.session, self.workspace_id)
+
+    @property
+    def ops(self) -> OpsRepository:
+        """Operations queries (:mod:`storage.ops`); most span every workspace."""
+        return OpsRepository(self.session)
 
     def add(self, obj: object) -> None:
         """Stage a new object for insertion, stamping it with the workspace."""

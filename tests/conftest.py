@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from bot.clock import FixedClock
 from bot.console.demo import sample_org_path
 from bot.engine import DialogEngine
-from bot.org_import import import_org, load_org_file
+from bot.org_import import load_org_file
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base
@@ -104,8 +104,7 @@ def make_dialog_engine(
 def load_sample_org(engine: DialogEngine, workspace: str = WORKSPACE) -> None:
     """Import the shipped sample municipality into ``workspace``."""
     path = sample_org_path()
-    with engine.unit_of_work(workspace) as uow:
-        import_org(uow, load_org_file(path), str(path))
+    engine.services.organisation.import_org(workspace, load_org_file(path), str(path))
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from conftest import WORKSPACE, load_sample_org
 from sqlalchemy import Engine, select, text
 
-from bot.absence_service import AbsenceService
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.engine import DialogEngine, StartRound
@@ -130,7 +129,7 @@ def test_export_lists_the_persons_absences_and_deputy(engine: DialogEngine) -> N
     _populate(engine)
     today = engine.clock.now().date()
     start, end = today + timedelta(days=30), today + timedelta(days=60)
-    AbsenceService(engine).register(WORKSPACE, ANNA, start, end, deputy=BJORN)
+    engine.services.absences.register(WORKSPACE, ANNA, start, end, deputy=BJORN)
     (absence,) = export_person(engine, WORKSPACE, ANNA)["absences"]
     assert absence == {
         "starts_on": start.isoformat(),

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from bot.services.absences import Absences
 from bot.services.kernel import ServiceKernel
+from bot.services.ops import Ops
+from bot.services.organisation import Organisation
+from bot.services.people import People
+from bot.services.question_messages import QuestionMessages
+from bot.services.starting import Starting
 
 
 class Services:
@@ -15,3 +21,9 @@ class Services:
     def __init__(self, kernel: ServiceKernel) -> None:
         self.kernel = kernel
         # One line per use-case group, e.g. ``self.absences = Absences(kernel)``.
+        self.absences = Absences(kernel)
+        self.question_messages = QuestionMessages(kernel)
+        self.people = People(kernel)
+        self.starting = Starting(kernel)
+        self.organisation = Organisation(kernel)
+        self.ops = Ops(kernel)

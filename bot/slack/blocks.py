@@ -45,7 +45,6 @@ from bot.chain.chat import render_activity_outcome_mrkdwn
 from bot.chain.context import render_context_mrkdwn
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
-from bot.question_messages import QuestionMessageChange
 from bot.results import (
     ActivityView,
     Outcome,
@@ -55,6 +54,7 @@ from bot.results import (
     RoundStatus,
     UnitChoice,
 )
+from bot.services.question_messages import QuestionMessageChange
 from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, summary_parts
 from bot.templates import DialogTemplate, Question

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from bot.metrics import DatabaseCollector, serve_metrics
-from bot.ops_queries import OpsQueries
 from bot.slack.config import SlackConfig, SlackConfigError
 from bot.wiring import Runtime, build_runtime
 
@@ -61,9 +60,7 @@ def _serve(
     build_app: Callable[[SlackConfig, Runtime], App],
     wsgi_app: Callable[[App, str, DatabaseCollector], WSGIApplication],
 ) -> int:
-    database = DatabaseCollector(
-        OpsQueries(runtime.engine.session_factory), now=runtime.engine.clock.now
-    )
+    database = DatabaseCollector(runtime.engine.services.ops, now=runtime.engine.clock.now)
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.engine import DialogEngine
 from bot.errors import DialogError
 from bot.escaping import mrkdwn
-from bot.i18n import DEFAULT_LANG, t
+from bot.i18n import t
 from bot.slack.notifier import SlackNotifier
 from bot.slack.poster import Poster
 from storage.outbox import OutboxStore
@@ -38,11 +38,7 @@ class SlackContext:
 
     def lang_for(self, workspace: str, chat_id: str) -> str:
         """The language of a person in the organisation, Swedish when unknown."""
-        with self.engine.unit_of_work(workspace) as uow:
-            person = uow.repo.person(chat_id)
-            return (
-                person.lang if person is not None and person.lang in ("sv", "en") else DEFAULT_LANG
-            )
+        return self.engine.services.people.lang_of(workspace, chat_id)
 
 
 def error_text(lang: str, err: DialogError) -> str:

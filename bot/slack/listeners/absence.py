@@ -10,7 +10,6 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.absence import AlreadyRemoved
-from bot.absence_service import AbsenceService
 from bot.errors import DialogError
 from bot.i18n import t
 from bot.slack import absence_home, blocks, home, operations
@@ -31,7 +30,7 @@ def register(app: App, ctx: SlackContext) -> None:
         workspace = operations.workspace_of(context, body)
         user = str(body["user"]["id"])
         lang = ctx.lang_for(workspace, user)
-        service = AbsenceService(ctx.engine, ctx.tz)
+        service = ctx.engine.services.absences.in_zone(ctx.tz)
         organiser = ctx.engine.is_organiser(workspace, user)
         client.views_open(
             trigger_id=str(body["trigger_id"]),
@@ -60,7 +59,7 @@ def register(app: App, ctx: SlackContext) -> None:
             ack(response_action="errors", errors=missing)
             return
         try:
-            period = AbsenceService(ctx.engine, ctx.tz).register(
+            period = ctx.engine.services.absences.in_zone(ctx.tz).register(
                 workspace,
                 user,
                 wanted.starts_on,
@@ -92,7 +91,9 @@ def register(app: App, ctx: SlackContext) -> None:
         if absence_id is not None:
             try:
                 person = (
-                    AbsenceService(ctx.engine, ctx.tz).withdraw(workspace, user, absence_id).person
+                    ctx.engine.services.absences.in_zone(ctx.tz)
+                    .withdraw(workspace, user, absence_id)
+                    .person
                 )
             except AlreadyRemoved:
                 pass

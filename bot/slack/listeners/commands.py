@@ -34,7 +34,8 @@ def register(app: App, ctx: SlackContext) -> None:
         workspace = operations.workspace_of(context, body)
         command = split_command(
             inbound.command_text(
-                str(body.get("text") or ""), lambda ids: ctx.engine.person_names(workspace, ids)
+                str(body.get("text") or ""),
+                lambda ids: ctx.engine.services.people.names(workspace, ids),
             )
         )
         user = str(body["user_id"])
