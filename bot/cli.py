@@ -159,25 +159,22 @@ def cmd_templates_validate(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
-    from bot.engine import StartRound
+    from bot.domain.commands import StartRound
 
+    deadline = parse_deadline(args.deadline, args.tz) if args.deadline else None
+    command = StartRound(
+        template=args.template,
+        units=args.units,
+        level=args.level,
+        group_ref=args.group,
+        deadline_at=deadline,
+        anonymous=args.anonymous,
+        lang=args.lang,
+        started_by=args.by,
+        title=args.title or "",
+    ).checked(datetime.now(UTC), args.tz)
     runtime = _runtime(args)
-    now = datetime.now(UTC)
-    deadline = parse_deadline(args.deadline, args.tz, now=now) if args.deadline else None
-    started = runtime.engine.start_round(
-        args.workspace,
-        StartRound(
-            template=args.template,
-            units=args.units,
-            level=args.level,
-            group_ref=args.group,
-            deadline_at=deadline,
-            anonymous=args.anonymous,
-            lang=args.lang,
-            started_by=args.by,
-            title=args.title or "",
-        ),
-    )
+    started = runtime.engine.start_round(args.workspace, command)
     info = started.round
     count = len(started.participants)
     message = t(

@@ -14,7 +14,8 @@ from datetime import date
 from test_scheduler_year import WS, ClockedNotifier, run_until, start, utc
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.org_import import parse_yaml
 from bot.results import RoundStarted
 from bot.schedule.config import load_preset

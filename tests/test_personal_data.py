@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select, text
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.errors import UnknownPerson
 from bot.personal_data import (
     RetentionSettingError,

@@ -18,7 +18,8 @@ from bot.chain.documents import Table
 from bot.chain.export import RoundRecord, build_round_document, export_round
 from bot.cli import main
 from bot.collation import sort_key, swedish_sorted
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.org_import import parse_yaml
 from bot.results import ActivityView
 from bot.summary import FORMATS, render_summary

@@ -12,7 +12,7 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 
 from bot.console.session import ConsoleSession, render_prompt
-from bot.engine import StartRound
+from bot.domain.commands import StartRound
 from bot.i18n import format_local, t
 from bot.org_import import load_org_file
 from bot.results import RoundStarted

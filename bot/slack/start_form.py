@@ -48,10 +48,6 @@ def unit_suggestions(
     return blocks.unit_options(matching_units(units, typed, blocks.MAX_OPTIONS))
 
 
-def past_deadline_error(
-    deadline_at: datetime | None, now: datetime, lang: str, tz: str
-) -> str | None:
-    """What to say when the chosen deadline has already passed, else None."""
-    if deadline_at is None or deadline_at > now:
-        return None
+def past_deadline_error(deadline_at: datetime, lang: str, tz: str) -> str:
+    """What to say under the deadline field when the chosen deadline has already passed."""
     return t(lang, "start.deadline_past", when=spoken(deadline_at, lang, tz))

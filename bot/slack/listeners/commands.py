@@ -10,8 +10,7 @@ from slack_sdk import WebClient
 
 from bot.chain.chat import render_activities_mrkdwn
 from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
-from bot.engine import StartRound
-from bot.errors import DialogError, InvalidInput
+from bot.errors import DialogError
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.results import RoundStarted
@@ -170,27 +169,13 @@ def _start_stored(
     """Start a round from the text form and write its fan-out to the outbox (before the
     ack). The trigger id keys the round, so a repeated request starts nothing new."""
     operations.require_organiser(ctx, workspace, user, "start")
-    args = parse_start(rest, ctx.tz)
-    channel = args.channel or str(body.get("channel_id") or "")
-    if not channel or channel.startswith("D"):
-        raise InvalidInput("kanal:")
-    started = ctx.engine.start_round(
-        workspace,
-        StartRound(
-            template=args.template,
-            units=args.units,
-            group_ref=channel,
-            level=args.level,
-            subtrees=True,
-            deadline_at=args.deadline_at,
-            anonymous=args.anonymous,
-            lang=args.lang or lang,
-            started_by=user,
-            title=args.title,
-            delivery=args.delivery,
-            external_key=f"slack:command:{body['trigger_id']}",
-        ),
+    command = parse_start(rest, ctx.tz).command(
+        channel_here=str(body.get("channel_id") or ""),
+        lang=lang,
+        started_by=user,
+        external_key=f"slack:command:{body['trigger_id']}",
     )
+    started = ctx.engine.start_round(workspace, command.checked(ctx.engine.clock.now(), ctx.tz))
     return started, ctx.notifier(client).plan_round_start(started)
 
 

@@ -10,9 +10,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.engine import StartRound
+from bot.domain.commands import MissingField, StartRound
 from bot.errors import DialogError, NoParticipation
 from bot.i18n import DEFAULT_LANG, t
+from bot.input_errors import DeadlineInPast
 from bot.results import Participant
 from bot.slack import blocks, operations
 from bot.slack.context import SlackContext
@@ -52,6 +53,15 @@ def start_command(values: dict[str, Any], user: str, view_id: str, tz: str) -> S
     )
 
 
+def start_refusal(err: DialogError, lang: str, tz: str) -> tuple[str, str]:
+    """The start modal's field and message for a refused start (this adapter's edge)."""
+    if isinstance(err, DeadlineInPast) and err.at is not None:
+        return "deadline", past_deadline_error(err.at, lang, tz)
+    if isinstance(err, MissingField) and err.field == "units":
+        return "units", t(lang, "slack.field.required")
+    return "units", t(lang, err.key, **{k: str(v) for k, v in err.params.items()})
+
+
 def _submitter_participant(
     ctx: SlackContext, workspace: str, body: dict[str, Any]
 ) -> Participant | None:
@@ -86,20 +96,10 @@ def register(app: App, ctx: SlackContext) -> None:
         # (no managers, not allowed) show in the modal.
         try:
             cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
-            past = past_deadline_error(cmd.deadline_at, ctx.engine.clock.now(), lang, ctx.tz)
-            if past is not None:
-                ack(response_action="errors", errors={"deadline": blocks.clip(past, 150)})
-                return
-            if not cmd.units:
-                raise DialogError("units")
-            started = ctx.engine.start_round(workspace, cmd)
+            started = ctx.engine.start_round(workspace, cmd.checked(ctx.engine.clock.now(), ctx.tz))
         except DialogError as err:
-            message = (
-                t(lang, "slack.field.required")
-                if err.key == "error.generic"
-                else t(lang, err.key, **{k: str(v) for k, v in err.params.items()})
-            )
-            ack(response_action="errors", errors={"units": blocks.clip(message, 150)})
+            field, message = start_refusal(err, lang, ctx.tz)
+            ack(response_action="errors", errors={field: blocks.clip(message, 150)})
             return
         # The fan-out is written to the outbox before the ack, so a crash after it loses
         # no thread; a redelivered submission finds the round and plans the same posts.

@@ -1,0 +1,1 @@
+"""Pure domain code: no SQLAlchemy, no storage, no platform."""
