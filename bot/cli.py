@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -23,9 +22,10 @@ from bot.cli_errors import (
     masked_url,
     unsupported_backend,
 )
+from bot.config import ConfigError, Settings, current, installed, load_settings
 from bot.errors import DialogError
 from bot.escaping import terminal
-from bot.i18n import format_local, t
+from bot.i18n import DEFAULT_LANG, format_local, t
 from bot.logs import FORMATS as LOG_FORMATS
 from bot.logs import configure as configure_logs
 from bot.ops_cli import add_db_commands
@@ -272,36 +272,38 @@ def cmd_chat(args: argparse.Namespace, out: Console) -> int:
     return run_chat(args, out)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, including extension modules' sub-commands."""
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The full argument parser, including extension modules' sub-commands; option
+    defaults come from ``settings`` (default: the run's, :func:`bot.config.current`)."""
+    settings = settings or current()
     parser = argparse.ArgumentParser(
         prog="dialogbot",
         description="Dialogbot: structured governance dialogs (planering, avstämning, resultat) in chat.",
     )
     parser.add_argument(
-        "--db", help="database URL (default: $DIALOGBOT_DATABASE_URL or sqlite:///dialogbot.db)"
+        "--db",
+        default=settings.database_url,
+        help="database URL (default: $DIALOGBOT_DATABASE_URL or sqlite:///dialogbot.db)",
     )
     parser.add_argument(
         "--workspace",
-        default=os.environ.get("DIALOGBOT_WORKSPACE", "local"),
+        default=settings.workspace,
         help="workspace (Slack team id) the command acts in; default 'local'",
     )
-    parser.add_argument(
-        "--lang", choices=("sv", "en"), default=os.environ.get("DIALOGBOT_LANG", "sv")
-    )
-    parser.add_argument("--tz", default=os.environ.get("DIALOGBOT_TZ", "Europe/Stockholm"))
+    parser.add_argument("--lang", choices=("sv", "en"), default=settings.lang)
+    parser.add_argument("--tz", default=settings.tz)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--log-format",
         choices=LOG_FORMATS,
-        default=os.environ.get("DIALOGBOT_LOG_FORMAT") or None,
+        default=settings.log_format,
         help="log lines as json or text (default: text on a terminal, json otherwise)",
     )
     parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
-        default=os.environ.get("DIALOGBOT_LOG_LEVEL", "warning"),
+        default=settings.log_level,
         help="least important level logged (default warning; -v means debug)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -402,9 +404,22 @@ def _print_problems(err: Console, source: str, problems: list[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``dialogbot`` console command."""
-    parser = build_parser()
+    """Entry point of the ``dialogbot`` console command: reads the configuration once
+    (:mod:`bot.config`) and runs the command with it."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        message = t(DEFAULT_LANG, "config.invalid", variable=exc.variable, problem=exc.problem)
+        Console(stderr=True, soft_wrap=True).print(message, markup=False, highlight=False)
+        return 2
+    with installed(settings):
+        return _main(settings, argv)
+
+
+def _main(settings: Settings, argv: Sequence[str] | None) -> int:
+    parser = build_parser(settings)
     args = parser.parse_args(argv)
+    args.settings = settings
     configure_logs(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)

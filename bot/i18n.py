@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -334,6 +333,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "slack.delivery.dm": {
         "sv": "i ett direktmeddelande till varje chef",
         "en": "in a direct message to each manager",
+    },
+    "config.invalid": {
+        "sv": "Inställningen {variable} går inte att använda: {problem}",
+        "en": "The setting {variable} cannot be used: {problem}",
     },
     "slack.field.required": {"sv": "Välj minst en enhet.", "en": "Choose at least one unit."},
     "slack.home.open_rounds": {"sv": "Öppna rundor", "en": "Open rounds"},
@@ -1764,7 +1767,12 @@ def strict() -> bool:
     Production sets ``DIALOGBOT_ENV=production``: there a missing key is logged and the key
     itself is shown, so a forgotten text never breaks a conversation.
     """
-    return os.environ.get("DIALOGBOT_ENV", "development").strip().lower() != "production"
+    from bot.config import ConfigError, current  # late: loaded on first use
+
+    try:
+        return not current().production
+    except ConfigError:  # reported by the entry point; meanwhile fail loudly
+        return True
 
 
 def t(lang: str, key: str, **params: object) -> str:

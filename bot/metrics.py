@@ -13,7 +13,6 @@ directory and scrape any of them.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -36,6 +35,7 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import logs
+from bot.config import current
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -180,7 +180,7 @@ class _ProcessMetrics(Collector):
     """This process's counters (or, in multiprocess mode, every process's)."""
 
     def collect(self) -> Iterator[Metric]:
-        directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        directory = current().prometheus_multiproc_dir
         if directory:
             scratch = CollectorRegistry()
             MultiProcessCollector(scratch, path=directory)  # type: ignore[no-untyped-call]

@@ -7,7 +7,6 @@ Each function is one unit of work; every query lives in :mod:`storage.personal_d
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.config import current
 from bot.engine import DialogEngine
 from bot.errors import DialogError, UnknownPerson
 from bot.schedule.jobs import NewJob
@@ -43,7 +43,7 @@ class RetentionSettingError(DialogError):
 def retention_days_from_env(env: Mapping[str, str] | None = None) -> int | None:
     """Days to keep post contents and message keys: ``DIALOGBOT_RETENTION_DAYS``
     (default 90); ``off`` keeps them for ever (None)."""
-    raw = ((os.environ if env is None else env).get(RETENTION_VARIABLE) or "").strip()
+    raw = (current().retention_days if env is None else env.get(RETENTION_VARIABLE) or "").strip()
     if not raw:
         return DEFAULT_RETENTION_DAYS
     if raw.lower() in ("off", "never", "none"):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -245,11 +244,11 @@ def builtin_template_dir() -> Path:
 
 
 def template_dirs() -> list[Path]:
-    """Built-in templates plus any directories in ``DIALOGBOT_TEMPLATE_DIRS`` (os.pathsep)."""
-    dirs = [builtin_template_dir()]
-    extra = os.environ.get("DIALOGBOT_TEMPLATE_DIRS", "")
-    dirs.extend(Path(p) for p in extra.split(os.pathsep) if p)
-    return dirs
+    """Built-in templates plus any directories in ``DIALOGBOT_TEMPLATE_DIRS`` (os.pathsep;
+    read by :mod:`bot.config`)."""
+    from bot.config import current
+
+    return [builtin_template_dir(), *current().extra_template_dirs()]
 
 
 @dataclass(frozen=True)

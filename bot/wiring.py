@@ -1,5 +1,4 @@
-"""Wiring: builds the engine from configuration. The only place that reads the environment
-for database and template settings."""
+"""Wiring: builds the engine from configuration (:mod:`bot.config`)."""
 
 from __future__ import annotations
 
@@ -8,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.clock import Clock
+from bot.config import current
 from bot.engine import DialogEngine
 from bot.metrics import watch_engine
 from bot.templates import TemplateCatalog
@@ -34,7 +34,7 @@ def build_runtime(
     With ``migrate`` the schema is upgraded first; otherwise an un-migrated database
     is refused with :class:`storage.db.NotMigrated`, which tells what to run.
     """
-    db = make_engine(url)
+    db = make_engine(url or current().database_url)
     watch_engine(db)
     if migrate:
         upgrade(db)

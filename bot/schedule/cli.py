@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import threading
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from types import FrameType
 from rich.console import Console
 from rich.table import Table
 
+from bot.config import current
 from bot.i18n import format_local, t
 from bot.personal_data import retention_days_from_env
 from bot.ports import Notifier
@@ -137,7 +137,8 @@ def notifier_for(args: argparse.Namespace, runtime: Runtime, out: Console) -> No
     Returns:
         The notifier.
     """
-    if os.environ.get("SLACK_BOT_TOKEN") or os.environ.get("SLACK_CLIENT_ID"):
+    settings = current()
+    if settings.slack_bot_token.get_secret_value() or settings.slack_client_id:
         from bot.slack.app import build_notifier
         from bot.slack.config import SlackConfig
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -64,7 +63,7 @@ def _serve(
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        app_token = config.app_token or os.environ.get("SLACK_APP_TOKEN")
+        app_token = config.app_token
         if not app_token:
             out.print("[red]Socket Mode needs SLACK_APP_TOKEN (xapp-…)[/red]", highlight=False)
             return 1
