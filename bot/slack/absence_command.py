@@ -58,7 +58,7 @@ def run(ctx: SlackContext, workspace: str, user: str, lang: str, raw: str, trigg
         )
     listed = service.listed(workspace, user, request.person)
     target = request.person or user
-    name = mrkdwn(ctx.engine.person_names(workspace, {target}).get(target, target))
+    name = mrkdwn(ctx.engine.services.people.names(workspace, {target}).get(target, target))
     if not listed:
         return t(lang, "absence.list_none", name=name)
     lines = [t(lang, "absence.list_header", name=name)]
