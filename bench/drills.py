@@ -59,7 +59,7 @@ from bench.harness import (
     wait_stored,
 )
 from bot.clock import SystemClock
-from bot.engine import StartRound
+from bot.domain.commands import StartRound
 from bot.schedule.jobs import KIND_CLOSE_ROUND, NewJob
 from bot.services.jobs import JobStore
 from bot.slack.blocks import VIEW_FORM

@@ -28,7 +28,8 @@ from sqlalchemy.engine import make_url
 
 from bench.fake_slack_server import TOKEN
 from bench.orgs import build_org
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Answer, Participation

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, event, text
 
 from bench.orgs import build_org
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 

@@ -23,7 +23,8 @@ from sqlalchemy import insert, select
 from bench.orgs import build_org
 from bench.sql_per_answer import fresh_database
 from bot.chain.export import export_round
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.i18n import format_local, t
 from bot.org_tree import OrgTree
 from bot.summary import Format, build_summary, render_summary

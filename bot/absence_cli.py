@@ -7,13 +7,13 @@ import argparse
 from rich.console import Console
 
 from bot.absence import parse_date
-from bot.absence_service import AbsenceService
 from bot.i18n import t
+from bot.services.absences import Absences
 from bot.wiring import build_runtime
 
 
-def _service(args: argparse.Namespace) -> AbsenceService:
-    return AbsenceService(build_runtime(args.db).engine, args.tz)
+def _service(args: argparse.Namespace) -> Absences:
+    return build_runtime(args.db).engine.services.absences.in_zone(args.tz)
 
 
 def _print(out: Console, text: str) -> None:

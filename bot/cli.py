@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -23,15 +22,16 @@ from bot.cli_errors import (
     masked_url,
     unsupported_backend,
 )
+from bot.config import ConfigError, Settings, current, installed, load_catalog, load_settings
 from bot.errors import DialogError
 from bot.escaping import terminal
-from bot.i18n import format_local, t
+from bot.i18n import DEFAULT_LANG, format_local, t
 from bot.logs import FORMATS as LOG_FORMATS
 from bot.logs import configure as configure_logs
 from bot.ops_cli import add_db_commands
-from bot.org_import import OrgImportError, import_org, load_org_file
+from bot.org_import import OrgImportError, load_org_file
 from bot.summary import FORMATS, render_summary
-from bot.templates import TemplateCatalog, TemplateError, load_template_file, reference_problems
+from bot.templates import TemplateError, load_template_file, reference_problems
 from bot.text_input import parse_id
 from bot.timeparse import parse_deadline, time_zone
 from bot.wiring import Runtime, build_runtime
@@ -84,8 +84,7 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     path = Path(args.file)
     data = load_org_file(path)
-    with runtime.engine.unit_of_work(args.workspace) as uow:
-        report = import_org(uow, data, str(path))
+    report = runtime.engine.services.organisation.import_org(args.workspace, data, str(path))
     counts = "; ".join(
         t(
             args.lang,
@@ -101,7 +100,7 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
-    nodes = _runtime(args).engine.services.org.organisation(args.workspace)
+    nodes = _runtime(args).engine.services.organisation.organisation(args.workspace)
     if not nodes:
         out.print(t(args.lang, "cli.org.empty"), markup=False)
         return 0
@@ -111,7 +110,7 @@ def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_templates_list(args: argparse.Namespace, out: Console) -> int:
     table = cli_views.table(args.lang, "key", "version", "phase", "name", "questions")
-    for tpl in TemplateCatalog.load():
+    for tpl in load_catalog():
         table.add_row(
             tpl.key,
             str(tpl.version),
@@ -124,13 +123,13 @@ def cmd_templates_list(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_templates_show(args: argparse.Namespace, out: Console) -> int:
-    cli_views.template_details(TemplateCatalog.load().get(args.key), args.lang, out)
+    cli_views.template_details(load_catalog().get(args.key), args.lang, out)
     return 0
 
 
 def cmd_templates_validate(args: argparse.Namespace, out: Console) -> int:
     failures = 0
-    known = TemplateCatalog.load().templates
+    known = load_catalog().templates
     for raw in args.paths:
         path = Path(raw)
         files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
@@ -159,25 +158,22 @@ def cmd_templates_validate(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
-    from bot.engine import StartRound
+    from bot.domain.commands import StartRound
 
+    deadline = parse_deadline(args.deadline, args.tz) if args.deadline else None
+    command = StartRound(
+        template=args.template,
+        units=args.units,
+        level=args.level,
+        group_ref=args.group,
+        deadline_at=deadline,
+        anonymous=args.anonymous,
+        lang=args.lang,
+        started_by=args.by,
+        title=args.title or "",
+    ).checked(datetime.now(UTC), args.tz)
     runtime = _runtime(args)
-    now = datetime.now(UTC)
-    deadline = parse_deadline(args.deadline, args.tz, now=now) if args.deadline else None
-    started = runtime.engine.start_round(
-        args.workspace,
-        StartRound(
-            template=args.template,
-            units=args.units,
-            level=args.level,
-            group_ref=args.group,
-            deadline_at=deadline,
-            anonymous=args.anonymous,
-            lang=args.lang,
-            started_by=args.by,
-            title=args.title or "",
-        ),
-    )
+    started = runtime.engine.start_round(args.workspace, command)
     info = started.round
     count = len(started.participants)
     message = t(
@@ -275,36 +271,38 @@ def cmd_chat(args: argparse.Namespace, out: Console) -> int:
     return run_chat(args, out)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, including extension modules' sub-commands."""
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The full argument parser, including extension modules' sub-commands; option
+    defaults come from ``settings`` (default: the run's, :func:`bot.config.current`)."""
+    settings = settings or current()
     parser = argparse.ArgumentParser(
         prog="dialogbot",
         description="Dialogbot: structured governance dialogs (planering, avstämning, resultat) in chat.",
     )
     parser.add_argument(
-        "--db", help="database URL (default: $DIALOGBOT_DATABASE_URL or sqlite:///dialogbot.db)"
+        "--db",
+        default=settings.database_url,
+        help="database URL (default: $DIALOGBOT_DATABASE_URL or sqlite:///dialogbot.db)",
     )
     parser.add_argument(
         "--workspace",
-        default=os.environ.get("DIALOGBOT_WORKSPACE", "local"),
+        default=settings.workspace,
         help="workspace (Slack team id) the command acts in; default 'local'",
     )
-    parser.add_argument(
-        "--lang", choices=("sv", "en"), default=os.environ.get("DIALOGBOT_LANG", "sv")
-    )
-    parser.add_argument("--tz", default=os.environ.get("DIALOGBOT_TZ", "Europe/Stockholm"))
+    parser.add_argument("--lang", choices=("sv", "en"), default=settings.lang)
+    parser.add_argument("--tz", default=settings.tz)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--log-format",
         choices=LOG_FORMATS,
-        default=os.environ.get("DIALOGBOT_LOG_FORMAT") or None,
+        default=settings.log_format,
         help="log lines as json or text (default: text on a terminal, json otherwise)",
     )
     parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
-        default=os.environ.get("DIALOGBOT_LOG_LEVEL", "warning"),
+        default=settings.log_level,
         help="least important level logged (default warning; -v means debug)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -405,9 +403,22 @@ def _print_problems(err: Console, source: str, problems: list[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``dialogbot`` console command."""
-    parser = build_parser()
+    """Entry point of the ``dialogbot`` console command: reads the configuration once
+    (:mod:`bot.config`) and runs the command with it."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        message = t(DEFAULT_LANG, "config.invalid", variable=exc.variable, problem=exc.problem)
+        Console(stderr=True, soft_wrap=True).print(message, markup=False, highlight=False)
+        return 2
+    with installed(settings):
+        return _main(settings, argv)
+
+
+def _main(settings: Settings, argv: Sequence[str] | None) -> int:
+    parser = build_parser(settings)
     args = parser.parse_args(argv)
+    args.settings = settings
     configure_logs(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)

@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import argparse
-import os
 
+from bot.config import current
 from bot.errors import DialogError
 from bot.i18n import t
 from bot.text_input import parse_id
 
 
 def _argument_error(exc: DialogError) -> argparse.ArgumentTypeError:
-    lang = os.environ.get("DIALOGBOT_LANG", "sv")
+    lang = current().lang
     return argparse.ArgumentTypeError(t(lang, exc.key, **exc.params))
 
 

@@ -2,7 +2,7 @@
 
 Every check is a small function returning :class:`Check` lines, worded in the
 administrator's language (Swedish by default, English with ``--lang en``). The database
-is read through :class:`bot.ops_queries.OpsQueries` and the schedule store; Slack through a
+is read through :class:`bot.services.ops.Ops` and the schedule store; Slack through a
 ``WebClient`` (the real Web API or the test fake). Nothing is changed anywhere.
 """
 
@@ -20,15 +20,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
+from bot.config import load_catalog
 from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_LANG, t
-from bot.ops_queries import OpsQueries, UnitInfo
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import plan_year
 from bot.schedule.store import StoredSchedule
+from bot.services.ops import Ops, UnitInfo
 from bot.slack.config import BOT_SCOPES, SlackConfig, SlackConfigError, token_keys_from_env
 from bot.slack.token_cipher import TokenCipher
-from bot.templates import TemplateCatalog, normalize_key
+from bot.templates import normalize_key
 from storage.db import current_revision, head_revision, make_session_factory
 
 OK = "✓"
@@ -240,7 +241,7 @@ def check_time_zone(say: Say, tz: str) -> Check:
     return say.ok("time_zone", "tz.ok", tz=tz, now=f"{datetime.now(zone):%Y-%m-%d %H:%M %Z}")
 
 
-def check_clock(say: Say, clock: Clock, queries: OpsQueries | None) -> Check:
+def check_clock(say: Say, clock: Clock, queries: Ops | None) -> Check:
     """This machine's clock agrees with the database server's."""
     now = clock.now()
     shown = f"{now:%Y-%m-%d %H:%M:%S}"
@@ -487,8 +488,8 @@ class Doctor:
         engine = queries = None
         if not database.failed:
             factory = make_session_factory(self.db)
-            queries = OpsQueries(factory)
-            engine = DialogEngine(factory, TemplateCatalog.load(), self.clock)
+            engine = DialogEngine(factory, load_catalog(), self.clock)
+            queries = engine.services.ops
         report.add(check_time_zone(say, self.tz), check_clock(say, self.clock, queries))
 
         clients = self._clients(config, engine)
@@ -538,7 +539,7 @@ class Doctor:
         self,
         say: Say,
         engine: DialogEngine,
-        queries: OpsQueries,
+        queries: Ops,
         team: str,
         client: WebClient | None,
         scopes: frozenset[str],

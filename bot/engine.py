@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from random import SystemRandom
 from typing import Any, TypeVar
 
@@ -29,6 +28,7 @@ from bot.chain.followup import FOLLOWUP_KEY, followup_prompt
 from bot.chain.splitting import parse_followup, split_activities
 from bot.clock import Clock
 from bot.collation import swedish_sorted
+from bot.domain.commands import StartRound as StartRound  # re-exported: bot.domain.commands
 from bot.errors import (
     EmptyAnswer,
     InvalidInput,
@@ -106,40 +106,6 @@ WITHDRAWN = "withdrawn"
 def normalize_role(role: str) -> str:
     """'Processtöd', 'processtod' and 'PROCESSTÖD' are the same role."""
     return normalize_key(role)
-
-
-@dataclass(frozen=True)
-class StartRound:
-    """Command: start a dialog round.
-
-    Attributes:
-        template: template key, e.g. ``avstamning``.
-        units: unit keys or names; with ``subtrees`` each brings every unit below it.
-        group_ref: where the receiving group is reached (a channel id, or any label).
-        level: only units on this level answer (e.g. ``enhet``); None keeps all.
-        subtrees: include units below the named ones.
-        deadline_at: aware datetime, or None for no deadline.
-        anonymous: answers are pooled without names or units (see :mod:`bot.anonymity`),
-            always delivered by DM, and every link to people is erased at close.
-        lang: ``sv`` or ``en`` for prompts and summaries.
-        started_by: chat id of the person starting it (role checked), None for the operator.
-        title: shown in announcements; derived from template and units when empty.
-        delivery: ``channel`` (a thread per participant) or ``dm`` (forced for anonymous).
-        external_key: idempotency key; starting twice with it returns the first round.
-    """
-
-    template: str
-    units: Sequence[str]
-    group_ref: str
-    level: str | None = None
-    subtrees: bool = True
-    deadline_at: datetime | None = None
-    anonymous: bool = False
-    lang: str = "sv"
-    started_by: str | None = None
-    title: str = ""
-    delivery: str = "channel"
-    external_key: str | None = None
 
 
 class DialogEngine:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -318,6 +317,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "slack.delivery.dm": {
         "sv": "i ett direktmeddelande till varje chef",
         "en": "in a direct message to each manager",
+    },
+    "config.invalid": {
+        "sv": "Inställningen {variable} går inte att använda: {problem}",
+        "en": "The setting {variable} cannot be used: {problem}",
     },
     "slack.field.required": {"sv": "Välj minst en enhet.", "en": "Choose at least one unit."},
     "slack.home.open_rounds": {"sv": "Öppna rundor", "en": "Open rounds"},
@@ -1730,13 +1733,19 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def strict() -> bool:
-    """Whether a missing message key raises (development and tests) rather than showing the key.
+_strict = [True]
 
-    Production sets ``DIALOGBOT_ENV=production``: there a missing key is logged and the key
-    itself is shown, so a forgotten text never breaks a conversation.
-    """
-    return os.environ.get("DIALOGBOT_ENV", "development").strip().lower() != "production"
+
+def set_strict(value: bool) -> None:
+    """Whether a missing message key raises (development and tests, the default) or is
+    logged and shown as the key itself (production: a forgotten text never breaks a
+    conversation). Set by :func:`bot.config.installed` from ``DIALOGBOT_ENV``."""
+    _strict[0] = value
+
+
+def strict() -> bool:
+    """Whether a missing message key raises (see :func:`set_strict`)."""
+    return _strict[0]
 
 
 def t(lang: str, key: str, **params: object) -> str:

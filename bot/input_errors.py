@@ -6,6 +6,7 @@ Each carries a message key of :mod:`bot.i18n`, like every :class:`~bot.errors.Di
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from bot.errors import DialogError, InvalidInput
 from bot.templates import normalize_key
@@ -25,8 +26,10 @@ class DeadlineInPast(DialogError):
 
     key = "error.deadline_in_past"
 
-    def __init__(self, when: str) -> None:
+    def __init__(self, when: str, at: datetime | None = None) -> None:
         super().__init__(f"deadline {when} has passed", when=when)
+        #: The deadline itself (aware), for an adapter that words it its own way.
+        self.at = at
 
 
 class UnknownLevel(DialogError):

@@ -13,7 +13,6 @@ directory and scrape any of them.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -36,10 +35,12 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import logs
-from bot.ops_queries import OpsQueries
+from bot.config import current
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from bot.services.ops import Ops
 
 PREFIX = "dialogbot"
 
@@ -129,7 +130,7 @@ def watch_engine(engine: Engine) -> None:
 class DatabaseCollector(Collector):
     """Gauges computed from the database at scrape time (a few cheap queries)."""
 
-    def __init__(self, queries: OpsQueries, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, queries: Ops, now: Callable[[], datetime] | None = None) -> None:
         self.queries = queries
         self.now = now or (lambda: datetime.now(UTC))
 
@@ -179,7 +180,7 @@ class _ProcessMetrics(Collector):
     """This process's counters (or, in multiprocess mode, every process's)."""
 
     def collect(self) -> Iterator[Metric]:
-        directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        directory = current().prometheus_multiproc_dir
         if directory:
             scratch = CollectorRegistry()
             MultiProcessCollector(scratch, path=directory)  # type: ignore[no-untyped-call]

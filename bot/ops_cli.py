@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from rich.console import Console
 
+from bot.config import environment
 from storage.db import current_revision, downgrade, head_revision, make_engine
 
 
@@ -19,7 +19,7 @@ def cmd_doctor(args: argparse.Namespace, out: Console) -> int:
     db = make_engine(args.db)
     doctor = Doctor(
         db=db,
-        env=dict(os.environ),
+        env=environment(),
         mode=args.mode,
         tz=args.tz,
         workspace=args.workspace,
@@ -47,7 +47,7 @@ def cmd_db_backup(args: argparse.Namespace, out: Console) -> int:
     from storage.backup import BackupError, backup
 
     try:
-        done = backup(args.db, Path(args.file))
+        done = backup(args.db, Path(args.file), env=environment())
     except BackupError as exc:
         Console(stderr=True).print(str(exc), markup=False, highlight=False)
         return 1
@@ -64,7 +64,7 @@ def cmd_db_restore(args: argparse.Namespace, out: Console) -> int:
     from storage.backup import BackupError, restore
 
     try:
-        done = restore(args.db, Path(args.file), force=args.force)
+        done = restore(args.db, Path(args.file), force=args.force, env=environment())
     except BackupError as exc:
         Console(stderr=True).print(str(exc), markup=False, highlight=False)
         return 1

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.engine import normalize_role
 from bot.i18n import DEFAULT_LANG
 from bot.org_cycles import find_cycles
 from bot.org_problems import OrgProblem, Place, kind_of
@@ -22,7 +21,7 @@ from bot.safe_yaml import UserFileError, load_yaml, read_user_file
 from bot.templates import normalize_key
 from bot.text_input import KEY_MAX, MANAGER_TITLE_MAX, NAME_MAX, REF_MAX, clean_text
 from storage.models import Level, Person, Unit
-from storage.unit_of_work import UnitOfWork
+from storage.repository import Repository
 
 DEFAULT_LEVELS: tuple[tuple[str, str, str | None], ...] = (
     ("kommunfullmaktige", "Kommunfullmäktige", None),
@@ -367,9 +366,14 @@ def _cycles(
     ]
 
 
-def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
-    """Validate ``data`` against itself and the database, then upsert it and commit."""
-    repo = uow.repo
+def normalize_role(role: str) -> str:
+    """'Processtöd', 'processtod' and 'PROCESSTÖD' are the same role."""
+    return normalize_key(role)
+
+
+def import_org(repo: Repository, data: OrgData, source: str) -> ImportReport:
+    """Validate ``data`` against itself and the database, then upsert it (the caller's
+    unit of work commits: :meth:`bot.services.organisation.Organisation.import_org`)."""
     report = ImportReport()
     problems: list[OrgProblem] = []
 
@@ -487,5 +491,5 @@ def import_org(uow: UnitOfWork, data: OrgData, source: str) -> ImportReport:
         unit.parent_id = units[parent_key].id if parent_key else None
         unit.managers = [people[m] for m in u.managers]
         unit.deputy = people[u.deputy] if u.deputy else None
-    uow.commit()
+    repo.flush()
     return report

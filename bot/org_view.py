@@ -1,7 +1,7 @@
 """A read-only picture of a workspace's organisation: the unit tree with levels and managers.
 
-Built here from loaded units (pure); the use case is ``services.org.organisation``
-(:class:`bot.services.org.Organisation`). Adapters render the plain :class:`OrgNode` values.
+Built here from loaded units (pure); the use case is ``services.organisation.organisation``
+(:class:`bot.services.organisation.Organisation`). Adapters render the plain :class:`OrgNode` values.
 """
 
 from __future__ import annotations

@@ -10,12 +10,12 @@ the purge job, and how the stored rows become the export.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.config import current
 from bot.errors import DialogError
 from bot.schedule.jobs import NewJob
 from storage.models import Participation, Person
@@ -41,7 +41,7 @@ class RetentionSettingError(DialogError):
 def retention_days_from_env(env: Mapping[str, str] | None = None) -> int | None:
     """Days to keep post contents and message keys: ``DIALOGBOT_RETENTION_DAYS``
     (default 90); ``off`` keeps them for ever (None)."""
-    raw = ((os.environ if env is None else env).get(RETENTION_VARIABLE) or "").strip()
+    raw = (current().retention_days if env is None else env.get(RETENTION_VARIABLE) or "").strip()
     if not raw:
         return DEFAULT_RETENTION_DAYS
     if raw.lower() in ("off", "never", "none"):

@@ -4,8 +4,7 @@ core and command-line code ask here instead of importing an adapter."""
 
 from __future__ import annotations
 
-import os
-
+from bot.config import current
 from bot.ports import Notifier
 from bot.wiring import Runtime
 
@@ -20,7 +19,8 @@ def platform_notifier(runtime: Runtime) -> Notifier | None:
     Returns:
         The notifier, or None.
     """
-    if os.environ.get("SLACK_BOT_TOKEN") or os.environ.get("SLACK_CLIENT_ID"):
+    settings = current()
+    if settings.slack_bot_token.get_secret_value() or settings.slack_client_id:
         from bot.slack.app import build_notifier
         from bot.slack.config import SlackConfig
 

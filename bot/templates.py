@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -243,14 +242,6 @@ def builtin_template_dir() -> Path:
     return Path(str(resources.files("dialog_templates")))
 
 
-def template_dirs() -> list[Path]:
-    """Built-in templates plus any directories in ``DIALOGBOT_TEMPLATE_DIRS`` (os.pathsep)."""
-    dirs = [builtin_template_dir()]
-    extra = os.environ.get("DIALOGBOT_TEMPLATE_DIRS", "")
-    dirs.extend(Path(p) for p in extra.split(os.pathsep) if p)
-    return dirs
-
-
 @dataclass(frozen=True)
 class TemplateCatalog:
     """All templates known to the bot, by key."""
@@ -259,10 +250,11 @@ class TemplateCatalog:
 
     @classmethod
     def load(cls, dirs: Iterable[Path] | None = None) -> TemplateCatalog:
-        """Load every ``*.yaml`` template from ``dirs`` (later directories override)."""
+        """Load every ``*.yaml`` template from ``dirs`` (later directories override; the
+        built-in ones when None: the configured set is :func:`bot.config.load_catalog`)."""
         found: dict[str, DialogTemplate] = {}
         sources: dict[str, str] = {}
-        for d in dirs if dirs is not None else template_dirs():
+        for d in dirs if dirs is not None else [builtin_template_dir()]:
             for path in sorted(Path(d).glob("*.yaml")):
                 template = load_template_file(path)
                 found[template.key] = template

@@ -1,5 +1,4 @@
-"""Wiring: builds the engine from configuration. The only place that reads the environment
-for database and template settings."""
+"""Wiring: builds the engine from configuration (:mod:`bot.config`)."""
 
 from __future__ import annotations
 
@@ -8,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.clock import Clock
+from bot.config import current, load_catalog
 from bot.engine import DialogEngine
 from bot.metrics import watch_engine
 from bot.templates import TemplateCatalog
@@ -34,11 +34,11 @@ def build_runtime(
     With ``migrate`` the schema is upgraded first; otherwise an un-migrated database
     is refused with :class:`storage.db.NotMigrated`, which tells what to run.
     """
-    db = make_engine(url)
+    db = make_engine(url or current().database_url)
     watch_engine(db)
     if migrate:
         upgrade(db)
     else:
         check_migrated(db)
-    engine = DialogEngine(make_session_factory(db), catalog or TemplateCatalog.load(), clock)
+    engine = DialogEngine(make_session_factory(db), catalog or load_catalog(), clock)
     return Runtime(db, engine)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Participation, Person, ProcessedMessage, Round, Unit
 from storage.models_absence import Absence
+from storage.models_schedule import JOB_PENDING, ScheduledJob
 
 
 class AbsenceRepository:
@@ -140,3 +142,29 @@ class AbsenceRepository:
             .order_by(Unit.id)
         )
         return self.session.scalars(stmt).all()
+
+    def plan_job(
+        self, kind: str, job_key: str, due_at: datetime, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        """Give the scheduler a job in this unit of work, unless one with ``job_key`` exists
+        (a concurrent insert of the same key fails at commit and the work is retried).
+        Returns whether it was new."""
+        stmt = select(ScheduledJob.id).where(
+            ScheduledJob.workspace_id == self.workspace_id, ScheduledJob.job_key == job_key
+        )
+        if self.session.scalars(stmt).first() is not None:
+            return False
+        self.session.add(
+            ScheduledJob(
+                workspace_id=self.workspace_id,
+                job_key=job_key,
+                kind=kind,
+                due_at=due_at,
+                status=JOB_PENDING,
+                attempts=0,
+                payload=dict(payload),
+                created_at=now,
+            )
+        )
+        self.session.flush()
+        return True

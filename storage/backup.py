@@ -10,10 +10,10 @@ has a schema unless ``force`` is given.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,10 +46,13 @@ def _sqlite_path(url: URL) -> Path:
     return Path(database).expanduser()
 
 
-def _libpq(url: URL) -> tuple[str, dict[str, str]]:
+def _libpq(url: URL, base: Mapping[str, str] | None) -> tuple[str, dict[str, str] | None]:
     """A libpq connection URL without the password, and the environment carrying it
-    (so it never shows in the process list)."""
-    env = dict(os.environ)
+    (so it never shows in the process list): ``base`` (the caller's environment) plus
+    ``PGPASSWORD``; None (inherit) without ``base`` and without a password."""
+    if base is None and url.password is None:
+        return url.set(drivername="postgresql").render_as_string(hide_password=False), None
+    env = dict(base or {})
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
     plain = url.set(drivername="postgresql", password=None)
@@ -66,7 +69,7 @@ def _tool(name: str) -> str:
     return found
 
 
-def _run(args: list[str], env: dict[str, str], what: str) -> None:
+def _run(args: list[str], env: dict[str, str] | None, what: str) -> None:
     try:
         done = subprocess.run(
             args, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_S, check=False
@@ -78,7 +81,7 @@ def _run(args: list[str], env: dict[str, str], what: str) -> None:
         raise BackupError(f"{what} failed: {' / '.join(detail[-3:]) or done.returncode}")
 
 
-def backup(url: str | None, target: Path) -> BackupResult:
+def backup(url: str | None, target: Path, *, env: Mapping[str, str] | None = None) -> BackupResult:
     """Write a backup of the database at ``url`` to ``target`` (overwritten)."""
     resolved = make_url(database_url(url))
     target = target.expanduser()
@@ -100,10 +103,10 @@ def backup(url: str | None, target: Path) -> BackupResult:
             raise BackupError(f"the copy of {source} failed its integrity check: {ok}")
         partial.replace(target)
     elif backend == "postgresql":
-        dsn, env = _libpq(resolved)
+        dsn, child_env = _libpq(resolved, env)
         _run(
             [pg_dump, "--format=custom", "--no-owner", f"--file={target}", dsn],
-            env,
+            child_env,
             "pg_dump",
         )
     else:
@@ -122,7 +125,13 @@ def _revision(url: URL) -> str | None:
         engine.dispose()
 
 
-def restore(url: str | None, source: Path, *, force: bool = False) -> BackupResult:
+def restore(
+    url: str | None,
+    source: Path,
+    *,
+    force: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> BackupResult:
     """Replace the database at ``url`` with the backup in ``source``.
 
     Refuses a database that already has a schema unless ``force``: a restore overwrites
@@ -152,13 +161,13 @@ def restore(url: str | None, source: Path, *, force: bool = False) -> BackupResu
         except sqlite3.DatabaseError as err:
             raise BackupError(f"{source} is not a SQLite backup ({err})") from err
     elif backend == "postgresql":
-        dsn, env = _libpq(resolved)
+        dsn, child_env = _libpq(resolved, env)
         tool = pg_restore
-        _run([tool, "--list", str(source)], env, f"reading {source}")
+        _run([tool, "--list", str(source)], child_env, f"reading {source}")
         args = [tool, "--no-owner", "--exit-on-error", "--single-transaction", f"--dbname={dsn}"]
         if force:
             args[1:1] = ["--clean", "--if-exists"]
-        _run([*args, str(source)], env, "pg_restore")
+        _run([*args, str(source)], child_env, "pg_restore")
     else:
         raise BackupError(f"restores of {backend} databases are not supported")
     return BackupResult(source, source.stat().st_size, backend, _revision(resolved))

@@ -6,7 +6,6 @@ overrides it, e.g. ``postgresql://user@host/dbname`` (served through psycopg 3).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +34,9 @@ class NotMigrated(RuntimeError):
 
 
 def database_url(explicit: str | None = None) -> str:
-    """The URL to use: explicit argument, then ``DIALOGBOT_DATABASE_URL``, then the default."""
-    url = explicit or os.environ.get("DIALOGBOT_DATABASE_URL") or DEFAULT_URL
+    """The URL to use: the explicit one (the entry point passes ``DIALOGBOT_DATABASE_URL``
+    from :mod:`bot.config`), else the default."""
+    url = explicit or DEFAULT_URL
     return normalize_url(url)
 
 

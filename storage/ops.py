@@ -151,3 +151,43 @@ def open_round_people(session: Session, workspace_id: str) -> list[str]:
 def organised_workspaces(session: Session) -> list[str]:
     """Workspaces that have an organisation (at least one unit)."""
     return list(session.scalars(select(Unit.workspace_id).distinct().order_by(Unit.workspace_id)))
+
+
+class OpsRepository:
+    """The operations queries above on one session. Unlike the other repositories most
+    of them span every workspace: they count, and never read answer texts."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def ping(self) -> None:
+        """Raise if the database cannot answer a trivial query."""
+        ping(self.session)
+
+    def database_now(self) -> datetime:
+        """The database server's clock (UTC)."""
+        return database_now(self.session)
+
+    def outbox_stats(self) -> OutboxStats:
+        """Posts owed to the platform and the oldest one's age."""
+        return outbox_stats(self.session)
+
+    def job_stats(self, now: datetime) -> JobStats:
+        """Scheduler jobs due, running and failed."""
+        return job_stats(self.session, now)
+
+    def open_round_rates(self) -> list[RoundRate]:
+        """Open rounds with their response counts."""
+        return open_round_rates(self.session)
+
+    def open_round_channels(self, workspace_id: str) -> list[str]:
+        """Channels the open rounds of ``workspace_id`` post to."""
+        return open_round_channels(self.session, workspace_id)
+
+    def open_round_people(self, workspace_id: str) -> list[str]:
+        """Chat ids of the people asked in the open rounds of ``workspace_id``."""
+        return open_round_people(self.session, workspace_id)
+
+    def organised_workspaces(self) -> list[str]:
+        """Workspaces with an organisation."""
+        return organised_workspaces(self.session)

@@ -41,6 +41,16 @@ class QuestionMessageRepository:
         self.session.add(row)
         return row
 
+    def exists(self, platform: str, conversation: str, message_ts: str) -> bool:
+        """Whether the message ``message_ts`` in ``conversation`` is recorded already."""
+        stmt = select(QuestionMessage.id).where(
+            QuestionMessage.workspace_id == self.workspace_id,
+            QuestionMessage.platform == platform,
+            QuestionMessage.conversation == conversation,
+            QuestionMessage.message_ts == message_ts,
+        )
+        return self.session.scalars(stmt).first() is not None
+
     def of_participation(
         self, participation_id: int, platform: str
     ) -> tuple[Participation | None, list[QuestionMessage]]:

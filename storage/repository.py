@@ -25,7 +25,9 @@ from storage.models import (
     Unit,
 )
 from storage.models_settings import WorkspaceSettings
+from storage.ops import OpsRepository
 from storage.personal_data import PersonalDataRepository
+from storage.question_messages import QuestionMessageRepository
 from storage.schedule import ScheduleRepository
 
 
@@ -49,14 +51,24 @@ class Repository:
     # Query modules of other concerns, scoped to the same workspace and transaction --
 
     @property
+    def absences(self) -> AbsenceRepository:
+        """Absences and what they change in open rounds (:mod:`storage.absences`)."""
+        return AbsenceRepository(self.session, self.workspace_id)
+
+    @property
+    def question_messages(self) -> QuestionMessageRepository:
+        """Where question messages were posted (:mod:`storage.question_messages`)."""
+        return QuestionMessageRepository(self.session, self.workspace_id)
+
+    @property
+    def ops(self) -> OpsRepository:
+        """Operations queries (:mod:`storage.ops`); most span every workspace."""
+        return OpsRepository(self.session)
+
+    @property
     def activities(self) -> ActivityRepository:
         """Tracked activities and their events (:mod:`storage.activities`)."""
         return ActivityRepository(self.session, self.workspace_id)
-
-    @property
-    def absences(self) -> AbsenceRepository:
-        """Registered absences (:mod:`storage.absences`)."""
-        return AbsenceRepository(self.session, self.workspace_id)
 
     @property
     def history(self) -> HistoryRepository:

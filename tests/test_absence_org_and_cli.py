@@ -8,7 +8,7 @@ import pytest
 
 from bot.cli import main
 from bot.engine import DialogEngine
-from bot.org_import import OrgImportError, import_org, parse_csv, parse_yaml
+from bot.org_import import OrgImportError, parse_csv, parse_yaml
 
 UNITS_CSV = (
     "key,name,level,parent,managers,deputy\n"
@@ -24,16 +24,14 @@ def _deputy(engine: DialogEngine, key: str) -> str | None:
 
 
 def test_standing_deputy_from_csv_and_yaml(engine: DialogEngine) -> None:
-    with engine.unit_of_work("local") as uow:
-        import_org(uow, parse_csv(UNITS_CSV, "units.csv"), "units.csv")
+    engine.services.organisation.import_org("local", parse_csv(UNITS_CSV, "units.csv"), "units.csv")
     assert _deputy(engine, "hemtjanst-norr") == "U0ENHHTS"
     yaml = (
         "units:\n"
         "  - {key: hemtjanst-norr, name: Hemtjänst Norr, level: enhet, parent: aldreomsorg,\n"
         "     managers: [U0ENHHTN]}\n"
     )
-    with engine.unit_of_work("local") as uow:
-        import_org(uow, parse_yaml(yaml, "org.yaml"), "org.yaml")
+    engine.services.organisation.import_org("local", parse_yaml(yaml, "org.yaml"), "org.yaml")
     assert _deputy(engine, "hemtjanst-norr") is None  # the file is the truth, as for managers
 
 
@@ -54,8 +52,10 @@ def test_unknown_or_malformed_deputy_rejects_the_file(engine: DialogEngine) -> N
         "unit 2 under units, field deputy: expected text, got a list"
     ]
     good_shape = bad.replace("deputy: [U0ENHHTN]", "deputy: U0ENHHTN")
-    with pytest.raises(OrgImportError) as caught, engine.unit_of_work("local") as uow:
-        import_org(uow, parse_yaml(good_shape, "org.yaml"), "org.yaml")
+    with pytest.raises(OrgImportError) as caught:
+        engine.services.organisation.import_org(
+            "local", parse_yaml(good_shape, "org.yaml"), "org.yaml"
+        )
     assert caught.value.problems == [
         "enhet 1 (Hemtjänst Norr) under units: okänd ersättare 'U0NOBODY' (lägg till hen under people)"
     ]

@@ -14,10 +14,10 @@ from datetime import date
 from fakes.notifier import ClockedNotifier
 from support.scheduler import WS, run_until, start, utc
 
-from bot.absence_service import AbsenceService
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
-from bot.org_import import import_org, parse_yaml
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
+from bot.org_import import parse_yaml
 from bot.results import RoundStarted
 from bot.schedule.config import load_preset
 from bot.schedule.scheduler import Scheduler
@@ -50,7 +50,7 @@ def _round(notifier: ClockedNotifier, title: str) -> RoundStarted:
 
 def test_summer_absence_with_deputy(engine: DialogEngine, clock: FixedClock) -> None:
     scheduler, notifier = _summer(engine, clock)
-    AbsenceService(engine).register(
+    engine.services.absences.register(
         WS, PETRA, date(2027, 6, 21), date(2027, 9, 24), person=SOFIA, deputy=EVA
     )
     run_until(scheduler, clock, utc(2027, 9, 21, 12))
@@ -68,7 +68,7 @@ def test_summer_absence_without_deputy_is_frånvarande(
     engine: DialogEngine, clock: FixedClock
 ) -> None:
     scheduler, notifier = _summer(engine, clock)
-    AbsenceService(engine).register(WS, SOFIA, date(2027, 6, 21), date(2027, 9, 24))
+    engine.services.absences.register(WS, SOFIA, date(2027, 6, 21), date(2027, 9, 24))
     run_until(scheduler, clock, utc(2027, 9, 21, 12))
 
     assert _round(notifier, TERTIAL_2).participants == []
@@ -89,7 +89,7 @@ def test_absence_ending_before_the_deadline_brings_the_questions(
     engine: DialogEngine, clock: FixedClock
 ) -> None:
     scheduler, notifier = _summer(engine, clock)
-    AbsenceService(engine).register(WS, SOFIA, date(2027, 6, 21), date(2027, 9, 14))
+    engine.services.absences.register(WS, SOFIA, date(2027, 6, 21), date(2027, 9, 14))
     run_until(scheduler, clock, utc(2027, 9, 21, 12))
 
     assert _round(notifier, TERTIAL_2).participants == []
@@ -115,10 +115,9 @@ def test_the_units_standing_deputy_answers_when_none_was_named(
         "     parent: socialnamnden, managers: [U0SOCDIR], deputy: U0AVDIFO}\n",
         "deputy.yaml",
     )
-    with engine.unit_of_work(WS) as uow:
-        import_org(uow, org, "deputy.yaml")
+    engine.services.organisation.import_org(WS, org, "deputy.yaml")
     scheduler, notifier = _summer(engine, clock)
-    AbsenceService(engine).register(WS, SOFIA, date(2027, 7, 1), date(2027, 9, 10))
+    engine.services.absences.register(WS, SOFIA, date(2027, 7, 1), date(2027, 9, 10))
     run_until(scheduler, clock, utc(2027, 9, 7, 12))
 
     started = _round(notifier, TERTIAL_2)
@@ -130,7 +129,7 @@ def test_the_units_standing_deputy_answers_when_none_was_named(
 def test_anonymous_digest_counts_the_absent_without_naming_units(
     engine: DialogEngine, clock: FixedClock
 ) -> None:
-    AbsenceService(engine).register(
+    engine.services.absences.register(
         WS, PETRA, date(2027, 5, 3), date(2027, 5, 31), person="U0ENHHTN"
     )
     started = engine.start_round(

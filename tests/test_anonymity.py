@@ -28,7 +28,8 @@ from bot.chain.evaluation import send_evaluation
 from bot.chain.export import export_round
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.results import RoundStarted
 from bot.slack.blocks import ACTION_CONFIRM_ACTIVITIES, ACTION_SKIP, summary_messages
 from bot.summary import FORMATS, render_summary

@@ -97,11 +97,8 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str, str]] = frozenset(
         ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.token_cipher"),
         ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.token_store"),
         ("domain", "bot/ports.py", "storage.outbox"),
-        ("session", "bot/absence_service.py", "session"),
         ("session", "bot/engine.py", "session"),
-        ("session", "bot/question_messages.py", "session"),
         ("unit-of-work", "bot/engine.py", "storage.unit_of_work"),
-        ("unit-of-work", "bot/org_import.py", "storage.unit_of_work"),
     }
 )
 

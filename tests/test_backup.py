@@ -21,7 +21,8 @@ from support.slack import ANNA, BJORN, CHANNEL, SlackHarness, texts
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.engine import DialogEngine
-from bot.ops_queries import OpsQueries
+from bot.services.kernel import ServiceKernel
+from bot.services.ops import Ops
 from bot.templates import TemplateCatalog
 from storage.backup import BackupError, backup
 from storage.db import make_engine, make_session_factory, normalize_url, upgrade
@@ -116,7 +117,7 @@ def test_a_restored_database_resumes_the_round_exactly(
     slack.say(BJORN, "Det går sämre", slack.thread_of(BJORN))
     fake.clear_faults()
     before = rows(engine)
-    assert OpsQueries(make_session_factory(engine)).outbox().depth == 1
+    assert Ops(ServiceKernel(make_session_factory(engine), TemplateCatalog({}))).outbox().depth == 1
     slack.close()
     engine.dispose()
 
@@ -131,7 +132,10 @@ def test_a_restored_database_resumes_the_round_exactly(
     engine, slack = start_harness(fake, database.url, catalog, clock)
     try:
         assert rows(engine) == before
-        assert OpsQueries(make_session_factory(engine)).outbox().depth == 1
+        assert (
+            Ops(ServiceKernel(make_session_factory(engine), TemplateCatalog({}))).outbox().depth
+            == 1
+        )
         fake.clear()
         slack.say(ANNA, "För att vi planerade väl", anna_thread)
         pid = next(

@@ -8,7 +8,8 @@ import pytest
 
 from bot.chain.context import render_context_mrkdwn
 from bot.chain.splitting import ActivityDraft, FollowupReply, parse_followup, split_activities
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.results import ContextItem, QuestionPrompt
 from bot.slack.activities_text import render_activities_mrkdwn, render_activity_outcome_mrkdwn
 

@@ -13,7 +13,8 @@ from docx import Document
 from bot.chain.evaluation import send_evaluation
 from bot.chain.export import export_round
 from bot.cli import main
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.results import RoundStarted
 
 WS = "local"

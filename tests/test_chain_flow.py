@@ -14,7 +14,8 @@ import pytest
 from bot.chain.context import render_context_mrkdwn
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.results import Outcome, QuestionPrompt, RoundStarted
 
 WS = "local"

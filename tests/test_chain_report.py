@@ -12,7 +12,8 @@ from docx import Document
 from bot.chain.errors import NoRoundsForReport
 from bot.chain.report import build_unit_report, export_unit_report
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 
 WS = "local"
 ANNA = "U0ENHHTN"

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from bot.console.session import ConsoleSession
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 
 WS = "local"
 

@@ -21,7 +21,7 @@ from rich.console import Console
 from bot.cli import build_parser
 from bot.console.chat import run_chat
 from bot.console.demo import prepare
-from bot.engine import StartRound
+from bot.domain.commands import StartRound
 from bot.timeparse import parse_deadline
 from bot.wiring import build_runtime
 

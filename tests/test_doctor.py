@@ -14,7 +14,8 @@ from support.sample import load_sample_org
 
 from bot.cli import main
 from bot.doctor import FAIL, OK, Doctor, Report
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.schedule.config import load_schedule_text
 from storage.db import make_engine
 

@@ -22,7 +22,8 @@ from bot.chain.export import build_round_document, export_round, load_round_reco
 from bot.chain.export_docx import TOC_MIN_HEADINGS
 from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.results import ContextItem, QuestionPrompt
 from bot.slack.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, summary_messages
 from bot.summary import FORMATS, render_summary

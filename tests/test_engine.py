@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.errors import (
     EmptyAnswer,
     NoParticipants,

@@ -15,7 +15,8 @@ from PIL import Image
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 

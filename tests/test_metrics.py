@@ -21,7 +21,9 @@ from sqlalchemy.exc import OperationalError
 from support.slack import ANNA, BJORN, SlackHarness
 
 from bot.metrics import DatabaseCollector, serve_metrics, watch_engine, with_metrics
-from bot.ops_queries import OpsQueries
+from bot.services.kernel import ServiceKernel
+from bot.services.ops import Ops
+from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'
@@ -62,7 +64,7 @@ def test_metrics_move_with_a_round(slack: SlackHarness, db: Engine) -> None:
     # The outbox stamps its rows with the bot's clock: the collector reads the same one.
     metrics_app = with_metrics(
         slack.wsgi,
-        DatabaseCollector(OpsQueries(slack.engine.session_factory), now=slack.engine.clock.now),
+        DatabaseCollector(slack.engine.services.ops, now=slack.engine.clock.now),
     )
     before = scrape(metrics_app)
     assert value(before, "dialogbot_open_rounds") == 0
@@ -150,7 +152,9 @@ def _get_text() -> str:
 
 def test_the_worker_serves_metrics_on_its_own_port(db: Engine) -> None:
     server, thread = serve_metrics(
-        0, DatabaseCollector(OpsQueries(make_session_factory(db))), addr="127.0.0.1"
+        0,
+        DatabaseCollector(Ops(ServiceKernel(make_session_factory(db), TemplateCatalog({})))),
+        addr="127.0.0.1",
     )
     try:
         port = server.server_port
@@ -194,7 +198,7 @@ def test_alert_rules_and_dashboard_use_metrics_that_exist(
     # The outbox stamps its rows with the bot's clock: the collector reads the same one.
     metrics_app = with_metrics(
         slack.wsgi,
-        DatabaseCollector(OpsQueries(slack.engine.session_factory), now=slack.engine.clock.now),
+        DatabaseCollector(slack.engine.services.ops, now=slack.engine.clock.now),
     )
     known = {name for name, _ in scrape(metrics_app)}
     rules = yaml.safe_load((repo_root / "deploy" / "prometheus-alerts.yml").read_text())

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.engine import DialogEngine
-from bot.org_import import OrgImportError, import_org, load_org_file
+from bot.org_import import OrgImportError, load_org_file
 from storage.models import Person, Unit
 
 WS = "local"
@@ -26,8 +26,7 @@ def counts(engine: DialogEngine) -> tuple[int, int]:
 
 
 def run_import(engine: DialogEngine, path: Path) -> None:
-    with engine.unit_of_work(WS) as uow:
-        import_org(uow, load_org_file(path), str(path))
+    engine.services.organisation.import_org(WS, load_org_file(path), str(path))
 
 
 def test_reimport_updates_and_never_duplicates(engine: DialogEngine, tmp_path: Path) -> None:

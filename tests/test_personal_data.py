@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine, select, text
 from support.sample import WORKSPACE, load_sample_org
 
-from bot.absence_service import AbsenceService
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.errors import UnknownPerson
 from bot.personal_data import RetentionSettingError, retention_days_from_env
 from bot.schedule.console_notifier import ConsoleNotifier
@@ -124,7 +124,7 @@ def test_export_lists_the_persons_absences_and_deputy(engine: DialogEngine) -> N
     _populate(engine)
     today = engine.clock.now().date()
     start, end = today + timedelta(days=30), today + timedelta(days=60)
-    AbsenceService(engine).register(WORKSPACE, ANNA, start, end, deputy=BJORN)
+    engine.services.absences.register(WORKSPACE, ANNA, start, end, deputy=BJORN)
     (absence,) = engine.services.personal_data.export_person(WORKSPACE, ANNA)["absences"]
     assert absence == {
         "starts_on": start.isoformat(),

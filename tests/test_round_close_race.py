@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine
 from support.sample import load_sample_org
 
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.errors import RoundClosed
 from bot.summary import render_summary
 from bot.templates import TemplateCatalog

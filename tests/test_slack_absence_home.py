@@ -9,7 +9,6 @@ from typing import Any
 from fakes.signing import DEFAULT_TEAM_ID, app_home_opened_event
 from support.slack import ANNA, BJORN, CECILIA, PROCESS_SUPPORT, SlackHarness
 
-from bot.absence_service import AbsenceService
 from bot.slack.absence_home import OPEN, REMOVE, VIEW
 
 HOME = {"id": "V0HOME", "type": "home"}
@@ -59,7 +58,7 @@ def _values(
 
 
 def _stored(slack: SlackHarness, user: str) -> list[tuple[str, str, str | None]]:
-    listed = AbsenceService(slack.engine).listed(DEFAULT_TEAM_ID, None, user)
+    listed = slack.engine.services.absences.listed(DEFAULT_TEAM_ID, None, user)
     return [(a.starts_on.isoformat(), a.ends_on.isoformat(), a.deputy) for _, a in listed]
 
 

@@ -16,7 +16,7 @@ from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
 
 from bot.collation import sort_key
 from bot.engine import DialogEngine
-from bot.org_import import import_org, parse_yaml
+from bot.org_import import parse_yaml
 from bot.schedule import load_preset
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM, VIEW_START
 
@@ -86,8 +86,9 @@ def _add_units(engine: DialogEngine, count: int) -> None:
         "levels:\n  - {key: avdelning, name: Avdelning}\n  - {key: enhet, name: Enhet}\n"
         f"units:\n  - {{key: aldreomsorg, name: Äldreomsorg, level: avdelning}}\n{units}\n"
     )
-    with engine.unit_of_work(DEFAULT_TEAM_ID) as uow:
-        import_org(uow, parse_yaml(text, "extra.yaml"), "extra.yaml")
+    engine.services.organisation.import_org(
+        DEFAULT_TEAM_ID, parse_yaml(text, "extra.yaml"), "extra.yaml"
+    )
 
 
 # Process support's Home ---------------------------------------------------------------

@@ -168,6 +168,8 @@ def test_bad_start_text_explains_what_is_wrong(slack: SlackHarness) -> None:
     assert "kan inte slås upp på namn" in slack.responses()[-1]
     slack.command("start avstamning enheter:Äldreomsorg deadline:snart")
     assert "Sista dag 'snart' går inte att läsa" in slack.responses()[-1]
+    slack.command("start avstamning enheter:Äldreomsorg kanal:C0LEDNING deadline:2027-05-01")
+    assert "Sista dag 2027-05-01 17:00 har redan passerat" in slack.responses()[-1]
     assert slack.posts() == []
 
 

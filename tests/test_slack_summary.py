@@ -6,7 +6,7 @@ from __future__ import annotations
 from fakes.signing import DEFAULT_TEAM_ID
 from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness
 
-from bot.engine import StartRound
+from bot.domain.commands import StartRound
 from bot.slack.blocks import (
     MAX_MESSAGE_BLOCKS,
     MAX_SECTION_TEXT,

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine, inspect
 
 from bot.cli import main
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.wiring import build_runtime
 from storage.db import NotMigrated, current_revision, downgrade, head_revision, make_engine, upgrade
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.escaping import markdown, mrkdwn
 from bot.summary import FORMATS, render_summary
 

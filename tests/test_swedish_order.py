@@ -18,8 +18,9 @@ from bot.chain.documents import Table
 from bot.chain.export import RoundRecord, build_round_document, export_round
 from bot.cli import main
 from bot.collation import sort_key, swedish_sorted
-from bot.engine import DialogEngine, StartRound
-from bot.org_import import import_org, parse_yaml
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
+from bot.org_import import parse_yaml
 from bot.results import ActivityView
 from bot.summary import FORMATS, render_summary
 
@@ -68,8 +69,9 @@ def in_order(text: str, names: list[str]) -> bool:
 
 
 def load_org(engine: DialogEngine, workspace: str) -> None:
-    with engine.unit_of_work(workspace) as uow:
-        import_org(uow, parse_yaml(org_yaml(), "order.yaml"), "order.yaml")
+    engine.services.organisation.import_org(
+        workspace, parse_yaml(org_yaml(), "order.yaml"), "order.yaml"
+    )
 
 
 def start(engine: DialogEngine, workspace: str, group: str = "#ledning") -> int:

@@ -15,7 +15,8 @@ from support.slack import ANNA, CHANNEL, SlackHarness, texts
 from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
 from bot.console.session import ConsoleSession
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.errors import InvalidInput
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM
 from bot.summary import render_summary

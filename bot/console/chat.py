@@ -10,7 +10,8 @@ from rich.console import Console
 
 from bot.console.reader import InputReader, default_reader
 from bot.console.session import HELP_TEXT, ConsoleSession
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
+from bot.engine import DialogEngine
 from bot.errors import NoParticipation
 from bot.i18n import DEFAULT_TZ, t
 from bot.progress_text import left_text

@@ -12,9 +12,9 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 
 from bot.console.session import ConsoleSession, render_prompt
-from bot.engine import StartRound
+from bot.domain.commands import StartRound
 from bot.i18n import format_local, t
-from bot.org_import import import_org, load_org_file
+from bot.org_import import load_org_file
 from bot.results import RoundStarted
 from bot.summary import render_summary
 from bot.wiring import Runtime, build_runtime
@@ -62,8 +62,9 @@ def prepare(db_url: str, console: Console) -> Runtime:
     """Migrate a database and load the sample organisation into it."""
     runtime = build_runtime(db_url, migrate=True)
     path = sample_org_path()
-    with runtime.engine.unit_of_work(WORKSPACE) as uow:
-        report = import_org(uow, load_org_file(path), str(path))
+    report = runtime.engine.services.organisation.import_org(
+        WORKSPACE, load_org_file(path), str(path)
+    )
     console.print(f"[dim]Organisation: {report.describe()}[/dim]")
     return runtime
 

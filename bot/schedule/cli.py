@@ -162,13 +162,10 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
     server = None
     if args.metrics_port:
         from bot.metrics import DatabaseCollector, serve_metrics
-        from bot.ops_queries import OpsQueries
 
         server, _ = serve_metrics(
             args.metrics_port,
-            DatabaseCollector(
-                OpsQueries(runtime.engine.session_factory), now=runtime.engine.clock.now
-            ),
+            DatabaseCollector(runtime.engine.services.ops, now=runtime.engine.clock.now),
         )
     stop = threading.Event()
 

@@ -32,7 +32,6 @@ from typing import Any
 
 from bot import logs
 from bot.absence import local_day, mark_absent, reminder_recipients
-from bot.absence_service import AbsenceService
 from bot.clock import Clock
 from bot.engine import DialogEngine, StartRound
 from bot.errors import NoParticipants, UnknownRound
@@ -388,7 +387,7 @@ class Scheduler:
         supports = self._process_supports(workspace)
         reminded = digests = 0
         day = local_day(self.clock.now())
-        away = AbsenceService(self.engine).book(workspace, day)
+        away = self.engine.services.absences.book(workspace, day)
         for round_id in round_ids:
             status = mark_absent(self.engine.status(workspace, round_id), away, day)
             if status.round.status != "open":
@@ -410,7 +409,9 @@ class Scheduler:
     def _absence_ended(self, job: ClaimedJob) -> str:
         """A manager is back: the questions of open rounds they missed reach them now."""
         workspace = job.workspace_id
-        back = AbsenceService(self.engine).returned(workspace, str(job.payload["person"]))
+        back = self.engine.services.absences.returned(
+            workspace, str(job.payload["person"]), self.engine
+        )
         opened = 0
         for item in back:
             key = f"absence-ended:{item.participant.participation_id}"

@@ -18,6 +18,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from bot.config import load_catalog
 from bot.schedule.plan import PlannedRound
 from bot.schedule.render import MONTHS, PHASE_NAMES, level_name
 
@@ -399,6 +400,5 @@ def render_wheel(
 
 def template_phases() -> dict[str, str]:
     """Template key → phase key for every template the bot knows."""
-    from bot.templates import TemplateCatalog
 
-    return {template.key: template.phase for template in TemplateCatalog.load()}
+    return {template.key: template.phase for template in load_catalog()}

@@ -1,6 +1,6 @@
 """Absence on the App Home tab: the "Frånvaro" section with a "Ta bort" button per
 absence, and the "Registrera frånvaro" modal. Everything goes through
-:class:`bot.absence_service.AbsenceService`; this module only builds and reads Block Kit.
+:class:`bot.services.absences.Absences`; this module only builds and reads Block Kit.
 """
 
 from __future__ import annotations

@@ -44,7 +44,6 @@ from bot.anonymity import DEFAULT_ANONYMITY_K, notice
 from bot.chain.context import render_context_mrkdwn
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
-from bot.question_messages import QuestionMessageChange
 from bot.results import (
     ActivityView,
     Outcome,
@@ -54,6 +53,7 @@ from bot.results import (
     RoundStatus,
     UnitChoice,
 )
+from bot.services.question_messages import QuestionMessageChange
 from bot.slack.activities_text import render_activity_outcome_mrkdwn
 from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, summary_parts

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from bot.metrics import DatabaseCollector, serve_metrics
-from bot.ops_queries import OpsQueries
 from bot.slack.config import SlackConfig, SlackConfigError
 from bot.wiring import Runtime, build_runtime
 
@@ -61,13 +59,11 @@ def _serve(
     build_app: Callable[[SlackConfig, Runtime], App],
     wsgi_app: Callable[[App, str, DatabaseCollector], WSGIApplication],
 ) -> int:
-    database = DatabaseCollector(
-        OpsQueries(runtime.engine.session_factory), now=runtime.engine.clock.now
-    )
+    database = DatabaseCollector(runtime.engine.services.ops, now=runtime.engine.clock.now)
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        app_token = config.app_token or os.environ.get("SLACK_APP_TOKEN")
+        app_token = config.app_token
         if not app_token:
             out.print("[red]Socket Mode needs SLACK_APP_TOKEN (xapp-…)[/red]", highlight=False)
             return 1

@@ -7,6 +7,7 @@ import shlex
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.domain.commands import StartRound
 from bot.errors import InvalidInput
 from bot.templates import normalize_key
 from bot.text_input import parse_id
@@ -84,6 +85,29 @@ class StartArgs:
     delivery: str = "channel"
     title: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+
+    def command(
+        self, *, channel_here: str, lang: str, started_by: str, external_key: str
+    ) -> StartRound:
+        """The start command: in ``kanal:`` or else the channel it was typed in (never a
+        DM), in ``lang:`` or else ``lang``."""
+        channel = self.channel or channel_here
+        if not channel or channel.startswith("D"):
+            raise InvalidInput("kanal:")
+        return StartRound(
+            template=self.template,
+            units=self.units,
+            group_ref=channel,
+            level=self.level,
+            subtrees=True,
+            deadline_at=self.deadline_at,
+            anonymous=self.anonymous,
+            lang=self.lang or lang,
+            started_by=started_by,
+            title=self.title,
+            delivery=self.delivery,
+            external_key=external_key,
+        )
 
 
 def split_command(text: str) -> Command:

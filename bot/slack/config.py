@@ -1,11 +1,11 @@
-"""Slack settings read from the environment (the only place that does so for Slack)."""
+"""Slack settings: the Slack part of :class:`bot.config.Settings`."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.config import ConfigError, Settings, current, load_settings
 from bot.slack.errors import SlackConfigError as SlackConfigError
 from bot.slack.token_cipher import TokenCipher
 
@@ -59,20 +59,30 @@ class SlackConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SlackConfig:
-        """Read the settings; raise :class:`SlackConfigError` when required ones are missing."""
-        e = os.environ if env is None else env
-        secret = e.get("SLACK_SIGNING_SECRET", "")
+        """The settings of ``env`` (default: the run's, :func:`bot.config.current`); raise
+        :class:`SlackConfigError` when required ones are missing or wrong."""
+        try:
+            settings = current() if env is None else load_settings(env)
+        except ConfigError as err:
+            raise SlackConfigError(str(err)) from None
+        return cls.from_settings(settings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SlackConfig:
+        """The Slack part of the run's settings; raise :class:`SlackConfigError` when
+        required ones are missing."""
+        secret = settings.slack_signing_secret.get_secret_value()
         if not secret:
             raise SlackConfigError("SLACK_SIGNING_SECRET is not set")
         config = cls(
             signing_secret=secret,
-            bot_token=e.get("SLACK_BOT_TOKEN") or None,
-            app_token=e.get("SLACK_APP_TOKEN") or None,
-            client_id=e.get("SLACK_CLIENT_ID") or None,
-            client_secret=e.get("SLACK_CLIENT_SECRET") or None,
-            api_url=normalize_api_url(e.get("SLACK_API_URL") or DEFAULT_API_URL),
-            tz=e.get("DIALOGBOT_TZ") or "Europe/Stockholm",
-            token_keys=token_keys_from_env(e),
+            bot_token=settings.slack_bot_token.get_secret_value() or None,
+            app_token=settings.slack_app_token.get_secret_value() or None,
+            client_id=settings.slack_client_id or None,
+            client_secret=settings.slack_client_secret.get_secret_value() or None,
+            api_url=normalize_api_url(settings.slack_api_url or DEFAULT_API_URL),
+            tz=settings.tz,
+            token_keys=settings.token_key_list(),
         )
         if not config.oauth and not config.bot_token:
             raise SlackConfigError(
@@ -86,7 +96,9 @@ class SlackConfig:
 
 def token_keys_from_env(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """The keys that encrypt stored tokens: ``DIALOGBOT_TOKEN_KEYS``, comma-separated."""
-    raw = (os.environ if env is None else env).get("DIALOGBOT_TOKEN_KEYS") or ""
+    if env is None:
+        return current().token_key_list()
+    raw = env.get("DIALOGBOT_TOKEN_KEYS") or ""
     return tuple(k.strip() for k in raw.split(",") if k.strip())
 
 

@@ -1,16 +1,23 @@
-"""What every listener needs: the engine, the poster and a few helpers, in one object."""
+"""What every listener needs: the engine, the poster and a few helpers, in one object.
+
+The listeners are module-level functions (importable and testable on their own); they
+find this object in Bolt's per-request ``context``, where the :func:`provide` middleware
+puts it (:func:`slack_context`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.engine import DialogEngine
 from bot.errors import DialogError
 from bot.escaping import mrkdwn
-from bot.i18n import DEFAULT_LANG, t
+from bot.i18n import t
 from bot.slack.notifier import SlackNotifier
 from bot.slack.poster import Poster
 from storage.outbox import OutboxStore
@@ -38,11 +45,40 @@ class SlackContext:
 
     def lang_for(self, workspace: str, chat_id: str) -> str:
         """The language of a person in the organisation, Swedish when unknown."""
-        with self.engine.unit_of_work(workspace) as uow:
-            person = uow.repo.person(chat_id)
-            return (
-                person.lang if person is not None and person.lang in ("sv", "en") else DEFAULT_LANG
-            )
+        return self.engine.services.people.lang_of(workspace, chat_id)
+
+
+#: Where :func:`provide` puts the :class:`SlackContext` in Bolt's request context.
+CONTEXT_KEY = "dialogbot"
+#: Where :func:`provide` puts the app's installation store (OAuth mode), if any.
+INSTALLATIONS_KEY = "dialogbot_installation_store"
+
+Middleware = Callable[..., None]
+
+
+def provide(ctx: SlackContext, installations: InstallationStore | None = None) -> Middleware:
+    """A Bolt middleware that hands ``ctx`` (and the installation store) to every listener."""
+
+    def provide_context(context: BoltContext, next: Callable[[], None]) -> None:
+        context[CONTEXT_KEY] = ctx
+        context[INSTALLATIONS_KEY] = installations
+        next()
+
+    return provide_context
+
+
+def slack_context(context: BoltContext | dict[str, Any]) -> SlackContext:
+    """The adapter's :class:`SlackContext` for this request (put there by :func:`provide`)."""
+    found = context.get(CONTEXT_KEY)
+    if not isinstance(found, SlackContext):
+        raise RuntimeError("the provide() middleware is not registered on this app")
+    return found
+
+
+def installation_store_of(context: BoltContext | dict[str, Any]) -> InstallationStore | None:
+    """The app's installation store (OAuth mode), None with one bot token."""
+    store = context.get(INSTALLATIONS_KEY)
+    return store if isinstance(store, InstallationStore) else None
 
 
 def error_text(lang: str, err: DialogError) -> str:

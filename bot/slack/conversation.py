@@ -621,7 +621,5 @@ class Conversation:
         ]
 
     def _participant_by_source(self, channel: str, ts: str) -> Participant | None:
-        with self.engine.unit_of_work(self.ws) as uow:
-            answer = uow.repo.answer_by_source(message_key(channel, ts))
-            pid = answer.participation_id if answer is not None else None
+        pid = self.engine.services.people.participation_by_source(self.ws, message_key(channel, ts))
         return None if pid is None else self.engine.participant(self.ws, pid)

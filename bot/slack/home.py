@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.absence_service import AbsenceService
 from bot.access import NoReadAccess
 from bot.errors import UnknownPerson
 from bot.escaping import mrkdwn
@@ -146,7 +145,7 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
     extra = branch_blocks(lang, ctx.tz, branch)
     if extra:
         view["blocks"] = (view["blocks"] + extra)[: blocks.MAX_VIEW_BLOCKS]
-    absences = AbsenceService(engine, ctx.tz).overview(workspace, user)
+    absences = engine.services.absences.in_zone(ctx.tz).overview(workspace, user)
     if absences is not None:
         section = absence_home.section(lang, absences)
         view["blocks"] = view["blocks"][: blocks.MAX_VIEW_BLOCKS - len(section)] + section

@@ -8,7 +8,6 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.absence import reminder_recipients
-from bot.absence_service import AbsenceService
 from bot.errors import DialogError
 from bot.results import RoundInfo
 from bot.slack.context import SlackContext
@@ -75,7 +74,7 @@ def remind(
     status = ctx.engine.status(workspace, info.round_id)
     notifier = ctx.notifier(client, occasion)
     unfinished = status.unfinished if info.status == "open" else []
-    absences = AbsenceService(ctx.engine, ctx.tz)
+    absences = ctx.engine.services.absences.in_zone(ctx.tz)
     day = absences.today()
     recipients = reminder_recipients(unfinished, absences.book(workspace, day), day)
     for participant in recipients:

@@ -9,7 +9,6 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.engine import DialogEngine
-from bot.question_messages import QuestionMessages
 from bot.results import QuestionPrompt
 from bot.slack import blocks
 from bot.slack.poster import Posted, Poster
@@ -35,7 +34,7 @@ def record_landed(
     """Remember where a post that shows a question (``payload[SHOWS]``) landed."""
     shown = payload.get(SHOWS)
     if isinstance(shown, dict) and posted.ts:
-        QuestionMessages(engine).record(
+        engine.services.question_messages.record(
             workspace,
             int(shown["participation_id"]),
             str(shown["question"]),
@@ -57,9 +56,11 @@ def refresh(
     how many were updated. Each (message, state) is updated once, also across replays
     and replicas; a failed update is tried again by the next refresh. ``current`` is the
     question just shown, if known."""
-    messages = QuestionMessages(engine)
+    messages = engine.services.question_messages
     updated = 0
-    for change in messages.changed(workspace, participation_id, PLATFORM, current):
+    for change in messages.changed(
+        workspace, participation_id, PLATFORM, engine.current_prompt, current
+    ):
         message = blocks.question_state_message(change)
         if poster.update(
             client,

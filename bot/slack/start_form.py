@@ -28,10 +28,10 @@ def open_start_modal(
     ctx: SlackContext, client: WebClient, workspace: str, lang: str, trigger_id: str, channel: str
 ) -> None:
     """Open the start modal with the workspace's templates and levels."""
-    levels, _units = ctx.engine.unit_choices(workspace)
+    choices = ctx.engine.services.starting.choices(workspace)
     view = blocks.start_modal(
-        list(ctx.engine.catalog),
-        levels,
+        choices.templates,
+        choices.levels,
         lang,
         channel if channel and not channel.startswith("D") else None,
         suggested_deadline(ctx.engine.clock.now(), ctx.tz),
@@ -44,16 +44,10 @@ def unit_suggestions(
 ) -> list[dict[str, Any]]:
     """The options for what ``user`` typed in the units field: matching units in Swedish
     order, at most 100; none for people who may not start rounds."""
-    if not ctx.engine.is_organiser(workspace, user):
-        return []
-    _levels, units = ctx.engine.unit_choices(workspace)
+    units = ctx.engine.services.starting.units_for(workspace, user)
     return blocks.unit_options(matching_units(units, typed, blocks.MAX_OPTIONS))
 
 
-def past_deadline_error(
-    deadline_at: datetime | None, now: datetime, lang: str, tz: str
-) -> str | None:
-    """What to say when the chosen deadline has already passed, else None."""
-    if deadline_at is None or deadline_at > now:
-        return None
+def past_deadline_error(deadline_at: datetime, lang: str, tz: str) -> str:
+    """What to say under the deadline field when the chosen deadline has already passed."""
     return t(lang, "start.deadline_past", when=spoken(deadline_at, lang, tz))

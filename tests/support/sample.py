@@ -6,7 +6,7 @@ import os
 
 from bot.console.demo import sample_org_path
 from bot.engine import DialogEngine
-from bot.org_import import import_org, load_org_file
+from bot.org_import import load_org_file
 
 PG_URL = os.environ.get("DIALOGBOT_TEST_DATABASE_URL")
 """The PostgreSQL database the tests also run on, when set."""
@@ -18,5 +18,4 @@ WORKSPACE = "local"
 def load_sample_org(engine: DialogEngine, workspace: str = WORKSPACE) -> None:
     """Import the shipped sample municipality into ``workspace``."""
     path = sample_org_path()
-    with engine.unit_of_work(workspace) as uow:
-        import_org(uow, load_org_file(path), str(path))
+    engine.services.organisation.import_org(workspace, load_org_file(path), str(path))

@@ -1,11 +1,13 @@
-"""Listeners grouped by Slack's kinds; each module has ``register(app, ctx)``."""
+"""Listeners grouped by Slack's kinds: module-level functions, and in each module a
+``register(app)`` that registers them. They find the adapter's :class:`SlackContext` in
+Bolt's request context (:func:`bot.slack.context.provide`)."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.slack import observe
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, provide
 from bot.slack.listeners import (
     absence,
     actions,
@@ -21,5 +23,6 @@ from bot.slack.listeners import (
 def register_all(app: App, ctx: SlackContext) -> None:
     """Register every listener of the adapter on ``app``."""
     observe.register(app)
+    app.middleware(provide(ctx, app.installation_store))
     for module in (commands, events, actions, start, views, choose, installs, absence):
-        module.register(app, ctx)
+        module.register(app)

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.errors import DialogError
 from bot.i18n import t
 from bot.slack import blocks, button_values, home, operations
-from bot.slack.context import SlackContext, error_text
+from bot.slack.context import SlackContext, error_text, slack_context
 from bot.slack.conversation import Conversation
 
 log = logging.getLogger(__name__)
@@ -50,94 +50,96 @@ def _bad_value(
     conversation.note(channel, user, _thread_of(body), key, text)
 
 
-def register(app: App, ctx: SlackContext) -> None:
+def question_button(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ctx = slack_context(context)
+    ack()
+    workspace = operations.workspace_of(context, body)
+    action = body["actions"][0]
+    channel, message_ts = _message_of(body)
+    conversation = Conversation(ctx, client, workspace)
+    user = str(body["user"]["id"])
+    pressed = button_values.parse_question(action.get("value"))
+    if pressed is None:
+        _bad_value(ctx, conversation, workspace, body)
+        return
+    participant = conversation.button(
+        str(action["action_id"]), pressed, user, channel, message_ts, _nonce(action, body)
+    )
+    if participant is None or action["action_id"] != blocks.ACTION_FORM:
+        return
+    questions = ctx.engine.questions_of(workspace, participant.participation_id)
+    answers = ctx.engine.answers_of(workspace, participant.participation_id)
+    view = blocks.form_modal(
+        questions, answers, participant.lang, {"p": participant.participation_id}
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def activities_button(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ctx = slack_context(context)
+    ack()
+    workspace = operations.workspace_of(context, body)
+    action = body["actions"][0]
+    channel, message_ts = _message_of(body)
+    conversation = Conversation(ctx, client, workspace)
+    user = str(body["user"]["id"])
+    participation_id = button_values.parse_id(action.get("value"))
+    if participation_id is None:
+        _bad_value(ctx, conversation, workspace, body)
+        return
+    participant = conversation.activities_button(
+        str(action["action_id"]), participation_id, user, channel, message_ts
+    )
+    if participant is None or action["action_id"] != blocks.ACTION_CORRECT_ACTIVITIES:
+        return
+    proposed = [
+        a
+        for a in ctx.engine.activities(workspace, participant.unit_key)
+        if a.round_id == participant.round_id
+    ]
+    view = blocks.activities_modal(proposed, participant.lang, {"p": participant.participation_id})
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def home_button(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ctx = slack_context(context)
+    ack()
+    workspace = operations.workspace_of(context, body)
+    user = str(body["user"]["id"])
+    action = body["actions"][0]
+    nonce = _nonce(action, body)
+    round_id = button_values.parse_id(action.get("value"))
+    if round_id is None:
+        lang = ctx.lang_for(workspace, user)
+        text = t(lang, "buttons.bad_home_value")
+        ctx.poster.post(client, workspace, f"home:{nonce}:bad", channel=user, text=text)
+        return
+    try:
+        if action["action_id"] == blocks.HOME_REMIND:
+            operations.remind(ctx, client, workspace, user, round_id, nonce)
+        elif action["action_id"] == blocks.HOME_CLOSE:
+            operations.close(ctx, client, workspace, user, round_id)
+        else:
+            operations.repost_summary(ctx, client, workspace, user, round_id, nonce)
+    except DialogError as err:
+        lang = ctx.lang_for(workspace, user)
+        ctx.poster.post(
+            client, workspace, f"home:{nonce}:error", channel=user, text=error_text(lang, err)
+        )
+    home.publish_home(ctx, client, workspace, user)
+
+
+def register(app: App) -> None:
     """Register the button listeners."""
-
-    @app.action(blocks.ACTION_SKIP)
-    @app.action(blocks.ACTION_FINISH)
-    @app.action(blocks.ACTION_FORM)
-    def question_button(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        ack()
-        workspace = operations.workspace_of(context, body)
-        action = body["actions"][0]
-        channel, message_ts = _message_of(body)
-        conversation = Conversation(ctx, client, workspace)
-        user = str(body["user"]["id"])
-        pressed = button_values.parse_question(action.get("value"))
-        if pressed is None:
-            _bad_value(ctx, conversation, workspace, body)
-            return
-        participant = conversation.button(
-            str(action["action_id"]), pressed, user, channel, message_ts, _nonce(action, body)
-        )
-        if participant is None or action["action_id"] != blocks.ACTION_FORM:
-            return
-        questions = ctx.engine.questions_of(workspace, participant.participation_id)
-        answers = ctx.engine.answers_of(workspace, participant.participation_id)
-        view = blocks.form_modal(
-            questions, answers, participant.lang, {"p": participant.participation_id}
-        )
-        client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    @app.action(blocks.ACTION_CONFIRM_ACTIVITIES)
-    @app.action(blocks.ACTION_CORRECT_ACTIVITIES)
-    def activities_button(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        ack()
-        workspace = operations.workspace_of(context, body)
-        action = body["actions"][0]
-        channel, message_ts = _message_of(body)
-        conversation = Conversation(ctx, client, workspace)
-        user = str(body["user"]["id"])
-        participation_id = button_values.parse_id(action.get("value"))
-        if participation_id is None:
-            _bad_value(ctx, conversation, workspace, body)
-            return
-        participant = conversation.activities_button(
-            str(action["action_id"]), participation_id, user, channel, message_ts
-        )
-        if participant is None or action["action_id"] != blocks.ACTION_CORRECT_ACTIVITIES:
-            return
-        proposed = [
-            a
-            for a in ctx.engine.activities(workspace, participant.unit_key)
-            if a.round_id == participant.round_id
-        ]
-        view = blocks.activities_modal(
-            proposed, participant.lang, {"p": participant.participation_id}
-        )
-        client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    @app.action(blocks.HOME_REMIND)
-    @app.action(blocks.HOME_CLOSE)
-    @app.action(blocks.HOME_REPOST)
-    def home_button(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        ack()
-        workspace = operations.workspace_of(context, body)
-        user = str(body["user"]["id"])
-        action = body["actions"][0]
-        nonce = _nonce(action, body)
-        round_id = button_values.parse_id(action.get("value"))
-        if round_id is None:
-            lang = ctx.lang_for(workspace, user)
-            text = t(lang, "buttons.bad_home_value")
-            ctx.poster.post(client, workspace, f"home:{nonce}:bad", channel=user, text=text)
-            return
-        try:
-            if action["action_id"] == blocks.HOME_REMIND:
-                operations.remind(ctx, client, workspace, user, round_id, nonce)
-            elif action["action_id"] == blocks.HOME_CLOSE:
-                operations.close(ctx, client, workspace, user, round_id)
-            else:
-                operations.repost_summary(ctx, client, workspace, user, round_id, nonce)
-        except DialogError as err:
-            lang = ctx.lang_for(workspace, user)
-            ctx.poster.post(
-                client, workspace, f"home:{nonce}:error", channel=user, text=error_text(lang, err)
-            )
-        home.publish_home(ctx, client, workspace, user)
+    app.action(blocks.ACTION_FORM)(question_button)
+    app.action(blocks.ACTION_FINISH)(question_button)
+    app.action(blocks.ACTION_SKIP)(question_button)
+    app.action(blocks.ACTION_CORRECT_ACTIVITIES)(activities_button)
+    app.action(blocks.ACTION_CONFIRM_ACTIVITIES)(activities_button)
+    app.action(blocks.HOME_REPOST)(home_button)
+    app.action(blocks.HOME_CLOSE)(home_button)
+    app.action(blocks.HOME_REMIND)(home_button)

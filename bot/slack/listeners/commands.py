@@ -9,63 +9,63 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
-from bot.engine import StartRound
-from bot.errors import DialogError, InvalidInput
+from bot.errors import DialogError
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.results import RoundStarted
 from bot.slack import absence_command, blocks, home, inbound, operations
 from bot.slack.activities_text import render_activities_mrkdwn
 from bot.slack.command_text import Command, parse_round_id, parse_start, split_command
-from bot.slack.context import SlackContext, error_text
+from bot.slack.context import SlackContext, error_text, slack_context
 from bot.slack.notifier import RoundStartPlan
 from bot.slack.start_form import open_start_modal
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, ctx: SlackContext) -> None:
-    """Register the ``/dialog`` command."""
-
-    @app.command("/dialog")
-    def dialog_command(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
-    ) -> None:
-        workspace = operations.workspace_of(context, body)
-        command = split_command(
-            inbound.command_text(
-                str(body.get("text") or ""), lambda ids: ctx.engine.person_names(workspace, ids)
-            )
+def dialog_command(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    ctx = slack_context(context)
+    workspace = operations.workspace_of(context, body)
+    command = split_command(
+        inbound.command_text(
+            str(body.get("text") or ""),
+            lambda ids: ctx.engine.services.people.names(workspace, ids),
         )
-        user = str(body["user_id"])
-        lang = ctx.lang_for(workspace, user)
-        if command.action == "help":
-            ack(text=t(lang, "slack.help"), response_type="ephemeral")
-            return
-        if command.action == "start" and command.rest.strip():
-            # The round, and its fan-out in the outbox, are stored before the ack: a crash
-            # after it loses neither (the resender sends what is owed).
-            try:
-                started, plan = _start_stored(
-                    ctx, client, workspace, user, lang, command.rest, body
-                )
-            except DialogError as err:
-                ack()
-                respond(text=error_text(lang, err), response_type="ephemeral")
-                return
+    )
+    user = str(body["user_id"])
+    lang = ctx.lang_for(workspace, user)
+    if command.action == "help":
+        ack(text=t(lang, "slack.help"), response_type="ephemeral")
+        return
+    if command.action == "start" and command.rest.strip():
+        # The round, and its fan-out in the outbox, are stored before the ack: a crash
+        # after it loses neither (the resender sends what is owed).
+        try:
+            started, plan = _start_stored(ctx, client, workspace, user, lang, command.rest, body)
+        except DialogError as err:
             ack()
-            ctx.notifier(client).send_round_start(plan)
-            respond(
-                text=_started_text(lang, started), response_type="ephemeral", replace_original=False
-            )
+            respond(text=error_text(lang, err), response_type="ephemeral")
             return
         ack()
-        try:
-            text = _run(ctx, client, workspace, user, lang, command, body)
-        except DialogError as err:
-            text = error_text(lang, err)
-        if text:
-            respond(text=text, response_type="ephemeral", replace_original=False)
+        ctx.notifier(client).send_round_start(plan)
+        respond(
+            text=_started_text(lang, started), response_type="ephemeral", replace_original=False
+        )
+        return
+    ack()
+    try:
+        text = _run(ctx, client, workspace, user, lang, command, body)
+    except DialogError as err:
+        text = error_text(lang, err)
+    if text:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def register(app: App) -> None:
+    """Register the ``/dialog`` command."""
+    app.command("/dialog")(dialog_command)
 
 
 def _run(
@@ -169,27 +169,13 @@ def _start_stored(
     """Start a round from the text form and write its fan-out to the outbox (before the
     ack). The trigger id keys the round, so a repeated request starts nothing new."""
     operations.require_organiser(ctx, workspace, user, "start")
-    args = parse_start(rest, ctx.tz)
-    channel = args.channel or str(body.get("channel_id") or "")
-    if not channel or channel.startswith("D"):
-        raise InvalidInput("kanal:")
-    started = ctx.engine.start_round(
-        workspace,
-        StartRound(
-            template=args.template,
-            units=args.units,
-            group_ref=channel,
-            level=args.level,
-            subtrees=True,
-            deadline_at=args.deadline_at,
-            anonymous=args.anonymous,
-            lang=args.lang or lang,
-            started_by=user,
-            title=args.title,
-            delivery=args.delivery,
-            external_key=f"slack:command:{body['trigger_id']}",
-        ),
+    command = parse_start(rest, ctx.tz).command(
+        channel_here=str(body.get("channel_id") or ""),
+        lang=lang,
+        started_by=user,
+        external_key=f"slack:command:{body['trigger_id']}",
     )
+    started = ctx.engine.start_round(workspace, command.checked(ctx.engine.clock.now(), ctx.tz))
     return started, ctx.notifier(client).plan_round_start(started)
 
 

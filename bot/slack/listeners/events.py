@@ -27,7 +27,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack import home, inbound, operations
-from bot.slack.context import SlackContext
+from bot.slack.context import slack_context
 from bot.slack.conversation import Conversation
 
 log = logging.getLogger(__name__)
@@ -35,35 +35,41 @@ log = logging.getLogger(__name__)
 STEP = "dialog_step"
 
 
-def register(app: App, ctx: SlackContext) -> None:
+def store_before_ack(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+    ctx = slack_context(context)
+    event = body.get("event") or {}
+    if body.get("type") == "event_callback" and event.get("type") == "message":
+        workspace = operations.workspace_of(context, body)
+        client = context.client
+        assert client is not None
+        conversation = Conversation(ctx, client, workspace)
+        typed = inbound.typed_event(
+            event, lambda ids: ctx.engine.services.people.names(workspace, ids)
+        )
+        step = conversation.receive(typed, context.bot_user_id)
+        if step is not None:
+            context[STEP] = conversation.plan(step)
+    next()
+
+
+def on_message(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ctx = slack_context(context)
+    planned = context.get(STEP)
+    if planned is not None:
+        Conversation(ctx, client, operations.workspace_of(context, body)).deliver(planned)
+
+
+def on_home_opened(
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ctx = slack_context(context)
+    if event.get("tab") != "home":
+        return
+    home.publish_home(ctx, client, operations.workspace_of(context, body), str(event["user"]))
+
+
+def register(app: App) -> None:
     """Register the message and app_home_opened listeners."""
-
-    @app.middleware
-    def store_before_ack(
-        body: dict[str, Any], context: BoltContext, next: Callable[[], None]
-    ) -> None:
-        event = body.get("event") or {}
-        if body.get("type") == "event_callback" and event.get("type") == "message":
-            workspace = operations.workspace_of(context, body)
-            client = context.client
-            assert client is not None
-            conversation = Conversation(ctx, client, workspace)
-            typed = inbound.typed_event(event, lambda ids: ctx.engine.person_names(workspace, ids))
-            step = conversation.receive(typed, context.bot_user_id)
-            if step is not None:
-                context[STEP] = conversation.plan(step)
-        next()
-
-    @app.event("message")
-    def on_message(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        planned = context.get(STEP)
-        if planned is not None:
-            Conversation(ctx, client, operations.workspace_of(context, body)).deliver(planned)
-
-    @app.event("app_home_opened")
-    def on_home_opened(
-        body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        if event.get("tab") != "home":
-            return
-        home.publish_home(ctx, client, operations.workspace_of(context, body), str(event["user"]))
+    app.middleware(store_before_ack)
+    app.event("message")(on_message)
+    app.event("app_home_opened")(on_home_opened)

@@ -10,12 +10,13 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.engine import StartRound
+from bot.domain.commands import MissingField, StartRound
 from bot.errors import DialogError, NoParticipation
 from bot.i18n import DEFAULT_LANG, t
+from bot.input_errors import DeadlineInPast
 from bot.results import Participant
 from bot.slack import blocks, operations
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, slack_context
 from bot.slack.conversation import Conversation
 from bot.slack.start_form import past_deadline_error
 from bot.timeparse import parse_deadline
@@ -52,6 +53,15 @@ def start_command(values: dict[str, Any], user: str, view_id: str, tz: str) -> S
     )
 
 
+def start_refusal(err: DialogError, lang: str, tz: str) -> tuple[str, str]:
+    """The start modal's field and message for a refused start (this adapter's edge)."""
+    if isinstance(err, DeadlineInPast) and err.at is not None:
+        return "deadline", past_deadline_error(err.at, lang, tz)
+    if isinstance(err, MissingField) and err.field == "units":
+        return "units", t(lang, "slack.field.required")
+    return "units", t(lang, err.key, **{k: str(v) for k, v in err.params.items()})
+
+
 def _submitter_participant(
     ctx: SlackContext, workspace: str, body: dict[str, Any]
 ) -> Participant | None:
@@ -71,96 +81,86 @@ def _submitter_participant(
     return participant
 
 
-def register(app: App, ctx: SlackContext) -> None:
-    """Register the view submission listeners."""
+def start_submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ctx = slack_context(context)
+    workspace = operations.workspace_of(context, body)
+    user = str(body["user"]["id"])
+    view = body["view"]
+    lang = ctx.lang_for(workspace, user)
+    # Starting is a quick database write; doing it before the ack lets a refusal
+    # (no managers, not allowed) show in the modal.
+    try:
+        cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
+        started = ctx.engine.start_round(workspace, cmd.checked(ctx.engine.clock.now(), ctx.tz))
+    except DialogError as err:
+        field, message = start_refusal(err, lang, ctx.tz)
+        ack(response_action="errors", errors={field: blocks.clip(message, 150)})
+        return
+    # The fan-out is written to the outbox before the ack, so a crash after it loses
+    # no thread; a redelivered submission finds the round and plans the same posts.
+    notifier = ctx.notifier(client)
+    plan = notifier.plan_round_start(started)
+    ack()
+    notifier.send_round_start(plan)
 
-    @app.view(blocks.VIEW_START)
-    def start_submitted(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        workspace = operations.workspace_of(context, body)
-        user = str(body["user"]["id"])
-        view = body["view"]
-        lang = ctx.lang_for(workspace, user)
-        # Starting is a quick database write; doing it before the ack lets a refusal
-        # (no managers, not allowed) show in the modal.
-        try:
-            cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
-            past = past_deadline_error(cmd.deadline_at, ctx.engine.clock.now(), lang, ctx.tz)
-            if past is not None:
-                ack(response_action="errors", errors={"deadline": blocks.clip(past, 150)})
-                return
-            if not cmd.units:
-                raise DialogError("units")
-            started = ctx.engine.start_round(workspace, cmd)
-        except DialogError as err:
-            message = (
-                t(lang, "slack.field.required")
-                if err.key == "error.generic"
-                else t(lang, err.key, **{k: str(v) for k, v in err.params.items()})
-            )
-            ack(response_action="errors", errors={"units": blocks.clip(message, 150)})
-            return
-        # The fan-out is written to the outbox before the ack, so a crash after it loses
-        # no thread; a redelivered submission finds the round and plans the same posts.
-        notifier = ctx.notifier(client)
-        plan = notifier.plan_round_start(started)
-        ack()
-        notifier.send_round_start(plan)
 
-    @app.view(blocks.VIEW_ACTIVITIES)
-    def activities_submitted(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        view = body["view"]
-        field = (view["state"]["values"].get("activities") or {}).get("list") or {}
-        text = str(field.get("value") or "")
-        if not text.strip():
-            lang = ctx.lang_for(operations.workspace_of(context, body), str(body["user"]["id"]))
-            ack(response_action="errors", errors={"activities": t(lang, "error.empty_answer")})
-            return
-        ack()
-        workspace = operations.workspace_of(context, body)
+def activities_submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ctx = slack_context(context)
+    view = body["view"]
+    field = (view["state"]["values"].get("activities") or {}).get("list") or {}
+    text = str(field.get("value") or "")
+    if not text.strip():
+        lang = ctx.lang_for(operations.workspace_of(context, body), str(body["user"]["id"]))
+        ack(response_action="errors", errors={"activities": t(lang, "error.empty_answer")})
+        return
+    ack()
+    workspace = operations.workspace_of(context, body)
+    participant = _submitter_participant(ctx, workspace, body)
+    if participant is None:
+        return
+    Conversation(ctx, client, workspace).activities_corrected(participant, text, str(view["id"]))
+
+
+def form_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ctx = slack_context(context)
+    # Stored before the ack, like thread replies: an acknowledged form is a stored
+    # form. A refusal or an unreachable database shows in the modal, which keeps
+    # what was typed.
+    workspace = operations.workspace_of(context, body)
+    view = body["view"]
+    answers: dict[str, str] = {}
+    for block_id, fields in (view.get("state") or {}).get("values", {}).items():
+        if block_id.startswith("q:"):
+            answers[block_id[2:]] = str((fields.get("answer") or {}).get("value") or "")
+    conversation = Conversation(ctx, client, workspace)
+    lang = DEFAULT_LANG
+    try:
         participant = _submitter_participant(ctx, workspace, body)
         if participant is None:
+            ack()
             return
-        Conversation(ctx, client, workspace).activities_corrected(
-            participant, text, str(view["id"])
-        )
+        lang = participant.lang
+        planned = conversation.store_form(participant, answers, str(view["id"]))
+    except DialogError as err:
+        _refuse_form(ack, answers, t(lang, err.key, **{k: str(v) for k, v in err.params.items()}))
+        return
+    except SQLAlchemyError as err:
+        log.warning("form not stored, database unavailable: %s", type(err).__name__)
+        _refuse_form(ack, answers, t(lang, "outbox-and-races.form_unavailable"))
+        return
+    ack()
+    conversation.deliver(planned)
 
-    @app.view(blocks.VIEW_FORM)
-    def form_submitted(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        # Stored before the ack, like thread replies: an acknowledged form is a stored
-        # form. A refusal or an unreachable database shows in the modal, which keeps
-        # what was typed.
-        workspace = operations.workspace_of(context, body)
-        view = body["view"]
-        answers: dict[str, str] = {}
-        for block_id, fields in (view.get("state") or {}).get("values", {}).items():
-            if block_id.startswith("q:"):
-                answers[block_id[2:]] = str((fields.get("answer") or {}).get("value") or "")
-        conversation = Conversation(ctx, client, workspace)
-        lang = DEFAULT_LANG
-        try:
-            participant = _submitter_participant(ctx, workspace, body)
-            if participant is None:
-                ack()
-                return
-            lang = participant.lang
-            planned = conversation.store_form(participant, answers, str(view["id"]))
-        except DialogError as err:
-            _refuse_form(
-                ack, answers, t(lang, err.key, **{k: str(v) for k, v in err.params.items()})
-            )
-            return
-        except SQLAlchemyError as err:
-            log.warning("form not stored, database unavailable: %s", type(err).__name__)
-            _refuse_form(ack, answers, t(lang, "outbox-and-races.form_unavailable"))
-            return
-        ack()
-        conversation.deliver(planned)
+
+def register(app: App) -> None:
+    """Register the view submission listeners."""
+    app.view(blocks.VIEW_START)(start_submitted)
+    app.view(blocks.VIEW_ACTIVITIES)(activities_submitted)
+    app.view(blocks.VIEW_FORM)(form_submitted)
 
 
 def _refuse_form(ack: Ack, answers: dict[str, str], message: str) -> None:

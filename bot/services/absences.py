@@ -1,18 +1,15 @@
 """Absence and deputies as a service: registering, listing and removing absences, who
 answers when a round starts, and what a manager gets back when their absence ends.
 
-Like the engine, this is the layer that opens units of work; the rules are in
-:mod:`bot.absence` and every query in :mod:`storage.absences`.
+Service code: one unit of work per call, through the kernel; the rules are in
+:mod:`bot.absence` and every query in :mod:`storage.absences` (``repo.absences``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
-
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from typing import Protocol
 
 from bot import access
 from bot.absence import (
@@ -32,15 +29,11 @@ from bot.access import ORGANISER_ROLES
 from bot.errors import InvalidInput, NotAllowed, UnknownPerson
 from bot.i18n import DEFAULT_TZ
 from bot.results import Participant, QuestionPrompt, RoundInfo
-from bot.schedule.jobs import KIND_ABSENCE_ENDED, NewJob
-from bot.services.jobs import JobStore
-from storage.absences import AbsenceRepository
+from bot.schedule.jobs import KIND_ABSENCE_ENDED
+from bot.services.kernel import ServiceKernel
 from storage.models import Participation, Person
 from storage.models_absence import Absence
 from storage.repository import Repository
-
-if TYPE_CHECKING:
-    from bot.engine import DialogEngine
 
 OPERATOR = "operator"
 """``created_by`` of absences registered at the command line."""
@@ -55,21 +48,40 @@ class Returned:
     prompt: QuestionPrompt | None
 
 
-class AbsenceService:
-    """Absences of people, on top of the dialog engine's database and clock."""
+class ParticipantReader(Protocol):
+    """The read use cases :meth:`Absences.returned` describes reopened participations with
+    (the dialog engine's, later ``services.queries``)."""
 
-    def __init__(self, engine: DialogEngine, tz: str = DEFAULT_TZ) -> None:
-        self.engine = engine
+    def participant(self, workspace: str, participation_id: int) -> Participant:
+        """One participation as plain data."""
+
+    def round_info(self, workspace: str, round_id: int) -> RoundInfo:
+        """A round as plain data."""
+
+    def current_prompt(self, workspace: str, participation_id: int) -> QuestionPrompt | None:
+        """The question a participant is on."""
+
+
+class Absences:
+    """Absences of people. Days are local to ``tz``; :meth:`in_zone` gives the same use
+    cases in another time zone (an adapter's configured one)."""
+
+    def __init__(self, kernel: ServiceKernel, tz: str = DEFAULT_TZ) -> None:
+        self.kernel = kernel
         self.tz = tz
+
+    def in_zone(self, tz: str) -> Absences:
+        """These use cases with days local to ``tz``."""
+        return self if tz == self.tz else Absences(self.kernel, tz)
 
     def today(self) -> date:
         """The local date now."""
-        return local_day(self.engine.clock.now(), self.tz)
+        return local_day(self.kernel.now(), self.tz)
 
     def book(self, workspace: str, day: date | None = None) -> AbsenceBook:
         """Who is away from ``day`` (default today) on: the read method adapters filter with."""
-        with self.engine.unit_of_work(workspace) as uow:
-            return book_in(uow.repo, day or self.today())
+        when = day or self.today()
+        return self.kernel.read(workspace, lambda repo: book_in(repo, when))
 
     def _subject(self, repo: Repository, by: str | None, person: str | None) -> Person:
         """The person an absence command is about; someone else's needs the organiser role
@@ -103,9 +115,9 @@ class AbsenceService:
         show the person as absent, and the scheduler gets a job for the day they are back.
         """
         check_period(starts_on, ends_on, self.today())
-        now = self.engine.clock.now()
-        with self.engine.unit_of_work(workspace) as uow:
-            repo = uow.repo
+        now = self.kernel.now()
+
+        def work(repo: Repository) -> AbsencePeriod:
             subject = self._subject(repo, by, person)
             stand_in: Person | None = None
             if deputy is not None:
@@ -114,7 +126,7 @@ class AbsenceService:
                     raise UnknownPerson(deputy, [p.chat_id for p in repo.people()])
                 if stand_in.id == subject.id:
                     raise InvalidAbsence("self_deputy")
-            absences = AbsenceRepository(uow.session, workspace)
+            absences = repo.absences
             row: Absence | None = None
             for existing in absences.of_person(subject.id):
                 if (existing.starts_on, existing.ends_on) == (starts_on, ends_on):
@@ -139,35 +151,32 @@ class AbsenceService:
                     and starts_on <= local_day(deadline, self.tz) <= ends_on
                 ):
                     p.status = ABSENT
-            self._plan_return(uow.session, workspace, subject, row.id, back_at(ends_on, self.tz))
-            period = period_of(row)
-            uow.commit()
-            return period
+            self._plan_return(repo, subject, row.id, back_at(ends_on, self.tz))
+            return period_of(row)
+
+        return self.kernel.transaction(workspace, work)
 
     def _plan_return(
-        self, session: Session, workspace: str, person: Person, absence_id: int, due: datetime
+        self, repo: Repository, person: Person, absence_id: int, due: datetime
     ) -> None:
-        JobStore(self.engine.session_factory, self.engine.clock).enqueue(
-            [
-                NewJob(
-                    workspace_id=workspace,
-                    kind=KIND_ABSENCE_ENDED,
-                    job_key=f"absence-ended:{absence_id}:{due.isoformat()}",
-                    due_at=due,
-                    payload={"person": person.chat_id, "absence_id": absence_id},
-                )
-            ],
-            session,
+        repo.absences.plan_job(
+            KIND_ABSENCE_ENDED,
+            f"absence-ended:{absence_id}:{due.isoformat()}",
+            due,
+            {"person": person.chat_id, "absence_id": absence_id},
+            self.kernel.now(),
         )
 
     def listed(
         self, workspace: str, by: str | None, person: str | None = None
     ) -> list[tuple[int, AbsencePeriod]]:
         """The registered absences of ``person`` (default ``by``), numbered as shown."""
-        with self.engine.unit_of_work(workspace) as uow:
-            subject = self._subject(uow.repo, by, person)
-            rows = AbsenceRepository(uow.session, workspace).of_person(subject.id)
-            return numbered([period_of(r) for r in rows])
+
+        def work(repo: Repository) -> list[tuple[int, AbsencePeriod]]:
+            subject = self._subject(repo, by, person)
+            return numbered([period_of(r) for r in repo.absences.of_person(subject.id)])
+
+        return self.kernel.read(workspace, work)
 
     def remove(
         self,
@@ -181,74 +190,80 @@ class AbsenceService:
         them the questions of open rounds). With ``message_key`` (the request's id) a
         replayed request raises :class:`bot.absence.AlreadyRemoved` rather than removing
         the absence that is now ``number``."""
-        now = self.engine.clock.now()
-        try:
-            with self.engine.unit_of_work(workspace) as uow:
-                subject = self._subject(uow.repo, by, person)
-                absences = AbsenceRepository(uow.session, workspace)
-                if message_key is not None:
-                    if absences.seen(message_key):
-                        raise AlreadyRemoved()
-                    absences.mark_seen(message_key, now)
-                rows = {r.id: r for r in absences.of_person(subject.id)}
-                listed = numbered([period_of(r) for r in rows.values()])
-                chosen = next((a for n, a in listed if n == number), None)
-                if chosen is None:
-                    raise UnknownAbsence(number, len(listed))
-                absences.remove(rows[chosen.absence_id])
-                self._plan_return(uow.session, workspace, subject, chosen.absence_id, now)
-                uow.commit()
-                return chosen
-        except IntegrityError:  # the same request racing itself
-            raise AlreadyRemoved() from None
+        now = self.kernel.now()
+
+        def work(repo: Repository) -> AbsencePeriod:
+            subject = self._subject(repo, by, person)
+            absences = repo.absences
+            if message_key is not None:
+                # The same request racing itself conflicts at commit; the retry sees the key.
+                if absences.seen(message_key):
+                    raise AlreadyRemoved()
+                absences.mark_seen(message_key, now)
+            rows = {r.id: r for r in absences.of_person(subject.id)}
+            listed = numbered([period_of(r) for r in rows.values()])
+            chosen = next((a for n, a in listed if n == number), None)
+            if chosen is None:
+                raise UnknownAbsence(number, len(listed))
+            absences.remove(rows[chosen.absence_id])
+            self._plan_return(repo, subject, chosen.absence_id, now)
+            return chosen
+
+        return self.kernel.transaction(workspace, work)
 
     def overview(self, workspace: str, by: str) -> list[AbsencePeriod] | None:
         """The absences ``by`` sees on their Home, earliest first, not over before today:
         every one of the workspace for an organiser, their own for a manager, and None
         for anyone else (who gets no absence section)."""
         today = self.today()
-        with self.engine.unit_of_work(workspace) as uow:
-            actor = uow.repo.person(by)
+
+        def work(repo: Repository) -> list[AbsencePeriod] | None:
+            actor = repo.person(by)
             if actor is None:
                 return None
-            absences = AbsenceRepository(uow.session, workspace)
+            absences = repo.absences
             if access.is_organiser(actor.roles):
                 return [period_of(r) for r in absences.ending_on_or_after(today)]
             if not absences.managed_units(actor.id):
                 return None
             return [period_of(r) for r in absences.of_person(actor.id) if r.ends_on >= today]
 
+        return self.kernel.read(workspace, work)
+
     def withdraw(self, workspace: str, by: str, absence_id: int) -> AbsencePeriod:
         """Remove the absence with this id (someone else's needs the organiser role); the
         person is back at once. An absence already gone raises
         :class:`bot.absence.AlreadyRemoved`, so a repeated click removes nothing more."""
-        now = self.engine.clock.now()
-        with self.engine.unit_of_work(workspace) as uow:
-            absences = AbsenceRepository(uow.session, workspace)
+        now = self.kernel.now()
+
+        def work(repo: Repository) -> AbsencePeriod:
+            absences = repo.absences
             row = absences.get(absence_id)
             if row is None:
                 raise AlreadyRemoved()
-            subject = self._subject(uow.repo, by, row.person.chat_id)
+            subject = self._subject(repo, by, row.person.chat_id)
             period = period_of(row)
             absences.remove(row)
-            self._plan_return(uow.session, workspace, subject, absence_id, now)
-            uow.commit()
+            self._plan_return(repo, subject, absence_id, now)
             return period
 
-    def returned(self, workspace: str, person: str) -> list[Returned]:
+        return self.kernel.transaction(workspace, work)
+
+    def returned(self, workspace: str, person: str, reader: ParticipantReader) -> list[Returned]:
         """A manager is back: they get a participation in every open round (deadline still
         ahead) that asks one of their units, unless someone is already answering for it
         there; a participation marked absent is opened again. Returns the participations
-        whose thread is still to be opened (nothing while the person is away)."""
-        now = self.engine.clock.now()
+        whose thread is still to be opened (nothing while the person is away), described
+        by ``reader``."""
+        now = self.kernel.now()
         day = local_day(now, self.tz)
-        ids: list[int] = []
-        with self.engine.unit_of_work(workspace) as uow:
-            repo = uow.repo
+
+        def work(repo: Repository) -> list[int]:
+            ids: list[int] = []
             subject = repo.person(person)
             if subject is None or book_in(repo, day).is_absent(person, day):
                 return []
-            absences = AbsenceRepository(uow.session, workspace)
+            absences = repo.absences
             units = absences.managed_units(subject.id)
             for round_ in absences.open_rounds_of_units([u.id for u in units]):
                 if round_.deadline_at is not None and round_.deadline_at <= now:
@@ -275,15 +290,16 @@ class AbsenceService:
                     repo.add(added)
                     repo.flush()
                     ids.append(added.id)
-            uow.commit()
+            return ids
+
         out = []
-        for pid in ids:
-            participant = self.engine.participant(workspace, pid)
+        for pid in self.kernel.transaction(workspace, work):
+            participant = reader.participant(workspace, pid)
             out.append(
                 Returned(
-                    self.engine.round_info(workspace, participant.round_id),
+                    reader.round_info(workspace, participant.round_id),
                     participant,
-                    self.engine.current_prompt(workspace, pid),
+                    reader.current_prompt(workspace, pid),
                 )
             )
         return out

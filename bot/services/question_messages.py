@@ -8,25 +8,27 @@ confirms with :meth:`QuestionMessages.shown`. The state a message shows is a tok
 as ``answered:2`` (the answer's revision), so a message is updated once per change and a
 refresh that was interrupted is completed by the next one.
 
-This is service code (it opens units of work); it knows no platform.
+This is service code (one unit of work per call, through the kernel); it knows no platform.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
-from bot.engine import ANSWERED, SKIPPED, WITHDRAWN, DialogEngine, own_questions
 from bot.results import QuestionPrompt
-from bot.templates import DialogTemplate
+from bot.services.kernel import ServiceKernel
+from bot.templates import DialogTemplate, Question
 from storage.models import Participation
 from storage.models_question_messages import OPEN
-from storage.question_messages import QuestionMessageRepository
 from storage.repository import Repository
+
+#: What :meth:`QuestionMessages.changed` needs to show the current prompt again: the
+#: participation's current question as the answering use cases render it.
+CurrentPrompt = Callable[[str, int], QuestionPrompt | None]
 
 QuestionState = Literal["open", "answered", "skipped", "withdrawn", "unanswered", "followed_up"]
 
@@ -65,8 +67,8 @@ class QuestionMessageChange:
 class QuestionMessages:
     """Records question messages and works out which of them are out of date."""
 
-    def __init__(self, engine: DialogEngine) -> None:
-        self.engine = engine
+    def __init__(self, kernel: ServiceKernel) -> None:
+        self.kernel = kernel
 
     def record(
         self,
@@ -80,84 +82,36 @@ class QuestionMessages:
         """Remember that message ``ts`` in ``conversation`` shows the question
         ``question_ref`` (:attr:`QuestionPrompt.ref`) of a participation with its buttons.
         Recording the same message again changes nothing."""
-        with self.engine.unit_of_work(workspace) as uow:
-            QuestionMessageRepository(uow.session, workspace).add(
-                participation_id,
-                question_ref,
-                platform,
-                conversation,
-                ts,
-                self.engine.clock.now(),
-            )
-            try:
-                uow.commit()
-            except IntegrityError:  # recorded before (a replay, or a concurrent delivery)
-                uow.rollback()
+
+        def work(repo: Repository) -> None:
+            messages = repo.question_messages
+            # Recorded before (a replay); a concurrent delivery conflicts at commit and
+            # the retry finds the row.
+            if not messages.exists(platform, conversation, ts):
+                messages.add(
+                    participation_id, question_ref, platform, conversation, ts, self.kernel.now()
+                )
+
+        self.kernel.transaction(workspace, work)
 
     def changed(
         self,
         workspace: str,
         participation_id: int,
         platform: str,
+        current_prompt: CurrentPrompt,
         current: QuestionPrompt | None = None,
     ) -> list[QuestionMessageChange]:
         """The participation's question messages on ``platform`` whose state changed since
         they were last updated (none once the round is closed). ``current``, the prompt
-        just shown, spares the work when only its own messages exist."""
-        with self.engine.unit_of_work(workspace) as uow:
-            p, rows = QuestionMessageRepository(uow.session, workspace).of_participation(
-                participation_id, platform
-            )
-            if p is None or p.round.status != "open":
-                return []
-            if all(
-                current is not None and r.question_key == current.ref and r.shown == OPEN
-                for r in rows
-            ):
-                return []
-            template = self.engine.template_of(p.round)
-            now_current = _current_ref(uow.repo, p, template)
-            lang = p.round.lang
-            questions = own_questions(p, template)
-            numbers = {q.key: n for n, q in enumerate(questions, 1)}
-            changes: list[QuestionMessageChange] = []
-            for row in rows:
-                ref = row.question_key
-                number = numbers.get(ref, 0)
-                text = questions[number - 1].text.get(lang) if number else ""
-                answer = p.answer_to(ref) if number else None
-                state: QuestionState
-                if ref == now_current:
-                    state, token = "open", OPEN
-                elif ref.startswith(FOLLOWUP_KEY):
-                    state, token = "followed_up", "followed_up"
-                elif not number:
-                    continue
-                elif answer is None:
-                    state, token = "unanswered", "unanswered"
-                else:
-                    state = _STATES.get(answer.status, "unanswered")
-                    token = f"{answer.status}:{answer.revision}"
-                if token == row.shown:
-                    continue
-                changes.append(
-                    QuestionMessageChange(
-                        message_id=row.id,
-                        question_ref=ref,
-                        conversation=row.conversation,
-                        message_ts=row.message_ts,
-                        token=token,
-                        state=state,
-                        number=number,
-                        total=len(questions),
-                        question_text=text,
-                        answer=answer.text if answer is not None and state == "answered" else None,
-                        lang=lang,
-                    )
-                )
+        just shown, spares the work when only its own messages exist; ``current_prompt``
+        (the answering use case of that name) renders a question shown again."""
+        changes = self.kernel.read(
+            workspace, lambda repo: self._changes(repo, participation_id, platform, current)
+        )
         if any(c.state == "open" for c in changes):
             # Shown again with its buttons (e.g. after going back): the full current prompt.
-            prompt = self.engine.current_prompt(workspace, participation_id)
+            prompt = current_prompt(workspace, participation_id)
             changes = [
                 replace(c, prompt=prompt) if c.state == "open" else c
                 for c in changes
@@ -165,18 +119,80 @@ class QuestionMessages:
             ]
         return changes
 
+    def _changes(
+        self,
+        repo: Repository,
+        participation_id: int,
+        platform: str,
+        current: QuestionPrompt | None,
+    ) -> list[QuestionMessageChange]:
+        p, rows = repo.question_messages.of_participation(participation_id, platform)
+        if p is None or p.round.status != "open":
+            return []
+        if all(
+            current is not None and r.question_key == current.ref and r.shown == OPEN for r in rows
+        ):
+            return []
+        template = self.kernel.template_of(p.round)
+        now_current = _current_ref(repo, p, template)
+        lang = p.round.lang
+        questions = own_questions(p, template)
+        numbers = {q.key: n for n, q in enumerate(questions, 1)}
+        changes: list[QuestionMessageChange] = []
+        for row in rows:
+            ref = row.question_key
+            number = numbers.get(ref, 0)
+            text = questions[number - 1].text.get(lang) if number else ""
+            answer = p.answer_to(ref) if number else None
+            state: QuestionState
+            if ref == now_current:
+                state, token = "open", OPEN
+            elif ref.startswith(FOLLOWUP_KEY):
+                state, token = "followed_up", "followed_up"
+            elif not number:
+                continue
+            elif answer is None:
+                state, token = "unanswered", "unanswered"
+            else:
+                state = _STATES.get(answer.status, "unanswered")
+                token = f"{answer.status}:{answer.revision}"
+            if token == row.shown:
+                continue
+            changes.append(
+                QuestionMessageChange(
+                    message_id=row.id,
+                    question_ref=ref,
+                    conversation=row.conversation,
+                    message_ts=row.message_ts,
+                    token=token,
+                    state=state,
+                    number=number,
+                    total=len(questions),
+                    question_text=text,
+                    answer=answer.text if answer is not None and state == "answered" else None,
+                    lang=lang,
+                )
+            )
+        return changes
+
     def shown(self, workspace: str, message_id: int, token: str) -> None:
         """The message ``message_id`` now shows ``token``."""
-        with self.engine.unit_of_work(workspace) as uow:
-            QuestionMessageRepository(uow.session, workspace).set_shown(message_id, token)
-            uow.commit()
+        self.kernel.transaction(
+            workspace, lambda repo: repo.question_messages.set_shown(message_id, token)
+        )
 
 
 _STATES: dict[str, QuestionState] = {
-    ANSWERED: "answered",
-    SKIPPED: "skipped",
-    WITHDRAWN: "withdrawn",
+    "answered": "answered",
+    "skipped": "skipped",
+    "withdrawn": "withdrawn",
 }
+
+
+def own_questions(p: Participation, template: DialogTemplate) -> tuple[Question, ...]:
+    """The questions ``p``'s manager is asked (as :func:`bot.engine.own_questions`, which
+    this module cannot import: the engine builds the service container)."""
+    return template.questions_for(p.unit.level_key)
 
 
 def _current_ref(repo: Repository, p: Participation, template: DialogTemplate) -> str | None:

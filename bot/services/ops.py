@@ -1,15 +1,17 @@
-"""Operations service: read-only questions the health check and the metrics ask of the
-database, one short session each (the adapters never open one themselves)."""
+"""Operations use cases: read-only questions the health check and the metrics ask of the
+database, one short unit of work each (the adapters never open one themselves)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
+from bot.services.kernel import ServiceKernel
 from storage import ops
 from storage.repository import Repository
+
+#: The workspace a cross-workspace question is asked in (the queries ignore it).
+ANY_WORKSPACE = ""
 
 
 @dataclass(frozen=True)
@@ -24,56 +26,49 @@ class UnitInfo:
     managers: tuple[str, ...]
 
 
-class OpsQueries:
+class Ops:
     """Read-only operations queries on one database."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self.session_factory = session_factory
+    def __init__(self, kernel: ServiceKernel) -> None:
+        self.kernel = kernel
 
     def ping(self) -> None:
         """Raise if the database does not answer."""
-        with self.session_factory() as session:
-            ops.ping(session)
+        self.kernel.read(ANY_WORKSPACE, lambda repo: repo.ops.ping())
 
     def database_now(self) -> datetime:
         """The database server's clock (UTC)."""
-        with self.session_factory() as session:
-            return ops.database_now(session)
+        return self.kernel.read(ANY_WORKSPACE, lambda repo: repo.ops.database_now())
 
     def outbox(self) -> ops.OutboxStats:
         """Posts owed to Slack and the oldest one's age."""
-        with self.session_factory() as session:
-            return ops.outbox_stats(session)
+        return self.kernel.read(ANY_WORKSPACE, lambda repo: repo.ops.outbox_stats())
 
     def jobs(self, now: datetime) -> ops.JobStats:
         """Scheduler jobs due, running and failed."""
-        with self.session_factory() as session:
-            return ops.job_stats(session, now)
+        return self.kernel.read(ANY_WORKSPACE, lambda repo: repo.ops.job_stats(now))
 
     def open_rounds(self) -> list[ops.RoundRate]:
         """Open rounds with their response counts."""
-        with self.session_factory() as session:
-            return ops.open_round_rates(session)
+        return self.kernel.read(ANY_WORKSPACE, lambda repo: repo.ops.open_round_rates())
 
     def round_channels(self, workspace: str) -> list[str]:
         """Channels the open rounds of ``workspace`` post to."""
-        with self.session_factory() as session:
-            return ops.open_round_channels(session, workspace)
+        return self.kernel.read(workspace, lambda repo: repo.ops.open_round_channels(workspace))
 
     def round_people(self, workspace: str) -> list[str]:
         """Chat ids of the people who are asked in the open rounds of ``workspace``."""
-        with self.session_factory() as session:
-            return ops.open_round_people(session, workspace)
+        return self.kernel.read(workspace, lambda repo: repo.ops.open_round_people(workspace))
 
     def workspaces(self) -> list[str]:
         """Workspaces with an organisation."""
-        with self.session_factory() as session:
-            return ops.organised_workspaces(session)
+        return self.kernel.read(ANY_WORKSPACE, lambda repo: repo.ops.organised_workspaces())
 
     def units(self, workspace: str) -> list[UnitInfo]:
         """The organisation of ``workspace``: units with their managers' chat ids."""
-        with self.session_factory() as session:
-            units = Repository(session, workspace).units()
+
+        def work(repo: Repository) -> list[UnitInfo]:
+            units = repo.units()
             by_id = {u.id: u.key for u in units}
             return [
                 UnitInfo(
@@ -86,3 +81,5 @@ class OpsQueries:
                 )
                 for u in units
             ]
+
+        return self.kernel.read(workspace, work)
