@@ -15,7 +15,7 @@ what the units below have answered in the same round so far.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -32,6 +32,18 @@ from storage.repository import Repository
 MAX_CHARS = 700
 
 
+_TEMPLATES: dict[str, DialogTemplate] = {}
+
+
+def _template_of(round_: Round) -> DialogTemplate:
+    """The template version ``round_`` started with, parsed once per content hash."""
+    snapshot = round_.template
+    parsed = _TEMPLATES.get(snapshot.content_hash)
+    if parsed is None:
+        parsed = _TEMPLATES[snapshot.content_hash] = DialogTemplate.model_validate(snapshot.body)
+    return parsed
+
+
 def _refs(question: Question) -> list[tuple[str, str]]:
     return [(ref.split(".")[0], ref.split(".")[1]) for ref in question.refers_to]
 
@@ -40,7 +52,6 @@ def context_for(
     repo: Repository,
     p: Participation,
     question: Question,
-    template_of: Callable[[Round], DialogTemplate],
     tz: str = DEFAULT_TZ,
 ) -> tuple[ContextItem, ...]:
     """The unit's earlier answers that ``question`` refers to, oldest round first."""
@@ -84,7 +95,7 @@ def context_for(
     items: list[ContextItem] = []
     for template_key, question_key in refs:
         for r in reversed(chosen.get(template_key, [])):
-            template = template_of(r)
+            template = _template_of(r)
             try:
                 earlier_q = template.question(question_key)
             except KeyError:

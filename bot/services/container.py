@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.services.activities import Activities
+from bot.services.answering import Answering
 from bot.services.kernel import ServiceKernel
+from bot.services.queries import Queries
+from bot.services.rounds import Rounds
+from bot.templates import TemplateCatalog
 
 
 class Services:
@@ -14,4 +22,17 @@ class Services:
 
     def __init__(self, kernel: ServiceKernel) -> None:
         self.kernel = kernel
-        # One line per use-case group, e.g. ``self.absences = Absences(kernel)``.
+        self.rounds = Rounds(kernel)
+        self.answering = Answering(kernel)
+        self.activities = Activities(kernel)
+        self.queries = Queries(kernel)
+
+
+def build_services(
+    session_factory: sessionmaker[Session],
+    catalog: TemplateCatalog,
+    clock: Clock | None = None,
+    max_attempts: int = 5,
+) -> Services:
+    """The service layer on a session factory (see :class:`ServiceKernel` for the arguments)."""
+    return Services(ServiceKernel(session_factory, catalog, clock, max_attempts))
