@@ -1,0 +1,1 @@
+"""The pure domain: plain values and rules, no SQLAlchemy and no platform."""
