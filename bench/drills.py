@@ -59,8 +59,8 @@ from bench.harness import (
     wait_stored,
 )
 from bot.clock import SystemClock
-from bot.engine import StartRound
 from bot.schedule.jobs import KIND_CLOSE_ROUND, JobStore, NewJob
+from bot.services.rounds import StartRound
 from bot.slack.blocks import VIEW_FORM
 from storage.db import make_session_factory
 
@@ -249,9 +249,9 @@ def drill_replicas() -> dict[str, Any]:
     try:
         with bench_database("replicas") as db:
             plan = answer_plan(seed_rounds(db, managers, 1), QUESTIONS, "replica")
-            engine = db.dialog_engine()
+            services = db.make_services()
             round_ids = [
-                engine.start_round(
+                services.rounds.start_round(
                     TEAM,
                     StartRound(
                         "avstamning",

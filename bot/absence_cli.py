@@ -13,7 +13,7 @@ from bot.wiring import build_runtime
 
 
 def _service(args: argparse.Namespace) -> AbsenceService:
-    return AbsenceService(build_runtime(args.db).engine, args.tz)
+    return AbsenceService(build_runtime(args.db).services, args.tz)
 
 
 def _print(out: Console, text: str) -> None:

@@ -39,7 +39,7 @@ from storage.models_absence import Absence
 from storage.repository import Repository
 
 if TYPE_CHECKING:
-    from bot.engine import DialogEngine
+    from bot.services.container import Services
 
 OPERATOR = "operator"
 """``created_by`` of absences registered at the command line."""
@@ -57,17 +57,17 @@ class Returned:
 class AbsenceService:
     """Absences of people, on top of the dialog engine's database and clock."""
 
-    def __init__(self, engine: DialogEngine, tz: str = DEFAULT_TZ) -> None:
-        self.engine = engine
+    def __init__(self, services: Services, tz: str = DEFAULT_TZ) -> None:
+        self.services = services
         self.tz = tz
 
     def today(self) -> date:
         """The local date now."""
-        return local_day(self.engine.clock.now(), self.tz)
+        return local_day(self.services.kernel.clock.now(), self.tz)
 
     def book(self, workspace: str, day: date | None = None) -> AbsenceBook:
         """Who is away from ``day`` (default today) on: the read method adapters filter with."""
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             return book_in(uow.repo, day or self.today())
 
     def _subject(self, repo: Repository, by: str | None, person: str | None) -> Person:
@@ -102,8 +102,8 @@ class AbsenceService:
         show the person as absent, and the scheduler gets a job for the day they are back.
         """
         check_period(starts_on, ends_on, self.today())
-        now = self.engine.clock.now()
-        with self.engine.unit_of_work(workspace) as uow:
+        now = self.services.kernel.clock.now()
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             repo = uow.repo
             subject = self._subject(repo, by, person)
             stand_in: Person | None = None
@@ -146,7 +146,7 @@ class AbsenceService:
     def _plan_return(
         self, session: Session, workspace: str, person: Person, absence_id: int, due: datetime
     ) -> None:
-        JobStore(self.engine.session_factory, self.engine.clock).enqueue(
+        JobStore(self.services.kernel.session_factory, self.services.kernel.clock).enqueue(
             [
                 NewJob(
                     workspace_id=workspace,
@@ -163,7 +163,7 @@ class AbsenceService:
         self, workspace: str, by: str | None, person: str | None = None
     ) -> list[tuple[int, AbsencePeriod]]:
         """The registered absences of ``person`` (default ``by``), numbered as shown."""
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             subject = self._subject(uow.repo, by, person)
             rows = AbsenceRepository(uow.session, workspace).of_person(subject.id)
             return numbered([period_of(r) for r in rows])
@@ -180,9 +180,9 @@ class AbsenceService:
         them the questions of open rounds). With ``message_key`` (the request's id) a
         replayed request raises :class:`bot.absence.AlreadyRemoved` rather than removing
         the absence that is now ``number``."""
-        now = self.engine.clock.now()
+        now = self.services.kernel.clock.now()
         try:
-            with self.engine.unit_of_work(workspace) as uow:
+            with self.services.kernel.legacy_unit_of_work(workspace) as uow:
                 subject = self._subject(uow.repo, by, person)
                 absences = AbsenceRepository(uow.session, workspace)
                 if message_key is not None:
@@ -206,7 +206,7 @@ class AbsenceService:
         every one of the workspace for an organiser, their own for a manager, and None
         for anyone else (who gets no absence section)."""
         today = self.today()
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             actor = uow.repo.person(by)
             if actor is None:
                 return None
@@ -221,8 +221,8 @@ class AbsenceService:
         """Remove the absence with this id (someone else's needs the organiser role); the
         person is back at once. An absence already gone raises
         :class:`bot.absence.AlreadyRemoved`, so a repeated click removes nothing more."""
-        now = self.engine.clock.now()
-        with self.engine.unit_of_work(workspace) as uow:
+        now = self.services.kernel.clock.now()
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             absences = AbsenceRepository(uow.session, workspace)
             row = absences.get(absence_id)
             if row is None:
@@ -239,10 +239,10 @@ class AbsenceService:
         ahead) that asks one of their units, unless someone is already answering for it
         there; a participation marked absent is opened again. Returns the participations
         whose thread is still to be opened (nothing while the person is away)."""
-        now = self.engine.clock.now()
+        now = self.services.kernel.clock.now()
         day = local_day(now, self.tz)
         ids: list[int] = []
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             repo = uow.repo
             subject = repo.person(person)
             if subject is None or book_in(repo, day).is_absent(person, day):
@@ -277,12 +277,12 @@ class AbsenceService:
             uow.commit()
         out = []
         for pid in ids:
-            participant = self.engine.participant(workspace, pid)
+            participant = self.services.queries.participant(workspace, pid)
             out.append(
                 Returned(
-                    self.engine.round_info(workspace, participant.round_id),
+                    self.services.queries.round_info(workspace, participant.round_id),
                     participant,
-                    self.engine.current_prompt(workspace, pid),
+                    self.services.queries.current_prompt(workspace, pid),
                 )
             )
         return out

@@ -85,7 +85,7 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     path = Path(args.file)
     data = load_org_file(path)
-    with runtime.engine.unit_of_work(args.workspace) as uow:
+    with runtime.services.kernel.legacy_unit_of_work(args.workspace) as uow:
         report = import_org(uow, data, str(path))
     counts = "; ".join(
         t(
@@ -102,7 +102,7 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
-    nodes = organisation(_runtime(args).engine, args.workspace)
+    nodes = organisation(_runtime(args).services, args.workspace)
     if not nodes:
         out.print(t(args.lang, "cli.org.empty"), markup=False)
         return 0
@@ -160,12 +160,12 @@ def cmd_templates_validate(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
-    from bot.engine import StartRound
+    from bot.services.rounds import StartRound
 
     runtime = _runtime(args)
     now = datetime.now(UTC)
     deadline = parse_deadline(args.deadline, args.tz, now=now) if args.deadline else None
-    started = runtime.engine.start_round(
+    started = runtime.services.rounds.start_round(
         args.workspace,
         StartRound(
             template=args.template,
@@ -194,7 +194,7 @@ def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
 def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     table = cli_views.table(args.lang, "round", "status", "template", "title", "deadline", "group")
-    for info in runtime.engine.rounds(args.workspace, args.status):
+    for info in runtime.services.queries.rounds(args.workspace, args.status):
         table.add_row(
             str(info.round_id),
             t(args.lang, f"summary.status.{info.status}"),
@@ -209,7 +209,7 @@ def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
-    status = runtime.engine.status(args.workspace, parse_id(args.round))
+    status = runtime.services.queries.status(args.workspace, parse_id(args.round))
     info = status.round
     lang = args.lang
     state = t(lang, f"summary.status.{info.status}")
@@ -241,7 +241,7 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
 def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     round_id = parse_id(args.round)
-    info = runtime.engine.round_info(args.workspace, round_id)
+    info = runtime.services.queries.round_info(args.workspace, round_id)
     if info.status != "closed" and not args.yes:
         if not cli_views.stdin_is_terminal():
             raise CloseNeedsConfirmation(round_id)
@@ -249,7 +249,7 @@ def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
         if not cli_views.confirm(question, out):
             out.print(t(args.lang, "cli.round.close_cancelled", round_id=round_id))
             return 1
-    summary, newly = runtime.engine.close_round(args.workspace, round_id, args.by)
+    summary, newly = runtime.services.rounds.close_round(args.workspace, round_id, args.by)
     key = "cli.round.closed" if newly else "cli.round.already_closed"
     out.print(t(args.lang, key, round_id=round_id))
     out.print(render_summary(summary, "text"), markup=False, highlight=False)
@@ -258,7 +258,7 @@ def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_summary(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
-    summary = runtime.engine.summary(args.workspace, parse_id(args.round))
+    summary = runtime.services.queries.summary(args.workspace, parse_id(args.round))
     sys.stdout.write(render_summary(summary, args.format))
     return 0
 

@@ -193,9 +193,7 @@ class IllegalTransition(DialogError):
     key = "error.generic"
 
     def __init__(self, what: str, state: object, event: object) -> None:
-        super().__init__(
-            f"{what} in state {state!s} cannot {event!s}", what=what, state=str(state)
-        )
+        super().__init__(f"{what} in state {state!s} cannot {event!s}", what=what, state=str(state))
         self.what = what
         self.state = str(state)
         self.event = str(event)

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 from bot.anonymity import Respondent, plan_pools
 from bot.collation import sort_key
-from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_TZ, t
 from bot.org_tree import OrgTree
 from bot.schedule.render import phase_name
+from bot.services.container import Services
 from bot.templates import DialogTemplate
 from storage import history as queries
 from storage.models import Unit
@@ -124,7 +124,7 @@ def _round(
 
 
 def answer_history(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     start: date,
     end: date,
@@ -155,8 +155,8 @@ def answer_history(
     """
     zone = ZoneInfo(tz)
     lower, upper = _local_bounds(start, end, tz)
-    template_key = engine.catalog.get(template).key if template else None
-    with engine.unit_of_work(workspace) as uow:
+    template_key = services.kernel.catalog.get(template).key if template else None
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         repo = uow.repo
         tree = OrgTree(repo.units())
         level_names = {level.key: level.name for level in repo.levels()}
@@ -279,7 +279,7 @@ class RateTable:
 
 
 def response_rates(
-    engine: DialogEngine, workspace: str, year: int, *, lang: str = "sv", tz: str = DEFAULT_TZ
+    services: Services, workspace: str, year: int, *, lang: str = "sv", tz: str = DEFAULT_TZ
 ) -> RateTable:
     """How many of each unit's managers answered, round by round, in ``year``.
 
@@ -299,7 +299,7 @@ def response_rates(
     """
     zone = ZoneInfo(tz)
     lower, upper = _local_bounds(date(year, 1, 1), date(year, 12, 31), tz)
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         repo = uow.repo
         tree = OrgTree(repo.units())
         round_rows = queries.rounds_between(repo, lower, upper)
@@ -396,7 +396,7 @@ class ActivityOverview:
 
 
 def activity_overview(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     year: int,
     *,
@@ -428,7 +428,7 @@ def activity_overview(
         UnknownUnit: If ``unit`` matches no unit.
     """
     lower, upper = _local_bounds(date(year, 1, 1), date(year, 12, 31), tz)
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         repo = uow.repo
         tree = OrgTree(repo.units())
         roots = [tree.find(unit)] if unit else tree.children.get(None, [])

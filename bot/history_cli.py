@@ -75,7 +75,7 @@ def cmd_history(args: argparse.Namespace, out: Console) -> int:
         return 2
     runtime = build_runtime(args.db)
     history = answer_history(
-        runtime.engine,
+        runtime.services,
         args.workspace,
         args.date_from,
         args.date_to,
@@ -130,8 +130,8 @@ def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
     if path is False:
         return 2
     runtime = build_runtime(args.db)
-    year = args.year or runtime.engine.clock.now().year
-    table = response_rates(runtime.engine, args.workspace, year, lang=args.lang, tz=args.tz)
+    year = args.year or runtime.services.kernel.clock.now().year
+    table = response_rates(runtime.services, args.workspace, year, lang=args.lang, tz=args.tz)
     if not table.rounds:
         _say(out, t(args.lang, "history.rates.none", year=year))
         return 0
@@ -168,9 +168,9 @@ def cmd_history_activities(args: argparse.Namespace, out: Console) -> int:
     if path is False:
         return 2
     runtime = build_runtime(args.db)
-    year = args.year or runtime.engine.clock.now().year
+    year = args.year or runtime.services.kernel.clock.now().year
     overview = activity_overview(
-        runtime.engine, args.workspace, year, unit=args.unit, lang=args.lang, tz=args.tz
+        runtime.services, args.workspace, year, unit=args.unit, lang=args.lang, tz=args.tz
     )
     if not overview.units:
         _say(out, t(args.lang, "history.activities.none", year=year))

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.engine import normalize_role
 from bot.i18n import DEFAULT_LANG
 from bot.org_cycles import find_cycles
 from bot.org_problems import OrgProblem, Place, kind_of
 from bot.safe_yaml import UserFileError, load_yaml, read_user_file
+from bot.services.participation import normalize_role
 from bot.templates import normalize_key
 from bot.text_input import KEY_MAX, MANAGER_TITLE_MAX, NAME_MAX, REF_MAX, clean_text
 from storage.models import Level, Person, Unit

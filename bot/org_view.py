@@ -1,6 +1,6 @@
 """A read-only picture of a workspace's organisation: the unit tree with levels and managers.
 
-A small service function over :class:`~bot.engine.DialogEngine` (it opens its own unit of
+A small service function over :class:`~bot.engine.Services` (it opens its own unit of
 work); adapters render the plain :class:`OrgNode` values it returns.
 """
 
@@ -13,7 +13,7 @@ from bot.collation import swedish_sorted
 from bot.org_tree import OrgTree
 
 if TYPE_CHECKING:
-    from bot.engine import DialogEngine
+    from bot.services.container import Services
     from storage.models import Unit
 
 
@@ -28,9 +28,9 @@ class OrgNode:
     children: list[OrgNode] = field(default_factory=list)
 
 
-def organisation(engine: DialogEngine, workspace: str) -> list[OrgNode]:
+def organisation(services: Services, workspace: str) -> list[OrgNode]:
     """The top units of ``workspace`` with everything below them, in Swedish order."""
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         levels = {lv.key: lv.name for lv in uow.repo.levels()}
         units = uow.repo.units()
         tree = OrgTree(units)

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.engine import DialogEngine
 from bot.errors import DialogError, UnknownPerson
 from bot.schedule.jobs import NewJob
+from bot.services.container import Services
 from storage import personal_data as queries
 from storage.absences import AbsenceRepository
 from storage.models import Participation, Person
@@ -128,13 +128,13 @@ def _participation(
     }
 
 
-def export_person(engine: DialogEngine, workspace: str, chat_id: str) -> dict[str, Any]:
+def export_person(services: Services, workspace: str, chat_id: str) -> dict[str, Any]:
     """Everything stored about the person with ``chat_id``, as JSON-ready data.
 
     Answers are included for rounds that are not anonymous; for anonymous rounds only
     the fact of taking part is listed (closing such a round erases even that link).
     """
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         repo, session = uow.repo, uow.session
         person = repo.person(chat_id)
         if person is None:
@@ -159,7 +159,7 @@ def export_person(engine: DialogEngine, workspace: str, chat_id: str) -> dict[st
         posts = queries.posts_addressed_to(session, workspace, chat_id, _dm_channels(named))
         return {
             "workspace": workspace,
-            "exported_at": _iso(engine.clock.now()),
+            "exported_at": _iso(services.kernel.clock.now()),
             "person": {
                 "chat_id": person.chat_id,
                 "name": person.name,
@@ -226,10 +226,10 @@ class Erased:
     posts: int
 
 
-def erase_person(engine: DialogEngine, workspace: str, chat_id: str) -> Erased:
+def erase_person(services: Services, workspace: str, chat_id: str) -> Erased:
     """Remove the identity of the person with ``chat_id`` (name, chat id, threads,
     message references, manager roles); their answers stay with their units."""
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         person = uow.repo.person(chat_id)
         if person is None:
             raise UnknownPerson(chat_id, [p.chat_id for p in uow.repo.people()])
@@ -276,11 +276,11 @@ def purge_job(now: datetime, days: int) -> NewJob:
     )
 
 
-def purge_expired(engine: DialogEngine, days: int) -> Purged:
+def purge_expired(services: Services, days: int) -> Purged:
     """Purge post contents and applied message keys older than ``days``, in every
     workspace (idempotent)."""
-    before = engine.clock.now() - timedelta(days=days)
-    with engine.session_factory() as session, session.begin():
+    before = services.kernel.clock.now() - timedelta(days=days)
+    with services.kernel.session_factory() as session, session.begin():
         posts = queries.purge_post_payloads(session, before)
         keys = queries.purge_processed_messages(session, before)
     return Purged(before, posts, keys)

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
-from bot.engine import ANSWERED, SKIPPED, WITHDRAWN, DialogEngine, own_questions
 from bot.results import QuestionPrompt
+from bot.services.container import Services
+from bot.services.participation import ANSWERED, SKIPPED, WITHDRAWN, own_questions
 from bot.templates import DialogTemplate
 from storage.models import Participation
 from storage.models_question_messages import OPEN
@@ -65,8 +66,8 @@ class QuestionMessageChange:
 class QuestionMessages:
     """Records question messages and works out which of them are out of date."""
 
-    def __init__(self, engine: DialogEngine) -> None:
-        self.engine = engine
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     def record(
         self,
@@ -80,14 +81,14 @@ class QuestionMessages:
         """Remember that message ``ts`` in ``conversation`` shows the question
         ``question_ref`` (:attr:`QuestionPrompt.ref`) of a participation with its buttons.
         Recording the same message again changes nothing."""
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             QuestionMessageRepository(uow.session, workspace).add(
                 participation_id,
                 question_ref,
                 platform,
                 conversation,
                 ts,
-                self.engine.clock.now(),
+                self.services.kernel.clock.now(),
             )
             try:
                 uow.commit()
@@ -104,7 +105,7 @@ class QuestionMessages:
         """The participation's question messages on ``platform`` whose state changed since
         they were last updated (none once the round is closed). ``current``, the prompt
         just shown, spares the work when only its own messages exist."""
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             p, rows = QuestionMessageRepository(uow.session, workspace).of_participation(
                 participation_id, platform
             )
@@ -115,7 +116,7 @@ class QuestionMessages:
                 for r in rows
             ):
                 return []
-            template = self.engine.template_of(p.round)
+            template = self.services.kernel.template_of(p.round)
             now_current = _current_ref(uow.repo, p, template)
             lang = p.round.lang
             questions = own_questions(p, template)
@@ -157,7 +158,7 @@ class QuestionMessages:
                 )
         if any(c.state == "open" for c in changes):
             # Shown again with its buttons (e.g. after going back): the full current prompt.
-            prompt = self.engine.current_prompt(workspace, participation_id)
+            prompt = self.services.queries.current_prompt(workspace, participation_id)
             changes = [
                 replace(c, prompt=prompt) if c.state == "open" else c
                 for c in changes
@@ -167,7 +168,7 @@ class QuestionMessages:
 
     def shown(self, workspace: str, message_id: int, token: str) -> None:
         """The message ``message_id`` now shows ``token``."""
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             QuestionMessageRepository(uow.session, workspace).set_shown(message_id, token)
             uow.commit()
 

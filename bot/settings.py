@@ -7,8 +7,8 @@ the value it started with.
 
 from __future__ import annotations
 
-from bot.engine import DialogEngine
 from bot.errors import DialogError
+from bot.services.container import Services
 
 ANONYMITY_K = "anonymity_k"
 SETTINGS = (ANONYMITY_K,)
@@ -43,20 +43,20 @@ def parse_k(value: str) -> int:
     return int(text)
 
 
-def get_setting(engine: DialogEngine, workspace: str, name: str) -> int:
+def get_setting(services: Services, workspace: str, name: str) -> int:
     """The current value of setting ``name`` in ``workspace``."""
     if name != ANONYMITY_K:
         raise UnknownSetting(name[:40])
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         return uow.repo.anonymity_k()
 
 
-def set_setting(engine: DialogEngine, workspace: str, name: str, value: str) -> int:
+def set_setting(services: Services, workspace: str, name: str, value: str) -> int:
     """Change setting ``name`` in ``workspace``; returns the stored value."""
     if name != ANONYMITY_K:
         raise UnknownSetting(name[:40])
     k = parse_k(value)
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         uow.repo.set_anonymity_k(k)
         uow.commit()
     return k

@@ -13,14 +13,14 @@ from bot.wiring import build_runtime
 
 def cmd_settings_show(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
-    k = get_setting(runtime.engine, args.workspace, ANONYMITY_K)
+    k = get_setting(runtime.services, args.workspace, ANONYMITY_K)
     out.print(t(args.lang, "anonymity.setting_show", k=k), markup=False, highlight=False)
     return 0
 
 
 def cmd_settings_set(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
-    k = set_setting(runtime.engine, args.workspace, args.name, args.value)
+    k = set_setting(runtime.services, args.workspace, args.name, args.value)
     out.print(
         t(args.lang, "anonymity.setting_set", k=k, workspace=args.workspace),
         markup=False,

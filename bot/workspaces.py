@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from bot.engine import DialogEngine
+from bot.services.container import Services
 from storage.installations import cancel_workspace_jobs
 
 log = logging.getLogger(__name__)
 
 
-def stop_workspace(engine: DialogEngine, workspace: str) -> int:
+def stop_workspace(services: Services, workspace: str) -> int:
     """Stop every scheduled job of ``workspace`` (uninstalled, or its bot token revoked):
     its schedule is removed and its pending jobs and deadline closes are cancelled. Its
     rounds, answers and documentation stay. Idempotent; returns the jobs cancelled."""
-    with engine.unit_of_work(workspace) as uow:
-        cancelled = cancel_workspace_jobs(uow.session, workspace, engine.clock.now())
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
+        cancelled = cancel_workspace_jobs(uow.session, workspace, services.kernel.clock.now())
         uow.commit()
     log.info("workspace %s: the app left; %d scheduled jobs cancelled", workspace, cancelled)
     return cancelled

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, text
 
 from bot.clock import FixedClock
 from bot.console.demo import sample_org_path
-from bot.engine import DialogEngine
 from bot.org_import import import_org, load_org_file
+from bot.services.container import Services, build_services
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base
@@ -90,28 +90,28 @@ def catalog() -> TemplateCatalog:
 
 
 @pytest.fixture
-def make_dialog_engine(
+def make_services(
     db: Engine, catalog: TemplateCatalog, clock: FixedClock
-) -> Callable[[], DialogEngine]:
+) -> Callable[[], Services]:
     """Build a fresh engine on the same database (a 'restart' is calling it again)."""
 
-    def build() -> DialogEngine:
-        return DialogEngine(make_session_factory(db), catalog, clock)
+    def build() -> Services:
+        return build_services(make_session_factory(db), catalog, clock)
 
     return build
 
 
-def load_sample_org(engine: DialogEngine, workspace: str = WORKSPACE) -> None:
+def load_sample_org(services: Services, workspace: str = WORKSPACE) -> None:
     """Import the shipped sample municipality into ``workspace``."""
     path = sample_org_path()
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         import_org(uow, load_org_file(path), str(path))
 
 
 @pytest.fixture
-def engine(make_dialog_engine: Callable[[], DialogEngine]) -> DialogEngine:
+def services(make_services: Callable[[], Services]) -> Services:
     """A dialog engine with the sample organisation loaded in workspace ``local``."""
-    built = make_dialog_engine()
+    built = make_services()
     load_sample_org(built)
     return built
 

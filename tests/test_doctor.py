@@ -14,9 +14,10 @@ from sqlalchemy import Engine
 
 from bot.cli import main
 from bot.doctor import FAIL, OK, Doctor, Report
-from bot.engine import DialogEngine, StartRound
 from bot.schedule.config import load_schedule_text
 from bot.schedule.store import save_schedule
+from bot.services.container import Services
+from bot.services.rounds import StartRound
 from storage.db import make_engine
 
 TOKEN = "xoxb-fake-token"
@@ -70,20 +71,20 @@ def env(fake: FakeSlack) -> dict[str, str]:
 
 
 @pytest.fixture
-def installed(
-    db: Engine, make_dialog_engine: Callable[[], DialogEngine]
-) -> Callable[..., DialogEngine]:
+def installed(db: Engine, make_services: Callable[[], Services]) -> Callable[..., Services]:
     """The sample organisation in the fake's workspace, a stored schedule and an open
     round in C0LEDNING: a healthy installation."""
 
-    def install(answering: str = "enhet", receiving: str = "avdelning") -> DialogEngine:
-        engine = make_dialog_engine()
-        load_sample_org(engine, DEFAULT_TEAM_ID)
+    def install(answering: str = "enhet", receiving: str = "avdelning") -> Services:
+        services = make_services()
+        load_sample_org(services, DEFAULT_TEAM_ID)
         schedule = load_schedule_text(
             SCHEDULE.format(answering=answering, receiving=receiving), "test.yaml"
         )
-        save_schedule(engine, DEFAULT_TEAM_ID, schedule, "test.yaml", default_group_ref="C0DIALOG")
-        engine.start_round(
+        save_schedule(
+            services, DEFAULT_TEAM_ID, schedule, "test.yaml", default_group_ref="C0DIALOG"
+        )
+        services.rounds.start_round(
             DEFAULT_TEAM_ID,
             StartRound(
                 template="avstamning",
@@ -96,7 +97,7 @@ def installed(
                 started_by="U0PROC01",
             ),
         )
-        return engine
+        return services
 
     return install
 
@@ -118,7 +119,7 @@ def failures(report: Report) -> list[str]:
 
 
 def test_a_healthy_installation_passes_every_check(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     report = run(db, env)
@@ -144,7 +145,7 @@ def test_a_healthy_installation_passes_every_check(
 
 
 def test_a_bad_token_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     fake.accept_unknown_tokens = False
@@ -157,7 +158,7 @@ def test_a_bad_token_is_found(
 
 
 def test_a_missing_and_an_extra_scope_are_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     scopes = (*tuple(s for s in DEFAULT_BOT_SCOPES if s != "reactions:write"), "chat:write.public")
@@ -171,7 +172,7 @@ def test_a_missing_and_an_extra_scope_are_found(
 
 
 def test_a_channel_the_bot_is_not_in_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     fake.add_channel("C0LEDNING", "ledning", is_member=False)
@@ -185,7 +186,7 @@ def test_a_channel_the_bot_is_not_in_is_found(
 
 
 def test_a_unit_without_manager_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine]
+    db: Engine, env: dict[str, str], installed: Callable[..., Services]
 ) -> None:
     installed(answering="namnd", receiving="kommunstyrelse")
     report = run(db, env)
@@ -196,7 +197,7 @@ def test_a_unit_without_manager_is_found(
 
 
 def test_a_manager_unknown_to_slack_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     fake.set_scopes(TOKEN, (*DEFAULT_BOT_SCOPES, "users:read"))
@@ -220,7 +221,7 @@ def test_an_unmigrated_database_is_found(tmp_path: Path, env: dict[str, str]) ->
 
 
 def test_a_bad_time_zone_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine]
+    db: Engine, env: dict[str, str], installed: Callable[..., Services]
 ) -> None:
     installed()
     report = run(db, env, tz="Europe/Stokholm")

@@ -99,9 +99,14 @@ def test_a_post_the_resender_takes_over_is_logged_with_its_round_and_participati
 ) -> None:
     slack.command(START)
     thread = slack.thread_of(ANNA)
-    round_id = slack.engine.rounds(DEFAULT_TEAM_ID)[0].round_id
-    pid = slack.engine.status(DEFAULT_TEAM_ID, round_id).units[0].participants[0].participation_id
-    store = OutboxStore(slack.engine.session_factory, clock)
+    round_id = slack.services.queries.rounds(DEFAULT_TEAM_ID)[0].round_id
+    pid = (
+        slack.services.queries.status(DEFAULT_TEAM_ID, round_id)
+        .units[0]
+        .participants[0]
+        .participation_id
+    )
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
     payload = message_payload(CHANNEL, "Glöm inte att svara", thread_ts=thread)
     # Planned (and acknowledged) by a process that died before sending it.
     Poster(store).plan(DEFAULT_TEAM_ID, [NewPost("k:resent", payload, CHANNEL, round_id, pid)])

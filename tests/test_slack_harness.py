@@ -38,7 +38,7 @@ from fakes.signing import (
 from slack_bolt import App
 from sqlalchemy import Engine
 
-from bot.engine import DialogEngine
+from bot.services.container import Services
 from bot.slack.app import build_app, wsgi_app
 from bot.slack.config import SlackConfig
 from bot.slack.executor import TrackingExecutor
@@ -74,13 +74,13 @@ class SlackHarness:
         self,
         fake: FakeSlack,
         db: Engine,
-        make_engine: Callable[[], DialogEngine],
+        make_services: Callable[[], Services],
         *,
         config: SlackConfig | None = None,
     ) -> None:
         self.fake = fake
         self.db = db
-        self.make_engine = make_engine
+        self.make_services = make_services
         self.config = config or SlackConfig(
             signing_secret=SECRET,
             bot_token=TOKEN,
@@ -92,11 +92,11 @@ class SlackHarness:
 
     def start(self) -> None:
         """Build (or rebuild, for a restart) the engine, app and WSGI application."""
-        self.engine = self.make_engine()
+        self.services = self.make_services()
         self.executor = TrackingExecutor(max_workers=8)
         self.app: App = build_app(
             self.config,
-            Runtime(self.db, self.engine),
+            Runtime(self.db, self.services),
             executor=self.executor,
             token_verification=False,
         )
@@ -330,10 +330,10 @@ def fake() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def slack(
-    fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
+    fake: FakeSlack, db: Engine, make_services: Callable[[], Services]
 ) -> Iterator[SlackHarness]:
-    harness = SlackHarness(fake, db, make_dialog_engine)
-    load_sample_org(harness.engine, DEFAULT_TEAM_ID)
+    harness = SlackHarness(fake, db, make_services)
+    load_sample_org(harness.services, DEFAULT_TEAM_ID)
     yield harness
     harness.close()
     assert fake.spec_violations == []

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, fake, slack, texts
 
 from bot.collation import sort_key
-from bot.engine import DialogEngine
 from bot.org_import import import_org, parse_yaml
 from bot.schedule import load_preset
 from bot.schedule.store import save_schedule
+from bot.services.container import Services
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM, VIEW_START
 
 __all__ = ["fake", "slack"]
@@ -77,7 +77,7 @@ def _suggest(slack: SlackHarness, typed: str, user: str = PROCESS_SUPPORT) -> li
     return options
 
 
-def _add_units(engine: DialogEngine, count: int) -> None:
+def _add_units(services: Services, count: int) -> None:
     """The sample municipality grown to ``count`` more enheter under Äldreomsorg."""
     stems = ["Hemtjänst", "Ängshemmet", "Åhem", "Solhemmet", "Skolan", "hemsjukvård", "Öhem"]
     units = "\n".join(
@@ -89,7 +89,7 @@ def _add_units(engine: DialogEngine, count: int) -> None:
         "levels:\n  - {key: avdelning, name: Avdelning}\n  - {key: enhet, name: Enhet}\n"
         f"units:\n  - {{key: aldreomsorg, name: Äldreomsorg, level: avdelning}}\n{units}\n"
     )
-    with engine.unit_of_work(DEFAULT_TEAM_ID) as uow:
+    with services.kernel.legacy_unit_of_work(DEFAULT_TEAM_ID) as uow:
         import_org(uow, parse_yaml(text, "extra.yaml"), "extra.yaml")
 
 
@@ -99,7 +99,7 @@ def _add_units(engine: DialogEngine, count: int) -> None:
 def test_process_support_home_has_start_button_upcoming_rounds_rate_and_deadline(
     slack: SlackHarness,
 ) -> None:
-    save_schedule(slack.engine, DEFAULT_TEAM_ID, load_preset(), "preset")
+    save_schedule(slack.services, DEFAULT_TEAM_ID, load_preset(), "preset")
     slack.command(START)
     slack.say(ANNA, "Svar", slack.thread_of(ANNA))
 
@@ -140,7 +140,7 @@ def test_home_says_when_there_is_no_schedule_and_managers_get_no_start_button(
 def test_home_says_in_swedish_why_a_stored_schedule_cannot_be_planned(
     slack: SlackHarness,
 ) -> None:
-    save_schedule(slack.engine, DEFAULT_TEAM_ID, load_preset(), "preset")
+    save_schedule(slack.services, DEFAULT_TEAM_ID, load_preset(), "preset")
     # A stored body that no longer validates (as after an upgrade that checks more).
     with slack.db.begin() as conn:
         conn.execute(
@@ -181,7 +181,7 @@ def test_start_modal_explains_its_fields_and_suggests_a_deadline(slack: SlackHar
 
 
 def test_start_modal_finds_units_by_typing_among_300(slack: SlackHarness) -> None:
-    _add_units(slack.engine, 300)
+    _add_units(slack.services, 300)
 
     options = _suggest(slack, "hem")
     names = [o["text"]["text"].rsplit(" (", 1)[0] for o in options]
@@ -208,11 +208,11 @@ def test_start_modal_refuses_a_deadline_in_the_past(slack: SlackHarness) -> None
     reply = slack.submit(VIEW_START, PROCESS_SUPPORT, _start_values("2027-05-02"))
     assert reply.json()["response_action"] == "errors"
     assert "redan passerat" in reply.json()["errors"]["deadline"]
-    assert slack.engine.rounds(DEFAULT_TEAM_ID) == []
+    assert slack.services.queries.rounds(DEFAULT_TEAM_ID) == []
 
     reply = slack.submit(VIEW_START, PROCESS_SUPPORT, _start_values("2027-05-03"))
     assert reply.body == ""  # today at 17:00 still lies ahead
-    assert len(slack.engine.rounds(DEFAULT_TEAM_ID)) == 1
+    assert len(slack.services.queries.rounds(DEFAULT_TEAM_ID)) == 1
 
 
 # Reminders and the recap --------------------------------------------------------------

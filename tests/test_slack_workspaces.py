@@ -14,7 +14,7 @@ from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import Engine, text
 from test_slack_harness import ANNA, CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness, fake, texts
 
-from bot.engine import DialogEngine
+from bot.services.container import Services
 from bot.slack.config import SlackConfig
 from bot.slack.token_store import installation_store
 
@@ -33,7 +33,7 @@ def _clean_slack_sdk_tables(db: Engine) -> None:
 
 @pytest.fixture
 def multi(
-    fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
+    fake: FakeSlack, db: Engine, make_services: Callable[[], Services]
 ) -> Iterator[SlackHarness]:
     _clean_slack_sdk_tables(db)
     config = SlackConfig(
@@ -61,9 +61,9 @@ def multi(
                 installed_at=datetime.now(UTC).timestamp(),
             )
         )
-    harness = SlackHarness(fake, db, make_dialog_engine, config=config)
+    harness = SlackHarness(fake, db, make_services, config=config)
     for team in TEAMS:
-        load_sample_org(harness.engine, team)
+        load_sample_org(harness.services, team)
     yield harness
     harness.close()
     _clean_slack_sdk_tables(db)
@@ -73,8 +73,8 @@ def multi(
 def test_two_workspaces_side_by_side_never_see_each_other(multi: SlackHarness) -> None:
     multi.command('start avstamning enheter:"Hemtjänst Norr"', team="T0AAA")
     multi.command('start resultat units:"Hemtjänst Norr"', team="T0BBB")
-    a_round = multi.engine.rounds("T0AAA")
-    b_round = multi.engine.rounds("T0BBB")
+    a_round = multi.services.queries.rounds("T0AAA")
+    b_round = multi.services.queries.rounds("T0BBB")
     assert len(a_round) == len(b_round) == 1
     assert a_round[0].round_id != b_round[0].round_id
 
@@ -88,9 +88,9 @@ def test_two_workspaces_side_by_side_never_see_each_other(multi: SlackHarness) -
     before = len(multi.fake.delivered("chat.postMessage"))
     multi.say(ANNA, "Fel arbetsyta", a_thread, team="T0BBB")
     assert (
-        multi.engine.answers_of(
+        multi.services.queries.answers_of(
             "T0AAA",
-            multi.engine.status("T0AAA", a_round[0].round_id)
+            multi.services.queries.status("T0AAA", a_round[0].round_id)
             .units[0]
             .participants[0]
             .participation_id,
@@ -102,14 +102,17 @@ def test_two_workspaces_side_by_side_never_see_each_other(multi: SlackHarness) -
     assert f"Det finns ingen runda {a_round[0].round_id}" in multi.responses(team="T0BBB")[-1]
     multi.command(f"status {a_round[0].round_id}", team="T0BBB")
     assert "Det finns ingen runda" in multi.responses(team="T0BBB")[-1]
-    assert multi.engine.round_info("T0AAA", a_round[0].round_id).status == "open"
+    assert multi.services.queries.round_info("T0AAA", a_round[0].round_id).status == "open"
 
     # Workspace A answers normally.
     multi.say(ANNA, "Rätt arbetsyta", a_thread, team="T0AAA")
     pid = (
-        multi.engine.status("T0AAA", a_round[0].round_id).units[0].participants[0].participation_id
+        multi.services.queries.status("T0AAA", a_round[0].round_id)
+        .units[0]
+        .participants[0]
+        .participation_id
     )
-    assert multi.engine.answers_of("T0AAA", pid) == {"hur_gar_det": "Rätt arbetsyta"}
+    assert multi.services.queries.answers_of("T0AAA", pid) == {"hur_gar_det": "Rätt arbetsyta"}
     last = [
         c for c in multi.fake.delivered("chat.postMessage") if c.args.get("thread_ts") == a_thread
     ][-1]
@@ -137,7 +140,7 @@ def test_oauth_install_flow_stores_the_installation(multi: SlackHarness) -> None
     with multi.db.connect() as conn:  # what the install flow stored is encrypted
         stored = conn.execute(text("SELECT bot_token FROM slack_bots WHERE team_id='T0NEW'"))
         assert [t for (t,) in stored if "xoxb-new" in t] == []
-    load_sample_org(multi.engine, "T0NEW")
+    load_sample_org(multi.services, "T0NEW")
     multi.command('start avstamning enheter:"Hemtjänst Norr"', team="T0NEW")
     new_posts = [c for c in multi.fake.delivered("chat.postMessage") if c.team_id == "T0NEW"]
     assert new_posts and all(c.token == "xoxb-new" for c in new_posts)

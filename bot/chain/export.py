@@ -23,9 +23,9 @@ from bot.chain.documents import (
     Table,
 )
 from bot.collation import sort_key, swedish_sorted
-from bot.engine import DialogEngine
 from bot.i18n import format_local, t
 from bot.results import ActivityView
+from bot.services.container import Services
 from bot.summary import RoundSummary
 
 ExportFormat = Literal["md", "html", "docx"]
@@ -48,15 +48,17 @@ def evaluation_key(round_id: int) -> str:
     return f"{EVALUATION_PREFIX}{round_id}"
 
 
-def load_round_record(engine: DialogEngine, workspace: str, round_id: int) -> RoundRecord:
+def load_round_record(services: Services, workspace: str, round_id: int) -> RoundRecord:
     """Read a round's summary, activities, follow-ups and evaluation."""
-    summary = engine.summary(workspace, round_id)
-    with engine.unit_of_work(workspace) as uow:
+    summary = services.queries.summary(workspace, round_id)
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         named = chain_activities.round_activities(uow.repo, round_id)
         followed = chain_activities.followups_in_round(uow.repo, round_id)
         evaluation_round = uow.repo.round_by_external_key(evaluation_key(round_id))
         evaluation_id = evaluation_round.id if evaluation_round is not None else None
-    evaluation = engine.summary(workspace, evaluation_id) if evaluation_id is not None else None
+    evaluation = (
+        services.queries.summary(workspace, evaluation_id) if evaluation_id is not None else None
+    )
     return RoundRecord(summary, named, followed, evaluation)
 
 
@@ -337,9 +339,9 @@ def render(document: ExportDocument, fmt: ExportFormat) -> bytes:
 
 
 def export_round(
-    engine: DialogEngine, workspace: str, round_id: int, fmt: ExportFormat
+    services: Services, workspace: str, round_id: int, fmt: ExportFormat
 ) -> tuple[bytes, str]:
     """The documentation of a round as file content and a file name (for CLI and Slack)."""
-    record = load_round_record(engine, workspace, round_id)
-    document = build_round_document(record, format_local(engine.clock.now()))
+    record = load_round_record(services, workspace, round_id)
+    document = build_round_document(record, format_local(services.kernel.clock.now()))
     return render(document, fmt), f"{document.filename}.{fmt}"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.chain.documents import Block, Paragraph, Table
-from bot.engine import DialogEngine
 from bot.history import ACTIVITY_GROUPS, activity_overview
 from bot.i18n import DEFAULT_TZ, t
+from bot.services.container import Services
 
 
 def activity_count_blocks(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     unit: str,
     year: int,
@@ -30,7 +30,7 @@ def activity_count_blocks(
         A short introduction and the table (one row per unit, the total last when
         there are several), or a note that there were none.
     """
-    overview = activity_overview(engine, workspace, year, unit=unit, lang=lang, tz=tz)
+    overview = activity_overview(services, workspace, year, unit=unit, lang=lang, tz=tz)
     if not overview.units:
         return [Paragraph(t(lang, "history.activities.none", year=year), emphasis=True)]
     rows = [*overview.units, overview.total] if len(overview.units) > 1 else overview.units

@@ -58,7 +58,9 @@ class RoundEvent(StrEnum):
 _P = ParticipationState
 _E = ParticipationEvent
 
-PARTICIPATION_TRANSITIONS: dict[tuple[ParticipationState, ParticipationEvent], ParticipationState] = {
+PARTICIPATION_TRANSITIONS: dict[
+    tuple[ParticipationState, ParticipationEvent], ParticipationState
+] = {
     # A manager marked absent may still find the questions (console, "my questions").
     (_P.INVITED, _E.PROGRESS): _P.ANSWERING,
     (_P.ANSWERING, _E.PROGRESS): _P.ANSWERING,

@@ -34,7 +34,7 @@ def source_for_show(args: argparse.Namespace, out: Console) -> tuple[AnnualSched
         runtime = build_runtime(args.db)
     except NotMigrated:
         runtime = None
-    stored = load_stored(runtime.engine, args.workspace) if runtime is not None else None
+    stored = load_stored(runtime.services, args.workspace) if runtime is not None else None
     if stored is None:
         out.print(
             t(args.lang, "schedule.cli.showing_preset", workspace=args.workspace),

@@ -36,7 +36,6 @@ from bot import logs
 from bot.absence import local_day, mark_absent, reminder_recipients
 from bot.absence_service import AbsenceService
 from bot.clock import Clock
-from bot.engine import DialogEngine, StartRound, normalize_role
 from bot.errors import NoParticipants, UnknownRound
 from bot.org_tree import OrgTree
 from bot.personal_data import PURGE_JOB_KIND, purge_expired, purge_job
@@ -57,6 +56,9 @@ from bot.schedule.jobs import (
 )
 from bot.schedule.plan import PlannedItem, PlannedReminder, PlannedRound, due_between
 from bot.schedule.store import from_row
+from bot.services.container import Services
+from bot.services.participation import normalize_role
+from bot.services.rounds import StartRound
 from bot.templates import normalize_key
 from bot.text_input import TITLE_MAX, clip
 from bot.wiring import Runtime
@@ -154,7 +156,7 @@ class Scheduler:
 
     def __init__(
         self,
-        engine: DialogEngine,
+        services: Services,
         notifier: Notifier,
         *,
         clock: Clock | None = None,
@@ -183,11 +185,11 @@ class Scheduler:
             retention_days: Purge post contents and message keys older than this once a
                 day (:func:`bot.personal_data.purge_expired`); None never purges.
         """
-        self.engine = engine
+        self.services = services
         self.notifier = notifier
-        self.clock: Clock = clock or engine.clock
+        self.clock: Clock = clock or services.kernel.clock
         self.jobs = JobStore(
-            engine.session_factory,
+            services.kernel.session_factory,
             self.clock,
             worker_id,
             lease=lease,
@@ -262,7 +264,7 @@ class Scheduler:
         now = self.clock.now()
         horizon = now + self.lookahead
         created = 0
-        with self.engine.session_factory() as session, session.begin():
+        with self.services.kernel.session_factory() as session, session.begin():
             rows = session.scalars(
                 select(WorkspaceSchedule)
                 .order_by(WorkspaceSchedule.id)
@@ -279,7 +281,7 @@ class Scheduler:
                     continue
                 created += self.jobs.enqueue(jobs, session)
                 row.planned_until = horizon
-        with self.engine.session_factory() as session, session.begin():
+        with self.services.kernel.session_factory() as session, session.begin():
             due = session.execute(
                 select(Round.workspace_id, Round.id, Round.deadline_at).where(
                     Round.status == "open",
@@ -384,7 +386,7 @@ class Scheduler:
         for target in targets:
             external_key = f"{data['occurrence_key']}:{target.unit_key}"
             try:
-                result = self.engine.start_round(
+                result = self.services.rounds.start_round(
                     workspace,
                     StartRound(
                         template=str(data["template"]),
@@ -412,7 +414,7 @@ class Scheduler:
         self, workspace: str, receiving: str, answering: str, default_group: str | None
     ) -> list[_Target]:
         """Receiving units that have answering units with managers below them."""
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             units = uow.repo.units()
             tree = OrgTree(units)
             targets = []
@@ -435,7 +437,7 @@ class Scheduler:
 
     def _rounds_of(self, workspace: str, occurrence_key: str) -> list[int]:
         prefix = f"{occurrence_key}:"
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             stmt = (
                 select(Round.id, Round.external_key)
                 .where(
@@ -449,7 +451,7 @@ class Scheduler:
             return [round_id for round_id, _ in uow.session.execute(stmt).all()]
 
     def _process_supports(self, workspace: str) -> list[str]:
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             return [
                 person.chat_id
                 for person in uow.repo.people()
@@ -463,14 +465,16 @@ class Scheduler:
         supports = self._process_supports(workspace)
         reminded = digests = 0
         day = local_day(self.clock.now())
-        away = AbsenceService(self.engine).book(workspace, day)
+        away = AbsenceService(self.services).book(workspace, day)
         for round_id in round_ids:
-            status = mark_absent(self.engine.status(workspace, round_id), away, day)
+            status = mark_absent(self.services.queries.status(workspace, round_id), away, day)
             if status.round.status != "open":
                 continue
             unfinished = status.unfinished
             for participant in reminder_recipients(unfinished, away, day):
-                prompt = self.engine.current_prompt(workspace, participant.participation_id)
+                prompt = self.services.queries.current_prompt(
+                    workspace, participant.participation_id
+                )
                 key = f"remind:{reminder_key}:{participant.participation_id}"
                 if self._effect(
                     job, key, partial(self.notifier.remind, status.round, participant, prompt)
@@ -485,7 +489,7 @@ class Scheduler:
     def _absence_ended(self, job: ClaimedJob) -> str:
         """A manager is back: the questions of open rounds they missed reach them now."""
         workspace = job.workspace_id
-        back = AbsenceService(self.engine).returned(workspace, str(job.payload["person"]))
+        back = AbsenceService(self.services).returned(workspace, str(job.payload["person"]))
         opened = 0
         for item in back:
             key = f"absence-ended:{item.participant.participation_id}"
@@ -512,12 +516,12 @@ class Scheduler:
         workspace = job.workspace_id
         round_id = int(job.payload["round_id"])
         try:
-            info = self.engine.round_info(workspace, round_id)
+            info = self.services.queries.round_info(workspace, round_id)
         except UnknownRound:
             return "skipped: the round no longer exists"
         if info.status == "closed" and info.closed_at is not None and info.closed_at < job.due_at:
             return "skipped: closed by hand before the deadline"
-        summary, newly = self.engine.close_round(workspace, round_id)
+        summary, newly = self.services.rounds.close_round(workspace, round_id)
         posted = self._effect(
             job, f"summary:{round_id}", partial(self.notifier.summary_ready, summary)
         )
@@ -526,7 +530,7 @@ class Scheduler:
         )
 
     def _purge(self, job: ClaimedJob) -> str:
-        return purge_expired(self.engine, int(job.payload["days"])).describe()
+        return purge_expired(self.services, int(job.payload["days"])).describe()
 
 
 def _failure_job(row: WorkspaceSchedule, exc: Exception) -> NewJob:
@@ -594,7 +598,7 @@ def start_in_background(
         A handle whose :meth:`BackgroundScheduler.stop` ends the loop.
     """
     scheduler = Scheduler(
-        runtime.engine, notifier, clock=clock, lease=lease, retention_days=retention_days
+        runtime.services, notifier, clock=clock, lease=lease, retention_days=retention_days
     )
     stop = threading.Event()
     thread = threading.Thread(

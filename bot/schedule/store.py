@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.engine import DialogEngine
 from bot.errors import UnknownTemplate
 from bot.schedule.config import AnnualSchedule, parse_schedule
 from bot.schedule.errors import DOCUMENT, ScheduleError, ScheduleIssue
 from bot.schedule.jobs import KIND_REMINDER, KIND_START_ROUND, JobStore
+from bot.services.container import Services
 from storage.models_schedule import WorkspaceSchedule
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class ImportReport:
 
 
 def check_against(
-    engine: DialogEngine, workspace: str, schedule: AnnualSchedule, source: str
+    services: Services, workspace: str, schedule: AnnualSchedule, source: str
 ) -> list[ScheduleIssue]:
     """Check a schedule against the template catalog and the workspace's levels.
 
@@ -77,10 +77,10 @@ def check_against(
         ScheduleError: If a round names a template that does not exist.
     """
     issues: list[ScheduleIssue] = []
-    known = sorted(tpl.key for tpl in engine.catalog)
+    known = sorted(tpl.key for tpl in services.kernel.catalog)
     for index, item in enumerate(schedule.rounds):
         try:
-            engine.catalog.get(item.template)
+            services.kernel.catalog.get(item.template)
         except UnknownTemplate:
             issues.append(
                 ScheduleIssue(
@@ -91,7 +91,7 @@ def check_against(
             )
     if issues:
         raise ScheduleError(source, issues)
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         levels = {level.key for level in uow.repo.levels()}
     if not levels:
         return [ScheduleIssue(DOCUMENT, "schedule.warning.no_org", {"workspace": repr(workspace)})]
@@ -111,7 +111,7 @@ def check_against(
 
 
 def save_schedule(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     schedule: AnnualSchedule,
     source: str,
@@ -142,11 +142,11 @@ def save_schedule(
     """
     if lang not in ("sv", "en"):
         raise ScheduleError.single(source, "lang", "schedule.problem.lang", value=repr(lang))
-    warnings = check_against(engine, workspace, schedule, source)
-    now = engine.clock.now()
+    warnings = check_against(services, workspace, schedule, source)
+    now = services.kernel.clock.now()
     body = schedule.model_dump(mode="json")
-    jobs = JobStore(engine.session_factory, engine.clock)
-    with engine.unit_of_work(workspace) as uow:
+    jobs = JobStore(services.kernel.session_factory, services.kernel.clock)
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         session = uow.session
         row = session.scalars(
             select(WorkspaceSchedule)
@@ -172,7 +172,7 @@ def save_schedule(
     return ImportReport(stored, replaced, dropped, warnings)
 
 
-def load_stored(engine: DialogEngine, workspace: str) -> StoredSchedule | None:
+def load_stored(services: Services, workspace: str) -> StoredSchedule | None:
     """The workspace's stored schedule, or None if it has none.
 
     Args:
@@ -185,7 +185,7 @@ def load_stored(engine: DialogEngine, workspace: str) -> StoredSchedule | None:
     Raises:
         ScheduleError: If the stored body no longer validates (e.g. after an upgrade).
     """
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.legacy_unit_of_work(workspace) as uow:
         row = uow.session.scalars(
             select(WorkspaceSchedule).where(WorkspaceSchedule.workspace_id == workspace)
         ).one_or_none()

@@ -31,6 +31,7 @@ from bot.text_input import clean_text
 from storage.models import Participation
 from storage.repository import Repository
 
+
 class Answering:
     """What a participant does in a round.
 

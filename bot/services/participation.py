@@ -536,4 +536,3 @@ def info(round_: Round, template: DialogTemplate) -> RoundInfo:
         anonymity_k=round_.anonymity_k,
         closed_by=round_.closed_by,
     )
-

@@ -8,7 +8,14 @@ from bot.collation import swedish_sorted
 from bot.domain.states import RoundState
 from bot.errors import UnknownPerson
 from bot.org_tree import OrgTree
-from bot.results import AnswerLine, Participant, QuestionPrompt, RoundInfo, RoundStatus, UnitProgress
+from bot.results import (
+    AnswerLine,
+    Participant,
+    QuestionPrompt,
+    RoundInfo,
+    RoundStatus,
+    UnitProgress,
+)
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import (
     ANSWERED,
@@ -118,8 +125,7 @@ class Queries:
         without any such unit are left out. Refused for people who may read nothing."""
         keys = self._readable_keys(repo, viewer, "status")
         statuses = [
-            access.visible_status(self._status(repo, r), keys)
-            for r in repo.rounds(RoundState.OPEN)
+            access.visible_status(self._status(repo, r), keys) for r in repo.rounds(RoundState.OPEN)
         ]
         return [s for s in statuses if s.units]
 

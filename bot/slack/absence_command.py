@@ -21,7 +21,7 @@ def run(ctx: SlackContext, workspace: str, user: str, lang: str, raw: str, trigg
         request = parse_absence_command(raw)
     except InvalidInput as err:
         return error_text(lang, err) + "\n" + t(lang, "absence.usage")
-    service = AbsenceService(ctx.engine, ctx.tz)
+    service = AbsenceService(ctx.services, ctx.tz)
     if request.action == "add":
         assert request.starts_on is not None and request.ends_on is not None
         period = service.register(
@@ -59,7 +59,7 @@ def run(ctx: SlackContext, workspace: str, user: str, lang: str, raw: str, trigg
         )
     listed = service.listed(workspace, user, request.person)
     target = request.person or user
-    name = mrkdwn(ctx.engine.person_names(workspace, {target}).get(target, target))
+    name = mrkdwn(ctx.services.rounds.person_names(workspace, {target}).get(target, target))
     if not listed:
         return t(lang, "absence.list_none", name=name)
     lines = [t(lang, "absence.list_header", name=name)]

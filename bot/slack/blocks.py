@@ -604,7 +604,7 @@ def form_modal(
     lang: str,
     metadata: dict[str, Any],
 ) -> dict[str, Any]:
-    """A participant's questions (see :meth:`DialogEngine.questions_of`) as one form,
+    """A participant's questions (see :meth:`Services.questions_of`) as one form,
     prefilled with the earlier answers.
 
     An answer longer than an input field may hold (3000 characters; chat answers can be

@@ -62,7 +62,7 @@ def _serve(
     wsgi_app: Callable[[App, str, DatabaseCollector], WSGIApplication],
 ) -> int:
     database = DatabaseCollector(
-        OpsQueries(runtime.engine.session_factory), now=runtime.engine.clock.now
+        OpsQueries(runtime.services.kernel.session_factory), now=runtime.services.kernel.clock.now
     )
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler

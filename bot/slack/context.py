@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.engine import DialogEngine
 from bot.errors import DialogError
 from bot.escaping import mrkdwn
 from bot.i18n import DEFAULT_LANG, t
+from bot.services.container import Services
 from bot.slack.notifier import SlackNotifier
 from bot.slack.poster import Poster
 from storage.outbox import OutboxStore
@@ -23,7 +23,7 @@ ClientProvider = Callable[[str], WebClient]
 class SlackContext:
     """Shared services of the Slack adapter, handed to every ``register(app, ctx)``."""
 
-    engine: DialogEngine
+    services: Services
     poster: Poster
     store: OutboxStore
     tz: str
@@ -34,11 +34,11 @@ class SlackContext:
     ) -> SlackNotifier:
         """A notifier posting with ``client`` (a listener's) or the workspace's own client."""
         clients = self.clients if client is None else (lambda _ws: client)
-        return SlackNotifier(self.engine, self.poster, clients, self.tz, occasion)
+        return SlackNotifier(self.services, self.poster, clients, self.tz, occasion)
 
     def lang_for(self, workspace: str, chat_id: str) -> str:
         """The language of a person in the organisation, Swedish when unknown."""
-        with self.engine.unit_of_work(workspace) as uow:
+        with self.services.kernel.legacy_unit_of_work(workspace) as uow:
             person = uow.repo.person(chat_id)
             return (
                 person.lang if person is not None and person.lang in ("sv", "en") else DEFAULT_LANG

@@ -8,9 +8,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.engine import DialogEngine
 from bot.question_messages import QuestionMessages
 from bot.results import QuestionPrompt
+from bot.services.container import Services
 from bot.slack import blocks
 from bot.slack.poster import Posted, Poster
 
@@ -24,18 +24,18 @@ def shows(prompt: QuestionPrompt) -> dict[str, Any]:
     return {"participation_id": prompt.participation_id, "question": prompt.ref}
 
 
-def record(engine: DialogEngine, workspace: str, prompt: QuestionPrompt, posted: Posted) -> None:
+def record(services: Services, workspace: str, prompt: QuestionPrompt, posted: Posted) -> None:
     """Remember that ``posted`` shows ``prompt`` with its buttons."""
-    record_landed(engine, workspace, {SHOWS: shows(prompt)}, posted)
+    record_landed(services, workspace, {SHOWS: shows(prompt)}, posted)
 
 
 def record_landed(
-    engine: DialogEngine, workspace: str, payload: dict[str, Any], posted: Posted
+    services: Services, workspace: str, payload: dict[str, Any], posted: Posted
 ) -> None:
     """Remember where a post that shows a question (``payload[SHOWS]``) landed."""
     shown = payload.get(SHOWS)
     if isinstance(shown, dict) and posted.ts:
-        QuestionMessages(engine).record(
+        QuestionMessages(services).record(
             workspace,
             int(shown["participation_id"]),
             str(shown["question"]),
@@ -46,7 +46,7 @@ def record_landed(
 
 
 def refresh(
-    engine: DialogEngine,
+    services: Services,
     poster: Poster,
     client: WebClient,
     workspace: str,
@@ -57,7 +57,7 @@ def refresh(
     how many were updated. Each (message, state) is updated once, also across replays
     and replicas; a failed update is tried again by the next refresh. ``current`` is the
     question just shown, if known."""
-    messages = QuestionMessages(engine)
+    messages = QuestionMessages(services)
     updated = 0
     for change in messages.changed(workspace, participation_id, PLATFORM, current):
         message = blocks.question_state_message(change)

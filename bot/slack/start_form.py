@@ -28,13 +28,13 @@ def open_start_modal(
     ctx: SlackContext, client: WebClient, workspace: str, lang: str, trigger_id: str, channel: str
 ) -> None:
     """Open the start modal with the workspace's templates and levels."""
-    levels, _units = ctx.engine.unit_choices(workspace)
+    levels, _units = ctx.services.rounds.unit_choices(workspace)
     view = blocks.start_modal(
-        list(ctx.engine.catalog),
+        list(ctx.services.kernel.catalog),
         levels,
         lang,
         channel if channel and not channel.startswith("D") else None,
-        suggested_deadline(ctx.engine.clock.now(), ctx.tz),
+        suggested_deadline(ctx.services.kernel.clock.now(), ctx.tz),
     )
     client.views_open(trigger_id=trigger_id, view=view)
 
@@ -44,9 +44,9 @@ def unit_suggestions(
 ) -> list[dict[str, Any]]:
     """The options for what ``user`` typed in the units field: matching units in Swedish
     order, at most 100; none for people who may not start rounds."""
-    if not ctx.engine.is_organiser(workspace, user):
+    if not ctx.services.rounds.is_organiser(workspace, user):
         return []
-    _levels, units = ctx.engine.unit_choices(workspace)
+    _levels, units = ctx.services.rounds.unit_choices(workspace)
     return blocks.unit_options(matching_units(units, typed, blocks.MAX_OPTIONS))
 
 

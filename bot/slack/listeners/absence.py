@@ -31,8 +31,8 @@ def register(app: App, ctx: SlackContext) -> None:
         workspace = operations.workspace_of(context, body)
         user = str(body["user"]["id"])
         lang = ctx.lang_for(workspace, user)
-        service = AbsenceService(ctx.engine, ctx.tz)
-        organiser = ctx.engine.is_organiser(workspace, user)
+        service = AbsenceService(ctx.services, ctx.tz)
+        organiser = ctx.services.rounds.is_organiser(workspace, user)
         client.views_open(
             trigger_id=str(body["trigger_id"]),
             view=absence_home.modal(lang, service.today(), organiser),
@@ -60,7 +60,7 @@ def register(app: App, ctx: SlackContext) -> None:
             ack(response_action="errors", errors=missing)
             return
         try:
-            period = AbsenceService(ctx.engine, ctx.tz).register(
+            period = AbsenceService(ctx.services, ctx.tz).register(
                 workspace,
                 user,
                 wanted.starts_on,
@@ -92,7 +92,9 @@ def register(app: App, ctx: SlackContext) -> None:
         if absence_id is not None:
             try:
                 person = (
-                    AbsenceService(ctx.engine, ctx.tz).withdraw(workspace, user, absence_id).person
+                    AbsenceService(ctx.services, ctx.tz)
+                    .withdraw(workspace, user, absence_id)
+                    .person
                 )
             except AlreadyRemoved:
                 pass

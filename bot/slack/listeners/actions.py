@@ -74,8 +74,8 @@ def register(app: App, ctx: SlackContext) -> None:
         )
         if participant is None or action["action_id"] != blocks.ACTION_FORM:
             return
-        questions = ctx.engine.questions_of(workspace, participant.participation_id)
-        answers = ctx.engine.answers_of(workspace, participant.participation_id)
+        questions = ctx.services.queries.questions_of(workspace, participant.participation_id)
+        answers = ctx.services.queries.answers_of(workspace, participant.participation_id)
         view = blocks.form_modal(
             questions, answers, participant.lang, {"p": participant.participation_id}
         )
@@ -103,7 +103,7 @@ def register(app: App, ctx: SlackContext) -> None:
             return
         proposed = [
             a
-            for a in ctx.engine.activities(workspace, participant.unit_key)
+            for a in ctx.services.activities.activities(workspace, participant.unit_key)
             if a.round_id == participant.round_id
         ]
         view = blocks.activities_modal(

@@ -48,7 +48,9 @@ def register(app: App, ctx: SlackContext) -> None:
             client = context.client
             assert client is not None
             conversation = Conversation(ctx, client, workspace)
-            typed = inbound.typed_event(event, lambda ids: ctx.engine.person_names(workspace, ids))
+            typed = inbound.typed_event(
+                event, lambda ids: ctx.services.rounds.person_names(workspace, ids)
+            )
             step = conversation.receive(typed, context.bot_user_id)
             if step is not None:
                 context[STEP] = conversation.plan(step)

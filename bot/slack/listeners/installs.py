@@ -28,7 +28,7 @@ def register(app: App, ctx: SlackContext) -> None:
         store = app.installation_store
         if store is not None:
             store.delete_all(enterprise_id=context.enterprise_id, team_id=workspace)
-        stop_workspace(ctx.engine, workspace)
+        stop_workspace(ctx.services, workspace)
 
     @app.event("tokens_revoked")
     def on_tokens_revoked(
@@ -45,4 +45,4 @@ def register(app: App, ctx: SlackContext) -> None:
         if tokens.get("bot"):
             if store is not None:
                 store.delete_bot(enterprise_id=context.enterprise_id, team_id=workspace)
-            stop_workspace(ctx.engine, workspace)
+            stop_workspace(ctx.services, workspace)

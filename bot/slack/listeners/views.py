@@ -10,10 +10,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.engine import StartRound
 from bot.errors import DialogError, NoParticipation
 from bot.i18n import DEFAULT_LANG, t
 from bot.results import Participant
+from bot.services.rounds import StartRound
 from bot.slack import blocks, operations
 from bot.slack.context import SlackContext
 from bot.slack.conversation import Conversation
@@ -59,7 +59,7 @@ def _submitter_participant(
     submitting it is that participant."""
     meta = json.loads(body["view"].get("private_metadata") or "{}")
     try:
-        participant = ctx.engine.participant(workspace, int(meta["p"]))
+        participant = ctx.services.queries.participant(workspace, int(meta["p"]))
     except (NoParticipation, KeyError, ValueError):
         return None
     if participant.chat_id != str(body["user"]["id"]):
@@ -86,13 +86,15 @@ def register(app: App, ctx: SlackContext) -> None:
         # (no managers, not allowed) show in the modal.
         try:
             cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
-            past = past_deadline_error(cmd.deadline_at, ctx.engine.clock.now(), lang, ctx.tz)
+            past = past_deadline_error(
+                cmd.deadline_at, ctx.services.kernel.clock.now(), lang, ctx.tz
+            )
             if past is not None:
                 ack(response_action="errors", errors={"deadline": blocks.clip(past, 150)})
                 return
             if not cmd.units:
                 raise DialogError("units")
-            started = ctx.engine.start_round(workspace, cmd)
+            started = ctx.services.rounds.start_round(workspace, cmd)
         except DialogError as err:
             message = (
                 t(lang, "slack.field.required")
