@@ -83,9 +83,9 @@ def test_a_round_can_be_followed_by_event_id_and_leaks_nothing(
 
     trace = [line for line in lines if line.get("event_id") == "EvTRACE0001"]
     loggers = [line["logger"] for line in trace]
-    assert loggers.index("bot.slack.observe") < loggers.index("bot.engine")
-    assert loggers.index("bot.engine") < loggers.index("bot.slack.poster")
-    stored = next(line for line in trace if line["logger"] == "bot.engine")
+    assert loggers.index("bot.slack.observe") < loggers.index("bot.services.kernel")
+    assert loggers.index("bot.services.kernel") < loggers.index("bot.slack.poster")
+    stored = next(line for line in trace if line["logger"] == "bot.services.kernel")
     assert stored["message"].startswith("answered stored")
     assert stored["workspace"] == DEFAULT_TEAM_ID
     assert stored["round"] == "1"
