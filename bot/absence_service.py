@@ -29,6 +29,7 @@ from bot.absence import (
 )
 from bot.absence_roster import INVITED, book_in, period_of
 from bot.access import ORGANISER_ROLES
+from bot.domain.states import ParticipationEvent, participation_after
 from bot.errors import InvalidInput, NotAllowed, UnknownPerson
 from bot.i18n import DEFAULT_TZ
 from bot.results import Participant, QuestionPrompt, RoundInfo
@@ -137,7 +138,7 @@ class AbsenceService:
                     and deadline is not None
                     and starts_on <= local_day(deadline, self.tz) <= ends_on
                 ):
-                    p.status = ABSENT
+                    p.status = participation_after(p.status, ParticipationEvent.AWAY)
             self._plan_return(uow.session, workspace, subject, row.id, back_at(ends_on, self.tz))
             period = period_of(row)
             uow.commit()
@@ -257,7 +258,7 @@ class AbsenceService:
                     own = next((p for p in asked if p.person_id == subject.id), None)
                     if own is not None:
                         if own.status == ABSENT:
-                            own.status = INVITED
+                            own.status = participation_after(own.status, ParticipationEvent.RETURN)
                         if own.status == INVITED and own.thread_ref is None:
                             ids.append(own.id)
                         continue

@@ -22,7 +22,13 @@ from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
 from bot.results import QuestionPrompt
 from bot.services.container import Services
-from bot.services.participation import ANSWERED, SKIPPED, WITHDRAWN, own_questions
+from bot.services.participation import (
+    ANSWERED,
+    SKIPPED,
+    WITHDRAWN,
+    has_no_current_question,
+    own_questions,
+)
 from bot.templates import DialogTemplate
 from storage.models import Participation
 from storage.models_question_messages import OPEN
@@ -183,7 +189,7 @@ _STATES: dict[str, QuestionState] = {
 def _current_ref(repo: Repository, p: Participation, template: DialogTemplate) -> str | None:
     """The :attr:`QuestionPrompt.ref` of the question the participant is on, if any."""
     questions = own_questions(p, template)
-    if p.status == "finished" or p.position >= len(questions):
+    if has_no_current_question(p, questions):
         return None
     if template.activity_followup and p.position == 0:
         pending = chain_activities.pending_followups(repo, p)

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from bot.console.reader import InputReader, default_reader
 from bot.console.session import HELP_TEXT, ConsoleSession
+from bot.domain.states import is_finished
 from bot.errors import NoParticipation
 from bot.i18n import DEFAULT_TZ, t
 from bot.progress_text import left_text
@@ -43,7 +44,7 @@ def _choose(
     if len(mine) == 1:
         return mine[0]
     for i, p in enumerate(mine, start=1):
-        done = f" ({t(args.lang, 'console.finished_mark')})" if p.status == "finished" else ""
+        done = f" ({t(args.lang, 'console.finished_mark')})" if is_finished(p.status) else ""
         title = services.queries.round_info(workspace, p.round_id).title
         out.print(f"{i}. {title} — {p.unit_name}{done}", markup=False, highlight=False)
     label = f"{t(args.lang, 'console.choose_round')} (1–{len(mine)})"

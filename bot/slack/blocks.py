@@ -43,6 +43,7 @@ from bot.absence import absent_line
 from bot.anonymity import notice
 from bot.chain.chat import render_activity_outcome_mrkdwn
 from bot.chain.context import render_context_mrkdwn
+from bot.domain.states import is_finished
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
 from bot.question_messages import QuestionMessageChange
@@ -444,7 +445,7 @@ def status_text(status: RoundStatus, tz: str) -> str:
     info = status.round
     lang = info.lang
     participants = [p for u in status.units for p in u.participants]
-    finished = sum(1 for p in participants if p.status == "finished")
+    finished = sum(1 for p in participants if is_finished(p.status))
     line = t(
         lang,
         "slack.status",
