@@ -1,7 +1,7 @@
 """Who may read what: the one policy every read path goes through.
 
 Pure functions over a person's roles and the organisation tree; the engine calls them
-inside its units of work (:meth:`bot.engine.Services.status_for` and friends), so
+inside its units of work (:meth:`bot.services.queries.Queries.status_for` and friends), so
 every adapter (Slack commands, App Home, buttons) gets the same answer.
 
 The rules (also in the README):

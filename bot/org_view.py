@@ -1,6 +1,6 @@
 """A read-only picture of a workspace's organisation: the unit tree with levels and managers.
 
-A small service function over :class:`~bot.engine.Services` (it opens its own unit of
+A small service function over :class:`~bot.services.container.Services` (it opens its own unit of
 work); adapters render the plain :class:`OrgNode` values it returns.
 """
 

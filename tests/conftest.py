@@ -1,5 +1,5 @@
 """Shared fixtures: real databases (SQLite always, PostgreSQL when
-``DIALOGBOT_TEST_DATABASE_URL`` is set), migrated with Alembic, and an engine with the
+``DIALOGBOT_TEST_DATABASE_URL`` is set), migrated with Alembic, and services with the
 sample organisation loaded."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def catalog() -> TemplateCatalog:
 def make_services(
     db: Engine, catalog: TemplateCatalog, clock: FixedClock
 ) -> Callable[[], Services]:
-    """Build a fresh engine on the same database (a 'restart' is calling it again)."""
+    """Build a fresh service layer on the same database (a 'restart' is calling it again)."""
 
     def build() -> Services:
         return build_services(make_session_factory(db), catalog, clock)
@@ -110,7 +110,7 @@ def load_sample_org(services: Services, workspace: str = WORKSPACE) -> None:
 
 @pytest.fixture
 def services(make_services: Callable[[], Services]) -> Services:
-    """A dialog engine with the sample organisation loaded in workspace ``local``."""
+    """The service layer with the sample organisation loaded in workspace ``local``."""
     built = make_services()
     load_sample_org(built)
     return built
