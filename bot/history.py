@@ -137,7 +137,7 @@ def answer_history(
     """Every answer of the rounds started between ``start`` and ``end`` (both included).
 
     Args:
-        engine: The dialog engine.
+        services: The service layer.
         workspace: The workspace.
         start: First day (local).
         end: Last day (local).
@@ -288,7 +288,7 @@ def response_rates(
     show whether that person answered).
 
     Args:
-        engine: The dialog engine.
+        services: The service layer.
         workspace: The workspace.
         year: The calendar year (local) in which the rounds started.
         lang: Language of the phase names.
@@ -414,7 +414,7 @@ def activity_overview(
     under a unit.
 
     Args:
-        engine: The dialog engine.
+        services: The service layer.
         workspace: The workspace.
         year: The calendar year (local).
         unit: Only this unit (key or name) and the units below it.

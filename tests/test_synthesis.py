@@ -59,7 +59,7 @@ def catalog() -> TemplateCatalog:
 
 
 @pytest.fixture
-def helhet_engine(catalog: TemplateCatalog, clock: FixedClock, db: Any) -> Services:
+def helhet_services(catalog: TemplateCatalog, clock: FixedClock, db: Any) -> Services:
     services = build_services(make_session_factory(db), catalog, clock)
     load_sample_org(services)
     return services
@@ -75,9 +75,9 @@ def _start(services: Services) -> tuple[int, dict[str, int], dict[str, Any]]:
 
 
 def test_enheter_get_the_normal_questions_and_the_avdelning_only_its_synthesis(
-    helhet_engine: Services,
+    helhet_services: Services,
 ) -> None:
-    services = helhet_engine
+    services = helhet_services
     round_id, pids, prompts = _start(services)
     assert set(pids) == {EVA, ANNA, BJORN, "U0ENHSOL"}
     first = prompts[ANNA]
@@ -149,8 +149,8 @@ def test_enheter_get_the_normal_questions_and_the_avdelning_only_its_synthesis(
     assert md.index("## 1. Hur går det?") < md.index("Kontinuiteten ökar.")
 
 
-def test_a_round_only_for_enheter_asks_no_synthesis(helhet_engine: Services) -> None:
-    started = helhet_engine.rounds.start_round(
+def test_a_round_only_for_enheter_asks_no_synthesis(helhet_services: Services) -> None:
+    started = helhet_services.rounds.start_round(
         WS, StartRound("helhet", ["Äldreomsorg"], "#aldreomsorg", level="enhet")
     )
     assert {p.chat_id for p, _ in started.participants} == {ANNA, BJORN, "U0ENHSOL"}
@@ -202,11 +202,11 @@ def test_avdelning_manager_answers_the_synthesis_in_their_slack_thread(
 
 
 def test_avdelning_manager_in_the_terminal_sees_the_branch_and_her_own_numbers(
-    helhet_engine: Services,
+    helhet_services: Services,
 ) -> None:
-    _, pids, _ = _start(helhet_engine)
-    helhet_engine.answering.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
-    chat = ConsoleSession(helhet_engine, WS, pids[EVA], "sv")
+    _, pids, _ = _start(helhet_services)
+    helhet_services.answering.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
+    chat = ConsoleSession(helhet_services, WS, pids[EVA], "sv")
     opening = "\n".join(chat.opening())
     assert "[Fråga 1 av 1] Vad säger helheten?" in opening
     assert "Från Hemtjänst Norr: «Hur går det?»" in opening
@@ -219,16 +219,16 @@ def test_avdelning_manager_in_the_terminal_sees_the_branch_and_her_own_numbers(
 
 
 def test_the_yearly_report_counts_only_the_units_own_questions(
-    helhet_engine: Services,
+    helhet_services: Services,
 ) -> None:
-    _, pids, _ = _start(helhet_engine)
-    helhet_engine.answering.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
-    helhet_engine.answering.reply(WS, pids[EVA], "Bemanningen.", _key())
-    year = helhet_engine.kernel.clock.now().year
+    _, pids, _ = _start(helhet_services)
+    helhet_services.answering.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
+    helhet_services.answering.reply(WS, pids[EVA], "Bemanningen.", _key())
+    year = helhet_services.kernel.clock.now().year
 
-    enhet = _report_html(helhet_engine, "hemtjanst-norr", year)
+    enhet = _report_html(helhet_services, "hemtjanst-norr", year)
     assert "1/2" in enhet and "Vad säger helheten?" not in enhet
-    avdelning = _report_html(helhet_engine, "aldreomsorg", year)
+    avdelning = _report_html(helhet_services, "aldreomsorg", year)
     assert "1/1" in avdelning and "1. Vad säger helheten?" in avdelning
 
 

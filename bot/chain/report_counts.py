@@ -19,7 +19,7 @@ def activity_count_blocks(
     """A table of the unit's (and its sub-units') activities: planned, ongoing, done, stopped.
 
     Args:
-        engine: The dialog engine.
+        services: The service layer.
         workspace: The workspace.
         unit: The unit's key.
         year: The calendar year.

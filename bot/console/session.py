@@ -1,4 +1,4 @@
-"""One manager's conversation in the terminal, translated into engine calls."""
+"""One manager's conversation in the terminal, translated into service calls."""
 
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ class ConsoleReply:
 
 
 class ConsoleSession:
-    """Translates typed answers and commands into engine calls for one participation."""
+    """Translates typed answers and commands into service calls for one participation."""
 
     def __init__(
         self,

@@ -171,9 +171,9 @@ class Scheduler:
         """Create a scheduler.
 
         Args:
-            engine: The dialog engine (database, catalog).
+            services: The service layer (database, catalog).
             notifier: Where announcements, reminders, digests and summaries go.
-            clock: Source of "now" (default: the engine's clock).
+            clock: Source of "now" (default: the services' clock).
             worker_id: This replica's id in job leases (default: host, pid, random).
             lease: How long a claimed job is reserved without renewal; renewed before
                 every message, so it only has to outlast one message.
@@ -587,10 +587,10 @@ def start_in_background(
     """Run the scheduler in a daemon thread (for ``dialogbot serve``).
 
     Args:
-        runtime: The database and dialog engine.
+        runtime: The database and the service layer.
         notifier: Where the scheduler's messages go.
         interval_s: Seconds between ticks.
-        clock: Source of "now" (default: the engine's clock).
+        clock: Source of "now" (default: the services' clock).
         lease: Job lease length.
         retention_days: See :class:`Scheduler`.
 

@@ -64,7 +64,7 @@ def check_against(
     """Check a schedule against the template catalog and the workspace's levels.
 
     Args:
-        engine: The dialog engine (its catalog and database).
+        services: The service layer (its catalog and database).
         workspace: The workspace the schedule is for.
         schedule: The schedule.
         source: Name used in error messages.
@@ -127,7 +127,7 @@ def save_schedule(
     keep their keys, so an occurrence that already started never starts twice.
 
     Args:
-        engine: The dialog engine (database, catalog and clock).
+        services: The service layer (database, catalog and clock).
         workspace: The workspace.
         schedule: The validated schedule.
         source: Where it came from (file name or ``preset``).
@@ -176,7 +176,7 @@ def load_stored(services: Services, workspace: str) -> StoredSchedule | None:
     """The workspace's stored schedule, or None if it has none.
 
     Args:
-        engine: The dialog engine.
+        services: The service layer.
         workspace: The workspace.
 
     Returns:

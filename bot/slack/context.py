@@ -1,4 +1,4 @@
-"""What every listener needs: the engine, the poster and a few helpers, in one object."""
+"""What every listener needs: the services, the poster and a few helpers, in one object."""
 
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ class SlackNotifier:
     """Posts announcements, threads, reminders, digests and summaries to Slack.
 
     Args:
-        engine: to remember where threads and announcements live.
+        services: to remember where threads and announcements live.
         poster: deduplicated posting.
         clients: the WebClient for a workspace (team id).
         tz: time zone for deadlines shown.
