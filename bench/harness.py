@@ -72,7 +72,7 @@ class BenchDatabase:
         upgrade(self.engine)
 
     def make_services(self) -> Services:
-        """A dialog engine on this database (for seeding and checks in the bench process)."""
+        """The service layer on this database (for seeding and checks in the bench process)."""
         return build_services(make_session_factory(self.engine), TemplateCatalog.load())
 
     def scalar(self, sql: str, **params: Any) -> Any:

@@ -16,6 +16,10 @@ from bot.templates import TemplateCatalog
 class Services:
     """The service layer as adapters see it: one attribute per use-case group.
 
+    Every public method of a group takes the workspace first and runs as one unit of
+    work; methods written as ``method(self, repo, ...)`` under ``@writes``/``@reads``
+    (:mod:`bot.services.participation`) are called as ``method(workspace, ...)``.
+
     Args:
         kernel: the shared unit-of-work plumbing (session factory, catalog, clock).
     """
