@@ -250,9 +250,9 @@ def drill_replicas() -> dict[str, Any]:
     try:
         with bench_database("replicas") as db:
             plan = answer_plan(seed_rounds(db, managers, 1), QUESTIONS, "replica")
-            engine = db.dialog_engine()
+            services = db.make_services()
             round_ids = [
-                engine.start_round(
+                services.rounds.start_round(
                     TEAM,
                     StartRound(
                         "avstamning",

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from bench.fake_slack_server import TOKEN
 from bench.orgs import build_org
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
+from bot.services.container import Services, build_services
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Answer, Participation
@@ -71,9 +71,9 @@ class BenchDatabase:
         self.engine: Engine = make_engine(self.url)
         upgrade(self.engine)
 
-    def dialog_engine(self) -> DialogEngine:
-        """A dialog engine on this database (for seeding and checks in the bench process)."""
-        return DialogEngine(make_session_factory(self.engine), TemplateCatalog.load())
+    def make_services(self) -> Services:
+        """The service layer on this database (for seeding and checks in the bench process)."""
+        return build_services(make_session_factory(self.engine), TemplateCatalog.load())
 
     def scalar(self, sql: str, **params: Any) -> Any:
         """One value of a query."""
@@ -379,10 +379,10 @@ def seed_rounds(
     """
     factory = make_session_factory(db.engine)
     build_org(factory, TEAM, managers)
-    engine = db.dialog_engine()
+    services = db.make_services()
     seeded: list[list[Thread]] = []
     for r in range(rounds):
-        started = engine.start_round(
+        started = services.rounds.start_round(
             TEAM,
             StartRound(
                 template,

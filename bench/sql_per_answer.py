@@ -18,7 +18,7 @@ from sqlalchemy import Engine, event, text
 
 from bench.orgs import build_org
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
+from bot.services.container import build_services
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 
@@ -63,15 +63,15 @@ def measure(size: int, url: str | None) -> float:
     db = fresh_database(url)
     factory = make_session_factory(db)
     build_org(factory, "bench", size)
-    engine = DialogEngine(factory, TemplateCatalog.load())
-    started = engine.start_round(
+    services = build_services(factory, TemplateCatalog.load())
+    started = services.rounds.start_round(
         "bench", StartRound("avstamning", ["forv"], "#bench", level="enhet", started_by="UPROC")
     )
     pids = [p.participation_id for p, _ in started.participants][:ANSWERS]
     counter = Counter()
     event.listen(db, "before_cursor_execute", counter)
     for i, pid in enumerate(pids):
-        engine.reply("bench", pid, f"Svar {i}", f"bench:{i}")
+        services.answering.reply("bench", pid, f"Svar {i}", f"bench:{i}")
     event.remove(db, "before_cursor_execute", counter)
     db.dispose()
     return counter.n / len(pids)

@@ -66,7 +66,7 @@ def measure(size: int) -> float:
         config = SlackConfig(signing_secret=SECRET, bot_token=TOKEN, api_url=fake.base_url)
         app = build_app(
             config,
-            Runtime(db.engine, db.dialog_engine()),
+            Runtime(db.engine, db.make_services()),
             executor=executor,
             token_verification=False,
         )

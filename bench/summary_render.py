@@ -24,9 +24,9 @@ from bench.orgs import build_org
 from bench.sql_per_answer import fresh_database
 from bot.chain.export import export_round
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.i18n import format_local, t
 from bot.org_tree import OrgTree
+from bot.services.container import build_services
 from bot.summary import Format, build_summary, render_summary
 from bot.templates import TemplateCatalog
 from storage.db import make_session_factory
@@ -70,11 +70,11 @@ def main() -> dict[str, float]:
     db = fresh_database(None)
     factory = make_session_factory(db)
     build_org(factory, "bench", PARTICIPANTS)
-    engine = DialogEngine(factory, TemplateCatalog.load())
-    started = engine.start_round(
+    services = build_services(factory, TemplateCatalog.load())
+    started = services.rounds.start_round(
         "bench", StartRound("planering", ["forv"], "#bench", level="enhet", started_by="UPROC")
     )
-    template = engine.catalog.get("planering")
+    template = services.kernel.catalog.get("planering")
     now = datetime.now(UTC)
     with factory() as session:
         pids = list(
@@ -100,7 +100,7 @@ def main() -> dict[str, float]:
             ],
         )
         session.commit()
-    summary = engine.summary("bench", started.round.round_id)
+    summary = services.queries.summary("bench", started.round.round_id)
     data = {
         "questions": [
             {
@@ -115,13 +115,13 @@ def main() -> dict[str, float]:
         ]
     }
     round_id = started.round.round_id
-    with engine.unit_of_work("bench") as uow:
+    with services.kernel.unit_of_work("bench") as uow:
         round_ = uow.repo.round(round_id)
         assert round_ is not None
         participations = uow.repo.participations(round_id)
         tree = OrgTree(uow.repo.units())
         levels = {lv.key: lv.name for lv in uow.repo.levels()}
-        info = engine.round_info("bench", round_id)
+        info = services.queries.round_info("bench", round_id)
 
         def build_and_render(fmt: Format) -> str:
             return render_summary(build_summary(info, template, participations, tree, levels), fmt)
@@ -134,10 +134,10 @@ def main() -> dict[str, float]:
         )
         md_s, md_peak, text = timed(lambda: build_and_render("md"), 5)
         mrkdwn_s, _, _ = timed(lambda: build_and_render("mrkdwn"), 5)
-    load_s, _, _ = timed(lambda: engine.summary("bench", round_id))
+    load_s, _, _ = timed(lambda: services.queries.summary("bench", round_id))
     bare_docx_s, _, _ = timed(lambda: bare_docx(data), 1)
     docx_s, docx_peak, (content, _name) = timed(
-        lambda: export_round(engine, "bench", round_id, "docx"), 2
+        lambda: export_round(services, "bench", round_id, "docx"), 2
     )
     db.dispose()
     rows = {

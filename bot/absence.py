@@ -16,11 +16,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.domain.states import ParticipationState, is_finished
 from bot.errors import DialogError, InvalidInput
 from bot.i18n import DEFAULT_TZ, t
 from bot.results import Participant, RoundStatus, UnitProgress
 
-ABSENT = "absent"
+ABSENT = ParticipationState.ABSENT
 """Participation status of a manager who was away, without a deputy, when the round began."""
 
 MAX_DAYS = 366
@@ -141,7 +142,7 @@ def mark_absent(status: RoundStatus, book: AbsenceBook, day: date) -> RoundStatu
     (they are left out of "missing" and counted as "frånvarande")."""
 
     def mark(p: Participant) -> Participant:
-        if p.status != "finished" and p.answered == 0 and book.is_absent(p.chat_id, day):
+        if not is_finished(p.status) and p.answered == 0 and book.is_absent(p.chat_id, day):
             return replace(p, status=ABSENT)
         return p
 

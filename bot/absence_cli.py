@@ -13,7 +13,7 @@ from bot.wiring import build_runtime
 
 
 def _service(args: argparse.Namespace) -> Absences:
-    return build_runtime(args.db).engine.services.absences.in_zone(args.tz)
+    return build_runtime(args.db).services.absences.in_zone(args.tz)
 
 
 def _print(out: Console, text: str) -> None:

@@ -8,13 +8,14 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from bot.absence import ABSENT, AbsenceBook, AbsencePeriod, choose_respondent, local_day
+from bot.domain.states import ParticipationState
 from bot.i18n import DEFAULT_TZ
 from bot.results import Participant
 from storage.models import Participation, Person, Unit
 from storage.models_absence import Absence
 from storage.repository import Repository
 
-INVITED = "invited"
+INVITED = ParticipationState.INVITED
 
 
 def period_of(row: Absence) -> AbsencePeriod:

@@ -1,7 +1,7 @@
 """Who may read what: the one policy every read path goes through.
 
 Pure functions over a person's roles and the organisation tree; the engine calls them
-inside its units of work (:meth:`bot.engine.DialogEngine.status_for` and friends), so
+inside its units of work (:meth:`bot.services.queries.Queries.status_for` and friends), so
 every adapter (Slack commands, App Home, buttons) gets the same answer.
 
 The rules (also in the README):
@@ -63,6 +63,11 @@ class ReadScope:
 
 
 NO_SCOPE = ReadScope(False, frozenset())
+
+
+def normalize_role(role: str) -> str:
+    """'Processtöd', 'processtod' and 'PROCESSTÖD' are the same role."""
+    return normalize_key(role)
 
 
 def is_organiser(roles: Iterable[str]) -> bool:

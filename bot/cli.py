@@ -84,7 +84,7 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     path = Path(args.file)
     data = load_org_file(path)
-    report = runtime.engine.services.organisation.import_org(args.workspace, data, str(path))
+    report = runtime.services.organisation.import_org(args.workspace, data, str(path))
     counts = "; ".join(
         t(
             args.lang,
@@ -100,7 +100,7 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
-    nodes = _runtime(args).engine.services.organisation.organisation(args.workspace)
+    nodes = _runtime(args).services.organisation.organisation(args.workspace)
     if not nodes:
         out.print(t(args.lang, "cli.org.empty"), markup=False)
         return 0
@@ -173,7 +173,7 @@ def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
         title=args.title or "",
     ).checked(datetime.now(UTC), args.tz)
     runtime = _runtime(args)
-    started = runtime.engine.start_round(args.workspace, command)
+    started = runtime.services.rounds.start_round(args.workspace, command)
     info = started.round
     count = len(started.participants)
     message = t(
@@ -189,7 +189,7 @@ def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
 def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     table = cli_views.table(args.lang, "round", "status", "template", "title", "deadline", "group")
-    for info in runtime.engine.rounds(args.workspace, args.status):
+    for info in runtime.services.queries.rounds(args.workspace, args.status):
         table.add_row(
             str(info.round_id),
             t(args.lang, f"summary.status.{info.status}"),
@@ -204,7 +204,7 @@ def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
-    status = runtime.engine.status(args.workspace, parse_id(args.round))
+    status = runtime.services.queries.status(args.workspace, parse_id(args.round))
     info = status.round
     lang = args.lang
     state = t(lang, f"summary.status.{info.status}")
@@ -236,7 +236,7 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
 def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
     round_id = parse_id(args.round)
-    info = runtime.engine.round_info(args.workspace, round_id)
+    info = runtime.services.queries.round_info(args.workspace, round_id)
     if info.status != "closed" and not args.yes:
         if not cli_views.stdin_is_terminal():
             raise CloseNeedsConfirmation(round_id)
@@ -244,7 +244,7 @@ def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
         if not cli_views.confirm(question, out):
             out.print(t(args.lang, "cli.round.close_cancelled", round_id=round_id))
             return 1
-    summary, newly = runtime.engine.close_round(args.workspace, round_id, args.by)
+    summary, newly = runtime.services.rounds.close_round(args.workspace, round_id, args.by)
     key = "cli.round.closed" if newly else "cli.round.already_closed"
     out.print(t(args.lang, key, round_id=round_id))
     out.print(render_summary(summary, "text"), markup=False, highlight=False)
@@ -253,7 +253,7 @@ def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_summary(args: argparse.Namespace, out: Console) -> int:
     runtime = _runtime(args)
-    summary = runtime.engine.summary(args.workspace, parse_id(args.round))
+    summary = runtime.services.queries.summary(args.workspace, parse_id(args.round))
     sys.stdout.write(render_summary(summary, args.format))
     return 0
 

@@ -21,11 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.config import load_catalog
-from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_LANG, t
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import plan_year
 from bot.schedule.store import StoredSchedule
+from bot.services.container import Services, build_services
 from bot.services.ops import Ops, UnitInfo
 from bot.slack.config import BOT_SCOPES, SlackConfig, SlackConfigError, token_keys_from_env
 from bot.slack.token_cipher import TokenCipher
@@ -430,14 +430,14 @@ def check_managers(say: Say, plan: Plan) -> Check:
 
 
 def check_schedule(
-    say: Say, engine: DialogEngine, workspace: str, year: int
+    say: Say, services: Services, workspace: str, year: int
 ) -> tuple[Check, StoredSchedule | None]:
     """The stored schedule validates, fits the organisation and plans this year."""
     try:
-        stored = engine.services.schedule.load(workspace)
+        stored = services.schedule.load(workspace)
         if stored is None:
             return say.ok("schedule", "schedule.none", year=year), None
-        warnings = engine.services.schedule.check(workspace, stored.schedule, stored.source)
+        warnings = services.schedule.check(workspace, stored.schedule, stored.source)
         planned = plan_year(stored.schedule, year)
     except ScheduleError as err:
         detail = "; ".join(line.strip() for line in err.messages(say.lang))
@@ -475,7 +475,7 @@ class Doctor:
     workspace: str = "local"
     lang: str = DEFAULT_LANG
     clock: Clock = field(default_factory=SystemClock)
-    client_for: Callable[[SlackConfig, DialogEngine | None], ClientFor] | None = None
+    client_for: Callable[[SlackConfig, Services | None], ClientFor] | None = None
 
     def run(self) -> Report:
         """Run the checks in order; later checks are skipped when what they need failed."""
@@ -485,14 +485,14 @@ class Doctor:
         report.add(database)
         config_check, config = check_config(say, self.env, mode_of(self.env, self.mode))
         report.add(config_check, check_token_keys(say, self.env, config))
-        engine = queries = None
+        services = queries = None
         if not database.failed:
             factory = make_session_factory(self.db)
-            engine = DialogEngine(factory, load_catalog(), self.clock)
-            queries = engine.services.ops
+            services = build_services(factory, load_catalog(), self.clock)
+            queries = services.ops
         report.add(check_time_zone(say, self.tz), check_clock(say, self.clock, queries))
 
-        clients = self._clients(config, engine)
+        clients = self._clients(config, services)
         workspaces: list[tuple[str, WebClient | None, frozenset[str]]] = []
         if clients is None:
             report.add(say.skipped("bot_token", "config"))
@@ -522,23 +522,23 @@ class Doctor:
 
         for workspace, slack, scopes in workspaces:
             at = say.at(workspace)
-            if engine is None or queries is None:
+            if services is None or queries is None:
                 report.add(at.skipped("organisation", "database"))
                 continue
-            report.add(*self._workspace_checks(at, engine, queries, workspace, slack, scopes))
+            report.add(*self._workspace_checks(at, services, queries, workspace, slack, scopes))
         return report
 
-    def _clients(self, config: SlackConfig | None, engine: DialogEngine | None) -> ClientFor | None:
+    def _clients(self, config: SlackConfig | None, services: Services | None) -> ClientFor | None:
         if config is None:
             return None
         if self.client_for is not None:
-            return self.client_for(config, engine)
-        return default_clients(config, self.db, engine)
+            return self.client_for(config, services)
+        return default_clients(config, self.db, services)
 
     def _workspace_checks(
         self,
         say: Say,
-        engine: DialogEngine,
+        services: Services,
         queries: Ops,
         team: str,
         client: WebClient | None,
@@ -548,7 +548,7 @@ class Doctor:
         if not units:
             return [say.fail("organisation", "org.none", "org.none.fix", workspace=team)]
         year = self.clock.now().astimezone(_zone_or_utc(self.tz)).year
-        schedule_check, stored = check_schedule(say, engine, team, year)
+        schedule_check, stored = check_schedule(say, services, team, year)
         plan = scheduled_plan(units, stored)
         checks = [
             say.ok("organisation", "org.ok", n=len(units)),
@@ -582,16 +582,16 @@ def _zone_or_utc(tz: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def default_clients(config: SlackConfig, db: Engine, engine: DialogEngine | None) -> ClientFor:
+def default_clients(config: SlackConfig, db: Engine, services: Services | None) -> ClientFor:
     """Slack clients as ``serve`` builds them (the installation store in OAuth mode)."""
     from bot.slack.poster import make_client
 
     default = make_client(
         config.api_url, None if config.oauth else config.bot_token, config.retries, config.backoff
     )
-    if not config.oauth or engine is None:
+    if not config.oauth or services is None:
         return lambda _team: default
     from bot.slack.app import build_context
     from bot.wiring import Runtime
 
-    return build_context(config, Runtime(db, engine), default).clients
+    return build_context(config, Runtime(db, services), default).clients

@@ -183,3 +183,17 @@ class QuestionNotCurrent(DialogError):
             self.key = "error.button_outdated"
         elif answered:
             self.key = "error.question_answered_not_current"
+
+
+class IllegalTransition(DialogError):
+    """A participation or round was asked to change state in a way the state table
+    (:mod:`bot.domain.states`) does not allow. A bug rather than a user mistake, so the
+    edge shows the generic message."""
+
+    key = "error.generic"
+
+    def __init__(self, what: str, state: object, event: object) -> None:
+        super().__init__(f"{what} in state {state!s} cannot {event!s}", what=what, state=str(state))
+        self.what = what
+        self.state = str(state)
+        self.event = str(event)

@@ -73,7 +73,7 @@ def cmd_history(args: argparse.Namespace, out: Console) -> int:
         _say(err, t(args.lang, "history.bad_format", suffix=path.suffix))
         return 2
     runtime = build_runtime(args.db)
-    history = runtime.engine.services.history.answer_history(
+    history = runtime.services.history.answer_history(
         args.workspace,
         args.date_from,
         args.date_to,
@@ -127,8 +127,8 @@ def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
     if path is False:
         return 2
     runtime = build_runtime(args.db)
-    year = args.year or runtime.engine.clock.now().year
-    table = runtime.engine.services.history.response_rates(
+    year = args.year or runtime.services.kernel.clock.now().year
+    table = runtime.services.history.response_rates(
         args.workspace, year, lang=args.lang, tz=args.tz
     )
     if not table.rounds:
@@ -167,8 +167,8 @@ def cmd_history_activities(args: argparse.Namespace, out: Console) -> int:
     if path is False:
         return 2
     runtime = build_runtime(args.db)
-    year = args.year or runtime.engine.clock.now().year
-    overview = runtime.engine.services.history.activity_overview(
+    year = args.year or runtime.services.kernel.clock.now().year
+    overview = runtime.services.history.activity_overview(
         args.workspace, year, unit=args.unit, lang=args.lang, tz=args.tz
     )
     if not overview.units:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.access import normalize_role
 from bot.i18n import DEFAULT_LANG
 from bot.org_cycles import find_cycles
 from bot.org_problems import OrgProblem, Place, kind_of
@@ -364,11 +365,6 @@ def _cycles(
         )
         for cycle in find_cycles(parents)
     ]
-
-
-def normalize_role(role: str) -> str:
-    """'Processtöd', 'processtod' and 'PROCESSTÖD' are the same role."""
-    return normalize_key(role)
 
 
 def import_org(repo: Repository, data: OrgData, source: str) -> ImportReport:

@@ -18,7 +18,7 @@ from bot.wiring import build_runtime
 def cmd_person_export(args: argparse.Namespace, out: Console) -> int:
     """Print (or write) everything stored about a person as JSON."""
     runtime = build_runtime(args.db)
-    data = runtime.engine.services.personal_data.export_person(args.workspace, args.id)
+    data = runtime.services.personal_data.export_person(args.workspace, args.id)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -35,7 +35,7 @@ def cmd_person_erase(args: argparse.Namespace, out: Console) -> int:
         out.print(t(args.lang, "cli.person.erase_confirm", id=args.id), markup=False)
         return 1
     runtime = build_runtime(args.db)
-    erased = runtime.engine.services.personal_data.erase_person(args.workspace, args.id)
+    erased = runtime.services.personal_data.erase_person(args.workspace, args.id)
     message = t(
         args.lang,
         "cli.person.erased",
@@ -59,7 +59,7 @@ def cmd_db_purge(args: argparse.Namespace, out: Console) -> int:
         out.print(t(args.lang, "cli.purge.days"), markup=False)
         return 2
     runtime = build_runtime(args.db)
-    report = runtime.engine.services.personal_data.purge_expired(days)
+    report = runtime.services.personal_data.purge_expired(days)
     message = t(
         args.lang,
         "cli.purge.done",

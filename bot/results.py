@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from bot.domain.states import ParticipationState, is_finished
+
 OutcomeKind = Literal[
     "answered",
     "edited",
@@ -166,18 +168,20 @@ class RoundStatus:
             p
             for u in self.units
             for p in u.participants
-            if p.answered == 0 and p.status != "absent"
+            if p.answered == 0 and p.status != ParticipationState.ABSENT
         ]
 
     @property
     def absent(self) -> list[Participant]:
         """Participants marked absent (frånvarande) who have not answered."""
-        return [p for u in self.units for p in u.participants if p.status == "absent"]
+        return [
+            p for u in self.units for p in u.participants if p.status == ParticipationState.ABSENT
+        ]
 
     @property
     def unfinished(self) -> list[Participant]:
         """Participants who have not finished."""
-        return [p for u in self.units for p in u.participants if p.status != "finished"]
+        return [p for u in self.units for p in u.participants if not is_finished(p.status)]
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from bot.wiring import build_runtime
 
 def cmd_settings_show(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
-    k = runtime.engine.services.settings.get_setting(args.workspace, ANONYMITY_K)
+    k = runtime.services.settings.get_setting(args.workspace, ANONYMITY_K)
     out.print(t(args.lang, "anonymity.setting_show", k=k), markup=False, highlight=False)
     return 0
 
 
 def cmd_settings_set(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
-    k = runtime.engine.services.settings.set_setting(args.workspace, args.name, args.value)
+    k = runtime.services.settings.set_setting(args.workspace, args.name, args.value)
     out.print(
         t(args.lang, "anonymity.setting_set", k=k, workspace=args.workspace),
         markup=False,

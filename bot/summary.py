@@ -22,6 +22,7 @@ from bot.anonymity import DEFAULT_ANONYMITY_K, Pool, Respondent, plan_pools, poo
 from bot.collation import sort_key
 from bot.domain.answer_status import GIVEN
 from bot.domain.shapes import ParticipationShape, UnitShape
+from bot.domain.states import is_finished
 from bot.escaping import ESCAPERS, Trusted
 from bot.i18n import format_local, t
 from bot.org_tree import OrgTree
@@ -180,7 +181,7 @@ def _row(p: ParticipationShape) -> _Row:
         p.unit.name,
         p.person.name if p.person else "",
         p.person.chat_id if p.person else "",
-        p.status == "finished",
+        is_finished(p.status),
         {a.question_key: (a.status, a.text) for a in p.answers},
         p.status == ABSENT,
         p.thread_ref,

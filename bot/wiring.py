@@ -8,18 +8,18 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.config import current, load_catalog
-from bot.engine import DialogEngine
 from bot.metrics import watch_engine
+from bot.services.container import Services, build_services
 from bot.templates import TemplateCatalog
 from storage.db import check_migrated, make_engine, make_session_factory, upgrade
 
 
 @dataclass
 class Runtime:
-    """A database engine and the dialog engine on top of it."""
+    """A database engine and the service layer on top of it."""
 
     db: Engine
-    engine: DialogEngine
+    services: Services
 
 
 def build_runtime(
@@ -29,7 +29,7 @@ def build_runtime(
     migrate: bool = False,
     catalog: TemplateCatalog | None = None,
 ) -> Runtime:
-    """Connect to the database and build the dialog engine.
+    """Connect to the database and build the service layer.
 
     With ``migrate`` the schema is upgraded first; otherwise an un-migrated database
     is refused with :class:`storage.db.NotMigrated`, which tells what to run.
@@ -40,5 +40,5 @@ def build_runtime(
         upgrade(db)
     else:
         check_migrated(db)
-    engine = DialogEngine(make_session_factory(db), catalog or load_catalog(), clock)
-    return Runtime(db, engine)
+    services = build_services(make_session_factory(db), catalog or load_catalog(), clock)
+    return Runtime(db, services)

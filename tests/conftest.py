@@ -27,7 +27,7 @@ from support.slack import (
 )
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
+from bot.services.container import Services, build_services
 from bot.slack.config import SlackConfig
 from bot.slack.token_store import installation_store
 from bot.templates import TemplateCatalog
@@ -101,21 +101,21 @@ def catalog() -> TemplateCatalog:
 
 
 @pytest.fixture
-def make_dialog_engine(
+def make_services(
     db: Engine, catalog: TemplateCatalog, clock: FixedClock
-) -> Callable[[], DialogEngine]:
-    """Build a fresh engine on the same database (a 'restart' is calling it again)."""
+) -> Callable[[], Services]:
+    """Build a fresh service layer on the same database (a 'restart' is calling it again)."""
 
-    def build() -> DialogEngine:
-        return DialogEngine(make_session_factory(db), catalog, clock)
+    def build() -> Services:
+        return build_services(make_session_factory(db), catalog, clock)
 
     return build
 
 
 @pytest.fixture
-def engine(make_dialog_engine: Callable[[], DialogEngine]) -> DialogEngine:
-    """A dialog engine with the sample organisation loaded in workspace ``local``."""
-    built = make_dialog_engine()
+def services(make_services: Callable[[], Services]) -> Services:
+    """The service layer with the sample organisation loaded in workspace ``local``."""
+    built = make_services()
     load_sample_org(built)
     return built
 
@@ -135,12 +135,12 @@ def fake() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def slack(
-    fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
+    fake: FakeSlack, db: Engine, make_services: Callable[[], Services]
 ) -> Iterator[SlackHarness]:
     """The Slack app on the test database with the sample organisation in the default
     workspace; afterwards no call broke the spec or Block Kit limits."""
-    harness = SlackHarness(fake, db, make_dialog_engine)
-    load_sample_org(harness.engine, DEFAULT_TEAM_ID)
+    harness = SlackHarness(fake, db, make_services)
+    load_sample_org(harness.services, DEFAULT_TEAM_ID)
     yield harness
     harness.close()
     assert fake.spec_violations == []
@@ -156,7 +156,7 @@ def _clean_slack_sdk_tables(db: Engine) -> None:
 
 @pytest.fixture
 def multi(
-    fake: FakeSlack, db: Engine, make_dialog_engine: Callable[[], DialogEngine]
+    fake: FakeSlack, db: Engine, make_services: Callable[[], Services]
 ) -> Iterator[SlackHarness]:
     """Two workspaces (``TEAMS``) installed in one app in OAuth mode, each with the sample
     organisation."""
@@ -186,9 +186,9 @@ def multi(
                 installed_at=datetime.now(UTC).timestamp(),
             )
         )
-    harness = SlackHarness(fake, db, make_dialog_engine, config=config)
+    harness = SlackHarness(fake, db, make_services, config=config)
     for team in TEAMS:
-        load_sample_org(harness.engine, team)
+        load_sample_org(harness.services, team)
     yield harness
     harness.close()
     _clean_slack_sdk_tables(db)

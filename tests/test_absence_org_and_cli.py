@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.engine import DialogEngine
 from bot.org_import import OrgImportError, parse_csv, parse_yaml
+from bot.services.container import Services
 
 UNITS_CSV = (
     "key,name,level,parent,managers,deputy\n"
@@ -16,26 +16,26 @@ UNITS_CSV = (
 )
 
 
-def _deputy(engine: DialogEngine, key: str) -> str | None:
-    with engine.unit_of_work("local") as uow:
+def _deputy(services: Services, key: str) -> str | None:
+    with services.kernel.unit_of_work("local") as uow:
         unit = uow.repo.unit(key)
         assert unit is not None
         return unit.deputy.chat_id if unit.deputy is not None else None
 
 
-def test_standing_deputy_from_csv_and_yaml(engine: DialogEngine) -> None:
-    engine.services.organisation.import_org("local", parse_csv(UNITS_CSV, "units.csv"), "units.csv")
-    assert _deputy(engine, "hemtjanst-norr") == "U0ENHHTS"
+def test_standing_deputy_from_csv_and_yaml(services: Services) -> None:
+    services.organisation.import_org("local", parse_csv(UNITS_CSV, "units.csv"), "units.csv")
+    assert _deputy(services, "hemtjanst-norr") == "U0ENHHTS"
     yaml = (
         "units:\n"
         "  - {key: hemtjanst-norr, name: Hemtjänst Norr, level: enhet, parent: aldreomsorg,\n"
         "     managers: [U0ENHHTN]}\n"
     )
-    engine.services.organisation.import_org("local", parse_yaml(yaml, "org.yaml"), "org.yaml")
-    assert _deputy(engine, "hemtjanst-norr") is None  # the file is the truth, as for managers
+    services.organisation.import_org("local", parse_yaml(yaml, "org.yaml"), "org.yaml")
+    assert _deputy(services, "hemtjanst-norr") is None  # the file is the truth, as for managers
 
 
-def test_unknown_or_malformed_deputy_rejects_the_file(engine: DialogEngine) -> None:
+def test_unknown_or_malformed_deputy_rejects_the_file(services: Services) -> None:
     bad = (
         "units:\n"
         "  - {key: hemtjanst-norr, name: Hemtjänst Norr, level: enhet, parent: aldreomsorg,\n"
@@ -53,16 +53,14 @@ def test_unknown_or_malformed_deputy_rejects_the_file(engine: DialogEngine) -> N
     ]
     good_shape = bad.replace("deputy: [U0ENHHTN]", "deputy: U0ENHHTN")
     with pytest.raises(OrgImportError) as caught:
-        engine.services.organisation.import_org(
-            "local", parse_yaml(good_shape, "org.yaml"), "org.yaml"
-        )
+        services.organisation.import_org("local", parse_yaml(good_shape, "org.yaml"), "org.yaml")
     assert caught.value.problems == [
         "enhet 1 (Hemtjänst Norr) under units: okänd ersättare 'U0NOBODY' (lägg till hen under people)"
     ]
     assert caught.value.messages("en") == [
         "unit 1 (Hemtjänst Norr) under units: unknown deputy 'U0NOBODY' (add them under people)"
     ]
-    assert _deputy(engine, "hemtjanst-norr") is None
+    assert _deputy(services, "hemtjanst-norr") is None
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ from support.scheduler import WS, run_until, start, utc
 
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.org_import import parse_yaml
 from bot.results import RoundStarted
 from bot.schedule.config import load_preset
 from bot.schedule.scheduler import Scheduler
+from bot.services.container import Services
 from bot.slack.blocks import status_text
 from bot.summary import render_summary
 
@@ -31,9 +31,9 @@ PETRA = "U0PROC01"
 TERTIAL_2 = "Avstämningsdialog nämnd ↔ förvaltning (tertial 2) — Socialnämnden"
 
 
-def _summer(engine: DialogEngine, clock: FixedClock) -> tuple[Scheduler, ClockedNotifier]:
+def _summer(services: Services, clock: FixedClock) -> tuple[Scheduler, ClockedNotifier]:
     """The preset stored in June 2027, before the summer."""
-    return start(engine, clock, load_preset(), utc(2027, 6, 14, 10))
+    return start(services, clock, load_preset(), utc(2027, 6, 14, 10))
 
 
 def _reminded(notifier: ClockedNotifier, chat_id: str) -> list[str]:
@@ -48,9 +48,9 @@ def _round(notifier: ClockedNotifier, title: str) -> RoundStarted:
     return next(s for s in notifier.started if s.round.title == title)
 
 
-def test_summer_absence_with_deputy(engine: DialogEngine, clock: FixedClock) -> None:
-    scheduler, notifier = _summer(engine, clock)
-    engine.services.absences.register(
+def test_summer_absence_with_deputy(services: Services, clock: FixedClock) -> None:
+    scheduler, notifier = _summer(services, clock)
+    services.absences.register(
         WS, PETRA, date(2027, 6, 21), date(2027, 9, 24), person=SOFIA, deputy=EVA
     )
     run_until(scheduler, clock, utc(2027, 9, 21, 12))
@@ -65,10 +65,10 @@ def test_summer_absence_with_deputy(engine: DialogEngine, clock: FixedClock) -> 
 
 
 def test_summer_absence_without_deputy_is_frånvarande(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
-    scheduler, notifier = _summer(engine, clock)
-    engine.services.absences.register(WS, SOFIA, date(2027, 6, 21), date(2027, 9, 24))
+    scheduler, notifier = _summer(services, clock)
+    services.absences.register(WS, SOFIA, date(2027, 6, 21), date(2027, 9, 24))
     run_until(scheduler, clock, utc(2027, 9, 21, 12))
 
     assert _round(notifier, TERTIAL_2).participants == []
@@ -86,10 +86,10 @@ def test_summer_absence_without_deputy_is_frånvarande(
 
 
 def test_absence_ending_before_the_deadline_brings_the_questions(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
-    scheduler, notifier = _summer(engine, clock)
-    engine.services.absences.register(WS, SOFIA, date(2027, 6, 21), date(2027, 9, 14))
+    scheduler, notifier = _summer(services, clock)
+    services.absences.register(WS, SOFIA, date(2027, 6, 21), date(2027, 9, 14))
     run_until(scheduler, clock, utc(2027, 9, 21, 12))
 
     assert _round(notifier, TERTIAL_2).participants == []
@@ -107,7 +107,7 @@ def test_absence_ending_before_the_deadline_brings_the_questions(
 
 
 def test_the_units_standing_deputy_answers_when_none_was_named(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     org = parse_yaml(
         "units:\n"
@@ -115,9 +115,9 @@ def test_the_units_standing_deputy_answers_when_none_was_named(
         "     parent: socialnamnden, managers: [U0SOCDIR], deputy: U0AVDIFO}\n",
         "deputy.yaml",
     )
-    engine.services.organisation.import_org(WS, org, "deputy.yaml")
-    scheduler, notifier = _summer(engine, clock)
-    engine.services.absences.register(WS, SOFIA, date(2027, 7, 1), date(2027, 9, 10))
+    services.organisation.import_org(WS, org, "deputy.yaml")
+    scheduler, notifier = _summer(services, clock)
+    services.absences.register(WS, SOFIA, date(2027, 7, 1), date(2027, 9, 10))
     run_until(scheduler, clock, utc(2027, 9, 7, 12))
 
     started = _round(notifier, TERTIAL_2)
@@ -127,12 +127,10 @@ def test_the_units_standing_deputy_answers_when_none_was_named(
 
 
 def test_anonymous_digest_counts_the_absent_without_naming_units(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
-    engine.services.absences.register(
-        WS, PETRA, date(2027, 5, 3), date(2027, 5, 31), person="U0ENHHTN"
-    )
-    started = engine.start_round(
+    services.absences.register(WS, PETRA, date(2027, 5, 3), date(2027, 5, 31), person="U0ENHHTN")
+    started = services.rounds.start_round(
         WS,
         StartRound(
             template="avstamning",
@@ -143,10 +141,10 @@ def test_anonymous_digest_counts_the_absent_without_naming_units(
             deadline_at=utc(2027, 5, 14, 15),
         ),
     )
-    text = status_text(engine.status(WS, started.round.round_id), "Europe/Stockholm")
+    text = status_text(services.queries.status(WS, started.round.round_id), "Europe/Stockholm")
     assert "Frånvarande: 1" in text
     assert "Hemtjänst Norr" not in text and "Anna" not in text
-    summary, _ = engine.close_round(WS, started.round.round_id)
+    summary, _ = services.rounds.close_round(WS, started.round.round_id)
     rendered = render_summary(summary, "text")
     assert "Varav 1 frånvarande." in rendered
     assert "Anna" not in rendered

@@ -13,8 +13,8 @@ from support.sample import WORKSPACE
 from support.slack import ANNA, BJORN, CHANNEL, CHEF_OUTSIDE, PROCESS_SUPPORT, SlackHarness
 
 from bot import access
-from bot.engine import DialogEngine
 from bot.org_tree import OrgTree
+from bot.services.container import Services
 from bot.slack.blocks import HOME_CLOSE, HOME_REMIND, HOME_REPOST
 from storage.models_chain import Activity
 
@@ -33,7 +33,7 @@ def _status(slack: SlackHarness, user: str, text: str = "status 1") -> str:
 
 def _add_activity(slack: SlackHarness, unit_key: str, title: str) -> None:
     now = datetime(2027, 5, 3, 7, 0, tzinfo=UTC)
-    with slack.engine.unit_of_work(DEFAULT_TEAM_ID) as uow:
+    with slack.services.kernel.unit_of_work(DEFAULT_TEAM_ID) as uow:
         unit = uow.repo.unit(unit_key)
         assert unit is not None
         uow.repo.add(
@@ -141,14 +141,14 @@ def test_app_home_buttons_check_the_clickers_role(slack: SlackHarness) -> None:
             assert "bara processtöd" in refusal
     # Nothing but the refusals was posted: no reminder, no summary, the round is open.
     assert len(slack.posts()) == before + 9
-    assert slack.engine.round_info(DEFAULT_TEAM_ID, 1).status == "open"
+    assert slack.services.queries.round_info(DEFAULT_TEAM_ID, 1).status == "open"
 
     slack.click(HOME_REPOST, "1", PROCESS_SUPPORT, view={"id": "V0PS", "type": "home"})
     assert any("Sammanfattning" in str(c.args.get("text")) for c in slack.posts(CHANNEL))
 
 
-def test_read_scope_over_the_org_tree(engine: DialogEngine) -> None:
-    with engine.unit_of_work(WORKSPACE) as uow:
+def test_read_scope_over_the_org_tree(services: Services) -> None:
+    with services.kernel.unit_of_work(WORKSPACE) as uow:
         tree = OrgTree(uow.repo.units())
 
         def scope(chat_id: str) -> set[str]:

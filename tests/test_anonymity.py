@@ -29,8 +29,8 @@ from bot.chain.export import export_round
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.results import RoundStarted
+from bot.services.container import Services
 from bot.slack.blocks import ACTION_CONFIRM_ACTIVITIES, ACTION_SKIP, summary_messages
 from bot.summary import FORMATS, render_summary
 
@@ -46,8 +46,8 @@ PEOPLE = {
 ORDER = list(PEOPLE)
 
 
-def _anonymous_round(engine: DialogEngine, respondents: int) -> RoundStarted:
-    started = engine.start_round(
+def _anonymous_round(services: Services, respondents: int) -> RoundStarted:
+    started = services.rounds.start_round(
         WS,
         StartRound(
             "avstamning",
@@ -60,15 +60,15 @@ def _anonymous_round(engine: DialogEngine, respondents: int) -> RoundStarted:
     )
     pids = {p.chat_id: p.participation_id for p, _ in started.participants}
     for chat_id in ORDER[:respondents]:
-        engine.reply(WS, pids[chat_id], PEOPLE[chat_id][2], f"m:{chat_id}")
+        services.answering.reply(WS, pids[chat_id], PEOPLE[chat_id][2], f"m:{chat_id}")
     return started
 
 
-def _outputs(engine: DialogEngine, round_id: int) -> dict[str, str]:
-    summary = engine.summary(WS, round_id)
+def _outputs(services: Services, round_id: int) -> dict[str, str]:
+    summary = services.queries.summary(WS, round_id)
     out: dict[str, str] = {fmt: render_summary(summary, fmt) for fmt in FORMATS}
-    out["html"] = export_round(engine, WS, round_id, "html")[0].decode()
-    doc = Document(io.BytesIO(export_round(engine, WS, round_id, "docx")[0]))
+    out["html"] = export_round(services, WS, round_id, "html")[0].decode()
+    doc = Document(io.BytesIO(export_round(services, WS, round_id, "docx")[0]))
     cells = [c.text for table in doc.tables for row in table.rows for c in row.cells]
     out["docx"] = "\n".join([p.text for p in doc.paragraphs] + cells)
     return out
@@ -82,13 +82,13 @@ def _assert_nobody_named(text: str, where: str) -> None:
 
 @pytest.mark.parametrize("respondents", [1, 2])
 def test_below_k_respondents_the_group_sees_a_count_not_the_texts(
-    engine: DialogEngine, respondents: int
+    services: Services, respondents: int
 ) -> None:
-    started = _anonymous_round(engine, respondents)
+    started = _anonymous_round(services, respondents)
     round_id = started.round.round_id
-    before = _outputs(engine, round_id)  # while the round is open
-    engine.close_round(WS, round_id)
-    after = _outputs(engine, round_id)
+    before = _outputs(services, round_id)  # while the round is open
+    services.rounds.close_round(WS, round_id)
+    after = _outputs(services, round_id)
     for when, outputs in (("open", before), ("closed", after)):
         for fmt, text in outputs.items():
             where = f"{when}/{fmt}"
@@ -99,7 +99,7 @@ def test_below_k_respondents_the_group_sees_a_count_not_the_texts(
             assert "minst 3 har svarat" in text, where  # the document says how it works
             assert f"{5 - respondents} har inte svarat (anonym runda)" in text, where
     # A count, and the text no longer exists anywhere.
-    with engine.unit_of_work(WS) as uow:
+    with services.kernel.unit_of_work(WS) as uow:
         from storage.models import Answer, AnswerRevision
 
         stored = uow.session.scalars(select(Answer.text)).all()
@@ -109,13 +109,13 @@ def test_below_k_respondents_the_group_sees_a_count_not_the_texts(
 
 
 def test_five_respondents_are_pooled_where_there_are_k_and_sorted_by_text(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    started = _anonymous_round(engine, 5)
+    started = _anonymous_round(services, 5)
     round_id = started.round.round_id
-    engine.close_round(WS, round_id)
+    services.rounds.close_round(WS, round_id)
     said = sorted(PEOPLE[c][2] for c in ORDER)
-    for fmt, text in _outputs(engine, round_id).items():
+    for fmt, text in _outputs(services, round_id).items():
         _assert_nobody_named(text, fmt)
         positions = [text.index(s) for s in said]
         assert positions == sorted(positions), fmt  # by text, not by who or when
@@ -145,37 +145,35 @@ def test_k_is_a_workspace_setting_from_the_command_line(
     assert "anonymity_k = 3" in capsys.readouterr().out
 
 
-def test_with_k_2_two_respondents_are_pooled_at_their_avdelning(engine: DialogEngine) -> None:
+def test_with_k_2_two_respondents_are_pooled_at_their_avdelning(services: Services) -> None:
 
-    engine.services.settings.set_setting(WS, "anonymity_k", "2")
-    started = _anonymous_round(engine, 2)
-    engine.services.settings.set_setting(
-        WS, "anonymity_k", "5"
-    )  # a round keeps the k it started with
-    engine.close_round(WS, started.round.round_id)
-    for fmt, text in _outputs(engine, started.round.round_id).items():
+    services.settings.set_setting(WS, "anonymity_k", "2")
+    started = _anonymous_round(services, 2)
+    services.settings.set_setting(WS, "anonymity_k", "5")  # a round keeps the k it started with
+    services.rounds.close_round(WS, started.round.round_id)
+    for fmt, text in _outputs(services, started.round.round_id).items():
         _assert_nobody_named(text, fmt)
         assert "Äldreomsorg (Avdelning) — 2 svarande" in text, fmt
         assert text.index("Budgeten är pressad") < text.index("Ökad kontinuitet"), fmt
 
 
 def test_anonymous_rounds_and_evaluations_go_by_dm_whatever_was_asked(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    anonymous = engine.start_round(
+    anonymous = services.rounds.start_round(
         WS,
         StartRound("avstamning", ["Äldreomsorg"], "#g", level="enhet", anonymous=True),
     )
     assert anonymous.round.delivery == "dm"
-    named = engine.start_round(
+    named = services.rounds.start_round(
         WS, StartRound("avstamning", ["Äldreomsorg"], "#g", level="enhet", delivery="channel")
     )
     assert named.round.delivery == "channel"
-    evaluation = send_evaluation(engine, WS, named.round.round_id)
+    evaluation = send_evaluation(services, WS, named.round.round_id)
     assert evaluation.round.anonymous and evaluation.round.delivery == "dm"
     # After an anonymous round closed, its evaluation still reaches the people it asked.
-    engine.close_round(WS, anonymous.round.round_id)
-    late = send_evaluation(engine, WS, anonymous.round.round_id)
+    services.rounds.close_round(WS, anonymous.round.round_id)
+    late = send_evaluation(services, WS, anonymous.round.round_id)
     assert sorted(p.chat_id for p, _ in late.participants) == ["U0ENHHTN", "U0ENHHTS", "U0ENHSOL"]
 
 
@@ -293,7 +291,7 @@ def test_an_anonymous_round_in_slack_leaves_no_trace_after_close(
     units |= {"Särskilt boende Solgården", "solgarden"}
     people = {ANNA, BJORN, CECILIA, "Anna Andersson", "Björn Svensson", "Cecilia Öberg"}
     rows = _rows(slack)
-    with slack.engine.unit_of_work(DEFAULT_TEAM_ID) as uow:
+    with slack.services.kernel.unit_of_work(DEFAULT_TEAM_ID) as uow:
         single_manager_units = {
             u.id
             for u in uow.repo.units()
@@ -332,10 +330,10 @@ def test_an_anonymous_round_in_slack_leaves_no_trace_after_close(
 
 
 def test_the_slack_summary_of_an_anonymous_round_shows_counts_below_k(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    started = _anonymous_round(engine, 2)
-    summary, _ = engine.close_round(WS, started.round.round_id)
+    started = _anonymous_round(services, 2)
+    summary, _ = services.rounds.close_round(WS, started.round.round_id)
     messages = summary_messages(summary)
     assert messages is not None
     body = json.dumps([m.blocks for m in messages], ensure_ascii=False)
@@ -406,17 +404,17 @@ def test_upgrading_erases_what_earlier_closes_of_anonymous_rounds_left(tmp_path:
 
 
 def test_later_rounds_neither_follow_up_nor_quote_an_anonymous_round(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
-    plan = engine.start_round(
+    plan = services.rounds.start_round(
         WS, StartRound("planering", ["Äldreomsorg"], "#g", level="enhet", anonymous=True)
     )
     for n, (participant, _) in enumerate(plan.participants):
         for text in ("Uppdrag", "Nuläge", "Ram", f"- Hemlig åtgärd {n}", f"Hemlig kvalitet {n}"):
-            engine.reply(WS, participant.participation_id, text, f"p{n}:{text}")
-    engine.close_round(WS, plan.round.round_id)
+            services.answering.reply(WS, participant.participation_id, text, f"p{n}:{text}")
+    services.rounds.close_round(WS, plan.round.round_id)
     clock.advance(timedelta(days=60))
-    started = engine.start_round(
+    started = services.rounds.start_round(
         WS, StartRound("avstamning", ["hemtjanst-norr"], "#g", subtrees=False)
     )
     prompt = started.participants[0][1]

@@ -6,6 +6,8 @@ storage (all SQL) → services (``bot/services/``, the only code that opens a un
 
 * ``unit-of-work``: no module outside ``storage/`` and ``bot/services/`` imports
   ``storage.unit_of_work``.
+* ``unit-of-work`` also covers calling ``.unit_of_work(...)`` (the kernel's raw one is for
+  tests and tools).
 * ``session``: no module outside ``storage/`` and ``bot/services/`` uses an attribute named
   ``session`` (on anything: ``uow.session``, ``repo.session``, ``self.session`` ...).
 * ``domain``: a domain module (:data:`DOMAIN`) imports no sqlalchemy and, of bot/ and
@@ -97,8 +99,6 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str, str]] = frozenset(
         ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.token_cipher"),
         ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.token_store"),
         ("domain", "bot/ports.py", "storage.outbox"),
-        ("session", "bot/engine.py", "session"),
-        ("unit-of-work", "bot/engine.py", "storage.unit_of_work"),
     }
 )
 
@@ -321,6 +321,14 @@ def layer_violations(code: Codebase) -> Iterator[Violation]:
                         "uses an attribute named 'session': only storage/ and bot/services/ "
                         "touch a Session (add a Repository method)",
                     )
+                if isinstance(node, ast.Attribute) and node.attr == "unit_of_work":
+                    yield Violation(
+                        "unit-of-work",
+                        path,
+                        node.lineno,
+                        "unit_of_work",
+                        "opens a unit of work: only bot/services/ do (add a use case)",
+                    )
 
 
 def import_graph(code: Codebase) -> dict[str, dict[str, int]]:
@@ -476,7 +484,7 @@ def test_no_test_module_imports_another_test_module() -> None:
         ("bot.schedule.cli", True),
         ("bot.absence_cli", True),
         ("bot.cli_views", True),
-        ("bot.engine", False),
+        ("bot.services.answering", False),
         ("bot.schedule.plan", False),
     ],
 )
@@ -486,7 +494,7 @@ def test_adapters_are_recognised(module: str, expected: bool) -> None:
 
 def test_the_walk_sees_what_it_checks() -> None:
     """Guard against a walk that silently finds nothing (wrong root, renamed package)."""
-    assert "bot.engine" in MODULES and "storage.repository" in MODULES
+    assert "bot.services.answering" in MODULES and "storage.repository" in MODULES
     assert set(DOMAIN) <= set(MODULES), sorted(set(DOMAIN) - set(MODULES))
     graph = import_graph(CODE)
     assert "storage.repository" in graph["storage.unit_of_work"]

@@ -20,7 +20,7 @@ from support.slack import ANNA, BJORN, CHANNEL, SlackHarness, texts
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
+from bot.services.container import Services, build_services
 from bot.services.kernel import ServiceKernel
 from bot.services.ops import Ops
 from bot.templates import TemplateCatalog
@@ -92,8 +92,8 @@ def start_harness(
 ) -> tuple[Engine, SlackHarness]:
     engine = make_engine(url)
 
-    def build() -> DialogEngine:
-        return DialogEngine(make_session_factory(engine), catalog, clock)
+    def build() -> Services:
+        return build_services(make_session_factory(engine), catalog, clock)
 
     return engine, SlackHarness(fake, engine, build)
 
@@ -109,7 +109,7 @@ def test_a_restored_database_resumes_the_round_exactly(
     upgrade(engine)
     engine.dispose()
     engine, slack = start_harness(fake, database.url, catalog, clock)
-    load_sample_org(slack.engine, DEFAULT_TEAM_ID)
+    load_sample_org(slack.services, DEFAULT_TEAM_ID)
     slack.command(START)
     anna_thread = slack.thread_of(ANNA)
     slack.say(ANNA, "Budgeten håller", anna_thread)
@@ -140,11 +140,11 @@ def test_a_restored_database_resumes_the_round_exactly(
         slack.say(ANNA, "För att vi planerade väl", anna_thread)
         pid = next(
             p.participation_id
-            for u in slack.engine.status(DEFAULT_TEAM_ID, 1).units
+            for u in slack.services.queries.status(DEFAULT_TEAM_ID, 1).units
             for p in u.participants
             if p.chat_id == ANNA
         )
-        assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {
+        assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {
             "hur_gar_det": "Budgeten håller",
             "analys": "För att vi planerade väl",
         }

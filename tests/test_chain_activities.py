@@ -9,8 +9,8 @@ import pytest
 from bot.chain.context import render_context_mrkdwn
 from bot.chain.splitting import ActivityDraft, FollowupReply, parse_followup, split_activities
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.results import ContextItem, QuestionPrompt
+from bot.services.container import Services
 from bot.slack.activities_text import render_activities_mrkdwn, render_activity_outcome_mrkdwn
 
 
@@ -123,18 +123,18 @@ def test_context_is_a_quoted_escaped_block_cut_with_a_note_when_long() -> None:
     assert render_context_mrkdwn(QuestionPrompt(1, 1, 0, 3, "q", "Q?", None, None, "sv")) == ""
 
 
-def test_activity_texts_for_chat_escape_user_text(engine: DialogEngine) -> None:
-    started = engine.start_round(
+def test_activity_texts_for_chat_escape_user_text(services: Services) -> None:
+    started = services.rounds.start_round(
         "local", StartRound("avstamning", ["hemtjanst-norr"], "#g", subtrees=False)
     )
     pid = started.participants[0][0].participation_id
     for n, text in enumerate(["Bra.", "För att.", "- Möte <!channel> & fika (ansvarig: <@U1>)"]):
-        outcome = engine.reply("local", pid, text, f"k{n}")
+        outcome = services.answering.reply("local", pid, text, f"k{n}")
     assert render_activity_outcome_mrkdwn(outcome).splitlines() == [
         "Jag uppfattade följande aktiviteter (1 st). Stämmer listan? Bekräfta den, eller rätta "
         "den (en aktivitet per rad).",
         "• Möte &lt;!channel&gt; &amp; fika (ansvarig: &lt;@U1&gt;)",
     ]
-    listing = render_activities_mrkdwn(engine.activities("local", "hemtjanst-norr"))
+    listing = render_activities_mrkdwn(services.activities.activities("local", "hemtjanst-norr"))
     assert listing.splitlines()[0] == "*Aktiviteter för Hemtjänst Norr*"
     assert "— _föreslagen_" in listing and "<!channel>" not in listing

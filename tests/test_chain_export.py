@@ -14,8 +14,8 @@ from bot.chain.evaluation import send_evaluation
 from bot.chain.export import export_round
 from bot.cli import main
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.results import RoundStarted
+from bot.services.container import Services
 
 WS = "local"
 _keys = itertools.count()
@@ -28,8 +28,8 @@ PEOPLE = {
 }
 
 
-def run_round(engine: DialogEngine, *, anonymous: bool) -> RoundStarted:
-    started = engine.start_round(
+def run_round(services: Services, *, anonymous: bool) -> RoundStarted:
+    started = services.rounds.start_round(
         WS,
         StartRound(
             "avstamning",
@@ -47,13 +47,13 @@ def run_round(engine: DialogEngine, *, anonymous: bool) -> RoundStarted:
         "U0ENHHTS": ["Brukarnöjdheten har ökat till 88 %.", "Mindre arbetslag."],
     }
     for chat_id, texts in answers.items():
-        prompt = engine.current_prompt(WS, pids[chat_id])
+        prompt = services.queries.current_prompt(WS, pids[chat_id])
         while prompt is not None and prompt.followup is not None:  # from an earlier round
-            prompt = engine.reply(WS, pids[chat_id], "pågår", f"m-{next(_keys)}").prompt
+            prompt = services.answering.reply(WS, pids[chat_id], "pågår", f"m-{next(_keys)}").prompt
         for text in texts:
-            engine.reply(WS, pids[chat_id], text, f"m-{next(_keys)}")
-    engine.confirm_activities(WS, pids["U0ENHHTN"], f"c-{next(_keys)}")
-    engine.close_round(WS, started.round.round_id)
+            services.answering.reply(WS, pids[chat_id], text, f"m-{next(_keys)}")
+    services.activities.confirm_activities(WS, pids["U0ENHHTN"], f"c-{next(_keys)}")
+    services.rounds.close_round(WS, started.round.round_id)
     return started
 
 
@@ -66,10 +66,10 @@ def docx_texts(content: bytes) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def test_docx_export_reads_back_with_headings_answers_and_activities(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    started = run_round(engine, anonymous=False)
-    content, filename = export_round(engine, WS, started.round.round_id, "docx")
+    started = run_round(services, anonymous=False)
+    content, filename = export_round(services, WS, started.round.round_id, "docx")
     assert filename == f"dialog-{started.round.round_id}-avstamning.docx"
     paragraphs, cells = docx_texts(content)
     headings = [text for style, text in paragraphs if style.startswith("Heading")]
@@ -88,9 +88,9 @@ def test_docx_export_reads_back_with_headings_answers_and_activities(
     assert ("List Bullet", "Särskilt boende Solgården — Cecilia Öberg") in paragraphs
 
 
-def test_html_export_escapes_user_text_and_is_printable(engine: DialogEngine) -> None:
-    started = run_round(engine, anonymous=False)
-    html = export_round(engine, WS, started.round.round_id, "html")[0].decode()
+def test_html_export_escapes_user_text_and_is_printable(services: Services) -> None:
+    started = run_round(services, anonymous=False)
+    html = export_round(services, WS, started.round.round_id, "html")[0].decode()
     assert html.startswith("<!DOCTYPE html>") and "@media print" in html
     assert "<script>" not in html and "<!channel>" not in html and "<b>2027</b>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;!channel&gt;" in html
@@ -98,9 +98,9 @@ def test_html_export_escapes_user_text_and_is_printable(engine: DialogEngine) ->
     assert "<h2>Svar per nivå</h2>" in html
 
 
-def test_markdown_export_escapes_user_text(engine: DialogEngine) -> None:
-    started = run_round(engine, anonymous=False)
-    md = export_round(engine, WS, started.round.round_id, "md")[0].decode()
+def test_markdown_export_escapes_user_text(services: Services) -> None:
+    started = run_round(services, anonymous=False)
+    md = export_round(services, WS, started.round.round_id, "md")[0].decode()
     assert md.startswith("# Dokumentation: Avstämning T1 \\<b\\>2027\\</b\\> \\& mer\n")
     assert "<script>" not in md and "*fet*" not in md
     assert "> \\<script\\>alert('x')\\</script\\> \\& \\<\\!channel\\> \\*fet\\*" in md
@@ -109,15 +109,13 @@ def test_markdown_export_escapes_user_text(engine: DialogEngine) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "docx"])
-def test_anonymous_exports_contain_no_names_or_chat_ids(engine: DialogEngine, fmt: str) -> None:
-    engine.services.settings.set_setting(
-        WS, "anonymity_k", "2"
-    )  # two respondents: their texts are shown
-    started = run_round(engine, anonymous=True)
-    evaluation = send_evaluation(engine, WS, started.round.round_id, started_by="U0PROC01")
+def test_anonymous_exports_contain_no_names_or_chat_ids(services: Services, fmt: str) -> None:
+    services.settings.set_setting(WS, "anonymity_k", "2")  # two respondents: their texts are shown
+    started = run_round(services, anonymous=True)
+    evaluation = send_evaluation(services, WS, started.round.round_id, started_by="U0PROC01")
     for n, (p, _) in enumerate(evaluation.participants):
-        engine.reply(WS, p.participation_id, f"Bra förberett ({n})", f"e-{p.chat_id}")
-    content, _ = export_round(engine, WS, started.round.round_id, fmt)  # type: ignore[arg-type]
+        services.answering.reply(WS, p.participation_id, f"Bra förberett ({n})", f"e-{p.chat_id}")
+    content, _ = export_round(services, WS, started.round.round_id, fmt)  # type: ignore[arg-type]
     if fmt == "docx":
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             text = "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
@@ -131,19 +129,19 @@ def test_anonymous_exports_contain_no_names_or_chat_ids(engine: DialogEngine, fm
         assert name.split()[0] not in text
     assert "Hemtjänst Norr" not in text  # nor which unit said what
 
-    named = run_round(engine, anonymous=False)
-    content, _ = export_round(engine, WS, named.round.round_id, fmt)  # type: ignore[arg-type]
+    named = run_round(services, anonymous=False)
+    content, _ = export_round(services, WS, named.round.round_id, fmt)  # type: ignore[arg-type]
     with_names = (
         "".join(p for _, p in docx_texts(content)[0]) if fmt == "docx" else content.decode()
     )
     assert "Anna Andersson" in with_names  # the same export names people when it may
 
 
-def test_evaluation_is_sent_once_and_its_results_are_in_the_export(engine: DialogEngine) -> None:
-    started = run_round(engine, anonymous=False)
+def test_evaluation_is_sent_once_and_its_results_are_in_the_export(services: Services) -> None:
+    started = run_round(services, anonymous=False)
     round_id = started.round.round_id
-    evaluation = send_evaluation(engine, WS, round_id)
-    again = send_evaluation(engine, WS, round_id)
+    evaluation = send_evaluation(services, WS, round_id)
+    again = send_evaluation(services, WS, round_id)
     assert again.already_existed and again.round.round_id == evaluation.round.round_id
     assert evaluation.round.title == "Utvärdering: Avstämning T1 <b>2027</b> & mer"
     assert evaluation.round.anonymous
@@ -152,9 +150,13 @@ def test_evaluation_is_sent_once_and_its_results_are_in_the_export(engine: Dialo
     assert first_question.text == "Vad fungerade bra?"
     for n, (participant, _) in enumerate(evaluation.participants):  # k = 3 respondents
         pid = participant.participation_id
-        engine.reply(WS, pid, "Tydliga frågor i förväg." if n == 0 else "Bra.", f"ev-{n}-1")
-        engine.reply(WS, pid, "Mer tid för analysen." if n == 0 else "Inget.", f"ev-{n}-2")
-    paragraphs, _ = docx_texts(export_round(engine, WS, round_id, "docx")[0])
+        services.answering.reply(
+            WS, pid, "Tydliga frågor i förväg." if n == 0 else "Bra.", f"ev-{n}-1"
+        )
+        services.answering.reply(
+            WS, pid, "Mer tid för analysen." if n == 0 else "Inget.", f"ev-{n}-2"
+        )
+    paragraphs, _ = docx_texts(export_round(services, WS, round_id, "docx")[0])
     after = [
         t for _, t in paragraphs[[t for _, t in paragraphs].index("Utvärdering av dialogen") :]
     ]
@@ -173,11 +175,11 @@ def test_export_and_activities_from_the_command_line(
                  "--group", "#g"]) == 0  # fmt: skip
     from bot.wiring import build_runtime
 
-    engine = build_runtime(url).engine
-    pid = engine.rounds(WS)[0].round_id
-    participation = engine.status(WS, pid).units[0].participants[0].participation_id
+    services = build_runtime(url).services
+    pid = services.queries.rounds(WS)[0].round_id
+    participation = services.queries.status(WS, pid).units[0].participants[0].participation_id
     for text in ["Bra.", "För att.", "1. Ny rutin (ansvarig: Anna)\n2. Utbildning"]:
-        engine.reply(WS, participation, text, f"cli-{text}")
+        services.answering.reply(WS, participation, text, f"cli-{text}")
     out_file = tmp_path / "doc.docx"
     capsys.readouterr()
     assert main(["--db", url, "export", str(pid), "--format", "docx", "-o", str(out_file)]) == 0

@@ -15,8 +15,8 @@ from bot.chain.context import render_context_mrkdwn
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.results import Outcome, QuestionPrompt, RoundStarted
+from bot.services.container import Services
 
 WS = "local"
 ANNA = "U0ENHHTN"  # Hemtjänst Norr
@@ -31,7 +31,7 @@ PLAN_GOALS = (
 )
 
 
-def start(engine: DialogEngine, template: str, **kw: object) -> RoundStarted:
+def start(services: Services, template: str, **kw: object) -> RoundStarted:
     cmd = StartRound(
         template=template,
         units=["hemtjanst-norr", "hemtjanst-syd"],
@@ -40,52 +40,54 @@ def start(engine: DialogEngine, template: str, **kw: object) -> RoundStarted:
         started_by="U0PROC01",
         **kw,  # type: ignore[arg-type]
     )
-    return engine.start_round(WS, cmd)
+    return services.rounds.start_round(WS, cmd)
 
 
 def first(started: RoundStarted, chat_id: str) -> tuple[int, QuestionPrompt | None]:
     return next((p.participation_id, q) for p, q in started.participants if p.chat_id == chat_id)
 
 
-def say(engine: DialogEngine, pid: int, text: str) -> Outcome:
-    return engine.reply(WS, pid, text, f"msg-{next(_keys)}")
+def say(services: Services, pid: int, text: str) -> Outcome:
+    return services.answering.reply(WS, pid, text, f"msg-{next(_keys)}")
 
 
-def answer_all(engine: DialogEngine, pid: int, texts: list[str]) -> Outcome:
+def answer_all(services: Services, pid: int, texts: list[str]) -> Outcome:
     outcome = None
     for text in texts:
-        outcome = say(engine, pid, text)
+        outcome = say(services, pid, text)
     assert outcome is not None
     return outcome
 
 
 def test_a_unit_goes_through_plan_two_followups_and_results(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     # Planering, March 2027 -------------------------------------------------------------
     clock.set(datetime(2027, 3, 1, 8, tzinfo=UTC))
-    plan = start(engine, "planering")
+    plan = start(services, "planering")
     pid, prompt = first(plan, ANNA)
     assert prompt is not None and prompt.followup is None and prompt.context == ()
     answer_all(
-        engine, pid, ["Hemtjänst i norra kommundelen.", "Sjukfrånvaron är 9 %.", "Ram 42 mnkr."]
+        services, pid, ["Hemtjänst i norra kommundelen.", "Sjukfrånvaron är 9 %.", "Ram 42 mnkr."]
     )
-    outcome = say(engine, pid, PLAN_GOALS)
+    outcome = say(services, pid, PLAN_GOALS)
     assert outcome.activities_to_confirm
     assert [(a.title, a.owner, a.status) for a in outcome.activities] == [
         ("Ny bemanningsplan för sommaren", "Anna", "proposed"),
         ("Hälsosamtal med alla medarbetare", None, "proposed"),
         ("Digital nyckelhantering", "Björn", "proposed"),
     ]
-    say(engine, pid, "Brukarnöjdhet (målgrupp): 85 %. Kontinuitet: högst 12 personal per brukare.")
-    confirmed = engine.confirm_activities(WS, pid, "confirm-plan")
+    say(
+        services, pid, "Brukarnöjdhet (målgrupp): 85 %. Kontinuitet: högst 12 personal per brukare."
+    )
+    confirmed = services.activities.confirm_activities(WS, pid, "confirm-plan")
     assert confirmed.kind == "activities_confirmed"
     assert {a.status for a in confirmed.activities} == {"open"}
-    engine.close_round(WS, plan.round.round_id)
+    services.rounds.close_round(WS, plan.round.round_id)
 
     # Avstämning after tertial 1, May 2027 ------------------------------------------------
     clock.set(datetime(2027, 5, 3, 7, tzinfo=UTC))
-    t1 = start(engine, "avstamning")
+    t1 = start(services, "avstamning")
     pid, prompt = first(t1, ANNA)
     assert prompt is not None and prompt.followup is not None
     assert prompt.followup_remaining == 3
@@ -96,14 +98,14 @@ def test_a_unit_goes_through_plan_two_followups_and_results(
     assert syd_prompt.followup is None and syd_prompt.context == ()
 
     with pytest.raises(FollowupNotUnderstood):
-        say(engine, pid, "Hmm, vet inte riktigt")
-    assert engine.current_prompt(WS, pid) == prompt  # nothing lost, nothing moved
+        say(services, pid, "Hmm, vet inte riktigt")
+    assert services.queries.current_prompt(WS, pid) == prompt  # nothing lost, nothing moved
 
-    outcome = say(engine, pid, "klar")
+    outcome = say(services, pid, "klar")
     assert outcome.kind == "followed_up" and outcome.activities[0].status == "done"
-    outcome = say(engine, pid, "Pågår – väntar på budget")
+    outcome = say(services, pid, "Pågår – väntar på budget")
     assert outcome.activities[0].status_note == "väntar på budget"
-    outcome = say(engine, pid, "stoppad, prioriterades bort")
+    outcome = say(services, pid, "stoppad, prioriterades bort")
     assert outcome.activities[0].status == "stopped"
 
     prompt = outcome.prompt
@@ -117,14 +119,14 @@ def test_a_unit_goes_through_plan_two_followups_and_results(
     ]
     assert "Ny bemanningsplan" in render_context_mrkdwn(prompt)
 
-    answer_all(engine, pid, ["Sjukfrånvaron är 8 %.", "Sommaren blev bättre bemannad."])
-    outcome = say(engine, pid, "1. Ansöka om extra budget\n2) Fortsätta hälsosamtalen")
+    answer_all(services, pid, ["Sjukfrånvaron är 8 %.", "Sommaren blev bättre bemannad."])
+    outcome = say(services, pid, "1. Ansöka om extra budget\n2) Fortsätta hälsosamtalen")
     assert [a.title for a in outcome.activities] == [
         "Ansöka om extra budget",
         "Fortsätta hälsosamtalen",
     ]
     assert outcome.finished
-    corrected = engine.correct_activities(
+    corrected = services.activities.correct_activities(
         WS,
         pid,
         "- Ansöka om extra budget (ansvarig: Anna)\n- Mentorprogram för nyanställda",
@@ -134,19 +136,19 @@ def test_a_unit_goes_through_plan_two_followups_and_results(
         ("Ansöka om extra budget", "Anna", "open"),
         ("Mentorprogram för nyanställda", None, "open"),
     ]
-    engine.close_round(WS, t1.round.round_id)
+    services.rounds.close_round(WS, t1.round.round_id)
 
     # Avstämning after tertial 2, September 2027 ------------------------------------------
     clock.set(datetime(2027, 9, 6, 7, tzinfo=UTC))
-    t2 = start(engine, "avstamning")
+    t2 = start(services, "avstamning")
     pid, prompt = first(t2, ANNA)
     asked = []
     while prompt is not None and prompt.followup is not None:
         asked.append(prompt.followup.title)
         if prompt.followup.title == "Mentorprogram för nyanställda":
-            outcome = engine.skip(WS, pid, f"skip-{next(_keys)}")
+            outcome = services.answering.skip(WS, pid, f"skip-{next(_keys)}")
         else:
-            outcome = say(engine, pid, "klar")
+            outcome = say(services, pid, "klar")
         prompt = outcome.prompt
     # Done and stopped activities are not asked again; ongoing ones are.
     assert asked == [
@@ -156,22 +158,22 @@ def test_a_unit_goes_through_plan_two_followups_and_results(
     ]
     assert prompt is not None and prompt.question_key == "hur_gar_det"
     assert [c.round_title for c in prompt.context] == [plan.round.title, plan.round.title]
-    answer_all(engine, pid, ["Enligt plan.", "Bättre bemanning.", "- Utvärdera mentorprogrammet"])
-    engine.confirm_activities(WS, pid, "confirm-t2")
-    engine.close_round(WS, t2.round.round_id)
+    answer_all(services, pid, ["Enligt plan.", "Bättre bemanning.", "- Utvärdera mentorprogrammet"])
+    services.activities.confirm_activities(WS, pid, "confirm-t2")
+    services.rounds.close_round(WS, t2.round.round_id)
 
     # Resultat, February 2028: the plan and the year's avstämningar -----------------------
     clock.set(datetime(2028, 2, 7, 8, tzinfo=UTC))
-    result = start(engine, "resultat")
+    result = start(services, "resultat")
     pid, prompt = first(result, ANNA)
     asked = []
     while prompt is not None and prompt.followup is not None:
         asked.append(prompt.followup.title)
-        prompt = say(engine, pid, "klar").prompt
+        prompt = say(services, pid, "klar").prompt
     assert asked == ["Mentorprogram för nyanställda", "Utvärdera mentorprogrammet"]
     assert prompt is not None and prompt.question_key == "ekonomiskt_utfall"
     assert [c.answer_text for c in prompt.context] == ["Ram 42 mnkr."]
-    prompt = say(engine, pid, "Balans.").prompt
+    prompt = say(services, pid, "Balans.").prompt
     assert prompt is not None and prompt.question_key == "utvecklingsmal_utfall"
     assert [(c.template_name, c.round_title) for c in prompt.context] == [
         ("Planeringsdialog", plan.round.title),
@@ -180,7 +182,7 @@ def test_a_unit_goes_through_plan_two_followups_and_results(
     ]
     assert prompt.context[1].answer_text.startswith("1. Ansöka om extra budget")
 
-    statuses = {a.title: a.status for a in engine.activities(WS, "Hemtjänst Norr")}
+    statuses = {a.title: a.status for a in services.activities.activities(WS, "Hemtjänst Norr")}
     assert statuses == {
         "Ny bemanningsplan för sommaren": "done",
         "Hälsosamtal med alla medarbetare": "done",
@@ -189,36 +191,41 @@ def test_a_unit_goes_through_plan_two_followups_and_results(
         "Mentorprogram för nyanställda": "done",
         "Utvärdera mentorprogrammet": "done",
     }
-    assert engine.activities(WS, "hemtjanst-syd") == []
+    assert services.activities.activities(WS, "hemtjanst-syd") == []
 
 
-def test_editing_an_activities_answer_proposes_the_list_again(engine: DialogEngine) -> None:
-    started = start(engine, "avstamning")
+def test_editing_an_activities_answer_proposes_the_list_again(services: Services) -> None:
+    started = start(services, "avstamning")
     pid, _ = first(started, ANNA)
-    answer_all(engine, pid, ["Bra.", "För att."])
-    say(engine, pid, "- Första")
-    edited = engine.edit_question(WS, pid, 3, "- Första\n- Andra (ansvarig: Eva)", "edit-3")
+    answer_all(services, pid, ["Bra.", "För att."])
+    say(services, pid, "- Första")
+    edited = services.answering.edit_question(
+        WS, pid, 3, "- Första\n- Andra (ansvarig: Eva)", "edit-3"
+    )
     assert edited.activities_to_confirm
     assert [(a.title, a.owner) for a in edited.activities] == [("Första", None), ("Andra", "Eva")]
-    assert [a.title for a in engine.activities(WS, "hemtjanst-norr")] == ["Första", "Andra"]
+    assert [a.title for a in services.activities.activities(WS, "hemtjanst-norr")] == [
+        "Första",
+        "Andra",
+    ]
 
 
-def test_confirming_is_idempotent_and_needs_a_list(engine: DialogEngine) -> None:
-    started = start(engine, "avstamning")
+def test_confirming_is_idempotent_and_needs_a_list(services: Services) -> None:
+    started = start(services, "avstamning")
     pid, _ = first(started, ANNA)
     with pytest.raises(NoActivities):
-        engine.confirm_activities(WS, pid, "c-0")
-    answer_all(engine, pid, ["Bra.", "För att.", "Göra saker"])
-    assert engine.confirm_activities(WS, pid, "c-1").kind == "activities_confirmed"
-    assert engine.confirm_activities(WS, pid, "c-1").kind == "duplicate"
-    assert [a.status for a in engine.activities(WS, "hemtjanst-norr")] == ["open"]
+        services.activities.confirm_activities(WS, pid, "c-0")
+    answer_all(services, pid, ["Bra.", "För att.", "Göra saker"])
+    assert services.activities.confirm_activities(WS, pid, "c-1").kind == "activities_confirmed"
+    assert services.activities.confirm_activities(WS, pid, "c-1").kind == "duplicate"
+    assert [a.status for a in services.activities.activities(WS, "hemtjanst-norr")] == ["open"]
 
 
-def test_withdrawing_an_activities_answer_removes_its_activities(engine: DialogEngine) -> None:
-    started = start(engine, "avstamning")
+def test_withdrawing_an_activities_answer_removes_its_activities(services: Services) -> None:
+    started = start(services, "avstamning")
     pid, _ = first(started, ANNA)
-    answer_all(engine, pid, ["Bra.", "För att."])
-    engine.reply(WS, pid, "- En sak\n- En annan sak", "slack:C1:171.3")
-    assert len(engine.activities(WS, "hemtjanst-norr")) == 2
-    engine.withdraw_by_source(WS, "slack:C1:171.3", "delete-1")
-    assert engine.activities(WS, "hemtjanst-norr") == []
+    answer_all(services, pid, ["Bra.", "För att."])
+    services.answering.reply(WS, pid, "- En sak\n- En annan sak", "slack:C1:171.3")
+    assert len(services.activities.activities(WS, "hemtjanst-norr")) == 2
+    services.answering.withdraw_by_source(WS, "slack:C1:171.3", "delete-1")
+    assert services.activities.activities(WS, "hemtjanst-norr") == []

@@ -13,47 +13,51 @@ from bot.chain.errors import NoRoundsForReport
 from bot.chain.report import build_unit_report, export_unit_report
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
+from bot.services.container import Services
 
 WS = "local"
 ANNA = "U0ENHHTN"
 _keys = itertools.count()
 
 
-def dialog(engine: DialogEngine, template: str, texts: list[str], anonymous: bool = False) -> int:
-    started = engine.start_round(
+def dialog(services: Services, template: str, texts: list[str], anonymous: bool = False) -> int:
+    started = services.rounds.start_round(
         WS,
         StartRound(template, ["hemtjanst-norr"], "#g", subtrees=False, anonymous=anonymous),
     )
     pid = started.participants[0][0].participation_id
     prompt = started.participants[0][1]
     while prompt.followup is not None:
-        next_prompt = engine.reply(WS, pid, "pågår – budget saknas", f"k{next(_keys)}").prompt
+        next_prompt = services.answering.reply(
+            WS, pid, "pågår – budget saknas", f"k{next(_keys)}"
+        ).prompt
         assert next_prompt is not None
         prompt = next_prompt
     for text in texts:
-        engine.reply(WS, pid, text, f"k{next(_keys)}")
-    engine.close_round(WS, started.round.round_id)
+        services.answering.reply(WS, pid, text, f"k{next(_keys)}")
+    services.rounds.close_round(WS, started.round.round_id)
     return started.round.round_id
 
 
 def test_the_yearly_report_puts_the_years_dialogs_side_by_side(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 3, 1, 8, tzinfo=UTC))
     dialog(
-        engine, "planering", ["Uppdrag", "Nuläge", "Ram 42 mnkr", "- Ny bemanningsplan", "Kvalitet"]
+        services,
+        "planering",
+        ["Uppdrag", "Nuläge", "Ram 42 mnkr", "- Ny bemanningsplan", "Kvalitet"],
     )
     clock.set(datetime(2027, 5, 3, 7, tzinfo=UTC))
-    dialog(engine, "avstamning", ["Sjukfrånvaron 8 %", "Analys T1", "- Hälsosamtal"])
+    dialog(services, "avstamning", ["Sjukfrånvaron 8 %", "Analys T1", "- Hälsosamtal"])
     clock.set(datetime(2027, 9, 6, 7, tzinfo=UTC))
-    dialog(engine, "avstamning", ["Hemligt svar", "Analys T2"], anonymous=True)
+    dialog(services, "avstamning", ["Hemligt svar", "Analys T2"], anonymous=True)
     clock.set(datetime(2028, 2, 7, 8, tzinfo=UTC))
-    dialog(engine, "resultat", ["Utfall 2027 i balans"])
+    dialog(services, "resultat", ["Utfall 2027 i balans"])
 
-    document = build_unit_report(engine, WS, "Hemtjänst Norr", 2027)
+    document = build_unit_report(services, WS, "Hemtjänst Norr", 2027)
     assert document.title == "Årsrapport 2027: Hemtjänst Norr"
-    content = export_unit_report(engine, WS, "hemtjanst-norr", 2027, "docx")[0]
+    content = export_unit_report(services, WS, "hemtjanst-norr", 2027, "docx")[0]
     doc = Document(io.BytesIO(content))
     overview, side_by_side, activities, counts = doc.tables
     assert [c.text for c in overview.columns[0].cells] == [
@@ -78,11 +82,11 @@ def test_the_yearly_report_puts_the_years_dialogs_side_by_side(
         ["Enhet", "planerade", "pågår", "klara", "stoppade", "totalt"],
         ["Hemtjänst Norr", "1", "1", "0", "0", "2"],
     ]
-    html = export_unit_report(engine, WS, "hemtjanst-norr", 2027, "html")[0].decode()
+    html = export_unit_report(services, WS, "hemtjanst-norr", 2027, "html")[0].decode()
     assert html.count('<section class="column">') == 2
     assert (
         "Utfall 2027 i balans"
-        in export_unit_report(engine, WS, "hemtjanst-norr", 2028, "md")[0].decode()
+        in export_unit_report(services, WS, "hemtjanst-norr", 2028, "md")[0].decode()
     )
     with pytest.raises(NoRoundsForReport):
-        build_unit_report(engine, WS, "hemtjanst-norr", 2026)
+        build_unit_report(services, WS, "hemtjanst-norr", 2026)

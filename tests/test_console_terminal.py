@@ -36,7 +36,7 @@ def db_url(tmp_path: Path) -> Iterator[str]:
     """A database file with the sample organisation and an open avstämning round."""
     url = f"sqlite:///{tmp_path / 'chat.db'}"
     runtime = prepare(url, Console(file=io.StringIO()))
-    runtime.engine.start_round(
+    runtime.services.rounds.start_round(
         WS, StartRound("avstamning", ["Äldreomsorg"], "#g", level="enhet", started_by="U0PROC01")
     )
     runtime.db.dispose()
@@ -46,10 +46,10 @@ def db_url(tmp_path: Path) -> Iterator[str]:
 def _answers(db_url: str) -> dict[str, str]:
     runtime = build_runtime(db_url)
     try:
-        (round_,) = runtime.engine.rounds(WS)
-        units = runtime.engine.status(WS, round_.round_id).units
+        (round_,) = runtime.services.queries.rounds(WS)
+        units = runtime.services.queries.status(WS, round_.round_id).units
         (p,) = [p for u in units for p in u.participants if p.chat_id == ANNA]
-        return runtime.engine.answers_of(WS, p.participation_id)
+        return runtime.services.queries.answers_of(WS, p.participation_id)
     finally:
         runtime.db.dispose()
 
@@ -87,7 +87,7 @@ def test_a_multi_line_answer_through_a_pipe_is_one_answer(db_url: str) -> None:
     }
     runtime = build_runtime(db_url)
     try:
-        activities = runtime.engine.activities(WS, "hemtjanst-norr")
+        activities = runtime.services.activities.activities(WS, "hemtjanst-norr")
     finally:
         runtime.db.dispose()
     assert [(a.title, a.owner, a.status) for a in activities] == [
@@ -199,7 +199,7 @@ def test_pasting_three_lines_in_a_real_terminal_answers_one_question(db_url: str
 def test_the_greeting_says_what_is_left_and_the_deadline(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'deadline.db'}"
     runtime = prepare(url, Console(file=io.StringIO()))
-    runtime.engine.start_round(
+    runtime.services.rounds.start_round(
         WS,
         StartRound(
             "avstamning",

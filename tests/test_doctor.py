@@ -15,8 +15,8 @@ from support.sample import load_sample_org
 from bot.cli import main
 from bot.doctor import FAIL, OK, Doctor, Report
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.schedule.config import load_schedule_text
+from bot.services.container import Services
 from storage.db import make_engine
 
 TOKEN = "xoxb-fake-token"
@@ -70,22 +70,18 @@ def env(fake: FakeSlack) -> dict[str, str]:
 
 
 @pytest.fixture
-def installed(
-    db: Engine, make_dialog_engine: Callable[[], DialogEngine]
-) -> Callable[..., DialogEngine]:
+def installed(db: Engine, make_services: Callable[[], Services]) -> Callable[..., Services]:
     """The sample organisation in the fake's workspace, a stored schedule and an open
     round in C0LEDNING: a healthy installation."""
 
-    def install(answering: str = "enhet", receiving: str = "avdelning") -> DialogEngine:
-        engine = make_dialog_engine()
-        load_sample_org(engine, DEFAULT_TEAM_ID)
+    def install(answering: str = "enhet", receiving: str = "avdelning") -> Services:
+        services = make_services()
+        load_sample_org(services, DEFAULT_TEAM_ID)
         schedule = load_schedule_text(
             SCHEDULE.format(answering=answering, receiving=receiving), "test.yaml"
         )
-        engine.services.schedule.save(
-            DEFAULT_TEAM_ID, schedule, "test.yaml", default_group_ref="C0DIALOG"
-        )
-        engine.start_round(
+        services.schedule.save(DEFAULT_TEAM_ID, schedule, "test.yaml", default_group_ref="C0DIALOG")
+        services.rounds.start_round(
             DEFAULT_TEAM_ID,
             StartRound(
                 template="avstamning",
@@ -98,7 +94,7 @@ def installed(
                 started_by="U0PROC01",
             ),
         )
-        return engine
+        return services
 
     return install
 
@@ -120,7 +116,7 @@ def failures(report: Report) -> list[str]:
 
 
 def test_a_healthy_installation_passes_every_check(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     report = run(db, env)
@@ -146,7 +142,7 @@ def test_a_healthy_installation_passes_every_check(
 
 
 def test_a_bad_token_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     fake.accept_unknown_tokens = False
@@ -159,7 +155,7 @@ def test_a_bad_token_is_found(
 
 
 def test_a_missing_and_an_extra_scope_are_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     scopes = (*tuple(s for s in DEFAULT_BOT_SCOPES if s != "reactions:write"), "chat:write.public")
@@ -173,7 +169,7 @@ def test_a_missing_and_an_extra_scope_are_found(
 
 
 def test_a_channel_the_bot_is_not_in_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     fake.add_channel("C0LEDNING", "ledning", is_member=False)
@@ -187,7 +183,7 @@ def test_a_channel_the_bot_is_not_in_is_found(
 
 
 def test_a_unit_without_manager_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine]
+    db: Engine, env: dict[str, str], installed: Callable[..., Services]
 ) -> None:
     installed(answering="namnd", receiving="kommunstyrelse")
     report = run(db, env)
@@ -198,7 +194,7 @@ def test_a_unit_without_manager_is_found(
 
 
 def test_a_manager_unknown_to_slack_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine], fake: FakeSlack
+    db: Engine, env: dict[str, str], installed: Callable[..., Services], fake: FakeSlack
 ) -> None:
     installed()
     fake.set_scopes(TOKEN, (*DEFAULT_BOT_SCOPES, "users:read"))
@@ -222,7 +218,7 @@ def test_an_unmigrated_database_is_found(tmp_path: Path, env: dict[str, str]) ->
 
 
 def test_a_bad_time_zone_is_found(
-    db: Engine, env: dict[str, str], installed: Callable[..., DialogEngine]
+    db: Engine, env: dict[str, str], installed: Callable[..., Services]
 ) -> None:
     installed()
     report = run(db, env, tz="Europe/Stokholm")

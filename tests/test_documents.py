@@ -23,8 +23,8 @@ from bot.chain.export_docx import TOC_MIN_HEADINGS
 from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.results import ContextItem, QuestionPrompt
+from bot.services.container import Services, build_services
 from bot.slack.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, summary_messages
 from bot.summary import FORMATS, render_summary
 from bot.templates import DialogTemplate, TemplateCatalog, TemplateError, parse_template
@@ -39,21 +39,21 @@ def _key() -> str:
     return f"doc-{next(_keys)}"
 
 
-def _answer(engine: DialogEngine, pid: int, texts: list[str | None]) -> None:
+def _answer(services: Services, pid: int, texts: list[str | None]) -> None:
     """Answer the questions in order (None skips), past any follow-up of activities."""
-    prompt = engine.current_prompt(WS, pid)
+    prompt = services.queries.current_prompt(WS, pid)
     while prompt is not None and prompt.followup is not None:
-        prompt = engine.reply(WS, pid, "pågår", _key()).prompt
+        prompt = services.answering.reply(WS, pid, "pågår", _key()).prompt
     for text in texts:
         if text is None:
-            engine.skip(WS, pid, _key())
+            services.answering.skip(WS, pid, _key())
         else:
-            engine.reply(WS, pid, text, _key())
+            services.answering.reply(WS, pid, text, _key())
 
 
-def social_round(engine: DialogEngine, answer_size: int = 1) -> int:
+def social_round(services: Services, answer_size: int = 1) -> int:
     """Socialförvaltningen's enheter: only Äldreomsorg's answer; IFO's two do not."""
-    started = engine.start_round(
+    started = services.rounds.start_round(
         WS,
         StartRound(
             "avstamning",
@@ -66,9 +66,9 @@ def social_round(engine: DialogEngine, answer_size: int = 1) -> int:
     )
     pids = {p.chat_id: p.participation_id for p, _ in started.participants}
     filler = " ord" * answer_size
-    _answer(engine, pids["U0ENHHTN"], ["Budget i balans." + filler, "Vakanser." + filler])
-    _answer(engine, pids["U0ENHHTS"], ["Personalbrist." + filler])
-    engine.close_round(WS, started.round.round_id)
+    _answer(services, pids["U0ENHHTN"], ["Budget i balans." + filler, "Vakanser." + filler])
+    _answer(services, pids["U0ENHHTS"], ["Personalbrist." + filler])
+    services.rounds.close_round(WS, started.round.round_id)
     return started.round.round_id
 
 
@@ -76,10 +76,10 @@ def social_round(engine: DialogEngine, answer_size: int = 1) -> int:
 
 
 def test_a_branch_appears_only_under_questions_someone_in_it_answered(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    round_id = social_round(engine)
-    summary = engine.summary(WS, round_id)
+    round_id = social_round(services)
+    summary = services.queries.summary(WS, round_id)
     for fmt in FORMATS:
         text = render_summary(summary, fmt)
         body = text.replace("Barn och unga", "").replace("Försörjningsstöd", "")
@@ -93,7 +93,7 @@ def test_a_branch_appears_only_under_questions_someone_in_it_answered(
     missing = md.split("## Ej svarat")[1]
     for name in ("Cecilia Öberg", "David Lund", "Elin Karlsson"):
         assert md.count(name) == 1 and name in missing
-    html = export_round(engine, WS, round_id, "html")[0].decode()
+    html = export_round(services, WS, round_id, "html")[0].decode()
     assert EMPTY_BRANCH not in html and "0/2 svarat" not in html
 
 
@@ -101,10 +101,10 @@ def test_a_branch_appears_only_under_questions_someone_in_it_answered(
 
 
 def test_the_rate_table_nests_förvaltning_avdelning_enhet_with_totals(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    round_id = social_round(engine)
-    document = build_round_document(load_round_record(engine, WS, round_id), "nu")
+    round_id = social_round(services)
+    document = build_round_document(load_round_record(services, WS, round_id), "nu")
     table = next(b for b in document.blocks if isinstance(b, Table))
     rows = {
         row[0]: (row[1:], table.depth(i), table.is_total(i)) for i, row in enumerate(table.rows)
@@ -119,19 +119,19 @@ def test_the_rate_table_nests_förvaltning_avdelning_enhet_with_totals(
     assert names.index("Barn och unga") < names.index("Äldreomsorg")  # Swedish order: Ä last
     assert names.index("Äldreomsorg") < names.index("Hemtjänst Norr")
 
-    md = export_round(engine, WS, round_id, "md")[0].decode()
+    md = export_round(services, WS, round_id, "md")[0].decode()
     assert "| \u2003\u2003\u2003\u2003Hemtjänst Norr | Enhet | 1/1 | 1/1 |" in md
     assert "| \u2003\u2003**Äldreomsorg** | **Avdelning** | **2/3** | **2/3** |" in md
-    html = export_round(engine, WS, round_id, "html")[0].decode()
+    html = export_round(services, WS, round_id, "html")[0].decode()
     assert '<tr class="depth-2"><td>Hemtjänst Norr</td>' in html
     assert '<tr class="depth-1 total"><td>Äldreomsorg</td>' in html
-    doc = Document(io.BytesIO(export_round(engine, WS, round_id, "docx")[0]))
+    doc = Document(io.BytesIO(export_round(services, WS, round_id, "docx")[0]))
     rate_rows = {
         row.cells[0].text: row.cells[0].paragraphs[0].style.name for row in doc.tables[1].rows
     }
     assert rate_rows["Hemtjänst Norr"] == "Dialogbot Table Level 2"
     assert rate_rows["Äldreomsorg"] == "Dialogbot Table Level 1"
-    summary_md = render_summary(engine.summary(WS, round_id), "md")
+    summary_md = render_summary(services.queries.summary(WS, round_id), "md")
     assert "| \u2003\u2003**Äldreomsorg** | Avdelning | 2/3 | 2/3 |" in summary_md
 
 
@@ -164,18 +164,18 @@ def test_the_branch_synthesis_is_shown_above_the_enheters_answers(
     db: Engine, catalog: TemplateCatalog, clock: FixedClock
 ) -> None:
     helhet: DialogTemplate = parse_template(HELHET, "helhet.yaml")
-    engine = DialogEngine(
+    services = build_services(
         make_session_factory(db), TemplateCatalog({**catalog.templates, "helhet": helhet}), clock
     )
-    load_sample_org(engine)
-    started = engine.start_round(
+    load_sample_org(services)
+    started = services.rounds.start_round(
         WS, StartRound("helhet", ["Äldreomsorg"], "#aldreomsorg", started_by="U0PROC01")
     )
     pids = {p.chat_id: p.participation_id for p, _ in started.participants}
-    _answer(engine, pids["U0ENHHTN"], ["Kontinuiteten ökar."])
-    _answer(engine, pids["U0ENHHTS"], ["Tre vakanser."])
-    _answer(engine, pids["U0AVDAEL"], ["Helheten: bemanningen är vår gemensamma fråga."])
-    summary = engine.summary(WS, started.round.round_id)
+    _answer(services, pids["U0ENHHTN"], ["Kontinuiteten ökar."])
+    _answer(services, pids["U0ENHHTS"], ["Tre vakanser."])
+    _answer(services, pids["U0AVDAEL"], ["Helheten: bemanningen är vår gemensamma fråga."])
+    summary = services.queries.summary(WS, started.round.round_id)
 
     assert [q.text for q in summary.questions] == ["Hur går det?"]
     md = render_summary(summary, "md")
@@ -185,7 +185,7 @@ def test_the_branch_synthesis_is_shown_above_the_enheters_answers(
     assert "### Äldreomsorg (Avdelning) — Eva Nyström" in md
     mrkdwn = render_summary(summary, "mrkdwn")
     assert mrkdwn.index("*Vad säger helheten?*") < mrkdwn.index("*1. Hur går det?*")
-    html = export_round(engine, WS, started.round.round_id, "html")[0].decode()
+    html = export_round(services, WS, started.round.round_id, "html")[0].decode()
     assert html.index("Vad säger helheten?") < html.index("Helheten: bemanningen")
     assert html.index("Helheten: bemanningen") < html.index("Kontinuiteten ökar.")
 
@@ -228,9 +228,9 @@ def test_each_earlier_question_is_named_once_above_its_answers() -> None:
 
 
 def test_slack_summary_has_a_header_dividers_and_the_missing_in_context(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    messages = summary_messages(engine.summary(WS, social_round(engine)))
+    messages = summary_messages(services.queries.summary(WS, social_round(services)))
     assert messages is not None and len(messages) == 1
     blocks = messages[0].blocks or []
     assert blocks[0] == {
@@ -251,9 +251,11 @@ def test_slack_summary_has_a_header_dividers_and_the_missing_in_context(
 
 
 def test_a_long_slack_summary_keeps_every_message_within_block_kit_limits(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    messages = summary_messages(engine.summary(WS, social_round(engine, answer_size=13_000)))
+    messages = summary_messages(
+        services.queries.summary(WS, social_round(services, answer_size=13_000))
+    )
     assert messages is not None and len(messages) >= 2
     first = messages[0].blocks or []
     assert first[0]["type"] == "header"
@@ -278,9 +280,9 @@ def _docx_parts(content: bytes) -> dict[str, str]:
         return {name: z.read(name).decode("utf-8") for name in z.namelist() if name.endswith("xml")}
 
 
-def test_docx_is_a4_in_swedish_with_title_and_page_in_the_footer(engine: DialogEngine) -> None:
-    round_id = social_round(engine)
-    content = export_round(engine, WS, round_id, "docx")[0]
+def test_docx_is_a4_in_swedish_with_title_and_page_in_the_footer(services: Services) -> None:
+    round_id = social_round(services)
+    content = export_round(services, WS, round_id, "docx")[0]
     doc = Document(io.BytesIO(content))
     section = doc.sections[0]
     assert section.page_width is not None and section.page_height is not None
@@ -293,9 +295,9 @@ def test_docx_is_a4_in_swedish_with_title_and_page_in_the_footer(engine: DialogE
     assert section.footer.paragraphs[0].style.name == "Footer"
 
 
-def test_docx_uses_named_styles_only(engine: DialogEngine) -> None:
-    round_id = social_round(engine)
-    content = export_round(engine, WS, round_id, "docx")[0]
+def test_docx_uses_named_styles_only(services: Services) -> None:
+    round_id = social_round(services)
+    content = export_round(services, WS, round_id, "docx")[0]
     body = _docx_parts(content)["word/document.xml"]
     for direct in ("<w:b/>", "<w:i/>", "<w:sz ", "<w:color ", "<w:rFonts "):
         assert direct not in body, direct
@@ -306,13 +308,13 @@ def test_docx_uses_named_styles_only(engine: DialogEngine) -> None:
     assert "Emphasis" in runs  # "Inga svar …" and the like, as a character style
 
 
-def test_a_long_docx_starts_with_a_table_of_contents(engine: DialogEngine) -> None:
-    round_id = social_round(engine)
-    send_evaluation(engine, WS, round_id, started_by="U0PROC01")
-    document = build_round_document(load_round_record(engine, WS, round_id), "nu")
+def test_a_long_docx_starts_with_a_table_of_contents(services: Services) -> None:
+    round_id = social_round(services)
+    send_evaluation(services, WS, round_id, started_by="U0PROC01")
+    document = build_round_document(load_round_record(services, WS, round_id), "nu")
     headings = [b for b in document.blocks if isinstance(b, Heading) and b.level <= 2]
     assert len(headings) >= TOC_MIN_HEADINGS
-    content = export_round(engine, WS, round_id, "docx")[0]
+    content = export_round(services, WS, round_id, "docx")[0]
     parts = _docx_parts(content)
     assert 'TOC \\o "1-2"' in parts["word/document.xml"]
     assert '<w:updateFields w:val="true"/>' in parts["word/settings.xml"]
@@ -321,19 +323,19 @@ def test_a_long_docx_starts_with_a_table_of_contents(engine: DialogEngine) -> No
     assert toc[:2] == ["Svarsfrekvens per enhet", "Svar per nivå"]
 
 
-def test_english_docx_is_set_in_english(engine: DialogEngine) -> None:
-    started = engine.start_round(
+def test_english_docx_is_set_in_english(services: Services) -> None:
+    started = services.rounds.start_round(
         WS, StartRound("avstamning", ["Hemtjänst Norr"], "#g", lang="en", started_by="U0PROC01")
     )
-    content = export_round(engine, WS, started.round.round_id, "docx")[0]
+    content = export_round(services, WS, started.round.round_id, "docx")[0]
     assert '<w:lang w:val="en-GB"' in _docx_parts(content)["word/styles.xml"]
 
 
 # HTML -------------------------------------------------------------------------------------
 
 
-def test_html_prints_on_a4_and_wraps_wide_tables(engine: DialogEngine) -> None:
-    html = export_round(engine, WS, social_round(engine), "html")[0].decode()
+def test_html_prints_on_a4_and_wraps_wide_tables(services: Services) -> None:
+    html = export_round(services, WS, social_round(services), "html")[0].decode()
     style = html.split("<style>")[1].split("</style>")[0]
     assert re.search(r"@page\s*{\s*size: A4", style)
     assert "@media print" in style and "counter(page)" in style
@@ -343,16 +345,16 @@ def test_html_prints_on_a4_and_wraps_wide_tables(engine: DialogEngine) -> None:
 
 
 def test_yearly_report_gives_no_column_to_evaluations_or_rounds_without_answers(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 3, 1, 8, tzinfo=UTC))
-    first = social_round(engine)
-    send_evaluation(engine, WS, first, started_by="U0PROC01", anonymous=False)
+    first = social_round(services)
+    send_evaluation(services, WS, first, started_by="U0PROC01", anonymous=False)
     clock.set(datetime(2027, 5, 3, 8, tzinfo=UTC))
-    engine.start_round(  # Hemtjänst Norr is asked but does not answer
+    services.rounds.start_round(  # Hemtjänst Norr is asked but does not answer
         WS, StartRound("planering", ["Hemtjänst Norr"], "#g", started_by="U0PROC01")
     )
-    html = export_unit_report(engine, WS, "hemtjanst-norr", 2027, "html")[0].decode()
+    html = export_unit_report(services, WS, "hemtjanst-norr", 2027, "html")[0].decode()
     assert html.count("<tr>") - 1 == 3  # all three rounds are listed in the overview
     assert html.count('<section class="column">') == 1
     assert "Budget i balans." in html

@@ -16,7 +16,7 @@ from PIL import Image
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
+from bot.services.container import Services, build_services
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 
@@ -27,7 +27,7 @@ _keys = itertools.count()
 @dataclass
 class Org:
     url: str
-    engine: DialogEngine
+    services: Services
     clock: FixedClock
 
 
@@ -40,7 +40,7 @@ def org(tmp_path: Path) -> Iterator[Org]:
     assert main(["--db", url, "org", "import", str(sample)]) == 0
     clock = FixedClock(datetime(2026, 3, 2, 8, tzinfo=UTC))
     db = make_engine(url)
-    yield Org(url, DialogEngine(make_session_factory(db), TemplateCatalog.load(), clock), clock)
+    yield Org(url, build_services(make_session_factory(db), TemplateCatalog.load(), clock), clock)
     db.dispose()
 
 
@@ -59,7 +59,7 @@ def run_round(
     Open activities are followed up with ``followups`` in order, then with "klar".
     """
     org.clock.set(when)
-    started = org.engine.start_round(
+    started = org.services.rounds.start_round(
         WS, StartRound(template, ["aldreomsorg"], "#g", level="enhet", anonymous=anonymous)
     )
     for participant, prompt in started.participants:
@@ -70,13 +70,13 @@ def run_round(
         replies = list(followups)
         while prompt.followup is not None:
             reply = replies.pop(0) if replies else "klar"
-            following = org.engine.reply(WS, pid, reply, f"k{next(_keys)}").prompt
+            following = org.services.answering.reply(WS, pid, reply, f"k{next(_keys)}").prompt
             assert following is not None
             prompt = following
         for text in texts:
-            org.engine.reply(WS, pid, text, f"k{next(_keys)}")
+            org.services.answering.reply(WS, pid, text, f"k{next(_keys)}")
     if close:
-        org.engine.close_round(WS, started.round.round_id)
+        org.services.rounds.close_round(WS, started.round.round_id)
     return started.round.round_id
 
 
@@ -240,10 +240,10 @@ def test_an_empty_period_still_gives_a_file_that_opens(org: Org, tmp_path: Path)
 
 
 def test_response_rates_per_unit_and_round_hide_anonymous_units(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     """The service on every backend: units × rounds, totals, anonymous cells hidden."""
-    org = Org("", engine, clock)
+    org = Org("", services, clock)
     run_round(org, datetime(2027, 3, 1, 8, tzinfo=UTC), "planering", {"hemtjanst-norr": ["a"] * 5})
     run_round(
         org,
@@ -253,7 +253,7 @@ def test_response_rates_per_unit_and_round_hide_anonymous_units(
         anonymous=True,
     )
     run_round(org, datetime(2028, 1, 10, 8, tzinfo=UTC), "resultat", {})
-    table = engine.services.history.response_rates(WS, 2027)
+    table = services.history.response_rates(WS, 2027)
     assert [r.phase for r in table.rounds] == ["planering", "avstämning"]
     assert table.units == ["Hemtjänst Norr", "Hemtjänst Syd", "Särskilt boende Solgården"]
     planering = [row[0] for row in table.cells]
@@ -288,9 +288,9 @@ def test_rates_command_prints_a_table_and_draws_a_heat_map(
 
 
 def test_activities_over_the_year_count_the_status_at_the_end_of_each_year(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
-    org = Org("", engine, clock)
+    org = Org("", services, clock)
     plan = ["Uppdrag", "Nuläge", "Ram", "- Bemanning\n- Hälsosamtal\n- Nyckelsystem", "Kvalitet"]
     run_round(org, datetime(2027, 3, 1, 8, tzinfo=UTC), "planering", {"hemtjanst-norr": plan})
     run_round(org, datetime(2027, 3, 1, 9, tzinfo=UTC), "planering", {"hemtjanst-syd": plan})
@@ -309,7 +309,7 @@ def test_activities_over_the_year_count_the_status_at_the_end_of_each_year(
         followups=("klar",),
     )
 
-    year = engine.services.history.activity_overview(WS, 2027)
+    year = services.history.activity_overview(WS, 2027)
     assert [(u.name, u.counts) for u in year.units] == [
         ("Hemtjänst Norr", {"planned": 0, "in_progress": 1, "done": 1, "stopped": 1}),
         ("Hemtjänst Syd", {"planned": 3, "in_progress": 0, "done": 0, "stopped": 0}),
@@ -317,11 +317,11 @@ def test_activities_over_the_year_count_the_status_at_the_end_of_each_year(
     assert year.total.counts == {"planned": 3, "in_progress": 1, "done": 1, "stopped": 1}
     assert year.total.total == 6
     # 2028: what was closed in 2027 is gone; Hälsosamtal was finished in February.
-    later = engine.services.history.activity_overview(WS, 2028, unit="hemtjanst-norr")
+    later = services.history.activity_overview(WS, 2028, unit="hemtjanst-norr")
     assert [(u.name, u.counts) for u in later.units] == [
         ("Hemtjänst Norr", {"planned": 0, "in_progress": 0, "done": 1, "stopped": 0}),
     ]
-    assert engine.services.history.activity_overview(WS, 2026).units == []
+    assert services.history.activity_overview(WS, 2026).units == []
 
 
 def test_activities_command_prints_counts_and_draws_one_chart(
@@ -346,9 +346,9 @@ def test_activities_command_prints_counts_and_draws_one_chart(
 
 
 def test_activities_of_an_anonymous_round_count_under_its_pool_never_a_unit(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
-    org = Org("", engine, clock)
+    org = Org("", services, clock)
     plan = ["Uppdrag", "Nuläge", "Ram", "- Bemanning", "Kvalitet"]
     run_round(org, datetime(2027, 3, 1, 8, tzinfo=UTC), "planering", {"hemtjanst-norr": plan})
     everyone = {
@@ -361,15 +361,15 @@ def test_activities_of_an_anonymous_round_count_under_its_pool_never_a_unit(
     norr_only = [("Hemtjänst Norr", {"planned": 1, "in_progress": 0, "done": 0, "stopped": 0})]
     # While the round is open its activities still point at units: they are not counted.
     assert [
-        (u.name, u.counts) for u in engine.services.history.activity_overview(WS, 2027).units
+        (u.name, u.counts) for u in services.history.activity_overview(WS, 2027).units
     ] == norr_only
 
-    engine.close_round(WS, round_id)
-    year = engine.services.history.activity_overview(WS, 2027)
+    services.rounds.close_round(WS, round_id)
+    year = services.history.activity_overview(WS, 2027)
     assert [(u.name, u.counts) for u in year.units] == [
         ("Sammanslaget: Äldreomsorg", {"planned": 3, "in_progress": 0, "done": 0, "stopped": 0}),
         *norr_only,
     ]
     assert year.total.total == 4
-    norr = engine.services.history.activity_overview(WS, 2027, unit="hemtjanst-norr")
+    norr = services.history.activity_overview(WS, 2027, unit="hemtjanst-norr")
     assert [(u.name, u.counts) for u in norr.units] == norr_only

@@ -81,9 +81,9 @@ def test_a_round_can_be_followed_by_event_id_and_leaks_nothing(
 
     trace = [line for line in lines if line.get("event_id") == "EvTRACE0001"]
     loggers = [line["logger"] for line in trace]
-    assert loggers.index("bot.slack.observe") < loggers.index("bot.engine")
-    assert loggers.index("bot.engine") < loggers.index("bot.slack.poster")
-    stored = next(line for line in trace if line["logger"] == "bot.engine")
+    assert loggers.index("bot.slack.observe") < loggers.index("bot.services.kernel")
+    assert loggers.index("bot.services.kernel") < loggers.index("bot.slack.poster")
+    stored = next(line for line in trace if line["logger"] == "bot.services.kernel")
     assert stored["message"].startswith("answered stored")
     assert stored["workspace"] == DEFAULT_TEAM_ID
     assert stored["round"] == "1"
@@ -97,9 +97,14 @@ def test_a_post_the_resender_takes_over_is_logged_with_its_round_and_participati
 ) -> None:
     slack.command(START)
     thread = slack.thread_of(ANNA)
-    round_id = slack.engine.rounds(DEFAULT_TEAM_ID)[0].round_id
-    pid = slack.engine.status(DEFAULT_TEAM_ID, round_id).units[0].participants[0].participation_id
-    store = OutboxStore(slack.engine.session_factory, clock)
+    round_id = slack.services.queries.rounds(DEFAULT_TEAM_ID)[0].round_id
+    pid = (
+        slack.services.queries.status(DEFAULT_TEAM_ID, round_id)
+        .units[0]
+        .participants[0]
+        .participation_id
+    )
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
     payload = message_payload(CHANNEL, "Glöm inte att svara", thread_ts=thread)
     # Planned (and acknowledged) by a process that died before sending it.
     Poster(store).plan(DEFAULT_TEAM_ID, [NewPost("k:resent", payload, CHANNEL, round_id, pid)])

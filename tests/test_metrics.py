@@ -64,7 +64,7 @@ def test_metrics_move_with_a_round(slack: SlackHarness, db: Engine) -> None:
     # The outbox stamps its rows with the bot's clock: the collector reads the same one.
     metrics_app = with_metrics(
         slack.wsgi,
-        DatabaseCollector(slack.engine.services.ops, now=slack.engine.clock.now),
+        DatabaseCollector(slack.services.ops, now=slack.services.kernel.clock.now),
     )
     before = scrape(metrics_app)
     assert value(before, "dialogbot_open_rounds") == 0
@@ -198,7 +198,7 @@ def test_alert_rules_and_dashboard_use_metrics_that_exist(
     # The outbox stamps its rows with the bot's clock: the collector reads the same one.
     metrics_app = with_metrics(
         slack.wsgi,
-        DatabaseCollector(slack.engine.services.ops, now=slack.engine.clock.now),
+        DatabaseCollector(slack.services.ops, now=slack.services.kernel.clock.now),
     )
     known = {name for name, _ in scrape(metrics_app)}
     rules = yaml.safe_load((repo_root / "deploy" / "prometheus-alerts.yml").read_text())

@@ -15,11 +15,11 @@ from support.sample import WORKSPACE, load_sample_org
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.errors import UnknownPerson
 from bot.personal_data import RetentionSettingError, retention_days_from_env
 from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.scheduler import Scheduler
+from bot.services.container import Services, build_services
 from bot.summary import render_summary
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
@@ -34,32 +34,38 @@ BJORN = "U0ENHHTS"
 SUPPORT = "U0PROC01"
 
 
-def _pid(engine: DialogEngine, round_id: int, chat_id: str) -> int:
-    for unit in engine.status(WORKSPACE, round_id).units:
+def _pid(services: Services, round_id: int, chat_id: str) -> int:
+    for unit in services.queries.status(WORKSPACE, round_id).units:
         for p in unit.participants:
             if p.chat_id == chat_id:
                 return p.participation_id
     raise AssertionError(chat_id)
 
 
-def _populate(engine: DialogEngine) -> None:
+def _populate(services: Services) -> None:
     """Two rounds (one anonymous), answers with revisions, an owned activity, posts."""
-    named = engine.start_round(
+    named = services.rounds.start_round(
         WORKSPACE,
         StartRound("avstamning", ["Äldreomsorg"], "C0LEDNING", level="enhet", started_by=SUPPORT),
     ).round.round_id
-    anna = _pid(engine, named, ANNA)
-    engine.reply(WORKSPACE, anna, "Budgeten håller", "slack:D0ANNA:1.1")
-    engine.edit_question(WORKSPACE, anna, 1, "Budgeten håller nästan", "slack:D0ANNA:1.2")
-    engine.reply(WORKSPACE, _pid(engine, named, BJORN), "Björns eget svar", "slack:C0:2.1")
-    engine.set_thread(WORKSPACE, anna, "D0ANNA:1.0")
-    secret = engine.start_round(
+    anna = _pid(services, named, ANNA)
+    services.answering.reply(WORKSPACE, anna, "Budgeten håller", "slack:D0ANNA:1.1")
+    services.answering.edit_question(
+        WORKSPACE, anna, 1, "Budgeten håller nästan", "slack:D0ANNA:1.2"
+    )
+    services.answering.reply(
+        WORKSPACE, _pid(services, named, BJORN), "Björns eget svar", "slack:C0:2.1"
+    )
+    services.rounds.set_thread(WORKSPACE, anna, "D0ANNA:1.0")
+    secret = services.rounds.start_round(
         WORKSPACE,
         StartRound("avstamning", ["Äldreomsorg"], "C0LEDNING", level="enhet", anonymous=True),
     ).round.round_id
-    engine.reply(WORKSPACE, _pid(engine, secret, ANNA), "Anonym åsikt", "slack:D0ANNA:3.1")
-    now = engine.clock.now()
-    with engine.unit_of_work(WORKSPACE) as uow:
+    services.answering.reply(
+        WORKSPACE, _pid(services, secret, ANNA), "Anonym åsikt", "slack:D0ANNA:3.1"
+    )
+    now = services.kernel.clock.now()
+    with services.kernel.unit_of_work(WORKSPACE) as uow:
         unit = uow.repo.unit("hemtjanst-norr")
         assert unit is not None
         for title, owner in (
@@ -82,7 +88,7 @@ def _populate(engine: DialogEngine) -> None:
                 )
             )
         uow.commit()
-    store = OutboxStore(engine.session_factory, engine.clock)
+    store = OutboxStore(services.kernel.session_factory, services.kernel.clock)
     thread = {"text": f"<@{ANNA}> — Hemtjänst Norr"}
     store.claim(WORKSPACE, NewPost("round:1:thread:1", thread, "C0LEDNING"))
     store.claim(WORKSPACE, NewPost("remind:1:1:x", {"text": "Påminnelse"}, ANNA))
@@ -90,10 +96,10 @@ def _populate(engine: DialogEngine) -> None:
 
 
 def test_export_contains_everything_about_the_person_and_nothing_else(
-    engine: DialogEngine,
+    services: Services,
 ) -> None:
-    _populate(engine)
-    data = engine.services.personal_data.export_person(WORKSPACE, ANNA)
+    _populate(services)
+    data = services.personal_data.export_person(WORKSPACE, ANNA)
     dumped = json.dumps(data, ensure_ascii=False)
 
     assert data["person"] == {
@@ -111,28 +117,28 @@ def test_export_contains_everything_about_the_person_and_nothing_else(
     assert "slack:D0ANNA:1.1" in part["message_keys"]
     assert [a["status"] for a in data["anonymous_participations"]] == ["answering"]
     assert [a["title"] for a in data["activities_owned"]] == ["Ny bemanning"]
-    cecilia = engine.services.personal_data.export_person(WORKSPACE, "U0ENHSOL")["activities_owned"]
+    cecilia = services.personal_data.export_person(WORKSPACE, "U0ENHSOL")["activities_owned"]
     assert [a["title"] for a in cecilia] == ["Nattvak"]
     assert {p["key"] for p in data["posts_addressed"]} == {"round:1:thread:1", "remind:1:1:x"}
     for foreign in ("Anonym åsikt", "Björns eget svar", "Annans sak", "Nattvak", "Rundan"):
         assert foreign not in dumped
     with pytest.raises(UnknownPerson):
-        engine.services.personal_data.export_person(WORKSPACE, "U0NOBODY")
+        services.personal_data.export_person(WORKSPACE, "U0NOBODY")
 
 
-def test_export_lists_the_persons_absences_and_deputy(engine: DialogEngine) -> None:
-    _populate(engine)
-    today = engine.clock.now().date()
+def test_export_lists_the_persons_absences_and_deputy(services: Services) -> None:
+    _populate(services)
+    today = services.kernel.clock.now().date()
     start, end = today + timedelta(days=30), today + timedelta(days=60)
-    engine.services.absences.register(WORKSPACE, ANNA, start, end, deputy=BJORN)
-    (absence,) = engine.services.personal_data.export_person(WORKSPACE, ANNA)["absences"]
+    services.absences.register(WORKSPACE, ANNA, start, end, deputy=BJORN)
+    (absence,) = services.personal_data.export_person(WORKSPACE, ANNA)["absences"]
     assert absence == {
         "starts_on": start.isoformat(),
         "ends_on": end.isoformat(),
         "deputy": BJORN,
         "created_by": ANNA,
     }
-    assert engine.services.personal_data.export_person(WORKSPACE, BJORN)["absences"] == []
+    assert services.personal_data.export_person(WORKSPACE, BJORN)["absences"] == []
 
 
 def _database_text(db: Engine) -> str:
@@ -145,26 +151,24 @@ def _database_text(db: Engine) -> str:
 
 
 def test_erase_removes_the_identity_and_keeps_the_units_documentation(
-    engine: DialogEngine, db: Engine
+    services: Services, db: Engine
 ) -> None:
-    _populate(engine)
+    _populate(services)
     assert ANNA in _database_text(db) and "Anna Andersson" in _database_text(db)
 
-    erased = engine.services.personal_data.erase_person(WORKSPACE, ANNA)
+    erased = services.personal_data.erase_person(WORKSPACE, ANNA)
     assert (erased.participations, erased.activities, erased.posts) == (2, 1, 2)
 
     everything = _database_text(db)
     for trace in (ANNA, "Anna Andersson", "anna andersson", "D0ANNA"):
         assert trace not in everything
-    summary = render_summary(engine.summary(WORKSPACE, 1), "md")
+    summary = render_summary(services.queries.summary(WORKSPACE, 1), "md")
     assert "Budgeten håller nästan" in summary and "Hemtjänst Norr" in summary
     assert "Björns eget svar" in summary
-    assert engine.services.personal_data.export_person(WORKSPACE, BJORN)["participations"][0][
-        "answers"
-    ]
+    assert services.personal_data.export_person(WORKSPACE, BJORN)["participations"][0]["answers"]
     with pytest.raises(UnknownPerson):
-        engine.services.personal_data.export_person(WORKSPACE, ANNA)
-    assert engine.services.personal_data.erase_person(WORKSPACE, BJORN).participations == 2
+        services.personal_data.export_person(WORKSPACE, ANNA)
+    assert services.personal_data.erase_person(WORKSPACE, BJORN).participations == 2
 
 
 def _post(session_db: Engine, key: str, status: str, sent_at: datetime | None) -> None:
@@ -208,27 +212,25 @@ def _aged(db: Engine, now: datetime) -> None:
     _key(db, "slack:C1:recent", now - timedelta(days=1))
 
 
-def test_purge_forgets_old_post_contents_and_message_keys(engine: DialogEngine, db: Engine) -> None:
-    now = engine.clock.now()
+def test_purge_forgets_old_post_contents_and_message_keys(services: Services, db: Engine) -> None:
+    now = services.kernel.clock.now()
     _aged(db, now)
-    purged = engine.services.personal_data.purge_expired(90)
+    purged = services.personal_data.purge_expired(90)
     assert (purged.post_payloads, purged.message_keys) == (1, 1)
     assert _left(db) == ({"old": False, "recent": True, "old-failed": True}, {"slack:C1:recent"})
     # The post row stays: a replayed event still finds it delivered and posts nothing.
     assert (
-        OutboxStore(engine.session_factory, engine.clock)
+        OutboxStore(services.kernel.session_factory, services.kernel.clock)
         .claim(WORKSPACE, NewPost("old", {}, "C"))
         .state
         == "sent"
     )
-    assert engine.services.personal_data.purge_expired(90).post_payloads == 0
+    assert services.personal_data.purge_expired(90).post_payloads == 0
 
 
-def test_the_scheduler_purges_once_a_day(
-    engine: DialogEngine, db: Engine, clock: FixedClock
-) -> None:
+def test_the_scheduler_purges_once_a_day(services: Services, db: Engine, clock: FixedClock) -> None:
     _aged(db, clock.now())
-    scheduler = Scheduler(engine, ConsoleNotifier(), retention_days=90)
+    scheduler = Scheduler(services, ConsoleNotifier(), retention_days=90)
     scheduler.tick()
     scheduler.tick()
     assert _left(db)[0]["old"] is False and _left(db)[1] == {"slack:C1:recent"}
@@ -262,9 +264,9 @@ def test_person_and_purge_commands(
     db = make_engine(url)
     upgrade(db)
     now = datetime.now(UTC)
-    engine = DialogEngine(make_session_factory(db), catalog, FixedClock(now))
-    load_sample_org(engine)
-    _populate(engine)
+    services = build_services(make_session_factory(db), catalog, FixedClock(now))
+    load_sample_org(services)
+    _populate(services)
     capsys.readouterr()
 
     assert main(["--db", url, "person", "export", ANNA]) == 0

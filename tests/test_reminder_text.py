@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from rich.console import Console
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
 from bot.schedule.config import load_schedule_text
 from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.scheduler import Scheduler
+from bot.services.container import Services
 
 WS = "local"
 SCHEDULE = """
@@ -30,22 +30,22 @@ rounds:
 
 
 def test_a_scheduled_reminder_says_what_is_left_and_the_deadline(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    engine.services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
+    services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
     screen = io.StringIO()
-    scheduler = Scheduler(engine, ConsoleNotifier(Console(file=screen, width=300)), clock=clock)
+    scheduler = Scheduler(services, ConsoleNotifier(Console(file=screen, width=300)), clock=clock)
     clock.set(datetime(2027, 5, 3, 7, tzinfo=UTC))
     scheduler.tick()
     (sofia,) = [
         p
-        for r in engine.rounds(WS)
-        for u in engine.status(WS, r.round_id).units
+        for r in services.queries.rounds(WS)
+        for u in services.queries.status(WS, r.round_id).units
         for p in u.participants
         if p.name == "Sofia Holm"
     ]
-    engine.reply(WS, sofia.participation_id, "Det går bra", "test:1")
+    services.answering.reply(WS, sofia.participation_id, "Det går bra", "test:1")
 
     moment = datetime(2027, 5, 3, 7, tzinfo=UTC)
     while moment < datetime(2027, 5, 11, tzinfo=UTC):

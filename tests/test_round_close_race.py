@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from support.sample import load_sample_org
 
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.errors import RoundClosed
+from bot.services.container import Services, build_services
 from bot.summary import render_summary
 from bot.templates import TemplateCatalog
 from storage.db import make_session_factory
@@ -39,17 +39,19 @@ class PausingClock:
 
 
 @pytest.fixture
-def racing(db: Engine, catalog: TemplateCatalog) -> tuple[DialogEngine, PausingClock, int, int]:
+def racing(db: Engine, catalog: TemplateCatalog) -> tuple[Services, PausingClock, int, int]:
     if db.dialect.name != "postgresql":
         pytest.skip(
             "needs two concurrent write transactions: SQLite lets one writer at a time, so "
             "a reply and a close cannot interleave there (run with DIALOGBOT_TEST_DATABASE_URL)"
         )
     clock = PausingClock()
-    engine = DialogEngine(make_session_factory(db), catalog, clock)
-    load_sample_org(engine)
-    started = engine.start_round(WS, StartRound("avstamning", ["Hemtjänst Norr"], "C0LEDNING"))
-    return engine, clock, started.round.round_id, started.participants[0][0].participation_id
+    services = build_services(make_session_factory(db), catalog, clock)
+    load_sample_org(services)
+    started = services.rounds.start_round(
+        WS, StartRound("avstamning", ["Hemtjänst Norr"], "C0LEDNING")
+    )
+    return services, clock, started.round.round_id, started.participants[0][0].participation_id
 
 
 def _run(target: object, out: dict[str, object], name: str) -> threading.Thread:
@@ -63,12 +65,14 @@ def _run(target: object, out: dict[str, object], name: str) -> threading.Thread:
 
 
 def test_a_close_waits_for_a_reply_in_flight_and_its_summary_has_the_answer(
-    racing: tuple[DialogEngine, PausingClock, int, int],
+    racing: tuple[Services, PausingClock, int, int],
 ) -> None:
-    engine, clock, round_id, pid = racing
+    services, clock, round_id, pid = racing
     out: dict[str, object] = {}
-    reply = _run(lambda: engine.reply(WS, pid, "Svaret i sista stund", "k:late"), out, "reply")
-    close = _run(lambda: engine.close_round(WS, round_id), out, "close")
+    reply = _run(
+        lambda: services.answering.reply(WS, pid, "Svaret i sista stund", "k:late"), out, "reply"
+    )
+    close = _run(lambda: services.rounds.close_round(WS, round_id), out, "close")
     clock.pause_in = reply
     reply.start()
     assert clock.reached.wait(10)  # the reply has read the open round, not yet committed
@@ -86,12 +90,12 @@ def test_a_close_waits_for_a_reply_in_flight_and_its_summary_has_the_answer(
 
 
 def test_a_reply_after_the_close_took_the_round_is_refused(
-    racing: tuple[DialogEngine, PausingClock, int, int],
+    racing: tuple[Services, PausingClock, int, int],
 ) -> None:
-    engine, clock, round_id, pid = racing
+    services, clock, round_id, pid = racing
     out: dict[str, object] = {}
-    close = _run(lambda: engine.close_round(WS, round_id), out, "close")
-    reply = _run(lambda: engine.reply(WS, pid, "För sent", "k:late"), out, "reply")
+    close = _run(lambda: services.rounds.close_round(WS, round_id), out, "close")
+    reply = _run(lambda: services.answering.reply(WS, pid, "För sent", "k:late"), out, "reply")
     clock.pause_in = close
     close.start()
     assert clock.reached.wait(10)  # the close holds the round, not yet committed
@@ -102,4 +106,4 @@ def test_a_reply_after_the_close_took_the_round_is_refused(
     close.join(10)
     reply.join(10)
     assert isinstance(out["reply"], RoundClosed)
-    assert engine.answers_of(WS, pid) == {}
+    assert services.queries.answers_of(WS, pid) == {}

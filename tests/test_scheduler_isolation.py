@@ -14,9 +14,9 @@ from support.sample import load_sample_org
 from support.scheduler import BAD, SCHEDULE, store_broken
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
 from bot.schedule.config import load_schedule_text
 from bot.schedule.scheduler import Scheduler
+from bot.services.container import Services
 from storage.models import Unit
 
 GOOD = "local"
@@ -46,15 +46,15 @@ def _tick_until(scheduler: Scheduler, clock: FixedClock, end: datetime) -> None:
     ],
 )
 def test_a_never_ending_schedule_in_one_workspace_stops_no_other(
-    engine: DialogEngine, clock: FixedClock, lang: str, expected: str
+    services: Services, clock: FixedClock, lang: str, expected: str
 ) -> None:
-    load_sample_org(engine, BAD)
+    load_sample_org(services, BAD)
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    store_broken(engine, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5", lang=lang)
-    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    store_broken(services, "FREQ=YEARLY;INTERVAL=0;BYMONTH=5", lang=lang)
+    services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     notifier = RecordingNotifier()
 
-    _tick_until(Scheduler(engine, notifier, clock=clock), clock, datetime(2027, 5, 4, tzinfo=UTC))
+    _tick_until(Scheduler(services, notifier, clock=clock), clock, datetime(2027, 5, 4, tzinfo=UTC))
 
     assert {s.round.workspace_id for s in notifier.started} == {GOOD}
     assert len(notifier.started) == 2
@@ -65,12 +65,12 @@ def test_a_never_ending_schedule_in_one_workspace_stops_no_other(
 
 
 def test_planning_over_its_time_budget_is_reported_not_waited_for(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
     notifier = RecordingNotifier()
-    scheduler = Scheduler(engine, notifier, clock=clock, plan_budget_s=0.0)
+    scheduler = Scheduler(services, notifier, clock=clock, plan_budget_s=0.0)
 
     _tick_until(scheduler, clock, datetime(2027, 5, 4, tzinfo=UTC))
 
@@ -80,11 +80,11 @@ def test_planning_over_its_time_budget_is_reported_not_waited_for(
 
 
 def test_a_cycle_in_the_organisation_fails_the_start_job_instead_of_hanging_the_tick(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    engine.services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
-    with engine.unit_of_work(GOOD) as uow:
+    services.schedule.save(GOOD, load_schedule_text(SCHEDULE, "good.yaml"), "good.yaml")
+    with services.kernel.unit_of_work(GOOD) as uow:
         child = uow.repo.unit("socialforvaltningen")
         assert child is not None
         uow.session.execute(
@@ -93,7 +93,7 @@ def test_a_cycle_in_the_organisation_fails_the_start_job_instead_of_hanging_the_
             .values(parent_id=child.id)
         )
         uow.commit()
-    scheduler = Scheduler(engine, RecordingNotifier(), clock=clock)
+    scheduler = Scheduler(services, RecordingNotifier(), clock=clock)
 
     _tick_until(scheduler, clock, datetime(2027, 5, 3, 12, tzinfo=UTC))
 
@@ -103,13 +103,13 @@ def test_a_cycle_in_the_organisation_fails_the_start_job_instead_of_hanging_the_
 
 
 def test_titles_the_bot_composes_are_shortened_not_refused(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     long_name = "Avstämning " + "x" * 189
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
     schedule = SCHEDULE.replace('name: "Avstämning"', f'name: "{long_name}"')
-    engine.services.schedule.save(GOOD, load_schedule_text(schedule, "long.yaml"), "long.yaml")
-    with engine.unit_of_work(GOOD) as uow:
+    services.schedule.save(GOOD, load_schedule_text(schedule, "long.yaml"), "long.yaml")
+    with services.kernel.unit_of_work(GOOD) as uow:
         uow.session.execute(
             update(Unit)
             .where(Unit.workspace_id == GOOD, Unit.key == "socialnamnden")
@@ -119,7 +119,7 @@ def test_titles_the_bot_composes_are_shortened_not_refused(
     notifier = RecordingNotifier()
 
     _tick_until(
-        Scheduler(engine, notifier, clock=clock), clock, datetime(2027, 5, 3, 12, tzinfo=UTC)
+        Scheduler(services, notifier, clock=clock), clock, datetime(2027, 5, 3, 12, tzinfo=UTC)
     )
 
     titles = sorted(s.round.title for s in notifier.started)

@@ -14,12 +14,12 @@ from sqlalchemy import Engine, func, select
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.results import Participant, QuestionPrompt, RoundInfo
 from bot.schedule.config import load_preset, load_schedule_text
 from bot.schedule.errors import ScheduleError
 from bot.schedule.jobs import KIND_START_ROUND, LeaseLost, NewJob
 from bot.schedule.scheduler import Scheduler
+from bot.services.container import Services
 from bot.services.jobs import JobStore
 from bot.wiring import build_runtime
 from storage.db import make_session_factory
@@ -45,10 +45,10 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
 
 
 @pytest.fixture
-def stored(engine: DialogEngine, clock: FixedClock) -> None:
+def stored(services: Services, clock: FixedClock) -> None:
     """The one-round schedule stored on 1 May 2027; the round starts Monday 3 May 07:00 UTC."""
     clock.set(utc(2027, 5, 1, 0))
-    engine.services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
+    services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
 
 
 def counts(notifier: RecordingNotifier) -> tuple[int, int, int, int]:
@@ -61,9 +61,9 @@ def counts(notifier: RecordingNotifier) -> tuple[int, int, int, int]:
 
 
 @pytest.mark.usefixtures("stored")
-def test_repeated_ticks_and_two_replicas_act_once(engine: DialogEngine, clock: FixedClock) -> None:
+def test_repeated_ticks_and_two_replicas_act_once(services: Services, clock: FixedClock) -> None:
     notifier = RecordingNotifier()
-    replicas = [Scheduler(engine, notifier, clock=clock, worker_id=f"w{i}") for i in (1, 2)]
+    replicas = [Scheduler(services, notifier, clock=clock, worker_id=f"w{i}") for i in (1, 2)]
     moment = utc(2027, 5, 1, 0)
     while moment <= utc(2027, 5, 18, 0):
         clock.set(moment)
@@ -81,7 +81,7 @@ def test_repeated_ticks_and_two_replicas_act_once(engine: DialogEngine, clock: F
             "avst@2027-05-03#reminder-7d",
             "avst@2027-05-03#reminder-2d",
             "avst@2027-05-03#deadline_morning-0d",
-            *(f"close:{r.round_id}" for r in engine.rounds(WS)),
+            *(f"close:{r.round_id}" for r in services.queries.rounds(WS)),
         ]
     )
     assert {(j.status, j.attempts) for j in done} == {("done", 1)}
@@ -89,21 +89,21 @@ def test_repeated_ticks_and_two_replicas_act_once(engine: DialogEngine, clock: F
 
 @pytest.mark.usefixtures("stored")
 def test_reimporting_the_schedule_starts_nothing_twice(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     notifier = RecordingNotifier()
-    scheduler = Scheduler(engine, notifier, clock=clock)
+    scheduler = Scheduler(services, notifier, clock=clock)
     clock.set(utc(2027, 5, 3, 7))
     scheduler.tick()
     assert counts(notifier) == (2, 0, 0, 0)
     clock.set(utc(2027, 5, 3, 9))
-    report = engine.services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "again.yaml")
+    report = services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "again.yaml")
     assert report.replaced
     for hour in range(0, 24 * 8, 6):
         clock.set(utc(2027, 5, 3, 9) + timedelta(hours=hour))
         scheduler.tick()
     assert counts(notifier) == (2, 2, 2, 0)  # the 7-day reminders on 10 May, nothing restarted
-    assert engine.services.schedule.load(WS) is not None
+    assert services.schedule.load(WS) is not None
 
 
 class FlakyNotifier(RecordingNotifier):
@@ -125,10 +125,10 @@ class FlakyNotifier(RecordingNotifier):
 
 @pytest.mark.usefixtures("stored")
 def test_a_failed_job_is_retried_without_repeating_what_was_sent(
-    engine: DialogEngine, clock: FixedClock, caplog: pytest.LogCaptureFixture
+    services: Services, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     notifier = FlakyNotifier(fail_on=2)
-    scheduler = Scheduler(engine, notifier, clock=clock)
+    scheduler = Scheduler(services, notifier, clock=clock)
     clock.set(utc(2027, 5, 3, 7))
     scheduler.tick()
     clock.set(utc(2027, 5, 10, 7))
@@ -185,10 +185,10 @@ def test_an_expired_lease_passes_the_job_to_another_worker(db: Engine, clock: Fi
 
 
 def test_a_crash_between_start_and_announcement_announces_on_the_rerun(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     clock.set(utc(2027, 5, 1, 0))
-    engine.services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
+    services.schedule.save(WS, load_schedule_text(SCHEDULE, "s.yaml"), "s.yaml")
 
     class CrashingNotifier(RecordingNotifier):
         def round_started(self, started: object) -> None:
@@ -196,23 +196,23 @@ def test_a_crash_between_start_and_announcement_announces_on_the_rerun(
 
     clock.set(utc(2027, 5, 3, 7))
     with pytest.raises(KeyboardInterrupt):
-        Scheduler(engine, CrashingNotifier(), clock=clock, worker_id="a").tick()
-    assert len(engine.rounds(WS)) == 1  # the first round was created before the crash
+        Scheduler(services, CrashingNotifier(), clock=clock, worker_id="a").tick()
+    assert len(services.queries.rounds(WS)) == 1  # the first round was created before the crash
 
     clock.advance(timedelta(minutes=6))  # past the 5-minute lease
     notifier = RecordingNotifier()
-    Scheduler(engine, notifier, clock=clock, worker_id="b").tick()
-    assert len(engine.rounds(WS)) == 2
+    Scheduler(services, notifier, clock=clock, worker_id="b").tick()
+    assert len(services.queries.rounds(WS)) == 2
     assert sorted(s.already_existed for s in notifier.started) == [False, True]
     assert len({s.round.round_id for s in notifier.started}) == 2
 
 
 def test_rounds_started_by_hand_close_at_their_deadline(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     notifier = RecordingNotifier()
-    scheduler = Scheduler(engine, notifier, clock=clock)
-    kept = engine.start_round(
+    scheduler = Scheduler(services, notifier, clock=clock)
+    kept = services.rounds.start_round(
         WS,
         StartRound(
             template="avstamning",
@@ -222,7 +222,7 @@ def test_rounds_started_by_hand_close_at_their_deadline(
             deadline_at=utc(2027, 5, 7, 15),
         ),
     )
-    early = engine.start_round(
+    early = services.rounds.start_round(
         WS,
         StartRound(
             template="avstamning",
@@ -234,7 +234,9 @@ def test_rounds_started_by_hand_close_at_their_deadline(
     )
     clock.set(utc(2027, 5, 7, 12))
     scheduler.tick()
-    engine.close_round(WS, early.round.round_id, "U0PROC01")  # closed by hand before the deadline
+    services.rounds.close_round(
+        WS, early.round.round_id, "U0PROC01"
+    )  # closed by hand before the deadline
     clock.set(utc(2027, 5, 7, 14, 59))
     scheduler.tick()
     assert notifier.summaries == []
@@ -252,13 +254,13 @@ def test_rounds_started_by_hand_close_at_their_deadline(
     ]
 
 
-def test_effects_are_recorded_per_message(engine: DialogEngine, clock: FixedClock) -> None:
+def test_effects_are_recorded_per_message(services: Services, clock: FixedClock) -> None:
     clock.set(utc(2027, 5, 1, 0))
-    engine.services.schedule.save(WS, load_preset(), "preset", default_group_ref="C0DIALOG")
-    scheduler = Scheduler(engine, RecordingNotifier(), clock=clock)
+    services.schedule.save(WS, load_preset(), "preset", default_group_ref="C0DIALOG")
+    scheduler = Scheduler(services, RecordingNotifier(), clock=clock)
     clock.set(utc(2027, 5, 3, 7))
     scheduler.tick()
-    with engine.session_factory() as session:
+    with services.kernel.session_factory() as session:
         keys = sorted(session.scalars(select(SentEffect.effect_key)).all())
         jobs = session.scalar(select(func.count()).select_from(ScheduledJob))
     assert keys == [
@@ -268,13 +270,13 @@ def test_effects_are_recorded_per_message(engine: DialogEngine, clock: FixedCloc
     assert jobs == 1
 
 
-def test_an_unknown_template_is_refused_at_import(engine: DialogEngine) -> None:
+def test_an_unknown_template_is_refused_at_import(services: Services) -> None:
     bad = load_schedule_text(SCHEDULE.replace("template: avstamning", "template: avstamnig"), "b")
     with pytest.raises(ScheduleError) as caught:
-        engine.services.schedule.save(WS, bad, "b.yaml")
+        services.schedule.save(WS, bad, "b.yaml")
     assert caught.value.fields == ("rounds[0].template",)
     assert "avstamnig" in str(caught.value) and "avstamning" in str(caught.value)
-    assert engine.services.schedule.load(WS) is None
+    assert services.schedule.load(WS) is None
 
 
 # --- Command line ------------------------------------------------------------------------
@@ -332,7 +334,7 @@ def test_schedule_import_reports_errors_and_stores(
 def test_worker_once_runs_due_jobs(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     # The command line refuses a deadline in the past, so the overdue round is started
     # through the engine, as a round whose deadline passed while nobody ran the worker.
-    build_runtime(cli_db).engine.start_round(
+    build_runtime(cli_db).services.rounds.start_round(
         "local",
         StartRound(
             "avstamning",

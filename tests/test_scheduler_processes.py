@@ -22,11 +22,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.clock import FixedClock, SystemClock
-from bot.engine import DialogEngine
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.schedule.jobs import ClaimedJob
 from bot.schedule.plan import PlannedRound
 from bot.schedule.scheduler import Scheduler, job_for
+from bot.services.container import Services, build_services
 from bot.services.jobs import JobStore
 from bot.summary import RoundSummary
 from bot.templates import TemplateCatalog
@@ -104,13 +104,16 @@ def child(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     url = os.environ["DIALOGBOT_TEST_DATABASE_URL"]
     db = make_engine(url, connect_args={"options": f"-csearch_path={args.schema}"})
-    engine = DialogEngine(make_session_factory(db), TemplateCatalog.load(), SystemClock())
+    services = build_services(make_session_factory(db), TemplateCatalog.load(), SystemClock())
     notifier = LoggingNotifier(db, args.worker, Path(args.gate) if args.gate else None)
     scheduler = Scheduler(
-        engine, notifier, worker_id=args.worker, lease=timedelta(seconds=args.lease)
+        services, notifier, worker_id=args.worker, lease=timedelta(seconds=args.lease)
     )
     scheduler.jobs = LoggingJobStore(
-        engine.session_factory, scheduler.clock, args.worker, lease=timedelta(seconds=args.lease)
+        services.kernel.session_factory,
+        scheduler.clock,
+        args.worker,
+        lease=timedelta(seconds=args.lease),
     )
     scheduler.jobs.log_db = db
     ends = time.monotonic() + CHILD_TIMEOUT_S
@@ -197,7 +200,7 @@ def rounds_count(db: Engine) -> int:
 
 
 def test_two_workers_race_over_100_jobs(
-    pg: Engine, engine: DialogEngine, clock: FixedClock, tmp_path: Path
+    pg: Engine, services: Services, clock: FixedClock, tmp_path: Path
 ) -> None:
     enqueue_rounds(pg, clock, 100)
     go = tmp_path / "go"
@@ -217,7 +220,7 @@ def test_two_workers_race_over_100_jobs(
 
 
 def test_a_killed_worker_leaves_its_job_to_the_other(
-    pg: Engine, engine: DialogEngine, clock: FixedClock, tmp_path: Path
+    pg: Engine, services: Services, clock: FixedClock, tmp_path: Path
 ) -> None:
     enqueue_rounds(pg, clock, 1)
     gate = tmp_path / "gate"

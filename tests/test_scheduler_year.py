@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from support.scheduler import GROUP, WS, run_until, start, utc
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
 from bot.schedule.config import AnnualSchedule, load_preset, load_schedule_text
 from bot.schedule.scheduler import Scheduler
+from bot.services.container import Services
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -81,8 +81,8 @@ def _deadline_of(title: str) -> tuple[datetime, list[datetime]]:
     return next(value for prefix, value in DEADLINES.items() if title.startswith(prefix))
 
 
-def test_a_year_of_the_preset(engine: DialogEngine, clock: FixedClock) -> None:
-    scheduler, notifier = start(engine, clock, load_preset(), utc(2026, 12, 31, 23))
+def test_a_year_of_the_preset(services: Services, clock: FixedClock) -> None:
+    scheduler, notifier = start(services, clock, load_preset(), utc(2026, 12, 31, 23))
     # Sofia Holm (Socialförvaltningen) answers and finishes the first avstämning at once.
     run_until(scheduler, clock, utc(2027, 5, 4, 12))
     sofia = next(
@@ -92,8 +92,8 @@ def test_a_year_of_the_preset(engine: DialogEngine, clock: FixedClock) -> None:
         for p, _ in started.participants
         if p.chat_id == "U0SOCDIR"
     )
-    engine.reply(WS, sofia.participation_id, "Enligt plan.", "test-reply")
-    engine.finish(WS, sofia.participation_id, "test-finish")
+    services.answering.reply(WS, sofia.participation_id, "Enligt plan.", "test-reply")
+    services.answering.finish(WS, sofia.participation_id, "test-finish")
     run_until(scheduler, clock, utc(2028, 1, 1, 0))
 
     # Rounds: exactly the expected ones, each started once, at 09:00 local.
@@ -106,7 +106,7 @@ def test_a_year_of_the_preset(engine: DialogEngine, clock: FixedClock) -> None:
     )
     assert all(s.round.group_ref == GROUP for s in notifier.started)
     assert all(s.round.deadline_at == _deadline_of(s.round.title)[0] for s in notifier.started)
-    rounds = engine.rounds(WS)
+    rounds = services.queries.rounds(WS)
     assert len(rounds) == 14 and all(r.status == "closed" for r in rounds)
 
     # Reminders: to each participant who had not finished, at the hand-computed moments.
@@ -136,7 +136,9 @@ def test_a_year_of_the_preset(engine: DialogEngine, clock: FixedClock) -> None:
         assert summary.round.closed_at == _deadline_of(summary.round.title)[0]
         names = sorted(m.person_name for m in summary.missing)
         everyone = sorted(
-            p.name for u in engine.status(WS, summary.round.round_id).units for p in u.participants
+            p.name
+            for u in services.queries.status(WS, summary.round.round_id).units
+            for p in u.participants
         )
         if summary.round.title.endswith("(tertial 1) — Socialnämnden"):
             assert names == []
@@ -160,12 +162,12 @@ def tick_hourly(scheduler: Scheduler, clock: FixedClock, end: datetime) -> None:
         clock.advance(timedelta(hours=1))
 
 
-def test_spring_dst_week_over_easter(engine: DialogEngine, clock: FixedClock) -> None:
+def test_spring_dst_week_over_easter(services: Services, clock: FixedClock) -> None:
     # Thursday 25 March 2027 (CET). The clocks go forward on Sunday 28 March, which is Easter
     # Day: långfredagen (26th) and annandag påsk (29th) are holidays. 3 days later is the
     # Sunday, so answers are due on Tuesday 30 March at 17:00 CEST.
     schedule = one_round_schedule("FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=25", "3d", "[2d, 0d]")
-    scheduler, notifier = start(engine, clock, schedule, utc(2027, 3, 24, 0))
+    scheduler, notifier = start(services, clock, schedule, utc(2027, 3, 24, 0))
     tick_hourly(scheduler, clock, utc(2027, 3, 31, 0))
 
     assert [s.round.created_at for s in notifier.started] == [utc(2027, 3, 25, 8)] * 2  # 09:00 CET
@@ -176,10 +178,10 @@ def test_spring_dst_week_over_easter(engine: DialogEngine, clock: FixedClock) ->
     assert [s.round.closed_at for s in notifier.summaries] == [utc(2027, 3, 30, 15)] * 2
 
 
-def test_autumn_dst_week(engine: DialogEngine, clock: FixedClock) -> None:
+def test_autumn_dst_week(services: Services, clock: FixedClock) -> None:
     # Friday 29 October 2027 (CEST); the clocks go back on Sunday 31 October; deadline Monday.
     schedule = one_round_schedule("FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=29", "3d", "[0d]")
-    scheduler, notifier = start(engine, clock, schedule, utc(2027, 10, 28, 0))
+    scheduler, notifier = start(services, clock, schedule, utc(2027, 10, 28, 0))
     tick_hourly(scheduler, clock, utc(2027, 11, 2, 0))
 
     assert [s.round.created_at for s in notifier.started] == [
@@ -192,11 +194,11 @@ def test_autumn_dst_week(engine: DialogEngine, clock: FixedClock) -> None:
 
 
 def test_a_start_on_a_public_holiday_moves_to_the_next_business_day(
-    engine: DialogEngine, clock: FixedClock
+    services: Services, clock: FixedClock
 ) -> None:
     # Trettondedag jul, Wednesday 6 January 2027, is a holiday: the round starts Thursday.
     schedule = one_round_schedule("FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=6", "14d", "[]")
-    scheduler, notifier = start(engine, clock, schedule, utc(2027, 1, 5, 0))
+    scheduler, notifier = start(services, clock, schedule, utc(2027, 1, 5, 0))
     tick_hourly(scheduler, clock, utc(2027, 1, 8, 0))
 
     assert [s.round.created_at for s in notifier.started] == [utc(2027, 1, 7, 8)] * 2
@@ -204,10 +206,10 @@ def test_a_start_on_a_public_holiday_moves_to_the_next_business_day(
     assert {j.job_key for j in scheduler.jobs.jobs(WS)} == {"r@2027-01-06"}
 
 
-def test_a_deadline_on_a_weekend_moves_to_monday(engine: DialogEngine, clock: FixedClock) -> None:
+def test_a_deadline_on_a_weekend_moves_to_monday(services: Services, clock: FixedClock) -> None:
     # Starts Monday 3 May 2027; 5 days later is Saturday 8 May: answers are due Monday 10 May.
     schedule = one_round_schedule("FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=3", "5d", "[2d, 0d]")
-    scheduler, notifier = start(engine, clock, schedule, utc(2027, 5, 2, 0))
+    scheduler, notifier = start(services, clock, schedule, utc(2027, 5, 2, 0))
     run_until(scheduler, clock, utc(2027, 5, 12, 0))
 
     assert {s.round.deadline_at for s in notifier.started} == {utc(2027, 5, 10, 15)}

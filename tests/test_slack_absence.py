@@ -107,7 +107,7 @@ def test_absence_registered_mid_round_stops_reminders(slack: SlackHarness) -> No
     slack.command("frånvaro 2027-05-03 2027-05-20", user=ANNA)
     slack.command("påminn 1", trigger_id="remind-2")
     assert slack.responses()[-1].startswith("Påminnelse skickad till 2")
-    status = slack.engine.status(DEFAULT_TEAM_ID, 1)
+    status = slack.services.queries.status(DEFAULT_TEAM_ID, 1)
     assert [p.status for u in status.units for p in u.participants if p.chat_id == ANNA] == [
         "absent"
     ]
@@ -120,7 +120,7 @@ def test_back_before_the_deadline_the_manager_gets_a_thread_with_the_questions(
     slack.command(START)
     assert not any(f"<@{ANNA}>" in text for text in texts(slack.posts(CHANNEL)))
     scheduler = Scheduler(
-        slack.engine, build_notifier(slack.config, Runtime(slack.db, slack.engine)), clock=clock
+        slack.services, build_notifier(slack.config, Runtime(slack.db, slack.services)), clock=clock
     )
     clock.set(datetime(2027, 5, 5, 20, tzinfo=UTC))
     scheduler.tick()

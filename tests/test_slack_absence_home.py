@@ -58,7 +58,7 @@ def _values(
 
 
 def _stored(slack: SlackHarness, user: str) -> list[tuple[str, str, str | None]]:
-    listed = slack.engine.services.absences.listed(DEFAULT_TEAM_ID, None, user)
+    listed = slack.services.absences.listed(DEFAULT_TEAM_ID, None, user)
     return [(a.starts_on.isoformat(), a.ends_on.isoformat(), a.deputy) for _, a in listed]
 
 

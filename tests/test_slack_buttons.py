@@ -33,7 +33,9 @@ START = 'start avstamning enheter:"Hemtjänst Norr" kanal:<#C0LEDNING|ledning>'
 
 
 def _pid(slack: SlackHarness) -> int:
-    return slack.engine.status(DEFAULT_TEAM_ID, 1).units[0].participants[0].participation_id
+    return (
+        slack.services.queries.status(DEFAULT_TEAM_ID, 1).units[0].participants[0].participation_id
+    )
 
 
 def _questions(slack: SlackHarness, thread: str) -> list[RecordedCall]:
@@ -75,7 +77,7 @@ def _notes(slack: SlackHarness, user: str = ANNA) -> list[str]:
 
 
 def _answer_status(slack: SlackHarness, question_key: str) -> str | None:
-    with slack.engine.unit_of_work(DEFAULT_TEAM_ID) as uow:
+    with slack.services.kernel.unit_of_work(DEFAULT_TEAM_ID) as uow:
         answer = uow.repo.answer(_pid(slack), question_key)
         return None if answer is None else answer.status
 
@@ -95,19 +97,19 @@ def test_skip_under_an_answered_question_does_not_skip_the_current_one(
 
     assert _answer_status(slack, "vidare_aktiviteter") is None  # question 3 is not skipped
     assert _answer_status(slack, "hur_gar_det") == "answered"  # question 1 keeps its answer
-    assert slack.engine.participant(DEFAULT_TEAM_ID, _pid(slack)).status != "finished"
+    assert slack.services.queries.participant(DEFAULT_TEAM_ID, _pid(slack)).status != "finished"
     assert len(slack.posts(CHANNEL, thread)) == posts_before  # no "Tack!", no new question
     note = _notes(slack)[-1]
     assert "fråga 1" in note and "redan är besvarad" in note and "Aktuell fråga är fråga 3" in note
 
     # Done under question 1 is refused the same way; question 3 can still be answered.
     assert _click(slack, ACTION_FINISH, first) == 200
-    assert slack.engine.participant(DEFAULT_TEAM_ID, _pid(slack)).status != "finished"
+    assert slack.services.queries.participant(DEFAULT_TEAM_ID, _pid(slack)).status != "finished"
     assert "Aktuell fråga är fråga 3" in _notes(slack)[-1]
     slack.say(ANNA, "Fler grupper", thread)
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, _pid(slack))["vidare_aktiviteter"] == (
-        "Fler grupper"
-    )
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, _pid(slack))[
+        "vidare_aktiviteter"
+    ] == ("Fler grupper")
 
 
 def test_question_messages_show_answered_skipped_and_edited_without_buttons(
@@ -208,7 +210,7 @@ def test_unreadable_button_values_get_a_private_note(slack: SlackHarness, value:
         )
         assert reply.status == 200
         assert "Knappen gick inte att läsa" in _notes(slack)[-1]
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, _pid(slack)) == {}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, _pid(slack)) == {}
     assert _answer_status(slack, "hur_gar_det") is None
     assert slack.fake.delivered("views.open") == []
 
@@ -216,7 +218,7 @@ def test_unreadable_button_values_get_a_private_note(slack: SlackHarness, value:
     assert reply.status == 200
     dm = slack.posts(slack.fake.dm_channel_id(PROCESS_SUPPORT))
     assert "Knappen gick inte att läsa" in dm[-1].args["text"]
-    assert slack.engine.round_info(DEFAULT_TEAM_ID, 1).status == "open"
+    assert slack.services.queries.round_info(DEFAULT_TEAM_ID, 1).status == "open"
 
 
 def test_a_button_that_does_not_name_its_question_changes_nothing(slack: SlackHarness) -> None:
@@ -254,7 +256,7 @@ def test_dm_question_messages_are_updated_and_anonymous_rounds_forget_them(
     assert "✓ Besvarad" in "\n".join(texts([update]))
 
     def recorded() -> int:
-        with slack.engine.unit_of_work(DEFAULT_TEAM_ID) as uow:
+        with slack.services.kernel.unit_of_work(DEFAULT_TEAM_ID) as uow:
             return int(uow.session.scalar(select(func.count()).select_from(QuestionMessage)) or 0)
 
     assert recorded() == 2

@@ -137,7 +137,7 @@ def test_a_manager_corrects_the_proposed_list_in_a_modal(slack: SlackHarness) ->
     corrected = texts(slack.posts(CHANNEL, thread))[-1]
     assert "Listan är rättad (1 st)" in corrected
     assert "&lt;!here&gt;" in corrected and "<!here>" not in corrected
-    activities = slack.engine.activities(DEFAULT_TEAM_ID, "hemtjanst-norr")
+    activities = slack.services.activities.activities(DEFAULT_TEAM_ID, "hemtjanst-norr")
     assert [(a.title, a.owner, a.status) for a in activities] == [
         ("Ny bemanningsplan <!here>", "Eva", "open")
     ]

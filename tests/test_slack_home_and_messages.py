@@ -15,9 +15,9 @@ from sqlalchemy import text
 from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
 
 from bot.collation import sort_key
-from bot.engine import DialogEngine
 from bot.org_import import parse_yaml
 from bot.schedule import load_preset
+from bot.services.container import Services
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM, VIEW_START
 
 HOME_START = "home_start"
@@ -74,7 +74,7 @@ def _suggest(slack: SlackHarness, typed: str, user: str = PROCESS_SUPPORT) -> li
     return options
 
 
-def _add_units(engine: DialogEngine, count: int) -> None:
+def _add_units(services: Services, count: int) -> None:
     """The sample municipality grown to ``count`` more enheter under Äldreomsorg."""
     stems = ["Hemtjänst", "Ängshemmet", "Åhem", "Solhemmet", "Skolan", "hemsjukvård", "Öhem"]
     units = "\n".join(
@@ -86,9 +86,7 @@ def _add_units(engine: DialogEngine, count: int) -> None:
         "levels:\n  - {key: avdelning, name: Avdelning}\n  - {key: enhet, name: Enhet}\n"
         f"units:\n  - {{key: aldreomsorg, name: Äldreomsorg, level: avdelning}}\n{units}\n"
     )
-    engine.services.organisation.import_org(
-        DEFAULT_TEAM_ID, parse_yaml(text, "extra.yaml"), "extra.yaml"
-    )
+    services.organisation.import_org(DEFAULT_TEAM_ID, parse_yaml(text, "extra.yaml"), "extra.yaml")
 
 
 # Process support's Home ---------------------------------------------------------------
@@ -97,7 +95,7 @@ def _add_units(engine: DialogEngine, count: int) -> None:
 def test_process_support_home_has_start_button_upcoming_rounds_rate_and_deadline(
     slack: SlackHarness,
 ) -> None:
-    slack.engine.services.schedule.save(DEFAULT_TEAM_ID, load_preset(), "preset")
+    slack.services.schedule.save(DEFAULT_TEAM_ID, load_preset(), "preset")
     slack.command(START)
     slack.say(ANNA, "Svar", slack.thread_of(ANNA))
 
@@ -138,7 +136,7 @@ def test_home_says_when_there_is_no_schedule_and_managers_get_no_start_button(
 def test_home_says_in_swedish_why_a_stored_schedule_cannot_be_planned(
     slack: SlackHarness,
 ) -> None:
-    slack.engine.services.schedule.save(DEFAULT_TEAM_ID, load_preset(), "preset")
+    slack.services.schedule.save(DEFAULT_TEAM_ID, load_preset(), "preset")
     # A stored body that no longer validates (as after an upgrade that checks more).
     with slack.db.begin() as conn:
         conn.execute(
@@ -179,7 +177,7 @@ def test_start_modal_explains_its_fields_and_suggests_a_deadline(slack: SlackHar
 
 
 def test_start_modal_finds_units_by_typing_among_300(slack: SlackHarness) -> None:
-    _add_units(slack.engine, 300)
+    _add_units(slack.services, 300)
 
     options = _suggest(slack, "hem")
     names = [o["text"]["text"].rsplit(" (", 1)[0] for o in options]
@@ -206,11 +204,11 @@ def test_start_modal_refuses_a_deadline_in_the_past(slack: SlackHarness) -> None
     reply = slack.submit(VIEW_START, PROCESS_SUPPORT, _start_values("2027-05-02"))
     assert reply.json()["response_action"] == "errors"
     assert "redan passerat" in reply.json()["errors"]["deadline"]
-    assert slack.engine.rounds(DEFAULT_TEAM_ID) == []
+    assert slack.services.queries.rounds(DEFAULT_TEAM_ID) == []
 
     reply = slack.submit(VIEW_START, PROCESS_SUPPORT, _start_values("2027-05-03"))
     assert reply.body == ""  # today at 17:00 still lies ahead
-    assert len(slack.engine.rounds(DEFAULT_TEAM_ID)) == 1
+    assert len(slack.services.queries.rounds(DEFAULT_TEAM_ID)) == 1
 
 
 # Reminders and the recap --------------------------------------------------------------

@@ -19,7 +19,7 @@ START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> dead
 
 
 def _anna(slack: SlackHarness) -> int:
-    for unit in slack.engine.status(DEFAULT_TEAM_ID, 1).units:
+    for unit in slack.services.queries.status(DEFAULT_TEAM_ID, 1).units:
         for participant in unit.participants:
             if participant.chat_id == ANNA:
                 return participant.participation_id
@@ -42,7 +42,7 @@ def test_a_reply_with_nul_and_lone_surrogates_is_stored_cleaned_and_answered(
     again = slack.event(event, retry=1)  # Slack's redelivery changes nothing
 
     assert (first.status, again.status) == (200, 200)
-    answers = slack.engine.answers_of(DEFAULT_TEAM_ID, _anna(slack))
+    answers = slack.services.queries.answers_of(DEFAULT_TEAM_ID, _anna(slack))
     assert list(answers.values()) == ["Budgeten håller\nväl"]
     assert "Fråga 2 av 3" in texts(slack.posts(CHANNEL, thread))[-1]
 
@@ -55,7 +55,7 @@ def test_a_reply_of_only_control_characters_is_refused_with_a_reply(slack: Slack
     )
 
     assert reply.status == 200
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, _anna(slack)) == {}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, _anna(slack)) == {}
     told = [c.args.get("text") for c in slack.fake.delivered("chat.postEphemeral")]
     told += texts(slack.posts(CHANNEL, thread))[1:]
     assert any("tomt" in str(text).lower() or "empty" in str(text).lower() for text in told)
@@ -67,16 +67,16 @@ def test_a_round_number_out_of_range_gets_a_friendly_reply(slack: SlackHarness) 
         reply = slack.command(command)
         assert reply.status == 200
         assert "Ogiltigt rundnummer '99999999999999999999'" in slack.responses()[-1]
-    assert slack.engine.round_info(DEFAULT_TEAM_ID, 1).status == "open"
+    assert slack.services.queries.round_info(DEFAULT_TEAM_ID, 1).status == "open"
 
 
 def test_process_support_gets_a_direct_message_when_the_schedule_cannot_be_planned(
     slack: SlackHarness, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 5, 1, tzinfo=UTC))
-    store_broken(slack.engine, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", DEFAULT_TEAM_ID)
-    notifier = build_notifier(slack.config, Runtime(slack.db, slack.engine))
-    scheduler = Scheduler(slack.engine, notifier, clock=clock)
+    store_broken(slack.services, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", DEFAULT_TEAM_ID)
+    notifier = build_notifier(slack.config, Runtime(slack.db, slack.services))
+    scheduler = Scheduler(slack.services, notifier, clock=clock)
 
     scheduler.tick()
     scheduler.tick()

@@ -65,7 +65,7 @@ def test_start_modal_opens_and_submitting_it_starts_the_round_once(slack: SlackH
             VIEW_START, PROCESS_SUPPORT, _start_values(["aldreomsorg"], "enhet"), view_id="V0START"
         )
         assert reply.status == 200
-    rounds = slack.engine.rounds(DEFAULT_TEAM_ID)
+    rounds = slack.services.queries.rounds(DEFAULT_TEAM_ID)
     assert len(rounds) == 1
     info = rounds[0]
     assert info.anonymous and info.group_ref == CHANNEL
@@ -84,7 +84,7 @@ def test_start_modal_shows_a_refusal_in_the_form(slack: SlackHarness) -> None:
     )
     assert reply.json()["response_action"] == "errors"
     assert "inga chefer" in reply.json()["errors"]["units"]
-    assert slack.engine.rounds(DEFAULT_TEAM_ID) == []
+    assert slack.services.queries.rounds(DEFAULT_TEAM_ID) == []
     assert slack.posts() == []
 
 
@@ -100,7 +100,7 @@ def test_form_modal_prefills_answers_and_keeps_too_long_ones(slack: SlackHarness
     long_answer = "Lång analys. " * 400  # over 3000 characters
     slack.say(ANNA, "Kort svar", thread)
     slack.say(ANNA, long_answer, thread)
-    status = slack.engine.status(DEFAULT_TEAM_ID, 1)
+    status = slack.services.queries.status(DEFAULT_TEAM_ID, 1)
     pid = status.units[0].participants[0].participation_id
 
     prompt_ts = str(slack.posts(CHANNEL, thread)[-1].response["ts"])
@@ -122,7 +122,7 @@ def test_form_modal_prefills_answers_and_keeps_too_long_ones(slack: SlackHarness
     slack.submit(
         VIEW_FORM, ANNA, values, private_metadata=view["private_metadata"], view_id="V0FORM"
     )
-    answers = slack.engine.answers_of(DEFAULT_TEAM_ID, pid)
+    answers = slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid)
     assert answers == {
         "hur_gar_det": "Bättre svar",
         "analys": long_answer.strip(),
@@ -140,7 +140,7 @@ def test_form_modal_prefills_answers_and_keeps_too_long_ones(slack: SlackHarness
         {"q:analys": {"answer": {"type": "plain_text_input", "value": "Kapat"}}},
         private_metadata=view["private_metadata"],
     )
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid)["analys"] == long_answer.strip()
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid)["analys"] == long_answer.strip()
 
 
 def test_app_home_for_process_support_and_manager(slack: SlackHarness) -> None:
@@ -165,7 +165,7 @@ def test_app_home_for_process_support_and_manager(slack: SlackHarness) -> None:
     assert "home_close" not in anna_home
 
     slack.click(HOME_CLOSE, "1", PROCESS_SUPPORT, view={"id": "V0HOME", "type": "home"})
-    assert slack.engine.round_info(DEFAULT_TEAM_ID, 1).status == "closed"
+    assert slack.services.queries.round_info(DEFAULT_TEAM_ID, 1).status == "closed"
     summary = [c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")][-1]
     assert "Sammanfattning" in summary.args["text"]
     refreshed = json.dumps(

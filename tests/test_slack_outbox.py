@@ -21,7 +21,7 @@ from sqlalchemy import text
 from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, TOKEN, SlackHarness, texts
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
+from bot.services.container import build_services
 from bot.slack.app import build_app, start_resender, wsgi_app
 from bot.slack.blocks import VIEW_FORM, VIEW_START
 from bot.slack.executor import TrackingExecutor
@@ -47,8 +47,8 @@ class KilledAfterAck(TrackingExecutor):
 def _started(slack: SlackHarness, start: str = START) -> tuple[str, int]:
     slack.command(start)
     thread = slack.thread_of(ANNA)
-    round_id = slack.engine.rounds(DEFAULT_TEAM_ID)[0].round_id
-    participant = slack.engine.status(DEFAULT_TEAM_ID, round_id).units[0].participants[0]
+    round_id = slack.services.queries.rounds(DEFAULT_TEAM_ID)[0].round_id
+    participant = slack.services.queries.status(DEFAULT_TEAM_ID, round_id).units[0].participants[0]
     return thread, participant.participation_id
 
 
@@ -59,7 +59,7 @@ def _questions(slack: SlackHarness, thread: str, channel: str = CHANNEL) -> list
 def _kill_after_ack(slack: SlackHarness) -> None:
     dead = KilledAfterAck()
     app = build_app(
-        slack.config, Runtime(slack.db, slack.engine), executor=dead, token_verification=False
+        slack.config, Runtime(slack.db, slack.services), executor=dead, token_verification=False
     )
     slack.executor, slack.app, slack.wsgi = dead, app, wsgi_app(app, slack.config.signing_secret)
 
@@ -75,11 +75,11 @@ def test_reply_acknowledged_by_a_process_killed_before_posting_gets_its_question
     ts = next_ts()
     event = message_event(text="Det går bra", user=ANNA, channel=CHANNEL, thread_ts=thread, ts=ts)
     assert slack.event(event).status == 200
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Det går bra"}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Det går bra"}
     assert _questions(slack, thread) == ["Fråga 1 av 3"]
 
     slack.restart()  # Slack got its 200 and never delivers the event again
-    stop = start_resender(slack.config, Runtime(slack.db, slack.engine), interval_s=0.02)
+    stop = start_resender(slack.config, Runtime(slack.db, slack.services), interval_s=0.02)
     try:
         time.sleep(0.2)
         assert _questions(slack, thread) == ["Fråga 1 av 3"]  # the dead process's lease holds
@@ -106,13 +106,13 @@ def test_a_dead_sender_that_had_posted_is_not_posted_again(
         def sent(self, workspace: str, landed: Any) -> None:
             raise RuntimeError("killed")
 
-    dying = Poster(DiesBeforeRecording(slack.engine.session_factory, clock))
+    dying = Poster(DiesBeforeRecording(slack.services.kernel.session_factory, clock))
     post = NewPost("k:once", message_payload(CHANNEL, "Bara en gång", thread_ts=thread), CHANNEL)
     planned = dying.plan(DEFAULT_TEAM_ID, [post])
     with pytest.raises(RuntimeError):
         dying.send_planned(client, planned)  # posted, then killed before recording it
     clock.advance(timedelta(seconds=45))
-    store = OutboxStore(slack.engine.session_factory, clock)
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
     assert Poster(store).resend_due(lambda _ws: client) == 0
     assert texts(slack.posts(CHANNEL, thread)).count("Bara en gång") == 1
     assert store.status(DEFAULT_TEAM_ID, "k:once") == "sent"
@@ -123,7 +123,7 @@ def test_resenders_racing_each_other_send_every_due_post_once(
 ) -> None:
     thread, _pid = _started(slack)
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
-    store = OutboxStore(slack.engine.session_factory, clock)
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
     posts = [
         NewPost(f"k:{n}", message_payload(CHANNEL, f"Post {n}", thread_ts=thread), CHANNEL)
         for n in range(12)
@@ -156,20 +156,20 @@ def test_form_during_a_database_outage_is_refused_in_the_modal_and_stored_on_ret
 ) -> None:
     thread, pid = _started(slack)
     meta = json.dumps({"p": pid})
-    working = slack.make_engine
+    working = slack.make_services
     unreachable = make_engine("postgresql://postgres@127.0.0.1:1/test", pool_pre_ping=False)
-    slack.make_engine = lambda: DialogEngine(make_session_factory(unreachable), catalog, clock)
+    slack.make_services = lambda: build_services(make_session_factory(unreachable), catalog, clock)
     slack.restart()
     reply = slack.submit(VIEW_FORM, ANNA, _form_values("Bra"), meta, view_id="V0DOWN")
     assert reply.status == 200
     assert reply.json()["response_action"] == "errors"
     assert "Försök igen" in reply.json()["errors"]["q:hur_gar_det"]
 
-    slack.make_engine = working
+    slack.make_services = working
     slack.restart()
     reply = slack.submit(VIEW_FORM, ANNA, _form_values("Bra"), meta, view_id="V0DOWN")
     assert (reply.status, reply.body) == (200, "")
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Bra"}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Bra"}
     assert _questions(slack, thread) == ["Fråga 1 av 3", "Fråga 2 av 3"]
 
 
@@ -179,7 +179,7 @@ def test_form_for_a_closed_round_is_refused_in_the_modal(slack: SlackHarness) ->
     reply = slack.submit(VIEW_FORM, ANNA, _form_values("Sent svar"), json.dumps({"p": pid}))
     assert reply.json()["response_action"] == "errors"
     assert "stängd" in reply.json()["errors"]["q:hur_gar_det"]
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {}
 
 
 # No silent drops ---------------------------------------------------------------------------
@@ -205,8 +205,13 @@ def test_a_dm_outside_the_threads_with_two_rounds_open_asks_which_round(
     ts = next_ts()
     slack.event(message_event(text="Det här svaret", user=ANNA, channel=dm, ts=ts))
     for rid in (1, 2):  # nothing stored yet
-        pid = slack.engine.status(DEFAULT_TEAM_ID, rid).units[0].participants[0].participation_id
-        assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {}
+        pid = (
+            slack.services.queries.status(DEFAULT_TEAM_ID, rid)
+            .units[0]
+            .participants[0]
+            .participation_id
+        )
+        assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {}
     asked = slack.posts(dm, ts)
     assert len(asked) == 1 and "vilken ditt svar gäller" in texts(asked)[0]
     buttons = _buttons(asked[0])
@@ -222,10 +227,16 @@ def test_a_dm_outside_the_threads_with_two_rounds_open_asks_which_round(
             message_ts=str(asked[0].response["ts"]),
             thread_ts=ts,
         )
-    pid2 = slack.engine.status(DEFAULT_TEAM_ID, 2).units[0].participants[0].participation_id
-    pid1 = slack.engine.status(DEFAULT_TEAM_ID, 1).units[0].participants[0].participation_id
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid2) == {"grunduppdrag": "Det här svaret"}
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid1) == {}
+    pid2 = (
+        slack.services.queries.status(DEFAULT_TEAM_ID, 2).units[0].participants[0].participation_id
+    )
+    pid1 = (
+        slack.services.queries.status(DEFAULT_TEAM_ID, 1).units[0].participants[0].participation_id
+    )
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid2) == {
+        "grunduppdrag": "Det här svaret"
+    }
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid1) == {}
     assert texts(slack.posts(dm, ts))[1:] == ["Sparat i rundan ”Planen”."]
     planen_thread = next(ts_ for ts_, c in threads.items() if "Planen" in str(c.args["text"]))
     assert _questions(slack, planen_thread, dm) == ["Fråga 1 av 5", "Fråga 2 av 5"]
@@ -260,7 +271,7 @@ def test_a_late_retry_of_an_answer_whose_posts_were_lost_does_not_repeat_a_later
     thread, pid = _started(slack)
     first = next_ts()
     # Stored, then the process died before planning its posts (no ack: Slack retries later).
-    slack.engine.reply(DEFAULT_TEAM_ID, pid, "Första", f"slack:{CHANNEL}:{first}")
+    slack.services.answering.reply(DEFAULT_TEAM_ID, pid, "Första", f"slack:{CHANNEL}:{first}")
     slack.say(ANNA, "Andra", thread)  # meanwhile the manager answers the next question
     slack.event(
         message_event(text="Första", user=ANNA, channel=CHANNEL, thread_ts=thread, ts=first),
@@ -274,7 +285,7 @@ def test_a_post_of_a_dead_sender_waits_while_its_thread_cannot_be_checked(
 ) -> None:
     thread, _pid = _started(slack)
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
-    store = OutboxStore(slack.engine.session_factory, clock)
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
     post = NewPost("k:wait", message_payload(CHANNEL, "Vänta", thread_ts=thread), CHANNEL)
     store.plan(DEFAULT_TEAM_ID, [post])  # written, then the writer died
     clock.advance(timedelta(seconds=45))
@@ -302,11 +313,13 @@ def test_an_edit_acknowledged_by_a_process_killed_before_posting_is_confirmed_on
         thread_ts=thread,
     )
     assert slack.event(edit).status == 200
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Andra versionen"}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {
+        "hur_gar_det": "Andra versionen"
+    }
     slack.restart()
     clock.advance(timedelta(seconds=45))
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
-    store = OutboxStore(slack.engine.session_factory, clock)
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
     while Poster(store).resend_due(lambda _ws: client):
         pass
     confirmations = [t for t in texts(slack.posts(CHANNEL, thread)) if "uppdaterat" in t]
@@ -321,7 +334,7 @@ def test_a_round_start_whose_fanout_never_reached_slack_is_completed_by_the_rese
     impatient = dataclasses.replace(slack.config, retries=0)
     executor = TrackingExecutor()
     app = build_app(
-        impatient, Runtime(slack.db, slack.engine), executor=executor, token_verification=False
+        impatient, Runtime(slack.db, slack.services), executor=executor, token_verification=False
     )
     slack.executor, slack.app, slack.wsgi = executor, app, wsgi_app(app, impatient.signing_secret)
     slack.fake.fail_for(60, 503, methods={"chat.postMessage"})
@@ -332,7 +345,7 @@ def test_a_round_start_whose_fanout_never_reached_slack_is_completed_by_the_rese
     slack.fake.clear_faults()
     slack.restart()
     clock.advance(timedelta(seconds=60))
-    stop = start_resender(slack.config, Runtime(slack.db, slack.engine), interval_s=0.02)
+    stop = start_resender(slack.config, Runtime(slack.db, slack.services), interval_s=0.02)
     try:
         deadline = time.monotonic() + 10
         while len(slack.posts()) < 1 + 2 * 3 and time.monotonic() < deadline:
@@ -340,7 +353,7 @@ def test_a_round_start_whose_fanout_never_reached_slack_is_completed_by_the_rese
         time.sleep(0.2)  # further passes of the resender post nothing more
     finally:
         stop.set()
-    status = slack.engine.status(DEFAULT_TEAM_ID, 1)
+    status = slack.services.queries.status(DEFAULT_TEAM_ID, 1)
     participants = [p for unit in status.units for p in unit.participants]
     assert len(participants) == 3
     assert [c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")]  # announced

@@ -11,7 +11,7 @@ from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
 from support.slack import ANNA, CHANNEL, TOKEN, SlackHarness, texts
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
+from bot.services.container import build_services
 from bot.slack.poster import Poster, make_client, resend_loop
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
@@ -24,8 +24,8 @@ START = 'start avstamning enheter:"Hemtjänst Norr" kanal:<#C0LEDNING|ledning>'
 def _started(slack: SlackHarness) -> tuple[str, int]:
     slack.command(START)
     thread = slack.thread_of(ANNA)
-    pid = slack.engine.rounds(DEFAULT_TEAM_ID)[0].round_id
-    participant = slack.engine.status(DEFAULT_TEAM_ID, pid).units[0].participants[0]
+    pid = slack.services.queries.rounds(DEFAULT_TEAM_ID)[0].round_id
+    participant = slack.services.queries.status(DEFAULT_TEAM_ID, pid).units[0].participants[0]
     return thread, participant.participation_id
 
 
@@ -41,7 +41,7 @@ def test_same_event_three_times_gives_one_answer_and_one_post(slack: SlackHarnes
         slack.event(event, event_id="Ev0SAME", retry=retry)
     # A Socket Mode reconnect may redeliver the message under a new envelope id.
     slack.event(event, event_id="Ev0OTHER")
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Det går bra"}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Det går bra"}
     assert len(slack.fake.calls("reactions.add")) <= 2
     assert len(slack.fake.delivered("reactions.add")) == 1
     assert _questions(slack, thread).count("Fråga 2 av 3") == 1
@@ -59,7 +59,7 @@ def test_concurrent_duplicates_post_once(slack: SlackHarness) -> None:
     for w in workers:
         w.join()
     slack.executor.wait_idle()
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Samtidigt"}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Samtidigt"}
     assert _questions(slack, thread).count("Fråga 2 av 3") == 1
 
 
@@ -67,13 +67,13 @@ def test_crash_between_commit_and_post_heals_on_slacks_retry(slack: SlackHarness
     thread, pid = _started(slack)
     ts = next_ts()
     # The process stored the answer, then died before posting the next question.
-    slack.engine.reply(DEFAULT_TEAM_ID, pid, "Stabilt", f"slack:{CHANNEL}:{ts}")
+    slack.services.answering.reply(DEFAULT_TEAM_ID, pid, "Stabilt", f"slack:{CHANNEL}:{ts}")
     assert "Fråga 2 av 3" not in _questions(slack, thread)
     event = message_event(text="Stabilt", user=ANNA, channel=CHANNEL, thread_ts=thread, ts=ts)
     slack.event(event, event_id="Ev0CRASH", retry=1)
     slack.event(event, event_id="Ev0CRASH", retry=2)
     assert _questions(slack, thread).count("Fråga 2 av 3") == 1
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Stabilt"}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Stabilt"}
 
 
 def test_rate_limit_and_server_error_are_retried_without_loss(slack: SlackHarness) -> None:
@@ -111,7 +111,7 @@ def test_restart_mid_round_continues_where_the_manager_was(slack: SlackHarness) 
     slack.event(
         message_event(text="Före omstarten", user=ANNA, channel=CHANNEL, thread_ts=thread, ts=first)
     )
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {
         "hur_gar_det": "Före omstarten",
         "analys": "Efter omstarten",
     }
@@ -126,25 +126,25 @@ def test_an_answer_is_stored_before_the_ack_so_an_outage_gets_a_retry(
     slack: SlackHarness, catalog: TemplateCatalog, clock: FixedClock
 ) -> None:
     thread, pid = _started(slack)
-    working = slack.make_engine
+    working = slack.make_services
     unreachable = make_engine("postgresql://postgres@127.0.0.1:1/test", pool_pre_ping=False)
-    slack.make_engine = lambda: DialogEngine(make_session_factory(unreachable), catalog, clock)
+    slack.make_services = lambda: build_services(make_session_factory(unreachable), catalog, clock)
     slack.restart()
     event = message_event(text="Det går bra", user=ANNA, channel=CHANNEL, thread_ts=thread)
     assert slack.event(event, event_id="Ev0DOWN").status == 500  # not acknowledged
     assert not _questions(slack, thread)[1:]
 
-    slack.make_engine = working
+    slack.make_services = working
     slack.restart()
     assert slack.event(event, event_id="Ev0DOWN", retry=1).status == 200
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Det går bra"}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Det går bra"}
     assert _questions(slack, thread) == ["Fråga 1 av 3", "Fråga 2 av 3"]
 
 
 def test_posts_failed_by_another_replica_are_resent_without_any_event(
     slack: SlackHarness, clock: FixedClock
 ) -> None:
-    store = OutboxStore(slack.engine.session_factory, clock)
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
     slack.fake.fail_for(60, 503, methods={"chat.postMessage"})
     assert Poster(store).post(client, DEFAULT_TEAM_ID, "k:1", channel=CHANNEL, text="Hej") is None
@@ -170,5 +170,5 @@ def test_posts_failed_by_another_replica_are_resent_without_any_event(
 def _resend(slack: SlackHarness) -> int:
     """One pass of the resender of another process on the same database."""
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
-    store = OutboxStore(slack.engine.session_factory, slack.engine.clock)
+    store = OutboxStore(slack.services.kernel.session_factory, slack.services.kernel.clock)
     return Poster(store).resend_due(lambda _ws: client)

@@ -27,7 +27,7 @@ START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> dead
 
 
 def _participation(slack: SlackHarness, user: str) -> int:
-    for p in slack.engine.status(DEFAULT_TEAM_ID, 1).units:
+    for p in slack.services.queries.status(DEFAULT_TEAM_ID, 1).units:
         for participant in p.participants:
             if participant.chat_id == user:
                 return participant.participation_id
@@ -115,7 +115,7 @@ def test_whole_round_from_text_command_to_summary(slack: SlackHarness) -> None:
     cecilia_thread = slack.thread_of(CECILIA)
     slack.say(CECILIA, "Sent svar", cecilia_thread)
     assert "stängd och tar inte emot fler svar" in texts(slack.posts(CHANNEL, cecilia_thread))[-1]
-    answers = slack.engine.answers_of(DEFAULT_TEAM_ID, _participation(slack, CECILIA))
+    answers = slack.services.queries.answers_of(DEFAULT_TEAM_ID, _participation(slack, CECILIA))
     assert answers == {}
 
 
@@ -135,9 +135,11 @@ def test_editing_and_deleting_an_answer(slack: SlackHarness) -> None:
             thread_ts=thread,
         )
     )
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {"hur_gar_det": "Andra versionen"}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {
+        "hur_gar_det": "Andra versionen"
+    }
     assert "Svaret på fråga 1 är uppdaterat" in texts(slack.posts(CHANNEL, thread))[-1]
-    with slack.engine.unit_of_work(DEFAULT_TEAM_ID) as uow:
+    with slack.services.kernel.unit_of_work(DEFAULT_TEAM_ID) as uow:
         answer = uow.repo.answer(pid, "hur_gar_det")
         assert answer is not None
         assert [r.text for r in answer.revisions] == ["Första versionen", "Andra versionen"]
@@ -147,7 +149,7 @@ def test_editing_and_deleting_an_answer(slack: SlackHarness) -> None:
             channel=CHANNEL, ts=ts, previous_text="Andra versionen", user=ANNA, thread_ts=thread
         )
     )
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, pid) == {}
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid) == {}
     assert "Svaret på fråga 1 är borttaget" in texts(slack.posts(CHANNEL, thread))[-1]
 
 
@@ -156,7 +158,7 @@ def test_unauthorized_start_gets_a_polite_refusal(slack: SlackHarness) -> None:
     assert reply.status == 200
     assert "bara processtöd och administratörer" in slack.responses(ANNA)[-1]
     assert slack.posts() == []
-    assert slack.engine.rounds(DEFAULT_TEAM_ID) == []
+    assert slack.services.queries.rounds(DEFAULT_TEAM_ID) == []
     slack.command("stäng 1", user=ANNA)
     assert "bara processtöd" in slack.responses(ANNA)[-1]
 

@@ -16,7 +16,7 @@ from bot.slack.blocks import (
 
 
 def _round_with_answers(slack: SlackHarness, unit: str, size: int) -> int:
-    started = slack.engine.start_round(
+    started = slack.services.rounds.start_round(
         DEFAULT_TEAM_ID,
         StartRound(
             template="avstamning", units=[unit], group_ref=CHANNEL, started_by=PROCESS_SUPPORT
@@ -25,7 +25,7 @@ def _round_with_answers(slack: SlackHarness, unit: str, size: int) -> int:
     for participant, _prompt in started.participants:
         for n in range(3):
             text = f"{participant.unit_name} svar {n} <!here> " + "ord & mening " * (size // 13)
-            slack.engine.reply(
+            slack.services.answering.reply(
                 DEFAULT_TEAM_ID,
                 participant.participation_id,
                 text,
@@ -80,7 +80,7 @@ def test_split_never_breaks_an_escape_sequence() -> None:
 
 def test_short_summary_is_one_message(slack: SlackHarness) -> None:
     round_id = _round_with_answers(slack, "hemtjanst-norr", 100)
-    summary, _ = slack.engine.close_round(DEFAULT_TEAM_ID, round_id)
+    summary, _ = slack.services.rounds.close_round(DEFAULT_TEAM_ID, round_id)
     messages = summary_messages(summary)
     assert messages is not None and len(messages) == 1
     assert "Hemtjänst Norr svar 0 &lt;!here&gt;" in str(messages[0].blocks)
@@ -92,7 +92,7 @@ def test_summary_links_each_managers_thread(slack: SlackHarness) -> None:
     )
     thread = slack.thread_of(ANNA)
     slack.say(ANNA, "Budget i balans.", thread)
-    round_id = slack.engine.rounds(DEFAULT_TEAM_ID)[0].round_id
+    round_id = slack.services.queries.rounds(DEFAULT_TEAM_ID)[0].round_id
     slack.command(f"stäng {round_id}")
     summary = next(c for c in slack.posts(CHANNEL) if "Sammanfattning" in str(c.args["text"]))
     blocks = summary.arg_json("blocks")
@@ -110,6 +110,6 @@ def test_summary_links_each_managers_thread(slack: SlackHarness) -> None:
     slack.command(
         'start avstamning enheter:"Hemtjänst Norr" kanal:<#C0LEDNING|ledning> leverans:dm'
     )
-    dm_round = slack.engine.rounds(DEFAULT_TEAM_ID, "open")[0].round_id
+    dm_round = slack.services.queries.rounds(DEFAULT_TEAM_ID, "open")[0].round_id
     slack.command(f"stäng {dm_round}")
     assert len(slack.fake.calls("chat.getPermalink")) == 3

@@ -42,7 +42,7 @@ READABLE = (
 
 
 def _pid(slack: SlackHarness, user: str) -> int:
-    for unit in slack.engine.status(DEFAULT_TEAM_ID, 1).units:
+    for unit in slack.services.queries.status(DEFAULT_TEAM_ID, 1).units:
         for p in unit.participants:
             if p.chat_id == user:
                 return p.participation_id
@@ -76,15 +76,15 @@ def test_replies_edits_and_forms_are_stored_as_typed_and_escaped_once_per_format
     values = {"q:hur_gar_det": {"answer": {"type": "plain_text_input", "value": "a &amp; b < c"}}}
     slack.submit(VIEW_FORM, CECILIA, values, private_metadata=metadata, view_id="V0FORMC")
 
-    engine = slack.engine
-    assert engine.answers_of(DEFAULT_TEAM_ID, _pid(slack, ANNA)) == {
+    services = slack.services
+    assert services.queries.answers_of(DEFAULT_TEAM_ID, _pid(slack, ANNA)) == {
         "hur_gar_det": TYPED,
         "analys": READABLE,
     }
-    assert engine.answers_of(DEFAULT_TEAM_ID, _pid(slack, BJORN)) == {
+    assert services.queries.answers_of(DEFAULT_TEAM_ID, _pid(slack, BJORN)) == {
         "hur_gar_det": "Före & efter <3"
     }
-    assert engine.answers_of(DEFAULT_TEAM_ID, _pid(slack, CECILIA)) == {
+    assert services.queries.answers_of(DEFAULT_TEAM_ID, _pid(slack, CECILIA)) == {
         "hur_gar_det": "a &amp; b < c"
     }
 
@@ -109,7 +109,7 @@ def test_replies_edits_and_forms_are_stored_as_typed_and_escaped_once_per_format
     for live in ("<@", "<!", "<#", "<http", "<mailto"):
         assert live not in mrkdwn, live
 
-    summary = engine.summary(DEFAULT_TEAM_ID, 1)
+    summary = services.queries.summary(DEFAULT_TEAM_ID, 1)
     md = render_summary(summary, "md")
     assert "> 3 \\< 5 \\&\\& 7 \\> 2" in md
     assert "&lt;" not in md and "&gt;" not in md
@@ -117,13 +117,13 @@ def test_replies_edits_and_forms_are_stored_as_typed_and_escaped_once_per_format
     assert TYPED in text and "Före & efter <3" in text and READABLE in text
     assert "&lt;" not in text and "&gt;" not in text
 
-    html = export_round(engine, DEFAULT_TEAM_ID, 1, "html")[0].decode("utf-8")
+    html = export_round(services, DEFAULT_TEAM_ID, 1, "html")[0].decode("utf-8")
     assert "3 &lt; 5 &amp;&amp; 7 &gt; 2" in html
     assert "Före &amp; efter &lt;3" in html
     assert "&amp;lt;" not in html and "&amp;gt;" not in html
     assert "planen (https://intra.example/plan?a=1&amp;b=2)" in html and "href" not in html
 
-    docx = Document(io.BytesIO(export_round(engine, DEFAULT_TEAM_ID, 1, "docx")[0]))
+    docx = Document(io.BytesIO(export_round(services, DEFAULT_TEAM_ID, 1, "docx")[0]))
     quotes = [p.text for p in docx.paragraphs if p.style is not None and p.style.name == "Quote"]
     assert TYPED in quotes and READABLE in quotes and "Före & efter <3" in quotes
     assert not any("&lt;" in q or "&gt;" in q for q in quotes)
@@ -134,12 +134,12 @@ def test_a_dm_reply_and_the_slash_command_are_decoded_too(slack: SlackHarness) -
         'start avstamning enheter:"Hemtjänst Norr" leverans:dm '
         + slack_escaped('titel:"R&D <2027>"')
     )
-    info = slack.engine.round_info(DEFAULT_TEAM_ID, 1)
+    info = slack.services.queries.round_info(DEFAULT_TEAM_ID, 1)
     assert info.title == "R&D <2027>"
 
     dm = slack.fake.dm_channel_id(ANNA)
     slack.event(message_event(text=slack_escaped("Bra & <stabilt>"), user=ANNA, channel=dm))
-    assert slack.engine.answers_of(DEFAULT_TEAM_ID, _pid(slack, ANNA)) == {
+    assert slack.services.queries.answers_of(DEFAULT_TEAM_ID, _pid(slack, ANNA)) == {
         "hur_gar_det": "Bra & <stabilt>"
     }
     announcement = texts([c for c in slack.posts(CHANNEL) if not c.args.get("thread_ts")])[0]

@@ -156,14 +156,14 @@ def test_oauth_mode_without_a_key_refuses_to_start(
 
 
 def _jobs(multi: SlackHarness, team: str) -> dict[str, str]:
-    with multi.engine.session_factory() as session:
+    with multi.services.kernel.session_factory() as session:
         rows = session.scalars(select(ScheduledJob).where(ScheduledJob.workspace_id == team))
         return {r.job_key: r.status for r in rows}
 
 
 def _enqueue(multi: SlackHarness, team: str) -> None:
-    due = multi.engine.clock.now() + timedelta(days=3)
-    JobStore(multi.engine.session_factory, multi.engine.clock).enqueue(
+    due = multi.services.kernel.clock.now() + timedelta(days=3)
+    JobStore(multi.services.kernel.session_factory, multi.services.kernel.clock).enqueue(
         [NewJob(team, "reminder", f"remind:{team}", due, {"reminder_key": "r"})]
     )
 
@@ -186,10 +186,10 @@ def test_uninstall_removes_the_installation_and_stops_every_job(
     assert _jobs(multi, "T0AAA") == {"remind:T0AAA": "cancelled", "close:1": "cancelled"}
 
     # Planning past the deadline creates nothing for the uninstalled workspace.
-    Scheduler(multi.engine, ConsoleNotifier(), lookahead=timedelta(days=5)).plan()
+    Scheduler(multi.services, ConsoleNotifier(), lookahead=timedelta(days=5)).plan()
     assert _jobs(multi, "T0AAA") == {"remind:T0AAA": "cancelled", "close:1": "cancelled"}
     assert _jobs(multi, "T0BBB") == {"remind:T0BBB": "pending", "close:2": "pending"}
-    assert multi.engine.round_info("T0AAA", 1).status == "open"  # the documentation stays
+    assert multi.services.queries.round_info("T0AAA", 1).status == "open"  # the documentation stays
 
 
 def test_revoked_tokens_delete_what_was_revoked(multi: SlackHarness) -> None:

@@ -15,8 +15,8 @@ from bot.slack.token_store import installation_store
 def test_two_workspaces_side_by_side_never_see_each_other(multi: SlackHarness) -> None:
     multi.command('start avstamning enheter:"Hemtjänst Norr"', team="T0AAA")
     multi.command('start resultat units:"Hemtjänst Norr"', team="T0BBB")
-    a_round = multi.engine.rounds("T0AAA")
-    b_round = multi.engine.rounds("T0BBB")
+    a_round = multi.services.queries.rounds("T0AAA")
+    b_round = multi.services.queries.rounds("T0BBB")
     assert len(a_round) == len(b_round) == 1
     assert a_round[0].round_id != b_round[0].round_id
 
@@ -30,9 +30,9 @@ def test_two_workspaces_side_by_side_never_see_each_other(multi: SlackHarness) -
     before = len(multi.fake.delivered("chat.postMessage"))
     multi.say(ANNA, "Fel arbetsyta", a_thread, team="T0BBB")
     assert (
-        multi.engine.answers_of(
+        multi.services.queries.answers_of(
             "T0AAA",
-            multi.engine.status("T0AAA", a_round[0].round_id)
+            multi.services.queries.status("T0AAA", a_round[0].round_id)
             .units[0]
             .participants[0]
             .participation_id,
@@ -44,14 +44,17 @@ def test_two_workspaces_side_by_side_never_see_each_other(multi: SlackHarness) -
     assert f"Det finns ingen runda {a_round[0].round_id}" in multi.responses(team="T0BBB")[-1]
     multi.command(f"status {a_round[0].round_id}", team="T0BBB")
     assert "Det finns ingen runda" in multi.responses(team="T0BBB")[-1]
-    assert multi.engine.round_info("T0AAA", a_round[0].round_id).status == "open"
+    assert multi.services.queries.round_info("T0AAA", a_round[0].round_id).status == "open"
 
     # Workspace A answers normally.
     multi.say(ANNA, "Rätt arbetsyta", a_thread, team="T0AAA")
     pid = (
-        multi.engine.status("T0AAA", a_round[0].round_id).units[0].participants[0].participation_id
+        multi.services.queries.status("T0AAA", a_round[0].round_id)
+        .units[0]
+        .participants[0]
+        .participation_id
     )
-    assert multi.engine.answers_of("T0AAA", pid) == {"hur_gar_det": "Rätt arbetsyta"}
+    assert multi.services.queries.answers_of("T0AAA", pid) == {"hur_gar_det": "Rätt arbetsyta"}
     last = [
         c for c in multi.fake.delivered("chat.postMessage") if c.args.get("thread_ts") == a_thread
     ][-1]
@@ -79,7 +82,7 @@ def test_oauth_install_flow_stores_the_installation(multi: SlackHarness) -> None
     with multi.db.connect() as conn:  # what the install flow stored is encrypted
         stored = conn.execute(text("SELECT bot_token FROM slack_bots WHERE team_id='T0NEW'"))
         assert [t for (t,) in stored if "xoxb-new" in t] == []
-    load_sample_org(multi.engine, "T0NEW")
+    load_sample_org(multi.services, "T0NEW")
     multi.command('start avstamning enheter:"Hemtjänst Norr"', team="T0NEW")
     new_posts = [c for c in multi.fake.delivered("chat.postMessage") if c.team_id == "T0NEW"]
     assert new_posts and all(c.token == "xoxb-new" for c in new_posts)

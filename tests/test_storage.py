@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect
 
 from bot.cli import main
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
+from bot.services.container import Services
 from bot.wiring import build_runtime
 from storage.db import NotMigrated, current_revision, downgrade, head_revision, make_engine, upgrade
 
@@ -48,12 +48,12 @@ def test_migrations_downgrade_and_upgrade_cleanly(tmp_path: Path) -> None:
     assert current_revision(engine) == head_revision()
 
 
-def test_timestamps_are_stored_and_read_as_utc(engine: DialogEngine) -> None:
+def test_timestamps_are_stored_and_read_as_utc(services: Services) -> None:
     deadline = datetime(2027, 3, 29, 17, 0, tzinfo=UTC)
-    started = engine.start_round(
+    started = services.rounds.start_round(
         "local",
         StartRound("planering", ["Äldreomsorg"], "#x", level="enhet", deadline_at=deadline),
     )
-    info = engine.round_info("local", started.round.round_id)
+    info = services.queries.round_info("local", started.round.round_id)
     assert info.deadline_at == deadline and info.deadline_at.tzinfo is not None
     assert info.created_at.utcoffset() is not None

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from support.sample import WORKSPACE, load_sample_org
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
 from bot.schedule.jobs import KIND_REMINDER, KIND_START_ROUND, NewJob, job_rows
 from bot.services.container import Services
 from storage.all_workspaces import all_workspaces
@@ -22,8 +22,8 @@ OTHER = "T0OTHER"
 DEADLINE = datetime(2027, 5, 20, 15, tzinfo=UTC)
 
 
-def _start(engine: DialogEngine, workspace: str, external_key: str | None = None) -> int:
-    started = engine.start_round(
+def _start(services: Services, workspace: str, external_key: str | None = None) -> int:
+    started = services.rounds.start_round(
         workspace,
         StartRound(
             "planering",
@@ -37,10 +37,10 @@ def _start(engine: DialogEngine, workspace: str, external_key: str | None = None
     return started.round.round_id
 
 
-def _activity(engine: DialogEngine, workspace: str, round_id: int, title: str, status: str) -> int:
+def _activity(services: Services, workspace: str, round_id: int, title: str, status: str) -> int:
     """An activity of the round's first unit, with one follow-up event in the round."""
-    now = engine.clock.now()
-    with engine.unit_of_work(workspace) as uow:
+    now = services.kernel.clock.now()
+    with services.kernel.unit_of_work(workspace) as uow:
         round_ = uow.repo.round(round_id)
         assert round_ is not None
         unit_id = uow.repo.participations(round_id)[0].unit_id
@@ -75,19 +75,19 @@ def _activity(engine: DialogEngine, workspace: str, round_id: int, title: str, s
 
 
 @pytest.fixture
-def two(engine: DialogEngine) -> DialogEngine:
+def two(services: Services) -> Services:
     """The sample organisation in ``local`` and in a second workspace."""
-    load_sample_org(engine, OTHER)
-    return engine
+    load_sample_org(services, OTHER)
+    return services
 
 
-def test_activity_queries_see_only_their_workspace(two: DialogEngine) -> None:
+def test_activity_queries_see_only_their_workspace(two: Services) -> None:
     mine = _start(two, WORKSPACE)
     theirs = _start(two, OTHER)
     _activity(two, WORKSPACE, mine, "Min", "open")
     _activity(two, OTHER, theirs, "Deras", "open")
     _activity(two, WORKSPACE, mine, "Klar", "done")
-    with two.unit_of_work(WORKSPACE) as uow:
+    with two.kernel.unit_of_work(WORKSPACE) as uow:
         activities = uow.repo.activities
         unit_id = uow.repo.participations(mine)[0].unit_id
         assert [a.title for a in activities.of_round(mine)] == ["Min", "Klar"]
@@ -98,18 +98,18 @@ def test_activity_queries_see_only_their_workspace(two: DialogEngine) -> None:
         assert list(activities.events_in_round(theirs, "followup")) == []
 
 
-def test_open_rounds_of_an_occurrence_match_the_key_prefix_literally(two: DialogEngine) -> None:
+def test_open_rounds_of_an_occurrence_match_the_key_prefix_literally(two: Services) -> None:
     first = _start(two, WORKSPACE, "avst_2027%:aldre")
     _start(two, WORKSPACE, "avstX2027-:aldre")  # '_' and '%' are not wildcards
     _start(two, OTHER, "avst_2027%:aldre")
-    services: Services = two.services
+    services: Services = two
     assert services.schedule.open_rounds_of(WORKSPACE, "avst_2027%") == [first]
-    two.close_round(WORKSPACE, first)
+    two.rounds.close_round(WORKSPACE, first)
     assert services.schedule.open_rounds_of(WORKSPACE, "avst_2027%") == []
 
 
 def test_dropping_future_jobs_keeps_due_claimed_other_kinds_and_other_workspaces(
-    two: DialogEngine, clock: FixedClock
+    two: Services, clock: FixedClock
 ) -> None:
     now = clock.now()
     later = now + timedelta(days=3)
@@ -121,7 +121,7 @@ def test_dropping_future_jobs_keeps_due_claimed_other_kinds_and_other_workspaces
         NewJob(WORKSPACE, KIND_START_ROUND, "claimed", later),
         NewJob(OTHER, KIND_START_ROUND, "future", later),
     ]
-    with all_workspaces(two.services.kernel.session_factory) as every:
+    with all_workspaces(two.kernel.session_factory) as every:
         assert every.jobs.insert(job_rows(jobs, now)) == 6
         assert every.jobs.insert(job_rows(jobs, now)) == 0  # keys exist: no-op
         every.session.execute(
@@ -129,7 +129,7 @@ def test_dropping_future_jobs_keeps_due_claimed_other_kinds_and_other_workspaces
             .where(ScheduledJob.job_key == "claimed")
             .values(status=JOB_RUNNING, attempts=1)
         )
-    with two.unit_of_work(WORKSPACE) as uow:
+    with two.kernel.unit_of_work(WORKSPACE) as uow:
         assert uow.repo.schedule.drop_future_jobs([KIND_START_ROUND, KIND_REMINDER], now) == 2
         uow.commit()
     left = {(j.workspace_id, j.job_key) for j in _all_jobs(two)}
@@ -141,51 +141,50 @@ def test_dropping_future_jobs_keeps_due_claimed_other_kinds_and_other_workspaces
     }
 
 
-def _all_jobs(engine: DialogEngine) -> list[ScheduledJob]:
+def _all_jobs(services: Services) -> list[ScheduledJob]:
     """Every job of every workspace (detached)."""
-    with engine.unit_of_work(WORKSPACE) as uow:
+    with services.kernel.unit_of_work(WORKSPACE) as uow:
         found = list(uow.session.query(ScheduledJob).all())
         uow.session.expunge_all()
         return found
 
 
-def test_a_workspace_enqueues_only_its_own_jobs(two: DialogEngine, clock: FixedClock) -> None:
+def test_a_workspace_enqueues_only_its_own_jobs(two: Services, clock: FixedClock) -> None:
     now = clock.now()
-    with two.unit_of_work(WORKSPACE) as uow:
+    with two.kernel.unit_of_work(WORKSPACE) as uow:
         with pytest.raises(ValueError, match="another workspace"):
             uow.repo.schedule.enqueue(job_rows([NewJob(OTHER, KIND_START_ROUND, "k", now)], now))
         assert uow.repo.schedule.enqueue(job_rows([NewJob(WORKSPACE, "x", "k", now)], now)) == 1
 
 
-def test_deadlines_to_close_are_planned_for_every_workspace(two: DialogEngine) -> None:
+def test_deadlines_to_close_are_planned_for_every_workspace(two: Services) -> None:
     mine = _start(two, WORKSPACE)
     theirs = _start(two, OTHER)
     closed = _start(two, OTHER)
-    two.close_round(OTHER, closed)
-    with two.unit_of_work(WORKSPACE) as uow:
+    two.rounds.close_round(OTHER, closed)
+    with two.kernel.unit_of_work(WORKSPACE) as uow:
         uow.session.execute(update(Round).where(Round.id == mine).values(deadline_at=None))
         uow.commit()
-    with all_workspaces(two.services.kernel.session_factory) as every:
+    with all_workspaces(two.kernel.session_factory) as every:
         assert every.open_deadlines_before(DEADLINE - timedelta(seconds=1)) == []
         due = every.open_deadlines_before(DEADLINE)
     assert [(ws, rid) for ws, rid, _ in due] == [(OTHER, theirs)]
 
 
-def test_stored_schedules_are_read_per_workspace(two: DialogEngine, clock: FixedClock) -> None:
+def test_stored_schedules_are_read_per_workspace(two: Services, clock: FixedClock) -> None:
     from bot.schedule.config import load_preset
 
-    report = two.services.schedule.save(OTHER, load_preset(), "preset")
+    report = two.schedule.save(OTHER, load_preset(), "preset")
     assert not report.replaced and report.stored.planned_until == clock.now()
-    assert two.services.schedule.load(WORKSPACE) is None
-    loaded = two.services.schedule.load(OTHER)
+    assert two.schedule.load(WORKSPACE) is None
+    loaded = two.schedule.load(OTHER)
     assert loaded is not None and loaded.source == "preset"
-    with all_workspaces(two.services.kernel.session_factory) as every:
+    with all_workspaces(two.kernel.session_factory) as every:
         assert [r.workspace_id for r in every.lock_schedules()] == [OTHER]
-    assert two.services.schedule.save(OTHER, load_preset(), "again").replaced
+    assert two.schedule.save(OTHER, load_preset(), "again").replaced
 
 
-def test_every_use_case_group_is_registered(engine: DialogEngine) -> None:
-    services = engine.services
+def test_every_use_case_group_is_registered(services: Services) -> None:
     for group in (
         "history",
         "org",
@@ -198,32 +197,32 @@ def test_every_use_case_group_is_registered(engine: DialogEngine) -> None:
         assert getattr(services, group).kernel is services.kernel
 
 
-def test_stopping_a_workspace_leaves_the_others_jobs(two: DialogEngine, clock: FixedClock) -> None:
+def test_stopping_a_workspace_leaves_the_others_jobs(two: Services, clock: FixedClock) -> None:
     now = clock.now()
     later = now + timedelta(days=1)
     jobs = [NewJob(ws, KIND_START_ROUND, "k", later) for ws in (WORKSPACE, OTHER)]
-    with all_workspaces(two.services.kernel.session_factory) as every:
+    with all_workspaces(two.kernel.session_factory) as every:
         every.jobs.insert(job_rows(jobs, now))
-    assert two.services.workspaces.stop(WORKSPACE) == 1
+    assert two.workspaces.stop(WORKSPACE) == 1
     assert {(j.workspace_id, j.status) for j in _all_jobs(two)} == {
         (WORKSPACE, "cancelled"),
         (OTHER, "pending"),
     }
 
 
-def test_a_units_yearly_rounds_are_read_in_its_own_workspace(two: DialogEngine) -> None:
+def test_a_units_yearly_rounds_are_read_in_its_own_workspace(two: Services) -> None:
     from bot.chain.errors import NoRoundsForReport
 
     round_id = _start(two, WORKSPACE)
     _activity(two, WORKSPACE, round_id, "Min", "open")
-    year = two.services.reports.unit_year(WORKSPACE, "hemtjanst-norr", 2027)
+    year = two.reports.unit_year(WORKSPACE, "hemtjanst-norr", 2027)
     assert [r.round_id for r in year.rounds] == [round_id]
     assert year.unit_key == "hemtjanst-norr" and year.rounds[0].answers == ()
     with pytest.raises(NoRoundsForReport):
-        two.services.reports.unit_year(OTHER, "hemtjanst-norr", 2027)
+        two.reports.unit_year(OTHER, "hemtjanst-norr", 2027)
     with pytest.raises(NoRoundsForReport):
-        two.services.reports.unit_year(WORKSPACE, "hemtjanst-norr", 2028)
-    record = two.services.reports.round_activities(WORKSPACE, round_id, f"evaluation:{round_id}")
+        two.reports.unit_year(WORKSPACE, "hemtjanst-norr", 2028)
+    record = two.reports.round_activities(WORKSPACE, round_id, f"evaluation:{round_id}")
     assert [a.title for a in record.activities] == ["Min"]
     assert [(a.title, status) for a, status, _ in record.followups] == [("Min", "open")]
     assert record.evaluation_round_id is None

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.escaping import markdown, mrkdwn
+from bot.services.container import Services
 from bot.summary import FORMATS, render_summary
 
 WS = "local"
 
 
-def run_round(engine: DialogEngine, anonymous: bool = False, lang: str = "sv") -> int:
-    started = engine.start_round(
+def run_round(services: Services, anonymous: bool = False, lang: str = "sv") -> int:
+    started = services.rounds.start_round(
         WS,
         StartRound(
             "avstamning",
@@ -24,15 +24,17 @@ def run_round(engine: DialogEngine, anonymous: bool = False, lang: str = "sv") -
         ),
     )
     pids = {p.chat_id: p.participation_id for p, _ in started.participants}
-    engine.reply(WS, pids["U0ENHHTN"], "Budget i balans & <!channel> läs detta <@U0ENHHTS>", "a1")
-    engine.skip(WS, pids["U0ENHHTN"], "a2")
-    engine.reply(WS, pids["U0ENHHTS"], "Personalbrist *stor*\nandra raden", "b1")
-    engine.reply(WS, pids["U0ENHFSS"], "Fler hushåll söker stöd", "c1")
+    services.answering.reply(
+        WS, pids["U0ENHHTN"], "Budget i balans & <!channel> läs detta <@U0ENHHTS>", "a1"
+    )
+    services.answering.skip(WS, pids["U0ENHHTN"], "a2")
+    services.answering.reply(WS, pids["U0ENHHTS"], "Personalbrist *stor*\nandra raden", "b1")
+    services.answering.reply(WS, pids["U0ENHFSS"], "Fler hushåll söker stöd", "c1")
     return started.round.round_id
 
 
-def test_rollup_counts_units_per_level(engine: DialogEngine) -> None:
-    summary = engine.summary(WS, run_round(engine))
+def test_rollup_counts_units_per_level(services: Services) -> None:
+    summary = services.queries.summary(WS, run_round(services))
     rates = {(r.unit_name, r.level_name): (r.responded, r.total, r.depth) for r in summary.rates}
     assert rates[("Socialförvaltningen", "Förvaltning")] == (3, 5, 0)
     assert rates[("Äldreomsorg", "Avdelning")] == (2, 3, 1)
@@ -47,8 +49,8 @@ def test_rollup_counts_units_per_level(engine: DialogEngine) -> None:
     assert [e.unit_name for e in skipped] == ["Hemtjänst Norr"]
 
 
-def test_mrkdwn_summary_pings_nobody(engine: DialogEngine) -> None:
-    text = render_summary(engine.summary(WS, run_round(engine)), "mrkdwn")
+def test_mrkdwn_summary_pings_nobody(services: Services) -> None:
+    text = render_summary(services.queries.summary(WS, run_round(services)), "mrkdwn")
     assert "<!channel>" not in text and "<@U0ENHHTS>" not in text
     assert "&lt;!channel&gt;" in text and "&lt;@U0ENHHTS&gt;" in text
     assert "Budget i balans &amp;" in text
@@ -58,8 +60,8 @@ def test_mrkdwn_summary_pings_nobody(engine: DialogEngine) -> None:
     assert "<" not in text.replace("&lt;", "")
 
 
-def test_markdown_summary_escapes_and_rolls_up(engine: DialogEngine) -> None:
-    text = render_summary(engine.summary(WS, run_round(engine)), "md")
+def test_markdown_summary_escapes_and_rolls_up(services: Services) -> None:
+    text = render_summary(services.queries.summary(WS, run_round(services)), "md")
     assert "# Avstämningsdialog — Socialförvaltningen" in text
     assert "### Socialförvaltningen (Förvaltning) — 3/5 svarat" in text
     assert "#### Äldreomsorg (Avdelning) — 2/3 svarat" in text
@@ -69,15 +71,15 @@ def test_markdown_summary_escapes_and_rolls_up(engine: DialogEngine) -> None:
     assert "- Barn och unga — Elin Karlsson" in text
 
 
-def test_english_round_renders_in_english(engine: DialogEngine) -> None:
-    text = render_summary(engine.summary(WS, run_round(engine, lang="en")), "md")
+def test_english_round_renders_in_english(services: Services) -> None:
+    text = render_summary(services.queries.summary(WS, run_round(services, lang="en")), "md")
     assert "## 1. How is it going?" in text
     assert "**Response rate:** 3 of 5 (60 %)" in text
     assert "Not answered" in text
 
 
-def test_anonymous_rounds_render_no_names(engine: DialogEngine) -> None:
-    summary = engine.summary(WS, run_round(engine, anonymous=True))
+def test_anonymous_rounds_render_no_names(services: Services) -> None:
+    summary = services.queries.summary(WS, run_round(services, anonymous=True))
     for fmt in FORMATS:
         text = render_summary(summary, fmt)
         for name in (

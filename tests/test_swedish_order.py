@@ -19,9 +19,9 @@ from bot.chain.export import RoundRecord, build_round_document, export_round
 from bot.cli import main
 from bot.collation import sort_key, swedish_sorted
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.org_import import parse_yaml
 from bot.results import ActivityView
+from bot.services.container import Services
 from bot.summary import FORMATS, render_summary
 
 NAMES = ["Ängby", "Åsa", "Östra", "Zeta", "aaa", "Ärla", "éclair", "Örebro", "Adam", "adam"]
@@ -68,14 +68,12 @@ def in_order(text: str, names: list[str]) -> bool:
     return positions == sorted(positions)
 
 
-def load_org(engine: DialogEngine, workspace: str) -> None:
-    engine.services.organisation.import_org(
-        workspace, parse_yaml(org_yaml(), "order.yaml"), "order.yaml"
-    )
+def load_org(services: Services, workspace: str) -> None:
+    services.organisation.import_org(workspace, parse_yaml(org_yaml(), "order.yaml"), "order.yaml")
 
 
-def start(engine: DialogEngine, workspace: str, group: str = "#ledning") -> int:
-    started = engine.start_round(
+def start(services: Services, workspace: str, group: str = "#ledning") -> int:
+    started = services.rounds.start_round(
         workspace,
         StartRound(
             "avstamning",
@@ -109,17 +107,19 @@ def test_the_collation_key_sorts_as_a_swedish_reader_expects() -> None:
 
 
 def test_summaries_and_exports_list_units_and_people_in_swedish_order(
-    make_dialog_engine: Callable[[], DialogEngine],
+    make_services: Callable[[], Services],
 ) -> None:
-    engine = make_dialog_engine()
-    load_org(engine, "order")
-    round_id = start(engine, "order")
-    for unit in engine.status("order", round_id).units:
+    services = make_services()
+    load_org(services, "order")
+    round_id = start(services, "order")
+    for unit in services.queries.status("order", round_id).units:
         for p in unit.participants:
             if p.name not in ZETA_MANAGERS[1:]:  # two of Zeta's managers do not answer
-                engine.reply("order", p.participation_id, f"Svar från {p.name}", p.chat_id)
-    engine.close_round("order", round_id)
-    summary = engine.summary("order", round_id)
+                services.answering.reply(
+                    "order", p.participation_id, f"Svar från {p.name}", p.chat_id
+                )
+    services.rounds.close_round("order", round_id)
+    summary = services.queries.summary("order", round_id)
 
     for fmt in FORMATS:
         rendered = render_summary(summary, fmt)
@@ -128,12 +128,14 @@ def test_summaries_and_exports_list_units_and_people_in_swedish_order(
     assert [r.unit_name for r in summary.rates][1:] == SWEDISH
     assert [m.person_name for m in summary.missing] == ZETA_MANAGERS[1:]
 
-    html = export_round(engine, "order", round_id, "html")[0].decode("utf-8")
+    html = export_round(services, "order", round_id, "html")[0].decode("utf-8")
     rates_table = html[html.index('<table class="tree">') :]
     assert in_order(rates_table, SWEDISH)
     cells = [
         c.text
-        for table in Document(io.BytesIO(export_round(engine, "order", round_id, "docx")[0])).tables
+        for table in Document(
+            io.BytesIO(export_round(services, "order", round_id, "docx")[0])
+        ).tables
         for row in table.rows
         for c in row.cells
     ]
@@ -143,8 +145,8 @@ def test_summaries_and_exports_list_units_and_people_in_swedish_order(
 def test_app_home_status_and_the_start_form_list_units_in_swedish_order(
     slack: SlackHarness,
 ) -> None:
-    load_org(slack.engine, DEFAULT_TEAM_ID)
-    start(slack.engine, DEFAULT_TEAM_ID, "C0LEDNING")
+    load_org(slack.services, DEFAULT_TEAM_ID)
+    start(slack.services, DEFAULT_TEAM_ID, "C0LEDNING")
 
     slack.command("status")
     status = slack.responses()[-1]
@@ -213,17 +215,17 @@ def _activity(n: int, unit: str, title: str) -> ActivityView:
 
 @pytest.mark.parametrize("anonymous", [False, True])
 def test_exported_activity_tables_are_in_swedish_order(
-    make_dialog_engine: Callable[[], DialogEngine], anonymous: bool
+    make_services: Callable[[], Services], anonymous: bool
 ) -> None:
-    engine = make_dialog_engine()
-    load_org(engine, "order")
-    started = engine.start_round(
+    services = make_services()
+    load_org(services, "order")
+    started = services.rounds.start_round(
         "order",
         StartRound(
             "avstamning", ["Zeta"], "#g", started_by="U0PROC01", anonymous=anonymous, title="T"
         ),
     )
-    engine.close_round("order", started.round.round_id)
+    services.rounds.close_round("order", started.round.round_id)
     # Stored in the order the activities were followed up, units interleaved.
     items = [
         _activity(1, "Östra", "Öka bemanningen"),
@@ -233,7 +235,7 @@ def test_exported_activity_tables_are_in_swedish_order(
         _activity(5, "Ängby", "Åtgärda brister"),
     ]
     record = RoundRecord(
-        engine.summary("order", started.round.round_id),
+        services.queries.summary("order", started.round.round_id),
         activities=items,
         followups=[(a, "in_progress", "") for a in items],
         evaluation=None,

@@ -16,8 +16,8 @@ from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
 from bot.console.session import ConsoleSession
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
 from bot.errors import InvalidInput
+from bot.services.container import Services, build_services
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM
 from bot.summary import render_summary
 from bot.templates import TemplateCatalog, parse_template
@@ -57,14 +57,14 @@ def catalog() -> TemplateCatalog:
 
 
 @pytest.fixture
-def helhet_engine(catalog: TemplateCatalog, clock: FixedClock, db: Any) -> DialogEngine:
-    engine = DialogEngine(make_session_factory(db), catalog, clock)
-    load_sample_org(engine)
-    return engine
+def helhet_engine(catalog: TemplateCatalog, clock: FixedClock, db: Any) -> Services:
+    services = build_services(make_session_factory(db), catalog, clock)
+    load_sample_org(services)
+    return services
 
 
-def _start(engine: DialogEngine) -> tuple[int, dict[str, int], dict[str, Any]]:
-    started = engine.start_round(
+def _start(services: Services) -> tuple[int, dict[str, int], dict[str, Any]]:
+    started = services.rounds.start_round(
         WS, StartRound("helhet", ["Äldreomsorg"], "#aldreomsorg", started_by="U0PROC01")
     )
     pids = {p.chat_id: p.participation_id for p, _ in started.participants}
@@ -73,10 +73,10 @@ def _start(engine: DialogEngine) -> tuple[int, dict[str, int], dict[str, Any]]:
 
 
 def test_enheter_get_the_normal_questions_and_the_avdelning_only_its_synthesis(
-    helhet_engine: DialogEngine,
+    helhet_engine: Services,
 ) -> None:
-    engine = helhet_engine
-    round_id, pids, prompts = _start(engine)
+    services = helhet_engine
+    round_id, pids, prompts = _start(services)
     assert set(pids) == {EVA, ANNA, BJORN, "U0ENHSOL"}
     first = prompts[ANNA]
     assert (first.text, first.number, first.total) == ("Hur går det?", 1, 2)
@@ -86,13 +86,13 @@ def test_enheter_get_the_normal_questions_and_the_avdelning_only_its_synthesis(
         1,
     )
 
-    second = engine.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
+    second = services.answering.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
     assert second.prompt is not None
     assert (second.prompt.text, second.prompt.number, second.prompt.total) == ("Varför?", 2, 2)
-    back = engine.back(WS, pids[ANNA], _key())
+    back = services.answering.back(WS, pids[ANNA], _key())
     assert back.prompt is not None and back.prompt.number == 1
-    engine.skip(WS, pids[ANNA], _key())
-    done = engine.reply(WS, pids[ANNA], "Fler undersköterskor.", _key())
+    services.answering.skip(WS, pids[ANNA], _key())
+    done = services.answering.reply(WS, pids[ANNA], "Fler undersköterskor.", _key())
     assert done.finished and done.prompt is None
     assert [(line.number, line.question) for line in done.sheet] == [
         (1, "Hur går det?"),
@@ -100,49 +100,55 @@ def test_enheter_get_the_normal_questions_and_the_avdelning_only_its_synthesis(
     ]
 
     # The synthesis prompt shows what the enheter below have answered so far.
-    eva_prompt = engine.current_prompt(WS, pids[EVA])
+    eva_prompt = services.queries.current_prompt(WS, pids[EVA])
     assert eva_prompt is not None
     shown = {(c.template_name, c.question_text, c.answer_text) for c in eva_prompt.context}
     assert shown == {
         ("Hemtjänst Norr", "Hur går det?", "Kontinuiteten ökar."),
         ("Hemtjänst Norr", "Varför?", "Fler undersköterskor."),
     }
-    finished = engine.reply(WS, pids[EVA], "Helheten: bemanningen är vår fråga.", _key())
+    finished = services.answering.reply(
+        WS, pids[EVA], "Helheten: bemanningen är vår fråga.", _key()
+    )
     assert finished.finished
 
     # /ändra numbers follow each manager's own questions.
-    edited = engine.edit_question(WS, pids[EVA], 1, "Helheten: bemanning och kontinuitet.", _key())
+    edited = services.answering.edit_question(
+        WS, pids[EVA], 1, "Helheten: bemanning och kontinuitet.", _key()
+    )
     assert (edited.question_key, edited.question_number) == ("helheten", 1)
     with pytest.raises(InvalidInput):
-        engine.edit_question(WS, pids[EVA], 2, "Finns inte", _key())
+        services.answering.edit_question(WS, pids[EVA], 2, "Finns inte", _key())
     with pytest.raises(InvalidInput):
-        engine.edit_question(WS, pids[ANNA], 3, "Finns inte", _key())
-    assert engine.edit_question(WS, pids[ANNA], 2, "Två vakanser.", _key()).question_key == (
-        "varfor"
-    )
-    assert [line.question_key for line in engine.answer_sheet(WS, pids[EVA])] == ["helheten"]
+        services.answering.edit_question(WS, pids[ANNA], 3, "Finns inte", _key())
+    assert services.answering.edit_question(
+        WS, pids[ANNA], 2, "Två vakanser.", _key()
+    ).question_key == ("varfor")
+    assert [line.question_key for line in services.queries.answer_sheet(WS, pids[EVA])] == [
+        "helheten"
+    ]
 
     # A form answers only the manager's own questions and finishes them.
-    saved = engine.submit_form(
+    saved = services.answering.submit_form(
         WS, pids[BJORN], {"hur_gar_det": "Tre vakanser.", "varfor": "-"}, _key()
     )
     assert saved.finished
 
     totals = {
         p.chat_id: (p.answered, p.total)
-        for u in engine.status(WS, round_id).units
+        for u in services.queries.status(WS, round_id).units
         for p in u.participants
     }
     assert totals == {EVA: (1, 1), ANNA: (2, 2), BJORN: (2, 2), "U0ENHSOL": (0, 2)}
 
-    md = render_summary(engine.summary(WS, round_id), "md")
+    md = render_summary(services.queries.summary(WS, round_id), "md")
     assert md.index("## Vad säger helheten?") < md.index("Helheten: bemanning och kontinuitet.")
     assert md.index("Helheten: bemanning och kontinuitet.") < md.index("## 1. Hur går det?")
     assert md.index("## 1. Hur går det?") < md.index("Kontinuiteten ökar.")
 
 
-def test_a_round_only_for_enheter_asks_no_synthesis(helhet_engine: DialogEngine) -> None:
-    started = helhet_engine.start_round(
+def test_a_round_only_for_enheter_asks_no_synthesis(helhet_engine: Services) -> None:
+    started = helhet_engine.rounds.start_round(
         WS, StartRound("helhet", ["Äldreomsorg"], "#aldreomsorg", level="enhet")
     )
     assert {p.chat_id for p, _ in started.participants} == {ANNA, BJORN, "U0ENHSOL"}
@@ -169,7 +175,7 @@ def test_avdelning_manager_answers_the_synthesis_in_their_slack_thread(
     question = slack.posts(CHANNEL, eva_thread)[0]
     pid = next(
         p.participation_id
-        for u in slack.engine.status(DEFAULT_TEAM_ID, 1).units
+        for u in slack.services.queries.status(DEFAULT_TEAM_ID, 1).units
         for p in u.participants
         if p.chat_id == EVA
     )
@@ -182,7 +188,7 @@ def test_avdelning_manager_answers_the_synthesis_in_their_slack_thread(
 
     slack.say(EVA, "Helheten: bemanningen är vår gemensamma fråga.", eva_thread)
     assert "Tack! Dina svar är sparade" in texts(slack.posts(CHANNEL, eva_thread))[-1]
-    answers = slack.engine.answers_of(DEFAULT_TEAM_ID, pid)
+    answers = slack.services.queries.answers_of(DEFAULT_TEAM_ID, pid)
     assert answers == {"helheten": "Helheten: bemanningen är vår gemensamma fråga."}
 
     slack.command("stäng")
@@ -194,10 +200,10 @@ def test_avdelning_manager_answers_the_synthesis_in_their_slack_thread(
 
 
 def test_avdelning_manager_in_the_terminal_sees_the_branch_and_her_own_numbers(
-    helhet_engine: DialogEngine,
+    helhet_engine: Services,
 ) -> None:
     _, pids, _ = _start(helhet_engine)
-    helhet_engine.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
+    helhet_engine.answering.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
     chat = ConsoleSession(helhet_engine, WS, pids[EVA], "sv")
     opening = "\n".join(chat.opening())
     assert "[Fråga 1 av 1] Vad säger helheten?" in opening
@@ -211,12 +217,12 @@ def test_avdelning_manager_in_the_terminal_sees_the_branch_and_her_own_numbers(
 
 
 def test_the_yearly_report_counts_only_the_units_own_questions(
-    helhet_engine: DialogEngine,
+    helhet_engine: Services,
 ) -> None:
     _, pids, _ = _start(helhet_engine)
-    helhet_engine.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
-    helhet_engine.reply(WS, pids[EVA], "Bemanningen.", _key())
-    year = helhet_engine.clock.now().year
+    helhet_engine.answering.reply(WS, pids[ANNA], "Kontinuiteten ökar.", _key())
+    helhet_engine.answering.reply(WS, pids[EVA], "Bemanningen.", _key())
+    year = helhet_engine.kernel.clock.now().year
 
     enhet = _report_html(helhet_engine, "hemtjanst-norr", year)
     assert "1/2" in enhet and "Vad säger helheten?" not in enhet
@@ -224,5 +230,5 @@ def test_the_yearly_report_counts_only_the_units_own_questions(
     assert "1/1" in avdelning and "1. Vad säger helheten?" in avdelning
 
 
-def _report_html(engine: DialogEngine, unit: str, year: int) -> str:
-    return export_unit_report(engine, WS, unit, year, "html")[0].decode()
+def _report_html(services: Services, unit: str, year: int) -> str:
+    return export_unit_report(services, WS, unit, year, "html")[0].decode()

@@ -22,7 +22,8 @@ from bot.chain.export import export_round
 from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
 from bot.console.demo import PROCESS_SUPPORT, WORKSPACE, prepare
-from bot.engine import DialogEngine, StartRound
+from bot.services.container import Services
+from bot.services.rounds import StartRound
 from bot.wiring import build_runtime
 
 OUT = Path("build/preview")
@@ -61,27 +62,27 @@ ANSWERS: dict[str, dict[str, str]] = {
 }
 
 
-def _answer_all(engine: DialogEngine, started_participants: list[tuple[int, str]]) -> None:
+def _answer_all(services: Services, started_participants: list[tuple[int, str]]) -> None:
     for pid, chat_id in started_participants:
         answers = ANSWERS.get(chat_id)
         if answers is None:
             continue
         for n in range(40):
-            prompt = engine.current_prompt(WORKSPACE, pid)
+            prompt = services.queries.current_prompt(WORKSPACE, pid)
             if prompt is None:
                 break
             followup = prompt.followup is not None
             text = "pågår – enligt plan" if followup else answers.get(prompt.question_key, "")
             if text:
-                engine.reply(WORKSPACE, pid, text, f"preview:{pid}:{n}")
+                services.answering.reply(WORKSPACE, pid, text, f"preview:{pid}:{n}")
             else:
-                engine.skip(WORKSPACE, pid, f"preview:{pid}:{n}")
+                services.answering.skip(WORKSPACE, pid, f"preview:{pid}:{n}")
 
 
 def _round(
-    engine: DialogEngine, clock: FixedClock, template: str, units: list[str], title: str
+    services: Services, clock: FixedClock, template: str, units: list[str], title: str
 ) -> int:
-    started = engine.start_round(
+    started = services.rounds.start_round(
         WORKSPACE,
         StartRound(
             template=template,
@@ -94,9 +95,9 @@ def _round(
         ),
     )
     clock.advance(timedelta(days=2))
-    _answer_all(engine, [(p.participation_id, p.chat_id) for p, _ in started.participants])
+    _answer_all(services, [(p.participation_id, p.chat_id) for p, _ in started.participants])
     clock.advance(timedelta(days=12))
-    engine.close_round(WORKSPACE, started.round.round_id, closed_by=PROCESS_SUPPORT)
+    services.rounds.close_round(WORKSPACE, started.round.round_id, closed_by=PROCESS_SUPPORT)
     return started.round.round_id
 
 
@@ -107,22 +108,22 @@ def make_documents(folder: Path) -> list[Path]:
         url = f"sqlite:///{Path(tmp) / 'preview.db'}"
         prepare(url, Console(quiet=True)).db.dispose()
         runtime = build_runtime(url, clock=clock)
-        engine = runtime.engine
+        services = runtime.services
         social = ["Socialförvaltningen"]
-        _round(engine, clock, "planering", social, "Planeringsdialog 2027")
+        _round(services, clock, "planering", social, "Planeringsdialog 2027")
         clock.advance(timedelta(days=90))
-        followup = _round(engine, clock, "avstamning", social, "Avstämning tertial 1 2027")
-        send_evaluation(engine, WORKSPACE, followup, started_by=PROCESS_SUPPORT)
+        followup = _round(services, clock, "avstamning", social, "Avstämning tertial 1 2027")
+        send_evaluation(services, WORKSPACE, followup, started_by=PROCESS_SUPPORT)
         clock.advance(timedelta(days=100))
-        _round(engine, clock, "avstamning", social, "Avstämning tertial 2 2027")
+        _round(services, clock, "avstamning", social, "Avstämning tertial 2 2027")
         clock.advance(timedelta(days=100))
-        _round(engine, clock, "resultat", social, "Resultatdialog 2027")
+        _round(services, clock, "resultat", social, "Resultatdialog 2027")
         written: list[Path] = []
         for fmt in ("html", "docx"):
-            content, name = export_round(engine, WORKSPACE, followup, fmt)
+            content, name = export_round(services, WORKSPACE, followup, fmt)
             written.append(folder / name)
             written[-1].write_bytes(content)
-            content, name = export_unit_report(engine, WORKSPACE, "hemtjanst-norr", 2027, fmt)
+            content, name = export_unit_report(services, WORKSPACE, "hemtjanst-norr", 2027, fmt)
             written.append(folder / name)
             written[-1].write_bytes(content)
         runtime.db.dispose()

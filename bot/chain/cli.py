@@ -37,7 +37,7 @@ def _write(
 def cmd_export(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     content, filename = export_round(
-        runtime.engine, args.workspace, parse_id(args.round), args.format
+        runtime.services, args.workspace, parse_id(args.round), args.format
     )
     return _write(content, filename, args.format, args.output, out, args.lang)
 
@@ -45,7 +45,7 @@ def cmd_export(args: argparse.Namespace, out: Console) -> int:
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     content, filename = export_unit_report(
-        runtime.engine,
+        runtime.services,
         args.workspace,
         args.unit,
         parse_year(args.year),
@@ -58,7 +58,9 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_activities(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
-    activities = runtime.engine.activities(args.workspace, args.unit, only_open=args.open)
+    activities = runtime.services.activities.activities(
+        args.workspace, args.unit, only_open=args.open
+    )
     if not activities:
         out.print(t(args.lang, "chain.activities.none"))
         return 0
@@ -87,7 +89,7 @@ def cmd_activities(args: argparse.Namespace, out: Console) -> int:
 def cmd_evaluation_send(args: argparse.Namespace, out: Console) -> int:
     runtime = build_runtime(args.db)
     started = send_evaluation(
-        runtime.engine,
+        runtime.services,
         args.workspace,
         parse_id(args.round),
         started_by=args.by,

@@ -15,7 +15,7 @@ what the units below have answered in the same round so far.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,11 +35,22 @@ def _refs(question: Question) -> list[tuple[str, str]]:
     return [(ref.split(".")[0], ref.split(".")[1]) for ref in question.refers_to]
 
 
+_TEMPLATES: dict[str, DialogTemplate] = {}
+
+
+def _template_of(round_: Round) -> DialogTemplate:
+    """The template version ``round_`` started with, parsed once per content hash."""
+    snapshot = round_.template
+    parsed = _TEMPLATES.get(snapshot.content_hash)
+    if parsed is None:
+        parsed = _TEMPLATES[snapshot.content_hash] = DialogTemplate.model_validate(snapshot.body)
+    return parsed
+
+
 def context_for(
     repo: Repository,
     p: Participation,
     question: Question,
-    template_of: Callable[[Round], DialogTemplate],
     tz: str = DEFAULT_TZ,
 ) -> tuple[ContextItem, ...]:
     """The unit's earlier answers that ``question`` refers to, oldest round first."""
@@ -63,7 +74,7 @@ def context_for(
     items: list[ContextItem] = []
     for template_key, question_key in refs:
         for r in reversed(chosen.get(template_key, [])):
-            template = template_of(r)
+            template = _template_of(r)
             try:
                 earlier_q = template.question(question_key)
             except KeyError:

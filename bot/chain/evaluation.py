@@ -13,17 +13,18 @@ after its links to people are erased.
 from __future__ import annotations
 
 from bot.chain.export import evaluation_key
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
 from bot.errors import InvalidInput
 from bot.i18n import t
 from bot.results import RoundStarted
+from bot.services.container import Services
 from bot.text_input import TITLE_MAX, clip
 
 EVALUATION_TEMPLATE = "utvardering"
 
 
 def send_evaluation(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     round_id: int,
     *,
@@ -31,11 +32,11 @@ def send_evaluation(
     anonymous: bool = True,
 ) -> RoundStarted:
     """Start the evaluation round of ``round_id`` (idempotent: the first one is returned)."""
-    info = engine.round_info(workspace, round_id)
+    info = services.queries.round_info(workspace, round_id)
     if info.template_key == EVALUATION_TEMPLATE:
         raise InvalidInput(f"round {round_id} is itself an evaluation")
-    units = engine.invited_units(workspace, round_id)
-    return engine.start_round(
+    units = services.rounds.invited_units(workspace, round_id)
+    return services.rounds.start_round(
         workspace,
         StartRound(
             template=EVALUATION_TEMPLATE,

@@ -22,9 +22,9 @@ from bot.chain.documents import (
     Table,
 )
 from bot.collation import sort_key, swedish_sorted
-from bot.engine import DialogEngine
 from bot.i18n import format_local, t
 from bot.results import ActivityView
+from bot.services.container import Services
 from bot.summary import RoundSummary
 
 ExportFormat = Literal["md", "html", "docx"]
@@ -47,12 +47,14 @@ def evaluation_key(round_id: int) -> str:
     return f"{EVALUATION_PREFIX}{round_id}"
 
 
-def load_round_record(engine: DialogEngine, workspace: str, round_id: int) -> RoundRecord:
+def load_round_record(services: Services, workspace: str, round_id: int) -> RoundRecord:
     """Read a round's summary, activities, follow-ups and evaluation."""
-    summary = engine.summary(workspace, round_id)
-    read = engine.services.reports.round_activities(workspace, round_id, evaluation_key(round_id))
+    summary = services.queries.summary(workspace, round_id)
+    read = services.reports.round_activities(workspace, round_id, evaluation_key(round_id))
     evaluation_id = read.evaluation_round_id
-    evaluation = engine.summary(workspace, evaluation_id) if evaluation_id is not None else None
+    evaluation = (
+        services.queries.summary(workspace, evaluation_id) if evaluation_id is not None else None
+    )
     return RoundRecord(summary, read.activities, read.followups, evaluation)
 
 
@@ -333,9 +335,9 @@ def render(document: ExportDocument, fmt: ExportFormat) -> bytes:
 
 
 def export_round(
-    engine: DialogEngine, workspace: str, round_id: int, fmt: ExportFormat
+    services: Services, workspace: str, round_id: int, fmt: ExportFormat
 ) -> tuple[bytes, str]:
     """The documentation of a round as file content and a file name (for CLI and Slack)."""
-    record = load_round_record(engine, workspace, round_id)
-    document = build_round_document(record, format_local(engine.clock.now()))
+    record = load_round_record(services, workspace, round_id)
+    document = build_round_document(record, format_local(services.kernel.clock.now()))
     return render(document, fmt), f"{document.filename}.{fmt}"

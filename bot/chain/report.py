@@ -24,13 +24,13 @@ from bot.chain.documents import (
 )
 from bot.chain.export import EVALUATION_PREFIX, ExportFormat, activity_blocks, render
 from bot.chain.report_counts import activity_count_blocks
-from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_TZ, format_local, t
+from bot.services.container import Services
 from bot.services.reports import ReportRound
 
 
 def build_unit_report(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     unit: str,
     year: int,
@@ -46,7 +46,7 @@ def build_unit_report(
     zone = ZoneInfo(tz)
     start = datetime(year, 1, 1, tzinfo=zone)
     end = datetime(year + 1, 1, 1, tzinfo=zone)
-    found = engine.services.reports.unit_year(workspace, unit, year, tz)
+    found = services.reports.unit_year(workspace, unit, year, tz)
     overview: list[tuple[str, ...]] = []
     columns: list[Column] = []
     for round_ in found.rounds:
@@ -101,12 +101,14 @@ def build_unit_report(
         Heading(1, t(lang, "export.activities")),
         *activity_blocks(activities, lang),
         Heading(2, t(lang, "history.activities.heading")),
-        *activity_count_blocks(engine, workspace, unit_key, year, lang, tz),
+        *activity_count_blocks(services, workspace, unit_key, year, lang, tz),
     ]
     return ExportDocument(
         title=t(lang, "export.report_title", year=year, unit=unit_name),
         subtitle=unit_name,
-        generated=t(lang, "export.generated", when=format_local(engine.clock.now(), lang, tz)),
+        generated=t(
+            lang, "export.generated", when=format_local(services.kernel.clock.now(), lang, tz)
+        ),
         lang=lang,
         blocks=tuple(body),
         filename=f"arsrapport-{year}-{unit_key}",
@@ -121,7 +123,7 @@ def _has_column(round_: ReportRound, answered: set[str]) -> bool:
 
 
 def export_unit_report(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     unit: str,
     year: int,
@@ -130,5 +132,5 @@ def export_unit_report(
     tz: str = DEFAULT_TZ,
 ) -> tuple[bytes, str]:
     """The yearly report as file content and a file name (for CLI and Slack)."""
-    document = build_unit_report(engine, workspace, unit, year, lang, tz)
+    document = build_unit_report(services, workspace, unit, year, lang, tz)
     return render(document, fmt), f"{document.filename}.{fmt}"

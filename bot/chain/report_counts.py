@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.chain.documents import Block, Paragraph, Table
-from bot.engine import DialogEngine
 from bot.history import ACTIVITY_GROUPS
 from bot.i18n import DEFAULT_TZ, t
+from bot.services.container import Services
 
 
 def activity_count_blocks(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     unit: str,
     year: int,
@@ -19,7 +19,7 @@ def activity_count_blocks(
     """A table of the unit's (and its sub-units') activities: planned, ongoing, done, stopped.
 
     Args:
-        engine: The dialog engine.
+        services: The service layer.
         workspace: The workspace.
         unit: The unit's key.
         year: The calendar year.
@@ -30,9 +30,7 @@ def activity_count_blocks(
         A short introduction and the table (one row per unit, the total last when
         there are several), or a note that there were none.
     """
-    overview = engine.services.history.activity_overview(
-        workspace, year, unit=unit, lang=lang, tz=tz
-    )
+    overview = services.history.activity_overview(workspace, year, unit=unit, lang=lang, tz=tz)
     if not overview.units:
         return [Paragraph(t(lang, "history.activities.none", year=year), emphasis=True)]
     rows = [*overview.units, overview.total] if len(overview.units) > 1 else overview.units

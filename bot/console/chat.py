@@ -11,18 +11,19 @@ from rich.console import Console
 from bot.console.reader import InputReader, default_reader
 from bot.console.session import HELP_TEXT, ConsoleSession
 from bot.domain.commands import StartRound
-from bot.engine import DialogEngine
+from bot.domain.states import is_finished
 from bot.errors import NoParticipation
 from bot.i18n import DEFAULT_TZ, t
 from bot.progress_text import left_text
 from bot.results import Participant
+from bot.services.container import Services
 from bot.wiring import build_runtime
 
 DEMO_MANAGER = "U0ENHHTN"
 
 
 def _choose(
-    engine: DialogEngine,
+    services: Services,
     workspace: str,
     args: argparse.Namespace,
     out: Console,
@@ -35,7 +36,7 @@ def _choose(
         chat_id = (
             reader.read_line("Ditt chatt-id" if args.lang == "sv" else "Your chat id") or ""
         ).strip()
-    mine = engine.open_participations_for(workspace, chat_id)
+    mine = services.queries.open_participations_for(workspace, chat_id)
     if args.round is not None:
         mine = [p for p in mine if p.round_id == args.round]
     if not mine:
@@ -43,8 +44,8 @@ def _choose(
     if len(mine) == 1:
         return mine[0]
     for i, p in enumerate(mine, start=1):
-        done = f" ({t(args.lang, 'console.finished_mark')})" if p.status == "finished" else ""
-        title = engine.round_info(workspace, p.round_id).title
+        done = f" ({t(args.lang, 'console.finished_mark')})" if is_finished(p.status) else ""
+        title = services.queries.round_info(workspace, p.round_id).title
         out.print(f"{i}. {title} — {p.unit_name}{done}", markup=False, highlight=False)
     label = f"{t(args.lang, 'console.choose_round')} (1–{len(mine)})"
     while True:
@@ -72,7 +73,7 @@ def run_chat(args: argparse.Namespace, out: Console, reader: InputReader | None 
         db_url = f"sqlite:///{Path(tmp.name) / 'chat.db'}"
         workspace = WORKSPACE
         runtime = prepare(db_url, out)
-        runtime.engine.start_round(
+        runtime.services.rounds.start_round(
             workspace,
             StartRound(
                 template="avstamning",
@@ -86,9 +87,9 @@ def run_chat(args: argparse.Namespace, out: Console, reader: InputReader | None 
     else:
         runtime = build_runtime(db_url)
     try:
-        engine = runtime.engine
-        participant = _choose(engine, workspace, args, out, reader)
-        info = engine.round_info(workspace, participant.round_id)
+        services = runtime.services
+        participant = _choose(services, workspace, args, out, reader)
+        info = services.queries.round_info(workspace, participant.round_id)
         out.rule(f"{info.title} — {participant.unit_name}")
         tz = getattr(args, "tz", None) or DEFAULT_TZ
         left = left_text(args.lang, participant.answered, participant.total, info.deadline_at, tz)
@@ -96,7 +97,7 @@ def run_chat(args: argparse.Namespace, out: Console, reader: InputReader | None 
         if info.overarching_question:
             out.print(f"[italic]{info.overarching_question}[/italic]", highlight=False)
         out.print(HELP_TEXT[args.lang], markup=False, highlight=False)
-        session = ConsoleSession(engine, workspace, participant.participation_id, args.lang)
+        session = ConsoleSession(services, workspace, participant.participation_id, args.lang)
         for line in session.opening():
             out.print(f"\n{line}", style="cyan", markup=False, highlight=False)
         while True:

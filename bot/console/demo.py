@@ -62,9 +62,7 @@ def prepare(db_url: str, console: Console) -> Runtime:
     """Migrate a database and load the sample organisation into it."""
     runtime = build_runtime(db_url, migrate=True)
     path = sample_org_path()
-    report = runtime.engine.services.organisation.import_org(
-        WORKSPACE, load_org_file(path), str(path)
-    )
+    report = runtime.services.organisation.import_org(WORKSPACE, load_org_file(path), str(path))
     console.print(f"[dim]Organisation: {report.describe()}[/dim]")
     return runtime
 
@@ -86,15 +84,15 @@ def run_demo(db_url: str | None = None, lang: str = "sv", console: Console | Non
 def _run(db_url: str, lang: str, out: Console) -> str:
     out.rule("Dialogbot — demo")
     runtime = prepare(db_url, out)
-    engine = runtime.engine
-    started = engine.start_round(
+    services = runtime.services
+    started = services.rounds.start_round(
         WORKSPACE,
         StartRound(
             template="avstamning",
             units=["Socialförvaltningen"],
             level="enhet",
             group_ref="#ledning-socialforvaltningen",
-            deadline_at=engine.clock.now() + timedelta(days=14),
+            deadline_at=services.kernel.clock.now() + timedelta(days=14),
             lang=lang,
             started_by=PROCESS_SUPPORT,
         ),
@@ -116,7 +114,7 @@ def _run(db_url: str, lang: str, out: Console) -> str:
     sessions: dict[str, ConsoleSession] = {}
     for participant, prompt in started.participants:
         sessions[participant.chat_id] = ConsoleSession(
-            engine, WORKSPACE, participant.participation_id, lang, key_prefix="demo"
+            services, WORKSPACE, participant.participation_id, lang, key_prefix="demo"
         )
         out.print(f"\n[bold]{participant.name}[/bold] — {participant.unit_name}")
         out.print(f"[cyan]{render_prompt(prompt)}[/cyan]")
@@ -137,16 +135,16 @@ def _run(db_url: str, lang: str, out: Console) -> str:
     out.rule("Omstart av boten" if lang == "sv" else "The bot restarts")
     runtime.db.dispose()
     runtime = build_runtime(db_url)
-    engine = runtime.engine
+    services = runtime.services
     for chat_id, session in sessions.items():
         sessions[chat_id] = ConsoleSession(
-            engine, WORKSPACE, session.participation_id, lang, key_prefix="demo-after-restart"
+            services, WORKSPACE, session.participation_id, lang, key_prefix="demo-after-restart"
         )
     david = sessions["U0ENHFSS"]
     out.print("David Lund: " + " / ".join(david.opening()))
     _converse(out, sessions, AFTER_RESTART, started_names(started))
 
-    summary, _ = engine.close_round(WORKSPACE, info.round_id, closed_by=PROCESS_SUPPORT)
+    summary, _ = services.rounds.close_round(WORKSPACE, info.round_id, closed_by=PROCESS_SUPPORT)
     markdown = render_summary(summary, "md")
     out.rule(t(lang, "summary.title"))
     out.print(Markdown(markdown))

@@ -1,4 +1,4 @@
-"""One manager's conversation in the terminal, translated into engine calls."""
+"""One manager's conversation in the terminal, translated into service calls."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from bot.chain.chat import render_activity_outcome_text
 from bot.chain.context import render_context_text
-from bot.engine import DialogEngine
 from bot.errors import DialogError, InvalidInput
 from bot.i18n import t
 from bot.results import AnswerLine, Outcome, QuestionPrompt
+from bot.services.container import Services
 
 # Every spelling of every command, and what it does.
 COMMANDS: dict[str, str] = {
@@ -134,17 +134,17 @@ class ConsoleReply:
 
 
 class ConsoleSession:
-    """Translates typed answers and commands into engine calls for one participation."""
+    """Translates typed answers and commands into service calls for one participation."""
 
     def __init__(
         self,
-        engine: DialogEngine,
+        services: Services,
         workspace: str,
         participation_id: int,
         lang: str = "sv",
         key_prefix: str | None = None,
     ) -> None:
-        self.engine = engine
+        self.services = services
         self.workspace = workspace
         self.participation_id = participation_id
         self.lang = lang
@@ -166,10 +166,10 @@ class ConsoleSession:
 
     def opening(self) -> list[str]:
         """The current question; a manager who has finished sees their answers instead."""
-        prompt = self.engine.current_prompt(self.workspace, self.participation_id)
+        prompt = self.services.queries.current_prompt(self.workspace, self.participation_id)
         if prompt is not None:
             return [render_prompt(prompt)]
-        sheet = self.engine.answer_sheet(self.workspace, self.participation_id)
+        sheet = self.services.queries.answer_sheet(self.workspace, self.participation_id)
         return [
             t(self.lang, "console.welcome_back"),
             render_answer_sheet(sheet, self.lang),
@@ -206,7 +206,7 @@ class ConsoleSession:
                     return reply
             if parsed is None:
                 return self._describe(
-                    self.engine.reply(self.workspace, self.participation_id, text, key)
+                    self.services.answering.reply(self.workspace, self.participation_id, text, key)
                 )
             return self._command(parsed[0], parsed[1], key)
         except DialogError as err:
@@ -222,31 +222,33 @@ class ConsoleSession:
         if action == "help":
             return ConsoleReply([HELP_TEXT.get(self.lang, HELP_TEXT["sv"])], False)
         if action == "answers":
-            sheet = self.engine.answer_sheet(ws, pid)
+            sheet = self.services.queries.answer_sheet(ws, pid)
             return ConsoleReply(
                 [t(self.lang, "console.your_answers"), render_answer_sheet(sheet, self.lang)], False
             )
         if action == "skip":
-            before = self.engine.current_prompt(ws, pid)
-            outcome = self.engine.skip(ws, pid, key)
+            before = self.services.queries.current_prompt(ws, pid)
+            outcome = self.services.answering.skip(ws, pid, key)
             kept = before is not None and before.followup is None and before.previous_answer
             if kept and outcome.kind == "skipped" and before is not None:
                 return self._describe(outcome, t(self.lang, "console.skip_kept", n=before.number))
             return self._describe(outcome)
         if action == "back":
-            return self._describe(self.engine.back(ws, pid, key))
+            return self._describe(self.services.answering.back(ws, pid, key))
         if action == "finish":
-            return self._describe(self.engine.finish(ws, pid, key))
+            return self._describe(self.services.answering.finish(ws, pid, key))
         if action == "edit":
             return self._edit(command, rest, key)
         if action == "confirm":
-            return self._list_done(self.engine.confirm_activities(ws, pid, key))
+            return self._list_done(self.services.activities.confirm_activities(ws, pid, key))
         if not rest:
             self._confirming = self._confirming or ""
             self._awaiting_list = True
             return ConsoleReply([t(self.lang, "console.correct_usage", command=command)], False)
         return self._list_done(
-            self.engine.correct_activities(ws, pid, rest, key, self._confirming or None)
+            self.services.activities.correct_activities(
+                ws, pid, rest, key, self._confirming or None
+            )
         )
 
     def _unknown(self, command: str) -> str:
@@ -259,12 +261,12 @@ class ConsoleSession:
 
     def _edit(self, command: str, rest: str, key: str) -> ConsoleReply:
         args = _EDIT_ARGS.match(rest)
-        total = self.engine.participant(self.workspace, self.participation_id).total
+        total = self.services.queries.participant(self.workspace, self.participation_id).total
         usage = t(self.lang, "console.edit_usage", command=command, total=total)
         if args is None or not (args.group("text") or "").strip():
             return ConsoleReply([usage], False)
         try:
-            outcome = self.engine.edit_question(
+            outcome = self.services.answering.edit_question(
                 self.workspace, self.participation_id, int(args.group("n")), args.group("text"), key
             )
         except InvalidInput:
@@ -283,13 +285,13 @@ class ConsoleSession:
         if parsed is None and not self._awaiting_list and text.lower() in YES:
             action = "confirm"
         if action == "confirm":
-            return self._list_done(self.engine.confirm_activities(ws, pid, key))
+            return self._list_done(self.services.activities.confirm_activities(ws, pid, key))
         if parsed is None and text.lower() in NO:
             self._awaiting_list = True
             return ConsoleReply([t(self.lang, "console.activities.write_list")], False)
         if parsed is None or (action == "correct" and parsed[1]):
             corrected = parsed[1] if parsed else text
-            outcome = self.engine.correct_activities(
+            outcome = self.services.activities.correct_activities(
                 ws, pid, corrected, key, self._confirming or None
             )
             return self._list_done(outcome)
@@ -313,7 +315,7 @@ class ConsoleSession:
         prompt = (
             outcome.prompt
             if outcome is not None
-            else self.engine.current_prompt(self.workspace, self.participation_id)
+            else self.services.queries.current_prompt(self.workspace, self.participation_id)
         )
         if prompt is not None:
             return ConsoleReply([*lines, render_prompt(prompt)], False, outcome)

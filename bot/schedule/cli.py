@@ -71,7 +71,7 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
             schedule, source = load_preset(), "preset"
         else:
             schedule, source = load_schedule(Path(args.file)), str(args.file)
-        report = runtime.engine.services.schedule.save(
+        report = runtime.services.schedule.save(
             args.workspace,
             schedule,
             source,
@@ -108,7 +108,7 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
 def cmd_schedule_jobs(args: argparse.Namespace, out: Console) -> int:
     """List the scheduler's jobs for the workspace."""
     runtime = build_runtime(args.db)
-    scheduler = Scheduler(runtime.engine, ConsoleNotifier(out, args.tz))
+    scheduler = Scheduler(runtime.services, ConsoleNotifier(out, args.tz))
     table = Table("id", "kind", "key", "due", "status", "attempts", "outcome / error")
     for job in scheduler.jobs.jobs(args.workspace, args.status, args.limit):
         table.add_row(
@@ -144,7 +144,7 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
     """Run the scheduler: once (``--once``) or until interrupted."""
     runtime = build_runtime(args.db)
     scheduler = Scheduler(
-        runtime.engine,
+        runtime.services,
         notifier_for(args, runtime, out),
         lease=timedelta(seconds=args.lease),
         retention_days=retention_days_from_env(),
@@ -165,7 +165,7 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
 
         server, _ = serve_metrics(
             args.metrics_port,
-            DatabaseCollector(runtime.engine.services.ops, now=runtime.engine.clock.now),
+            DatabaseCollector(runtime.services.ops, now=runtime.services.kernel.clock.now),
         )
     stop = threading.Event()
 

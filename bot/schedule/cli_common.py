@@ -33,7 +33,7 @@ def source_for_show(args: argparse.Namespace, out: Console) -> tuple[AnnualSched
         runtime = build_runtime(args.db)
     except NotMigrated:
         runtime = None
-    stored = runtime.engine.services.schedule.load(args.workspace) if runtime is not None else None
+    stored = runtime.services.schedule.load(args.workspace) if runtime is not None else None
     if stored is None:
         out.print(
             t(args.lang, "schedule.cli.showing_preset", workspace=args.workspace),

@@ -33,7 +33,7 @@ from typing import Any
 from bot import logs
 from bot.absence import local_day, mark_absent, reminder_recipients
 from bot.clock import Clock
-from bot.engine import DialogEngine, StartRound
+from bot.domain.commands import StartRound
 from bot.errors import NoParticipants, UnknownRound
 from bot.personal_data import PURGE_JOB_KIND, purge_job
 from bot.ports import Notifier
@@ -53,6 +53,7 @@ from bot.schedule.jobs import (
 from bot.schedule.plan import PlannedItem, PlannedReminder, PlannedRound, due_between
 from bot.schedule.store import from_row
 from bot.schedule.targets import Target
+from bot.services.container import Services
 from bot.services.jobs import JobStore
 from bot.text_input import TITLE_MAX, clip
 from bot.wiring import Runtime
@@ -140,7 +141,7 @@ class Scheduler:
 
     def __init__(
         self,
-        engine: DialogEngine,
+        services: Services,
         notifier: Notifier,
         *,
         clock: Clock | None = None,
@@ -155,7 +156,7 @@ class Scheduler:
         """Create a scheduler.
 
         Args:
-            engine: The dialog engine (database, catalog).
+            services: The service layer (database, catalog).
             notifier: Where announcements, reminders, digests and summaries go.
             clock: Source of "now" (default: the engine's clock).
             worker_id: This replica's id in job leases (default: host, pid, random).
@@ -169,11 +170,11 @@ class Scheduler:
             retention_days: Purge post contents and message keys older than this once a
                 day (:func:`bot.personal_data.purge_expired`); None never purges.
         """
-        self.engine = engine
+        self.services = services
         self.notifier = notifier
-        self.clock: Clock = clock or engine.clock
+        self.clock: Clock = clock or services.kernel.clock
         self.jobs = JobStore(
-            engine.services.kernel.session_factory,
+            services.kernel.session_factory,
             self.clock,
             worker_id,
             lease=lease,
@@ -247,7 +248,7 @@ class Scheduler:
         """
         now = self.clock.now()
         horizon = now + self.lookahead
-        created = self.engine.services.schedule.plan(
+        created = self.services.schedule.plan(
             now, horizon, partial(self._plan_one, horizon=horizon)
         )
         if self.retention_days is not None:
@@ -344,7 +345,7 @@ class Scheduler:
         for target in targets:
             external_key = f"{data['occurrence_key']}:{target.unit_key}"
             try:
-                result = self.engine.start_round(
+                result = self.services.rounds.start_round(
                     workspace,
                     StartRound(
                         template=str(data["template"]),
@@ -372,13 +373,13 @@ class Scheduler:
         self, workspace: str, receiving: str, answering: str, default_group: str | None
     ) -> list[Target]:
         """Receiving units that have answering units with managers below them."""
-        return self.engine.services.schedule.targets(workspace, receiving, answering, default_group)
+        return self.services.schedule.targets(workspace, receiving, answering, default_group)
 
     def _rounds_of(self, workspace: str, occurrence_key: str) -> list[int]:
-        return self.engine.services.schedule.open_rounds_of(workspace, occurrence_key)
+        return self.services.schedule.open_rounds_of(workspace, occurrence_key)
 
     def _process_supports(self, workspace: str) -> list[str]:
-        return self.engine.services.schedule.process_supports(workspace)
+        return self.services.schedule.process_supports(workspace)
 
     def _remind(self, job: ClaimedJob) -> str:
         workspace = job.workspace_id
@@ -387,14 +388,16 @@ class Scheduler:
         supports = self._process_supports(workspace)
         reminded = digests = 0
         day = local_day(self.clock.now())
-        away = self.engine.services.absences.book(workspace, day)
+        away = self.services.absences.book(workspace, day)
         for round_id in round_ids:
-            status = mark_absent(self.engine.status(workspace, round_id), away, day)
+            status = mark_absent(self.services.queries.status(workspace, round_id), away, day)
             if status.round.status != "open":
                 continue
             unfinished = status.unfinished
             for participant in reminder_recipients(unfinished, away, day):
-                prompt = self.engine.current_prompt(workspace, participant.participation_id)
+                prompt = self.services.queries.current_prompt(
+                    workspace, participant.participation_id
+                )
                 key = f"remind:{reminder_key}:{participant.participation_id}"
                 if self._effect(
                     job, key, partial(self.notifier.remind, status.round, participant, prompt)
@@ -409,8 +412,8 @@ class Scheduler:
     def _absence_ended(self, job: ClaimedJob) -> str:
         """A manager is back: the questions of open rounds they missed reach them now."""
         workspace = job.workspace_id
-        back = self.engine.services.absences.returned(
-            workspace, str(job.payload["person"]), self.engine
+        back = self.services.absences.returned(
+            workspace, str(job.payload["person"]), self.services.queries
         )
         opened = 0
         for item in back:
@@ -438,12 +441,12 @@ class Scheduler:
         workspace = job.workspace_id
         round_id = int(job.payload["round_id"])
         try:
-            info = self.engine.round_info(workspace, round_id)
+            info = self.services.queries.round_info(workspace, round_id)
         except UnknownRound:
             return "skipped: the round no longer exists"
         if info.status == "closed" and info.closed_at is not None and info.closed_at < job.due_at:
             return "skipped: closed by hand before the deadline"
-        summary, newly = self.engine.close_round(workspace, round_id)
+        summary, newly = self.services.rounds.close_round(workspace, round_id)
         posted = self._effect(
             job, f"summary:{round_id}", partial(self.notifier.summary_ready, summary)
         )
@@ -453,7 +456,7 @@ class Scheduler:
 
     def _purge(self, job: ClaimedJob) -> str:
         days = int(job.payload["days"])
-        return self.engine.services.personal_data.purge_expired(days).describe()
+        return self.services.personal_data.purge_expired(days).describe()
 
 
 def _failure_job(row: ScheduleRecord, exc: Exception) -> NewJob:
@@ -510,7 +513,7 @@ def start_in_background(
     """Run the scheduler in a daemon thread (for ``dialogbot serve``).
 
     Args:
-        runtime: The database and dialog engine.
+        runtime: The database and the service layer.
         notifier: Where the scheduler's messages go.
         interval_s: Seconds between ticks.
         clock: Source of "now" (default: the engine's clock).
@@ -521,7 +524,7 @@ def start_in_background(
         A handle whose :meth:`BackgroundScheduler.stop` ends the loop.
     """
     scheduler = Scheduler(
-        runtime.engine, notifier, clock=clock, lease=lease, retention_days=retention_days
+        runtime.services, notifier, clock=clock, lease=lease, retention_days=retention_days
     )
     stop = threading.Event()
     thread = threading.Thread(

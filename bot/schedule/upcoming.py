@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.engine import DialogEngine
 from bot.i18n import DEFAULT_LANG
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import PlannedRound, plan_year
+from bot.services.container import Services
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,13 @@ class Upcoming:
 
 
 def upcoming_rounds(
-    engine: DialogEngine, workspace: str, now: datetime, limit: int = 5, lang: str = DEFAULT_LANG
+    services: Services, workspace: str, now: datetime, limit: int = 5, lang: str = DEFAULT_LANG
 ) -> Upcoming:
     """The first ``limit`` planned rounds of the workspace that start after ``now``
     (this calendar year and the next); a schedule that cannot be read is described in
     ``lang``."""
     try:
-        stored = engine.services.schedule.load(workspace)
+        stored = services.schedule.load(workspace)
     except ScheduleError as err:
         return Upcoming([], True, err.messages(lang)[0])
     if stored is None:

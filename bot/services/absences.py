@@ -26,6 +26,7 @@ from bot.absence import (
 )
 from bot.absence_roster import INVITED, book_in, period_of
 from bot.access import ORGANISER_ROLES
+from bot.domain.states import ParticipationEvent, ParticipationState, participation_after
 from bot.errors import InvalidInput, NotAllowed, UnknownPerson
 from bot.i18n import DEFAULT_TZ
 from bot.results import Participant, QuestionPrompt, RoundInfo
@@ -50,7 +51,7 @@ class Returned:
 
 class ParticipantReader(Protocol):
     """The read use cases :meth:`Absences.returned` describes reopened participations with
-    (the dialog engine's, later ``services.queries``)."""
+    (``services.queries``)."""
 
     def participant(self, workspace: str, participation_id: int) -> Participant:
         """One participation as plain data."""
@@ -150,7 +151,7 @@ class Absences:
                     and deadline is not None
                     and starts_on <= local_day(deadline, self.tz) <= ends_on
                 ):
-                    p.status = ABSENT
+                    p.status = participation_after(p.status, ParticipationEvent.AWAY)
             self._plan_return(repo, subject, row.id, back_at(ends_on, self.tz))
             return period_of(row)
 
@@ -273,11 +274,14 @@ class Absences:
                     own = next((p for p in asked if p.person_id == subject.id), None)
                     if own is not None:
                         if own.status == ABSENT:
-                            own.status = INVITED
+                            own.status = participation_after(own.status, ParticipationEvent.RETURN)
                         if own.status == INVITED and own.thread_ref is None:
                             ids.append(own.id)
                         continue
-                    if not asked or any(p.status in ("answering", "finished") for p in asked):
+                    if not asked or any(
+                        p.status in (ParticipationState.ANSWERING, ParticipationState.FINISHED)
+                        for p in asked
+                    ):
                         continue
                     added = Participation(
                         workspace_id=workspace,

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
 from bot.services.absences import Absences
+from bot.services.activities import Activities
+from bot.services.answering import Answering
 from bot.services.history import HistoryReports
 from bot.services.kernel import ServiceKernel
 from bot.services.ops import Ops
 from bot.services.organisation import Organisation
 from bot.services.people import People
 from bot.services.personal_data import PersonalData
+from bot.services.queries import Queries
 from bot.services.question_messages import QuestionMessages
 from bot.services.reports import Reports
+from bot.services.rounds import Rounds
 from bot.services.schedule import Schedules
 from bot.services.settings import Settings
 from bot.services.starting import Starting
 from bot.services.workspaces import Workspaces
+from bot.templates import TemplateCatalog
 
 
 class Services:
     """The service layer as adapters see it: one attribute per use-case group.
+
+    Every public method of a group takes the workspace first and runs as one unit of
+    work; methods written as ``method(self, repo, ...)`` under ``@writes``/``@reads``
+    (:mod:`bot.services.participation`) are called as ``method(workspace, ...)``.
 
     Args:
         kernel: the shared unit-of-work plumbing (session factory, catalog, clock).
@@ -26,7 +38,10 @@ class Services:
 
     def __init__(self, kernel: ServiceKernel) -> None:
         self.kernel = kernel
-        # One line per use-case group, e.g. ``self.absences = Absences(kernel)``.
+        self.rounds = Rounds(kernel)
+        self.answering = Answering(kernel)
+        self.activities = Activities(kernel)
+        self.queries = Queries(kernel)
         self.absences = Absences(kernel)
         self.history = HistoryReports(kernel)
         self.ops = Ops(kernel)
@@ -39,3 +54,13 @@ class Services:
         self.settings = Settings(kernel)
         self.starting = Starting(kernel)
         self.workspaces = Workspaces(kernel)
+
+
+def build_services(
+    session_factory: sessionmaker[Session],
+    catalog: TemplateCatalog,
+    clock: Clock | None = None,
+    max_attempts: int = 5,
+) -> Services:
+    """The service layer on a session factory (see :class:`ServiceKernel` for the arguments)."""
+    return Services(ServiceKernel(session_factory, catalog, clock, max_attempts))

@@ -109,6 +109,12 @@ class ServiceKernel:
         with UnitOfWork(self.session_factory, workspace) as uow:
             return work(uow.repo)
 
+    def unit_of_work(self, workspace: str) -> UnitOfWork:
+        """A raw unit of work for ``workspace``: for tests and maintenance tools that look
+        at stored rows directly. Code under ``bot/`` outside the services never calls it
+        (``tests/test_architecture.py`` enforces this)."""
+        return UnitOfWork(self.session_factory, workspace)
+
     def template_of(self, round_: Round) -> DialogTemplate:
         """The exact template version the round started with (parsed once per snapshot)."""
         snapshot = round_.template

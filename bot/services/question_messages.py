@@ -21,7 +21,8 @@ from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
 from bot.results import QuestionPrompt
 from bot.services.kernel import ServiceKernel
-from bot.templates import DialogTemplate, Question
+from bot.services.participation import has_no_current_question, own_questions
+from bot.templates import DialogTemplate
 from storage.models import Participation
 from storage.models_question_messages import OPEN
 from storage.repository import Repository
@@ -189,16 +190,10 @@ _STATES: dict[str, QuestionState] = {
 }
 
 
-def own_questions(p: Participation, template: DialogTemplate) -> tuple[Question, ...]:
-    """The questions ``p``'s manager is asked (as :func:`bot.engine.own_questions`, which
-    this module cannot import: the engine builds the service container)."""
-    return template.questions_for(p.unit.level_key)
-
-
 def _current_ref(repo: Repository, p: Participation, template: DialogTemplate) -> str | None:
     """The :attr:`QuestionPrompt.ref` of the question the participant is on, if any."""
     questions = own_questions(p, template)
-    if p.status == "finished" or p.position >= len(questions):
+    if has_no_current_question(p, questions):
         return None
     if template.activity_followup and p.position == 0:
         pending = chain_activities.pending_followups(repo, p)

@@ -1,2 +1,2 @@
 """The Slack adapter: a Bolt app that translates Slack requests into engine calls and
-engine results into Slack messages. The dialog engine knows nothing of Slack."""
+engine results into Slack messages. The service layer knows nothing of Slack."""

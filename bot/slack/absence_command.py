@@ -20,7 +20,7 @@ def run(ctx: SlackContext, workspace: str, user: str, lang: str, raw: str, trigg
         request = parse_absence_command(raw)
     except InvalidInput as err:
         return error_text(lang, err) + "\n" + t(lang, "absence.usage")
-    service = ctx.engine.services.absences.in_zone(ctx.tz)
+    service = ctx.services.absences.in_zone(ctx.tz)
     if request.action == "add":
         assert request.starts_on is not None and request.ends_on is not None
         period = service.register(
@@ -58,7 +58,7 @@ def run(ctx: SlackContext, workspace: str, user: str, lang: str, raw: str, trigg
         )
     listed = service.listed(workspace, user, request.person)
     target = request.person or user
-    name = mrkdwn(ctx.engine.services.people.names(workspace, {target}).get(target, target))
+    name = mrkdwn(ctx.services.people.names(workspace, {target}).get(target, target))
     if not listed:
         return t(lang, "absence.list_none", name=name)
     lines = [t(lang, "absence.list_header", name=name)]

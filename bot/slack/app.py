@@ -52,10 +52,10 @@ def _client_provider(config: SlackConfig, runtime: Runtime, default: WebClient) 
 
 def build_context(config: SlackConfig, runtime: Runtime, client: WebClient) -> SlackContext:
     """The services listeners share."""
-    store = OutboxStore(runtime.engine.session_factory, runtime.engine.clock)
+    store = OutboxStore(runtime.services.kernel.session_factory, runtime.services.kernel.clock)
     return SlackContext(
-        engine=runtime.engine,
-        poster=Poster(store, on_landed=landing_hook(runtime.engine)),
+        services=runtime.services,
+        poster=Poster(store, on_landed=landing_hook(runtime.services)),
         store=store,
         tz=config.tz,
         clients=_client_provider(config, runtime, client),
@@ -97,7 +97,7 @@ def build_app(
 
     Args:
         config: Slack settings.
-        runtime: database and dialog engine.
+        runtime: database and service layer.
         executor: runs listeners after the ack (default: a :class:`TrackingExecutor`).
         token_verification: call auth.test at start-up (single-workspace mode).
     """

@@ -42,6 +42,7 @@ from slack_sdk.models.blocks import (
 from bot.absence import absent_line
 from bot.anonymity import DEFAULT_ANONYMITY_K, notice
 from bot.chain.context import render_context_mrkdwn
+from bot.domain.states import is_finished
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
 from bot.results import (
@@ -443,7 +444,7 @@ def status_text(status: RoundStatus, tz: str) -> str:
     info = status.round
     lang = info.lang
     participants = [p for u in status.units for p in u.participants]
-    finished = sum(1 for p in participants if p.status == "finished")
+    finished = sum(1 for p in participants if is_finished(p.status))
     line = t(
         lang,
         "slack.status",
@@ -603,7 +604,7 @@ def form_modal(
     lang: str,
     metadata: dict[str, Any],
 ) -> dict[str, Any]:
-    """A participant's questions (see :meth:`DialogEngine.questions_of`) as one form,
+    """A participant's questions (see :meth:`Services.questions_of`) as one form,
     prefilled with the earlier answers.
 
     An answer longer than an input field may hold (3000 characters; chat answers can be

@@ -59,7 +59,7 @@ def _serve(
     build_app: Callable[[SlackConfig, Runtime], App],
     wsgi_app: Callable[[App, str, DatabaseCollector], WSGIApplication],
 ) -> int:
-    database = DatabaseCollector(runtime.engine.services.ops, now=runtime.engine.clock.now)
+    database = DatabaseCollector(runtime.services.ops, now=runtime.services.kernel.clock.now)
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -14,10 +14,10 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from bot.engine import DialogEngine
 from bot.errors import DialogError
 from bot.escaping import mrkdwn
 from bot.i18n import t
+from bot.services.container import Services
 from bot.slack.notifier import SlackNotifier
 from bot.slack.poster import Poster
 from storage.outbox import OutboxStore
@@ -30,7 +30,7 @@ ClientProvider = Callable[[str], WebClient]
 class SlackContext:
     """Shared services of the Slack adapter, handed to every ``register(app, ctx)``."""
 
-    engine: DialogEngine
+    services: Services
     poster: Poster
     store: OutboxStore
     tz: str
@@ -41,11 +41,11 @@ class SlackContext:
     ) -> SlackNotifier:
         """A notifier posting with ``client`` (a listener's) or the workspace's own client."""
         clients = self.clients if client is None else (lambda _ws: client)
-        return SlackNotifier(self.engine, self.poster, clients, self.tz, occasion)
+        return SlackNotifier(self.services, self.poster, clients, self.tz, occasion)
 
     def lang_for(self, workspace: str, chat_id: str) -> str:
         """The language of a person in the organisation, Swedish when unknown."""
-        return self.engine.services.people.lang_of(workspace, chat_id)
+        return self.services.people.lang_of(workspace, chat_id)
 
 
 #: Where :func:`provide` puts the :class:`SlackContext` in Bolt's request context.

@@ -102,7 +102,7 @@ class Conversation:
 
     def __init__(self, ctx: SlackContext, client: WebClient, workspace: str) -> None:
         self.ctx = ctx
-        self.engine = ctx.engine
+        self.services = ctx.services
         self.poster = ctx.poster
         self.client = client
         self.ws = workspace
@@ -211,14 +211,16 @@ class Conversation:
             ref = thread_ref(channel, thread_ts)
             planner = self._planner(channel, thread_ts, ts, key)
             try:
-                outcome = self.engine.reply_in_thread(self.ws, ref, user, text, key, planner)
+                outcome = self.services.answering.reply_in_thread(
+                    self.ws, ref, user, text, key, planner
+                )
             except NotYourThread as err:
                 lang = self.ctx.lang_for(self.ws, user)
                 return Step(
                     "not_yours", channel, thread_ts, key, ts, user, text=error_text(lang, err)
                 )
             except DialogError as err:
-                found = self.engine.participation_for_thread(self.ws, ref)
+                found = self.services.queries.participation_for_thread(self.ws, ref)
                 lang = found.lang if found else DEFAULT_LANG
                 return Step("error", channel, thread_ts, key, ts, user, text=error_text(lang, err))
             if outcome is not None:
@@ -243,7 +245,7 @@ class Conversation:
         _, thread = split_thread_ref(participant.thread_ref or "")
         dm_planner = self._planner(channel, thread, ts, key)
         try:
-            outcome = self.engine.reply(
+            outcome = self.services.answering.reply(
                 self.ws, participant.participation_id, text, key, dm_planner
             )
         except DialogError as err:
@@ -269,7 +271,7 @@ class Conversation:
         if round_id is None:
             return None
         try:
-            info = self.engine.round_info(self.ws, round_id)
+            info = self.services.queries.round_info(self.ws, round_id)
         except UnknownRound:
             return None
         if info.status == "open":
@@ -285,13 +287,13 @@ class Conversation:
         return t(self.ctx.lang_for(self.ws, user), "outbox-and-races.thread_closed")
 
     def _title(self, participant: Participant) -> str:
-        return self.engine.round_info(self.ws, participant.round_id).title
+        return self.services.queries.round_info(self.ws, participant.round_id).title
 
     def _receive_edit(self, channel: str, ts: str, edit_ts: str, text: str) -> Step | None:
         key = f"{message_key(channel, ts)}:edit:{edit_ts}"
         planner = self._planner(channel, "", ts, key, "edited")
         try:
-            outcome = self.engine.edit_by_source(
+            outcome = self.services.answering.edit_by_source(
                 self.ws, message_key(channel, ts), text, key, planner
             )
         except NothingToEdit:
@@ -304,7 +306,7 @@ class Conversation:
         key = f"{message_key(channel, ts)}:deleted"
         planner = self._planner(channel, "", ts, key, "withdrawn")
         try:
-            outcome = self.engine.withdraw_by_source(
+            outcome = self.services.answering.withdraw_by_source(
                 self.ws, message_key(channel, ts), key, planner
             )
         except NothingToEdit:
@@ -343,9 +345,9 @@ class Conversation:
         lang = participant.lang
         try:
             if action_id == blocks.ACTION_SKIP:
-                outcome = self.engine.skip(self.ws, participation_id, key, question)
+                outcome = self.services.answering.skip(self.ws, participation_id, key, question)
             else:
-                outcome = self.engine.finish(self.ws, participation_id, key, question)
+                outcome = self.services.answering.finish(self.ws, participation_id, key, question)
         except QuestionNotCurrent as err:
             self.note(channel, user, thread, f"{note}:not_current", error_text(lang, err))
             if err.number is None and err.current is not None:
@@ -380,12 +382,12 @@ class Conversation:
         """Update the participation's question messages whose state changed (``current``:
         the question the participant is on now, when known)."""
         question_updates.refresh(
-            self.engine, self.poster, self.client, self.ws, participation_id, current
+            self.services, self.poster, self.client, self.ws, participation_id, current
         )
 
     def _show_current(self, participant: Participant, channel: str, thread: str, key: str) -> None:
         """Post the current question again, with buttons that say which question it is."""
-        prompt = self.engine.current_prompt(self.ws, participant.participation_id)
+        prompt = self.services.queries.current_prompt(self.ws, participant.participation_id)
         if prompt is not None:
             self._post_prompt(prompt, channel, thread, key)
 
@@ -395,7 +397,7 @@ class Conversation:
         """The participant a button acts for, their thread and the action's key; None (with
         a private note to the clicker) when someone else clicked."""
         try:
-            participant = self.engine.participant(self.ws, participation_id)
+            participant = self.services.queries.participant(self.ws, participation_id)
         except NoParticipation:
             return None
         _, thread = split_thread_ref(participant.thread_ref or f"{channel}:{message_ts}")
@@ -432,7 +434,9 @@ class Conversation:
         before the modal is acknowledged. Domain and database errors propagate."""
         channel, thread = split_thread_ref(participant.thread_ref or "")
         key = f"slack:view:{view_id}"
-        outcome = self.engine.submit_form(self.ws, participant.participation_id, answers, key)
+        outcome = self.services.answering.submit_form(
+            self.ws, participant.participation_id, answers, key
+        )
         posts: list[NewPost] = []
         if channel:
             if outcome.kind == "form_saved":
@@ -451,7 +455,7 @@ class Conversation:
         nothing), or ask them to write it again in the round's thread when the text did not
         fit in the button. None when the click is not theirs to make."""
         try:
-            participant = self.engine.participant(self.ws, choice.participation_id)
+            participant = self.services.queries.participant(self.ws, choice.participation_id)
         except NoParticipation:
             return None
         if participant.chat_id != user:
@@ -466,12 +470,12 @@ class Conversation:
                     channel, thread, f"{key}:again", t(lang, "outbox-and-races.write_again"), pid
                 )
             ]
-            prompt = self.engine.current_prompt(self.ws, pid)
+            prompt = self.services.queries.current_prompt(self.ws, pid)
             if prompt is not None:
                 posts.append(self._prompt_post(prompt, channel, thread, f"{key}:again:next"))
             return self.poster.plan(self.ws, posts)
         try:
-            outcome = self.engine.reply(self.ws, pid, choice.text, key)
+            outcome = self.services.answering.reply(self.ws, pid, choice.text, key)
         except DialogError as err:
             text = error_text(lang, err)
             return self.poster.plan(
@@ -501,7 +505,7 @@ class Conversation:
         if action_id == blocks.ACTION_CORRECT_ACTIVITIES:
             return participant
         try:
-            outcome = self.engine.confirm_activities(self.ws, participation_id, key)
+            outcome = self.services.activities.confirm_activities(self.ws, participation_id, key)
         except DialogError as err:
             self._say(channel, thread, f"{key}:error", error_text(participant.lang, err))
             return None
@@ -513,7 +517,7 @@ class Conversation:
         channel, thread = split_thread_ref(participant.thread_ref or "")
         key = f"slack:view:{view_id}"
         try:
-            outcome = self.engine.correct_activities(
+            outcome = self.services.activities.correct_activities(
                 self.ws, participant.participation_id, text, key
             )
         except DialogError as err:
@@ -580,7 +584,7 @@ class Conversation:
     def _confirm_change(self, outcome: Outcome, what: str, key: str) -> list[NewPost]:
         if outcome.kind == "duplicate" or outcome.question_number is None:
             return []
-        participant = self.engine.participant(self.ws, outcome.participation_id)
+        participant = self.services.queries.participant(self.ws, outcome.participation_id)
         if not participant.thread_ref:
             return []
         thread_channel, thread = split_thread_ref(participant.thread_ref)
@@ -613,7 +617,7 @@ class Conversation:
     def _dm_participants(self, channel: str, user: str) -> list[Participant]:
         """A message in the DM outside a thread: the participant's open threads here."""
         try:
-            pending = self.engine.pending_for(self.ws, user)
+            pending = self.services.queries.pending_for(self.ws, user)
         except UnknownPerson:
             return []
         return [
@@ -621,5 +625,5 @@ class Conversation:
         ]
 
     def _participant_by_source(self, channel: str, ts: str) -> Participant | None:
-        pid = self.engine.services.people.participation_by_source(self.ws, message_key(channel, ts))
-        return None if pid is None else self.engine.participant(self.ws, pid)
+        pid = self.services.people.participation_by_source(self.ws, message_key(channel, ts))
+        return None if pid is None else self.services.queries.participant(self.ws, pid)

@@ -30,14 +30,16 @@ def pending_items(
     """A person's unanswered rounds: how many questions are left, the deadline and a link
     to their thread."""
     try:
-        pending = ctx.engine.pending_for(workspace, user)
+        pending = ctx.services.queries.pending_for(workspace, user)
     except UnknownPerson:
         return []
     infos: dict[int, RoundInfo] = {}
     items: list[blocks.PendingItem] = []
     for participant, prompt in pending:
         if participant.round_id not in infos:
-            infos[participant.round_id] = ctx.engine.round_info(workspace, participant.round_id)
+            infos[participant.round_id] = ctx.services.queries.round_info(
+                workspace, participant.round_id
+            )
         info = infos[participant.round_id]
         items.append(
             blocks.PendingItem(
@@ -118,24 +120,24 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
     only) and their absences for managers (every upcoming absence for process supports,
     with a "Registrera frånvaro" button); for anyone else only their own pending questions. What each
     person may see is decided by the engine (:mod:`bot.access`)."""
-    engine = ctx.engine
+    services = ctx.services
     lang = ctx.lang_for(workspace, user)
-    organiser = engine.is_organiser(workspace, user)
+    organiser = services.rounds.is_organiser(workspace, user)
     branch: list[RoundStatus] = []
     if organiser:
-        open_rounds: list[RoundStatus] | None = engine.open_statuses_for(workspace, user)
+        open_rounds: list[RoundStatus] | None = services.queries.open_statuses_for(workspace, user)
     else:
         open_rounds = None
         try:
-            branch = engine.open_statuses_for(workspace, user)
+            branch = services.queries.open_statuses_for(workspace, user)
         except NoReadAccess:
             branch = []
-    closed = engine.rounds(workspace, "closed")[:5] if organiser else []
+    closed = services.queries.rounds(workspace, "closed")[:5] if organiser else []
     view = blocks.home_view(
         lang, ctx.tz, open_rounds, closed, pending_items(ctx, client, workspace, user)
     )
     if organiser:
-        upcoming = upcoming_rounds(engine, workspace, engine.clock.now(), lang=lang)
+        upcoming = upcoming_rounds(services, workspace, services.kernel.clock.now(), lang=lang)
         view["blocks"] = [
             *view["blocks"][:2],
             start_button(lang),
@@ -145,7 +147,7 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
     extra = branch_blocks(lang, ctx.tz, branch)
     if extra:
         view["blocks"] = (view["blocks"] + extra)[: blocks.MAX_VIEW_BLOCKS]
-    absences = engine.services.absences.in_zone(ctx.tz).overview(workspace, user)
+    absences = services.absences.in_zone(ctx.tz).overview(workspace, user)
     if absences is not None:
         section = absence_home.section(lang, absences)
         view["blocks"] = view["blocks"][: blocks.MAX_VIEW_BLOCKS - len(section)] + section

@@ -18,11 +18,11 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
-from bot.engine import DialogEngine
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.progress_text import left_text
 from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
+from bot.services.container import Services
 from bot.slack import blocks, question_updates
 from bot.slack.links import permalink, thread_permalinks
 from bot.slack.poster import Planned, Posted, Poster, message_payload
@@ -51,17 +51,21 @@ _THREAD_KEY = re.compile(r"^round:(\d+):thread:(\d+)$")
 _ANNOUNCE_KEY = re.compile(r"^round:(\d+):announce$")
 
 
-def landing_hook(engine: DialogEngine) -> Callable[[str, str, dict[str, Any], Posted], None]:
+def landing_hook(services: Services) -> Callable[[str, str, dict[str, Any], Posted], None]:
     """What the engine must learn when a post lands, whoever sent it (the fan-out, the
     resender): where a participant's thread opened, where a round was announced, which
     message shows which question."""
 
     def landed(workspace: str, key: str, payload: dict[str, Any], posted: Posted) -> None:
-        question_updates.record_landed(engine, workspace, payload, posted)
+        question_updates.record_landed(services, workspace, payload, posted)
         if match := _THREAD_KEY.match(key):
-            engine.set_thread(workspace, int(match[2]), thread_ref(posted.channel, posted.ts))
+            services.rounds.set_thread(
+                workspace, int(match[2]), thread_ref(posted.channel, posted.ts)
+            )
         elif match := _ANNOUNCE_KEY.match(key):
-            engine.set_announcement(workspace, int(match[1]), thread_ref(posted.channel, posted.ts))
+            services.rounds.set_announcement(
+                workspace, int(match[1]), thread_ref(posted.channel, posted.ts)
+            )
 
     return landed
 
@@ -90,7 +94,7 @@ class SlackNotifier:
     """Posts announcements, threads, reminders, digests and summaries to Slack.
 
     Args:
-        engine: to remember where threads and announcements live.
+        services: to remember where threads and announcements live.
         poster: deduplicated posting.
         clients: the WebClient for a workspace (team id).
         tz: time zone for deadlines shown.
@@ -101,14 +105,14 @@ class SlackNotifier:
 
     def __init__(
         self,
-        engine: DialogEngine,
+        services: Services,
         poster: Poster,
         clients: Callable[[str], WebClient],
         tz: str = "Europe/Stockholm",
         occasion: str | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self.engine = engine
+        self.services = services
         self.poster = poster
         self.clients = clients
         self.tz = tz
@@ -229,7 +233,7 @@ class SlackNotifier:
                 )
                 return None
             where = posted
-            self.engine.set_thread(
+            self.services.rounds.set_thread(
                 ws, participant.participation_id, thread_ref(where.channel, where.ts)
             )
         if prompt is not None:
@@ -246,7 +250,7 @@ class SlackNotifier:
                 participation_id=participant.participation_id,
             )
             if first is not None:
-                question_updates.record(self.engine, ws, prompt, first)
+                question_updates.record(self.services, ws, prompt, first)
         return where
 
     def remind(
@@ -279,7 +283,7 @@ class SlackNotifier:
             participation_id=participant.participation_id,
         )
         if reminder is not None and prompt is not None:
-            question_updates.record(self.engine, ws, prompt, reminder)
+            question_updates.record(self.services, ws, prompt, reminder)
 
     def digest(self, status: RoundStatus, recipients: list[str]) -> None:
         """Send process supports (chat ids) the round's progress as a direct message."""

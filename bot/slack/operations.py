@@ -37,7 +37,7 @@ def workspace_of(context: Any, body: dict[str, Any]) -> str:
 
 def require_organiser(ctx: SlackContext, workspace: str, user: str, action: str) -> None:
     """Refuse people without the processtöd or admin role (the engine decides)."""
-    ctx.engine.require_organiser(workspace, user, action)
+    ctx.services.rounds.require_organiser(workspace, user, action)
 
 
 def resolve_round(
@@ -45,8 +45,8 @@ def resolve_round(
 ) -> RoundInfo:
     """The round a command means: the given one, or the only open one."""
     if round_id is not None:
-        return ctx.engine.round_info(workspace, round_id)
-    open_rounds = ctx.engine.rounds(workspace, "open")
+        return ctx.services.queries.round_info(workspace, round_id)
+    open_rounds = ctx.services.queries.rounds(workspace, "open")
     if not open_rounds:
         raise NoOpenRound()
     if len(open_rounds) > 1:
@@ -71,14 +71,14 @@ def remind(
     """Remind every unfinished participant of a round; return the round and the count."""
     require_organiser(ctx, workspace, user, "remind")
     info = resolve_round(ctx, workspace, round_id, "remind")
-    status = ctx.engine.status(workspace, info.round_id)
+    status = ctx.services.queries.status(workspace, info.round_id)
     notifier = ctx.notifier(client, occasion)
     unfinished = status.unfinished if info.status == "open" else []
-    absences = ctx.engine.services.absences.in_zone(ctx.tz)
+    absences = ctx.services.absences.in_zone(ctx.tz)
     day = absences.today()
     recipients = reminder_recipients(unfinished, absences.book(workspace, day), day)
     for participant in recipients:
-        prompt = ctx.engine.current_prompt(workspace, participant.participation_id)
+        prompt = ctx.services.queries.current_prompt(workspace, participant.participation_id)
         notifier.remind(info, participant, prompt)
     return info, len(recipients)
 
@@ -89,7 +89,7 @@ def close(
     """Close a round and post its summary (again posting only what is missing)."""
     require_organiser(ctx, workspace, user, "close")
     info = resolve_round(ctx, workspace, round_id, "close")
-    summary, newly = ctx.engine.close_round(workspace, info.round_id, closed_by=user)
+    summary, newly = ctx.services.rounds.close_round(workspace, info.round_id, closed_by=user)
     ctx.notifier(client).summary_ready(summary)
     return summary.round, newly
 
@@ -98,6 +98,6 @@ def repost_summary(
     ctx: SlackContext, client: WebClient, workspace: str, user: str, round_id: int, nonce: str
 ) -> RoundInfo:
     """Post the current summary of a round once more (for a new meeting, say)."""
-    summary = ctx.engine.summary_for(workspace, round_id, user, "summary")
+    summary = ctx.services.queries.summary_for(workspace, round_id, user, "summary")
     ctx.notifier(client).post_summary(summary, f"round:{round_id}:repost:{nonce}")
     return summary.round

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.engine import DialogEngine
 from bot.results import QuestionPrompt
+from bot.services.container import Services
 from bot.slack import blocks
 from bot.slack.poster import Posted, Poster
 
@@ -23,18 +23,18 @@ def shows(prompt: QuestionPrompt) -> dict[str, Any]:
     return {"participation_id": prompt.participation_id, "question": prompt.ref}
 
 
-def record(engine: DialogEngine, workspace: str, prompt: QuestionPrompt, posted: Posted) -> None:
+def record(services: Services, workspace: str, prompt: QuestionPrompt, posted: Posted) -> None:
     """Remember that ``posted`` shows ``prompt`` with its buttons."""
-    record_landed(engine, workspace, {SHOWS: shows(prompt)}, posted)
+    record_landed(services, workspace, {SHOWS: shows(prompt)}, posted)
 
 
 def record_landed(
-    engine: DialogEngine, workspace: str, payload: dict[str, Any], posted: Posted
+    services: Services, workspace: str, payload: dict[str, Any], posted: Posted
 ) -> None:
     """Remember where a post that shows a question (``payload[SHOWS]``) landed."""
     shown = payload.get(SHOWS)
     if isinstance(shown, dict) and posted.ts:
-        engine.services.question_messages.record(
+        services.question_messages.record(
             workspace,
             int(shown["participation_id"]),
             str(shown["question"]),
@@ -45,7 +45,7 @@ def record_landed(
 
 
 def refresh(
-    engine: DialogEngine,
+    services: Services,
     poster: Poster,
     client: WebClient,
     workspace: str,
@@ -56,10 +56,10 @@ def refresh(
     how many were updated. Each (message, state) is updated once, also across replays
     and replicas; a failed update is tried again by the next refresh. ``current`` is the
     question just shown, if known."""
-    messages = engine.services.question_messages
+    messages = services.question_messages
     updated = 0
     for change in messages.changed(
-        workspace, participation_id, PLATFORM, engine.current_prompt, current
+        workspace, participation_id, PLATFORM, services.queries.current_prompt, current
     ):
         message = blocks.question_state_message(change)
         if poster.update(

@@ -28,13 +28,13 @@ def open_start_modal(
     ctx: SlackContext, client: WebClient, workspace: str, lang: str, trigger_id: str, channel: str
 ) -> None:
     """Open the start modal with the workspace's templates and levels."""
-    choices = ctx.engine.services.starting.choices(workspace)
+    choices = ctx.services.starting.choices(workspace)
     view = blocks.start_modal(
         choices.templates,
         choices.levels,
         lang,
         channel if channel and not channel.startswith("D") else None,
-        suggested_deadline(ctx.engine.clock.now(), ctx.tz),
+        suggested_deadline(ctx.services.kernel.clock.now(), ctx.tz),
     )
     client.views_open(trigger_id=trigger_id, view=view)
 
@@ -44,7 +44,7 @@ def unit_suggestions(
 ) -> list[dict[str, Any]]:
     """The options for what ``user`` typed in the units field: matching units in Swedish
     order, at most 100; none for people who may not start rounds."""
-    units = ctx.engine.services.starting.units_for(workspace, user)
+    units = ctx.services.starting.units_for(workspace, user)
     return blocks.unit_options(matching_units(units, typed, blocks.MAX_OPTIONS))
 
 

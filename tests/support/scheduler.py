@@ -9,9 +9,9 @@ from fakes.notifier import ClockedNotifier
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.engine import DialogEngine
 from bot.schedule.config import AnnualSchedule, load_schedule_text
 from bot.schedule.scheduler import Scheduler
+from bot.services.container import Services
 from storage.models_schedule import WorkspaceSchedule
 
 WS = "local"
@@ -56,21 +56,21 @@ def run_until(scheduler: Scheduler, clock: FixedClock, end: datetime) -> None:
 
 
 def start(
-    engine: DialogEngine, clock: FixedClock, schedule: AnnualSchedule, at: datetime
+    services: Services, clock: FixedClock, schedule: AnnualSchedule, at: datetime
 ) -> tuple[Scheduler, ClockedNotifier]:
     """Store ``schedule`` for ``WS`` at ``at`` and a scheduler with a clocked notifier."""
     clock.set(at)
-    engine.services.schedule.save(WS, schedule, "test", default_group_ref=GROUP)
+    services.schedule.save(WS, schedule, "test", default_group_ref=GROUP)
     notifier = ClockedNotifier(clock)
-    return Scheduler(engine, notifier, clock=clock, worker_id="w1"), notifier
+    return Scheduler(services, notifier, clock=clock, worker_id="w1"), notifier
 
 
-def store_broken(engine: DialogEngine, rule: str, workspace: str = BAD, lang: str = "sv") -> None:
+def store_broken(services: Services, rule: str, workspace: str = BAD, lang: str = "sv") -> None:
     """A schedule stored by an older version that did not check its rule."""
-    engine.services.schedule.save(
+    services.schedule.save(
         workspace, load_schedule_text(SCHEDULE, "bad.yaml"), "bad.yaml", lang=lang
     )
-    with engine.unit_of_work(workspace) as uow:
+    with services.kernel.unit_of_work(workspace) as uow:
         row = uow.session.scalars(
             select(WorkspaceSchedule).where(WorkspaceSchedule.workspace_id == workspace)
         ).one()

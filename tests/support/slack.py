@@ -30,7 +30,7 @@ from fakes.signing import (
 from slack_bolt import App
 from sqlalchemy import Engine
 
-from bot.engine import DialogEngine
+from bot.services.container import Services
 from bot.slack.app import build_app, wsgi_app
 from bot.slack.config import SlackConfig
 from bot.slack.executor import TrackingExecutor
@@ -66,13 +66,13 @@ class SlackHarness:
         self,
         fake: FakeSlack,
         db: Engine,
-        make_engine: Callable[[], DialogEngine],
+        make_services: Callable[[], Services],
         *,
         config: SlackConfig | None = None,
     ) -> None:
         self.fake = fake
         self.db = db
-        self.make_engine = make_engine
+        self.make_services = make_services
         self.config = config or SlackConfig(
             signing_secret=SECRET,
             bot_token=TOKEN,
@@ -84,11 +84,11 @@ class SlackHarness:
 
     def start(self) -> None:
         """Build (or rebuild, for a restart) the engine, app and WSGI application."""
-        self.engine = self.make_engine()
+        self.services = self.make_services()
         self.executor = TrackingExecutor(max_workers=8)
         self.app: App = build_app(
             self.config,
-            Runtime(self.db, self.engine),
+            Runtime(self.db, self.services),
             executor=self.executor,
             token_verification=False,
         )

@@ -25,8 +25,8 @@ def open_pressed(ack: Ack, body: dict[str, Any], client: WebClient, context: Bol
     workspace = operations.workspace_of(context, body)
     user = str(body["user"]["id"])
     lang = ctx.lang_for(workspace, user)
-    service = ctx.engine.services.absences.in_zone(ctx.tz)
-    organiser = ctx.engine.is_organiser(workspace, user)
+    service = ctx.services.absences.in_zone(ctx.tz)
+    organiser = ctx.services.rounds.is_organiser(workspace, user)
     client.views_open(
         trigger_id=str(body["trigger_id"]),
         view=absence_home.modal(lang, service.today(), organiser),
@@ -55,7 +55,7 @@ def register_submitted(
         ack(response_action="errors", errors=missing)
         return
     try:
-        period = ctx.engine.services.absences.in_zone(ctx.tz).register(
+        period = ctx.services.absences.in_zone(ctx.tz).register(
             workspace,
             user,
             wanted.starts_on,
@@ -86,9 +86,7 @@ def remove_pressed(ack: Ack, body: dict[str, Any], client: WebClient, context: B
     if absence_id is not None:
         try:
             person = (
-                ctx.engine.services.absences.in_zone(ctx.tz)
-                .withdraw(workspace, user, absence_id)
-                .person
+                ctx.services.absences.in_zone(ctx.tz).withdraw(workspace, user, absence_id).person
             )
         except AlreadyRemoved:
             pass

@@ -69,8 +69,8 @@ def question_button(
     )
     if participant is None or action["action_id"] != blocks.ACTION_FORM:
         return
-    questions = ctx.engine.questions_of(workspace, participant.participation_id)
-    answers = ctx.engine.answers_of(workspace, participant.participation_id)
+    questions = ctx.services.queries.questions_of(workspace, participant.participation_id)
+    answers = ctx.services.queries.answers_of(workspace, participant.participation_id)
     view = blocks.form_modal(
         questions, answers, participant.lang, {"p": participant.participation_id}
     )
@@ -98,7 +98,7 @@ def activities_button(
         return
     proposed = [
         a
-        for a in ctx.engine.activities(workspace, participant.unit_key)
+        for a in ctx.services.activities.activities(workspace, participant.unit_key)
         if a.round_id == participant.round_id
     ]
     view = blocks.activities_modal(proposed, participant.lang, {"p": participant.participation_id})

@@ -31,7 +31,7 @@ def dialog_command(
     command = split_command(
         inbound.command_text(
             str(body.get("text") or ""),
-            lambda ids: ctx.engine.services.people.names(workspace, ids),
+            lambda ids: ctx.services.people.names(workspace, ids),
         )
     )
     user = str(body["user_id"])
@@ -107,11 +107,15 @@ def _run(
 
 def _activities(ctx: SlackContext, workspace: str, user: str, lang: str, rest: str) -> str:
     """A unit's activities: the named unit, or the units the user manages."""
-    units = [rest.strip()] if rest.strip() else ctx.engine.managed_unit_keys(workspace, user)
+    units = (
+        [rest.strip()] if rest.strip() else ctx.services.queries.managed_unit_keys(workspace, user)
+    )
     if not units:
         return t(lang, "slack.activities_which_unit")
     return "\n\n".join(
-        render_activities_mrkdwn(ctx.engine.activities_for(workspace, unit, user), lang)
+        render_activities_mrkdwn(
+            ctx.services.activities.activities_for(workspace, unit, user), lang
+        )
         for unit in units
     )
 
@@ -127,11 +131,11 @@ def _export(
     info = operations.resolve_round(
         ctx, workspace, parse_round_id(numbers[0] if numbers else ""), "export"
     )
-    content, filename = export_round(ctx.engine, workspace, info.round_id, fmt)
+    content, filename = export_round(ctx.services, workspace, info.round_id, fmt)
     ctx.poster.upload(
         client,
         workspace,
-        f"round:{info.round_id}:export:{fmt}:{ctx.engine.clock.now():%Y%m%d%H%M}",
+        f"round:{info.round_id}:export:{fmt}:{ctx.services.kernel.clock.now():%Y%m%d%H%M}",
         channel=info.group_ref,
         filename=filename,
         content=content if fmt == "docx" else content.decode("utf-8"),
@@ -175,7 +179,9 @@ def _start_stored(
         started_by=user,
         external_key=f"slack:command:{body['trigger_id']}",
     )
-    started = ctx.engine.start_round(workspace, command.checked(ctx.engine.clock.now(), ctx.tz))
+    started = ctx.services.rounds.start_round(
+        workspace, command.checked(ctx.services.kernel.clock.now(), ctx.tz)
+    )
     return started, ctx.notifier(client).plan_round_start(started)
 
 
@@ -199,9 +205,9 @@ def _started_text(lang: str, started: RoundStarted) -> str:
 def _status(ctx: SlackContext, workspace: str, user: str, round_id: int | None) -> str:
     """Progress as the user may see it (the engine applies the read rules)."""
     if round_id is not None:
-        statuses = [ctx.engine.status_for(workspace, round_id, user)]
+        statuses = [ctx.services.queries.status_for(workspace, round_id, user)]
     else:
-        statuses = ctx.engine.open_statuses_for(workspace, user)
+        statuses = ctx.services.queries.open_statuses_for(workspace, user)
         if not statuses:
             raise operations.NoOpenRound()
     return "\n\n".join(blocks.status_text(status, ctx.tz) for status in statuses[:10])

@@ -43,9 +43,7 @@ def store_before_ack(body: dict[str, Any], context: BoltContext, next: Callable[
         client = context.client
         assert client is not None
         conversation = Conversation(ctx, client, workspace)
-        typed = inbound.typed_event(
-            event, lambda ids: ctx.engine.services.people.names(workspace, ids)
-        )
+        typed = inbound.typed_event(event, lambda ids: ctx.services.people.names(workspace, ids))
         step = conversation.receive(typed, context.bot_user_id)
         if step is not None:
             context[STEP] = conversation.plan(step)

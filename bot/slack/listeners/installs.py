@@ -24,7 +24,7 @@ def on_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
     store = installation_store_of(context)
     if store is not None:
         store.delete_all(enterprise_id=context.enterprise_id, team_id=workspace)
-    ctx.engine.services.workspaces.stop(workspace)
+    ctx.services.workspaces.stop(workspace)
 
 
 def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
@@ -40,7 +40,7 @@ def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: Bolt
     if tokens.get("bot"):
         if store is not None:
             store.delete_bot(enterprise_id=context.enterprise_id, team_id=workspace)
-        ctx.engine.services.workspaces.stop(workspace)
+        ctx.services.workspaces.stop(workspace)
 
 
 def register(app: App) -> None:

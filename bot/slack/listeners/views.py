@@ -69,7 +69,7 @@ def _submitter_participant(
     submitting it is that participant."""
     meta = json.loads(body["view"].get("private_metadata") or "{}")
     try:
-        participant = ctx.engine.participant(workspace, int(meta["p"]))
+        participant = ctx.services.queries.participant(workspace, int(meta["p"]))
     except (NoParticipation, KeyError, ValueError):
         return None
     if participant.chat_id != str(body["user"]["id"]):
@@ -93,7 +93,9 @@ def start_submitted(
     # (no managers, not allowed) show in the modal.
     try:
         cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
-        started = ctx.engine.start_round(workspace, cmd.checked(ctx.engine.clock.now(), ctx.tz))
+        started = ctx.services.rounds.start_round(
+            workspace, cmd.checked(ctx.services.kernel.clock.now(), ctx.tz)
+        )
     except DialogError as err:
         field, message = start_refusal(err, lang, ctx.tz)
         ack(response_action="errors", errors={field: blocks.clip(message, 150)})

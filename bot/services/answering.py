@@ -1,0 +1,289 @@
+"""Use cases of answering: a participant's replies, skips, edits, forms and "done".
+
+Every incoming message or action carries a ``message_key``; applying the same key twice
+changes nothing (the second gets a ``duplicate`` outcome). The hot path is
+:meth:`Answering.reply_in_thread`: looking up the thread and recognising a replay take
+one statement, and the posts the outcome calls for are planned in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.states import ParticipationEvent, is_finished
+from bot.errors import InvalidInput, NoParticipation, NothingToEdit, NotYourThread
+from bot.ports import PostPlanner
+from bot.results import Outcome
+from bot.services.kernel import ServiceKernel
+from bot.services.participation import (
+    ANSWERED,
+    SKIPPED,
+    WITHDRAWN,
+    ParticipationKernel,
+    move,
+    number_of,
+    own_questions,
+    require_text,
+    sheet,
+    writes,
+)
+from bot.text_input import clean_text
+from storage.models import Participation
+from storage.repository import Repository
+
+
+class Answering:
+    """What a participant does in a round.
+
+    Args:
+        kernel: the shared unit-of-work plumbing.
+    """
+
+    def __init__(self, kernel: ServiceKernel) -> None:
+        self.kernel = kernel
+        self.flow = ParticipationKernel(kernel)
+
+    def reply(
+        self,
+        workspace: str,
+        participation_id: int,
+        text: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
+    ) -> Outcome:
+        """A participant's free-text reply: the answer to their current question. With a
+        ``planner``, what it calls for is written to the outbox in the same transaction."""
+
+        def work(repo: Repository) -> Outcome:
+            p, seen = repo.participation_and_seen(participation_id, message_key)
+            if p is None:
+                raise NoParticipation(str(participation_id))
+            return replace(self._reply(repo, p, seen, text, message_key), lang=p.round.lang)
+
+        return self.kernel.transaction(workspace, work, planner)
+
+    def reply_in_thread(
+        self,
+        workspace: str,
+        thread_ref: str,
+        chat_id: str,
+        text: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
+    ) -> Outcome | None:
+        """A reply in the conversation at ``thread_ref`` by ``chat_id``: the answer to the
+        current question of the participation living there. None when no participation
+        lives there; :class:`NotYourThread` when someone else wrote. Looking up the thread
+        and recognising a replay take one statement together. The outcome carries the
+        round's language for the adapter's reply."""
+
+        def work(repo: Repository) -> Outcome | None:
+            p, seen = repo.participation_by_thread_and_seen(thread_ref, message_key)
+            if p is None:
+                return None
+            if p.person is None or p.person.chat_id != chat_id:
+                raise NotYourThread(p.person.name if p.person else "")
+            return replace(self._reply(repo, p, seen, text, message_key), lang=p.round.lang)
+
+        return self.kernel.transaction(workspace, work, planner)
+
+    def _reply(
+        self, repo: Repository, p: Participation, seen: bool, text: str, message_key: str
+    ) -> Outcome:
+        p, template, early = self.flow.question_change(repo, p, seen, message_key)
+        if early is not None:
+            return early
+        cleaned = require_text(text)
+        pending = self.flow.pending_followups(repo, p, template)
+        if pending:
+            return self.flow.followed_up(repo, p, template, pending[0], cleaned, message_key)
+        question = own_questions(p, template)[p.position]
+        self.flow.store(repo, p, question.key, cleaned, ANSWERED, message_key)
+        return self.flow.advance(repo, p, template, "answered", question.key, message_key)
+
+    @writes
+    def skip(
+        self,
+        repo: Repository,
+        participation_id: int,
+        message_key: str,
+        question_key: str | None = None,
+    ) -> Outcome:
+        """Skip the current question. With ``question_key`` (a button's question, see
+        :attr:`QuestionPrompt.ref`) only that question, and :class:`QuestionNotCurrent`
+        when it is not the current one; ``""`` is a button that does not say."""
+        p, template, early = self.flow.begin_question(repo, participation_id, message_key)
+        if early is not None:
+            return early
+        self.flow.require_current(repo, p, template, question_key)
+        pending = self.flow.pending_followups(repo, p, template)
+        if pending:
+            return self.flow.followed_up(repo, p, template, pending[0], None, message_key)
+        question = own_questions(p, template)[p.position]
+        existing = p.answer_to(question.key)
+        if existing is None or existing.status != ANSWERED:
+            self.flow.store(repo, p, question.key, "", SKIPPED, message_key)
+        return self.flow.advance(repo, p, template, "skipped", question.key, message_key)
+
+    @writes
+    def back(self, repo: Repository, participation_id: int, message_key: str) -> Outcome:
+        """Go back to the previous question (its earlier answer is shown and kept)."""
+        p, template, dup = self.flow.begin(repo, participation_id, message_key)
+        if dup is not None:
+            return dup
+        p.position = max(0, min(p.position, len(own_questions(p, template))) - 1)
+        move(p, ParticipationEvent.REOPEN)
+        p.finished_at = None
+        self.flow.mark(repo, message_key, p, "back")
+        return Outcome(
+            "back", p.id, self.flow.prompt(repo, p, template, p.round, with_previous=True)
+        )
+
+    @writes
+    def finish(
+        self,
+        repo: Repository,
+        participation_id: int,
+        message_key: str,
+        question_key: str | None = None,
+    ) -> Outcome:
+        """The participant is done; unanswered questions stay unanswered. With
+        ``question_key`` (the button's question) :class:`QuestionNotCurrent` unless it is
+        the current question."""
+        p, template, dup = self.flow.begin(repo, participation_id, message_key)
+        if dup is not None:
+            return dup
+        if not is_finished(p.status):
+            self.flow.require_current(repo, p, template, question_key)
+            move(p, ParticipationEvent.FINISH)
+            p.finished_at = self.kernel.now()
+        self.flow.mark(repo, message_key, p, "finished")
+        return Outcome(
+            "finished",
+            p.id,
+            None,
+            finished=True,
+            sheet=sheet(p, self.kernel.template_of(p.round)),
+        )
+
+    def edit_by_source(
+        self,
+        workspace: str,
+        source_ref: str,
+        text: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
+    ) -> Outcome:
+        """An edited chat message: update the answer that came from it."""
+
+        def work(repo: Repository) -> Outcome:
+            answer = repo.answer_by_source(source_ref)
+            if answer is None:
+                raise NothingToEdit(source_ref)
+            return self._edit(repo, answer.participation_id, answer.question_key, text, message_key)
+
+        return self.kernel.transaction(workspace, work, planner)
+
+    @writes
+    def edit_question(
+        self, repo: Repository, participation_id: int, number: int, text: str, message_key: str
+    ) -> Outcome:
+        """Replace the answer to question ``number`` (1-based) without moving on."""
+        p = self.flow.participation(repo, participation_id)
+        questions = own_questions(p, self.kernel.template_of(p.round))
+        if not 1 <= number <= len(questions):
+            raise InvalidInput(f"1–{len(questions)}")
+        return self._edit(repo, participation_id, questions[number - 1].key, text, message_key)
+
+    def _edit(
+        self, repo: Repository, participation_id: int, question_key: str, text: str, key: str
+    ) -> Outcome:
+        p, template, dup = self.flow.begin(repo, participation_id, key)
+        if dup is not None:
+            return dup
+        cleaned = require_text(text)
+        self.flow.store(repo, p, question_key, cleaned, ANSWERED, key, keep_source=True)
+        self.flow.mark(repo, key, p, "edited")
+        return self.flow.with_drafts(
+            repo,
+            p,
+            template,
+            Outcome(
+                "edited",
+                p.id,
+                self.flow.prompt(repo, p, template, p.round),
+                question_key,
+                question_number=number_of(own_questions(p, template), question_key),
+            ),
+        )
+
+    def withdraw_by_source(
+        self,
+        workspace: str,
+        source_ref: str,
+        message_key: str,
+        planner: PostPlanner | None = None,
+    ) -> Outcome:
+        """A deleted chat message: withdraw the answer that came from it."""
+
+        def work(repo: Repository) -> Outcome:
+            answer = repo.answer_by_source(source_ref)
+            if answer is None:
+                raise NothingToEdit(source_ref)
+            p, template, dup = self.flow.begin(repo, answer.participation_id, message_key)
+            if dup is not None:
+                return dup
+            if answer.status != WITHDRAWN:
+                self.flow.store(repo, p, answer.question_key, "", WITHDRAWN, message_key, True)
+            self.flow.mark(repo, message_key, p, "withdrawn")
+            return Outcome(
+                "withdrawn",
+                p.id,
+                self.flow.prompt(repo, p, template, p.round),
+                answer.question_key,
+                question_number=number_of(own_questions(p, template), answer.question_key),
+            )
+
+        return self.kernel.transaction(workspace, work, planner)
+
+    @writes
+    def submit_form(
+        self, repo: Repository, participation_id: int, answers: dict[str, str], message_key: str
+    ) -> Outcome:
+        """Answers from a form (all remaining questions at once). Empty fields are left as
+        they were; the participant finishes when every question has an answer or a skip."""
+        p, template, dup = self.flow.begin(repo, participation_id, message_key)
+        if dup is not None:
+            return dup
+        current = {a.question_key: a for a in repo.answers(p.id)}
+        done = {k for k, a in current.items() if a.status in (ANSWERED, SKIPPED)}
+        questions = own_questions(p, template)
+        for q in questions:
+            text = clean_text(answers.get(q.key) or "").strip()
+            old = current.get(q.key)
+            if text and (old is None or old.status != ANSWERED or old.text != text):
+                self.flow.store(repo, p, q.key, text, ANSWERED, message_key, keep_source=True)
+                done.add(q.key)
+        open_index = next(
+            (i for i, q in enumerate(questions) if q.key not in done),
+            len(questions),
+        )
+        p.position = open_index
+        if open_index >= len(questions):
+            if not is_finished(p.status):
+                move(p, ParticipationEvent.FINISH)
+                p.finished_at = self.kernel.now()
+        else:
+            was_finished = is_finished(p.status)
+            move(p, ParticipationEvent.REOPEN if was_finished else ParticipationEvent.PROGRESS)
+            p.started_at = p.started_at or self.kernel.now()
+        self.flow.mark(repo, message_key, p, "form_saved")
+        finished = is_finished(p.status)
+        return self.flow.with_drafts(
+            repo,
+            p,
+            template,
+            Outcome(
+                "form_saved", p.id, self.flow.prompt(repo, p, template, p.round), finished=finished
+            ),
+        )
