@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.domain.posts import NewPost
 from bot.results import Outcome, Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.summary import RoundSummary
-from storage.outbox import NewPost
 
 
 class Notifier(Protocol):

@@ -18,6 +18,7 @@ from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from bot.domain.posts import NewPost as NewPost  # re-exported: what the outbox stores
 from storage.models import ProcessedMessage
 from storage.models_outbox import (
     POST_DEAD,
@@ -45,21 +46,6 @@ class _SystemClock:
 DEFAULT_LEASE = timedelta(seconds=40)
 #: After this many attempts a post is given up (``dead``).
 DEFAULT_MAX_ATTEMPTS = 12
-
-
-@dataclass(frozen=True)
-class NewPost:
-    """A post to be made: its key, what the platform call needs, and what it is about.
-
-    ``round_id`` / ``participation_id`` are filled wherever known, so a round's posts can be
-    found (and erased) by them.
-    """
-
-    key: str
-    payload: dict[str, Any]
-    channel: str | None = None
-    round_id: int | None = None
-    participation_id: int | None = None
 
 
 @dataclass(frozen=True)

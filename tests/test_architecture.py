@@ -98,7 +98,6 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str, str]] = frozenset(
         ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.config"),
         ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.token_cipher"),
         ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.token_store"),
-        ("domain", "bot/ports.py", "storage.outbox"),
     }
 )
 

@@ -186,12 +186,21 @@ def test_stored_schedules_are_read_per_workspace(two: Services, clock: FixedCloc
 
 def test_every_use_case_group_is_registered(services: Services) -> None:
     for group in (
+        "rounds",
+        "answering",
+        "activities",
+        "queries",
+        "absences",
         "history",
-        "org",
+        "ops",
+        "organisation",
+        "people",
         "personal_data",
+        "question_messages",
         "reports",
         "schedule",
         "settings",
+        "starting",
         "workspaces",
     ):
         assert getattr(services, group).kernel is services.kernel
