@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, event, text
 
+from bench.harness import forget_created, record_created
 from bench.orgs import build_org
 from bot.engine import DialogEngine, StartRound
 from bot.templates import TemplateCatalog
@@ -36,6 +37,7 @@ def fresh_database(url: str | None) -> Engine:
     """A migrated, empty database: a temporary SQLite file or a new PostgreSQL schema."""
     if url and url.startswith("postgres"):
         schema = f"bench_{uuid.uuid4().hex[:10]}"
+        record_created("schema", schema)
         admin = make_engine(url)
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -55,6 +57,7 @@ def _drop_schema(url: str, schema: str) -> None:
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     admin.dispose()
+    forget_created("schema", schema)
 
 
 def measure(size: int, url: str | None) -> float:
