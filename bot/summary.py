@@ -11,16 +11,16 @@ taken out of the question list and shown per branch before the questions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot.absence import ABSENT
 from bot.anonymity import WITHHELD, Pool, Respondent, plan_pools, pools_for_question
 from bot.collation import sort_key
-from bot.escaping import ESCAPERS, Trusted
+from bot.escaping import ESCAPERS
 from bot.i18n import format_local, t
 from bot.org_tree import OrgTree
 from bot.results import RoundInfo
@@ -433,37 +433,212 @@ def _anonymous_summary(
     )
 
 
-def _quote_filter(escape: Callable[[object], str], prefix: str) -> Callable[[object], Trusted]:
-    def quote(text: object) -> Trusted:
-        lines = escape(text).splitlines() or [""]
-        return Trusted("\n".join(prefix + line for line in lines))
+_SEPARATOR = "\x00"
+_QUOTE_PREFIX: dict[Format, str] = {"md": "> ", "mrkdwn": ">", "text": "    "}
+
+
+def _escape_many(texts: list[str], escape: Callable[[object], str]) -> list[str]:
+    """``[escape(t) for t in texts]``, escaping the joined text in one pass where that is
+    the same: the escapers work per character (and mrkdwn's ``@here`` at a word boundary,
+    which a NUL separator keeps), so joining, escaping and splitting again changes nothing,
+    unless a text itself contains the separator (then each text is escaped on its own)."""
+    if not texts:
+        return []
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:
+        return [escape(text) for text in texts]
+    return escape(joined).split(_SEPARATOR)
+
+
+# Light stand-ins for the many small dataclasses (same attribute names), only for
+# rendering: a named tuple is built several times faster than a frozen dataclass.
+
+
+class _EntryView(NamedTuple):
+    unit_name: str | None
+    person_name: str | None
+    status: str
+    text: str
+
+
+class _NodeView(NamedTuple):
+    depth: int
+    unit_name: str
+    level_name: str
+    answered: int
+    total: int
+    entries: list[_EntryView]
+    has_children: bool
+
+
+class _RateView(NamedTuple):
+    depth: int
+    unit_name: str
+    level_name: str
+    responded: int
+    total: int
+    people_responded: int
+    people: int
+    has_children: bool
+
+
+class _MissingView(NamedTuple):
+    unit_name: str
+    person_name: str
+    chat_id: str
+    absent: bool
+
+
+def _escaped_summary(summary: RoundSummary, escape: Callable[[object], str]) -> RoundSummary:
+    """A copy of ``summary`` whose every shown text is already escaped for the format.
+
+    Rendering it needs no per-value escaping (the templates then run without a
+    ``finalize``); answers become light named tuples with the same attribute names. The
+    result is only for rendering: it is not a valid summary of anything."""
+    texts: list[str] = []
+    add = texts.append
+
+    def opt(value: str | None) -> None:
+        add(value if value is not None else "")
+
+    r = summary.round
+    for value in (r.title, r.template_name, r.template_key):
+        add(value)
+    opt(r.overarching_question)
+    for rate in summary.rates:
+        add(rate.unit_name)
+        add(rate.level_name)
+    for syn in summary.syntheses:
+        for value in (syn.unit_name, syn.level_name, syn.person_name, syn.question, syn.text):
+            add(value)
+    for m in summary.missing:
+        add(m.unit_name)
+        add(m.person_name)
+    for q in summary.questions:
+        add(q.text)
+        for pool in q.pools:
+            add(pool.unit_name)
+            add(pool.level_name)
+            texts.extend(pool.texts)
+        for node in q.nodes:
+            add(node.unit_name)
+            add(node.level_name)
+            for e in node.entries:
+                opt(e.unit_name)
+                opt(e.person_name)
+                add(e.text)
+    escaped = iter(_escape_many(texts, escape))
+    nxt = escaped.__next__
+
+    def back(value: str | None) -> str | None:
+        out = nxt()
+        return None if value is None else out
+
+    round_ = replace(
+        r,
+        title=nxt(),
+        template_name=nxt(),
+        template_key=nxt(),
+        overarching_question=back(r.overarching_question),
+    )
+    rates: list[Any] = [
+        _RateView(
+            rate.depth,
+            nxt(),
+            nxt(),
+            rate.responded,
+            rate.total,
+            rate.people_responded,
+            rate.people,
+            rate.has_children,
+        )
+        for rate in summary.rates
+    ]
+    syntheses = [
+        replace(
+            syn, unit_name=nxt(), level_name=nxt(), person_name=nxt(), question=nxt(), text=nxt()
+        )
+        for syn in summary.syntheses
+    ]
+    missing: list[Any] = [_MissingView(nxt(), nxt(), m.chat_id, m.absent) for m in summary.missing]
+    questions: list[QuestionSummary] = []
+    for q in summary.questions:
+        text = nxt()
+        pools = [
+            replace(
+                pool,
+                unit_name=nxt(),
+                level_name=nxt(),
+                texts=[nxt() for _ in pool.texts],
+            )
+            for pool in q.pools
+        ]
+        nodes: list[Any] = []
+        for node in q.nodes:
+            unit_name = nxt()
+            level_name = nxt()
+            entries = [
+                _EntryView(back(e.unit_name), back(e.person_name), e.status, nxt())
+                for e in node.entries
+            ]
+            nodes.append(
+                _NodeView(
+                    node.depth,
+                    unit_name,
+                    level_name,
+                    node.answered,
+                    node.total,
+                    entries,
+                    node.has_children,
+                )
+            )
+        questions.append(replace(q, text=text, pools=pools, nodes=nodes))
+    return replace(
+        summary,
+        round=round_,
+        rates=rates,
+        syntheses=syntheses,
+        missing=missing,
+        questions=questions,
+    )
+
+
+def _quote_filter(prefix: str) -> Callable[[str], str]:
+    joiner = "\n" + prefix
+
+    def quote(text: str) -> str:
+        return prefix + joiner.join(text.splitlines())
 
     return quote
 
 
 @cache
 def _environment(fmt: Format) -> Environment:
+    """The summary templates for ``fmt``, rendering an :func:`_escaped_summary`.
+
+    Every user text reaches the template escaped already, so there is no ``finalize``;
+    what the template itself computes is escaped where it is made (``local``) or is our
+    own markup (``t``, ``indent``, ``nest``, ``heading``); numbers need no escaping."""
     escape = ESCAPERS[fmt]
     env = Environment(
         loader=PackageLoader("dialog_templates", "summaries"),
-        finalize=escape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=StrictUndefined,
         autoescape=False,
     )
-    quote_prefix = {"md": "> ", "mrkdwn": ">", "text": "    "}[fmt]
-    env.filters["quote"] = _quote_filter(escape, quote_prefix)
-    env.filters["local"] = format_local
-    env.globals["t"] = lambda key, lang, **kw: Trusted(
-        t(lang, key, **{k: escape(v) for k, v in kw.items()})
+    env.filters["quote"] = _quote_filter(_QUOTE_PREFIX[fmt])
+    env.filters["local"] = lambda moment: escape(format_local(moment))
+    # Texts passed in are escaped already; numbers (and None) are formatted as before.
+    env.globals["t"] = lambda key, lang, **kw: t(
+        lang, key, **{k: v if isinstance(v, str) else escape(v) for k, v in kw.items()}
     )
-    env.globals["indent"] = lambda depth: Trusted("  " * depth)
+    env.globals["indent"] = lambda depth: "  " * depth
     # Markdown collapses ordinary spaces: em spaces keep a table cell's nesting visible.
-    env.globals["nest"] = lambda depth: Trusted("\u2003\u2003" * depth)
-    env.filters["trusted"] = lambda text: Trusted(str(text))
-    env.globals["heading"] = lambda level: Trusted("#" * level)
+    env.globals["nest"] = lambda depth: "\u2003\u2003" * depth
+    env.filters["trusted"] = str
+    env.globals["heading"] = lambda level: "#" * level
     return env
 
 
@@ -480,23 +655,27 @@ class SummaryParts:
 
 def summary_parts(summary: RoundSummary) -> SummaryParts:
     """The mrkdwn summary's parts (each escaped, stripped; empty when there is nothing)."""
+    escaped = _escaped_summary(summary, ESCAPERS["mrkdwn"])
     module: Any = (
         _environment("mrkdwn")
         .get_template("summary.mrkdwn.j2")
-        .make_module({"s": summary, "r": summary.round, "lang": summary.round.lang})
+        .make_module({"s": escaped, "r": escaped.round, "lang": escaped.round.lang})
     )
     return SummaryParts(
         head=str(module.head()).strip(),
         rates=str(module.rates()).strip(),
         syntheses=str(module.syntheses()).strip(),
-        questions=[str(module.question(q)).strip() for q in summary.questions],
+        questions=[str(module.question(q)).strip() for q in escaped.questions],
         missing=str(module.missing()).strip(),
     )
 
 
 def render_summary(summary: RoundSummary, fmt: Format = "md") -> str:
-    """Render a summary as Markdown (``md``), Slack mrkdwn (``mrkdwn``) or plain ``text``."""
+    """Render a summary as Markdown (``md``), Slack mrkdwn (``mrkdwn``) or plain ``text``.
+
+    Every text a user typed (and every name) is escaped once for the format."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown summary format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    escaped = _escaped_summary(summary, ESCAPERS[fmt])
     template = _environment(fmt).get_template(f"summary.{fmt}.j2")
-    return template.render(s=summary, r=summary.round, lang=summary.round.lang)
+    return template.render(s=escaped, r=escaped.round, lang=escaped.round.lang)
