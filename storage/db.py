@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///dialogbot.db"
@@ -66,20 +67,55 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        else:  # one connection per thread (SingletonThreadPool): no pool size to set
+            kwargs.pop("pool_size", None)
+            kwargs.pop("max_overflow", None)
         engine = create_engine(
             resolved, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it would cost a round trip on every checkout, the hot path. A connection
+    # is recycled before a server or firewall would drop it for idling, and a connection
+    # found dead on a transaction's first statement is replaced and the statement retried
+    # (:class:`RetryingSession`); one found dead invalidates the whole pool (SQLAlchemy's
+    # default), so after a server restart the retry gets a fresh connection.
+    kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(resolved, **kwargs)
 
 
+#: Pooled connections older than this are replaced on checkout (well under the usual
+#: idle timeouts of firewalls and poolers, which drop connections silently).
+POOL_RECYCLE_SECONDS = 1800
+
+
+class RetryingSession(Session):
+    """A session that retries a transaction's *first* statement once when the pooled
+    connection turns out to be dead (server restarted, backend terminated, idle cut).
+
+    Nothing has run in the transaction yet, so running the statement again on a new
+    connection is the same as running it once; later statements, and a first statement
+    with changes waiting to be flushed, are never retried (the transaction is lost with its
+    connection and the caller sees the error)."""
+
+    def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        if self.in_transaction() or self.new or self.dirty or self.deleted:
+            return super()._execute_internal(*args, **kwargs)
+        try:
+            return super()._execute_internal(*args, **kwargs)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            self.rollback()
+            return super()._execute_internal(*args, **kwargs)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose objects stay usable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """A session factory whose objects stay usable after commit, retrying a transaction's
+    first statement on a dead connection (:class:`RetryingSession`)."""
+    return sessionmaker(engine, class_=RetryingSession, expire_on_commit=False)
 
 
 def alembic_config(engine: Engine) -> Config:

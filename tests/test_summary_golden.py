@@ -7,6 +7,7 @@ import random
 from datetime import UTC, datetime
 
 import pytest
+import summary_reference as reference
 
 from bot.anonymity import Pool
 from bot.escaping import markdown, mrkdwn
@@ -25,7 +26,6 @@ from bot.summary import (
     render_summary,
     summary_parts,
 )
-from tests import summary_reference as reference
 
 HOSTILE = [
     "",
