@@ -10,9 +10,12 @@ taken out of the question list and shown per branch before the questions.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import accumulate
 from typing import Any, Literal, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -435,23 +438,58 @@ def _anonymous_summary(
 
 _SEPARATOR = "\x00"
 _QUOTE_PREFIX: dict[Format, str] = {"md": "> ", "mrkdwn": ">", "text": "    "}
+_MARKDOWN_SPECIAL = "\\`*_[]<>#|~!&"
+_MRKDWN_SPECIAL = "&<>"
+_BROADCAST_AT = re.compile(r"@(?:channel|here|everyone)\b", re.IGNORECASE)
 
 
-def _escape_many(texts: list[str], escape: Callable[[object], str]) -> list[str]:
-    """``[escape(t) for t in texts]``, escaping the joined text in one pass where that is
-    the same: the escapers work per character (and mrkdwn's ``@here`` at a word boundary,
-    which a NUL separator keeps), so joining, escaping and splitting again changes nothing,
-    unless a text itself contains the separator (then each text is escaped on its own)."""
-    if not texts:
-        return []
+def _positions(joined: str, chars: str) -> list[int]:
+    """Where any of ``chars`` occurs in ``joined`` (C-level scans with ``find``)."""
+    found: list[int] = []
+    for char in chars:
+        at = joined.find(char)
+        while at != -1:
+            found.append(at)
+            at = joined.find(char, at + 1)
+    return found
+
+
+def _to_escape(joined: str, fmt: Format) -> list[int]:
+    """Positions in ``joined`` where ``fmt``'s escaper changes something: a special
+    character, and in mrkdwn an ``@channel``/``@here``/``@everyone``."""
+    if fmt == "md":
+        return _positions(joined, _MARKDOWN_SPECIAL)
+    if fmt == "mrkdwn":
+        found = _positions(joined, _MRKDWN_SPECIAL)
+        found.extend(at for at in _positions(joined, "@") if _BROADCAST_AT.match(joined, at))
+        return found
+    return []
+
+
+def _escape_many(texts: list[str], fmt: Format) -> list[str]:
+    """``[escape(t) for t in texts]``, where each text that escaping leaves alone is the
+    very same object (and ``texts`` itself when none changes): scans of the joined texts
+    find the few that need escaping.
+
+    The escapers work per character (and mrkdwn's ``@here`` up to a word boundary, which a
+    NUL separator keeps: it is no word character), so a change in the joined text is a
+    change in the one text it falls in."""
+    if fmt == "text" or not texts:
+        return texts
     joined = _SEPARATOR.join(texts)
-    if joined.count(_SEPARATOR) != len(texts) - 1:
-        return [escape(text) for text in texts]
-    return escape(joined).split(_SEPARATOR)
+    positions = _to_escape(joined, fmt)
+    if not positions:
+        return texts
+    escape = ESCAPERS[fmt]
+    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+    out = list(texts)
+    for index in {bisect_right(starts, at) - 1 for at in positions}:
+        out[index] = escape(texts[index])
+    return out
 
 
-# Light stand-ins for the many small dataclasses (same attribute names), only for
-# rendering: a named tuple is built several times faster than a frozen dataclass.
+# Light stand-ins for the small dataclasses (same attribute names), only for rendering, and
+# only where a text changed on escaping: a named tuple is built several times faster.
 
 
 class _EntryView(NamedTuple):
@@ -467,7 +505,7 @@ class _NodeView(NamedTuple):
     level_name: str
     answered: int
     total: int
-    entries: list[_EntryView]
+    entries: list[Any]
     has_children: bool
 
 
@@ -489,28 +527,21 @@ class _MissingView(NamedTuple):
     absent: bool
 
 
-def _escaped_summary(summary: RoundSummary, escape: Callable[[object], str]) -> RoundSummary:
-    """A copy of ``summary`` whose every shown text is already escaped for the format.
-
-    Rendering it needs no per-value escaping (the templates then run without a
-    ``finalize``); answers become light named tuples with the same attribute names. The
-    result is only for rendering: it is not a valid summary of anything."""
+def _texts_of(summary: RoundSummary) -> list[str]:
+    """Every shown text of ``summary``, in the order :func:`_escaped_summary` reads them
+    back (a missing name as an empty text)."""
     texts: list[str] = []
     add = texts.append
-
-    def opt(value: str | None) -> None:
-        add(value if value is not None else "")
-
     r = summary.round
-    for value in (r.title, r.template_name, r.template_key):
-        add(value)
-    opt(r.overarching_question)
+    add(r.title)
+    add(r.template_name)
+    add(r.template_key)
+    add(r.overarching_question or "")
     for rate in summary.rates:
         add(rate.unit_name)
         add(rate.level_name)
     for syn in summary.syntheses:
-        for value in (syn.unit_name, syn.level_name, syn.person_name, syn.question, syn.text):
-            add(value)
+        texts.extend((syn.unit_name, syn.level_name, syn.person_name, syn.question, syn.text))
     for m in summary.missing:
         add(m.unit_name)
         add(m.person_name)
@@ -524,65 +555,119 @@ def _escaped_summary(summary: RoundSummary, escape: Callable[[object], str]) -> 
             add(node.unit_name)
             add(node.level_name)
             for e in node.entries:
-                opt(e.unit_name)
-                opt(e.person_name)
+                add(e.unit_name or "")
+                add(e.person_name or "")
                 add(e.text)
-    escaped = iter(_escape_many(texts, escape))
-    nxt = escaped.__next__
+    return texts
 
-    def back(value: str | None) -> str | None:
-        out = nxt()
-        return None if value is None else out
 
-    round_ = replace(
-        r,
-        title=nxt(),
-        template_name=nxt(),
-        template_key=nxt(),
-        overarching_question=back(r.overarching_question),
-    )
-    rates: list[Any] = [
-        _RateView(
-            rate.depth,
-            nxt(),
-            nxt(),
-            rate.responded,
-            rate.total,
-            rate.people_responded,
-            rate.people,
-            rate.has_children,
+def _escaped_summary(summary: RoundSummary, fmt: Format) -> RoundSummary:
+    """``summary`` with every shown text escaped for ``fmt``, ready for templates that do
+    no escaping of their own.
+
+    Parts whose texts escaping leaves alone are the same objects (usually nearly all:
+    without any text to escape it is ``summary`` itself); a changed answer, node, rate or
+    missing person becomes a light named tuple with the same attribute names. The result
+    is only for rendering."""
+    texts = _texts_of(summary)
+    escaped = _escape_many(texts, fmt)
+    if escaped is texts:
+        return summary
+    position = 0
+
+    def take(n: int) -> tuple[bool, list[str]]:
+        """The next ``n`` escaped texts, and whether any of them changed."""
+        nonlocal position
+        start, position = position, position + n
+        changed = any(escaped[i] is not texts[i] for i in range(start, position))
+        return changed, escaped[start:position]
+
+    r = summary.round
+    changed, (title, name, key, overarching) = take(4)
+    round_ = r
+    if changed:
+        round_ = replace(
+            r,
+            title=title,
+            template_name=name,
+            template_key=key,
+            overarching_question=overarching if r.overarching_question is not None else None,
         )
-        for rate in summary.rates
-    ]
-    syntheses = [
-        replace(
-            syn, unit_name=nxt(), level_name=nxt(), person_name=nxt(), question=nxt(), text=nxt()
-        )
-        for syn in summary.syntheses
-    ]
-    missing: list[Any] = [_MissingView(nxt(), nxt(), m.chat_id, m.absent) for m in summary.missing]
+    rates: list[Any] = []
+    for rate in summary.rates:
+        unit_name, level_name = escaped[position], escaped[position + 1]
+        changed = unit_name is not texts[position] or level_name is not texts[position + 1]
+        position += 2
+        if changed:
+            rate = _RateView(  # type: ignore[assignment]
+                rate.depth,
+                unit_name,
+                level_name,
+                rate.responded,
+                rate.total,
+                rate.people_responded,
+                rate.people,
+                rate.has_children,
+            )
+        rates.append(rate)
+    syntheses = []
+    for syn in summary.syntheses:
+        changed, (unit_name, level_name, person_name, question, text) = take(5)
+        if changed:
+            syn = replace(
+                syn,
+                unit_name=unit_name,
+                level_name=level_name,
+                person_name=person_name,
+                question=question,
+                text=text,
+            )
+        syntheses.append(syn)
+    missing: list[Any] = []
+    for m in summary.missing:
+        unit_name, person_name = escaped[position], escaped[position + 1]
+        changed = unit_name is not texts[position] or person_name is not texts[position + 1]
+        position += 2
+        missing.append(_MissingView(unit_name, person_name, m.chat_id, m.absent) if changed else m)
     questions: list[QuestionSummary] = []
     for q in summary.questions:
-        text = nxt()
-        pools = [
-            replace(
-                pool,
-                unit_name=nxt(),
-                level_name=nxt(),
-                texts=[nxt() for _ in pool.texts],
-            )
-            for pool in q.pools
-        ]
+        q_changed, (text,) = take(1)
+        pools = []
+        for pool in q.pools:
+            changed, values = take(2 + len(pool.texts))
+            if changed:
+                pool = replace(pool, unit_name=values[0], level_name=values[1], texts=values[2:])
+                q_changed = True
+            pools.append(pool)
         nodes: list[Any] = []
         for node in q.nodes:
-            unit_name = nxt()
-            level_name = nxt()
-            entries = [
-                _EntryView(back(e.unit_name), back(e.person_name), e.status, nxt())
-                for e in node.entries
-            ]
-            nodes.append(
-                _NodeView(
+            unit_name, level_name = escaped[position], escaped[position + 1]
+            node_changed = unit_name is not texts[position] or level_name is not texts[position + 1]
+            position += 2
+            entries: list[Any] = []
+            start = position
+            position += 3 * len(node.entries)
+            for n, e in enumerate(node.entries):
+                i = start + 3 * n
+                if (
+                    escaped[i] is texts[i]
+                    and escaped[i + 1] is texts[i + 1]
+                    and escaped[i + 2] is texts[i + 2]
+                ):
+                    entries.append(e)
+                    continue
+                entries.append(
+                    _EntryView(
+                        escaped[i] if e.unit_name is not None else None,
+                        escaped[i + 1] if e.person_name is not None else None,
+                        e.status,
+                        escaped[i + 2],
+                    )
+                )
+                node_changed = True
+            if node_changed:
+                q_changed = True
+                node = _NodeView(  # type: ignore[assignment]
                     node.depth,
                     unit_name,
                     level_name,
@@ -591,8 +676,9 @@ def _escaped_summary(summary: RoundSummary, escape: Callable[[object], str]) -> 
                     entries,
                     node.has_children,
                 )
-            )
-        questions.append(replace(q, text=text, pools=pools, nodes=nodes))
+            nodes.append(node)
+        questions.append(replace(q, text=text, pools=pools, nodes=nodes) if q_changed else q)
+    assert position == len(texts)
     return replace(
         summary,
         round=round_,
@@ -635,8 +721,13 @@ def _environment(fmt: Format) -> Environment:
         lang, key, **{k: v if isinstance(v, str) else escape(v) for k, v in kw.items()}
     )
     env.globals["indent"] = lambda depth: "  " * depth
+    env.filters["pad"] = lambda depth: "  " * depth  # a filter is called directly: cheaper
+    # The templates read attributes of our own objects only: straight to the builtin,
+    # without Jinja's fallback to item access (a missing attribute raises either way).
+    env.getattr = getattr  # type: ignore[method-assign]
     # Markdown collapses ordinary spaces: em spaces keep a table cell's nesting visible.
     env.globals["nest"] = lambda depth: "\u2003\u2003" * depth
+    env.filters["em_nest"] = lambda depth: "\u2003\u2003" * depth
     env.filters["trusted"] = str
     env.globals["heading"] = lambda level: "#" * level
     return env
@@ -655,7 +746,7 @@ class SummaryParts:
 
 def summary_parts(summary: RoundSummary) -> SummaryParts:
     """The mrkdwn summary's parts (each escaped, stripped; empty when there is nothing)."""
-    escaped = _escaped_summary(summary, ESCAPERS["mrkdwn"])
+    escaped = _escaped_summary(summary, "mrkdwn")
     module: Any = (
         _environment("mrkdwn")
         .get_template("summary.mrkdwn.j2")
@@ -676,6 +767,6 @@ def render_summary(summary: RoundSummary, fmt: Format = "md") -> str:
     Every text a user typed (and every name) is escaped once for the format."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown summary format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    escaped = _escaped_summary(summary, ESCAPERS[fmt])
+    escaped = _escaped_summary(summary, fmt)
     template = _environment(fmt).get_template(f"summary.{fmt}.j2")
     return template.render(s=escaped, r=escaped.round, lang=escaped.round.lang)

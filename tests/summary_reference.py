@@ -91,6 +91,10 @@ def _environment(fmt: Format) -> Environment:
         t(lang, key, **{k: escape(v) for k, v in kw.items()})
     )
     env.globals["indent"] = lambda depth: Trusted("  " * depth)
+    # Added with the templates' switch from ``indent(depth)``/``nest(depth)`` to the
+    # ``pad``/``em_nest`` filters (the same text).
+    env.filters["pad"] = lambda depth: Trusted("  " * depth)
+    env.filters["em_nest"] = lambda depth: Trusted("\u2003\u2003" * depth)
     env.globals["nest"] = lambda depth: Trusted("\u2003\u2003" * depth)
     env.filters["trusted"] = lambda text: Trusted(str(text))
     env.globals["heading"] = lambda level: Trusted("#" * level)

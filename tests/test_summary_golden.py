@@ -48,12 +48,17 @@ HOSTILE = [
 
 
 def _text(rng: random.Random) -> str:
+    if PLAIN_ONLY:
+        return rng.choice(["", "Svar ett", "Åsa Öberg", "rad\nrad", "100 %"])
     if rng.random() < 0.5:
         return rng.choice(HOSTILE)
     alphabet = "ab Å\n\r&<>@*_\\`[]#|~!\x00\u2028e"
     words = ["channel", "here", "everyone", "@", "svar", "&amp;"]
     parts = [rng.choice(alphabet) if rng.random() < 0.7 else rng.choice(words) for _ in range(30)]
     return "".join(parts[: rng.randint(0, 30)])
+
+
+PLAIN_ONLY = False
 
 
 def _summary(seed: int, anonymous: bool, lang: str) -> RoundSummary:
@@ -154,3 +159,15 @@ def test_escapers_match_the_reference_translate() -> None:
         text = _text(rng)
         assert markdown(text) == reference.markdown(text)
         assert mrkdwn(text) == reference.mrkdwn(text)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_text_with_nothing_to_escape_renders_the_same(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(__import__(__name__), "PLAIN_ONLY", True)
+    summary = _summary(seed, False, "sv")
+    fmt: Format
+    for fmt in FORMATS:
+        assert render_summary(summary, fmt) == reference.render_summary(summary, fmt)
+    assert summary_parts(summary) == reference.summary_parts(summary)
