@@ -724,7 +724,7 @@ def _environment(fmt: Format) -> Environment:
     env.filters["pad"] = lambda depth: "  " * depth  # a filter is called directly: cheaper
     # The templates read attributes of our own objects only: straight to the builtin,
     # without Jinja's fallback to item access (a missing attribute raises either way).
-    env.getattr = getattr  # type: ignore[method-assign]
+    env.getattr = getattr  # type: ignore[method-assign,assignment]
     # Markdown collapses ordinary spaces: em spaces keep a table cell's nesting visible.
     env.globals["nest"] = lambda depth: "\u2003\u2003" * depth
     env.filters["em_nest"] = lambda depth: "\u2003\u2003" * depth
