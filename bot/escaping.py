@@ -14,8 +14,6 @@ from __future__ import annotations
 import html
 import re
 
-from rich.markup import escape as rich_escape
-
 _WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _MARKDOWN_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]<>#|~!&"}
@@ -71,6 +69,8 @@ def terminal(text: object) -> str:
     """Escape text for the terminal's Rich console markup (``[bold]`` stays literal)."""
     if isinstance(text, Trusted):
         return text
+    from rich.markup import escape as rich_escape  # only the terminal needs Rich
+
     return rich_escape(str(text))
 
 
