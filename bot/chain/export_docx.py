@@ -102,8 +102,9 @@ def _escape(text: str) -> str:
 
 
 def _t(text: str) -> str:
-    """One ``w:t`` (escaped text), space-preserving where it starts or ends with space."""
-    if len(text.strip()) < len(text):
+    """One ``w:t`` (escaped text), space-preserving where it starts or ends with space
+    (python-docx: where ``strip()`` would shorten it; the same whitespace as ``isspace``)."""
+    if text[0].isspace() or text[-1].isspace():
         return f'<w:t xml:space="preserve">{text}</w:t>'
     return f"<w:t>{text}</w:t>"
 
@@ -111,6 +112,10 @@ def _t(text: str) -> str:
 def _run_content(text: str) -> str:
     """The run's children for ``text`` as python-docx writes them: tabs and line breaks
     (``\\r`` and ``\\n`` each) as elements, the text between them in ``w:t``."""
+    if text.isprintable():  # the common case, one C-level scan: nothing to drop or break
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return _t(text) if text else ""
     text = _escape(text)
     if not _RUN_BREAKS.search(text):
         return _t(text) if text else ""
@@ -143,6 +148,15 @@ def _p(style_id: str | None, runs: str = "") -> str:
 
 def _add(text: str, style_id: str | None = None) -> str:
     """A paragraph in the style (python-docx adds a run only for a non-empty text)."""
+    if style_id is not None and text and text.isprintable():
+        # The common case in one step (the same as below, without the calls).
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return (
+            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
+            f"<w:r><w:t{space}>{text}</w:t></w:r></w:p>"
+        )
     return _p(style_id, _run(text) if text else "")
 
 
@@ -198,6 +212,16 @@ def _tc(width: int, content: str) -> str:
 
 
 def _cell(width: int, text: str, style_id: str, run_style_id: str | None = None) -> str:
+    if run_style_id is None and text and text.isprintable():
+        # The common case in one step (the same as below, without the calls).
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return (
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
+            f"<w:r><w:t{space}>{text}</w:t></w:r></w:p></w:tc>"
+        )
     return _tc(width, _p(style_id, _run(text, run_style_id)))
 
 
@@ -230,9 +254,11 @@ class _Writer:
         text_id = ids[TABLE_TEXT]
         strong_id = ids["Strong"]
         cell_widths = equal.first_row
+        levels = [ids[table_level(depth)] for depth in range(4)]
+        depths, totals = block.depths, block.totals
         for index, row in enumerate(block.rows):
-            strong = strong_id if block.is_total(index) else None
-            first = ids[table_level(block.depth(index))]
+            strong = strong_id if index < len(totals) and totals[index] else None
+            first = levels[min(depths[index], 3) if index < len(depths) else 0]
             out.append("<w:tr>")
             for n, (w, text) in enumerate(zip(cell_widths, row, strict=True)):
                 out.append(_cell(w, text, first if n == 0 else text_id, strong))
