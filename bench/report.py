@@ -164,8 +164,9 @@ def _figure4(r: dict[str, Any] | None) -> str:
         "the format (Markdown, Slack mrkdwn: our templates with the roll-up, rates table and "
         "list of who has not answered), and writes the DOCX from the prebuilt export "
         "document. Floor and ours run interleaved in one loop (one of each per repetition, "
-        "rotating order) after a warm-up, garbage collector off while timing; each figure is "
-        "the median of the repetitions. For context: loading the round and building the "
+        "rotating order) after a warm-up, garbage collector off while timing; each time is "
+        "the median of the repetitions, each ratio the median of the ratios within a "
+        "repetition (floor and ours back to back: steadier while the load drifts). For context: loading the round and building the "
         "roll-up, the whole DOCX export (load, document, file), the first DOCX of a process "
         "(it builds the template once), and the naive python-docx way of writing the "
         "answers. Peak memory by tracemalloc.\n",
