@@ -4,6 +4,7 @@ Slack and the load generator as subprocesses, signed requests, seeded rounds and
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import math
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -64,6 +66,7 @@ class BenchDatabase:
         self.name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
         base = make_url(admin_url())
         self.url = base.set(database=self.name).render_as_string(hide_password=False)
+        record_created("database", self.name)
         admin = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{self.name}"'))
@@ -99,6 +102,7 @@ class BenchDatabase:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
         admin.dispose()
+        forget_created("database", self.name)
 
 
 @contextmanager
@@ -111,20 +115,67 @@ def bench_database(label: str) -> Iterator[BenchDatabase]:
         db.drop()
 
 
+#: What this checkout's bench runs created (one file per checkout: runs from another
+#: checkout on the same server keep their own record and are never touched).
+CREATED_FILE = RUN_DIR / f"created-databases-{hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]}.txt"
+_created_lock = threading.Lock()
+
+
+def _created_entries() -> list[tuple[str, str]]:
+    if not CREATED_FILE.exists():
+        return []
+    entries = []
+    for line in CREATED_FILE.read_text().splitlines():
+        kind, _, name = line.partition(" ")
+        if kind in ("database", "schema") and name:
+            entries.append((kind, name))
+    return entries
+
+
+def record_created(kind: str, name: str) -> None:
+    """Write down a database or schema *before* creating it, so an interrupted run's
+    leftovers are known by name (and only those are ever dropped)."""
+    with _created_lock:
+        CREATED_FILE.parent.mkdir(parents=True, exist_ok=True)
+        with CREATED_FILE.open("a") as f:
+            f.write(f"{kind} {name}\n")
+
+
+def forget_created(kind: str, name: str) -> None:
+    """Strike a database or schema from the record after it was dropped."""
+    with _created_lock:
+        kept = [e for e in _created_entries() if e != (kind, name)]
+        CREATED_FILE.write_text("".join(f"{k} {n}\n" for k, n in kept))
+
+
 def drop_leftover_databases() -> None:
-    """Drop ``bench_*`` databases an interrupted earlier run left behind."""
+    """Drop the databases and schemas an interrupted earlier bench run recorded as created.
+
+    Only names this bench wrote down in ``CREATED_FILE`` before it created
+    them are dropped: other ``bench_*`` databases on the server (another checkout's run,
+    someone's own) are never touched.
+    """
+    entries = _created_entries()
+    if not entries:
+        return
     admin = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        names = conn.execute(
-            text("SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'")
-        ).scalars()
-        for name in list(names):
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        for kind, name in entries:
+            if kind == "database":
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :n AND pid <> pg_backend_pid()"
+                    ),
+                    {"n": name},
+                )
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            else:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            log(f"dropped leftover {kind} {name} of an earlier run")
     admin.dispose()
+    for kind, name in entries:
+        forget_created(kind, name)
 
 
 # Processes -------------------------------------------------------------------------------

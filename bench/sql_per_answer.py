@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, event, text
 
+from bench.harness import forget_created, record_created
 from bench.orgs import build_org
 from bot.domain.commands import StartRound
 from bot.services.container import build_services
@@ -37,6 +38,7 @@ def fresh_database(url: str | None) -> Engine:
     """A migrated, empty database: a temporary SQLite file or a new PostgreSQL schema."""
     if url and url.startswith("postgres"):
         schema = f"bench_{uuid.uuid4().hex[:10]}"
+        record_created("schema", schema)
         admin = make_engine(url)
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -56,6 +58,7 @@ def _drop_schema(url: str, schema: str) -> None:
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     admin.dispose()
+    forget_created("schema", schema)
 
 
 def measure(size: int, url: str | None) -> float:

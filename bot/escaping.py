@@ -14,12 +14,11 @@ from __future__ import annotations
 import html
 import re
 
-from rich.markup import escape as rich_escape
-
 _WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _MARKDOWN_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]<>#|~!&"}
 _MRKDWN_SPECIAL = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+_MARKDOWN_REPLACEMENTS = tuple((c, "\\" + c) for c in "\\`*_[]<>#|~!&")
 
 
 class Trusted(str):
@@ -32,7 +31,14 @@ def mrkdwn(text: object) -> str:
     """Escape text for Slack mrkdwn so it renders literally and pings no one."""
     if isinstance(text, Trusted):
         return text
-    s = str(text).translate(_MRKDWN_SPECIAL)
+    s = str(text)
+    # The same as ``s.translate(_MRKDWN_SPECIAL)``; ``&`` first (the others insert one).
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
     if "@" not in s:
         return s
     return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), s)
@@ -42,7 +48,14 @@ def markdown(text: object) -> str:
     """Escape text for CommonMark so it renders literally (no links, HTML or emphasis)."""
     if isinstance(text, Trusted):
         return text
-    return str(text).translate(_MARKDOWN_SPECIAL)
+    s = str(text)
+    # The same as ``s.translate(_MARKDOWN_SPECIAL)``, several times faster: each
+    # ``replace`` is one C-level scan, and the backslash goes first so that no later
+    # replacement's inserted backslash is escaped again.
+    for char, escaped in _MARKDOWN_REPLACEMENTS:
+        if char in s:
+            s = s.replace(char, escaped)
+    return s
 
 
 def html_text(text: object) -> str:
@@ -56,6 +69,8 @@ def terminal(text: object) -> str:
     """Escape text for the terminal's Rich console markup (``[bold]`` stays literal)."""
     if isinstance(text, Trusted):
         return text
+    from rich.markup import escape as rich_escape  # only the terminal needs Rich
+
     return rich_escape(str(text))
 
 

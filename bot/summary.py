@@ -10,10 +10,13 @@ taken out of the question list and shown per branch before the questions.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, Literal
+from itertools import accumulate
+from typing import Any, Literal, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -23,7 +26,7 @@ from bot.collation import sort_key
 from bot.domain.answer_status import GIVEN
 from bot.domain.shapes import ParticipationShape, UnitShape
 from bot.domain.states import is_finished
-from bot.escaping import ESCAPERS, Trusted
+from bot.escaping import ESCAPERS
 from bot.i18n import format_local, t
 from bot.org_tree import OrgTree
 from bot.results import RoundInfo
@@ -436,37 +439,300 @@ def _anonymous_summary(
     )
 
 
-def _quote_filter(escape: Callable[[object], str], prefix: str) -> Callable[[object], Trusted]:
-    def quote(text: object) -> Trusted:
-        lines = escape(text).splitlines() or [""]
-        return Trusted("\n".join(prefix + line for line in lines))
+_SEPARATOR = "\x00"
+_QUOTE_PREFIX: dict[Format, str] = {"md": "> ", "mrkdwn": ">", "text": "    "}
+_MARKDOWN_SPECIAL = "\\`*_[]<>#|~!&"
+_MRKDWN_SPECIAL = "&<>"
+_BROADCAST_AT = re.compile(r"@(?:channel|here|everyone)\b", re.IGNORECASE)
+
+
+def _positions(joined: str, chars: str) -> list[int]:
+    """Where any of ``chars`` occurs in ``joined`` (C-level scans with ``find``)."""
+    found: list[int] = []
+    for char in chars:
+        at = joined.find(char)
+        while at != -1:
+            found.append(at)
+            at = joined.find(char, at + 1)
+    return found
+
+
+def _to_escape(joined: str, fmt: Format) -> list[int]:
+    """Positions in ``joined`` where ``fmt``'s escaper changes something: a special
+    character, and in mrkdwn an ``@channel``/``@here``/``@everyone``."""
+    if fmt == "md":
+        return _positions(joined, _MARKDOWN_SPECIAL)
+    if fmt == "mrkdwn":
+        found = _positions(joined, _MRKDWN_SPECIAL)
+        found.extend(at for at in _positions(joined, "@") if _BROADCAST_AT.match(joined, at))
+        return found
+    return []
+
+
+def _escape_many(texts: list[str], fmt: Format) -> list[str]:
+    """``[escape(t) for t in texts]``, where each text that escaping leaves alone is the
+    very same object (and ``texts`` itself when none changes): scans of the joined texts
+    find the few that need escaping.
+
+    The escapers work per character (and mrkdwn's ``@here`` up to a word boundary, which a
+    NUL separator keeps: it is no word character), so a change in the joined text is a
+    change in the one text it falls in."""
+    if fmt == "text" or not texts:
+        return texts
+    joined = _SEPARATOR.join(texts)
+    positions = _to_escape(joined, fmt)
+    if not positions:
+        return texts
+    escape = ESCAPERS[fmt]
+    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+    out = list(texts)
+    for index in {bisect_right(starts, at) - 1 for at in positions}:
+        out[index] = escape(texts[index])
+    return out
+
+
+# Light stand-ins for the small dataclasses (same attribute names), only for rendering, and
+# only where a text changed on escaping: a named tuple is built several times faster.
+
+
+class _EntryView(NamedTuple):
+    unit_name: str | None
+    person_name: str | None
+    status: str
+    text: str
+
+
+class _NodeView(NamedTuple):
+    depth: int
+    unit_name: str
+    level_name: str
+    answered: int
+    total: int
+    entries: list[Any]
+    has_children: bool
+
+
+class _RateView(NamedTuple):
+    depth: int
+    unit_name: str
+    level_name: str
+    responded: int
+    total: int
+    people_responded: int
+    people: int
+    has_children: bool
+
+
+class _MissingView(NamedTuple):
+    unit_name: str
+    person_name: str
+    chat_id: str
+    absent: bool
+
+
+def _texts_of(summary: RoundSummary) -> list[str]:
+    """Every shown text of ``summary``, in the order :func:`_escaped_summary` reads them
+    back (a missing name as an empty text)."""
+    texts: list[str] = []
+    add = texts.append
+    r = summary.round
+    add(r.title)
+    add(r.template_name)
+    add(r.template_key)
+    add(r.overarching_question or "")
+    for rate in summary.rates:
+        add(rate.unit_name)
+        add(rate.level_name)
+    for syn in summary.syntheses:
+        texts.extend((syn.unit_name, syn.level_name, syn.person_name, syn.question, syn.text))
+    for m in summary.missing:
+        add(m.unit_name)
+        add(m.person_name)
+    for q in summary.questions:
+        add(q.text)
+        for pool in q.pools:
+            add(pool.unit_name)
+            add(pool.level_name)
+            texts.extend(pool.texts)
+        for node in q.nodes:
+            add(node.unit_name)
+            add(node.level_name)
+            for e in node.entries:
+                add(e.unit_name or "")
+                add(e.person_name or "")
+                add(e.text)
+    return texts
+
+
+def _escaped_summary(summary: RoundSummary, fmt: Format) -> RoundSummary:
+    """``summary`` with every shown text escaped for ``fmt``, ready for templates that do
+    no escaping of their own.
+
+    Parts whose texts escaping leaves alone are the same objects (usually nearly all:
+    without any text to escape it is ``summary`` itself); a changed answer, node, rate or
+    missing person becomes a light named tuple with the same attribute names. The result
+    is only for rendering."""
+    texts = _texts_of(summary)
+    escaped = _escape_many(texts, fmt)
+    if escaped is texts:
+        return summary
+    position = 0
+
+    def take(n: int) -> tuple[bool, list[str]]:
+        """The next ``n`` escaped texts, and whether any of them changed."""
+        nonlocal position
+        start, position = position, position + n
+        changed = any(escaped[i] is not texts[i] for i in range(start, position))
+        return changed, escaped[start:position]
+
+    r = summary.round
+    changed, (title, name, key, overarching) = take(4)
+    round_ = r
+    if changed:
+        round_ = replace(
+            r,
+            title=title,
+            template_name=name,
+            template_key=key,
+            overarching_question=overarching if r.overarching_question is not None else None,
+        )
+    rates: list[Any] = []
+    for rate in summary.rates:
+        unit_name, level_name = escaped[position], escaped[position + 1]
+        changed = unit_name is not texts[position] or level_name is not texts[position + 1]
+        position += 2
+        if changed:
+            rate = _RateView(  # type: ignore[assignment]
+                rate.depth,
+                unit_name,
+                level_name,
+                rate.responded,
+                rate.total,
+                rate.people_responded,
+                rate.people,
+                rate.has_children,
+            )
+        rates.append(rate)
+    syntheses = []
+    for syn in summary.syntheses:
+        changed, (unit_name, level_name, person_name, question, text) = take(5)
+        if changed:
+            syn = replace(
+                syn,
+                unit_name=unit_name,
+                level_name=level_name,
+                person_name=person_name,
+                question=question,
+                text=text,
+            )
+        syntheses.append(syn)
+    missing: list[Any] = []
+    for m in summary.missing:
+        unit_name, person_name = escaped[position], escaped[position + 1]
+        changed = unit_name is not texts[position] or person_name is not texts[position + 1]
+        position += 2
+        missing.append(_MissingView(unit_name, person_name, m.chat_id, m.absent) if changed else m)
+    questions: list[QuestionSummary] = []
+    for q in summary.questions:
+        q_changed, (text,) = take(1)
+        pools = []
+        for pool in q.pools:
+            changed, values = take(2 + len(pool.texts))
+            if changed:
+                pool = replace(pool, unit_name=values[0], level_name=values[1], texts=values[2:])
+                q_changed = True
+            pools.append(pool)
+        nodes: list[Any] = []
+        for node in q.nodes:
+            unit_name, level_name = escaped[position], escaped[position + 1]
+            node_changed = unit_name is not texts[position] or level_name is not texts[position + 1]
+            position += 2
+            entries: list[Any] = []
+            start = position
+            position += 3 * len(node.entries)
+            for n, e in enumerate(node.entries):
+                i = start + 3 * n
+                if (
+                    escaped[i] is texts[i]
+                    and escaped[i + 1] is texts[i + 1]
+                    and escaped[i + 2] is texts[i + 2]
+                ):
+                    entries.append(e)
+                    continue
+                entries.append(
+                    _EntryView(
+                        escaped[i] if e.unit_name is not None else None,
+                        escaped[i + 1] if e.person_name is not None else None,
+                        e.status,
+                        escaped[i + 2],
+                    )
+                )
+                node_changed = True
+            if node_changed:
+                q_changed = True
+                node = _NodeView(  # type: ignore[assignment]
+                    node.depth,
+                    unit_name,
+                    level_name,
+                    node.answered,
+                    node.total,
+                    entries,
+                    node.has_children,
+                )
+            nodes.append(node)
+        questions.append(replace(q, text=text, pools=pools, nodes=nodes) if q_changed else q)
+    assert position == len(texts)
+    return replace(
+        summary,
+        round=round_,
+        rates=rates,
+        syntheses=syntheses,
+        missing=missing,
+        questions=questions,
+    )
+
+
+def _quote_filter(prefix: str) -> Callable[[str], str]:
+    joiner = "\n" + prefix
+
+    def quote(text: str) -> str:
+        return prefix + joiner.join(text.splitlines())
 
     return quote
 
 
 @cache
 def _environment(fmt: Format) -> Environment:
+    """The summary templates for ``fmt``, rendering an :func:`_escaped_summary`.
+
+    Every user text reaches the template escaped already, so there is no ``finalize``;
+    what the template itself computes is escaped where it is made (``local``) or is our
+    own markup (``t``, ``indent``, ``nest``, ``heading``); numbers need no escaping."""
     escape = ESCAPERS[fmt]
     env = Environment(
         loader=PackageLoader("dialog_templates", "summaries"),
-        finalize=escape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=StrictUndefined,
         autoescape=False,
     )
-    quote_prefix = {"md": "> ", "mrkdwn": ">", "text": "    "}[fmt]
-    env.filters["quote"] = _quote_filter(escape, quote_prefix)
-    env.filters["local"] = format_local
-    env.globals["t"] = lambda key, lang, **kw: Trusted(
-        t(lang, key, **{k: escape(v) for k, v in kw.items()})
+    env.filters["quote"] = _quote_filter(_QUOTE_PREFIX[fmt])
+    env.filters["local"] = lambda moment: escape(format_local(moment))
+    # Texts passed in are escaped already; numbers (and None) are formatted as before.
+    env.globals["t"] = lambda key, lang, **kw: t(
+        lang, key, **{k: v if isinstance(v, str) else escape(v) for k, v in kw.items()}
     )
-    env.globals["indent"] = lambda depth: Trusted("  " * depth)
+    env.globals["indent"] = lambda depth: "  " * depth
+    env.filters["pad"] = lambda depth: "  " * depth  # a filter is called directly: cheaper
+    # The templates read attributes of our own objects only: straight to the builtin,
+    # without Jinja's fallback to item access (a missing attribute raises either way).
+    env.getattr = getattr  # type: ignore[method-assign,assignment]
     # Markdown collapses ordinary spaces: em spaces keep a table cell's nesting visible.
-    env.globals["nest"] = lambda depth: Trusted("\u2003\u2003" * depth)
-    env.filters["trusted"] = lambda text: Trusted(str(text))
-    env.globals["heading"] = lambda level: Trusted("#" * level)
+    env.globals["nest"] = lambda depth: "\u2003\u2003" * depth
+    env.filters["em_nest"] = lambda depth: "\u2003\u2003" * depth
+    env.filters["trusted"] = str
+    env.globals["heading"] = lambda level: "#" * level
     return env
 
 
@@ -483,23 +749,27 @@ class SummaryParts:
 
 def summary_parts(summary: RoundSummary) -> SummaryParts:
     """The mrkdwn summary's parts (each escaped, stripped; empty when there is nothing)."""
+    escaped = _escaped_summary(summary, "mrkdwn")
     module: Any = (
         _environment("mrkdwn")
         .get_template("summary.mrkdwn.j2")
-        .make_module({"s": summary, "r": summary.round, "lang": summary.round.lang})
+        .make_module({"s": escaped, "r": escaped.round, "lang": escaped.round.lang})
     )
     return SummaryParts(
         head=str(module.head()).strip(),
         rates=str(module.rates()).strip(),
         syntheses=str(module.syntheses()).strip(),
-        questions=[str(module.question(q)).strip() for q in summary.questions],
+        questions=[str(module.question(q)).strip() for q in escaped.questions],
         missing=str(module.missing()).strip(),
     )
 
 
 def render_summary(summary: RoundSummary, fmt: Format = "md") -> str:
-    """Render a summary as Markdown (``md``), Slack mrkdwn (``mrkdwn``) or plain ``text``."""
+    """Render a summary as Markdown (``md``), Slack mrkdwn (``mrkdwn``) or plain ``text``.
+
+    Every text a user typed (and every name) is escaped once for the format."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown summary format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    escaped = _escaped_summary(summary, fmt)
     template = _environment(fmt).get_template(f"summary.{fmt}.j2")
-    return template.render(s=summary, r=summary.round, lang=summary.round.lang)
+    return template.render(s=escaped, r=escaped.round, lang=escaped.round.lang)

@@ -13,6 +13,14 @@ from bot.services.container import Services, build_services
 from bot.templates import TemplateCatalog
 from storage.db import check_migrated, make_engine, make_session_factory, upgrade
 
+#: Threads of ``dialogbot serve`` that may each hold a connection at once: waitress's
+#: request threads (``--threads``, default 8), the listener executor after the ack
+#: (bot/slack/executor.py, 16), the fan-out workers of a round start (bot/slack/notifier.py,
+#: 8) and the background loops (scheduler, outbox resend, health; 4). The pool holds that
+#: many so no thread waits for a connection; overflow covers a larger ``--threads``.
+POOL_SIZE = 8 + 16 + 8 + 4
+MAX_OVERFLOW = 16
+
 
 @dataclass
 class Runtime:
@@ -34,7 +42,7 @@ def build_runtime(
     With ``migrate`` the schema is upgraded first; otherwise an un-migrated database
     is refused with :class:`storage.db.NotMigrated`, which tells what to run.
     """
-    db = make_engine(url or current().database_url)
+    db = make_engine(url or current().database_url, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
     watch_engine(db)
     if migrate:
         upgrade(db)

@@ -6,16 +6,18 @@ overrides it, e.g. ``postgresql://user@host/dbname`` (served through psycopg 3).
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:  # Alembic is imported only to migrate (it takes longer than the rest).
+    from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///dialogbot.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -66,24 +68,61 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        else:  # one connection per thread (SingletonThreadPool): no pool size to set
+            kwargs.pop("pool_size", None)
+            kwargs.pop("max_overflow", None)
         engine = create_engine(
             resolved, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it would cost a round trip on every checkout, the hot path. A connection
+    # is recycled before a server or firewall would drop it for idling, and a connection
+    # found dead on a transaction's first statement is replaced and the statement retried
+    # (:class:`RetryingSession`); one found dead invalidates the whole pool (SQLAlchemy's
+    # default), so after a server restart the retry gets a fresh connection.
+    kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(resolved, **kwargs)
 
 
+#: Pooled connections older than this are replaced on checkout (well under the usual
+#: idle timeouts of firewalls and poolers, which drop connections silently).
+POOL_RECYCLE_SECONDS = 1800
+
+
+class RetryingSession(Session):
+    """A session that retries a transaction's *first* statement once when the pooled
+    connection turns out to be dead (server restarted, backend terminated, idle cut).
+
+    Nothing has run in the transaction yet, so running the statement again on a new
+    connection is the same as running it once; later statements, and a first statement
+    with changes waiting to be flushed, are never retried (the transaction is lost with its
+    connection and the caller sees the error)."""
+
+    def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        if self.in_transaction() or self.new or self.dirty or self.deleted:
+            return super()._execute_internal(*args, **kwargs)
+        try:
+            return super()._execute_internal(*args, **kwargs)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            self.rollback()
+            return super()._execute_internal(*args, **kwargs)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose objects stay usable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """A session factory whose objects stay usable after commit, retrying a transaction's
+    first statement on a dead connection (:class:`RetryingSession`)."""
+    return sessionmaker(engine, class_=RetryingSession, expire_on_commit=False)
 
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic config pointing at the packaged migrations and ``engine``."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -91,33 +130,58 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+_REVISION = re.compile(r"^revision(?:\s*:[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision(?:\s*:[^=]*)?=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+@cache
 def head_revision() -> str:
-    """The newest migration this code knows."""
-    script = ScriptDirectory.from_config(_offline_config())
-    head = script.get_current_head()
-    assert head is not None
-    return head
+    """The newest migration this code knows.
 
-
-def _offline_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return cfg
+    Read from the migration files' text (``revision = "…"``, ``down_revision = …``) without
+    importing Alembic: the one revision no other revision names as its parent. A start-up
+    check then costs one query, not Alembic's import time. ``tests/test_storage.py``
+    checks that this agrees with Alembic's own script directory."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        found = _REVISION.search(source)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN_REVISION.search(source)
+        if down is not None:
+            parents.update(_QUOTED.findall(down.group(1)))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads, need one: {sorted(heads)}")
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision stored in the database, or None for an empty database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        versions = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    if len(versions) > 1:  # several heads: not a schema this code made
+        return ",".join(sorted(versions))
+    return versions[0] if versions else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision``."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Revert migrations down to ``revision``."""
+    from alembic import command
+
     command.downgrade(alembic_config(engine), revision)
 
 

@@ -17,9 +17,9 @@ from support.sample import load_sample_org
 
 from bot.chain.context import render_context_mrkdwn, render_context_text
 from bot.chain.documents import Heading, Table
+from bot.chain.docx_styles import TOC_MIN_HEADINGS
 from bot.chain.evaluation import send_evaluation
 from bot.chain.export import build_round_document, export_round, load_round_record
-from bot.chain.export_docx import TOC_MIN_HEADINGS
 from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound

@@ -16,7 +16,7 @@ from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
 
 from bot.collation import sort_key
 from bot.org_import import parse_yaml
-from bot.schedule import load_preset
+from bot.schedule.config import load_preset
 from bot.services.container import Services
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM, VIEW_START
 

@@ -12,21 +12,21 @@ template) without fighting direct formatting.
   headings and text, table rows indented by their level in the organisation.
 * Long documents start with a table of contents (a ``TOC`` field Word fills in when the
   file is opened; until then it lists the chapters without page numbers).
+
+The document is written from a template: a skeleton built once per process (per language
+and with or without a table of contents) with python-docx — page, footer, styles,
+properties — and the body's ``word/document.xml`` written as text, each value escaped once
+for XML (characters XML cannot hold are dropped). The body is element for element what
+python-docx would have built (tests/test_export_docx_golden.py compares them).
 """
 
 from __future__ import annotations
 
 import io
 import re
-from typing import Any
-
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph as DocxParagraph
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.chain.documents import (
     Block,
@@ -38,214 +38,110 @@ from bot.chain.documents import (
     Quote,
     Table,
 )
+from bot.chain.docx_styles import (
+    COLUMN_HEADING,
+    EMU_PER_TWIP,
+    GENERATED,
+    LABEL,
+    MARGIN,
+    MAX_COLUMNS,
+    PAGE_WIDTH,
+    TABLE_HEADING,
+    TABLE_TEXT,
+    TOC_LEVELS,
+    TOC_MIN_HEADINGS,
+    table_level,
+)
 from bot.i18n import t
 
-# Characters XML 1.0 cannot hold; python-docx refuses them, so they are dropped.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot hold (and lone surrogates, which no encoding can): dropped.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# What python-docx turns into run elements: a tab, a line break.
+_RUN_BREAKS = re.compile("[\t\r\n]")
 
-LANG_TAGS = {"sv": "sv-SE", "en": "en-GB"}
-PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(210), Mm(297), Mm(20)
-#: Documents with at least this many chapter and question headings get a table of contents.
-TOC_MIN_HEADINGS = 10
-#: Side-by-side columns per table row; more go on to the next row.
-MAX_COLUMNS = 3
-
-LABEL = "Dialogbot Label"
-GENERATED = "Dialogbot Generated"
-TABLE_HEADING = "Dialogbot Table Heading"
-TABLE_TEXT = "Dialogbot Table Text"
-COLUMN_HEADING = "Dialogbot Column Heading"
-TOC_LEVELS = ("toc 1", "toc 2")
-
-
-def table_level(depth: int) -> str:
-    """The paragraph style of a table's first cell at ``depth`` in the organisation."""
-    return f"Dialogbot Table Level {min(depth, 3)}"
-
-
-#: The paragraph styles Dialogbot adds: name → (based on, bold, size pt, left indent mm).
-STYLES: dict[str, tuple[str, bool, float | None, float]] = {
-    LABEL: ("Normal", True, None, 0),
-    GENERATED: ("Normal", False, 9, 0),
-    TABLE_TEXT: ("Normal", False, 10, 0),
-    TABLE_HEADING: (TABLE_TEXT, True, None, 0),
-    COLUMN_HEADING: ("Normal", True, None, 0),
-    **{table_level(n): (TABLE_TEXT, False, None, 5.0 * n) for n in range(4)},
-    "toc 1": ("Normal", False, None, 0),
-    "toc 2": ("Normal", False, None, 5.0),
-}
+_BODY_MARK = "DIALOGBOT-BODY-7f3a"
+_TITLE_MARK = "DIALOGBOT-TITLE-7f3a"
+_DOCUMENT_XML = "word/document.xml"
 
 
 def _clean(text: str) -> str:
     return _INVALID_XML.sub("", text)
 
 
-class _Body:
-    """Appends to the document body in constant time.
-
-    python-docx's ``Document.add_paragraph`` looks up the style by name (scanning every
-    style) and finds the insertion point by scanning the whole body, so a document of
-    n paragraphs costs O(n²). Here style ids are resolved once and new paragraphs are
-    inserted before the section properties element, which is found once.
-    """
-
-    def __init__(self, doc: Any) -> None:
-        self._doc = doc
-        self._anchor = doc.element.body.sectPr
-        self._style_ids: dict[str, str] = {}
-
-    def style_id(self, name: str) -> str:
-        if name not in self._style_ids:
-            self._style_ids[name] = self._doc.styles[name].style_id
-        return self._style_ids[name]
-
-    def add_paragraph(self, text: str = "", style: str | None = None) -> DocxParagraph:
-        element = OxmlElement("w:p")
-        if style is not None:
-            element.style = self.style_id(style)
-        self._anchor.addprevious(element)
-        paragraph = DocxParagraph(element, self._doc._body)
-        if text:
-            paragraph.add_run(text)
-        return paragraph
-
-    def add_heading(self, text: str, level: int) -> DocxParagraph:
-        return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
-
-    def add_table(self, rows: int, cols: int) -> Any:
-        return self._doc.add_table(rows=rows, cols=cols)
+def _escape(text: str) -> str:
+    """Text content for XML: characters XML cannot hold dropped, ``& < >`` escaped."""
+    if _INVALID_XML.search(text):
+        text = _INVALID_XML.sub("", text)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
-def _setup_styles(doc: Any, lang: str) -> None:
-    """Language, base font and Dialogbot's own named styles."""
-    styles = doc.styles
-    defaults = styles.element.find(qn("w:docDefaults"))
-    r_pr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    for old in r_pr.findall(qn("w:lang")):
-        r_pr.remove(old)
-    tag = LANG_TAGS.get(lang, LANG_TAGS["sv"])
-    lang_el = OxmlElement("w:lang")
-    lang_el.set(qn("w:val"), tag)
-    lang_el.set(qn("w:eastAsia"), tag)
-    lang_el.set(qn("w:bidi"), "ar-SA")
-    r_pr.append(lang_el)
-    styles["Normal"].font.size = Pt(11)
-    for name, (base, bold, size, indent) in STYLES.items():
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = styles[base]
-        style.quick_style = True
-        if bold:
-            style.font.bold = True
-        if size is not None:
-            style.font.size = Pt(size)
-        if indent:
-            style.paragraph_format.left_indent = Mm(indent)
-        if base == TABLE_TEXT or name == TABLE_TEXT:
-            style.paragraph_format.space_after = Pt(0)
-    styles[LABEL].paragraph_format.keep_with_next = True
-    styles[LABEL].paragraph_format.space_after = Pt(2)
-    styles[GENERATED].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
-    for name in TOC_LEVELS:
-        styles[name].paragraph_format.space_after = Pt(2)
-    footer = styles["Footer"]
-    footer.font.size = Pt(9)
-    tabs = footer.paragraph_format.tab_stops
-    for stop in list(tabs):
-        tabs._pPr.tabs.remove(stop._tab)  # the template's stops are for US Letter
-    tabs.add_tab_stop(PAGE_WIDTH - 2 * MARGIN, WD_TAB_ALIGNMENT.RIGHT)
+def _t(text: str) -> str:
+    """One ``w:t`` (escaped text), space-preserving where it starts or ends with space
+    (python-docx: where ``strip()`` would shorten it; the same whitespace as ``isspace``)."""
+    if text[0].isspace() or text[-1].isspace():
+        return f'<w:t xml:space="preserve">{text}</w:t>'
+    return f"<w:t>{text}</w:t>"
 
 
-def _page(doc: Any, title: str, lang: str) -> None:
-    """A4 with margins; the title and the page number in every page's footer."""
-    for section in doc.sections:
-        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-        section.left_margin = section.right_margin = MARGIN
-        section.top_margin = section.bottom_margin = MARGIN
-        para = section.footer.paragraphs[0]
-        para.style = doc.styles["Footer"]
-        para.add_run(f"{_clean(title)}\t{t(lang, 'summary.page')} ")
-        para._p.append(_field("PAGE", "1"))
+def _run_content(text: str) -> str:
+    """The run's children for ``text`` as python-docx writes them: tabs and line breaks
+    (``\\r`` and ``\\n`` each) as elements, the text between them in ``w:t``."""
+    if text.isprintable():  # the common case, one C-level scan: nothing to drop or break
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return _t(text) if text else ""
+    text = _escape(text)
+    if not _RUN_BREAKS.search(text):
+        return _t(text) if text else ""
+    out: list[str] = []
+    start = 0
+    for match in _RUN_BREAKS.finditer(text):
+        if match.start() > start:
+            out.append(_t(text[start : match.start()]))
+        out.append("<w:tab/>" if match.group() == "\t" else "<w:br/>")
+        start = match.end()
+    if start < len(text):
+        out.append(_t(text[start:]))
+    return "".join(out)
 
 
-def _field(instruction: str, shown: str) -> Any:
-    """A simple field (``PAGE``) with the text shown until it is updated."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), f" {instruction} ")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = shown
-    run.append(text)
-    field.append(run)
-    return field
+def _run(text: str, style_id: str | None = None) -> str:
+    content = _run_content(text)
+    props = f'<w:rPr><w:rStyle w:val="{style_id}"/></w:rPr>' if style_id else ""
+    if not props and not content:
+        return "<w:r/>"
+    return f"<w:r>{props}{content}</w:r>"
 
 
-def _fld_char(kind: str) -> Any:
-    run = OxmlElement("w:r")
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), kind)
-    run.append(char)
-    return run
+def _p(style_id: str | None, runs: str = "") -> str:
+    props = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
+    if not props and not runs:
+        return "<w:p/>"
+    return f"<w:p>{props}{runs}</w:p>"
 
 
-def _headings(blocks: tuple[Block, ...]) -> list[Heading]:
-    return [b for b in blocks if isinstance(b, Heading) and b.level <= 2]
+def _add(text: str, style_id: str | None = None) -> str:
+    """A paragraph in the style (python-docx adds a run only for a non-empty text)."""
+    if style_id is not None and text and text.isprintable():
+        # The common case in one step (the same as below, without the calls).
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return (
+            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
+            f"<w:r><w:t{space}>{text}</w:t></w:r></w:p>"
+        )
+    return _p(style_id, _run(text) if text else "")
 
 
-def _table_of_contents(doc: Any, body: _Body, blocks: tuple[Block, ...], lang: str) -> None:
-    """A ``TOC`` field over headings 1–2; its shown result lists them (Word adds page
-    numbers when it updates the field on opening)."""
-    body.add_paragraph(t(lang, "summary.contents"), "TOC Heading")
-    entries = _headings(blocks)
-    first = body.add_paragraph(style=TOC_LEVELS[0])
-    first._p.append(_fld_char("begin"))
-    instr_run = OxmlElement("w:r")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
-    instr_run.append(instr)
-    first._p.append(instr_run)
-    first._p.append(_fld_char("separate"))
-    last = first
-    for n, heading in enumerate(entries):
-        para = first if n == 0 else body.add_paragraph(style=TOC_LEVELS[heading.level - 1])
-        para.add_run(_clean(heading.text))
-        last = para
-    last._p.append(_fld_char("end"))
-    settings = doc.settings.element
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    settings.append(update)
-
-
-def _add(container: Any, text: str, style_id: str | None = None) -> DocxParagraph:
-    """A paragraph in a body or cell, styled by style id (python-docx's lookup by name or
-    style object scans every style, per call)."""
-    para: DocxParagraph = container.add_paragraph()
-    if style_id is not None:
-        para._p.style = style_id
-    if text:
-        para.add_run(_clean(text))
-    return para
-
-
-def _run(para: DocxParagraph, text: str, style_id: str | None) -> None:
-    run = para.add_run(_clean(text))
-    if style_id is not None:
-        run._r.style = style_id
-
-
-def _paragraph(container: Any, block: Paragraph, ids: dict[str, str]) -> None:
-    para = _add(container, "")
-    if block.label:
-        _run(para, block.label + (": " if block.text else ""), ids["Strong"])
-    if block.text:
-        _run(para, block.text, ids["Emphasis"] if block.emphasis else None)
-
-
-def _cell(cell: Any, text: str, style_id: str, run_style_id: str | None = None) -> None:
-    para = cell.paragraphs[0]
-    para._p.style = style_id
-    _run(para, text, run_style_id)
+def _twips(emu: int) -> int:
+    return round(emu / EMU_PER_TWIP)
 
 
 def _widths(columns: list[list[str]], total: int) -> list[int]:
@@ -262,100 +158,260 @@ def _widths(columns: list[list[str]], total: int) -> list[int]:
     return [int(total * share / sum(shares)) for share in shares]
 
 
-def _layout(table: Any, columns: list[list[str]]) -> None:
-    """A fixed layout: the grid and the first row carry the widths (Word and LibreOffice
-    lay out a fixed table from them, so the other rows need none)."""
-    table.autofit = False
-    widths = _widths(columns, PAGE_WIDTH - 2 * MARGIN)
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-    for cell, width in zip(table.rows[0].cells, widths, strict=True):
-        cell.width = width
+_TBL_LOOK = (
+    '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+    'w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
+)
 
 
-def _repeat_header(table: Any) -> None:
-    """The header row is repeated at the top of every page the table runs over."""
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+@dataclass
+class _Grid:
+    """A table's columns: the grid widths and the width of each cell of the first row
+    (a fixed layout sets them apart from the equal split the other rows keep)."""
+
+    grid: list[int]
+    first_row: list[int]
+    fixed: bool
+
+    @classmethod
+    def equal(cls, width: int, cols: int) -> _Grid:
+        twips = _twips(width // cols)
+        return cls([twips] * cols, [twips] * cols, False)
+
+    def open(self, style_id: str) -> str:
+        layout = '<w:tblLayout w:type="fixed"/>' if self.fixed else ""
+        cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.grid)
+        return (
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/><w:tblW w:type="auto" w:w="0"/>'
+            f"{layout}{_TBL_LOOK}</w:tblPr><w:tblGrid>{cols}</w:tblGrid>"
+        )
 
 
-def _table(container: Any, block: Table, ids: dict[str, str], in_cell: bool = False) -> None:
-    table = container.add_table(rows=1, cols=len(block.header))
-    table._tbl.tblPr.style = ids["Table Grid"]
-    for cell, text in zip(table.rows[0].cells, block.header, strict=True):
-        _cell(cell, text, ids[TABLE_HEADING])
-    _repeat_header(table)
-    for index, row in enumerate(block.rows):
-        strong = ids["Strong"] if block.is_total(index) else None
-        first = ids[table_level(block.depth(index))]
-        for n, (cell, text) in enumerate(zip(table.add_row().cells, row, strict=True)):
-            _cell(cell, text, first if n == 0 else ids[TABLE_TEXT], strong)
-    if not in_cell:
-        columns = [list(col) for col in zip(block.header, *block.rows, strict=True)]
-        for n, depth in enumerate(block.depths):
-            columns[0][n + 1] = "    " * depth + columns[0][n + 1]
-        _layout(table, columns)
+def _tc(width: int, content: str) -> str:
+    return f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>{content}</w:tc>'
 
 
-def _columns(container: Any, block: Columns, ids: dict[str, str]) -> None:
-    for start in range(0, len(block.columns), MAX_COLUMNS):
-        group = block.columns[start : start + MAX_COLUMNS]
-        table = container.add_table(rows=1, cols=len(group))
-        table._tbl.tblPr.style = ids["Table Grid"]
-        for cell, column in zip(table.rows[0].cells, group, strict=True):
-            _cell(cell, column.title, ids[COLUMN_HEADING])
-            _blocks(cell, column.blocks, ids, in_cell=True)
-        _add(container, "", ids[TABLE_TEXT])
+def _cell(width: int, text: str, style_id: str, run_style_id: str | None = None) -> str:
+    if run_style_id is None and text and text.isprintable():
+        # The common case in one step (the same as below, without the calls).
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return (
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
+            f"<w:r><w:t{space}>{text}</w:t></w:r></w:p></w:tc>"
+        )
+    return _tc(width, _p(style_id, _run(text, run_style_id)))
 
 
-def _blocks(container: Any, blocks: tuple[Block, ...], ids: dict[str, str], in_cell: bool) -> None:
-    for block in blocks:
-        if isinstance(block, Heading):
-            level = min(block.level, 9)
-            _add(container, block.text, ids[COLUMN_HEADING if in_cell else f"Heading {level}"])
-        elif isinstance(block, Paragraph):
-            if block.label and not block.text:
-                _add(container, block.label, ids[LABEL])
-            else:
-                _paragraph(container, block, ids)
-        elif isinstance(block, Quote):
-            _add(container, block.text, ids["Quote"])
-        elif isinstance(block, Table):
-            _table(container, block, ids, in_cell)
-            _add(container, "", ids[TABLE_TEXT])  # two tables in a row would merge into one
-        elif isinstance(block, Bullets):
-            for item in block.items:
-                _add(container, item, ids["List Bullet"])
+class _Writer:
+    """Writes the body as WordprocessingML text into ``out``."""
+
+    def __init__(self, ids: dict[str, str]) -> None:
+        self.ids = ids
+        self.out: list[str] = []
+
+    def table(self, block: Table, width: int, in_cell: bool) -> None:
+        ids = self.ids
+        cols = len(block.header)
+        equal = _Grid.equal(width, cols)
+        if in_cell:
+            grid = equal
         else:
-            _columns(container, block, ids)
+            columns = [list(col) for col in zip(block.header, *block.rows, strict=True)]
+            for n, depth in enumerate(block.depths):
+                columns[0][n + 1] = "    " * depth + columns[0][n + 1]
+            widths = [_twips(w) for w in _widths(columns, PAGE_WIDTH - 2 * MARGIN)]
+            grid = _Grid(widths, widths, True)
+        out = self.out
+        out.append(grid.open(ids["Table Grid"]))
+        heading = ids[TABLE_HEADING]
+        out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>")
+        for w, text in zip(grid.first_row, block.header, strict=True):
+            out.append(_cell(w, text, heading))
+        out.append("</w:tr>")
+        text_id = ids[TABLE_TEXT]
+        strong_id = ids["Strong"]
+        cell_widths = equal.first_row
+        levels = [ids[table_level(depth)] for depth in range(4)]
+        depths, totals = block.depths, block.totals
+        for index, row in enumerate(block.rows):
+            strong = strong_id if index < len(totals) and totals[index] else None
+            first = levels[min(depths[index], 3) if index < len(depths) else 0]
+            out.append("<w:tr>")
+            for n, (w, text) in enumerate(zip(cell_widths, row, strict=True)):
+                out.append(_cell(w, text, first if n == 0 else text_id, strong))
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+
+    def columns(self, block: Columns, width: int) -> None:
+        ids = self.ids
+        for start in range(0, len(block.columns), MAX_COLUMNS):
+            group = block.columns[start : start + MAX_COLUMNS]
+            grid = _Grid.equal(width, len(group))
+            self.out.append(grid.open(ids["Table Grid"]))
+            self.out.append("<w:tr>")
+            for w, column in zip(grid.first_row, group, strict=True):
+                self.out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr>')
+                self.out.append(_p(ids[COLUMN_HEADING], _run(column.title)))
+                self.blocks(column.blocks, w * EMU_PER_TWIP, in_cell=True)
+                self.out.append("</w:tc>")
+            self.out.append("</w:tr></w:tbl>")
+            self.out.append(_add("", ids[TABLE_TEXT]))
+
+    def blocks(self, blocks: tuple[Block, ...], width: int, in_cell: bool) -> None:
+        ids = self.ids
+        out = self.out
+        quote_id = ids["Quote"]
+        for block in blocks:
+            if isinstance(block, Quote):
+                out.append(_add(block.text, quote_id))
+            elif isinstance(block, Heading):
+                level = min(block.level, 9)
+                out.append(_add(block.text, ids[COLUMN_HEADING if in_cell else f"Heading {level}"]))
+            elif isinstance(block, Paragraph):
+                if block.label and not block.text:
+                    out.append(_add(block.label, ids[LABEL]))
+                else:
+                    runs = ""
+                    if block.label:
+                        label = block.label + (": " if block.text else "")
+                        runs += _run(label, ids["Strong"])
+                    if block.text:
+                        runs += _run(block.text, ids["Emphasis"] if block.emphasis else None)
+                    out.append(_p(None, runs))
+            elif isinstance(block, Table):
+                self.table(block, width, in_cell)
+                if in_cell:
+                    out.append("<w:p/>")  # python-docx ends a cell's table with a paragraph
+                # two tables in a row would merge into one
+                out.append(_add("", ids[TABLE_TEXT]))
+            elif isinstance(block, Bullets):
+                bullet = ids["List Bullet"]
+                out.extend(_add(item, bullet) for item in block.items)
+            else:
+                self.columns(block, width)
+
+
+def _headings(blocks: tuple[Block, ...]) -> list[Heading]:
+    return [b for b in blocks if isinstance(b, Heading) and b.level <= 2]
+
+
+def _fld_char(kind: str) -> str:
+    return f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
+
+
+def _table_of_contents(writer: _Writer, blocks: tuple[Block, ...], lang: str) -> None:
+    """A ``TOC`` field over headings 1–2; its shown result lists them (Word adds page
+    numbers when it updates the field on opening)."""
+    ids = writer.ids
+    writer.out.append(_add(t(lang, "summary.contents"), ids["TOC Heading"]))
+    entries = _headings(blocks)
+    begin = (
+        _fld_char("begin")
+        + '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
+        + _fld_char("separate")
+    )
+    paragraphs: list[tuple[str, str]] = [(ids[TOC_LEVELS[0]], begin)]
+    for n, heading in enumerate(entries):
+        if n > 0:
+            paragraphs.append((ids[TOC_LEVELS[heading.level - 1]], ""))
+        style, runs = paragraphs[-1]
+        paragraphs[-1] = (style, runs + _run(heading.text))
+    style, runs = paragraphs[-1]
+    paragraphs[-1] = (style, runs + _fld_char("end"))
+    writer.out.extend(_p(style, runs) for style, runs in paragraphs)
+
+
+def _facts(writer: _Writer, facts: tuple[tuple[str, str], ...]) -> None:
+    """The cover's facts: a two-column table, its widths fixed by the labels."""
+    ids = writer.ids
+    width = PAGE_WIDTH - 2 * MARGIN
+    equal = _Grid.equal(width, 2)
+    widths = [_twips(w) for w in _widths([[label for label, _ in facts], ["x" * 40]], width)]
+    grid = _Grid(widths, widths, True)
+    out = writer.out
+    out.append(grid.open(ids["Table Grid"]))
+    for n, (label, value) in enumerate(facts):
+        cells = grid.first_row if n == 0 else equal.first_row
+        out.append("<w:tr>")
+        out.append(_cell(cells[0], label, ids[TABLE_HEADING]))
+        out.append(_cell(cells[1], value, ids[TABLE_TEXT]))
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    out.append(_add("", ids[TABLE_TEXT]))
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    """The parts of an empty document with Dialogbot's page, styles and footer."""
+
+    parts: tuple[tuple[str, bytes], ...]
+    document_head: str
+    document_tail: str
+    ids: dict[str, str]
+
+
+@lru_cache(maxsize=16)
+def _skeleton(lang: str, toc: bool) -> _Skeleton:
+    """Build the template once with python-docx: styles, page, footer, properties, with
+    marks where the title and the body go."""
+    from bot.chain import docx_skeleton
+
+    document = docx_skeleton.build(lang, toc, _TITLE_MARK, _BODY_MARK, PAGE_WIDTH, MARGIN)
+    parts: list[tuple[str, bytes]] = []
+    head = tail = ""
+    with zipfile.ZipFile(io.BytesIO(document.content)) as zf:
+        for name in zf.namelist():
+            data = zf.read(name)
+            if name == _DOCUMENT_XML:
+                text = data.decode("utf-8")
+                mark = f"<w:p><w:r><w:t>{_BODY_MARK}</w:t></w:r></w:p>"
+                head, _, tail = text.partition(mark)
+                assert tail, "the body mark is missing from the skeleton"
+            parts.append((name, data))
+    return _Skeleton(tuple(parts), head, tail, document.ids)
+
+
+def _with_title(name: str, data: bytes, title: str) -> bytes:
+    """The footer and the core properties with the document's title in place."""
+    mark = _TITLE_MARK.encode()
+    if mark not in data:
+        return data
+    if name.startswith("word/footer"):
+        run = _run_content(title).encode("utf-8")
+        return data.replace(b"<w:t>" + mark + b"</w:t>", run)
+    # A carriage return kept as a character reference (a parser would read a raw one as
+    # a line feed).
+    text = _escape(_clean(title)[:255]).replace("\r", "&#13;")
+    return data.replace(mark, text.encode("utf-8"))
 
 
 def render_docx(document: ExportDocument) -> bytes:
     """Render ``document`` as a Word file (bytes)."""
-    doc = Document()
-    _setup_styles(doc, document.lang)
-    props = doc.core_properties
-    props.title = _clean(document.title)[:255]
-    props.author = "Dialogbot"
-    props.last_modified_by = "Dialogbot"
-    props.language = LANG_TAGS.get(document.lang, document.lang)
-    _page(doc, document.title, document.lang)
-    body = _Body(doc)
-    body.add_heading(_clean(document.title), level=0)
-    body.add_paragraph(_clean(document.subtitle), "Subtitle")
-    body.add_paragraph(_clean(document.generated), GENERATED)
-    ids = {style.name: style.style_id for style in doc.styles}
+    toc = len(_headings(document.blocks)) >= TOC_MIN_HEADINGS
+    skeleton = _skeleton(document.lang, toc)
+    writer = _Writer(skeleton.ids)
+    out = writer.out
+    ids = skeleton.ids
+    out.append(skeleton.document_head)
+    out.append(_add(_clean(document.title), ids["Title"]))
+    out.append(_add(_clean(document.subtitle), ids["Subtitle"]))
+    out.append(_add(_clean(document.generated), ids[GENERATED]))
     if document.facts:
-        facts = doc.add_table(rows=0, cols=2)
-        facts._tbl.tblPr.style = ids["Table Grid"]
-        for label, value in document.facts:
-            cells = facts.add_row().cells
-            _cell(cells[0], label, ids[TABLE_HEADING])
-            _cell(cells[1], value, ids[TABLE_TEXT])
-        _layout(facts, [[label for label, _ in document.facts], ["x" * 40]])
-        body.add_paragraph("", TABLE_TEXT)
-    if len(_headings(document.blocks)) >= TOC_MIN_HEADINGS:
-        _table_of_contents(doc, body, document.blocks, document.lang)
-    _blocks(body, document.blocks, ids, in_cell=False)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+        _facts(writer, document.facts)
+    if toc:
+        _table_of_contents(writer, document.blocks, document.lang)
+    writer.blocks(document.blocks, PAGE_WIDTH - 2 * MARGIN, in_cell=False)
+    out.append(skeleton.document_tail)
+    body = "".join(out).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in skeleton.parts:
+            if name == _DOCUMENT_XML:
+                # The big part: a fast compression level (the file is ~15 % larger).
+                zf.writestr(name, body, compresslevel=1)
+            else:
+                zf.writestr(name, _with_title(name, data, document.title))
+    return buffer.getvalue()

@@ -35,7 +35,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil import tz as dateutil_tz
 
 DEFAULT_TIMEZONE = "Europe/Stockholm"
@@ -76,6 +75,8 @@ def _swedish_eves(year: int) -> dict[date, str]:
 @lru_cache(maxsize=256)
 def _holidays_for(country: str, year: int) -> frozenset[date]:
     """All non-working holiday dates of one country and year (weekends not included)."""
+    import holidays  # late: loading it costs ~40 ms, and most commands need no calendar
+
     try:
         calendar = holidays.country_holidays(
             country, years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO)

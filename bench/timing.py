@@ -1,0 +1,54 @@
+"""Fair timing of a floor and ours on a shared, noisy machine: the cases run interleaved
+(one of each per repetition, in rotating order) after a warm-up, and each figure is the
+median of its repetitions; the load average before and after is recorded with them."""
+
+from __future__ import annotations
+
+import gc
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def load() -> dict[str, float]:
+    """The 1-minute load average and the number of cores (how busy the machine was)."""
+    one, _five, _fifteen = os.getloadavg()
+    return {"load_1min": round(one, 2), "cores": float(os.cpu_count() or 1)}
+
+
+def interleaved(
+    cases: dict[str, Callable[[], Any]], repeat: int = 7, warmup: int = 1
+) -> dict[str, dict[str, Any]]:
+    """Time every case ``repeat`` times, one of each per round in rotating order.
+
+    Returns per case the median, the minimum, every time (s) and the last result. Like
+    :mod:`timeit`, the garbage collector is off while a case runs (and collected before),
+    so a collection of another case's garbage does not land in this one's figure.
+    """
+    names = list(cases)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    results: dict[str, Any] = {}
+    for round_ in range(warmup + repeat):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            gc.collect()
+            gc.disable()
+            try:
+                start = time.perf_counter()
+                results[name] = cases[name]()
+                elapsed = time.perf_counter() - start
+            finally:
+                gc.enable()
+            if round_ >= warmup:
+                times[name].append(elapsed)
+    return {
+        name: {
+            "median_s": statistics.median(times[name]),
+            "min_s": min(times[name]),
+            "times_s": times[name],
+            "result": results[name],
+        }
+        for name in names
+    }

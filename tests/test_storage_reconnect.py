@@ -1,0 +1,74 @@
+"""Pooled connections without pre-ping: a dead connection is replaced and a transaction's
+first statement retried transparently; later statements are not retried."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError
+
+from bot.services.container import Services
+from bot.services.kernel import ServiceKernel
+from bot.templates import TemplateCatalog
+from bot.wiring import POOL_SIZE
+from storage.db import make_engine, make_session_factory
+from storage.models import Unit
+
+PG_URL = os.environ.get("DIALOGBOT_TEST_DATABASE_URL")
+
+
+def _terminate_pooled_backends(db: Engine) -> int:
+    """Kill (server side) every connection the pool holds, as a restart or a cut would."""
+    pids = []
+    pool: Any = db.pool
+    checked_in = list(pool._pool.queue)
+    for record in checked_in:
+        dbapi = record.dbapi_connection
+        if dbapi is not None:
+            pids.append(dbapi.info.backend_pid)
+    assert PG_URL is not None
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        for pid in pids:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    return len(pids)
+
+
+def test_no_pre_ping_and_pool_covers_the_serving_threads(db: Engine) -> None:
+    assert db.pool._pre_ping is False
+    assert POOL_SIZE >= 8 + 16  # waitress threads + the listener executor
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs DIALOGBOT_TEST_DATABASE_URL (PostgreSQL)")
+def test_a_read_on_a_terminated_connection_is_retried(
+    db: Engine, services: Services, catalog: TemplateCatalog
+) -> None:
+    if db.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    kernel = ServiceKernel(make_session_factory(db), catalog)
+    before = kernel.read("local", lambda repo: len(repo.units()))
+    assert before > 0
+    assert _terminate_pooled_backends(db) >= 1
+    after = kernel.read("local", lambda repo: len(repo.units()))
+    assert after == before
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs DIALOGBOT_TEST_DATABASE_URL (PostgreSQL)")
+def test_a_later_statement_is_not_retried(db: Engine, services: Services) -> None:
+    if db.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    factory = make_session_factory(db)
+    with factory() as session:
+        session.execute(select(Unit.id).limit(1)).all()
+        pid = session.connection().connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        assert PG_URL is not None
+        admin = make_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        with pytest.raises(DBAPIError):
+            session.execute(select(Unit.id).limit(1)).all()
