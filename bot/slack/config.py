@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.slack.errors import SlackConfigError as SlackConfigError
+from bot.slack.pacing import Limits
 from bot.slack.token_cipher import TokenCipher
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -39,6 +40,10 @@ class SlackConfig:
         backoff: base of the exponential back-off for 5xx/connection errors, seconds.
         token_keys: Fernet keys that encrypt stored tokens in OAuth mode
             (``DIALOGBOT_TOKEN_KEYS``, comma-separated; the first encrypts).
+        pacing: posting rates the poster keeps to (per channel, per workspace); None
+            posts unpaced. :meth:`from_env` paces by default (see
+            :meth:`bot.slack.pacing.Limits.from_env`; ``DIALOGBOT_SLACK_PACING=off``
+            turns it off).
     """
 
     signing_secret: str
@@ -51,6 +56,7 @@ class SlackConfig:
     retries: int = 6
     backoff: float = 0.5
     token_keys: tuple[str, ...] = ()
+    pacing: Limits | None = None
 
     @property
     def oauth(self) -> bool:
@@ -73,6 +79,9 @@ class SlackConfig:
             api_url=normalize_api_url(e.get("SLACK_API_URL") or DEFAULT_API_URL),
             tz=e.get("DIALOGBOT_TZ") or "Europe/Stockholm",
             token_keys=token_keys_from_env(e),
+            pacing=None
+            if (e.get("DIALOGBOT_SLACK_PACING") or "").lower() in ("off", "0", "false")
+            else Limits.from_env(e),
         )
         if not config.oauth and not config.bot_token:
             raise SlackConfigError(

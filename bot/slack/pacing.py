@@ -1,0 +1,147 @@
+"""Client-side pacing of Slack posts: stay under the rate limits instead of hitting them.
+
+Slack allows ``chat.postMessage`` about one message per second per channel (short bursts
+allowed) and keeps a workspace-wide limit besides. :class:`Pacer` holds one token bucket
+per channel and one per workspace, written as GCRA (a "theoretical arrival time" per
+bucket): :meth:`Pacer.reserve` books the earliest moment a post may go out in *both* its
+channel's and its workspace's bucket and returns how long to wait for it, so concurrent
+senders queue in the order they asked, each bucket is never exceeded, and nothing spins.
+
+A 429 that still happens (another process posting, a limit lower than configured) is fed
+back with :meth:`Pacer.penalise`: the channel's bucket is closed until Retry-After has
+passed, so every sender of that channel waits once instead of each retrying on its own.
+
+The pacer is per process. The fan-out, the resender and the listeners of one process
+share it; another process posting into the same channel at the same time is caught by
+the 429 feedback.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+#: Methods that the per-channel posting limit applies to.
+PACED_METHODS = frozenset({"chat.postMessage"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Posting rates: per channel and per workspace, each with a burst (bucket size)."""
+
+    per_channel_per_s: float = 1.0
+    channel_burst: int = 3
+    per_workspace_per_s: float = 50.0
+    workspace_burst: int = 50
+    #: How much earlier than sent a post may reach Slack (latency jitter, scheduling): the
+    #: buckets keep that much burst in reserve, so a post that overtakes the previous one
+    #: on the way still finds a token.
+    jitter_s: float = 0.25
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
+        """``DIALOGBOT_SLACK_CHANNEL_RATE`` (posts/s, default 1), ``…_CHANNEL_BURST`` (3),
+        ``…_WORKSPACE_RATE`` (posts/s, default 50), ``…_WORKSPACE_BURST`` (50)."""
+
+        e = os.environ if env is None else env
+        base = cls()
+        return cls(
+            per_channel_per_s=float(
+                e.get("DIALOGBOT_SLACK_CHANNEL_RATE") or base.per_channel_per_s
+            ),
+            channel_burst=int(e.get("DIALOGBOT_SLACK_CHANNEL_BURST") or base.channel_burst),
+            per_workspace_per_s=float(
+                e.get("DIALOGBOT_SLACK_WORKSPACE_RATE") or base.per_workspace_per_s
+            ),
+            workspace_burst=int(e.get("DIALOGBOT_SLACK_WORKSPACE_BURST") or base.workspace_burst),
+        )
+
+
+@dataclass
+class _Bucket:
+    interval: float  # seconds per token
+    tolerance: float  # (burst - 1) * interval: how far ahead of time a post may go
+    tat: float = 0.0  # theoretical arrival time of the next conforming post
+
+
+@dataclass
+class Pacer:
+    """Token buckets per (workspace, channel) and per workspace, shared by the threads of
+    one process. ``clock`` is monotonic seconds (injectable for tests)."""
+
+    limits: Limits = field(default_factory=Limits)
+    clock: Callable[[], float] = time.monotonic
+    _buckets: dict[tuple[str, ...], _Bucket] = field(default_factory=dict)
+    _aliases: dict[tuple[str, str], str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def alias(self, workspace: str, name: str, channel: str) -> None:
+        """A post to ``name`` (a user id: their DM) landed in ``channel``: pace both as one."""
+        if name != channel:
+            with self._lock:
+                if len(self._aliases) > 100_000:
+                    self._aliases.clear()
+                self._aliases[(workspace, name)] = channel
+
+    def _bucket(self, key: tuple[str, ...]) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(key) == 1:
+                rate, burst = self.limits.per_workspace_per_s, self.limits.workspace_burst
+            else:
+                rate, burst = self.limits.per_channel_per_s, self.limits.channel_burst
+            interval = 1.0 / rate if rate > 0 else 0.0
+            tolerance = max(0.0, (burst - 1) * interval - self.limits.jitter_s)
+            bucket = self._buckets[key] = _Bucket(interval, tolerance)
+        return bucket
+
+    def reserve(self, workspace: str, channel: str) -> float:
+        """Book the next slot for a post to ``channel``; seconds to wait before sending.
+
+        The slot is taken in both buckets at once (the later of the two decides), so a
+        post that waits for its channel does not hold back the workspace's other posts.
+        """
+        with self._lock:
+            now = self.clock()
+            channel = self._aliases.get((workspace, channel), channel)
+            buckets = (self._bucket((workspace,)), self._bucket((workspace, channel)))
+            at = max(now, *(b.tat - b.tolerance for b in buckets))
+            for b in buckets:
+                b.tat = max(b.tat, at) + b.interval
+            if len(self._buckets) > 10_000:
+                self._forget(now)
+            return at - now
+
+    def wait(self, workspace: str, channel: str) -> float:
+        """:meth:`reserve` and sleep until the slot; the seconds slept."""
+        delay = self.reserve(workspace, channel)
+        if delay > 0:
+            time.sleep(delay)
+        return delay
+
+    def penalise(self, workspace: str, channel: str, retry_after_s: float) -> None:
+        """Slack answered 429: no post to ``channel`` before ``retry_after_s`` from now."""
+        with self._lock:
+            channel = self._aliases.get((workspace, channel), channel)
+            bucket = self._bucket((workspace, channel))
+            bucket.tat = max(bucket.tat, self.clock() + retry_after_s + bucket.tolerance)
+            wide = self._bucket((workspace,))
+            # A 429 also means the workspace is busier than this process knows.
+            wide.tat = max(wide.tat, self.clock() + wide.tolerance)
+
+    def seconds_for(self, posts: int, in_one_channel: int) -> float:
+        """How long the limits stretch ``posts`` (``in_one_channel`` of them in the busiest
+        channel) at least: what a lease for sending them must cover."""
+        limits = self.limits
+        return max(
+            max(0, in_one_channel - limits.channel_burst) / limits.per_channel_per_s,
+            max(0, posts - limits.workspace_burst) / limits.per_workspace_per_s,
+        )
+
+    def _forget(self, now: float) -> None:
+        """Drop buckets that are full again (their history no longer matters)."""
+        for key in [k for k, b in self._buckets.items() if b.tat <= now]:
+            del self._buckets[key]
