@@ -98,29 +98,39 @@ class Pacer:
             bucket = self._buckets[key] = _Bucket(interval, tolerance)
         return bucket
 
-    def reserve(self, workspace: str, channel: str) -> float:
-        """Book the next slot for a post to ``channel``; seconds to wait before sending.
-
-        The slot is taken in both buckets at once (the later of the two decides), so a
-        post that waits for its channel does not hold back the workspace's other posts.
-        """
+    def channel_slot(self, workspace: str, channel: str) -> float:
+        """Book the next slot of ``channel``; seconds to wait for it."""
         with self._lock:
-            now = self.clock()
             channel = self._aliases.get((workspace, channel), channel)
-            buckets = (self._bucket((workspace,)), self._bucket((workspace, channel)))
-            at = max(now, *(b.tat - b.tolerance for b in buckets))
-            for b in buckets:
-                b.tat = max(b.tat, at) + b.interval
-            if len(self._buckets) > 10_000:
-                self._forget(now)
-            return at - now
+            return self._book(self._bucket((workspace, channel)))
 
-    def wait(self, workspace: str, channel: str) -> float:
-        """:meth:`reserve` and sleep until the slot; the seconds slept."""
-        delay = self.reserve(workspace, channel)
-        if delay > 0:
-            time.sleep(delay)
-        return delay
+    def workspace_slot(self, workspace: str) -> float:
+        """Book the next slot of the workspace; seconds to wait for it. Booked once the
+        post's channel slot has come, so posts queued for a busy channel do not hold
+        back the workspace's other channels."""
+        with self._lock:
+            return self._book(self._bucket((workspace,)))
+
+    def wait(
+        self, workspace: str, channel: str, sleep: Callable[[float], None] = time.sleep
+    ) -> float:
+        """Wait for the channel's slot, then the workspace's; the seconds waited."""
+        waited = 0.0
+        for delay in (self.channel_slot(workspace, channel), None):
+            if delay is None:
+                delay = self.workspace_slot(workspace)
+            if delay > 0:
+                sleep(delay)
+                waited += delay
+        return waited
+
+    def _book(self, bucket: _Bucket) -> float:
+        now = self.clock()
+        at = max(now, bucket.tat - bucket.tolerance)
+        bucket.tat = max(bucket.tat, at) + bucket.interval
+        if len(self._buckets) > 10_000:
+            self._forget(now)
+        return at - now
 
     def penalise(self, workspace: str, channel: str, retry_after_s: float) -> None:
         """Slack answered 429: no post to ``channel`` before ``retry_after_s`` from now."""

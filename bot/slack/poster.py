@@ -566,6 +566,25 @@ class Poster:
 
     # Internals ------------------------------------------------------------------------------
 
+    def _pace(self, workspace: str, key: str, channel: str, lease_until: datetime | None) -> bool:
+        """Wait for the channel's and then the workspace's next slot; False (the row failed,
+        due again when its slot comes) when the wait would outlast the lease."""
+        assert self.pacer is not None
+        for slot in ("channel", "workspace"):
+            delay = (
+                self.pacer.channel_slot(workspace, channel)
+                if slot == "channel"
+                else self.pacer.workspace_slot(workspace)
+            )
+            if delay <= 0:
+                continue
+            if lease_until is not None and not self._lease_holds(lease_until, extra_s=delay):
+                status = self.store.failed(workspace, key, timedelta(seconds=delay + 1))
+                log.info("%s waits %.1f s for its %s; %s", key, delay, slot, status)
+                return False
+            time.sleep(delay)
+        return True
+
     def _lease_holds(self, until: datetime, extra_s: float = 0.0) -> bool:
         """True when there is time left in the lease for an attempt (after ``extra_s``)."""
         return bool(self.store.clock.now() + timedelta(seconds=ATTEMPT_S + extra_s) < until)
@@ -625,17 +644,8 @@ class Poster:
         channel = str(payload.get("channel") or "")
         limited = 0
         while True:
-            if paced:
-                assert self.pacer is not None
-                delay = self.pacer.reserve(workspace, channel)
-                if delay > 0:
-                    if lease_until is not None and not self._lease_holds(
-                        lease_until, extra_s=delay
-                    ):
-                        status = self.store.failed(workspace, key, timedelta(seconds=delay + 1))
-                        log.info("%s waits %.1f s for its channel; %s", key, delay, status)
-                        return None
-                    time.sleep(delay)
+            if paced and not self._pace(workspace, key, channel, lease_until):
+                return None
             left = (
                 0.0
                 if lease_until is None

@@ -34,6 +34,7 @@ import email.policy
 import json
 import math
 import os
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -318,6 +319,8 @@ class _RateLimits:
     burst: int
     method_per_minute: dict[str, int]
     buckets: dict[tuple[str, ...], _Bucket] = field(default_factory=dict)
+    workspace_post_per_s: float | None = None
+    workspace_burst: int = 1
 
 
 @dataclass
@@ -596,6 +599,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = split.path
+        delay = fake._latency_s()
+        if delay:
+            time.sleep(delay / 2)  # on the way in (before the limits see the call) ...
         try:
             if path.startswith("/api/"):
                 args = _parse_args(split.query, body, headers.get("content-type", ""))
@@ -611,6 +617,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             with fake._lock:
                 fake.fake_errors.append(detail)
             reply = _Reply(500, {"ok": False, "error": "fake_crashed", "detail": detail})
+        if delay:
+            time.sleep(delay / 2)  # ... and on the way back
         self._send(reply)
 
     def do_POST(self) -> None:
@@ -704,6 +712,8 @@ class FakeSlack:
         self._files: dict[str, UploadedFile] = {}
         self._faults: list[_Fault] = []
         self._limits: _RateLimits | None = None
+        self._latency: tuple[float, float] | None = None
+        self._random = random.Random(0)
         self._handlers: dict[str, Handler] = {}
         self._oauth: _OAuthConfig | None = None
         self._used_codes: set[str] = set()
@@ -949,11 +959,15 @@ class FakeSlack:
         per_channel_post_per_s: float | None = 1.0,
         burst: int = 1,
         method_per_minute: dict[str, int] | None = None,
+        workspace_post_per_s: float | None = None,
+        workspace_burst: int = 1,
     ) -> None:
         """Enable Slack-like rate limiting (off by default).
 
         chat.postMessage is limited per (token, channel) by a token bucket refilling
-        ``per_channel_post_per_s`` with capacity ``burst``. Methods named in
+        ``per_channel_post_per_s`` with capacity ``burst``, and with
+        ``workspace_post_per_s`` also per token (Slack's workspace-wide limit) by a bucket
+        of capacity ``workspace_burst``. Methods named in
         ``method_per_minute`` (e.g. :data:`SLACK_TIER_LIMITS_PER_MINUTE`) are limited per
         (token, method) by a bucket refilling ``n/60`` per second with capacity ``n``.
         Limited calls answer 429 with an integer ``Retry-After`` of at least 1.
@@ -961,7 +975,26 @@ class FakeSlack:
         if burst < 1:
             raise ValueError("burst must be >= 1")
         with self._lock:
-            self._limits = _RateLimits(per_channel_post_per_s, burst, dict(method_per_minute or {}))
+            self._limits = _RateLimits(
+                per_channel_post_per_s,
+                burst,
+                dict(method_per_minute or {}),
+                workspace_post_per_s=workspace_post_per_s,
+                workspace_burst=max(1, workspace_burst),
+            )
+
+    def latency(self, low_s: float, high_s: float) -> None:
+        """Answer every call after a round trip drawn uniformly from ``[low_s, high_s]``
+        (half before the call is handled, half after), like Slack over the internet;
+        ``latency(0, 0)`` turns it off."""
+        with self._lock:
+            self._latency = (low_s, high_s) if high_s > 0 else None
+
+    def _latency_s(self) -> float:
+        with self._lock:
+            if self._latency is None:
+                return 0.0
+            return self._random.uniform(*self._latency)
 
     def disable_rate_limits(self) -> None:
         """Turn rate limiting off again."""
@@ -1079,15 +1112,23 @@ class FakeSlack:
             return _Reply(fault.status, {"ok": False, "error": _fault_error(fault.status)}, headers)
         return None
 
-    def _bucket_wait(self, key: tuple[str, ...], rate: float, capacity: float, now: float) -> float:
+    def _bucket_wait(
+        self,
+        key: tuple[str, ...],
+        rate: float,
+        capacity: float,
+        now: float,
+        consume: bool = True,
+    ) -> float:
         assert self._limits is not None
         bucket = self._limits.buckets.get(key)
         if bucket is None:
             bucket = self._limits.buckets[key] = _Bucket(capacity, now)
-        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated) * rate)
-        bucket.updated = now
+        bucket.tokens = min(capacity, bucket.tokens + max(0.0, now - bucket.updated) * rate)
+        bucket.updated = max(bucket.updated, now)
         if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
+            if consume:
+                bucket.tokens -= 1.0
             return 0.0
         return (1.0 - bucket.tokens) / rate if rate > 0 else 60.0
 
@@ -1097,11 +1138,21 @@ class FakeSlack:
             return None
         token = ctx.token or ""
         wait = 0.0
+        wide = limits.workspace_post_per_s if ctx.method == "chat.postMessage" else None
         if ctx.method == "chat.postMessage" and limits.per_channel_post_per_s:
             channel = self._resolve_channel(str(ctx.args.get("channel") or ""))
+            # A call refused by the workspace's limit takes no token of its channel.
             wait = self._bucket_wait(
-                ("post", token, channel), limits.per_channel_post_per_s, limits.burst, now
+                ("post", token, channel),
+                limits.per_channel_post_per_s,
+                limits.burst,
+                now,
+                consume=not wide,
             )
+        if not wait and wide:
+            wait = self._bucket_wait(("workspace", token), wide, limits.workspace_burst, now)
+            if not wait and limits.per_channel_post_per_s:
+                limits.buckets[("post", token, channel)].tokens -= 1.0
         per_minute = limits.method_per_minute.get(ctx.method)
         if not wait and per_minute:
             wait = self._bucket_wait(
