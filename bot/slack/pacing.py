@@ -8,8 +8,8 @@ channel's and its workspace's bucket and returns how long to wait for it, so con
 senders queue in the order they asked, each bucket is never exceeded, and nothing spins.
 
 A 429 that still happens (another process posting, a limit lower than configured) is fed
-back with :meth:`Pacer.penalise`: the channel's bucket is closed until Retry-After has
-passed, so every sender of that channel waits once instead of each retrying on its own.
+back with :meth:`Pacer.penalise`: the channel's and the workspace's buckets are closed until
+Retry-After has passed, so every sender waits once instead of each retrying on its own.
 
 The pacer is per process. The fan-out, the resender and the listeners of one process
 share it; another process posting into the same channel at the same time is caught by
@@ -34,8 +34,10 @@ class Limits:
 
     per_channel_per_s: float = 1.0
     channel_burst: int = 3
-    per_workspace_per_s: float = 50.0
-    workspace_burst: int = 50
+    #: Slack publishes no number for its workspace-wide limit: an assumption, to be set
+    #: per installation (``DIALOGBOT_SLACK_WORKSPACE_RATE``); a 429 slows down anyway.
+    per_workspace_per_s: float = 20.0
+    workspace_burst: int = 20
     #: How much earlier than sent a post may reach Slack (latency jitter, scheduling): the
     #: buckets keep that much burst in reserve, so a post that overtakes the previous one
     #: on the way still finds a token.
@@ -44,7 +46,8 @@ class Limits:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
         """``DIALOGBOT_SLACK_CHANNEL_RATE`` (posts/s, default 1), ``…_CHANNEL_BURST`` (3),
-        ``…_WORKSPACE_RATE`` (posts/s, default 50), ``…_WORKSPACE_BURST`` (50)."""
+        ``…_WORKSPACE_RATE`` (posts/s, default 20), ``…_WORKSPACE_BURST`` (20),
+        ``…_JITTER`` (seconds of burst kept in reserve, default 0.25)."""
 
         e = os.environ if env is None else env
         base = cls()
@@ -57,6 +60,7 @@ class Limits:
                 e.get("DIALOGBOT_SLACK_WORKSPACE_RATE") or base.per_workspace_per_s
             ),
             workspace_burst=int(e.get("DIALOGBOT_SLACK_WORKSPACE_BURST") or base.workspace_burst),
+            jitter_s=float(e.get("DIALOGBOT_SLACK_JITTER") or base.jitter_s),
         )
 
 
@@ -138,9 +142,10 @@ class Pacer:
             channel = self._aliases.get((workspace, channel), channel)
             bucket = self._bucket((workspace, channel))
             bucket.tat = max(bucket.tat, self.clock() + retry_after_s + bucket.tolerance)
+            # Slack does not say which limit it was (the channel's, the workspace's, another
+            # process's posts): the whole workspace waits Retry-After, as Slack asks.
             wide = self._bucket((workspace,))
-            # A 429 also means the workspace is busier than this process knows.
-            wide.tat = max(wide.tat, self.clock() + wide.tolerance)
+            wide.tat = max(wide.tat, self.clock() + retry_after_s + wide.tolerance)
 
     def seconds_for(self, posts: int, in_one_channel: int) -> float:
         """How long the limits stretch ``posts`` (``in_one_channel`` of them in the busiest
