@@ -77,10 +77,12 @@ class LandingRepository:
         ]
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.session.execute(
-            insert(QuestionMessage)
-            .values(rows)
-            .on_conflict_do_nothing(
+        table = QuestionMessage.__table__
+        assert isinstance(table, Table)
+        # Many parameter sets for one statement compiled once (sent as multi-row inserts).
+        self.session.connection().execute(
+            insert(table).on_conflict_do_nothing(
                 index_elements=["workspace_id", "platform", "conversation", "message_ts"]
-            )
+            ),
+            rows,
         )

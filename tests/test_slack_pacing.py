@@ -130,7 +130,7 @@ def _poster(db: Engine) -> Poster:
         workspace_burst=WORKSPACE_BURST,
         jitter_s=JITTER_S,
     )
-    return Poster(OutboxStore(make_session_factory(db)), pacer=Pacer(limits))
+    return Poster(OutboxStore(make_session_factory(db)), pacer=Pacer(limits), keep_alive=True)
 
 
 def _fan_out(poster: Poster, fake: FakeSlack, posts: list[NewPost]) -> float:

@@ -78,6 +78,7 @@ def build_context(config: SlackConfig, runtime: Runtime, client: WebClient) -> S
             on_landed=landing_hook(runtime.engine),
             on_landed_many=landing_batch_hook(runtime.engine),
             pacer=process_pacer(config),
+            keep_alive=config.pacing is not None,
         ),
         store=store,
         tz=config.tz,

@@ -27,13 +27,19 @@ sent, and one transaction (``on_landed_many``) records many threads and question
 from __future__ import annotations
 
 import base64
+import http.client
+import io
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+from urllib.request import Request
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -172,6 +178,86 @@ def make_client(
     )
 
 
+class KeepAliveWebClient(WebClient):
+    """A WebClient that keeps one HTTP connection per thread and host open between calls
+    (slack_sdk's urllib transport opens and closes a TCP/TLS connection per call, which
+    costs more CPU than the call itself in a fan-out). Errors surface exactly as urllib
+    raises them (HTTPError for 4xx/5xx, URLError for connection trouble), so slack_sdk's
+    retry handlers and the poster's handling see no difference."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        parts = urlsplit(url)
+        if self.proxy is not None or parts.scheme not in ("http", "https"):
+            return super()._perform_urllib_http_request_internal(url, req)
+        connections: dict[tuple[str, str], http.client.HTTPConnection] = (
+            getattr(self._local, "connections", None) or {}
+        )
+        self._local.connections = connections
+        where = (parts.scheme, parts.netloc)
+        conn = connections.get(where)
+        if conn is None:
+            if parts.scheme == "https":
+                conn = http.client.HTTPSConnection(
+                    parts.hostname or "",
+                    parts.port,
+                    timeout=self.timeout,
+                    context=self.ssl or ssl.create_default_context(),
+                )
+            else:
+                conn = http.client.HTTPConnection(
+                    parts.hostname or "", parts.port, timeout=self.timeout
+                )
+            connections[where] = conn
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request("POST", path, body=req.data, headers=dict(req.header_items()))
+            resp = conn.getresponse()
+            body = resp.read()
+        except (OSError, http.client.HTTPException) as err:
+            conn.close()
+            connections.pop(where, None)
+            raise URLError(err) from err
+        if resp.will_close:
+            conn.close()
+            connections.pop(where, None)
+        if resp.status >= 400:
+            raise HTTPError(url, resp.status, resp.reason, resp.headers, io.BytesIO(body))
+        charset = resp.headers.get_content_charset() or "utf-8"
+        return {"status": resp.status, "headers": resp.headers, "body": body.decode(charset)}
+
+
+def keep_alive(client: WebClient) -> WebClient:
+    """``client``'s settings (token, URL, team, retry handlers) on a keep-alive transport;
+    one per distinct setting, shared by the threads of this process."""
+    team = client.default_params.get("team_id")
+    key = (client.base_url, client.token, team, id(client.retry_handlers))
+    with _keep_alive_lock:
+        found = _keep_alive.get(key)
+        if found is None:
+            if len(_keep_alive) > 1000:
+                _keep_alive.clear()
+            found = _keep_alive[key] = KeepAliveWebClient(
+                base_url=client.base_url,
+                token=client.token,
+                timeout=client.timeout,
+                ssl=client.ssl,
+                proxy=client.proxy,
+                headers=dict(client.headers),
+                team_id=team,
+                retry_handlers=client.retry_handlers,
+                logger=client._logger,
+            )
+        return found
+
+
+_keep_alive: dict[tuple[Any, ...], WebClient] = {}
+_keep_alive_lock = threading.Lock()
+
+
 class LookupFailed(Exception):
     """A thread could not be read to check whether a post is already there."""
 
@@ -273,6 +359,9 @@ class Poster:
     pacer: Pacer | None = None
     #: How often a paced post is tried again after a 429 within one send.
     rate_limit_retries: int = 6
+    #: Send with a keep-alive transport (:func:`keep_alive`) instead of a connection per
+    #: call.
+    keep_alive: bool = False
 
     def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> None:
         """Mark landed posts sent (one statement per workspace) and tell the engine where
@@ -654,7 +743,7 @@ class Poster:
             _lease.deadline = time.monotonic() + left
             _lease.paced = paced
             try:
-                posted = _call(client, key, payload)
+                posted = _call(keep_alive(client) if self.keep_alive else client, key, payload)
             except SlackApiError as err:
                 error = str(err.response.get("error") or "")
                 if paced and err.response.status_code == 429:
