@@ -216,3 +216,20 @@ def test_a_long_retry_after_reschedules_the_post(db: Engine) -> None:
         _fan_out(poster, fake, posts)
         assert fake.delivered() == []
     assert poster.store.status(WS, posts[0].key) == "failed"
+
+
+def test_the_keep_alive_transport_retries_server_errors_and_reports_refusals(
+    db: Engine,
+) -> None:
+    with FakeSlack() as fake:
+        fake.fail_next("chat.postMessage", 503, times=2)
+        poster = _poster(db)
+        posts = _posts(["C0ONE"], 2)
+        _fan_out(poster, fake, posts)
+        assert sorted(c.args["text"] for c in fake.delivered()) == ["C0ONE 0", "C0ONE 1"]
+        statuses = [c.status for c in fake.calls("chat.postMessage")]
+        assert statuses.count(503) == 2
+        refused = [NewPost("k:bad", message_payload("", "no channel"), "")]
+        _fan_out(poster, fake, refused)
+    assert {poster.store.status(WS, p.key) for p in posts} == {"sent"}
+    assert poster.store.status(WS, "k:bad") == "dead"
