@@ -11,6 +11,7 @@ Prints ``PORT <n>`` once it listens. Benchmarks steer it through extra API metho
   range (Slack over the internet);
 * ``bench.no_rate_limits``; ``bench.fail_for`` ``{seconds, status, retry_after}``;
   ``bench.clear_faults``;
+* ``bench.prompt_count``: how many thread posts were delivered (cheap to poll);
 * ``bench.posts``: every chat.postMessage attempt as ``[channel, thread_ts, text, ok, at]``
   and a count of calls per method and status.
 
@@ -104,7 +105,12 @@ def _install_controls(fake: FakeSlack) -> None:
             "fake_errors": list(fake.fake_errors[:5]),
         }
 
+    def prompt_count(_args: dict[str, Any]) -> dict[str, Any]:
+        delivered = fake.delivered("chat.postMessage")
+        return {"ok": True, "prompts": sum(1 for c in delivered if c.args.get("thread_ts"))}
+
     for name, handler in (
+        ("bench.prompt_count", prompt_count),
         ("bench.rate_limits", rate_limits),
         ("bench.no_rate_limits", no_rate_limits),
         ("bench.latency", latency),

@@ -309,11 +309,11 @@ LandedPost = tuple[str, dict[str, Any], "Posted"]
 
 class LandingBatch:
     """Landed posts of one sender (a fan-out), recorded together: every ``max_items`` posts
-    or ``max_age_s`` seconds, and at :meth:`flush`. A sender that dies before a flush
+    or ``max_age_s`` seconds (the check runs as posts land), and at :meth:`flush`. A sender that dies before a flush
     leaves its last posts ``pending``; the resender looks for thread posts in their thread
     before sending again, so the window is only for thread openings (top-level posts)."""
 
-    def __init__(self, poster: Poster, max_items: int = 100, max_age_s: float = 0.25) -> None:
+    def __init__(self, poster: Poster, max_items: int = 200, max_age_s: float = 1.0) -> None:
         self.poster = poster
         self.max_items = max_items
         self.max_age_s = max_age_s
