@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from storage.db import make_session_factory, normalize_url, upgrade
 from storage.outbox import NewPost, OutboxStore
 
-pytestmark = pytest.mark.skipif(PG_URL is None, reason="needs DIALOGBOT_TEST_DATABASE_URL")
+needs_postgresql = pytest.mark.skipif(PG_URL is None, reason="needs DIALOGBOT_TEST_DATABASE_URL")
 
 TOKEN = "xoxb-leader-test"
 LEADER_LINE = "this process is the leader"
@@ -136,6 +136,7 @@ def _owe_a_post(engine: Engine, key: str) -> None:
     store.failed(DEFAULT_TEAM_ID, key, timedelta(milliseconds=1))
 
 
+@needs_postgresql
 def test_one_leader_among_two_serve_processes_and_the_other_takes_over(
     schema_db: tuple[Engine, str], tmp_path: Path
 ) -> None:
@@ -169,6 +170,7 @@ def test_one_leader_among_two_serve_processes_and_the_other_takes_over(
             second.stop()
 
 
+@needs_postgresql
 def test_workers_share_one_port_and_elect_one_leader(
     schema_db: tuple[Engine, str], tmp_path: Path
 ) -> None:
