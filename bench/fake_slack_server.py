@@ -4,10 +4,14 @@ GIL with the bot or the load generator.
 Prints ``PORT <n>`` once it listens. Benchmarks steer it through extra API methods
 (``bench.*``, answered by :meth:`FakeSlack.on` handlers) with the bot's token:
 
-* ``bench.rate_limits`` ``{per_channel_post_per_s, burst, tiers}``: Slack-like 429s
-  (``tiers`` true: the documented tier limits for the other methods);
+* ``bench.rate_limits`` ``{per_channel_post_per_s, burst, tiers, workspace_post_per_s,
+  workspace_burst}``: Slack-like 429s (``tiers`` true: the documented tier limits for the
+  other methods; ``workspace_post_per_s``: a workspace-wide chat.postMessage limit);
+* ``bench.latency`` ``{low_ms, high_ms}``: every answer after a round trip drawn from that
+  range (Slack over the internet);
 * ``bench.no_rate_limits``; ``bench.fail_for`` ``{seconds, status, retry_after}``;
   ``bench.clear_faults``;
+* ``bench.prompt_count``: how many thread posts were delivered (cheap to poll);
 * ``bench.posts``: every chat.postMessage attempt as ``[channel, thread_ts, text, ok, at]``
   and a count of calls per method and status.
 
@@ -52,7 +56,15 @@ def _install_controls(fake: FakeSlack) -> None:
             per_channel_post_per_s=float(args.get("per_channel_post_per_s", 1.0)),
             burst=int(args.get("burst", 1)),
             method_per_minute=dict(SLACK_TIER_LIMITS_PER_MINUTE) if tiers else None,
+            workspace_post_per_s=float(args["workspace_post_per_s"])
+            if args.get("workspace_post_per_s")
+            else None,
+            workspace_burst=int(args.get("workspace_burst", 1)),
         )
+        return {"ok": True}
+
+    def latency(args: dict[str, Any]) -> dict[str, Any]:
+        fake.latency(float(args["low_ms"]) / 1000, float(args["high_ms"]) / 1000)
         return {"ok": True}
 
     def no_rate_limits(_args: dict[str, Any]) -> dict[str, Any]:
@@ -93,9 +105,15 @@ def _install_controls(fake: FakeSlack) -> None:
             "fake_errors": list(fake.fake_errors[:5]),
         }
 
+    def prompt_count(_args: dict[str, Any]) -> dict[str, Any]:
+        delivered = fake.delivered("chat.postMessage")
+        return {"ok": True, "prompts": sum(1 for c in delivered if c.args.get("thread_ts"))}
+
     for name, handler in (
+        ("bench.prompt_count", prompt_count),
         ("bench.rate_limits", rate_limits),
         ("bench.no_rate_limits", no_rate_limits),
+        ("bench.latency", latency),
         ("bench.fail_for", fail_for),
         ("bench.clear_faults", clear_faults),
         ("bench.posts", posts),

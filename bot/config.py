@@ -95,6 +95,20 @@ class Settings(BaseSettings):
     )
     slack_api_url: str = Field("", validation_alias=_var("SLACK_API_URL"))
     prometheus_multiproc_dir: str = Field("", validation_alias=_var("PROMETHEUS_MULTIPROC_DIR"))
+    slack_pacing: bool = Field(True, validation_alias=_var("DIALOGBOT_SLACK_PACING"))
+    slack_channel_rate: float = Field(
+        1.0, gt=0, validation_alias=_var("DIALOGBOT_SLACK_CHANNEL_RATE")
+    )
+    slack_channel_burst: int = Field(
+        3, ge=1, validation_alias=_var("DIALOGBOT_SLACK_CHANNEL_BURST")
+    )
+    slack_workspace_rate: float = Field(
+        20.0, gt=0, validation_alias=_var("DIALOGBOT_SLACK_WORKSPACE_RATE")
+    )
+    slack_workspace_burst: int = Field(
+        20, ge=1, validation_alias=_var("DIALOGBOT_SLACK_WORKSPACE_BURST")
+    )
+    slack_jitter_s: float = Field(0.25, ge=0, validation_alias=_var("DIALOGBOT_SLACK_JITTER"))
 
     @field_validator("database_url", "log_format", mode="before")
     @classmethod

@@ -385,18 +385,22 @@ def insert_pending(
         }
         for p in _unique(posts)
     ]
-    return set(session.scalars(_insert_new(session, rows)).all())
+    result = session.connection().execute(_insert_new(session), rows)
+    return {str(key) for key in result.scalars().all()}
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING RETURNING post_key`` for the session's backend."""
+def _insert_new(session: Session) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING post_key`` for the session's backend,
+    run with many parameter sets: SQLAlchemy sends them as multi-row inserts of a statement
+    compiled once (insertmanyvalues), not one statement with thousands of literals."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ChatPost.__table__
+    assert isinstance(table, Table)
     return (
-        insert(ChatPost)
-        .values(rows)
+        insert(table)
         .on_conflict_do_nothing(index_elements=["workspace_id", "post_key"])
-        .returning(ChatPost.post_key)
+        .returning(table.c.post_key)
     )
 
 

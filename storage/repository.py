@@ -14,6 +14,7 @@ from storage.absences import AbsenceRepository
 from storage.activities import ActivityRepository
 from storage.anonymise import Coarsen, anonymise_round
 from storage.history import HistoryRepository
+from storage.landings import LandingRepository
 from storage.models import (
     Answer,
     Level,
@@ -37,6 +38,11 @@ class Repository:
     def __init__(self, session: Session, workspace_id: str) -> None:
         self.session = session
         self.workspace_id = workspace_id
+
+    @property
+    def landings(self) -> LandingRepository:
+        """Batch writes of where posts landed (threads, announcements, question messages)."""
+        return LandingRepository(self.session, self.workspace_id)
 
     def add(self, obj: object) -> None:
         """Stage a new object for insertion, stamping it with the workspace."""

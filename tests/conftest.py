@@ -15,6 +15,7 @@ from fakes import FakeSlack
 from fakes.signing import DEFAULT_TEAM_ID
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import Engine, text
+from support.postgres import drop_pg_schema, pg_engine
 from support.sample import PG_URL, load_sample_org
 from support.slack import (
     CLIENT_ID,
@@ -38,23 +39,6 @@ from storage.models_outbox import ChatPost  # noqa: F401  (the outbox table is e
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
-def _pg_engine(schema: str) -> Engine:
-    assert PG_URL is not None
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-    admin.dispose()
-    return make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-
-
-def _drop_pg_schema(schema: str) -> None:
-    assert PG_URL is not None
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def migrated_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -68,11 +52,11 @@ def migrated_db(
         engine.dispose()
     else:
         schema = f"t_{uuid.uuid4().hex[:12]}"
-        engine = _pg_engine(schema)
+        engine = pg_engine(schema)
         upgrade(engine)
         yield engine
         engine.dispose()
-        _drop_pg_schema(schema)
+        drop_pg_schema(schema)
 
 
 @pytest.fixture

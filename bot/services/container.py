@@ -10,6 +10,7 @@ from bot.services.activities import Activities
 from bot.services.answering import Answering
 from bot.services.history import HistoryReports
 from bot.services.kernel import ServiceKernel
+from bot.services.landings import Landings
 from bot.services.ops import Ops
 from bot.services.organisation import Organisation
 from bot.services.people import People
@@ -54,6 +55,7 @@ class Services:
         self.settings = Settings(kernel)
         self.starting = Starting(kernel)
         self.workspaces = Workspaces(kernel)
+        self.landings = Landings(kernel)
 
 
 def build_services(

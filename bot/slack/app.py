@@ -18,7 +18,8 @@ from bot.slack.context import ClientProvider, SlackContext
 from bot.slack.edge import guarded_wsgi_app
 from bot.slack.executor import TrackingExecutor
 from bot.slack.listeners import register_all
-from bot.slack.notifier import SlackNotifier, landing_hook
+from bot.slack.notifier import SlackNotifier, landing_batch_hook, landing_hook
+from bot.slack.pacing import Limits, Pacer
 from bot.slack.poster import Poster, make_client, resend_loop
 from bot.slack.token_store import installation_store
 from bot.wiring import Runtime
@@ -50,12 +51,35 @@ def _client_provider(config: SlackConfig, runtime: Runtime, default: WebClient) 
     return client_for
 
 
+_pacers: dict[Limits, Pacer] = {}
+_pacers_lock = threading.Lock()
+
+
+def process_pacer(config: SlackConfig) -> Pacer | None:
+    """The pacer every poster of this process shares (None when the configuration turns
+    pacing off): the listeners, the fan-out, the scheduler and the resender post into the
+    same channels, so they must count against the same buckets."""
+    if config.pacing is None:
+        return None
+    with _pacers_lock:
+        pacer = _pacers.get(config.pacing)
+        if pacer is None:
+            pacer = _pacers[config.pacing] = Pacer(config.pacing)
+        return pacer
+
+
 def build_context(config: SlackConfig, runtime: Runtime, client: WebClient) -> SlackContext:
     """The services listeners share."""
     store = OutboxStore(runtime.services.kernel.session_factory, runtime.services.kernel.clock)
     return SlackContext(
         services=runtime.services,
-        poster=Poster(store, on_landed=landing_hook(runtime.services)),
+        poster=Poster(
+            store,
+            on_landed=landing_hook(runtime.services),
+            on_landed_many=landing_batch_hook(runtime.services),
+            pacer=process_pacer(config),
+            keep_alive=config.pacing is not None,
+        ),
         store=store,
         tz=config.tz,
         clients=_client_provider(config, runtime, client),

@@ -9,6 +9,8 @@ plain_text_input ``max_length`` ≤ 3000.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -196,7 +198,30 @@ def split_mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
 
 
 def prompt_message(prompt: QuestionPrompt) -> Message:
-    """A question with progress, method-support hint, earlier answer and the buttons."""
+    """A question with progress, method-support hint, earlier answer and the buttons.
+
+    Built once per question and shared by every participation (a fan-out to 1,000
+    managers builds it once): only the buttons' value differs."""
+    try:
+        shared = _shared_prompt_message(dataclasses.replace(prompt, participation_id=0))
+    except TypeError:  # an unhashable part (never expected): built for this prompt alone
+        return _prompt_message(prompt)
+    value = question_value(prompt.participation_id, prompt.ref)
+    out: Blocks = []
+    for block in shared.blocks or []:
+        if block.get("type") == "actions":
+            elements = [{**e, "value": value} for e in block.get("elements") or []]
+            block = {**block, "elements": elements}
+        out.append(block)
+    return Message(shared.text, out)
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_prompt_message(prompt: QuestionPrompt) -> Message:
+    return _prompt_message(prompt)
+
+
+def _prompt_message(prompt: QuestionPrompt) -> Message:
     lang = prompt.lang
     if prompt.followup is not None:
         progress = t(lang, "followup.progress", n=prompt.followup_remaining)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from bot.leadership import Election
 from bot.metrics import DatabaseCollector, serve_metrics
 from bot.slack.config import SlackConfig, SlackConfigError
 from bot.wiring import Runtime, build_runtime
+from storage.leader import LeaderLock
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
@@ -31,24 +34,44 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
         return 1
     if args.tz:
         config = dataclasses.replace(config, tz=args.tz)
+    if args.workers > 1:
+        if args.mode != "http":
+            out.print("[red]--workers is for --mode http[/red]", highlight=False)
+            return 2
+        from bot.slack.workers import supervise
+
+        return supervise(args, out)
     from bot.slack.app import build_app, build_notifier, start_resender, wsgi_app
 
     runtime = build_runtime(args.db)
-    scheduler = None
-    if args.scheduler:
-        from bot.personal_data import retention_days_from_env
-        from bot.schedule.scheduler import start_in_background
 
-        scheduler = start_in_background(
-            runtime, build_notifier(config, runtime), retention_days=retention_days_from_env()
-        )
-    resender = start_resender(config, runtime)
+    def duties() -> Callable[[], None]:
+        """The scheduler (unless ``--no-scheduler``) and the resender: once per
+        installation, in the leader."""
+        scheduler = None
+        if args.scheduler:
+            from bot.personal_data import retention_days_from_env
+            from bot.schedule.scheduler import start_in_background
+
+            scheduler = start_in_background(
+                runtime,
+                build_notifier(config, runtime),
+                retention_days=retention_days_from_env(),
+            )
+        resender = start_resender(config, runtime)
+
+        def stop() -> None:
+            resender.set()
+            if scheduler is not None:
+                scheduler.stop()
+
+        return stop
+
+    election = Election(LeaderLock(runtime.db), duties, args.election_interval).start()
     try:
         return _serve(args, out, config, runtime, build_app, wsgi_app)
     finally:
-        resender.set()
-        if scheduler is not None:
-            scheduler.stop()
+        election.stop()
 
 
 def _serve(
@@ -81,11 +104,13 @@ def _serve(
         f"(health: /healthz, metrics: /metrics), {args.threads} threads, "
         f"bodies up to {MAX_BODY_BYTES} bytes. Stop with Ctrl-C."
     )
+    inherited = getattr(args, "listen_fd", None)
     server = create_server(
         wsgi_app(app, config.signing_secret, database),
         host=args.host,
         port=args.port,
         threads=args.threads,
+        sockets=None if inherited is None else [socket.socket(fileno=inherited)],
     )
     server.run()
     return 0
@@ -110,6 +135,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--no-scheduler",
         dest="scheduler",
         action="store_false",
-        help="do not run the årshjul scheduler in this process (run `dialogbot worker` instead)",
+        help="do not run the årshjul scheduler (run `dialogbot worker` instead); the resender "
+        "still runs in the leader",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="HTTP worker processes on the same port (PostgreSQL only; the scheduler and "
+        "resender run once, in the elected leader)",
+    )
+    serve.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--election-interval",
+        type=float,
+        default=2.0,
+        help="seconds between leader checks (a new leader takes over within about this)",
     )
     serve.set_defaults(handler=cmd_serve)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.config import ConfigError, Settings, current, load_settings
 from bot.slack.errors import SlackConfigError as SlackConfigError
+from bot.slack.pacing import Limits
 from bot.slack.token_cipher import TokenCipher
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -39,6 +40,10 @@ class SlackConfig:
         backoff: base of the exponential back-off for 5xx/connection errors, seconds.
         token_keys: Fernet keys that encrypt stored tokens in OAuth mode
             (``DIALOGBOT_TOKEN_KEYS``, comma-separated; the first encrypts).
+        pacing: posting rates the poster keeps to (per channel, per workspace); None
+            posts unpaced. :meth:`from_env` paces by default (see
+            :meth:`bot.slack.pacing.Limits.from_env`; ``DIALOGBOT_SLACK_PACING=off``
+            turns it off).
     """
 
     signing_secret: str
@@ -51,6 +56,7 @@ class SlackConfig:
     retries: int = 6
     backoff: float = 0.5
     token_keys: tuple[str, ...] = ()
+    pacing: Limits | None = None
 
     @property
     def oauth(self) -> bool:
@@ -83,6 +89,7 @@ class SlackConfig:
             api_url=normalize_api_url(settings.slack_api_url or DEFAULT_API_URL),
             tz=settings.tz,
             token_keys=settings.token_key_list(),
+            pacing=pacing_limits(settings),
         )
         if not config.oauth and not config.bot_token:
             raise SlackConfigError(
@@ -105,3 +112,17 @@ def token_keys_from_env(env: Mapping[str, str] | None = None) -> tuple[str, ...]
 def normalize_api_url(url: str) -> str:
     """slack_sdk joins method names to the base URL, so it must end with a slash."""
     return url if url.endswith("/") else url + "/"
+
+
+def pacing_limits(settings: Settings) -> Limits | None:
+    """The posting rates the sender keeps to, or None when ``DIALOGBOT_SLACK_PACING=off``
+    (then only Slack's 429s slow it down)."""
+    if not settings.slack_pacing:
+        return None
+    return Limits(
+        per_channel_per_s=settings.slack_channel_rate,
+        channel_burst=settings.slack_channel_burst,
+        per_workspace_per_s=settings.slack_workspace_rate,
+        workspace_burst=settings.slack_workspace_burst,
+        jitter_s=settings.slack_jitter_s,
+    )

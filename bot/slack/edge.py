@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import socket
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -185,10 +186,17 @@ def create_server(
     port: int,
     threads: int,
     max_body: int = MAX_BODY_BYTES,
+    sockets: list[socket.socket] | None = None,
 ) -> BaseWSGIServer | MultiSocketServer:
-    """A waitress server for ``application`` with :func:`server_settings`; ``run()`` serves."""
+    """A waitress server for ``application`` with :func:`server_settings`; ``run()`` serves.
+    With ``sockets`` it accepts on those (a listening socket inherited from
+    ``serve --workers``) instead of binding ``host``/``port``."""
     from waitress.server import create_server as waitress_server
 
+    if sockets:
+        return waitress_server(
+            application, sockets=sockets, threads=threads, **server_settings(max_body)
+        )
     return waitress_server(
         application, host=host, port=port, threads=threads, **server_settings(max_body)
     )

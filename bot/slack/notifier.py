@@ -25,15 +25,17 @@ from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, Ro
 from bot.services.container import Services
 from bot.slack import blocks, question_updates
 from bot.slack.links import permalink, thread_permalinks
-from bot.slack.poster import Planned, Posted, Poster, message_payload
+from bot.slack.pacing import Pacer
+from bot.slack.poster import LandedPost, LandingBatch, Planned, Posted, Poster, message_payload
 from bot.summary import RoundSummary, render_summary
 from storage.outbox import NewPost
 
 log = logging.getLogger(__name__)
 
 
-#: Threads posting DMs in parallel when a round starts (each DM has its own rate limit).
-FANOUT_WORKERS = 8
+#: Threads posting in parallel when a round starts: enough to keep the workspace's rate
+#: busy over Slack's round trip (each waits in the pacer for its channel's next slot).
+FANOUT_WORKERS = 16
 
 
 def thread_ref(channel: str, ts: str) -> str:
@@ -66,6 +68,26 @@ def landing_hook(services: Services) -> Callable[[str, str, dict[str, Any], Post
             services.rounds.set_announcement(
                 workspace, int(match[1]), thread_ref(posted.channel, posted.ts)
             )
+
+    return landed
+
+
+def landing_batch_hook(services: Services) -> Callable[[str, list[LandedPost]], None]:
+    """:func:`landing_hook` for many posts of one workspace: one transaction for all the
+    threads, announcements and question messages they tell."""
+
+    def landed(workspace: str, posts: list[LandedPost]) -> None:
+        threads: dict[int, str] = {}
+        announcements: dict[int, str] = {}
+        shown = []
+        for key, payload, posted in posts:
+            if (at := question_updates.shown_at(payload, posted)) is not None:
+                shown.append(at)
+            if match := _THREAD_KEY.match(key):
+                threads[int(match[2])] = thread_ref(posted.channel, posted.ts)
+            elif match := _ANNOUNCE_KEY.match(key):
+                announcements[int(match[1])] = thread_ref(posted.channel, posted.ts)
+        services.landings.record(workspace, threads, announcements, shown)
 
     return landed
 
@@ -141,31 +163,42 @@ class SlackNotifier:
             for participant, prompt in started.participants
         )
         posts = [announce] + [post for chain in chains for post in chain]
-        # Posts in one channel go at its pace (about one a second): lease them long enough.
+        # Posts go at the pace of their channel (about one a second) and of the workspace:
+        # lease them long enough for that.
         in_one_channel = len(posts) if info.delivery == "channel" else 3
-        lease = timedelta(seconds=40 + 2 * in_one_channel)
+        pacer = self.poster.pacer or Pacer()
+        lease = timedelta(seconds=40 + 2 * pacer.seconds_for(len(posts), in_one_channel))
         planned = self.poster.plan(info.workspace_id, posts, lease)
         return RoundStartPlan(planned, announce, chains, info.delivery)
 
     def send_round_start(self, plan: RoundStartPlan) -> None:
-        """Send what :meth:`plan_round_start` wrote and this process holds."""
+        """Send what :meth:`plan_round_start` wrote and this process holds: the threads in
+        parallel (each waits for its channel's and the workspace's next slot in the
+        poster's pacer), what landed recorded in batches."""
         client = self.clients(plan.planned.workspace)
-        self.poster.send_planned(client, replace(plan.planned, posts=(plan.announce,)))
-        if plan.delivery == "dm" and len(plan.chains) > 1:
-            # Every DM is a channel of its own with its own rate limit: open them in
-            # parallel. One receiving channel is limited as a whole, so it goes in order.
-            with ThreadPoolExecutor(FANOUT_WORKERS, thread_name_prefix="dialogbot-fanout") as pool:
-                list(
-                    pool.map(
-                        lambda chain: self.poster.send_planned(
-                            client, replace(plan.planned, posts=chain)
-                        ),
-                        plan.chains,
+        batch = LandingBatch(self.poster)
+        try:
+            self.poster.send_planned(client, replace(plan.planned, posts=(plan.announce,)), batch)
+            parallel = plan.delivery == "dm" or self.poster.pacer is not None
+            if parallel and len(plan.chains) > 1:
+                # Every DM is a channel of its own with its own rate limit; in one receiving
+                # channel the pacer spaces the posts (without one, it goes in order).
+                with ThreadPoolExecutor(
+                    FANOUT_WORKERS, thread_name_prefix="dialogbot-fanout"
+                ) as pool:
+                    list(
+                        pool.map(
+                            lambda chain: self.poster.send_planned(
+                                client, replace(plan.planned, posts=chain), batch
+                            ),
+                            plan.chains,
+                        )
                     )
-                )
-        else:
-            for chain in plan.chains:
-                self.poster.send_planned(client, replace(plan.planned, posts=chain))
+            else:
+                for chain in plan.chains:
+                    self.poster.send_planned(client, replace(plan.planned, posts=chain), batch)
+        finally:
+            batch.flush()
 
     def _announcement_post(self, info: RoundInfo, count: int) -> NewPost:
         message = blocks.announcement(info, count, self.tz)

@@ -10,22 +10,36 @@ killed after the ack leaves rows the resender (:func:`resend_loop`) takes over o
 lease expires. Direct calls (:meth:`Poster.post` and friends) claim the row and send at
 once.
 
-Slack's 429 is waited out in the client only when Retry-After is short; otherwise the row
-is failed with its next attempt at Retry-After, so no thread sleeps past its lease. A row
-whose earlier holder died while sending is first looked for in its thread (by the post key
-in the message metadata) so it is not posted twice.
+With a :class:`~bot.slack.pacing.Pacer` (production), posts are paced per channel and per
+workspace before they are made, so Slack's limits are met instead of hit; a 429 that still
+comes is fed back to the pacer (the channel waits out Retry-After once, for every sender)
+and the post is tried again within its lease. Without a pacer, Slack's 429 is waited out in
+the client only when Retry-After is short. Either way a long Retry-After fails the row with
+its next attempt at Retry-After, so no thread sleeps past its lease; a 429 means the post was
+not made, so trying again can neither lose nor double it. A row whose earlier holder died
+while sending is first looked for in its thread (by the post key in the message metadata)
+so it is not posted twice.
+
+What landed is recorded in batches (:class:`LandingBatch`): one statement marks many rows
+sent, and one transaction (``on_landed_many``) records many threads and question messages.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
+import io
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+from urllib.request import Request
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -42,6 +56,7 @@ from slack_sdk.http_retry.state import RetryState
 
 from bot import logs, metrics
 from bot.slack import observe
+from bot.slack.pacing import PACED_METHODS, Pacer
 from storage.outbox import DuePost, Landed, NewPost, OutboxStore
 
 log = logging.getLogger(__name__)
@@ -75,6 +90,11 @@ ATTEMPT_S = 10
 _lease = threading.local()
 
 
+def _paced() -> bool:
+    """True while a paced sender makes the call: it handles a 429 itself (the pacer)."""
+    return bool(getattr(_lease, "paced", False))
+
+
 def _may_attempt(wait_s: float = 0.0) -> bool:
     """True when an attempt started after ``wait_s`` would end inside the current lease:
     the sender holding a row never calls Slack for it once the resender may take it over."""
@@ -99,7 +119,7 @@ class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        if response is None or response.status_code != 429:
+        if response is None or response.status_code != 429 or _paced():
             return False
         wait = _retry_after(response.headers)
         return wait <= self.max_wait_s and _may_attempt(wait + 1)
@@ -158,6 +178,86 @@ def make_client(
     )
 
 
+class KeepAliveWebClient(WebClient):
+    """A WebClient that keeps one HTTP connection per thread and host open between calls
+    (slack_sdk's urllib transport opens and closes a TCP/TLS connection per call, which
+    costs more CPU than the call itself in a fan-out). Errors surface exactly as urllib
+    raises them (HTTPError for 4xx/5xx, URLError for connection trouble), so slack_sdk's
+    retry handlers and the poster's handling see no difference."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        parts = urlsplit(url)
+        if self.proxy is not None or parts.scheme not in ("http", "https"):
+            return super()._perform_urllib_http_request_internal(url, req)
+        connections: dict[tuple[str, str], http.client.HTTPConnection] = (
+            getattr(self._local, "connections", None) or {}
+        )
+        self._local.connections = connections
+        where = (parts.scheme, parts.netloc)
+        conn = connections.get(where)
+        if conn is None:
+            if parts.scheme == "https":
+                conn = http.client.HTTPSConnection(
+                    parts.hostname or "",
+                    parts.port,
+                    timeout=self.timeout,
+                    context=self.ssl or ssl.create_default_context(),
+                )
+            else:
+                conn = http.client.HTTPConnection(
+                    parts.hostname or "", parts.port, timeout=self.timeout
+                )
+            connections[where] = conn
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request("POST", path, body=req.data, headers=dict(req.header_items()))
+            resp = conn.getresponse()
+            body = resp.read()
+        except (OSError, http.client.HTTPException) as err:
+            conn.close()
+            connections.pop(where, None)
+            raise URLError(err) from err
+        if resp.will_close:
+            conn.close()
+            connections.pop(where, None)
+        if resp.status >= 400:
+            raise HTTPError(url, resp.status, resp.reason, resp.headers, io.BytesIO(body))
+        charset = resp.headers.get_content_charset() or "utf-8"
+        return {"status": resp.status, "headers": resp.headers, "body": body.decode(charset)}
+
+
+def keep_alive(client: WebClient) -> WebClient:
+    """``client``'s settings (token, URL, team, retry handlers) on a keep-alive transport;
+    one per distinct setting, shared by the threads of this process."""
+    team = client.default_params.get("team_id")
+    key = (client.base_url, client.token, team, id(client.retry_handlers))
+    with _keep_alive_lock:
+        found = _keep_alive.get(key)
+        if found is None:
+            if len(_keep_alive) > 1000:
+                _keep_alive.clear()
+            found = _keep_alive[key] = KeepAliveWebClient(
+                base_url=client.base_url,
+                token=client.token,
+                timeout=client.timeout,
+                ssl=client.ssl,
+                proxy=client.proxy,
+                headers=dict(client.headers),
+                team_id=team,
+                retry_handlers=client.retry_handlers,
+                logger=client._logger,
+            )
+        return found
+
+
+_keep_alive: dict[tuple[Any, ...], WebClient] = {}
+_keep_alive_lock = threading.Lock()
+
+
 class LookupFailed(Exception):
     """A thread could not be read to check whether a post is already there."""
 
@@ -203,6 +303,46 @@ def reaction_payload(channel: str, ts: str, name: str) -> dict[str, Any]:
     return {"method": "reactions.add", "channel": channel, "timestamp": ts, "name": name}
 
 
+#: One landed post as the batch hook gets it: key, stored payload, where it went.
+LandedPost = tuple[str, dict[str, Any], "Posted"]
+
+
+class LandingBatch:
+    """Landed posts of one sender (a fan-out), recorded together: every ``max_items`` posts
+    or ``max_age_s`` seconds (the check runs as posts land), and at :meth:`flush`. A sender that dies before a flush
+    leaves its last posts ``pending``; the resender looks for thread posts in their thread
+    before sending again, so the window is only for thread openings (top-level posts)."""
+
+    def __init__(self, poster: Poster, max_items: int = 200, max_age_s: float = 1.0) -> None:
+        self.poster = poster
+        self.max_items = max_items
+        self.max_age_s = max_age_s
+        self._items: list[tuple[str, Landed, dict[str, Any]]] = []
+        self._since: float | None = None
+        self._lock = threading.Lock()
+
+    def add(self, workspace: str, key: str, payload: dict[str, Any], posted: Posted) -> None:
+        """Record ``posted`` with the next flush (which may be now)."""
+        with self._lock:
+            self._items.append((workspace, Landed(key, posted.channel, posted.ts), payload))
+            now = time.monotonic()
+            if self._since is None:
+                self._since = now
+            due = len(self._items) >= self.max_items or now - self._since >= self.max_age_s
+            taken = self._take() if due else []
+        self.poster.record_landed(taken)
+
+    def flush(self) -> None:
+        """Record everything added so far."""
+        with self._lock:
+            taken = self._take()
+        self.poster.record_landed(taken)
+
+    def _take(self) -> list[tuple[str, Landed, dict[str, Any]]]:
+        taken, self._items, self._since = self._items, [], None
+        return taken
+
+
 @dataclass
 class Poster:
     """Deduplicated, crash-safe posting to Slack for any workspace."""
@@ -211,6 +351,35 @@ class Poster:
     #: Called after a post landed (workspace, key, where), e.g. to tell the engine where a
     #: participant's thread is; whoever sent it (listener, fan-out, resender).
     on_landed: Callable[[str, str, dict[str, Any], Posted], None] | None = None
+    #: The same for many posts of one workspace at once (one transaction); when None,
+    #: :attr:`on_landed` is called for each.
+    on_landed_many: Callable[[str, list[LandedPost]], None] | None = None
+    #: Paces posts per channel and workspace (None: no pacing, 429s waited out in the
+    #: client as before).
+    pacer: Pacer | None = None
+    #: How often a paced post is tried again after a 429 within one send.
+    rate_limit_retries: int = 6
+    #: Send with a keep-alive transport (:func:`keep_alive`) instead of a connection per
+    #: call.
+    keep_alive: bool = False
+
+    def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> None:
+        """Mark landed posts sent (one statement per workspace) and tell the engine where
+        they went (:attr:`on_landed_many`, one transaction per workspace)."""
+        by_workspace: dict[str, list[tuple[Landed, dict[str, Any]]]] = {}
+        for workspace, landed, payload in items:
+            by_workspace.setdefault(workspace, []).append((landed, payload))
+        for workspace, group in by_workspace.items():
+            self.store.sent(workspace, [landed for landed, _ in group])
+            posts = [(x.key, payload, Posted(x.channel or "", x.ts or "")) for x, payload in group]
+            if self.on_landed_many is not None:
+                try:
+                    self.on_landed_many(workspace, posts)
+                except Exception:
+                    log.exception("bookkeeping after %d posts landed failed", len(posts))
+            else:
+                for key, payload, posted in posts:
+                    self._landed(workspace, key, payload, posted)
 
     # Before and after an ack ---------------------------------------------------------------
 
@@ -221,36 +390,43 @@ class Poster:
         mine, until = self.store.plan(workspace, posts, lease)
         return Planned(workspace, tuple(posts), frozenset(mine), until)
 
-    def send_planned(self, client: WebClient, planned: Planned) -> int:
+    def send_planned(
+        self, client: WebClient, planned: Planned, batch: LandingBatch | None = None
+    ) -> int:
         """Send the planned rows this process holds, in order; how many went out. Rows held
         by others (a replica, an earlier delivery) are theirs or the resender's. A post
-        that goes in the thread of another (``thread_of``) waits for that one to land;
-        posts others depend on are recorded at once, the rest in one batch at the end."""
-        landed: list[Landed] = []
+        that goes in the thread of another (``thread_of``) waits for that one to land.
+        What landed is recorded in ``batch`` (a fan-out shares one), else in one batch at
+        the end."""
+        own = batch is None
+        landing = batch if batch is not None else LandingBatch(self, max_items=1_000_000)
         where: dict[str, Posted] = {}
-        parents = {str(p.payload["thread_of"]) for p in planned.posts if "thread_of" in p.payload}
-        for post in planned.posts:
-            if post.key not in planned.mine:
-                continue
-            if planned.lease_until is None or not self._lease_holds(planned.lease_until):
-                log.warning("lease of %s ran out before sending; the resender takes it", post.key)
-                break
-            payload = self._in_thread(planned.workspace, post.payload, where)
-            if payload is None:
-                continue  # its thread did not open: the resender sends it once it has
-            parent = post.key in parents
-            posted = self._send(
-                client, planned.workspace, post.key, payload, planned.lease_until, record=parent
-            )
-            if posted is not None:
-                where[post.key] = posted
-                if not parent:
-                    landed.append(Landed(post.key, posted.channel, posted.ts))
-        self.store.sent(planned.workspace, landed)
-        payloads = {post.key: post.payload for post in planned.posts}
-        for item in landed:
-            posted = Posted(item.channel or "", item.ts or "")
-            self._landed(planned.workspace, item.key, payloads[item.key], posted)
+        try:
+            for post in planned.posts:
+                if post.key not in planned.mine:
+                    continue
+                if planned.lease_until is None or not self._lease_holds(planned.lease_until):
+                    log.warning(
+                        "lease of %s ran out before sending; the resender takes it", post.key
+                    )
+                    break
+                payload = self._in_thread(planned.workspace, post.payload, where)
+                if payload is None:
+                    continue  # its thread did not open: the resender sends it once it has
+                posted = self._send(
+                    client,
+                    planned.workspace,
+                    post.key,
+                    payload,
+                    planned.lease_until,
+                    record=False,
+                )
+                if posted is not None:
+                    where[post.key] = posted
+                    landing.add(planned.workspace, post.key, post.payload, posted)
+        finally:
+            if own:
+                landing.flush()
         return len(where)
 
     def _in_thread(
@@ -479,9 +655,28 @@ class Poster:
 
     # Internals ------------------------------------------------------------------------------
 
-    def _lease_holds(self, until: datetime) -> bool:
-        """True when there is time left in the lease for an attempt."""
-        return bool(self.store.clock.now() + timedelta(seconds=ATTEMPT_S) < until)
+    def _pace(self, workspace: str, key: str, channel: str, lease_until: datetime | None) -> bool:
+        """Wait for the channel's and then the workspace's next slot; False (the row failed,
+        due again when its slot comes) when the wait would outlast the lease."""
+        assert self.pacer is not None
+        for slot in ("channel", "workspace"):
+            delay = (
+                self.pacer.channel_slot(workspace, channel)
+                if slot == "channel"
+                else self.pacer.workspace_slot(workspace)
+            )
+            if delay <= 0:
+                continue
+            if lease_until is not None and not self._lease_holds(lease_until, extra_s=delay):
+                status = self.store.failed(workspace, key, timedelta(seconds=delay + 1))
+                log.info("%s waits %.1f s for its %s; %s", key, delay, slot, status)
+                return False
+            time.sleep(delay)
+        return True
+
+    def _lease_holds(self, until: datetime, extra_s: float = 0.0) -> bool:
+        """True when there is time left in the lease for an attempt (after ``extra_s``)."""
+        return bool(self.store.clock.now() + timedelta(seconds=ATTEMPT_S + extra_s) < until)
 
     def _find_landed(
         self,
@@ -530,39 +725,66 @@ class Poster:
         *,
         record: bool = True,
     ) -> Posted | None:
-        """Make the call within the lease; record the outcome (with ``record=False`` a
-        success is left to the caller, who records a batch)."""
+        """Make the call within the lease (paced, if this poster paces); record the
+        outcome (with ``record=False`` a success is left to the caller, who records a
+        batch)."""
         method = payload["method"]
-        left = (
-            0.0 if lease_until is None else (lease_until - self.store.clock.now()).total_seconds()
-        )
-        _lease.deadline = time.monotonic() + left
-        try:
-            posted = _call(client, key, payload)
-        except SlackApiError as err:
-            error = str(err.response.get("error") or "")
-            if method == "reactions.add" and error == "already_reacted":
-                posted = Posted(str(payload["channel"]), str(payload["timestamp"]))
-            elif error in PERMANENT_ERRORS or not payload.get("resend", True):
-                log.error("Slack refused %s (%s): %s", key, method, error)
-                metrics.post_done("refused")
-                self.store.dead(workspace, key)
+        paced = self.pacer is not None and method in PACED_METHODS
+        channel = str(payload.get("channel") or "")
+        limited = 0
+        while True:
+            if paced and not self._pace(workspace, key, channel, lease_until):
                 return None
-            else:
-                wait = None
-                if err.response.status_code == 429:
-                    wait = timedelta(seconds=_retry_after(err.response.headers) + 1)
-                status = self.store.failed(workspace, key, wait)
-                log.warning("%s for %s failed (%s); %s", method, key, error, status)
+            left = (
+                0.0
+                if lease_until is None
+                else (lease_until - self.store.clock.now()).total_seconds()
+            )
+            _lease.deadline = time.monotonic() + left
+            _lease.paced = paced
+            try:
+                posted = _call(keep_alive(client) if self.keep_alive else client, key, payload)
+            except SlackApiError as err:
+                error = str(err.response.get("error") or "")
+                if paced and err.response.status_code == 429:
+                    assert self.pacer is not None
+                    wait_s = _retry_after(err.response.headers)
+                    self.pacer.penalise(workspace, channel, wait_s)
+                    limited += 1
+                    if (
+                        limited <= self.rate_limit_retries
+                        and wait_s <= MAX_RETRY_AFTER_S
+                        and (lease_until is None or self._lease_holds(lease_until, wait_s))
+                    ):
+                        metrics.RETRIES.labels("ratelimited").inc()
+                        continue  # not posted: the pacer waits Retry-After, then again
+                if method == "reactions.add" and error == "already_reacted":
+                    posted = Posted(str(payload["channel"]), str(payload["timestamp"]))
+                elif error in PERMANENT_ERRORS or not payload.get("resend", True):
+                    log.error("Slack refused %s (%s): %s", key, method, error)
+                    metrics.post_done("refused")
+                    self.store.dead(workspace, key)
+                    return None
+                else:
+                    wait = None
+                    if err.response.status_code == 429:
+                        wait = timedelta(seconds=_retry_after(err.response.headers) + 1)
+                    status = self.store.failed(workspace, key, wait)
+                    log.warning("%s for %s failed (%s); %s", method, key, error, status)
+                    metrics.post_done("failed")
+                    return None
+            except SlackClientError as err:
+                status = self.store.failed(workspace, key)
+                log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
                 metrics.post_done("failed")
                 return None
-        except SlackClientError as err:
-            status = self.store.failed(workspace, key)
-            log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
-            metrics.post_done("failed")
-            return None
-        finally:
-            _lease.deadline = None
+            finally:
+                _lease.deadline = None
+                _lease.paced = False
+            break
+        if paced and channel and posted.channel:
+            assert self.pacer is not None
+            self.pacer.alias(workspace, channel, posted.channel)
         log.info("posted %s (%s) to %s at %s", key, method, posted.channel, posted.ts)
         metrics.post_done("sent")
         if record:

@@ -12,6 +12,7 @@ from bot.results import QuestionPrompt
 from bot.services.container import Services
 from bot.slack import blocks
 from bot.slack.poster import Posted, Poster
+from storage.landings import ShownAt
 
 PLATFORM = "slack"
 #: The outbox payload entry that says which question a message shows (recorded on landing).
@@ -42,6 +43,21 @@ def record_landed(
             posted.channel,
             posted.ts,
         )
+
+
+def shown_at(payload: dict[str, Any], posted: Posted) -> ShownAt | None:
+    """Where a post that shows a question (``payload[SHOWS]``) landed, to record in a
+    batch (:meth:`bot.services.landings.Landings.record`); None for other posts."""
+    shown = payload.get(SHOWS)
+    if not isinstance(shown, dict) or not posted.ts:
+        return None
+    return ShownAt(
+        int(shown["participation_id"]),
+        str(shown["question"]),
+        PLATFORM,
+        posted.channel,
+        posted.ts,
+    )
 
 
 def refresh(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import threading
 import time
 from pathlib import Path
@@ -74,6 +75,8 @@ class FakeSlack:
         the method handlers read and change it."""
         self._default_token = default_token
         self._faults = Faults()
+        self._latency: tuple[float, float] | None = None
+        self._random = random.Random(0)
         self._handlers: dict[str, Handler] = {}
         self.add_workspace(default_token, default_team_id, default_bot_user_id)
         self.configure_oauth()
@@ -308,17 +311,41 @@ class FakeSlack:
         per_channel_post_per_s: float | None = 1.0,
         burst: int = 1,
         method_per_minute: dict[str, int] | None = None,
+        workspace_post_per_s: float | None = None,
+        workspace_burst: int = 1,
     ) -> None:
         """Enable Slack-like rate limiting (off by default).
 
         chat.postMessage is limited per (token, channel) by a token bucket refilling
-        ``per_channel_post_per_s`` with capacity ``burst``. Methods named in
+        ``per_channel_post_per_s`` with capacity ``burst``, and with
+        ``workspace_post_per_s`` also per token (Slack's workspace-wide limit) by a bucket
+        of capacity ``workspace_burst``. Methods named in
         ``method_per_minute`` (e.g. :data:`SLACK_TIER_LIMITS_PER_MINUTE`) are limited per
         (token, method) by a bucket refilling ``n/60`` per second with capacity ``n``.
         Limited calls answer 429 with an integer ``Retry-After`` of at least 1.
         """
         with self.lock:
-            self._faults.limit(per_channel_post_per_s, burst, method_per_minute)
+            self._faults.limit(
+                per_channel_post_per_s,
+                burst,
+                method_per_minute,
+                workspace_post_per_s=workspace_post_per_s,
+                workspace_burst=workspace_burst,
+            )
+
+    def latency(self, low_s: float, high_s: float) -> None:
+        """Answer every call after a round trip drawn uniformly from ``[low_s, high_s]``
+        (half before the call is handled, half after), like Slack over the internet;
+        ``latency(0, 0)`` turns it off."""
+        with self.lock:
+            self._latency = (low_s, high_s) if high_s > 0 else None
+
+    def latency_s(self) -> float:
+        """One round trip's simulated latency (0 when off)."""
+        with self.lock:
+            if self._latency is None:
+                return 0.0
+            return self._random.uniform(*self._latency)
 
     def disable_rate_limits(self) -> None:
         """Turn rate limiting off again."""

@@ -50,6 +50,8 @@ class _RateLimits:
     burst: int
     method_per_minute: dict[str, int]
     buckets: dict[tuple[str, ...], _Bucket] = field(default_factory=dict)
+    workspace_post_per_s: float | None = None
+    workspace_burst: int = 1
 
 
 def _fault_error(status: int) -> str:
@@ -106,11 +108,19 @@ class Faults:
         per_channel_post_per_s: float | None,
         burst: int,
         method_per_minute: dict[str, int] | None,
+        workspace_post_per_s: float | None = None,
+        workspace_burst: int = 1,
     ) -> None:
         """Enable rate limiting (see :meth:`FakeSlack.rate_limits`)."""
         if burst < 1:
             raise ValueError("burst must be >= 1")
-        self._limits = _RateLimits(per_channel_post_per_s, burst, dict(method_per_minute or {}))
+        self._limits = _RateLimits(
+            per_channel_post_per_s,
+            burst,
+            dict(method_per_minute or {}),
+            workspace_post_per_s=workspace_post_per_s,
+            workspace_burst=max(1, workspace_burst),
+        )
 
     def unlimit(self) -> None:
         """Turn rate limiting off again."""
@@ -143,10 +153,20 @@ class Faults:
         if limits is None:
             return None
         wait = 0.0
+        wide = limits.workspace_post_per_s if channel is not None else None
         if channel is not None and limits.per_channel_post_per_s:
+            # A call refused by the workspace's limit takes no token of its channel.
             wait = self._bucket_wait(
-                ("post", token, channel), limits.per_channel_post_per_s, limits.burst, now
+                ("post", token, channel),
+                limits.per_channel_post_per_s,
+                limits.burst,
+                now,
+                consume=not wide,
             )
+        if not wait and wide:
+            wait = self._bucket_wait(("workspace", token), wide, limits.workspace_burst, now)
+            if not wait and channel is not None and limits.per_channel_post_per_s:
+                limits.buckets[("post", token, channel)].tokens -= 1.0
         per_minute = limits.method_per_minute.get(method)
         if not wait and per_minute:
             wait = self._bucket_wait(
@@ -157,14 +177,22 @@ class Faults:
         retry_after = max(1, math.ceil(wait))
         return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
 
-    def _bucket_wait(self, key: tuple[str, ...], rate: float, capacity: float, now: float) -> float:
+    def _bucket_wait(
+        self,
+        key: tuple[str, ...],
+        rate: float,
+        capacity: float,
+        now: float,
+        consume: bool = True,
+    ) -> float:
         assert self._limits is not None
         bucket = self._limits.buckets.get(key)
         if bucket is None:
             bucket = self._limits.buckets[key] = _Bucket(capacity, now)
-        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated) * rate)
-        bucket.updated = now
+        bucket.tokens = min(capacity, bucket.tokens + max(0.0, now - bucket.updated) * rate)
+        bucket.updated = max(bucket.updated, now)
         if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
+            if consume:
+                bucket.tokens -= 1.0
             return 0.0
         return (1.0 - bucket.tokens) / rate if rate > 0 else 60.0

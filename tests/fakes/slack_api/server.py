@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
@@ -70,6 +71,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = split.path
+        delay = fake.latency_s()
+        if delay:
+            time.sleep(delay / 2)  # on the way in (before the limits see the call) ...
         try:
             if path.startswith("/api/"):
                 args = _parse_args(split.query, body, headers.get("content-type", ""))
@@ -85,6 +89,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             with fake.lock:
                 fake.fake_errors.append(detail)
             reply = Reply(500, {"ok": False, "error": "fake_crashed", "detail": detail})
+        if delay:
+            time.sleep(delay / 2)  # ... and on the way back
         self._send(reply)
 
     def do_POST(self) -> None:

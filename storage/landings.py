@@ -1,0 +1,88 @@
+"""Where posts landed, recorded for many posts in one statement each: participants'
+threads, round announcements and the messages that show a question (a fan-out records a
+batch of these instead of one transaction per post)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Participation, Round
+from storage.models_question_messages import OPEN, QuestionMessage
+
+
+@dataclass(frozen=True)
+class ShownAt:
+    """A posted message that shows a question of a participation (with its buttons)."""
+
+    participation_id: int
+    question_ref: str
+    platform: str
+    conversation: str
+    message_ts: str
+
+
+class LandingRepository:
+    """Batch writes of landed posts for one workspace inside a unit of work."""
+
+    def __init__(self, session: Session, workspace_id: str) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    def set_threads(self, refs: Mapping[int, str]) -> None:
+        """Set ``thread_ref`` of participations (by id), one executemany statement. The
+        version counter is left alone: no other column changes, so concurrent answers to
+        the same participation need not retry."""
+        self._set(Participation.__table__, "thread_ref", refs)
+
+    def set_announcements(self, refs: Mapping[int, str]) -> None:
+        """Set ``announcement_ref`` of rounds (by id)."""
+        self._set(Round.__table__, "announcement_ref", refs)
+
+    def _set(self, table: object, column: str, refs: Mapping[int, str]) -> None:
+        if not refs:
+            return
+        assert isinstance(table, Table)
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"), table.c.workspace_id == self.workspace_id)
+            .values({column: bindparam("ref")})
+        )
+        self.session.connection().execute(
+            stmt, [{"row_id": row_id, "ref": ref} for row_id, ref in refs.items()]
+        )
+
+    def add_question_messages(self, shown: Sequence[ShownAt], now: datetime) -> None:
+        """Record question messages in one multi-row insert; ones recorded before (a
+        replay, a concurrent delivery) are skipped."""
+        if not shown:
+            return
+        rows = [
+            {
+                "workspace_id": self.workspace_id,
+                "participation_id": s.participation_id,
+                "question_key": s.question_ref,
+                "platform": s.platform,
+                "conversation": s.conversation,
+                "message_ts": s.message_ts,
+                "shown": OPEN,
+                "created_at": now,
+            }
+            for s in shown
+        ]
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = QuestionMessage.__table__
+        assert isinstance(table, Table)
+        # Many parameter sets for one statement compiled once (sent as multi-row inserts).
+        self.session.connection().execute(
+            insert(table).on_conflict_do_nothing(
+                index_elements=["workspace_id", "platform", "conversation", "message_ts"]
+            ),
+            rows,
+        )

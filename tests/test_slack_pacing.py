@@ -1,0 +1,235 @@
+"""Posts are paced per channel and per workspace instead of running into Slack's limits:
+the token buckets of :mod:`bot.slack.pacing`, and the poster against a fake Slack that
+enforces both limits (with latency) and injects 429 + Retry-After: nothing lost, nothing
+doubled, and a 429 is waited out in the pacer, not in the client's retry handler."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fakes import FakeSlack
+from fakes.signing import DEFAULT_TEAM_ID
+from sqlalchemy import Engine
+
+from bot.slack.pacing import Limits, Pacer
+from bot.slack.poster import LandingBatch, Poster, make_client, message_payload
+from storage.db import make_session_factory
+from storage.outbox import NewPost, OutboxStore
+
+WS = DEFAULT_TEAM_ID
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _pacer(**limits: float) -> tuple[Pacer, Clock]:
+    clock = Clock()
+    return Pacer(Limits(jitter_s=0.0, **limits), clock=clock), clock  # type: ignore[arg-type]
+
+
+def test_a_channel_gets_its_burst_then_one_post_a_second() -> None:
+    pacer, _clock = _pacer(per_channel_per_s=1.0, channel_burst=3)
+    waits = [pacer.channel_slot(WS, "C1") for _ in range(6)]
+    assert waits == pytest.approx([0, 0, 0, 1, 2, 3])
+    # another channel is not held up by the first one's queue
+    assert pacer.channel_slot(WS, "C2") == 0
+    assert pacer.workspace_slot(WS) == 0
+
+
+def test_wait_takes_the_channel_slot_then_the_workspace_slot() -> None:
+    pacer, clock = _pacer(per_channel_per_s=1.0, channel_burst=1, per_workspace_per_s=2.0)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    assert pacer.wait(WS, "C1", sleep) == 0
+    assert pacer.wait(WS, "C1", sleep) == pytest.approx(1.0)
+    assert slept == pytest.approx([1.0])
+
+
+def test_the_workspace_limit_spaces_posts_across_channels() -> None:
+    pacer, _clock = _pacer(per_workspace_per_s=10.0, workspace_burst=2)
+    waits = [pacer.workspace_slot(WS) for _ in range(5)]
+    assert waits == pytest.approx([0, 0, 0.1, 0.2, 0.3])
+    assert pacer.workspace_slot("T0OTHER") == 0  # workspaces are apart
+
+
+def test_buckets_refill_with_time() -> None:
+    pacer, clock = _pacer(per_channel_per_s=1.0, channel_burst=2)
+    assert [pacer.channel_slot(WS, "C1") for _ in range(3)] == pytest.approx([0, 0, 1])
+    clock.now += 10
+    assert [pacer.channel_slot(WS, "C1") for _ in range(3)] == pytest.approx([0, 0, 1])
+
+
+def test_a_429_closes_the_channel_and_the_workspace_for_retry_after() -> None:
+    pacer, _clock = _pacer(per_channel_per_s=1.0, channel_burst=3)
+    pacer.penalise(WS, "C1", 5)
+    assert pacer.channel_slot(WS, "C1") == pytest.approx(5)
+    assert pacer.channel_slot(WS, "C2") == 0
+    assert pacer.workspace_slot(WS) == pytest.approx(5)
+    assert pacer.workspace_slot("T0OTHER") == 0
+
+
+def test_a_users_dm_and_its_channel_id_share_a_bucket() -> None:
+    pacer, _clock = _pacer(per_channel_per_s=1.0, channel_burst=2)
+    pacer.alias(WS, "U1", "D1")
+    waits = [pacer.channel_slot(WS, c) for c in ("U1", "D1", "U1")]
+    assert waits == pytest.approx([0, 0, 1])
+
+
+def test_jitter_is_kept_in_reserve() -> None:
+    clock = Clock()
+    pacer = Pacer(Limits(per_channel_per_s=1.0, channel_burst=3, jitter_s=0.25), clock=clock)
+    waits = [pacer.channel_slot(WS, "C1") for _ in range(4)]
+    assert waits == pytest.approx([0, 0, 0.25, 1.25])
+
+
+def test_lease_covers_what_the_limits_impose() -> None:
+    pacer = Pacer(
+        Limits(per_channel_per_s=1.0, channel_burst=3, per_workspace_per_s=50, workspace_burst=50)
+    )
+    assert pacer.seconds_for(posts=2001, in_one_channel=2001) == pytest.approx(1998)
+    assert pacer.seconds_for(posts=2001, in_one_channel=3) == pytest.approx((2001 - 50) / 50)
+
+
+# Against the fake ------------------------------------------------------------------------
+
+CHANNEL_RATE = 10.0
+CHANNEL_BURST = 4
+WORKSPACE_RATE = 40.0
+WORKSPACE_BURST = 12
+#: Latency jitter plus thread scheduling on a busy test machine: kept in reserve.
+JITTER_S = 0.2
+
+
+def _limited_fake(fake: FakeSlack) -> None:
+    fake.rate_limits(
+        per_channel_post_per_s=CHANNEL_RATE,
+        burst=CHANNEL_BURST,
+        workspace_post_per_s=WORKSPACE_RATE,
+        workspace_burst=WORKSPACE_BURST,
+    )
+    fake.latency(0.002, 0.01)
+
+
+def _poster(db: Engine) -> Poster:
+    limits = Limits(
+        per_channel_per_s=CHANNEL_RATE,
+        channel_burst=CHANNEL_BURST,
+        per_workspace_per_s=WORKSPACE_RATE,
+        workspace_burst=WORKSPACE_BURST,
+        jitter_s=JITTER_S,
+    )
+    return Poster(OutboxStore(make_session_factory(db)), pacer=Pacer(limits), keep_alive=True)
+
+
+def _fan_out(poster: Poster, fake: FakeSlack, posts: list[NewPost]) -> float:
+    client = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+    planned = poster.plan(WS, posts)
+    batch = LandingBatch(poster)
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        list(
+            pool.map(
+                lambda post: poster.send_planned(
+                    client, planned.__class__(WS, (post,), planned.mine, planned.lease_until), batch
+                ),
+                posts,
+            )
+        )
+    batch.flush()
+    return time.monotonic() - started
+
+
+def _posts(channels: list[str], per_channel: int) -> list[NewPost]:
+    return [
+        NewPost(f"k:{ch}:{n}", message_payload(ch, f"{ch} {n}"), ch)
+        for n in range(per_channel)
+        for ch in channels
+    ]
+
+
+def test_one_channel_is_paced_to_its_limit_without_a_429(db: Engine) -> None:
+    with FakeSlack() as fake:
+        _limited_fake(fake)
+        poster = _poster(db)
+        elapsed = _fan_out(poster, fake, _posts(["C0ONE"], 20))
+        statuses = [c.status for c in fake.calls("chat.postMessage")]
+    assert statuses.count(200) == 20 and 429 not in statuses
+    assert elapsed >= (20 - CHANNEL_BURST) / CHANNEL_RATE * 0.95
+    sent = {p.key: poster.store.status(WS, p.key) for p in _posts(["C0ONE"], 20)}
+    assert set(sent.values()) == {"sent"}
+
+
+def test_many_dms_are_paced_to_the_workspace_limit(db: Engine) -> None:
+    with FakeSlack() as fake:
+        _limited_fake(fake)
+        channels = [f"D{n:04d}" for n in range(40)]
+        elapsed = _fan_out(_poster(db), fake, _posts(channels, 2))
+        statuses = [c.status for c in fake.calls("chat.postMessage")]
+    assert statuses.count(200) == 80 and 429 not in statuses
+    assert elapsed >= (80 - WORKSPACE_BURST) / WORKSPACE_RATE * 0.95
+
+
+def test_injected_429s_lose_and_double_nothing_and_wait_in_the_pacer(db: Engine) -> None:
+    with FakeSlack() as fake:
+        _limited_fake(fake)
+        fake.fail_next("chat.postMessage", 429, times=3, retry_after=1)
+        posts = _posts(["C0ONE", "D0001", "D0002"], 4)
+        poster = _poster(db)
+        sleeps: list[float] = []
+        original = time.sleep
+        lock = threading.Lock()
+
+        def recording_sleep(seconds: float) -> None:
+            with lock:
+                sleeps.append(seconds)
+            original(seconds)
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("bot.slack.poster.time.sleep", recording_sleep)
+            elapsed = _fan_out(poster, fake, posts)
+        delivered = [c.args["text"] for c in fake.delivered()]
+        limited = [c for c in fake.calls("chat.postMessage") if c.status == 429]
+    assert len(limited) == 3
+    assert sorted(delivered) == sorted(p.payload["text"] for p in posts)  # each exactly once
+    assert {poster.store.status(WS, p.key) for p in posts} == {"sent"}
+    assert elapsed >= 1.0  # Retry-After was honoured ...
+    assert any(s >= 0.5 for s in sleeps)  # ... by the pacer's wait, not the client's retry
+
+
+def test_a_long_retry_after_reschedules_the_post(db: Engine) -> None:
+    with FakeSlack() as fake:
+        fake.fail_next("chat.postMessage", 429, times=1, retry_after=30)
+        poster = _poster(db)
+        posts = _posts(["C0ONE"], 1)
+        _fan_out(poster, fake, posts)
+        assert fake.delivered() == []
+    assert poster.store.status(WS, posts[0].key) == "failed"
+
+
+def test_the_keep_alive_transport_retries_server_errors_and_reports_refusals(
+    db: Engine,
+) -> None:
+    with FakeSlack() as fake:
+        fake.fail_next("chat.postMessage", 503, times=2)
+        poster = _poster(db)
+        posts = _posts(["C0ONE"], 2)
+        _fan_out(poster, fake, posts)
+        assert sorted(c.args["text"] for c in fake.delivered()) == ["C0ONE 0", "C0ONE 1"]
+        statuses = [c.status for c in fake.calls("chat.postMessage")]
+        assert statuses.count(503) == 2
+        refused = [NewPost("k:bad", message_payload("", "no channel"), "")]
+        _fan_out(poster, fake, refused)
+    assert {poster.store.status(WS, p.key) for p in posts} == {"sent"}
+    assert poster.store.status(WS, "k:bad") == "dead"
