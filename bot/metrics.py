@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -40,7 +40,18 @@ from bot.config import current
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from bot.services.ops import Ops
+    from storage.ops import JobStats, OutboxStats, RoundRate
+
+
+class OpsReadings(Protocol):
+    """What the collector reads at each scrape (:class:`bot.services.ops.Ops` provides it)."""
+
+    def outbox(self) -> OutboxStats: ...
+
+    def jobs(self, now: datetime) -> JobStats: ...
+
+    def open_rounds(self) -> list[RoundRate]: ...
+
 
 PREFIX = "dialogbot"
 
@@ -130,7 +141,7 @@ def watch_engine(engine: Engine) -> None:
 class DatabaseCollector(Collector):
     """Gauges computed from the database at scrape time (a few cheap queries)."""
 
-    def __init__(self, queries: Ops, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, queries: OpsReadings, now: Callable[[], datetime] | None = None) -> None:
         self.queries = queries
         self.now = now or (lambda: datetime.now(UTC))
 
