@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from storage.anonymise import Coarsen, anonymise_round
+from storage.conversations import ConversationRepository
 from storage.models import (
     Answer,
     Level,
@@ -28,6 +29,11 @@ class Repository:
     def __init__(self, session: Session, workspace_id: str) -> None:
         self.session = session
         self.workspace_id = workspace_id
+
+    @property
+    def conversations(self) -> ConversationRepository:
+        """Conversation references and posted question cards of this workspace."""
+        return ConversationRepository(self.session, self.workspace_id)
 
     def add(self, obj: object) -> None:
         """Stage a new object for insertion, stamping it with the workspace."""

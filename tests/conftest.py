@@ -20,6 +20,7 @@ from bot.org_import import import_org, load_org_file
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base
+from storage.models_conversations import ChatConversation  # noqa: F401  (emptied too)
 from storage.models_outbox import ChatPost  # noqa: F401  (the outbox table is emptied too)
 
 PG_URL = os.environ.get("DIALOGBOT_TEST_DATABASE_URL")

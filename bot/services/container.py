@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services.conversations import Conversations
 from bot.services.kernel import ServiceKernel
 
 
@@ -15,3 +16,4 @@ class Services:
     def __init__(self, kernel: ServiceKernel) -> None:
         self.kernel = kernel
         # One line per use-case group, e.g. ``self.absences = Absences(kernel)``.
+        self.conversations = Conversations(kernel)

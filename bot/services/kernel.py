@@ -90,7 +90,10 @@ class ServiceKernel:
                     if planner is not None and isinstance(result, Outcome):
                         until = self.now() + planner.lease
                         posts = planner.posts_for(result)
-                        mine = insert_pending(uow.session, workspace, posts, self.now(), until)
+                        platform = str(getattr(planner, "platform", "slack"))
+                        mine = insert_pending(
+                            uow.session, workspace, posts, self.now(), until, platform
+                        )
                     uow.commit()
                     if isinstance(result, Outcome):
                         _stored(result)
