@@ -1,0 +1,13 @@
+"""What the Teams adapter takes from the layers below, in one place.
+
+Until the engine split lands, the container with the split's groups is the interim one;
+at the merge this module imports ``Services`` from :mod:`bot.services.container` and
+``StartRound`` from ``bot.domain.commands`` instead.
+"""
+
+from __future__ import annotations
+
+from bot.engine import StartRound
+from bot.services.interim import InterimServices as Services
+
+__all__ = ["Services", "StartRound"]
