@@ -22,6 +22,7 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 #: The key in a submit's ``value`` naming the action.
 ACTION_KEY = "dialogbot"
 SKIP, FORM, FINISH, FORM_SUBMIT = "skip", "form", "finish", "form_submit"
+CONFIRM_ACTIVITIES = "confirm_activities"
 #: Teams refuses messages over about 100 KB; cards stay well below it.
 MAX_CARD_BYTES = 28_000
 #: Characters of an answer shown on its answered card.
@@ -185,6 +186,17 @@ def reminder_card(text: str, prompt: QuestionPrompt | None) -> dict[str, Any]:
     if prompt is None:
         return message(text=text)
     return question_activity(prompt, intro=text)
+
+
+def activities_card(text: str, participation_id: int, lang: str, confirm: bool) -> dict[str, Any]:
+    """What an answer says about activities (the list read back); with *Stämmer* when the
+    list awaits the manager's confirmation (a corrected list is sent as an edit)."""
+    body = [text_block(line) for line in text.split("\n") if line.strip()]
+    actions = None
+    if confirm:
+        data = {ACTION_KEY: CONFIRM_ACTIVITIES, "pid": participation_id, "q": ""}
+        actions = [_submit(t(lang, "slack.button.confirm_activities"), data)]
+    return message(cards=[card(body, actions)])
 
 
 def recap(lang: str, sheet: Sequence[AnswerLine], participation_id: int) -> dict[str, Any]:

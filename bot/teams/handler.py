@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from bot.chain.chat import render_activity_outcome
 from bot.command_text import parse_round_id, parse_start, split_command
 from bot.errors import (
     DialogError,
@@ -283,6 +284,8 @@ class TeamsHandler:
                 outcome = self.services.answering.skip(ws, pid, key, question)
             elif action == cards.FINISH:
                 outcome = self.services.answering.finish(ws, pid, key, question)
+            elif action == cards.CONFIRM_ACTIVITIES:
+                outcome = self.services.activities.confirm_activities(ws, pid, key)
             elif action == cards.FORM_SUBMIT:
                 answers = {
                     k.removeprefix(cards.INPUT_PREFIX): str(v)
@@ -436,8 +439,19 @@ class TeamsHandler:
         """What comes after an outcome: the next question, or the recap when finished."""
         pid = outcome.participation_id
         lang = outcome.lang
+        posts: list[NewPost] = []
+        about = render_activity_outcome(outcome, lang, markdown)
+        if about and outcome.kind != "duplicate":
+            activity = cards.activities_card(about, pid, lang, outcome.activities_to_confirm)
+            payload = {"op": "send", "conversation": conv, "activity": activity}
+            posts.append(NewPost(f"{key}:activities", payload, conv, None, pid))
         if outcome.kind in ("activities_confirmed", "activities_corrected", "edited", "withdrawn"):
-            return []
+            return posts
+        return posts + self._next(outcome, conv, key)
+
+    def _next(self, outcome: Outcome, conv: str, key: str) -> list[NewPost]:
+        pid = outcome.participation_id
+        lang = outcome.lang
         next_key = f"{key}:next"
         if outcome.prompt is not None:
             return [prompt_post(next_key, outcome.prompt, {"conversation": conv})]

@@ -133,7 +133,7 @@ class SdkConnector:
         model = MessageActivityInput.model_validate(activity)
 
         async def call() -> str:
-            sent = await self._api(service_url).conversations.activities(conversation).create(model)
+            sent = await self._api(service_url).conversations.create_activity(conversation, model)
             return str(sent.id)
 
         return str(self._run(call))
@@ -145,11 +145,8 @@ class SdkConnector:
         model = MessageActivityInput.model_validate(activity)
 
         async def call() -> None:
-            await (
-                self._api(service_url)
-                .conversations.activities(conversation)
-                .update(activity_id, model)
-            )
+            api = self._api(service_url)
+            await api.conversations.update_activity(conversation, activity_id, model)
 
         self._run(call)
 
@@ -161,9 +158,7 @@ class SdkConnector:
             token: str | None = None
             api = self._api(service_url)
             while True:
-                page = await api.conversations.members(team).get_paged(
-                    page_size=200, continuation_token=token
-                )
+                page = await api.conversations.get_paged_members(team, 200, token)
                 members += [m.model_dump(by_alias=True, exclude_none=True) for m in page.members]
                 token = page.continuation_token
                 if not token:
