@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from conftest import load_sample_org
+from fakes.teams.connector import DEFAULT_TENANT
+from fakes.teams.harness import TeamsHarness
 
 from bot.engine import DialogEngine
-from tests.conftest import load_sample_org
-from tests.fakes.teams.connector import DEFAULT_TENANT
-from tests.fakes.teams.harness import TeamsHarness
 
 CHANNEL = "19:ledning@thread.tacv2"
 SUPPORT = "U0PROC01"
