@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -153,12 +154,38 @@ def _spec() -> _Spec:
     return _spec_cache["spec"]
 
 
+_card_results: dict[str, list[str]] = {}
+
+
+def _shape(value: Any) -> Any:
+    """``value`` with its texts blanked and submit data dropped: cards of one shape are
+    valid or not together (the schema constrains strings by type and enum only where
+    the blanked keys do not occur), so each shape is validated once."""
+    if isinstance(value, dict):
+        return {
+            k: ("" if k in _FREE_TEXT and isinstance(v, str) else _shape(v))
+            for k, v in value.items()
+            if k != "data"
+        }
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    return value
+
+
+_FREE_TEXT = frozenset({"text", "title", "value", "id"})
+
+
 def card_errors(card: Any) -> list[str]:
     """What makes ``card`` invalid under the Adaptive Card 1.5 schema (empty when valid)."""
     if not _card_validator:
         schema = json.loads((SPECS / "adaptive-card.1.5.0.json").read_text(encoding="utf-8"))
         _card_validator.append(Draft6Validator(schema))
-    problems = [e.message for e in _card_validator[0].iter_errors(card)]
+    key = json.dumps(_shape(card), sort_keys=True)
+    cached = _card_results.get(key)
+    if cached is None:
+        cached = [e.message for e in _card_validator[0].iter_errors(card)]
+        _card_results[key] = cached
+    problems = list(cached)
     if isinstance(card, dict) and card.get("version") != "1.5":
         problems.append(f"version {card.get('version')!r} is not 1.5")
     return problems
@@ -198,6 +225,8 @@ class FakeConnector:
         self._sent: dict[str, deque[float]] = defaultdict(deque)
         self._tenant_calls: dict[str, deque[float]] = defaultdict(deque)
         self._next_id = 1_700_000_000_000
+        self._bot_token: str | None = None
+        self._valid_tokens: set[str] = set()
         self._lock = threading.RLock()
         fake = self
 
@@ -206,6 +235,12 @@ class FakeConnector:
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body are separate writes: without this, Nagle's algorithm
+                # and delayed ACKs add 40 ms to every call.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
                 data = b"" if body is None else json.dumps(body).encode()
@@ -285,14 +320,17 @@ class FakeConnector:
         return jwt.encode(body, key, algorithm="RS256", headers={"kid": kid})
 
     def bot_token(self, *_: Any, **__: Any) -> str:
-        """The token the bot sends to the Connector (a JWT, as the SDK expects)."""
-        now = int(time.time())
-        return jwt.encode(
-            {"aud": ISSUER, "appid": self.app_id, "iat": now, "exp": now + 3600},
-            _KEY,
-            algorithm="RS256",
-            headers={"kid": "k1"},
-        )
+        """The token the bot sends to the Connector (a JWT, as the SDK expects; made once
+        per fake, as Entra's tokens last an hour)."""
+        if self._bot_token is None:
+            now = int(time.time())
+            self._bot_token = jwt.encode(
+                {"aud": ISSUER, "appid": self.app_id, "iat": now, "exp": now + 3600},
+                _KEY,
+                algorithm="RS256",
+                headers={"kid": "k1"},
+            )
+        return self._bot_token
 
     # Faults and inspection ------------------------------------------------------------
 
@@ -396,6 +434,8 @@ class FakeConnector:
     def _authorised(self, auth: str) -> bool:
         if not auth.startswith("Bearer "):
             return False
+        if auth in self._valid_tokens:
+            return True
         try:
             claims = jwt.decode(
                 auth.removeprefix("Bearer "),
@@ -405,7 +445,10 @@ class FakeConnector:
             )
         except jwt.PyJWTError:
             return False
-        return bool(claims.get("appid") == self.app_id)
+        valid = bool(claims.get("appid") == self.app_id)
+        if valid:
+            self._valid_tokens.add(auth)
+        return valid
 
     def _record(
         self,
