@@ -398,7 +398,7 @@ class TeamsHandler:
 
         def after() -> None:
             self.sender.send_planned(note)
-            self.sender.send_planned(fanout)
+            self.notifier.send_round_start(fanout)
 
         return Reply(after=after)
 

@@ -10,6 +10,8 @@ twice and fills in what is missing.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
@@ -21,6 +23,9 @@ from bot.services.conversations import NewPost
 from bot.summary import RoundSummary, render_summary
 from bot.teams import cards
 from bot.teams.sender import Planned, TeamsSender
+
+#: Threads sending a fan-out's personal chats (one Connector round trip each at a time).
+FANOUT_WORKERS = 4
 
 
 def prompt_post(
@@ -68,7 +73,25 @@ class TeamsNotifier:
 
     def round_started(self, started: RoundStarted) -> None:
         """Announce the round and give every participant their first question."""
-        self.sender.send_planned(self.plan_round_start(started))
+        self.send_round_start(self.plan_round_start(started))
+
+    def send_round_start(self, planned: Planned) -> None:
+        """Send a planned fan-out: the announcement, then the personal chats in parallel
+        (each is a conversation of its own; the rate limiter keeps the tenant's pace)."""
+        announce, chats = planned.posts[:1], planned.posts[1:]
+        self.sender.send_planned(replace(planned, posts=announce))
+        if len(chats) <= 1:
+            self.sender.send_planned(replace(planned, posts=chats))
+            return
+        with ThreadPoolExecutor(
+            FANOUT_WORKERS, thread_name_prefix="dialogbot-teams-fanout"
+        ) as pool:
+            list(
+                pool.map(
+                    lambda post: self.sender.send_planned(replace(planned, posts=(post,))),
+                    chats,
+                )
+            )
 
     def plan_round_start(self, started: RoundStarted) -> Planned:
         """Write the fan-out to the outbox (call it before acknowledging the start)."""
