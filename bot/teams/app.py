@@ -25,6 +25,15 @@ log = logging.getLogger(__name__)
 
 #: Seconds between the resender's passes.
 RESEND_INTERVAL_S = 5.0
+#: The SDK logs whole activities (answer texts included) at DEBUG: never below INFO.
+SDK_LOGGER = "microsoft_teams"
+
+
+def quiet_sdk_logs() -> None:
+    """Keep the SDK's activity dumps out of the log (logs never contain answer text)."""
+    sdk_log = logging.getLogger(SDK_LOGGER)
+    if sdk_log.level < logging.INFO:  # NOTSET (inherit) included
+        sdk_log.setLevel(logging.INFO)
 
 
 @dataclass
@@ -77,6 +86,7 @@ def build_bot(
 ) -> TeamsBot:
     """Build the bot for one tenant (``token``, ``connector``, ``limiter`` and ``sleep``
     are for tests and the benchmark)."""
+    quiet_sdk_logs()
     sdk = build_sdk_app(config, token)
     bridge = Bridge()
     limits = limiter or RateLimiter(config.tenant_per_second)
