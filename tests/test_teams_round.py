@@ -147,3 +147,42 @@ def test_someone_without_the_role_cannot_start(teams: TeamsHarness) -> None:
     h.say(MANAGERS[0], START)
     assert h.services.queries.rounds(DEFAULT_TENANT) == []
     assert "processtöd" in h.texts(h.chat(MANAGERS[0])[-1]).lower()
+
+
+def test_a_command_in_a_channel_and_a_deleted_answer(teams: TeamsHarness) -> None:
+    h = teams
+    manager = MANAGERS[0]
+    h.install(manager)
+    thread = f"{CHANNEL};messageid=1700000000555"
+    command = h.activity(
+        SUPPORT,
+        thread,
+        text='<at>Dialogbot</at> dialog start avstamning enheter:"Hemtjänst Norr"',
+        conversation_type="channel",
+        extra={"channelData": {"tenant": {"id": DEFAULT_TENANT}, "channel": {"id": CHANNEL}}},
+    )
+    assert h.post(command).status_code == 200
+    h.settle()
+    assert "har startat med 1 chefer" in h.texts(h.fake.messages(thread)[-1])
+    info = h.services.queries.rounds(DEFAULT_TENANT)[0]
+    assert info.group_ref == CHANNEL
+
+    conv = h.fake.personal_chat_of(f"29:{manager}")
+    assert conv is not None
+    assert (
+        h.post(h.activity(manager, conv, text="Ett svar som ångras", activity_id="222")).status_code
+        == 200
+    )
+    h.settle()
+    assert _answers(h, manager) == {"hur_gar_det": "Ett svar som ångras"}
+    deleted = h.activity(
+        manager,
+        conv,
+        kind="messageDelete",
+        activity_id="222",
+        extra={"channelData": {"eventType": "softDeleteMessage", "tenant": {"id": DEFAULT_TENANT}}},
+    )
+    assert h.post(deleted).status_code == 200
+    h.settle()
+    assert _answers(h, manager) == {}
+    assert any("är borttaget" in h.texts(m) for m in h.chat(manager))
