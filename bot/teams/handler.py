@@ -179,11 +179,11 @@ class TeamsHandler:
             if personal:
                 return self._answer(ws, conv, activity_id, aad, text)
             return Reply()
-        reply_to = str(activity.get("replyToId") or activity_id)
-        if kind == "messageUpdate" and reply_to:
-            return self._edit(ws, conv, reply_to, inbound_text(activity), activity)
-        if kind == "messageDelete" and reply_to:
-            return self._withdraw(ws, conv, reply_to)
+        # An edit or a deletion carries the id of the message it changes.
+        if kind == "messageUpdate" and activity_id:
+            return self._edit(ws, conv, activity_id, inbound_text(activity), activity)
+        if kind == "messageDelete" and activity_id:
+            return self._withdraw(ws, conv, activity_id)
         return Reply()
 
     def _remember(
