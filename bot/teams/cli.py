@@ -23,12 +23,12 @@ def serve_teams(args: argparse.Namespace, out: Console) -> int:
     except TeamsConfigError as err:
         out.print(f"[red]{err}[/red]", highlight=False)
         return 1
-    from bot.services.interim import services_of
     from bot.teams.app import build_bot
+    from bot.teams.deps import services_for
     from bot.wiring import build_runtime
 
     runtime = build_runtime(args.db)
-    services = services_of(runtime.engine)
+    services = services_for(runtime)
     bot = build_bot(config, services)
     scheduler = None
     if getattr(args, "scheduler", False):
@@ -80,14 +80,13 @@ def cmd_roster_sync(args: argparse.Namespace, out: Console) -> int:
     except TeamsConfigError as err:
         out.print(f"[red]{err}[/red]", highlight=False)
         return 1
-    from bot.services.interim import services_of
     from bot.teams.bridge import Bridge
     from bot.teams.roster import sync_roster
     from bot.teams.sdk import SdkConnector, build_sdk_app
     from bot.wiring import build_runtime
 
     runtime = build_runtime(args.db)
-    services = services_of(runtime.engine)
+    services = services_for(runtime)
     bridge = Bridge(workers=1)
     try:
         connector = SdkConnector(build_sdk_app(config), bridge)

@@ -9,5 +9,12 @@ from __future__ import annotations
 
 from bot.engine import StartRound
 from bot.services.interim import InterimServices as Services
+from bot.services.interim import services_of
+from bot.wiring import Runtime
 
-__all__ = ["Services", "StartRound"]
+__all__ = ["Services", "StartRound", "services_for"]
+
+
+def services_for(runtime: Runtime) -> Services:
+    """The service container of a runtime (after the split: ``runtime.services``)."""
+    return services_of(runtime.engine)
