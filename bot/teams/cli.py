@@ -81,6 +81,7 @@ def cmd_roster_sync(args: argparse.Namespace, out: Console) -> int:
         out.print(f"[red]{err}[/red]", highlight=False)
         return 1
     from bot.teams.bridge import Bridge
+    from bot.teams.deps import services_for
     from bot.teams.roster import sync_roster
     from bot.teams.sdk import SdkConnector, build_sdk_app
     from bot.wiring import build_runtime
