@@ -72,7 +72,7 @@ def teams(
         import_org(uow, load_org_file(path), str(path))
     fake = FakeConnector(clock=vc.now, tenant_per_second=30).start()
     limiter = RateLimiter(30, clock=vc.now, sleep=vc.sleep)
-    with TeamsHarness(engine, fake, limiter=limiter, sleep=vc.sleep) as harness:
+    with TeamsHarness(engine, fake, limiter=limiter, sleep=vc.sleep, fanout_workers=1) as harness:
         fake.add_channel(CHANNEL)
         yield harness, vc
 

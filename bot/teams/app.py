@@ -16,7 +16,7 @@ from bot.teams.bridge import Bridge, call
 from bot.teams.config import TeamsConfig
 from bot.teams.deps import Services
 from bot.teams.handler import TeamsHandler
-from bot.teams.notifier import TeamsNotifier
+from bot.teams.notifier import FANOUT_WORKERS, TeamsNotifier
 from bot.teams.rate import RateLimiter
 from bot.teams.sdk import SdkConnector, build_sdk_app
 from bot.teams.sender import Connector, TeamsSender
@@ -83,9 +83,10 @@ def build_bot(
     connector: Connector | None = None,
     limiter: RateLimiter | None = None,
     sleep: Callable[[float], None] | None = None,
+    fanout_workers: int = FANOUT_WORKERS,
 ) -> TeamsBot:
-    """Build the bot for one tenant (``token``, ``connector``, ``limiter`` and ``sleep``
-    are for tests and the benchmark)."""
+    """Build the bot for one tenant (``token``, ``connector``, ``limiter``, ``sleep`` and
+    ``fanout_workers`` are for tests and the benchmark)."""
     quiet_sdk_logs()
     sdk = build_sdk_app(config, token)
     bridge = Bridge()
@@ -95,7 +96,9 @@ def build_bot(
         sender = TeamsSender(services, outbound, limits, config.service_url)
     else:
         sender = TeamsSender(services, outbound, limits, config.service_url, sleep=sleep)
-    notifier = TeamsNotifier(sender, config.tz, clock=services.kernel.clock)
+    notifier = TeamsNotifier(
+        sender, config.tz, clock=services.kernel.clock, fanout_workers=fanout_workers
+    )
     handler = TeamsHandler(services, sender, notifier, config.tenant_id, config.tz)
     bot = TeamsBot(config, sdk, bridge, sender, notifier, handler)
 

@@ -52,6 +52,7 @@ class TeamsNotifier:
         tz: time zone of deadlines shown.
         occasion: distinguishes one reminder round from the next (by default the hour).
         clock: for the default occasion.
+        fanout_workers: threads sending a round start's personal chats.
     """
 
     def __init__(
@@ -60,8 +61,10 @@ class TeamsNotifier:
         tz: str = "Europe/Stockholm",
         occasion: str | None = None,
         clock: Clock | None = None,
+        fanout_workers: int = FANOUT_WORKERS,
     ) -> None:
         self.sender = sender
+        self.fanout_workers = fanout_workers
         self.tz = tz
         self._occasion = occasion
         self.clock: Clock = clock or SystemClock()
@@ -80,7 +83,7 @@ class TeamsNotifier:
         (each is a conversation of its own; the rate limiter keeps the tenant's pace)."""
         announce, chats = planned.posts[:1], planned.posts[1:]
         self.sender.send_planned(replace(planned, posts=announce))
-        if len(chats) <= 1:
+        if len(chats) <= 1 or self.fanout_workers <= 1:
             self.sender.send_planned(replace(planned, posts=chats))
             return
         with ThreadPoolExecutor(

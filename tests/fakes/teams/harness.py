@@ -41,6 +41,8 @@ class TeamsHarness:
         fake: the connector (one is started when None).
         limiter: the client-side rate limiter (default: Teams' limits).
         sleep: how the sender waits (tests may pass a virtual clock's).
+        fanout_workers: threads of a round start's fan-out (1 on virtual time: parallel
+            sleeps would make the shared virtual clock jump).
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class TeamsHarness:
         tenant: str = DEFAULT_TENANT,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] | None = None,
+        fanout_workers: int = 4,
     ) -> None:
         self.fake = fake or FakeConnector(tenant=tenant).start()
         self.tenant = tenant
@@ -63,7 +66,12 @@ class TeamsHarness:
             openid_metadata_url=self.fake.openid_url,
         )
         self.bot: TeamsBot = build_bot(
-            self.config, self.services, token=self.fake.bot_token, limiter=limiter, sleep=sleep
+            self.config,
+            self.services,
+            token=self.fake.bot_token,
+            limiter=limiter,
+            sleep=sleep,
+            fanout_workers=fanout_workers,
         )
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
