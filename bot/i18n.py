@@ -1800,6 +1800,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Reminders sent to {count} managers.",
     },
     "teams.summary_part": {"sv": "(del {n} av {total})", "en": "(part {n} of {total})"},
+    "teams.export_off": {
+        "sv": "Export är inte påslaget här (TEAMS_PUBLIC_URL saknas). Använd dialogbot export på servern.",
+        "en": "Export is not switched on here (TEAMS_PUBLIC_URL is not set). Use dialogbot export on the server.",
+    },
     "teams.export_ready": {
         "sv": "Dokumentationen av {title}: [ladda ner DOCX]({url}) (länken gäller i {hours} timmar).",
         "en": "The documentation of {title}: [download DOCX]({url}) (the link is valid for {hours} hours).",

@@ -186,3 +186,32 @@ def test_a_command_in_a_channel_and_a_deleted_answer(teams: TeamsHarness) -> Non
     h.settle()
     assert _answers(h, manager) == {}
     assert any("är borttaget" in h.texts(m) for m in h.chat(manager))
+
+
+def test_the_documentation_through_a_signed_link(teams: TeamsHarness) -> None:
+    import re
+
+    from bot.teams.links import make_link
+
+    h = teams
+    for user in [SUPPORT, MANAGERS[0]]:
+        h.install(user)
+    h.say(SUPPORT, START)
+    h.say(MANAGERS[0], "Budgeten håller.")
+    h.say(SUPPORT, "dialog export")
+    text = h.texts(h.chat(SUPPORT)[-1])
+    found = re.search(r"\((http://[^)]+)\)", text)
+    assert found is not None, text
+    url = found.group(1)
+    response = h.http.get(url)
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+    assert "attachment" in response.headers["content-disposition"]
+
+    assert h.http.get(url.replace("sig=", "sig=0")).status_code == 403
+    assert h.http.get(url.replace("/exports/1.docx", "/exports/2.docx")).status_code == 403
+    old = make_link(h.url, "not-used", DEFAULT_TENANT, 1, 1, now=0)
+    assert h.http.get(old).status_code == 403, "expired"
+
+    h.say(MANAGERS[0], "dialog export")
+    assert "processtöd" in h.texts(h.chat(MANAGERS[0])[-1]).lower()

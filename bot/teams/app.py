@@ -9,13 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Response
 from microsoft_teams.api import InvokeResponse
 from microsoft_teams.apps import App
 
+from bot.errors import DialogError
 from bot.teams.bridge import Bridge, call
 from bot.teams.config import TeamsConfig
-from bot.teams.deps import Services
+from bot.teams.deps import Services, round_docx
 from bot.teams.handler import TeamsHandler
+from bot.teams.links import make_link, valid
 from bot.teams.notifier import FANOUT_WORKERS, TeamsNotifier
 from bot.teams.rate import RateLimiter
 from bot.teams.sdk import SdkConnector, build_sdk_app
@@ -23,6 +26,7 @@ from bot.teams.sender import Connector, TeamsSender
 
 log = logging.getLogger(__name__)
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: Seconds between the resender's passes.
 RESEND_INTERVAL_S = 5.0
 #: The SDK logs whole activities (answer texts included) at DEBUG: never below INFO.
@@ -99,7 +103,19 @@ def build_bot(
     notifier = TeamsNotifier(
         sender, config.tz, clock=services.kernel.clock, fanout_workers=fanout_workers
     )
-    handler = TeamsHandler(services, sender, notifier, config.tenant_id, config.tz)
+    links = None
+    if config.public_url:
+        public_url = config.public_url
+
+        def links_for(round_id: int) -> str:
+            return make_link(
+                public_url, config.client_secret, config.tenant_id, round_id, config.link_hours
+            )
+
+        links = links_for
+    handler = TeamsHandler(
+        services, sender, notifier, config.tenant_id, config.tz, links, config.link_hours
+    )
     bot = TeamsBot(config, sdk, bridge, sender, notifier, handler)
 
     @sdk.on_activity
@@ -117,5 +133,20 @@ def build_bot(
     @fastapi.get("/healthz")  # type: ignore[untyped-decorator]
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @fastapi.get("/exports/{round_id}.docx")  # type: ignore[untyped-decorator]
+    async def export(round_id: int, exp: int = 0, sig: str = "") -> Response:
+        if not valid(config.client_secret, config.tenant_id, round_id, exp, sig):
+            return Response(status_code=403)
+        try:
+            content, filename = await call(round_docx, services, config.tenant_id, round_id)
+        except DialogError:
+            return Response(status_code=404)
+        ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+        return Response(
+            content,
+            media_type=DOCX,
+            headers={"Content-Disposition": f'attachment; filename="{ascii_name}"'},
+        )
 
     return bot

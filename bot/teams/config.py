@@ -24,6 +24,9 @@ class TeamsConfig:
         openid_metadata_url: override of the Bot Framework OpenID metadata (tests only).
         tz: time zone of deadlines shown.
         tenant_per_second: outbound calls per second for the tenant (Teams: about 30).
+        public_url: where people reach the bot over HTTPS (signed download links);
+            None turns ``dialog export`` off.
+        link_hours: how long a download link is valid.
     """
 
     client_id: str
@@ -33,6 +36,8 @@ class TeamsConfig:
     openid_metadata_url: str | None = None
     tz: str = "Europe/Stockholm"
     tenant_per_second: int = 30
+    public_url: str | None = None
+    link_hours: int = 1
 
     @classmethod
     def from_env(cls) -> TeamsConfig:
@@ -52,6 +57,7 @@ class TeamsConfig:
             service_url=os.environ.get("TEAMS_SERVICE_URL") or PUBLIC_SERVICE_URL,
             openid_metadata_url=os.environ.get("TEAMS_OPENID_METADATA_URL") or None,
             tz=os.environ.get("DIALOGBOT_TZ") or "Europe/Stockholm",
+            public_url=os.environ.get("TEAMS_PUBLIC_URL") or None,
         )
 
     def __repr__(self) -> str:

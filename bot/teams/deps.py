@@ -7,14 +7,21 @@ at the merge this module imports ``Services`` from :mod:`bot.services.container`
 
 from __future__ import annotations
 
+from bot.chain.export import export_round
 from bot.engine import StartRound
 from bot.services.interim import InterimServices as Services
 from bot.services.interim import services_of
 from bot.wiring import Runtime
 
-__all__ = ["Services", "StartRound", "services_for"]
+__all__ = ["Services", "StartRound", "round_docx", "services_for"]
 
 
 def services_for(runtime: Runtime) -> Services:
     """The service container of a runtime (after the split: ``runtime.services``)."""
     return services_of(runtime.engine)
+
+
+def round_docx(services: Services, workspace: str, round_id: int) -> tuple[bytes, str]:
+    """A round's documentation as DOCX bytes and a file name (after the split: the
+    export service's call)."""
+    return export_round(services.rounds, workspace, round_id, "docx")

@@ -130,6 +130,8 @@ class TeamsHandler:
         notifier: round starts, reminders and summaries.
         tenant: the tenant id this bot serves (the workspace).
         tz: time zone of deadlines typed and shown.
+        links: a signed download link for a round's DOCX (None: export is off).
+        link_hours: how long such a link is valid.
     """
 
     def __init__(
@@ -139,8 +141,12 @@ class TeamsHandler:
         notifier: TeamsNotifier,
         tenant: str,
         tz: str = "Europe/Stockholm",
+        links: Callable[[int], str] | None = None,
+        link_hours: int = 1,
     ) -> None:
         self.services = services
+        self.links = links
+        self.link_hours = link_hours
         self.sender = sender
         self.notifier = notifier
         self.tenant = tenant
@@ -346,6 +352,8 @@ class TeamsHandler:
                 return self._say(
                     ws, conv, f"{key}:reminded", t(lang, "teams.reminded", count=count)
                 )
+            if command.action == "export":
+                return self._export(ws, conv, key, aad, lang, command.rest)
             if command.action == "close":
                 info = self._round(ws, parse_round_id(command.rest), "stäng")
                 summary, _ = self.services.rounds.close_round(ws, info.round_id, aad)
@@ -401,6 +409,23 @@ class TeamsHandler:
             self.notifier.send_round_start(fanout)
 
         return Reply(after=after)
+
+    def _export(self, ws: str, conv: str, key: str, aad: str, lang: str, rest: str) -> Reply:
+        """A signed link to the round's documentation (DOCX), for process supports."""
+        self.services.rounds.require_organiser(ws, aad, "export")
+        words = [w for w in rest.split() if w.lower() not in ("docx", "md", "html")]
+        info = self._round(ws, parse_round_id(words[0] if words else ""), "export")
+        if self.links is None:
+            return self._say(ws, conv, f"{key}:export", t(lang, "teams.export_off"))
+        url = self.links(info.round_id)
+        text = t(
+            lang,
+            "teams.export_ready",
+            title=markdown(info.title),
+            url=url,
+            hours=self.link_hours,
+        )
+        return self._say(ws, conv, f"{key}:export", text)
 
     @staticmethod
     def _channel_of(activity: dict[str, Any]) -> str | None:

@@ -58,12 +58,15 @@ class TeamsHarness:
         self.tenant = tenant
         self.engine = engine
         self.services = services_of(engine)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
         self.config = TeamsConfig(
             client_id=DEFAULT_APP_ID,
             client_secret="not-used",
             tenant_id=tenant,
             service_url=self.fake.url,
             openid_metadata_url=self.fake.openid_url,
+            public_url=self.url,
         )
         self.bot: TeamsBot = build_bot(
             self.config,
@@ -73,8 +76,6 @@ class TeamsHarness:
             sleep=sleep,
             fanout_workers=fanout_workers,
         )
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.http = httpx.Client(base_url=self.url, timeout=30)
