@@ -1800,6 +1800,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Reminders sent to {count} managers.",
     },
     "teams.summary_part": {"sv": "(del {n} av {total})", "en": "(part {n} of {total})"},
+    "teams.no_open_rounds": {
+        "sv": "Det finns inga öppna rundor.",
+        "en": "There are no open rounds.",
+    },
+    "teams.which_round": {
+        "sv": "Det finns flera öppna rundor: {rounds}. Ange vilken, t.ex. `dialog {command} {example}`.",
+        "en": "There are several open rounds: {rounds}. Say which, e.g. `dialog {command} {example}`.",
+    },
+    "teams.confirm_activities": {"sv": "Stämmer", "en": "Correct"},
     "teams.export_off": {
         "sv": "Export är inte påslaget här (TEAMS_PUBLIC_URL saknas). Använd dialogbot export på servern.",
         "en": "Export is not switched on here (TEAMS_PUBLIC_URL is not set). Use dialogbot export on the server.",

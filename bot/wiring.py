@@ -3,8 +3,11 @@ for database and template settings."""
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.console import Console
 from sqlalchemy import Engine
 
 from bot.clock import Clock
@@ -42,3 +45,13 @@ def build_runtime(
         check_migrated(db)
     engine = DialogEngine(make_session_factory(db), catalog or TemplateCatalog.load(), clock)
     return Runtime(db, engine)
+
+
+def serve_handler(platform: str) -> Callable[[argparse.Namespace, Console], int]:
+    """``dialogbot serve`` for a chat platform other than Slack (a composition root, so
+    adapters do not import each other)."""
+    if platform == "teams":
+        from bot.teams.cli import serve_teams
+
+        return serve_teams
+    raise ValueError(f"unknown platform {platform!r}")

@@ -26,10 +26,10 @@ log = logging.getLogger(__name__)
 
 def cmd_serve(args: argparse.Namespace, out: Console) -> int:
     """Serve the Bolt app (or, with ``--platform teams``, the Teams bot) until interrupted."""
-    if args.platform == "teams":
-        from bot.teams.cli import serve_teams
+    if args.platform != "slack":
+        from bot.wiring import serve_handler
 
-        return serve_teams(args, out)
+        return serve_handler(args.platform)(args, out)
     try:
         config = SlackConfig.from_env()
     except SlackConfigError as err:

@@ -195,7 +195,7 @@ def activities_card(text: str, participation_id: int, lang: str, confirm: bool) 
     actions = None
     if confirm:
         data = {ACTION_KEY: CONFIRM_ACTIVITIES, "pid": participation_id, "q": ""}
-        actions = [_submit(t(lang, "slack.button.confirm_activities"), data)]
+        actions = [_submit(t(lang, "teams.confirm_activities"), data)]
     return message(cards=[card(body, actions)])
 
 

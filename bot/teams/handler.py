@@ -50,13 +50,13 @@ _CHANNEL = re.compile(r"^19:[^\s;]+$")
 class NoOpenRound(DialogError):
     """A command needs a round, and none is open."""
 
-    key = "slack.no_open_rounds"
+    key = "teams.no_open_rounds"
 
 
 class WhichRound(DialogError):
     """A command needs a round, and several are open."""
 
-    key = "slack.which_round"
+    key = "teams.which_round"
 
 
 @dataclass
