@@ -1,6 +1,6 @@
 """``python -m bench [PART …]``: run the figures and fault drills and write BENCHMARKS.md.
 
-Parts: ``figure1`` … ``figure6``, ``drills`` (all eight) or one drill by name
+Parts: ``figure1`` … ``figure7``, ``drills`` (all eight) or one drill by name
 (``drill_retries``, ``drill_kill9``, ``drill_replicas``, ``drill_slack_outage``,
 ``drill_pg_restart``, ``drill_crash_after_ack``, ``drill_form_outage``,
 ``drill_backup_restore``), and ``report`` (only re-render BENCHMARKS.md from the saved
@@ -69,6 +69,12 @@ def _drills() -> dict[str, Any]:
     return dict(drills.main())
 
 
+def _figure7() -> dict[str, Any]:
+    from bench import teams_fanout
+
+    return teams_fanout.main()
+
+
 PARTS: dict[str, Callable[[], Any]] = {
     "figure1": ack_latency.main,
     "figure2": fanout.main,
@@ -76,6 +82,7 @@ PARTS: dict[str, Callable[[], Any]] = {
     "figure4": _figure4,
     "figure5": footprint.main,
     "figure6": _figure6,
+    "figure7": _figure7,
     "drills": _drills,
 }
 

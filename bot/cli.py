@@ -51,6 +51,7 @@ Handler = Callable[[argparse.Namespace, Console], int]
 EXTENSIONS = (
     "bot.schedule.cli",
     "bot.slack.cli",
+    "bot.teams.cli",
     "bot.chain.cli",
     "bot.privacy_cli",
     "bot.settings_cli",

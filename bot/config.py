@@ -109,6 +109,14 @@ class Settings(BaseSettings):
         20, ge=1, validation_alias=_var("DIALOGBOT_SLACK_WORKSPACE_BURST")
     )
     slack_jitter_s: float = Field(0.25, ge=0, validation_alias=_var("DIALOGBOT_SLACK_JITTER"))
+    teams_client_id: str = Field("", validation_alias=_var("TEAMS_CLIENT_ID"))
+    teams_client_secret: SecretStr = Field(
+        SecretStr(""), validation_alias=_var("TEAMS_CLIENT_SECRET")
+    )
+    teams_tenant_id: str = Field("", validation_alias=_var("TEAMS_TENANT_ID"))
+    teams_service_url: str = Field("", validation_alias=_var("TEAMS_SERVICE_URL"))
+    teams_openid_metadata_url: str = Field("", validation_alias=_var("TEAMS_OPENID_METADATA_URL"))
+    teams_public_url: str = Field("", validation_alias=_var("TEAMS_PUBLIC_URL"))
 
     @field_validator("database_url", "log_format", mode="before")
     @classmethod

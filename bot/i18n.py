@@ -1730,6 +1730,68 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "From {template}: “{question}”",
     },
     "chain.context.round": {"sv": "{title}, {when}", "en": "{title}, {when}"},
+    # Microsoft Teams (bot/teams/)
+    "teams.announce": {
+        "sv": "**{title}** har startat. {count} chefer får frågorna i en personlig chatt med boten.{deadline}",
+        "en": "**{title}** has started. {count} managers get the questions in a personal chat with the bot.{deadline}",
+    },
+    "teams.intro": {
+        "sv": "{name} — {unit}: dina frågor i {title}. Svara genom att skriva här i chatten.",
+        "en": "{name} — {unit}: your questions in {title}. Answer by writing here in the chat.",
+    },
+    "teams.form_title": {"sv": "Dina svar i {title}", "en": "Your answers in {title}"},
+    "teams.form_submit": {"sv": "Spara svaren", "en": "Save the answers"},
+    "teams.form_empty": {
+        "sv": "Tomma fält ändrar ingenting.",
+        "en": "Empty fields change nothing.",
+    },
+    "teams.form_too_long": {
+        "sv": "Svaret på fråga {n} är längre än formuläret rymmer och ändras inte här. Redigera ditt meddelande för att ändra det.",
+        "en": "Your answer to question {n} is longer than the form holds and is not changed here. Edit your message to change it.",
+    },
+    "teams.form_saved": {
+        "sv": "Formulärets svar är sparade.",
+        "en": "The form's answers are saved.",
+    },
+    "teams.started": {
+        "sv": "Runda {round_id} ({title}) har startat med {count} chefer.",
+        "en": "Round {round_id} ({title}) has started with {count} managers.",
+    },
+    "teams.help": {
+        "sv": 'Skriv `dialog start MALL enheter:"ENHET" deadline:ÅÅÅÅ-MM-DD` för att starta en runda, `dialog status [runda]`, `dialog påminn [runda]` eller `dialog stäng [runda]`. Chefer svarar genom att skriva i den personliga chatten med boten.',
+        "en": 'Write `dialog start TEMPLATE units:"UNIT" deadline:YYYY-MM-DD` to start a round, `dialog status [round]`, `dialog remind [round]` or `dialog close [round]`. Managers answer by writing in their personal chat with the bot.',
+    },
+    "teams.nothing_open": {
+        "sv": "Du har inga obesvarade frågor just nu.",
+        "en": "You have no unanswered questions right now.",
+    },
+    "teams.not_yours": {
+        "sv": "Den här frågan är till för {name}.",
+        "en": "This question is for {name}.",
+    },
+    "teams.closed": {"sv": "Runda {round_id} är stängd.", "en": "Round {round_id} is closed."},
+    "teams.reminded": {
+        "sv": "Påminnelser skickade till {count} chefer.",
+        "en": "Reminders sent to {count} managers.",
+    },
+    "teams.summary_part": {"sv": "(del {n} av {total})", "en": "(part {n} of {total})"},
+    "teams.no_open_rounds": {
+        "sv": "Det finns inga öppna rundor.",
+        "en": "There are no open rounds.",
+    },
+    "teams.which_round": {
+        "sv": "Det finns flera öppna rundor: {rounds}. Ange vilken, t.ex. `dialog {command} {example}`.",
+        "en": "There are several open rounds: {rounds}. Say which, e.g. `dialog {command} {example}`.",
+    },
+    "teams.confirm_activities": {"sv": "Stämmer", "en": "Correct"},
+    "teams.export_off": {
+        "sv": "Export är inte påslaget här (TEAMS_PUBLIC_URL saknas). Använd dialogbot export på servern.",
+        "en": "Export is not switched on here (TEAMS_PUBLIC_URL is not set). Use dialogbot export on the server.",
+    },
+    "teams.export_ready": {
+        "sv": "Dokumentationen av {title}: [ladda ner DOCX]({url}) (länken gäller i {hours} timmar).",
+        "en": "The documentation of {title}: [download DOCX]({url}) (the link is valid for {hours} hours).",
+    },
 }
 
 

@@ -44,6 +44,8 @@ class PostPlanner(Protocol):
     the same transaction as the change (the payloads are opaque to the engine)."""
 
     lease: timedelta
+    #: The chat platform the posts go to (the outbox's ``platform`` column).
+    platform: str
 
     def posts_for(self, outcome: Outcome) -> Sequence[NewPost]:
         """The posts ``outcome`` calls for, in order."""

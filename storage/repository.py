@@ -13,6 +13,7 @@ from bot.domain.pooling import DEFAULT_ANONYMITY_K
 from storage.absences import AbsenceRepository
 from storage.activities import ActivityRepository
 from storage.anonymise import Coarsen, anonymise_round
+from storage.conversations import ConversationRepository
 from storage.history import HistoryRepository
 from storage.landings import LandingRepository
 from storage.models import (
@@ -43,6 +44,11 @@ class Repository:
     def landings(self) -> LandingRepository:
         """Batch writes of where posts landed (threads, announcements, question messages)."""
         return LandingRepository(self.session, self.workspace_id)
+
+    @property
+    def conversations(self) -> ConversationRepository:
+        """Conversation references and posted question cards of this workspace."""
+        return ConversationRepository(self.session, self.workspace_id)
 
     def add(self, obj: object) -> None:
         """Stage a new object for insertion, stamping it with the workspace."""

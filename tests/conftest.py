@@ -34,6 +34,7 @@ from bot.slack.token_store import installation_store
 from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base
+from storage.models_conversations import ChatConversation  # noqa: F401  (emptied too)
 from storage.models_outbox import ChatPost  # noqa: F401  (the outbox table is emptied too)
 
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]

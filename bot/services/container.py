@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.services.absences import Absences
 from bot.services.activities import Activities
 from bot.services.answering import Answering
+from bot.services.conversations import Conversations
 from bot.services.history import HistoryReports
 from bot.services.kernel import ServiceKernel
 from bot.services.landings import Landings
@@ -56,6 +57,7 @@ class Services:
         self.starting = Starting(kernel)
         self.workspaces = Workspaces(kernel)
         self.landings = Landings(kernel)
+        self.conversations = Conversations(kernel)
 
 
 def build_services(

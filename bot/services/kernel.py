@@ -90,7 +90,9 @@ class ServiceKernel:
                     if planner is not None and isinstance(result, Outcome):
                         until = self.now() + planner.lease
                         posts = planner.posts_for(result)
-                        mine = insert_pending(uow.session, workspace, posts, self.now(), until)
+                        mine = insert_pending(
+                            uow.session, workspace, posts, self.now(), until, planner.platform
+                        )
                     uow.commit()
                     if isinstance(result, Outcome):
                         _stored(result)

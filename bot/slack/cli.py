@@ -26,7 +26,11 @@ log = logging.getLogger(__name__)
 
 
 def cmd_serve(args: argparse.Namespace, out: Console) -> int:
-    """Serve the Bolt app until interrupted."""
+    """Serve the Bolt app (or, with ``--platform teams``, the Teams bot) until interrupted."""
+    if args.platform != "slack":
+        from bot.platforms import serve_handler
+
+        return serve_handler(args.platform)(args, out)
     try:
         config = SlackConfig.from_env()
     except SlackConfigError as err:
@@ -100,7 +104,7 @@ def _serve(
 
     app = build_app(config, runtime)
     out.print(
-        f"Dialogbot listens on http://{args.host}:{args.port}/slack/events "
+        f"Dialogbot listens on http://{args.host}:{args.port or 3000}/slack/events "
         f"(health: /healthz, metrics: /metrics), {args.threads} threads, "
         f"bodies up to {MAX_BODY_BYTES} bytes. Stop with Ctrl-C."
     )
@@ -108,7 +112,7 @@ def _serve(
     server = create_server(
         wsgi_app(app, config.signing_secret, database),
         host=args.host,
-        port=args.port,
+        port=args.port or 3000,
         threads=args.threads,
         sockets=None if inherited is None else [socket.socket(fileno=inherited)],
     )
@@ -122,9 +126,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "serve",
         help="run the Slack app (needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN or OAuth settings)",
     )
+    serve.add_argument(
+        "--platform",
+        choices=("slack", "teams"),
+        default="slack",
+        help="slack (default) or teams (needs TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET, TEAMS_TENANT_ID)",
+    )
     serve.add_argument("--mode", choices=("http", "socket"), default="http")
     serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--port", type=int, default=None, help="3000 (Slack), 3978 (Teams)")
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (http)")
     serve.add_argument(
         "--metrics-port",

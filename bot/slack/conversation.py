@@ -80,6 +80,7 @@ class _StepPlanner:
     lease: timedelta
     posts: list[NewPost] = field(default_factory=list)
     result: Planned | None = None
+    platform: str = "slack"
 
     def posts_for(self, outcome: Outcome) -> list[NewPost]:
         """The reaction and the follow-up of a reply, the confirmation of an edit."""

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine
 from storage.models import Base
 from storage.models_absence import Absence  # noqa: F401  (registers the absences table)
 from storage.models_chain import Activity  # noqa: F401  (registers the chain tables)
+from storage.models_conversations import ChatConversation  # noqa: F401  (conversation refs)
 from storage.models_outbox import ChatPost  # noqa: F401  (registers the outbox table)
 from storage.models_question_messages import QuestionMessage  # noqa: F401  (question messages)
 from storage.models_schedule import ScheduledJob  # noqa: F401  (registers the scheduler tables)

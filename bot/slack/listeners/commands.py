@@ -173,8 +173,9 @@ def _start_stored(
     """Start a round from the text form and write its fan-out to the outbox (before the
     ack). The trigger id keys the round, so a repeated request starts nothing new."""
     operations.require_organiser(ctx, workspace, user, "start")
+    here = str(body.get("channel_id") or "")
     command = parse_start(rest, ctx.tz).command(
-        channel_here=str(body.get("channel_id") or ""),
+        channel_here=None if here.startswith("D") else here,
         lang=lang,
         started_by=user,
         external_key=f"slack:command:{body['trigger_id']}",

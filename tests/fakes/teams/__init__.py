@@ -1,0 +1,1 @@
+"""A fake Microsoft Bot Connector (with the token issuer's keys) for Teams tests."""
