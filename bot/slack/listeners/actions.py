@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -50,22 +51,51 @@ def _bad_value(
     conversation.note(channel, user, _thread_of(body), key, text)
 
 
+@dataclass(frozen=True)
+class _Press:
+    """A click on a button under a message, read once."""
+
+    ctx: SlackContext
+    workspace: str
+    action: dict[str, Any]
+    channel: str
+    message_ts: str
+    conversation: Conversation
+    user: str
+
+    @classmethod
+    def of(cls, body: dict[str, Any], client: WebClient, context: BoltContext) -> _Press:
+        ctx = slack_context(context)
+        workspace = operations.workspace_of(context, body)
+        channel, message_ts = _message_of(body)
+        return cls(
+            ctx,
+            workspace,
+            body["actions"][0],
+            channel,
+            message_ts,
+            Conversation(ctx, client, workspace),
+            str(body["user"]["id"]),
+        )
+
+
 def question_button(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    ctx = slack_context(context)
     ack()
-    workspace = operations.workspace_of(context, body)
-    action = body["actions"][0]
-    channel, message_ts = _message_of(body)
-    conversation = Conversation(ctx, client, workspace)
-    user = str(body["user"]["id"])
+    press = _Press.of(body, client, context)
+    ctx, workspace, action = press.ctx, press.workspace, press.action
     pressed = button_values.parse_question(action.get("value"))
     if pressed is None:
-        _bad_value(ctx, conversation, workspace, body)
+        _bad_value(ctx, press.conversation, workspace, body)
         return
-    participant = conversation.button(
-        str(action["action_id"]), pressed, user, channel, message_ts, _nonce(action, body)
+    participant = press.conversation.button(
+        str(action["action_id"]),
+        pressed,
+        press.user,
+        press.channel,
+        press.message_ts,
+        _nonce(action, body),
     )
     if participant is None or action["action_id"] != blocks.ACTION_FORM:
         return
@@ -80,19 +110,15 @@ def question_button(
 def activities_button(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    ctx = slack_context(context)
     ack()
-    workspace = operations.workspace_of(context, body)
-    action = body["actions"][0]
-    channel, message_ts = _message_of(body)
-    conversation = Conversation(ctx, client, workspace)
-    user = str(body["user"]["id"])
+    press = _Press.of(body, client, context)
+    ctx, workspace, action = press.ctx, press.workspace, press.action
     participation_id = button_values.parse_id(action.get("value"))
     if participation_id is None:
-        _bad_value(ctx, conversation, workspace, body)
+        _bad_value(ctx, press.conversation, workspace, body)
         return
-    participant = conversation.activities_button(
-        str(action["action_id"]), participation_id, user, channel, message_ts
+    participant = press.conversation.activities_button(
+        str(action["action_id"]), participation_id, press.user, press.channel, press.message_ts
     )
     if participant is None or action["action_id"] != blocks.ACTION_CORRECT_ACTIVITIES:
         return
