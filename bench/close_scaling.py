@@ -23,9 +23,9 @@ from bench.orgs import build_org
 from bench.sql_per_answer import fresh_database
 from bench.timing import load
 from bot.domain.commands import StartRound
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import Services, build_services
 from bot.summary import render_summary
-from bot.templates import TemplateCatalog
 from storage.db import make_session_factory
 from storage.models import Answer, Participation
 

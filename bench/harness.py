@@ -31,8 +31,8 @@ from sqlalchemy.engine import make_url
 from bench.fake_slack_server import TOKEN
 from bench.orgs import build_org
 from bot.domain.commands import StartRound
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import Services, build_services
-from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Answer, Participation
 

@@ -19,8 +19,8 @@ from sqlalchemy import Engine, event, text
 from bench.harness import forget_created, record_created
 from bench.orgs import build_org
 from bot.domain.commands import StartRound
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import build_services
-from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 
 ANSWERS = 60

@@ -31,10 +31,10 @@ from bench.timing import interleaved, load
 from bot.chain.export import build_round_document, export_round, load_round_record
 from bot.chain.export_docx import render_docx
 from bot.domain.commands import StartRound
+from bot.domain.templates import TemplateCatalog
 from bot.i18n import format_local, t
 from bot.services.container import Services, build_services
 from bot.summary import render_summary
-from bot.templates import TemplateCatalog
 from storage.db import make_session_factory
 from storage.models import Answer, Participation
 

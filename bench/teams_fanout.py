@@ -52,9 +52,9 @@ def run(managers: int = MANAGERS) -> dict[str, Any]:
     from fakes.teams.connector import DEFAULT_TENANT, FakeConnector
     from fakes.teams.harness import TeamsHarness
 
+    from bot.domain.templates import TemplateCatalog
     from bot.org_import import load_org_file
     from bot.services.container import build_services
-    from bot.templates import TemplateCatalog
     from storage.db import make_engine, make_session_factory, upgrade
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,7 +6,7 @@ import argparse
 
 from rich.console import Console
 
-from bot.absence import parse_date
+from bot.domain.absence import parse_date
 from bot.i18n import t
 from bot.services.absences import Absences
 from bot.wiring import build_runtime

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from bot.absence import ABSENT, AbsenceBook, AbsencePeriod, choose_respondent, local_day
+from bot.domain.absence import ABSENT, AbsenceBook, AbsencePeriod, choose_respondent, local_day
+from bot.domain.results import Participant
 from bot.domain.states import ParticipationState
 from bot.i18n import DEFAULT_TZ
-from bot.results import Participant
 from storage.models import Participation, Person, Unit
 from storage.models_absence import Absence
 from storage.repository import Repository
@@ -43,8 +43,8 @@ def respondents(
     """Who gets a participation when a round starts at ``now``: ``(unit, person, status)``.
 
     Every manager of every unit, except that an absent manager is replaced by their
-    deputy (:func:`bot.absence.choose_respondent`), and without one keeps a
-    participation with status :data:`bot.absence.ABSENT` (no questions are sent).
+    deputy (:func:`bot.domain.absence.choose_respondent`), and without one keeps a
+    participation with status :data:`bot.domain.absence.ABSENT` (no questions are sent).
     """
     day = local_day(now, tz)
     book = book_in(repo, day)

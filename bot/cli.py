@@ -23,7 +23,10 @@ from bot.cli_errors import (
     unsupported_backend,
 )
 from bot.config import ConfigError, Settings, current, installed, load_catalog, load_settings
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
+from bot.domain.templates import TemplateError, load_template_file, reference_problems
+from bot.domain.text_input import parse_id
+from bot.domain.timeparse import parse_deadline, time_zone
 from bot.escaping import terminal
 from bot.i18n import DEFAULT_LANG, format_local, t
 from bot.logs import FORMATS as LOG_FORMATS
@@ -31,9 +34,6 @@ from bot.logs import configure as configure_logs
 from bot.ops_cli import add_db_commands
 from bot.org_import import OrgImportError, load_org_file
 from bot.summary import FORMATS, render_summary
-from bot.templates import TemplateError, load_template_file, reference_problems
-from bot.text_input import parse_id
-from bot.timeparse import parse_deadline, time_zone
 from bot.wiring import Runtime, build_runtime
 from storage.db import (
     NotMigrated,

@@ -1,14 +1,14 @@
 """Argument types for the command line that check typed numbers in the domain's one place
-(:mod:`bot.text_input`) and turn a refusal into argparse's usual one-line error."""
+(:mod:`bot.domain.text_input`) and turn a refusal into argparse's usual one-line error."""
 
 from __future__ import annotations
 
 import argparse
 
 from bot.config import current
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
+from bot.domain.text_input import parse_id
 from bot.i18n import t
-from bot.text_input import parse_id
 
 
 def _argument_error(exc: DialogError) -> argparse.ArgumentTypeError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
 from bot.i18n import t
 from storage.db import database_url
 

@@ -14,9 +14,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from bot.domain.templates import DialogTemplate
 from bot.i18n import MESSAGES, t
 from bot.org_view import OrgNode
-from bot.templates import DialogTemplate
 
 YES = frozenset({"j", "ja", "y", "yes"})
 #: Short columns kept on one line; the others (titles, names, dates) wrap to fit the terminal.

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.commands import StartRound
-from bot.errors import InvalidInput
-from bot.templates import normalize_key
-from bot.text_input import parse_id
-from bot.timeparse import parse_deadline
+from bot.domain.errors import InvalidInput
+from bot.domain.templates import normalize_key
+from bot.domain.text_input import parse_id
+from bot.domain.timeparse import parse_deadline
 
 #: Sub-command words (Swedish and English) mapped to the canonical action.
 ACTIONS = {

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.templates import TemplateCatalog, builtin_template_dir
 from bot.i18n import set_strict
-from bot.templates import TemplateCatalog, builtin_template_dir
 
 DEFAULT_TZ = "Europe/Stockholm"
 LOG_LEVELS = ("debug", "info", "warning", "error")

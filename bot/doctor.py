@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.config import load_catalog
+from bot.domain.templates import normalize_key
 from bot.i18n import DEFAULT_LANG, t
 from bot.schedule.errors import ScheduleError
 from bot.schedule.plan import plan_year
@@ -29,7 +30,6 @@ from bot.services.container import Services, build_services
 from bot.services.ops import Ops, UnitInfo
 from bot.slack.config import BOT_SCOPES, SlackConfig, SlackConfigError, token_keys_from_env
 from bot.slack.token_cipher import TokenCipher
-from bot.templates import normalize_key
 from storage.db import current_revision, head_revision, make_session_factory
 
 OK = "✓"

@@ -20,12 +20,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.anonymity import DEFAULT_ANONYMITY_K, Respondent, plan_pools
-from bot.collation import sort_key
+from bot.domain.anonymity import DEFAULT_ANONYMITY_K, Respondent, plan_pools
+from bot.domain.collation import sort_key
+from bot.domain.org_tree import OrgTree
+from bot.domain.templates import DialogTemplate
 from bot.i18n import DEFAULT_TZ, t
-from bot.org_tree import OrgTree
 from bot.schedule.render import phase_name
-from bot.templates import DialogTemplate
 from storage import history as queries
 from storage.models import Unit
 

@@ -1,6 +1,6 @@
 """Errors about what someone typed: a deadline, a level, a time zone, a confirmation.
 
-Each carries a message key of :mod:`bot.i18n`, like every :class:`~bot.errors.DialogError`.
+Each carries a message key of :mod:`bot.i18n`, like every :class:`~bot.domain.errors.DialogError`.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.errors import DialogError, InvalidInput
-from bot.templates import normalize_key
+from bot.domain.errors import DialogError, InvalidInput
+from bot.domain.templates import normalize_key
 
 
 class InvalidDeadline(InvalidInput):

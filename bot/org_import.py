@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.access import normalize_role
+from bot.domain.access import normalize_role
+from bot.domain.org_cycles import find_cycles
+from bot.domain.org_problems import OrgProblem, Place, kind_of
+from bot.domain.safe_yaml import UserFileError, load_yaml, read_user_file
+from bot.domain.templates import normalize_key
+from bot.domain.text_input import KEY_MAX, MANAGER_TITLE_MAX, NAME_MAX, REF_MAX, clean_text
 from bot.i18n import DEFAULT_LANG
-from bot.org_cycles import find_cycles
-from bot.org_problems import OrgProblem, Place, kind_of
-from bot.safe_yaml import UserFileError, load_yaml, read_user_file
-from bot.templates import normalize_key
-from bot.text_input import KEY_MAX, MANAGER_TITLE_MAX, NAME_MAX, REF_MAX, clean_text
 from storage.models import Level, Person, Unit
 from storage.repository import Repository
 

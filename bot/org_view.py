@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.collation import swedish_sorted
-from bot.org_tree import OrgTree
+from bot.domain.collation import swedish_sorted
+from bot.domain.org_tree import OrgTree
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

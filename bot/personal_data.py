@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import current
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
 from bot.schedule.jobs import NewJob
 from storage.models import Participation, Person
 from storage.models_chain import Activity

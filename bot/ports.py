@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.posts import NewPost
-from bot.results import Outcome, Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
+from bot.domain.results import (
+    Outcome,
+    Participant,
+    QuestionPrompt,
+    RoundInfo,
+    RoundStarted,
+    RoundStatus,
+)
 from bot.summary import RoundSummary
 
 

@@ -8,7 +8,7 @@ the value it started with.
 
 from __future__ import annotations
 
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
 
 ANONYMITY_K = "anonymity_k"
 SETTINGS = (ANONYMITY_K,)

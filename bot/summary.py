@@ -20,17 +20,23 @@ from typing import Any, Literal, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from bot.absence import ABSENT
-from bot.anonymity import DEFAULT_ANONYMITY_K, Pool, Respondent, plan_pools, pools_for_question
-from bot.collation import sort_key
+from bot.domain.absence import ABSENT
+from bot.domain.anonymity import (
+    DEFAULT_ANONYMITY_K,
+    Pool,
+    Respondent,
+    plan_pools,
+    pools_for_question,
+)
 from bot.domain.answer_status import GIVEN
+from bot.domain.collation import sort_key
+from bot.domain.org_tree import OrgTree
+from bot.domain.results import RoundInfo
 from bot.domain.shapes import ParticipationShape, UnitShape
 from bot.domain.states import is_finished
+from bot.domain.templates import DialogTemplate
 from bot.escaping import ESCAPERS
 from bot.i18n import format_local, t
-from bot.org_tree import OrgTree
-from bot.results import RoundInfo
-from bot.templates import DialogTemplate
 
 Format = Literal["md", "mrkdwn", "text"]
 FORMATS: tuple[Format, ...] = ("md", "mrkdwn", "text")

@@ -2,7 +2,7 @@
 
 A unit matches when every word typed occurs in its name or its level's name, ignoring
 case and accents (``hem`` finds *Hemtjänst Norr* and *Solhemmet*, ``ALDRE`` finds
-*Äldreomsorg*). Matches come in Swedish order (:mod:`bot.collation`).
+*Äldreomsorg*). Matches come in Swedish order (:mod:`bot.domain.collation`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from bot.collation import swedish_sorted
-from bot.results import UnitChoice
+from bot.domain.collation import swedish_sorted
+from bot.domain.results import UnitChoice
 
 
 def fold(text: str) -> str:

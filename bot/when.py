@@ -1,7 +1,7 @@
 """Moments as people say them: ``fredag 15 maj 17:00`` (Swedish) or ``Friday 15 May 17:00``.
 
 Weekday and month names come from ICU's CLDR data for the language (the same library
-:mod:`bot.collation` uses), in the installation's time zone. Stored times are UTC.
+:mod:`bot.domain.collation` uses), in the installation's time zone. Stored times are UTC.
 """
 
 from __future__ import annotations

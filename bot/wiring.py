@@ -8,9 +8,9 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.config import current, load_catalog
+from bot.domain.templates import TemplateCatalog
 from bot.metrics import watch_engine
 from bot.services.container import Services, build_services
-from bot.templates import TemplateCatalog
 from storage.db import check_migrated, make_engine, make_session_factory, upgrade
 
 #: Threads of ``dialogbot serve`` that may each hold a connection at once: waitress's

@@ -28,10 +28,10 @@ from support.slack import (
 )
 
 from bot.clock import FixedClock
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import Services, build_services
 from bot.slack.config import SlackConfig
 from bot.slack.token_store import installation_store
-from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base
 from storage.models_conversations import ChatConversation  # noqa: F401  (emptied too)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.absence import (
+from bot.domain.absence import (
     AbsenceBook,
     AbsencePeriod,
     AbsenceRequest,
@@ -16,7 +16,7 @@ from bot.absence import (
     choose_respondent,
     parse_absence_command,
 )
-from bot.errors import InvalidInput
+from bot.domain.errors import InvalidInput
 
 SUMMER = AbsencePeriod(1, "U0ANNA", "Anna", date(2027, 7, 1), date(2027, 8, 9), "U0BO", "Bo")
 BO_AWAY = AbsencePeriod(2, "U0BO", "Bo", date(2027, 7, 15), date(2027, 7, 31))

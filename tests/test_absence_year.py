@@ -16,8 +16,8 @@ from support.scheduler import WS, run_until, start, utc
 
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
+from bot.domain.results import RoundStarted
 from bot.org_import import parse_yaml
-from bot.results import RoundStarted
 from bot.schedule.config import load_preset
 from bot.schedule.scheduler import Scheduler
 from bot.services.container import Services

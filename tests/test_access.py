@@ -12,8 +12,8 @@ from fakes.signing import DEFAULT_TEAM_ID, app_home_opened_event
 from support.sample import WORKSPACE
 from support.slack import ANNA, BJORN, CHANNEL, CHEF_OUTSIDE, PROCESS_SUPPORT, SlackHarness
 
-from bot import access
-from bot.org_tree import OrgTree
+from bot.domain import access
+from bot.domain.org_tree import OrgTree
 from bot.services.container import Services
 from bot.slack.blocks import HOME_CLOSE, HOME_REMIND, HOME_REPOST
 from storage.models_chain import Activity

@@ -29,7 +29,7 @@ from bot.chain.export import export_round
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.results import RoundStarted
+from bot.domain.results import RoundStarted
 from bot.services.container import Services
 from bot.slack.blocks import ACTION_CONFIRM_ACTIVITIES, ACTION_SKIP, summary_messages
 from bot.summary import FORMATS, render_summary

@@ -20,10 +20,10 @@ from support.slack import ANNA, BJORN, CHANNEL, SlackHarness, texts
 
 from bot.cli import main
 from bot.clock import FixedClock
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import Services, build_services
 from bot.services.kernel import ServiceKernel
 from bot.services.ops import Ops
-from bot.templates import TemplateCatalog
 from storage.backup import BackupError, backup
 from storage.db import make_engine, make_session_factory, normalize_url, upgrade
 from storage.models import Base

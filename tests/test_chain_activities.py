@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.chain.context import render_context_mrkdwn
-from bot.chain.splitting import ActivityDraft, FollowupReply, parse_followup, split_activities
 from bot.domain.commands import StartRound
-from bot.results import ContextItem, QuestionPrompt
+from bot.domain.results import ContextItem, QuestionPrompt
+from bot.domain.splitting import ActivityDraft, FollowupReply, parse_followup, split_activities
 from bot.services.container import Services
 from bot.slack.activities_text import render_activities_mrkdwn, render_activity_outcome_mrkdwn
 

@@ -14,7 +14,7 @@ from bot.chain.evaluation import send_evaluation
 from bot.chain.export import export_round
 from bot.cli import main
 from bot.domain.commands import StartRound
-from bot.results import RoundStarted
+from bot.domain.results import RoundStarted
 from bot.services.container import Services
 
 WS = "local"

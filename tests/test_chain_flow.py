@@ -15,7 +15,7 @@ from bot.chain.context import render_context_mrkdwn
 from bot.chain.errors import FollowupNotUnderstood, NoActivities
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.results import Outcome, QuestionPrompt, RoundStarted
+from bot.domain.results import Outcome, QuestionPrompt, RoundStarted
 from bot.services.container import Services
 
 WS = "local"

@@ -1,11 +1,11 @@
 """Activities are read the way managers write them: owners, semicolons, and the
-punctuation that belongs to an activity (bot/chain/splitting.py)."""
+punctuation that belongs to an activity (bot/domain/splitting.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.chain.splitting import ActivityDraft, split_activities
+from bot.domain.splitting import ActivityDraft, split_activities
 
 A = ActivityDraft
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.timeparse import parse_deadline
+from bot.domain.timeparse import parse_deadline
 
 
 def test_demo_runs_a_whole_round_and_prints_the_rolled_up_summary(tmp_path: Path) -> None:

@@ -20,9 +20,9 @@ import yaml
 from bot import __version__
 from bot.cli import main
 from bot.config import installed, load_settings
+from bot.domain.template_problems import FIELDS
 from bot.i18n import MESSAGES, t
 from bot.schedule.config import AnnualSchedule, RoundConfig
-from bot.template_problems import FIELDS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bot" / "data"

@@ -22,7 +22,7 @@ from bot.cli import build_parser
 from bot.console.chat import run_chat
 from bot.console.demo import prepare
 from bot.domain.commands import StartRound
-from bot.timeparse import parse_deadline
+from bot.domain.timeparse import parse_deadline
 from bot.wiring import build_runtime
 
 WS = "local"

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.commands import MissingField, StartRound
-from bot.errors import InvalidInput, TextTooLong
+from bot.domain.errors import InvalidInput, TextTooLong
+from bot.domain.text_input import REF_MAX, TITLE_MAX
 from bot.input_errors import DeadlineInPast
-from bot.text_input import REF_MAX, TITLE_MAX
 
 NOW = datetime(2027, 5, 3, 7, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.errors import (
+from bot.domain.errors import (
     EmptyAnswer,
     NoParticipants,
     NotAllowed,
@@ -19,9 +19,9 @@ from bot.errors import (
     UnknownTemplate,
     UnknownUnit,
 )
-from bot.results import RoundStarted
+from bot.domain.results import RoundStarted
+from bot.domain.templates import DialogTemplate, TemplateCatalog
 from bot.services.container import Services, build_services
-from bot.templates import DialogTemplate, TemplateCatalog
 from storage.models import Answer, AnswerRevision, ProcessedMessage
 
 WS = "local"
@@ -300,7 +300,7 @@ def test_workspaces_do_not_see_each_other(services: Services) -> None:
     assert [r.round_id for r in services.queries.rounds(WS)] == [mine.round.round_id]
     assert [r.round_id for r in services.queries.rounds("T_OTHER")] == [theirs.round.round_id]
     other_pid = theirs.participants[0][0].participation_id
-    from bot.errors import NoParticipation
+    from bot.domain.errors import NoParticipation
 
     with pytest.raises(NoParticipation):
         services.answering.reply(WS, other_pid, "Intrång", "x1")

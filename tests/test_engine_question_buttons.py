@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.commands import StartRound
-from bot.errors import QuestionNotCurrent
+from bot.domain.errors import QuestionNotCurrent
 from bot.i18n import t
 from bot.services.container import Services
 

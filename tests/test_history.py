@@ -16,8 +16,8 @@ from PIL import Image
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import Services, build_services
-from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 
 WS = "local"

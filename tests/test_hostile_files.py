@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.cli import main
-from bot.text_input import KEY_MAX, NAME_MAX, REF_MAX, TITLE_MAX
+from bot.domain.text_input import KEY_MAX, NAME_MAX, REF_MAX, TITLE_MAX
 
 SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "data" / "sample_org.yaml"
 
@@ -360,7 +360,7 @@ def test_names_longer_than_the_database_holds_are_refused_on_every_backend(
 
 
 def test_domain_limits_match_the_database_columns() -> None:
-    from bot.text_input import ID_MAX, MANAGER_TITLE_MAX
+    from bot.domain.text_input import ID_MAX, MANAGER_TITLE_MAX
     from storage.models import Level, Person, Round, Unit
     from storage.repository import ID_MAX as STORAGE_ID_MAX
 

@@ -20,10 +20,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from support.slack import ANNA, BJORN, SlackHarness
 
+from bot.domain.templates import TemplateCatalog
 from bot.metrics import DatabaseCollector, serve_metrics, watch_engine, with_metrics
 from bot.services.kernel import ServiceKernel
 from bot.services.ops import Ops
-from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 
 START = 'start avstamning enheter:"Äldreomsorg" kanal:<#C0LEDNING|ledning> deadline:2027-05-15'

@@ -15,13 +15,13 @@ from support.sample import WORKSPACE, load_sample_org
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.errors import UnknownPerson
+from bot.domain.errors import UnknownPerson
+from bot.domain.templates import TemplateCatalog
 from bot.personal_data import RetentionSettingError, retention_days_from_env
 from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.scheduler import Scheduler
 from bot.services.container import Services, build_services
 from bot.summary import render_summary
-from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base, ProcessedMessage
 from storage.models_chain import Activity

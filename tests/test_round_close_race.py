@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from support.sample import load_sample_org
 
 from bot.domain.commands import StartRound
-from bot.errors import RoundClosed
+from bot.domain.errors import RoundClosed
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import Services, build_services
 from bot.summary import render_summary
-from bot.templates import TemplateCatalog
 from storage.db import make_session_factory
 
 WS = "local"

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
-from bot.results import Participant, QuestionPrompt, RoundInfo
+from bot.domain.results import Participant, QuestionPrompt, RoundInfo
 from bot.schedule.config import load_preset, load_schedule_text
 from bot.schedule.errors import ScheduleError
 from bot.schedule.jobs import KIND_START_ROUND, LeaseLost, NewJob

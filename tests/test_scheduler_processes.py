@@ -22,14 +22,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.clock import FixedClock, SystemClock
-from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
+from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
+from bot.domain.templates import TemplateCatalog
 from bot.schedule.jobs import ClaimedJob
 from bot.schedule.plan import PlannedRound
 from bot.schedule.scheduler import Scheduler, job_for
 from bot.services.container import Services, build_services
 from bot.services.jobs import JobStore
 from bot.summary import RoundSummary
-from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 from storage.models_schedule import JOB_PENDING, JOB_RUNNING
 

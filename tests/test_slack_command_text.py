@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.errors import InvalidInput
+from bot.domain.errors import InvalidInput
 from bot.slack.command_text import (
     ChannelByName,
     parse_round_id,

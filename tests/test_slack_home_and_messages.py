@@ -14,7 +14,7 @@ from fakes.signing import DEFAULT_TEAM_ID, FORM, app_home_opened_event, block_su
 from sqlalchemy import text
 from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
 
-from bot.collation import sort_key
+from bot.domain.collation import sort_key
 from bot.org_import import parse_yaml
 from bot.schedule.config import load_preset
 from bot.services.container import Services

@@ -21,12 +21,12 @@ from sqlalchemy import text
 from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, TOKEN, SlackHarness, texts
 
 from bot.clock import FixedClock
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import build_services
 from bot.slack.app import build_app, start_resender, wsgi_app
 from bot.slack.blocks import VIEW_FORM, VIEW_START
 from bot.slack.executor import TrackingExecutor
 from bot.slack.poster import Poster, make_client, message_payload
-from bot.templates import TemplateCatalog
 from bot.wiring import Runtime
 from storage.db import make_engine, make_session_factory
 from storage.outbox import NewPost, OutboxStore

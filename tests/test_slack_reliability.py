@@ -11,9 +11,9 @@ from fakes.signing import DEFAULT_TEAM_ID, message_event, next_ts
 from support.slack import ANNA, CHANNEL, TOKEN, SlackHarness, texts
 
 from bot.clock import FixedClock
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import build_services
 from bot.slack.poster import Poster, make_client, resend_loop
-from bot.templates import TemplateCatalog
 from storage.db import make_engine, make_session_factory
 from storage.outbox import OutboxStore
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.errors import IllegalTransition
 from bot.domain.states import (
     PARTICIPATION_TRANSITIONS,
     ParticipationEvent,
@@ -14,7 +15,6 @@ from bot.domain.states import (
     participation_after,
     round_after,
 )
-from bot.errors import IllegalTransition
 
 P = ParticipationState
 E = ParticipationEvent

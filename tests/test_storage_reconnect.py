@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
+from bot.domain.templates import TemplateCatalog
 from bot.services.container import Services
 from bot.services.kernel import ServiceKernel
-from bot.templates import TemplateCatalog
 from bot.wiring import POOL_SIZE
 from storage.db import make_engine, make_session_factory
 from storage.models import Unit

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 import summary_reference as reference
 
-from bot.anonymity import Pool
+from bot.domain.anonymity import Pool
+from bot.domain.results import RoundInfo
 from bot.escaping import markdown, mrkdwn
-from bot.results import RoundInfo
 from bot.summary import (
     FORMATS,
     AnswerEntry,

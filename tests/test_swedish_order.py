@@ -17,10 +17,10 @@ from support.slack import PROCESS_SUPPORT, SlackHarness
 from bot.chain.documents import Table
 from bot.chain.export import RoundRecord, build_round_document, export_round
 from bot.cli import main
-from bot.collation import sort_key, swedish_sorted
+from bot.domain.collation import sort_key, swedish_sorted
 from bot.domain.commands import StartRound
+from bot.domain.results import ActivityView
 from bot.org_import import parse_yaml
-from bot.results import ActivityView
 from bot.services.container import Services
 from bot.summary import FORMATS, render_summary
 

@@ -16,11 +16,11 @@ from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
 from bot.console.session import ConsoleSession
 from bot.domain.commands import StartRound
-from bot.errors import InvalidInput
+from bot.domain.errors import InvalidInput
+from bot.domain.templates import TemplateCatalog, parse_template
 from bot.services.container import Services, build_services
 from bot.slack.blocks import ACTION_FORM, VIEW_FORM
 from bot.summary import render_summary
-from bot.templates import TemplateCatalog, parse_template
 from storage.db import make_session_factory
 
 WS = "local"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.templates import TemplateCatalog, TemplateError, load_template_file
+from bot.domain.templates import TemplateCatalog, TemplateError, load_template_file
 
 DOMAIN_QUESTIONS = {
     "planering": [

@@ -1,7 +1,7 @@
 """Tracked activities (åtgärder): recorded from answers, confirmed, followed up.
 
 "Ord måste bli handling": an answer to a question of kind ``activities`` becomes a
-list of proposed activities for the unit (see :mod:`bot.chain.splitting`). The
+list of proposed activities for the unit (see :mod:`bot.domain.splitting`). The
 manager confirms the list or replaces it with a corrected one; the unit's next round
 whose template has ``activity_followup: true`` asks about every activity that is
 still open, before the ordinary questions.
@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.chain.splitting import ActivityDraft, split_activities
-from bot.results import ActivityView
+from bot.domain.results import ActivityView
+from bot.domain.splitting import ActivityDraft, split_activities
 from storage.models import Answer, Participation
 from storage.models_chain import Activity, ActivityEvent
 from storage.repository import Repository

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.domain.results import ActivityView, Outcome
 from bot.escaping import plain
 from bot.i18n import t
-from bot.results import ActivityView, Outcome
 
 Escape = Callable[[object], str]
 """Makes user text safe for the target format (renders literally, pings no one)."""

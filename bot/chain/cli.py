@@ -13,9 +13,9 @@ from bot.chain.evaluation import send_evaluation
 from bot.chain.export import EXPORT_FORMATS, export_round, status_label
 from bot.chain.report import export_unit_report
 from bot.cli_errors import DocxToTerminal
+from bot.domain.text_input import parse_id, parse_year
 from bot.escaping import terminal
 from bot.i18n import format_local, t
-from bot.text_input import parse_id, parse_year
 from bot.wiring import build_runtime
 
 

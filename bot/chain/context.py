@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.org_tree import OrgTree
+from bot.domain.results import ContextItem, QuestionPrompt
+from bot.domain.templates import DialogTemplate, Question
 from bot.escaping import mrkdwn
 from bot.i18n import DEFAULT_TZ, format_local, t
-from bot.org_tree import OrgTree
-from bot.results import ContextItem, QuestionPrompt
-from bot.templates import DialogTemplate, Question
 from storage.models import Participation, Round
 from storage.repository import Repository
 

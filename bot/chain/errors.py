@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
 
 
 class FollowupNotUnderstood(DialogError):

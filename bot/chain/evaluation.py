@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from bot.chain.export import evaluation_key
 from bot.domain.commands import StartRound
-from bot.errors import InvalidInput
+from bot.domain.errors import InvalidInput
+from bot.domain.results import RoundStarted
+from bot.domain.text_input import TITLE_MAX, clip
 from bot.i18n import t
-from bot.results import RoundStarted
 from bot.services.container import Services
-from bot.text_input import TITLE_MAX, clip
 
 EVALUATION_TEMPLATE = "utvardering"
 

@@ -2,7 +2,7 @@
 its activities, follow-ups and evaluation, and rendered as Markdown, HTML or DOCX.
 
 Anonymous rounds: the summary already lists answers per question and pool, without
-names or units (see :mod:`bot.anonymity`); the export says so in the document, leaves
+names or units (see :mod:`bot.domain.anonymity`); the export says so in the document, leaves
 out who did not answer (only a count), the unit of each activity, and any chat id.
 Nothing in an export is joined to people in an anonymous round.
 """
@@ -21,9 +21,9 @@ from bot.chain.documents import (
     Quote,
     Table,
 )
-from bot.collation import sort_key, swedish_sorted
+from bot.domain.collation import sort_key, swedish_sorted
+from bot.domain.results import ActivityView
 from bot.i18n import format_local, t
-from bot.results import ActivityView
 from bot.services.container import Services
 from bot.summary import RoundSummary
 

@@ -9,8 +9,8 @@ template's questions does not move while follow-ups are pending.
 
 from __future__ import annotations
 
+from bot.domain.results import ActivityView, QuestionPrompt
 from bot.i18n import t
-from bot.results import ActivityView, QuestionPrompt
 
 #: ``question_key`` of follow-up prompts (never a template question key: those are a-z0-9_).
 FOLLOWUP_KEY = "activity-followup"

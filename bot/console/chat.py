@@ -11,11 +11,11 @@ from rich.console import Console
 from bot.console.reader import InputReader, default_reader
 from bot.console.session import HELP_TEXT, ConsoleSession
 from bot.domain.commands import StartRound
+from bot.domain.errors import NoParticipation
+from bot.domain.results import Participant
 from bot.domain.states import is_finished
-from bot.errors import NoParticipation
 from bot.i18n import DEFAULT_TZ, t
 from bot.progress_text import left_text
-from bot.results import Participant
 from bot.services.container import Services
 from bot.wiring import build_runtime
 

@@ -13,9 +13,9 @@ from rich.panel import Panel
 
 from bot.console.session import ConsoleSession, render_prompt
 from bot.domain.commands import StartRound
+from bot.domain.results import RoundStarted
 from bot.i18n import format_local, t
 from bot.org_import import load_org_file
-from bot.results import RoundStarted
 from bot.summary import render_summary
 from bot.wiring import Runtime, build_runtime
 

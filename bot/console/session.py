@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from bot.chain.chat import render_activity_outcome_text
 from bot.chain.context import render_context_text
-from bot.errors import DialogError, InvalidInput
+from bot.domain.errors import DialogError, InvalidInput
+from bot.domain.results import AnswerLine, Outcome, QuestionPrompt
 from bot.i18n import t
-from bot.results import AnswerLine, Outcome, QuestionPrompt
 from bot.services.container import Services
 
 # Every spelling of every command, and what it does.

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.errors import InvalidInput, TextTooLong
+from bot.domain.errors import InvalidInput, TextTooLong
+from bot.domain.text_input import REF_MAX, TITLE_MAX, clean_text
 from bot.input_errors import DeadlineInPast
-from bot.text_input import REF_MAX, TITLE_MAX, clean_text
 
 LANGS = ("sv", "en")
 DELIVERIES = ("channel", "dm")
@@ -29,8 +29,8 @@ class MissingField(InvalidInput):
 @dataclass(frozen=True)
 class StartRound:
     """Command: start a dialog round. Constructing one checks everything that needs no
-    database (:class:`MissingField`, :class:`~bot.errors.InvalidInput`,
-    :class:`~bot.errors.TextTooLong`); :meth:`checked` adds the deadline, which needs the
+    database (:class:`MissingField`, :class:`~bot.domain.errors.InvalidInput`,
+    :class:`~bot.domain.errors.TextTooLong`); :meth:`checked` adds the deadline, which needs the
     time. Whether the template, units and level exist is checked against the catalogue
     and the organisation when the round starts.
 
@@ -41,7 +41,7 @@ class StartRound:
         level: only units on this level answer (e.g. ``enhet``); None keeps all.
         subtrees: include units below the named ones.
         deadline_at: aware datetime, or None for no deadline.
-        anonymous: answers are pooled without names or units (see :mod:`bot.anonymity`),
+        anonymous: answers are pooled without names or units (see :mod:`bot.domain.anonymity`),
             always delivered by DM (``delivery`` becomes ``dm``), and every link to
             people is erased at close.
         lang: ``sv`` or ``en`` for prompts and summaries.

@@ -4,14 +4,14 @@ Storage keeps the plain string values (``"invited"``, ``"open"`` …); the enums
 :class:`~enum.StrEnum`, so a stored value compares equal to its member and no migration
 is needed. Every change of a stored state goes through :func:`participation_after` or
 :func:`round_after`, which refuse a change the table does not allow with
-:class:`bot.errors.IllegalTransition`.
+:class:`bot.domain.errors.IllegalTransition`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.errors import IllegalTransition
+from bot.domain.errors import IllegalTransition
 
 
 class ParticipationState(StrEnum):

@@ -16,6 +16,7 @@ from types import FrameType
 from rich.console import Console
 from rich.table import Table
 
+from bot.domain.text_input import parse_year
 from bot.i18n import format_local, t
 from bot.personal_data import retention_days_from_env
 from bot.platforms import platform_notifier
@@ -28,7 +29,6 @@ from bot.schedule.jobs import DEFAULT_LEASE
 from bot.schedule.plan import plan_year
 from bot.schedule.render import format_year_calendar, format_year_table
 from bot.schedule.scheduler import DEFAULT_INTERVAL_S, Scheduler
-from bot.text_input import parse_year
 from bot.wiring import Runtime, build_runtime
 from storage.models_schedule import JOB_STATUSES
 

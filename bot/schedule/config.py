@@ -44,8 +44,8 @@ from pydantic import (
     model_validator,
 )
 
-from bot.org_problems import Term
-from bot.safe_yaml import UserFileError, load_yaml, read_user_file
+from bot.domain.org_problems import Term
+from bot.domain.safe_yaml import UserFileError, load_yaml, read_user_file
 from bot.schedule.calendar import (
     DEFAULT_COUNTRY,
     DEFAULT_END_HOUR,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from bot.absence import ABSENT, absent_line
-from bot.anonymity import DEFAULT_ANONYMITY_K, notice
+from bot.domain.absence import ABSENT, absent_line
+from bot.domain.anonymity import DEFAULT_ANONYMITY_K, notice
+from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.i18n import format_local, t
 from bot.progress_text import left_text
-from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.summary import RoundSummary, render_summary
 
 

@@ -11,8 +11,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.domain.org_problems import Term
 from bot.i18n import t
-from bot.org_problems import Term
 
 DOCUMENT = "<document>"
 """The field path of a problem with the file as a whole."""

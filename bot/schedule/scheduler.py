@@ -31,10 +31,11 @@ from functools import partial
 from typing import Any
 
 from bot import logs
-from bot.absence import local_day, mark_absent, reminder_recipients
 from bot.clock import Clock
+from bot.domain.absence import local_day, mark_absent, reminder_recipients
 from bot.domain.commands import StartRound
-from bot.errors import NoParticipants, UnknownRound
+from bot.domain.errors import NoParticipants, UnknownRound
+from bot.domain.text_input import TITLE_MAX, clip
 from bot.personal_data import PURGE_JOB_KIND, purge_job
 from bot.ports import Notifier
 from bot.schedule.errors import ScheduleError
@@ -55,7 +56,6 @@ from bot.schedule.store import from_row
 from bot.schedule.targets import Target
 from bot.services.container import Services
 from bot.services.jobs import JobStore
-from bot.text_input import TITLE_MAX, clip
 from bot.wiring import Runtime
 from storage.schedule import ScheduleRecord
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import UnknownTemplate
+from bot.domain.errors import UnknownTemplate
+from bot.domain.templates import TemplateCatalog
 from bot.schedule.config import AnnualSchedule, parse_schedule
 from bot.schedule.errors import DOCUMENT, ScheduleError, ScheduleIssue
-from bot.templates import TemplateCatalog
 from storage.schedule import ScheduleRecord
 
 

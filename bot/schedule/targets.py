@@ -6,8 +6,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.org_tree import OrgTree
-from bot.templates import normalize_key
+from bot.domain.org_tree import OrgTree
+from bot.domain.templates import normalize_key
 from storage.models import Unit
 
 log = logging.getLogger(__name__)

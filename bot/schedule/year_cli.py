@@ -13,12 +13,12 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.clock import SystemClock
-from bot.errors import InvalidInput
+from bot.domain.errors import InvalidInput
+from bot.domain.text_input import YEAR_RANGE, parse_year
 from bot.i18n import t
 from bot.schedule.cli_common import schedule_errors, source_for_show
 from bot.schedule.config import preset_path
 from bot.schedule.errors import ScheduleError
-from bot.text_input import YEAR_RANGE, parse_year
 
 
 def _say(console: Console, text: str) -> None:
@@ -33,7 +33,7 @@ def _today(value: str) -> date:
 
 
 def year_arg(value: str) -> int:
-    """An ``argparse`` type for ``--year``: a year of :data:`bot.text_input.YEAR_RANGE`.
+    """An ``argparse`` type for ``--year``: a year of :data:`bot.domain.text_input.YEAR_RANGE`.
 
     Args:
         value: The text typed.

@@ -2,7 +2,7 @@
 answers when a round starts, and what a manager gets back when their absence ends.
 
 Service code: one unit of work per call, through the kernel; the rules are in
-:mod:`bot.absence` and every query in :mod:`storage.absences` (``repo.absences``).
+:mod:`bot.domain.absence` and every query in :mod:`storage.absences` (``repo.absences``).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from bot import access
-from bot.absence import (
+from bot.absence_roster import INVITED, book_in, period_of
+from bot.domain import access
+from bot.domain.absence import (
     ABSENT,
     AbsenceBook,
     AbsencePeriod,
@@ -24,12 +25,11 @@ from bot.absence import (
     local_day,
     numbered,
 )
-from bot.absence_roster import INVITED, book_in, period_of
-from bot.access import ORGANISER_ROLES
+from bot.domain.access import ORGANISER_ROLES
+from bot.domain.errors import InvalidInput, NotAllowed, UnknownPerson
+from bot.domain.results import Participant, QuestionPrompt, RoundInfo
 from bot.domain.states import ParticipationEvent, ParticipationState, participation_after
-from bot.errors import InvalidInput, NotAllowed, UnknownPerson
 from bot.i18n import DEFAULT_TZ
-from bot.results import Participant, QuestionPrompt, RoundInfo
 from bot.schedule.jobs import KIND_ABSENCE_ENDED
 from bot.services.kernel import ServiceKernel
 from storage.models import Participation, Person
@@ -189,7 +189,7 @@ class Absences:
     ) -> AbsencePeriod:
         """Remove the ``number``-th listed absence; the person is back at once (a job gives
         them the questions of open rounds). With ``message_key`` (the request's id) a
-        replayed request raises :class:`bot.absence.AlreadyRemoved` rather than removing
+        replayed request raises :class:`bot.domain.absence.AlreadyRemoved` rather than removing
         the absence that is now ``number``."""
         now = self.kernel.now()
 
@@ -234,7 +234,7 @@ class Absences:
     def withdraw(self, workspace: str, by: str, absence_id: int) -> AbsencePeriod:
         """Remove the absence with this id (someone else's needs the organiser role); the
         person is back at once. An absence already gone raises
-        :class:`bot.absence.AlreadyRemoved`, so a repeated click removes nothing more."""
+        :class:`bot.domain.absence.AlreadyRemoved`, so a repeated click removes nothing more."""
         now = self.kernel.now()
 
         def work(repo: Repository) -> AbsencePeriod:

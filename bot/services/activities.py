@@ -3,13 +3,13 @@ correcting the activities read from answers, and reading a unit's activities."""
 
 from __future__ import annotations
 
-from bot import access
 from bot.chain import activities as chain_activities
 from bot.chain.errors import NoActivities
-from bot.chain.splitting import split_activities
-from bot.errors import EmptyAnswer, InvalidInput
-from bot.org_tree import OrgTree
-from bot.results import ActivityView, Outcome
+from bot.domain import access
+from bot.domain.errors import EmptyAnswer, InvalidInput
+from bot.domain.org_tree import OrgTree
+from bot.domain.results import ActivityView, Outcome
+from bot.domain.splitting import split_activities
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import (
     ParticipationKernel,

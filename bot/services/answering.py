@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.domain.errors import InvalidInput, NoParticipation, NothingToEdit, NotYourThread
+from bot.domain.results import Outcome
 from bot.domain.states import ParticipationEvent, is_finished
-from bot.errors import InvalidInput, NoParticipation, NothingToEdit, NotYourThread
+from bot.domain.text_input import clean_text
 from bot.ports import PostPlanner
-from bot.results import Outcome
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import (
     ANSWERED,
@@ -27,7 +28,6 @@ from bot.services.participation import (
     sheet,
     writes,
 )
-from bot.text_input import clean_text
 from storage.models import Participation
 from storage.repository import Repository
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.domain.templates import TemplateCatalog
 from bot.services.absences import Absences
 from bot.services.activities import Activities
 from bot.services.answering import Answering
@@ -24,7 +25,6 @@ from bot.services.schedule import Schedules
 from bot.services.settings import Settings
 from bot.services.starting import Starting
 from bot.services.workspaces import Workspaces
-from bot.templates import TemplateCatalog
 
 
 class Services:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.org_tree import OrgTree
 from bot.history import (
     ActivityOverview,
     History,
@@ -17,7 +18,6 @@ from bot.history import (
     shown_rounds,
 )
 from bot.i18n import DEFAULT_TZ
-from bot.org_tree import OrgTree
 from bot.services.kernel import ServiceKernel
 from storage.repository import Repository
 

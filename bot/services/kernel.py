@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock, SystemClock
+from bot.domain.results import Outcome
+from bot.domain.templates import DialogTemplate, TemplateCatalog
 from bot.metrics import answer_stored
 from bot.ports import PostPlanner
-from bot.results import Outcome
-from bot.templates import DialogTemplate, TemplateCatalog
 from storage.models import Round
 from storage.outbox import insert_pending
 from storage.repository import Repository

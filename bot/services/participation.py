@@ -14,20 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from bot import access
-from bot.access import ORGANISER_ROLES, ReadScope
 from bot.chain import activities as chain_activities
 from bot.chain.context import branch_context, context_for
 from bot.chain.errors import FollowupNotUnderstood
 from bot.chain.followup import FOLLOWUP_KEY, followup_prompt
-from bot.chain.splitting import parse_followup
-from bot.domain.states import (
-    ParticipationEvent,
-    is_finished,
-    is_open,
-    participation_after,
-)
-from bot.errors import (
+from bot.domain import access
+from bot.domain.access import ORGANISER_ROLES, ReadScope
+from bot.domain.errors import (
     EmptyAnswer,
     NoParticipation,
     NotAllowed,
@@ -35,9 +28,8 @@ from bot.errors import (
     RoundClosed,
     UnknownRound,
 )
-from bot.logs import bind as bind_log_context
-from bot.org_tree import OrgTree
-from bot.results import (
+from bot.domain.org_tree import OrgTree
+from bot.domain.results import (
     AnswerLine,
     ContextItem,
     Outcome,
@@ -46,10 +38,18 @@ from bot.results import (
     QuestionPrompt,
     RoundInfo,
 )
+from bot.domain.splitting import parse_followup
+from bot.domain.states import (
+    ParticipationEvent,
+    is_finished,
+    is_open,
+    participation_after,
+)
+from bot.domain.templates import DialogTemplate, Question
+from bot.domain.text_input import clean_text
+from bot.logs import bind as bind_log_context
 from bot.services.kernel import ServiceKernel
 from bot.summary import RoundSummary, build_summary
-from bot.templates import DialogTemplate, Question
-from bot.text_input import clean_text
 from storage.models import Answer, AnswerRevision, Participation, Person, ProcessedMessage, Round
 from storage.models_chain import Activity
 from storage.repository import Repository
@@ -110,7 +110,7 @@ def number_of(questions: Sequence[Question], question_key: str) -> int | None:
 
 
 def require_text(text: str) -> str:
-    """Typed text as stored: cleaned (see :func:`bot.text_input.clean_text`), stripped,
+    """Typed text as stored: cleaned (see :func:`bot.domain.text_input.clean_text`), stripped,
     and not empty."""
     cleaned = clean_text(text).strip()
     if not cleaned:
@@ -167,7 +167,7 @@ class ParticipationKernel:
         return person
 
     def scope(self, repo: Repository, viewer: str, tree: OrgTree[Any] | None = None) -> ReadScope:
-        """What ``viewer`` may read (rules: :mod:`bot.access`)."""
+        """What ``viewer`` may read (rules: :mod:`bot.domain.access`)."""
         return access.read_scope(repo.person(viewer), tree or OrgTree(repo.units()))
 
     def begin(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.errors import UnknownPerson
+from bot.domain.errors import UnknownPerson
 from bot.personal_data import (
     Erased,
     Purged,

@@ -1,14 +1,13 @@
 """Read-only use cases: rounds, their progress and summaries, participations and answers
-(as a person may see them where a viewer is given; rules: :mod:`bot.access`)."""
+(as a person may see them where a viewer is given; rules: :mod:`bot.domain.access`)."""
 
 from __future__ import annotations
 
-from bot import access
-from bot.collation import swedish_sorted
-from bot.domain.states import RoundState
-from bot.errors import UnknownPerson
-from bot.org_tree import OrgTree
-from bot.results import (
+from bot.domain import access
+from bot.domain.collation import swedish_sorted
+from bot.domain.errors import UnknownPerson
+from bot.domain.org_tree import OrgTree
+from bot.domain.results import (
     AnswerLine,
     Participant,
     QuestionPrompt,
@@ -16,6 +15,8 @@ from bot.results import (
     RoundStatus,
     UnitProgress,
 )
+from bot.domain.states import RoundState
+from bot.domain.templates import Question
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import (
     ANSWERED,
@@ -26,7 +27,6 @@ from bot.services.participation import (
     sheet,
 )
 from bot.summary import RoundSummary
-from bot.templates import Question
 from storage.models import Round, Unit
 from storage.repository import Repository
 
@@ -97,7 +97,7 @@ class Queries:
         )
         return RoundStatus(info(round_, template), progress)
 
-    # Reads as a person may see them (rules: bot/access.py) ---------------------------
+    # Reads as a person may see them (rules: bot/domain/access.py) ---------------------------
 
     def _readable_keys(self, repo: Repository, viewer: str, what: str) -> frozenset[str] | None:
         """Keys of the units ``viewer`` may read; None for all; refused for none."""

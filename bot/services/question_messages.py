@@ -19,10 +19,10 @@ from typing import Literal
 
 from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
-from bot.results import QuestionPrompt
+from bot.domain.results import QuestionPrompt
+from bot.domain.templates import DialogTemplate
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import has_no_current_question, own_questions
-from bot.templates import DialogTemplate
 from storage.models import Participation
 from storage.models_question_messages import OPEN
 from storage.repository import Repository

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from bot.chain import activities as chain_activities
 from bot.chain.errors import NoRoundsForReport
+from bot.domain.org_tree import OrgTree
+from bot.domain.results import ActivityView
+from bot.domain.templates import DialogTemplate
 from bot.i18n import DEFAULT_TZ
-from bot.org_tree import OrgTree
-from bot.results import ActivityView
 from bot.services.kernel import ServiceKernel
-from bot.templates import DialogTemplate
 from storage.models import Participation
 from storage.repository import Repository
 

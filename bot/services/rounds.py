@@ -6,21 +6,22 @@ from collections.abc import Collection
 from random import SystemRandom
 from typing import Any
 
-from bot import absence_roster, access
-from bot.absence import ABSENT
-from bot.anonymity import Respondent, day_start, plan_pools
-from bot.collation import swedish_sorted
+from bot import absence_roster
+from bot.domain import access
+from bot.domain.absence import ABSENT
+from bot.domain.anonymity import Respondent, day_start, plan_pools
+from bot.domain.collation import swedish_sorted
 from bot.domain.commands import StartRound
+from bot.domain.errors import InvalidInput, NoParticipants, TextTooLong, UnknownRound
+from bot.domain.org_tree import OrgTree
+from bot.domain.results import Participant, QuestionPrompt, RoundStarted, UnitChoice
 from bot.domain.states import ParticipationState, RoundEvent, RoundState, is_open, round_after
-from bot.errors import InvalidInput, NoParticipants, TextTooLong, UnknownRound
+from bot.domain.templates import DialogTemplate, normalize_key
+from bot.domain.text_input import REF_MAX, TITLE_MAX, clean_text, clip
 from bot.input_errors import check_level
-from bot.org_tree import OrgTree
-from bot.results import Participant, QuestionPrompt, RoundStarted, UnitChoice
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import ANSWERED, ParticipationKernel, info, reads, writes
 from bot.summary import RoundSummary
-from bot.templates import DialogTemplate, normalize_key
-from bot.text_input import REF_MAX, TITLE_MAX, clean_text, clip
 from storage.models import Participation, Round, TemplateSnapshot, Unit
 from storage.repository import Repository
 

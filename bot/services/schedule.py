@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.domain.templates import normalize_key
 from bot.schedule.config import AnnualSchedule
 from bot.schedule.errors import ScheduleError, ScheduleIssue
 from bot.schedule.jobs import KIND_CLOSE_ROUND, KIND_REMINDER, KIND_START_ROUND, NewJob, job_rows
@@ -20,7 +21,6 @@ from bot.schedule.store import (
 )
 from bot.schedule.targets import Target, receiving_targets
 from bot.services.kernel import ServiceKernel
-from bot.templates import normalize_key
 from storage.all_workspaces import all_workspaces
 from storage.repository import Repository
 from storage.schedule import ScheduleRecord

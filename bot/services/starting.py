@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import access
-from bot.collation import swedish_sorted
-from bot.results import UnitChoice
+from bot.domain import access
+from bot.domain.collation import swedish_sorted
+from bot.domain.results import UnitChoice
+from bot.domain.templates import DialogTemplate
 from bot.services.kernel import ServiceKernel
-from bot.templates import DialogTemplate
 from storage.repository import Repository
 
 

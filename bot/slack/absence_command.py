@@ -6,8 +6,8 @@ user id; every name shown is escaped for mrkdwn once.
 
 from __future__ import annotations
 
-from bot.absence import AbsencePeriod, parse_absence_command
-from bot.errors import InvalidInput
+from bot.domain.absence import AbsencePeriod, parse_absence_command
+from bot.domain.errors import InvalidInput
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.slack.context import SlackContext, error_text

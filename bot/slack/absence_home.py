@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.absence import AbsencePeriod, InvalidAbsence
-from bot.errors import DialogError, NotAllowed, UnknownPerson
+from bot.domain.absence import AbsencePeriod, InvalidAbsence
+from bot.domain.errors import DialogError, NotAllowed, UnknownPerson
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.slack import blocks

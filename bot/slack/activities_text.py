@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.chain.chat import activity_line, render_activity_outcome
+from bot.domain.results import ActivityView, Outcome
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.results import ActivityView, Outcome
 
 
 def _italic(text: str) -> str:

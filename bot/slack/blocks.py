@@ -41,13 +41,10 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.absence import absent_line
-from bot.anonymity import DEFAULT_ANONYMITY_K, notice
 from bot.chain.context import render_context_mrkdwn
-from bot.domain.states import is_finished
-from bot.escaping import mrkdwn
-from bot.i18n import format_local, t
-from bot.results import (
+from bot.domain.absence import absent_line
+from bot.domain.anonymity import DEFAULT_ANONYMITY_K, notice
+from bot.domain.results import (
     ActivityView,
     Outcome,
     Participant,
@@ -56,11 +53,14 @@ from bot.results import (
     RoundStatus,
     UnitChoice,
 )
+from bot.domain.states import is_finished
+from bot.domain.templates import DialogTemplate, Question
+from bot.escaping import mrkdwn
+from bot.i18n import format_local, t
 from bot.services.question_messages import QuestionMessageChange
 from bot.slack.activities_text import render_activity_outcome_mrkdwn
 from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, summary_parts
-from bot.templates import DialogTemplate, Question
 from bot.when import spoken
 
 MAX_MESSAGE_BLOCKS = 50

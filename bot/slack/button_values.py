@@ -1,7 +1,7 @@
 """What a button's ``value`` carries, written and read at the Slack edge.
 
 A question's buttons carry the participation and the question they belong to
-(``"17:hur_gar_det"``, see :attr:`bot.results.QuestionPrompt.ref`), so a click on an old
+(``"17:hur_gar_det"``, see :attr:`bot.domain.results.QuestionPrompt.ref`), so a click on an old
 message acts on its own question. Other buttons carry one id (a participation, a round).
 Values come back from Slack as the client sent them, so anything may arrive: parsing
 never raises, and ids outside the database's integer range are refused like text.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.errors import InvalidId
-from bot.text_input import parse_id as parse_typed_id
+from bot.domain.errors import InvalidId
+from bot.domain.text_input import parse_id as parse_typed_id
 
 _REF = re.compile(r"[A-Za-z0-9_.\-]{1,160}")
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
+from bot.domain.results import Participant
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.results import Participant
 from bot.slack.blocks import Message, clip
 
 #: ``action_id`` prefix of the buttons (one per round; ids must differ within a block).

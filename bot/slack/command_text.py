@@ -15,7 +15,7 @@ from bot.command_text import (
     split_command,
 )
 from bot.command_text import parse_start as _parse_start
-from bot.errors import InvalidInput
+from bot.domain.errors import InvalidInput
 
 __all__ = [
     "ACTIONS",

@@ -14,7 +14,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.services.container import Services

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 
-from bot.errors import (
+from bot.domain.errors import (
     DialogError,
     NoParticipation,
     NothingToEdit,
@@ -25,9 +25,9 @@ from bot.errors import (
     UnknownPerson,
     UnknownRound,
 )
+from bot.domain.results import Outcome, Participant, QuestionPrompt
 from bot.escaping import mrkdwn
 from bot.i18n import DEFAULT_LANG, t
-from bot.results import Outcome, Participant, QuestionPrompt
 from bot.slack import blocks, choose_round, question_updates
 from bot.slack.button_values import QuestionButton
 from bot.slack.context import SlackContext, error_text

@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.access import NoReadAccess
-from bot.errors import UnknownPerson
+from bot.domain.access import NoReadAccess
+from bot.domain.errors import UnknownPerson
+from bot.domain.results import RoundInfo, RoundStatus
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.progress_text import left_text
-from bot.results import RoundInfo, RoundStatus
 from bot.schedule.upcoming import Upcoming, upcoming_rounds
 from bot.slack import absence_home, blocks
 from bot.slack.context import SlackContext
@@ -119,7 +119,7 @@ def publish_home(ctx: SlackContext, client: WebClient, workspace: str, user: str
     the annual schedule; pending questions (what is left, the deadline) and the progress of open rounds in their branch (read
     only) and their absences for managers (every upcoming absence for process supports,
     with a "Registrera frånvaro" button); for anyone else only their own pending questions. What each
-    person may see is decided by the engine (:mod:`bot.access`)."""
+    person may see is decided by the engine (:mod:`bot.domain.access`)."""
     services = ctx.services
     lang = ctx.lang_for(workspace, user)
     organiser = services.rounds.is_organiser(workspace, user)

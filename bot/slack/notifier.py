@@ -18,10 +18,10 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
+from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.progress_text import left_text
-from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.services.container import Services
 from bot.slack import blocks, question_updates
 from bot.slack.links import permalink, thread_permalinks

@@ -7,9 +7,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.absence import reminder_recipients
-from bot.errors import DialogError
-from bot.results import RoundInfo
+from bot.domain.absence import reminder_recipients
+from bot.domain.errors import DialogError
+from bot.domain.results import RoundInfo
 from bot.slack.context import SlackContext
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.results import QuestionPrompt
+from bot.domain.results import QuestionPrompt
 from bot.services.container import Services
 from bot.slack import blocks
 from bot.slack.poster import Posted, Poster

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.results import AnswerLine
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.results import AnswerLine
 from bot.slack import blocks
 
 #: How much of each answer the recap shows.

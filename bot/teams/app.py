@@ -13,7 +13,7 @@ from fastapi import Response
 from microsoft_teams.api import InvokeResponse
 from microsoft_teams.apps import App
 
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
 from bot.teams.bridge import Bridge, call
 from bot.teams.config import TeamsConfig
 from bot.teams.deps import Services, round_docx

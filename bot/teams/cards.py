@@ -13,9 +13,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.results import AnswerLine, Participant, QuestionPrompt, RoundInfo, RoundStatus
 from bot.escaping import markdown
 from bot.i18n import format_local, t
-from bot.results import AnswerLine, Participant, QuestionPrompt, RoundInfo, RoundStatus
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

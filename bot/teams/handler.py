@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from bot.chain.chat import render_activity_outcome
 from bot.command_text import parse_round_id, parse_start, split_command
-from bot.errors import (
+from bot.domain.errors import (
     DialogError,
     InvalidInput,
     NoParticipation,
@@ -31,9 +31,9 @@ from bot.errors import (
     QuestionNotCurrent,
     UnknownPerson,
 )
+from bot.domain.results import Outcome, Participant, RoundInfo
 from bot.escaping import markdown
 from bot.i18n import DEFAULT_LANG, t
-from bot.results import Outcome, Participant, RoundInfo
 from bot.services.conversations import ConversationRef, NewPost
 from bot.teams import cards
 from bot.teams.deps import Services

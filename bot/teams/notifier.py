@@ -15,10 +15,10 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
+from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.escaping import markdown
 from bot.i18n import t
 from bot.progress_text import left_text
-from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.services.conversations import NewPost
 from bot.summary import RoundSummary, render_summary
 from bot.teams import cards

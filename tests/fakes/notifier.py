@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import FixedClock
-from bot.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
+from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.summary import RoundSummary
 
 

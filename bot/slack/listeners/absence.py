@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.absence import AlreadyRemoved
-from bot.errors import DialogError
+from bot.domain.absence import AlreadyRemoved
+from bot.domain.errors import DialogError
 from bot.i18n import t
 from bot.slack import absence_home, blocks, home, operations
 from bot.slack.button_values import parse_id

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
 from bot.i18n import t
 from bot.slack import blocks, button_values, home, operations
 from bot.slack.context import SlackContext, error_text, slack_context

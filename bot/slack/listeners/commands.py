@@ -9,10 +9,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
+from bot.domain.results import RoundStarted
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.results import RoundStarted
 from bot.slack import absence_command, blocks, home, inbound, operations
 from bot.slack.activities_text import render_activities_mrkdwn
 from bot.slack.command_text import Command, parse_round_id, parse_start, split_command

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.errors import DialogError
+from bot.domain.errors import DialogError
 from bot.slack import home, operations
 from bot.slack.context import error_text, slack_context
 from bot.slack.start_form import open_start_modal, unit_suggestions

@@ -11,15 +11,15 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.commands import MissingField, StartRound
-from bot.errors import DialogError, NoParticipation
+from bot.domain.errors import DialogError, NoParticipation
+from bot.domain.results import Participant
+from bot.domain.timeparse import parse_deadline
 from bot.i18n import DEFAULT_LANG, t
 from bot.input_errors import DeadlineInPast
-from bot.results import Participant
 from bot.slack import blocks, operations
 from bot.slack.context import SlackContext, slack_context
 from bot.slack.conversation import Conversation
 from bot.slack.start_form import past_deadline_error
-from bot.timeparse import parse_deadline
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.domain.errors import DialogError, InvalidInput
+from bot.domain.results import Participant, RoundStatus, UnitProgress
 from bot.domain.states import ParticipationState, is_finished
-from bot.errors import DialogError, InvalidInput
 from bot.i18n import DEFAULT_TZ, t
-from bot.results import Participant, RoundStatus, UnitProgress
 
 ABSENT = ParticipationState.ABSENT
 """Participation status of a manager who was away, without a deputy, when the round began."""

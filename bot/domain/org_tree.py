@@ -6,11 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
-from bot.collation import swedish_sorted
+from bot.domain.collation import swedish_sorted
+from bot.domain.errors import UnknownUnit
+from bot.domain.org_cycles import cycle_error
 from bot.domain.shapes import UnitShape
-from bot.errors import UnknownUnit
-from bot.org_cycles import cycle_error
-from bot.templates import normalize_key
+from bot.domain.templates import normalize_key
 
 MAX_LISTED_CHOICES = 15
 

@@ -22,12 +22,12 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.collation import sort_key
 from bot.domain.answer_status import GIVEN, AnswerStatus
+from bot.domain.collation import sort_key
+from bot.domain.org_tree import OrgTree
 from bot.domain.pooling import DEFAULT_ANONYMITY_K
 from bot.domain.shapes import UnitShape
 from bot.i18n import DEFAULT_TZ, t
-from bot.org_tree import OrgTree
 
 __all__ = [
     "DEFAULT_ANONYMITY_K",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
+from bot.domain.errors import OrgCycle
 from bot.domain.shapes import UnitShape
-from bot.errors import OrgCycle
 
 K = TypeVar("K", int, str)
 

@@ -16,10 +16,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.errors import UnknownTemplate
-from bot.safe_yaml import UserFileError, load_yaml, read_user_file
-from bot.template_problems import Problem, from_pydantic
-from bot.text_input import ID_MAX, KEY_MAX
+from bot.domain.errors import UnknownTemplate
+from bot.domain.safe_yaml import UserFileError, load_yaml, read_user_file
+from bot.domain.template_problems import Problem, from_pydantic
+from bot.domain.text_input import ID_MAX, KEY_MAX
 
 Phase = Literal[
     "planering", "avstamning", "resultat", "verksamhetside", "mandatperiod", "workshop", "annan"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import InvalidId, InvalidInput
+from bot.domain.errors import InvalidId, InvalidInput
 
 NAME_MAX = 200
 """Unit, person and level names."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.collation import swedish_sorted
+from bot.domain.collation import swedish_sorted
 
 
 class DialogError(Exception):

@@ -19,11 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from bot.domain.errors import DialogError, NotAllowed
+from bot.domain.org_tree import OrgTree
+from bot.domain.results import RoundStatus
 from bot.domain.shapes import ManagedUnitShape, PersonShape, UnitShape
-from bot.errors import DialogError, NotAllowed
-from bot.org_tree import OrgTree
-from bot.results import RoundStatus
-from bot.templates import normalize_key
+from bot.domain.templates import normalize_key
 
 MU = TypeVar("MU", bound=ManagedUnitShape)
 
