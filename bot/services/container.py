@@ -18,6 +18,7 @@ from bot.services.personal_data import PersonalData
 from bot.services.queries import Queries
 from bot.services.question_messages import QuestionMessages
 from bot.services.reports import Reports
+from bot.services.round_starts import RoundStarts
 from bot.services.rounds import Rounds
 from bot.services.schedule import Schedules
 from bot.services.settings import Settings
@@ -56,6 +57,7 @@ class Services:
         self.starting = Starting(kernel)
         self.workspaces = Workspaces(kernel)
         self.landings = Landings(kernel)
+        self.round_starts = RoundStarts(kernel)
 
 
 def build_services(
