@@ -28,6 +28,7 @@ from datetime import timedelta
 
 from bot.domain.commands import StartRound, start_from_payload, start_payload
 from bot.errors import NoParticipants
+from bot.i18n import DEFAULT_TZ
 from bot.results import RoundStarted
 from bot.schedule.jobs import KIND_START_ROUND_NOW, ClaimedJob, NewJob, job_rows
 from bot.services.jobs import JobStore
@@ -116,8 +117,15 @@ class RoundStarts:
 
     def start(self, job: ClaimedJob) -> RoundStarted:
         """Start the round a claimed job carries (the first round of its key, if one
-        started already). Raises the start's errors."""
-        return self.rounds.start_round(job.workspace_id, command_of(job))
+        started already). Raises the start's errors, also
+        :class:`~bot.input_errors.DeadlineInPast` when the deadline passed in between."""
+        cmd = command_of(job)
+        key = cmd.external_key
+        if key is not None and self.kernel.read(
+            job.workspace_id, lambda repo: repo.round_by_external_key(key) is not None
+        ):
+            return self.rounds.start_round(job.workspace_id, cmd)  # the deadline no longer matters
+        return self.rounds.start_round(job.workspace_id, cmd.checked(self.kernel.now(), DEFAULT_TZ))
 
     def done(self, job: ClaimedJob, started: RoundStarted) -> bool:
         """The start is carried out (round and fan-out stored); False when the job was no
