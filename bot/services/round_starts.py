@@ -29,11 +29,13 @@ from datetime import timedelta
 from bot.domain.commands import StartRound, start_from_payload, start_payload
 from bot.errors import NoParticipants
 from bot.i18n import DEFAULT_TZ
+from bot.input_errors import check_level
+from bot.org_tree import OrgTree
 from bot.results import RoundStarted
 from bot.schedule.jobs import KIND_START_ROUND_NOW, ClaimedJob, NewJob, job_rows
 from bot.services.jobs import JobStore
 from bot.services.kernel import ServiceKernel
-from bot.services.rounds import Rounds
+from bot.services.rounds import Rounds, select_units
 from storage.repository import Repository
 
 START_GRACE = timedelta(seconds=60)
@@ -99,7 +101,12 @@ class RoundStarts:
             existing = repo.round_by_external_key(external_key)
             if existing is not None:
                 return StartAccepted(key, new=False, round_id=existing.id)
-            _, chosen = self.rounds.checked_start(repo, cmd)
+            # The tree as plain rows (no unit or person loaded): this runs before the ack.
+            if cmd.started_by is not None:
+                self.rounds.flow.require_organiser(repo, cmd.started_by, "start")
+            if cmd.level is not None:
+                check_level(cmd.level, [lv.key for lv in repo.levels()])
+            chosen = select_units(OrgTree(repo.unit_outlines()), cmd)
             if not any(u.managers and template.questions_for(u.level_key) for u in chosen):
                 raise NoParticipants(u.name for u in chosen)
             now = self.kernel.now()

@@ -122,7 +122,7 @@ class Rounds:
         tree = OrgTree(repo.units())
         if cmd.level is not None:
             check_level(cmd.level, [lv.key for lv in repo.levels()])
-        return tree, _select_units(tree, cmd)
+        return tree, select_units(tree, cmd)
 
     def _started(
         self, repo: Repository, round_: Round, without: list[str], *, already: bool
@@ -233,7 +233,9 @@ class Rounds:
         return [tree.by_id[i].key for i in ids if i in tree.by_id]
 
 
-def _select_units(tree: OrgTree[Any], cmd: StartRound) -> list[Unit]:
+def select_units(tree: OrgTree[Any], cmd: StartRound) -> list[Any]:
+    """The units ``cmd`` names (with their subtrees, on its level); refused with
+    :class:`~bot.errors.UnknownUnit` or, when none is left, :class:`NoParticipants`."""
     if not cmd.units:
         raise InvalidInput("units")
     chosen: dict[int, Unit] = {}
