@@ -208,9 +208,9 @@ def _case(delivery: str, managers: int, channel_rate: float) -> dict[str, Any]:
                     None,
                     fake.base_url.replace("/api/", "/response/r"),
                 )
-                # Bolt answers 404 when the listener has not acknowledged after 3 s (the
-                # round and its outbox rows are written before the ack); the listener
-                # still runs to its end, so the fan-out is measured either way.
+                # Bolt answers 404 when the listener has not acknowledged after 3 s; only
+                # the checked command is stored before the ack (the round and its outbox
+                # rows right after it), and the fan-out is measured from the ack.
                 ack_status, _, ack_s = post_signed(bot.port, body, FORM)
                 acked_wall = time.time()
                 log(

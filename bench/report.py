@@ -90,9 +90,10 @@ def _figure2(r: dict[str, Any] | None) -> str:
         f"{(r or {}).get('workers', 16)} posting threads, keep-alive connections). A signed "
         "`/dialog start` from the process support starts a round of N managers: an "
         "announcement, then per manager a thread opening and the first question in it "
-        "(2N + 1 posts). Measured: the ack (the round and all its posts are stored before "
-        "it), the time from the ack to the last first question delivered (the fan-out; from "
-        "the command in brackets), 429s, and the CPU seconds of the bot process, the fake and the "
+        "(2N + 1 posts). Measured: the ack (the checked command is stored before it; the "
+        "round and all its posts are stored right after it), the time from the ack to the "
+        "last first question delivered (the start and the fan-out; from the command in "
+        "brackets), 429s, and the CPU seconds of the bot process, the fake and the "
         "load-generating process, each from /proc over that time. The floor is "
         "max(*limits*: what the buckets impose, (posts − burst) / rate of the busiest "
         "bucket; *RTT*: posts × mean RTT (100 ms) / posting threads).\n",

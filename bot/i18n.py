@@ -240,6 +240,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Runda {round_id} *{title}* har startat med {count} deltagare i <#{channel}>.",
         "en": "Round {round_id} *{title}* has started with {count} participants in <#{channel}>.",
     },
+    "slack.starting": {
+        "sv": "Startar rundan … du får besked här när den har startat.",
+        "en": "Starting the round … you will be told here when it has started.",
+    },
+    "slack.start_failed": {
+        "sv": "Rundan du startade kunde inte startas: {reason}",
+        "en": "The round you started could not be started: {reason}",
+    },
     "slack.no_manager": {
         "sv": "Obs: {units} har ingen chef och får inga frågor.",
         "en": "Note: {units} have no manager and get no questions.",

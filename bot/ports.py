@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from bot.domain.errors import DialogError
 from bot.domain.posts import NewPost
 from bot.domain.results import (
     Outcome,
@@ -44,6 +45,19 @@ class Notifier(Protocol):
         self, workspace: str, recipients: list[str], reason: str, lang: str
     ) -> None:
         """Tell process supports (chat ids) that the workspace's schedule cannot be planned."""
+
+
+@runtime_checkable
+class StartReporter(Protocol):
+    """Tells the person who started a round how the start went, when it was carried out
+    after the ack by another process than the one that answered (the scheduler taking a
+    start over), or was refused after the ack. A notifier may implement it too."""
+
+    def start_succeeded(self, started: RoundStarted, chat_id: str) -> None:
+        """The round started (say so once, however often this is called)."""
+
+    def start_refused(self, workspace: str, chat_id: str, key: str, error: DialogError) -> None:
+        """The start accepted under ``key`` was refused (say so once per ``key``)."""
 
 
 class PostPlanner(Protocol):

@@ -77,10 +77,12 @@ class JobRow:
         kind: The job kind.
         job_key: Its idempotency key.
         due_at: When it became due.
-        status: ``pending`` or ``running`` (a claimable job).
+        status: ``pending`` or ``running`` (a claimable job; any status from
+            :meth:`JobQueueRepository.by_key`).
         attempts: Claims so far.
         locked_by: The worker holding (or last holding) it.
         payload: Its JSON payload.
+        lease_until: When its lease runs out (a running job).
     """
 
     id: int
@@ -92,6 +94,7 @@ class JobRow:
     attempts: int
     locked_by: str | None
     payload: dict[str, Any]
+    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,21 @@ def _view(job: ScheduledJob) -> JobView:
         last_error=job.last_error,
         created_at=job.created_at,
         finished_at=job.finished_at,
+    )
+
+
+def _row(job: ScheduledJob) -> JobRow:
+    return JobRow(
+        id=job.id,
+        workspace_id=job.workspace_id,
+        kind=job.kind,
+        job_key=job.job_key,
+        due_at=job.due_at,
+        status=job.status,
+        attempts=job.attempts,
+        locked_by=job.locked_by,
+        payload=dict(job.payload or {}),
+        lease_until=job.lease_until,
     )
 
 
@@ -177,19 +195,18 @@ class JobQueueRepository:
             .with_for_update(skip_locked=True)
         )
         job = self.session.scalars(stmt).first()
-        if job is None:
-            return None
-        return JobRow(
-            id=job.id,
-            workspace_id=job.workspace_id,
-            kind=job.kind,
-            job_key=job.job_key,
-            due_at=job.due_at,
-            status=job.status,
-            attempts=job.attempts,
-            locked_by=job.locked_by,
-            payload=dict(job.payload or {}),
+        return None if job is None else _row(job)
+
+    def by_key(self, workspace_id: str, job_key: str) -> JobRow | None:
+        """One job by its key, locked (``FOR UPDATE SKIP LOCKED``: None while another
+        worker is claiming it), whatever its status."""
+        stmt = (
+            select(ScheduledJob)
+            .where(ScheduledJob.workspace_id == workspace_id, ScheduledJob.job_key == job_key)
+            .with_for_update(skip_locked=True)
         )
+        job = self.session.scalars(stmt).first()
+        return None if job is None else _row(job)
 
     def update_seen(self, job: JobRow, **values: Any) -> bool:
         """Change a job only if its status and attempts are still as ``job`` saw them

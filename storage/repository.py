@@ -4,6 +4,7 @@ so one workspace can never read or touch another's rows."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -25,12 +26,26 @@ from storage.models import (
     Round,
     TemplateSnapshot,
     Unit,
+    UnitManager,
 )
 from storage.models_settings import WorkspaceSettings
 from storage.ops import OpsRepository
 from storage.personal_data import PersonalDataRepository
 from storage.question_messages import QuestionMessageRepository
 from storage.schedule import ScheduleRepository
+
+
+@dataclass(frozen=True)
+class UnitOutline:
+    """A unit as a plain row (a :class:`bot.domain.shapes.UnitShape`) with how many
+    managers it has."""
+
+    id: int
+    key: str
+    name: str
+    level_key: str
+    parent_id: int | None
+    managers: int
 
 
 class Repository:
@@ -113,6 +128,29 @@ class Repository:
             .order_by(Unit.id)
         )
         return self.session.scalars(stmt).all()
+
+    def unit_outlines(self) -> list[UnitOutline]:
+        """All units of the workspace as plain rows with their number of managers: the
+        tree without loading a unit or a person (a start's checks before the ack)."""
+        managers = (
+            select(UnitManager.unit_id, func.count().label("n"))
+            .group_by(UnitManager.unit_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                Unit.id,
+                Unit.key,
+                Unit.name,
+                Unit.level_key,
+                Unit.parent_id,
+                func.coalesce(managers.c.n, 0),
+            )
+            .outerjoin(managers, managers.c.unit_id == Unit.id)
+            .where(Unit.workspace_id == self.workspace_id)
+            .order_by(Unit.id)
+        )
+        return [UnitOutline(*row) for row in self.session.execute(stmt).all()]
 
     def unit(self, key: str) -> Unit | None:
         """The unit with ``key``."""

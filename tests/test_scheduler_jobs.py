@@ -4,6 +4,7 @@ rounds, re-imported schedules; and the ``schedule``/``worker`` commands."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.domain.commands import StartRound
+from bot.domain.commands import StartRound, start_from_payload, start_payload
 from bot.domain.results import Participant, QuestionPrompt, RoundInfo
 from bot.schedule.config import load_preset, load_schedule_text
 from bot.schedule.errors import ScheduleError
@@ -388,3 +389,42 @@ def test_schedule_import_warns_and_refuses_in_the_language_of_the_run(
 
     assert main(["--db", cli_db, "schedule", "import"]) == 2
     assert "Ange antingen en schemafil (FILE) eller --preset." in capsys.readouterr().err
+
+
+def test_a_job_is_claimed_by_key_only_while_nobody_holds_it(
+    services: Services, clock: FixedClock
+) -> None:
+    """``claim_key`` (a round start claimed right after the ack): a pending job, due or not,
+    or a running one whose lease ran out; never a job held, done, or of another key."""
+    clock.set(utc(2027, 5, 3, 7))
+    first = JobStore(services.kernel.session_factory, clock, "w1", lease=timedelta(minutes=2))
+    second = JobStore(services.kernel.session_factory, clock, "w2", lease=timedelta(minutes=2))
+    later = clock.now() + timedelta(minutes=1)
+    first.enqueue([NewJob(WS, "start_round_now", "start-now:k", later, {})])
+    assert first.claim() is None  # not due for the queue
+    assert first.claim_key(WS, "start-now:other") is None
+    held = first.claim_key(WS, "start-now:k")
+    assert held is not None and held.attempts == 1
+    assert second.claim_key(WS, "start-now:k") is None  # held under a lease
+    clock.set(clock.now() + timedelta(minutes=3))
+    taken = second.claim_key(WS, "start-now:k")
+    assert taken is not None and taken.attempts == 2  # the lease ran out
+    assert not first.complete(held)  # fenced: no longer the first worker's
+    assert second.complete(taken)
+    assert first.claim_key(WS, "start-now:k") is None and second.claim() is None  # done
+
+
+def test_a_start_command_survives_its_job_payload() -> None:
+    cmd = StartRound(
+        template="avstamning",
+        units=["Äldreomsorg", "hemtjanst-norr"],
+        group_ref="C0LEDNING",
+        level="enhet",
+        deadline_at=utc(2027, 5, 15, 15),
+        anonymous=True,
+        lang="en",
+        started_by="U0PROC01",
+        title="Vår",
+        external_key="slack:view:V1",
+    )
+    assert start_from_payload(json.loads(json.dumps(start_payload(cmd)))) == cmd

@@ -4,9 +4,10 @@ the command line, the scheduler)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput, TextTooLong
@@ -98,3 +99,45 @@ class StartRound:
             local = self.deadline_at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
             raise DeadlineInPast(local, self.deadline_at)
         return self
+
+
+def start_payload(cmd: StartRound) -> dict[str, Any]:
+    """``cmd`` as JSON-compatible data (a job's payload); :func:`start_from_payload`
+    reads it back."""
+    return {
+        "template": cmd.template,
+        "units": list(cmd.units),
+        "group_ref": cmd.group_ref,
+        "level": cmd.level,
+        "subtrees": cmd.subtrees,
+        "deadline_at": None if cmd.deadline_at is None else cmd.deadline_at.isoformat(),
+        "anonymous": cmd.anonymous,
+        "lang": cmd.lang,
+        "started_by": cmd.started_by,
+        "title": cmd.title,
+        "delivery": cmd.delivery,
+        "external_key": cmd.external_key,
+    }
+
+
+def start_from_payload(data: Mapping[str, Any]) -> StartRound:
+    """The :class:`StartRound` that :func:`start_payload` stored (checked again as it is
+    built)."""
+    deadline = data.get("deadline_at")
+    level = data.get("level")
+    started_by = data.get("started_by")
+    key = data.get("external_key")
+    return StartRound(
+        template=str(data["template"]),
+        units=[str(u) for u in data["units"]],
+        group_ref=str(data.get("group_ref") or ""),
+        level=None if level is None else str(level),
+        subtrees=bool(data.get("subtrees", True)),
+        deadline_at=None if deadline is None else datetime.fromisoformat(str(deadline)),
+        anonymous=bool(data.get("anonymous", False)),
+        lang=str(data.get("lang") or "sv"),
+        started_by=None if started_by is None else str(started_by),
+        title=str(data.get("title") or ""),
+        delivery=str(data.get("delivery") or "channel"),
+        external_key=None if key is None else str(key),
+    )

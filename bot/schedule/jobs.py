@@ -38,12 +38,14 @@ from typing import Any
 from storage.models_schedule import JOB_PENDING
 
 KIND_START_ROUND = "start_round"
+KIND_START_ROUND_NOW = "start_round_now"
 KIND_REMINDER = "reminder"
 KIND_CLOSE_ROUND = "close_round"
 KIND_PLANNING_FAILED = "planning_failed"
 KIND_ABSENCE_ENDED = "absence_ended"
 JOB_KINDS = (
     KIND_START_ROUND,
+    KIND_START_ROUND_NOW,
     KIND_REMINDER,
     KIND_CLOSE_ROUND,
     KIND_PLANNING_FAILED,

@@ -34,10 +34,10 @@ from bot import logs
 from bot.clock import Clock
 from bot.domain.absence import local_day, mark_absent, reminder_recipients
 from bot.domain.commands import StartRound
-from bot.domain.errors import NoParticipants, UnknownRound
+from bot.domain.errors import DialogError, NoParticipants, UnknownRound
 from bot.domain.text_input import TITLE_MAX, clip
 from bot.personal_data import PURGE_JOB_KIND, purge_job
-from bot.ports import Notifier
+from bot.ports import Notifier, StartReporter
 from bot.schedule.errors import ScheduleError
 from bot.schedule.jobs import (
     DEFAULT_LEASE,
@@ -47,6 +47,7 @@ from bot.schedule.jobs import (
     KIND_PLANNING_FAILED,
     KIND_REMINDER,
     KIND_START_ROUND,
+    KIND_START_ROUND_NOW,
     ClaimedJob,
     LeaseLost,
     NewJob,
@@ -56,6 +57,7 @@ from bot.schedule.store import from_row
 from bot.schedule.targets import Target
 from bot.services.container import Services
 from bot.services.jobs import JobStore
+from bot.services.round_starts import command_of
 from bot.wiring import Runtime
 from storage.schedule import ScheduleRecord
 
@@ -186,6 +188,7 @@ class Scheduler:
         self._handlers: dict[str, Callable[[ClaimedJob], str]] = {
             KIND_PLANNING_FAILED: self._planning_failed,
             KIND_START_ROUND: self._start_round,
+            KIND_START_ROUND_NOW: self._start_round_now,
             KIND_REMINDER: self._remind,
             KIND_CLOSE_ROUND: self._close_round,
             PURGE_JOB_KIND: self._purge,
@@ -368,6 +371,30 @@ class Scheduler:
             ):
                 announced += 1
         return f"{started} rounds started, {announced} announced"
+
+    def _start_round_now(self, job: ClaimedJob) -> str:
+        """A start a process support was told is under way, whose process died before it
+        was carried out (:mod:`bot.services.round_starts`): start it (the round of its
+        key, if it started already), post its fan-out and tell the starter."""
+        cmd = command_of(job)
+        key = cmd.external_key or job.job_key
+        reporter = self.notifier if isinstance(self.notifier, StartReporter) else None
+        try:
+            started = self.services.round_starts.start(job)
+        except DialogError as err:
+            log.info("%s: refused after the ack: %s", job.job_key, err.key)
+            if reporter is not None and cmd.started_by is not None:
+                send = partial(
+                    reporter.start_refused, job.workspace_id, cmd.started_by, job.job_key, err
+                )
+                self._effect(job, f"start-refused:{key}", send)
+            return f"refused: {err.key}"
+        round_id = started.round.round_id
+        self._effect(job, f"start:{key}", partial(self.notifier.round_started, started))
+        if reporter is not None and cmd.started_by is not None:
+            send_report = partial(reporter.start_succeeded, started, cmd.started_by)
+            self._effect(job, f"start-reported:{key}", send_report)
+        return f"round {round_id} started"
 
     def _targets(
         self, workspace: str, receiving: str, answering: str, default_group: str | None

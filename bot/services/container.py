@@ -20,6 +20,7 @@ from bot.services.personal_data import PersonalData
 from bot.services.queries import Queries
 from bot.services.question_messages import QuestionMessages
 from bot.services.reports import Reports
+from bot.services.round_starts import RoundStarts
 from bot.services.rounds import Rounds
 from bot.services.schedule import Schedules
 from bot.services.settings import Settings
@@ -58,6 +59,7 @@ class Services:
         self.workspaces = Workspaces(kernel)
         self.landings = Landings(kernel)
         self.conversations = Conversations(kernel)
+        self.round_starts = RoundStarts(kernel)
 
 
 def build_services(

@@ -32,7 +32,7 @@ from bot.schedule.jobs import (
     make_worker_id,
 )
 from storage.all_workspaces import all_workspaces, all_workspaces_read
-from storage.jobs import JobQueueRepository, JobView
+from storage.jobs import JobQueueRepository, JobRow, JobView
 from storage.models_schedule import JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_RUNNING
 
 log = logging.getLogger(__name__)
@@ -133,25 +133,56 @@ class JobStore:
                         job.job_key,
                         job.locked_by,
                     )
-                taken = queue.update_seen(
-                    job,
-                    status=JOB_RUNNING,
-                    locked_by=self.worker_id,
-                    lease_until=now + self.lease,
-                    attempts=job.attempts + 1,
-                )
-                if not taken:
+                taken = self._take(queue, job, now)
+                if taken is None:
                     continue  # another worker changed it between our read and write
-                return ClaimedJob(
-                    id=job.id,
-                    workspace_id=job.workspace_id,
-                    kind=job.kind,
-                    job_key=job.job_key,
-                    due_at=job.due_at,
-                    attempts=job.attempts + 1,
-                    payload=job.payload,
-                )
+                return taken
         return None
+
+    def _take(self, queue: JobQueueRepository, job: JobRow, now: datetime) -> ClaimedJob | None:
+        """Hold ``job`` under this worker's lease unless it changed since it was read."""
+        taken = queue.update_seen(
+            job,
+            status=JOB_RUNNING,
+            locked_by=self.worker_id,
+            lease_until=now + self.lease,
+            attempts=job.attempts + 1,
+        )
+        if not taken:
+            return None
+        return ClaimedJob(
+            id=job.id,
+            workspace_id=job.workspace_id,
+            kind=job.kind,
+            job_key=job.job_key,
+            due_at=job.due_at,
+            attempts=job.attempts + 1,
+            payload=job.payload,
+        )
+
+    def claim_key(self, workspace_id: str, job_key: str) -> ClaimedJob | None:
+        """Take one job by its key under a lease, due or not: a pending job, or a running
+        one whose lease ran out. None when it does not exist, is done, failed, or held by
+        another worker (also one claiming it at this moment).
+
+        Args:
+            workspace_id: The job's workspace.
+            job_key: Its key.
+        """
+        now = self.clock.now()
+        with all_workspaces(self._factory) as every:
+            queue = every.jobs
+            job = queue.by_key(workspace_id, job_key)
+            if job is None:
+                return None
+            lease_out = job.status == JOB_RUNNING and (
+                job.lease_until is None or job.lease_until < now
+            )
+            if job.status != JOB_PENDING and not lease_out:
+                return None
+            if lease_out and job.attempts >= self.max_attempts:
+                return None  # the scheduler gives it up (see claim)
+            return self._take(queue, job, now)
 
     def renew(self, job: ClaimedJob) -> None:
         """Extend the lease of a job this worker holds.

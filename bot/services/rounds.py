@@ -64,12 +64,7 @@ class Rounds:
             existing = repo.round_by_external_key(cmd.external_key)
             if existing is not None:
                 return self._started(repo, existing, [], already=True)
-        if cmd.started_by is not None:
-            self.flow.require_organiser(repo, cmd.started_by, "start")
-        tree = OrgTree(repo.units())
-        if cmd.level is not None:
-            check_level(cmd.level, [lv.key for lv in repo.levels()])
-        chosen = _select_units(tree, cmd)
+        tree, chosen = self.checked_start(repo, cmd)
         snapshot = self._snapshot(repo, template)
         now = self.kernel.now()
         title = typed_title or _default_title(template, cmd, tree)
@@ -118,6 +113,17 @@ class Rounds:
             raise NoParticipants(u.name for u in chosen)
         repo.flush()
         return self._started(repo, round_, without_manager, already=False)
+
+    def checked_start(self, repo: Repository, cmd: StartRound) -> tuple[OrgTree[Any], list[Unit]]:
+        """The checks of a start that write nothing: the starter's role, the level, the
+        units (each must exist, and together they must bring a unit to ask); the
+        organisation and the chosen units."""
+        if cmd.started_by is not None:
+            self.flow.require_organiser(repo, cmd.started_by, "start")
+        tree = OrgTree(repo.units())
+        if cmd.level is not None:
+            check_level(cmd.level, [lv.key for lv in repo.levels()])
+        return tree, select_units(tree, cmd)
 
     def _started(
         self, repo: Repository, round_: Round, without: list[str], *, already: bool
@@ -228,7 +234,9 @@ class Rounds:
         return [tree.by_id[i].key for i in ids if i in tree.by_id]
 
 
-def _select_units(tree: OrgTree[Any], cmd: StartRound) -> list[Unit]:
+def select_units(tree: OrgTree[Any], cmd: StartRound) -> list[Any]:
+    """The units ``cmd`` names (with their subtrees, on its level); refused with
+    :class:`~bot.domain.errors.UnknownUnit` or, when none is left, :class:`NoParticipants`."""
     if not cmd.units:
         raise InvalidInput("units")
     chosen: dict[int, Unit] = {}

@@ -18,6 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
+from bot.domain.errors import DialogError
 from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.escaping import mrkdwn
 from bot.i18n import t
@@ -27,6 +28,7 @@ from bot.slack import blocks, question_updates
 from bot.slack.links import permalink, thread_permalinks
 from bot.slack.pacing import Pacer
 from bot.slack.poster import LandedPost, LandingBatch, Planned, Posted, Poster, message_payload
+from bot.slack.start_text import refused_text, started_text
 from bot.summary import RoundSummary, render_summary
 from storage.outbox import NewPost
 
@@ -149,6 +151,32 @@ class SlackNotifier:
     def round_started(self, started: RoundStarted) -> None:
         """Announce the round in its channel and open a thread per participant."""
         self.send_round_start(self.plan_round_start(started))
+
+    def start_succeeded(self, started: RoundStarted, chat_id: str) -> None:
+        """Tell the process support in a direct message that the round they started has
+        started (once per round and person)."""
+        info = started.round
+        lang = self.services.people.lang_of(info.workspace_id, chat_id)
+        self.poster.post(
+            self.clients(info.workspace_id),
+            info.workspace_id,
+            f"round:{info.round_id}:started-dm:{chat_id}",
+            channel=chat_id,
+            text=started_text(lang, started),
+            round_id=info.round_id,
+        )
+
+    def start_refused(self, workspace: str, chat_id: str, key: str, error: DialogError) -> None:
+        """Tell the process support in a direct message that the start they were told was
+        under way was refused, and why (once per accepted start ``key``)."""
+        lang = self.services.people.lang_of(workspace, chat_id)
+        self.poster.post(
+            self.clients(workspace),
+            workspace,
+            f"start-refused:{key}",
+            channel=chat_id,
+            text=refused_text(lang, error),
+        )
 
     def plan_round_start(self, started: RoundStarted) -> RoundStartPlan:
         """Write every post of the fan-out to the outbox (one statement; call it before

@@ -153,10 +153,11 @@ class SlackHarness:
         timestamp: int | None = None,
         extra: dict[str, str] | None = None,
         secret: str = SECRET,
+        wait: bool = True,
     ) -> Reply:
         headers = sign(body, secret, timestamp, content_type=content_type)
         headers.update(extra or {})
-        return self.http("POST", "/slack/events", body, headers)
+        return self.http("POST", "/slack/events", body, headers, wait=wait)
 
     # Slack-shaped requests -------------------------------------------------------------
 
@@ -167,7 +168,10 @@ class SlackHarness:
         channel: str = CHANNEL,
         team: str = DEFAULT_TEAM_ID,
         trigger_id: str | None = None,
+        wait: bool = True,
     ) -> Reply:
+        """``/dialog text``; with ``wait=False`` the reply (the ack) comes back without
+        waiting for the work after the ack."""
         body = slash_command_body(
             "/dialog",
             text,
@@ -177,7 +181,7 @@ class SlackHarness:
             trigger_id,
             self.fake.response_url(f"{team}-{user}"),
         )
-        return self.signed(body, FORM)
+        return self.signed(body, FORM, wait=wait)
 
     def event(
         self,
@@ -250,6 +254,7 @@ class SlackHarness:
         private_metadata: str = "",
         team: str = DEFAULT_TEAM_ID,
         view_id: str | None = None,
+        wait: bool = True,
     ) -> Reply:
         body = view_submission_body(
             callback_id=callback_id,
@@ -259,7 +264,7 @@ class SlackHarness:
             private_metadata=private_metadata,
             view_id=view_id,
         )
-        return self.signed(body, FORM)
+        return self.signed(body, FORM, wait=wait)
 
     # Reading what the bot did ----------------------------------------------------------
 

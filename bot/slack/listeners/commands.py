@@ -9,15 +9,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
+from bot.domain.commands import StartRound
 from bot.domain.errors import DialogError
-from bot.domain.results import RoundStarted
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.slack import absence_command, blocks, home, inbound, operations
+from bot.slack import absence_command, blocks, home, inbound, operations, round_start
 from bot.slack.activities_text import render_activities_mrkdwn
 from bot.slack.command_text import Command, parse_round_id, parse_start, split_command
 from bot.slack.context import SlackContext, error_text, slack_context
-from bot.slack.notifier import RoundStartPlan
 from bot.slack.start_form import open_start_modal
 
 log = logging.getLogger(__name__)
@@ -40,19 +39,17 @@ def dialog_command(
         ack(text=t(lang, "slack.help"), response_type="ephemeral")
         return
     if command.action == "start" and command.rest.strip():
-        # The round, and its fan-out in the outbox, are stored before the ack: a crash
-        # after it loses neither (the resender sends what is owed).
+        # Only the command is stored before the ack (one short transaction; the common
+        # refusals answer in the ack): a round of a thousand managers takes seconds to
+        # start, longer than Slack waits. The round starts right after the ack.
         try:
-            started, plan = _start_stored(ctx, client, workspace, user, lang, command.rest, body)
+            cmd = _start_command(ctx, workspace, user, lang, command.rest, body)
+            accepted = ctx.services.round_starts.accept(workspace, cmd)
         except DialogError as err:
-            ack()
-            respond(text=error_text(lang, err), response_type="ephemeral")
+            ack(text=error_text(lang, err), response_type="ephemeral")
             return
-        ack()
-        ctx.notifier(client).send_round_start(plan)
-        respond(
-            text=_started_text(lang, started), response_type="ephemeral", replace_original=False
-        )
+        ack(text=t(lang, "slack.starting"), response_type="ephemeral")
+        round_start.carry_out(ctx, client, workspace, accepted, cmd, respond, lang)
         return
     ack()
     try:
@@ -161,18 +158,17 @@ def _start(
     return None
 
 
-def _start_stored(
+def _start_command(
     ctx: SlackContext,
-    client: WebClient,
     workspace: str,
     user: str,
     lang: str,
     rest: str,
     body: dict[str, Any],
-) -> tuple[RoundStarted, RoundStartPlan]:
-    """Start a round from the text form and write its fan-out to the outbox (before the
-    ack). The trigger id keys the round, so a repeated request starts nothing new."""
-    operations.require_organiser(ctx, workspace, user, "start")
+) -> StartRound:
+    """The start command of the text form, checked as far as it can be without the
+    database. The trigger id keys the round, so a repeated request starts nothing new."""
+    operations.require_organiser(ctx, workspace, user, "start")  # before the text's errors
     here = str(body.get("channel_id") or "")
     command = parse_start(rest, ctx.tz).command(
         channel_here=None if here.startswith("D") else here,
@@ -180,27 +176,7 @@ def _start_stored(
         started_by=user,
         external_key=f"slack:command:{body['trigger_id']}",
     )
-    started = ctx.services.rounds.start_round(
-        workspace, command.checked(ctx.services.kernel.clock.now(), ctx.tz)
-    )
-    return started, ctx.notifier(client).plan_round_start(started)
-
-
-def _started_text(lang: str, started: RoundStarted) -> str:
-    info = started.round
-    text = t(
-        lang,
-        "slack.started",
-        round_id=info.round_id,
-        title=mrkdwn(info.title),
-        count=len(started.participants),
-        channel=info.group_ref,
-    )
-    if started.units_without_manager:
-        text += "\n" + t(
-            lang, "slack.no_manager", units=mrkdwn(", ".join(started.units_without_manager))
-        )
-    return text
+    return command.checked(ctx.services.kernel.clock.now(), ctx.tz)
 
 
 def _status(ctx: SlackContext, workspace: str, user: str, round_id: int | None) -> str:

@@ -16,7 +16,7 @@ from bot.domain.results import Participant
 from bot.domain.timeparse import parse_deadline
 from bot.i18n import DEFAULT_LANG, t
 from bot.input_errors import DeadlineInPast
-from bot.slack import blocks, operations
+from bot.slack import blocks, operations, round_start
 from bot.slack.context import SlackContext, slack_context
 from bot.slack.conversation import Conversation
 from bot.slack.start_form import past_deadline_error
@@ -89,23 +89,19 @@ def start_submitted(
     user = str(body["user"]["id"])
     view = body["view"]
     lang = ctx.lang_for(workspace, user)
-    # Starting is a quick database write; doing it before the ack lets a refusal
-    # (no managers, not allowed) show in the modal.
+    # Only the command is stored before the ack (the checks that need no writing show a
+    # refusal in the modal); the round, which takes seconds for a thousand managers,
+    # starts right after it. A redelivered submission finds the same job or round.
     try:
         cmd = start_command(view["state"]["values"], user, str(view["id"]), ctx.tz)
-        started = ctx.services.rounds.start_round(
-            workspace, cmd.checked(ctx.services.kernel.clock.now(), ctx.tz)
-        )
+        cmd = cmd.checked(ctx.services.kernel.clock.now(), ctx.tz)
+        accepted = ctx.services.round_starts.accept(workspace, cmd)
     except DialogError as err:
         field, message = start_refusal(err, lang, ctx.tz)
         ack(response_action="errors", errors={field: blocks.clip(message, 150)})
         return
-    # The fan-out is written to the outbox before the ack, so a crash after it loses
-    # no thread; a redelivered submission finds the round and plans the same posts.
-    notifier = ctx.notifier(client)
-    plan = notifier.plan_round_start(started)
     ack()
-    notifier.send_round_start(plan)
+    round_start.carry_out(ctx, client, workspace, accepted, cmd)
 
 
 def activities_submitted(
