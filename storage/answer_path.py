@@ -35,6 +35,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -290,26 +291,48 @@ def _revision_from(answer: Any) -> Insert:
     )
 
 
+_POST_COLUMNS = (
+    "workspace_id",
+    "platform",
+    "post_key",
+    "round_id",
+    "participation_id",
+    "status",
+    "payload",
+    "attempts",
+    "claimed_until",
+    "created_at",
+    "channel",
+)
+
+
 def _posts_insert(n: int) -> Insert:
+    """``INSERT … SELECT`` of ``n`` rows (a multi-row ``VALUES`` is not cacheable in
+    SQLAlchemy, this is), skipping existing keys, returning the keys inserted."""
+
+    def param(name: str, column: str) -> Any:
+        return bindparam(name, type_=_CP.c[column].type)
+
     rows = [
-        {
-            "workspace_id": bindparam("ws"),
-            "platform": bindparam("platform"),
-            "post_key": bindparam(f"k{i}"),
-            "round_id": bindparam(f"r{i}"),
-            "participation_id": bindparam(f"p{i}"),
-            "status": literal(POST_PENDING, _CP.c.status.type),
-            "payload": bindparam(f"pl{i}", type_=_CP.c.payload.type),
-            "attempts": literal(1, _CP.c.attempts.type),
-            "claimed_until": bindparam("until"),
-            "created_at": bindparam("pnow", type_=_CP.c.created_at.type),
-            "channel": bindparam(f"c{i}"),
-        }
+        select(
+            param("ws", "workspace_id"),
+            param("platform", "platform"),
+            param(f"k{i}", "post_key"),
+            param(f"r{i}", "round_id"),
+            param(f"p{i}", "participation_id"),
+            literal(POST_PENDING, _CP.c.status.type),
+            param(f"pl{i}", "payload"),
+            literal(1, _CP.c.attempts.type),
+            param("until", "claimed_until"),
+            param("pnow", "created_at"),
+            param(f"c{i}", "channel"),
+        )
         for i in range(n)
     ]
+    source = rows[0] if n == 1 else union_all(*rows)
     return (
         postgresql.insert(_CP)
-        .values(rows)
+        .from_select(_POST_COLUMNS, source)
         .on_conflict_do_nothing(index_elements=["workspace_id", "post_key"])
         .returning(_CP.c.post_key)
     )
