@@ -91,6 +91,7 @@ class AnswerState:
 
     participation_id: int
     round_id: int
+    unit_id: int
     status: str
     position: int
     started_at: datetime | None
@@ -102,6 +103,7 @@ class AnswerState:
     round_status: str
     round_lang: str
     round_anonymous: bool
+    round_created_at: datetime
     template_snapshot_id: int
     seen: bool
     answers: tuple[AnswerRow, ...]
@@ -154,6 +156,8 @@ def _load(which: ColumnElement[bool]) -> Select[Any]:
             _R.c.anonymous,
             _R.c.template_snapshot_id,
             seen.label("seen"),
+            _P.c.unit_id,
+            _R.c.created_at,
             _A.c.id,
             _A.c.question_key,
             _A.c.status,
@@ -204,13 +208,14 @@ def _state(
             first = row
         elif row[0] != first[0]:
             break
-        if row[15] is not None:
-            answers.append(AnswerRow(row[15], row[16], row[17], row[18] or "", row[19]))
+        if row[17] is not None:
+            answers.append(AnswerRow(row[17], row[18], row[19], row[20] or "", row[21]))
     if first is None:
         return None
     return AnswerState(
         participation_id=first[0],
         round_id=first[1],
+        unit_id=first[15],
         status=first[2],
         position=first[3],
         started_at=first[4],
@@ -222,6 +227,7 @@ def _state(
         round_status=first[10],
         round_lang=first[11],
         round_anonymous=bool(first[12]),
+        round_created_at=first[16],
         template_snapshot_id=first[13],
         seen=bool(first[14]),
         answers=tuple(answers),

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.chain.activities import has_pending_followups
+from bot.chain.context import context_of
 from bot.domain.states import ParticipationEvent, is_finished, is_open, participation_after
 from bot.errors import InvalidInput, NoParticipation, NothingToEdit, NotYourThread
 from bot.logs import bind as bind_log_context
 from bot.ports import PostPlanner
-from bot.results import AnswerLine, Outcome, QuestionPrompt
+from bot.results import AnswerLine, ContextItem, Outcome, QuestionPrompt
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import (
     ANSWERED,
@@ -30,6 +32,7 @@ from bot.services.participation import (
     sheet,
     writes,
 )
+from bot.templates import Question
 from bot.text_input import clean_text
 from storage.answer_path import AnswerState, AnswerWrite
 from storage.models import Participation
@@ -116,7 +119,7 @@ class Answering:
         template = self.kernel.template_by_snapshot(repo, state.template_snapshot_id)
         questions = template.questions_for(state.level_key)
         position = state.position
-        if position >= len(questions) or (template.activity_followup and position == 0):
+        if position >= len(questions):
             return None
         question = questions[position]
         if question.kind == "activities" or question.key in activity_keys(template):
@@ -124,7 +127,20 @@ class Answering:
         number = position + 1
         finished = number >= len(questions)
         upcoming = None if finished else questions[number]
-        if upcoming is not None and (upcoming.refers_to or upcoming.synthesis):
+        if upcoming is not None and upcoming.synthesis:
+            return None
+        # Follow-ups of open activities come before the first question.
+        if (
+            template.activity_followup
+            and position == 0
+            and has_pending_followups(
+                repo,
+                state.unit_id,
+                state.round_id,
+                state.round_created_at,
+                state.round_anonymous,
+            )
+        ):
             return None
         bind_log_context(round=state.round_id, participation=state.participation_id)
         cleaned = require_text(text)
@@ -164,6 +180,7 @@ class Answering:
                 hint=upcoming.hint.get(lang) if upcoming.hint else None,
                 previous_answer=None,
                 lang=lang,
+                context=self._context(repo, state, upcoming),
             )
         lines: tuple[AnswerLine, ...] = ()
         if finished:
@@ -178,6 +195,16 @@ class Answering:
             sheet=lines,
             lang=lang,
         )
+
+    def _context(
+        self, repo: Repository, state: AnswerState, question: Question
+    ) -> tuple[ContextItem, ...]:
+        """The earlier answers ``question`` refers to (see :meth:`ParticipationKernel.context`;
+        synthesis questions take the full path)."""
+        if not question.refers_to:
+            return ()
+        round_ = self.flow.round(repo, state.round_id)
+        return context_of(repo, state.unit_id, round_, question)
 
     def _reply(
         self, repo: Repository, p: Participation, seen: bool, text: str, message_key: str
