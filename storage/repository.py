@@ -215,7 +215,11 @@ class Repository:
         stmt = (
             select(Participation, seen.label("seen"))
             .join(Participation.round)
-            .options(contains_eager(Participation.round), joinedload(Participation.answers))
+            .options(
+                # The template comes from the kernel's cache by snapshot id.
+                contains_eager(Participation.round).lazyload(Round.template),
+                joinedload(Participation.answers),
+            )
             .where(Participation.workspace_id == self.workspace_id, which)
             .order_by(Participation.id)
             .with_for_update(read=True, key_share=True, of=Round)
