@@ -253,17 +253,21 @@ class Repository:
         self._answer_write = write
 
     def write_pending(
-        self, posts: Sequence[NewPost], now: datetime, lease_until: datetime
+        self,
+        posts: Sequence[NewPost],
+        now: datetime,
+        lease_until: datetime,
+        platform: str = "slack",
     ) -> set[str]:
         """Write what is pending before the commit: a deferred answer (see
         :meth:`defer_answer`) and ``posts`` as ``pending`` outbox rows leased until
         ``lease_until``. The post keys inserted now (existing keys are skipped)."""
         write, self._answer_write = self._answer_write, None
         if write is not None:
-            return write_answer(self.session, write, posts, now, lease_until)
+            return write_answer(self.session, write, posts, now, lease_until, platform)
         if not posts:
             return set()
-        return insert_pending(self.session, self.workspace_id, posts, now, lease_until)
+        return insert_pending(self.session, self.workspace_id, posts, now, lease_until, platform)
 
     def unit_participations_between(
         self, unit_id: int, start: datetime, end: datetime
