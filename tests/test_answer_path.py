@@ -143,3 +143,37 @@ def test_a_closed_round_refuses_through_the_full_path(services: Services) -> Non
         pass
     else:  # pragma: no cover - the assertion
         raise AssertionError("a closed round took an answer")
+
+
+class ReplayingClock(BumpingClock):
+    """Records the message key from another connection the first time it is read, as a
+    concurrent delivery of the same message would: the write conflicts on the key."""
+
+    def now(self) -> datetime:
+        if self.pid is not None and self.bumps > 0:
+            self.bumps -= 1
+            with self.db.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO processed_messages "
+                        "(workspace_id, message_key, participation_id, outcome, created_at) "
+                        "VALUES (:ws, 'm1', :pid, 'answered', :at)"
+                    ),
+                    {"ws": WS, "pid": self.pid, "at": self.at.replace(tzinfo=None)},
+                )
+        return self.at
+
+
+def test_a_concurrent_delivery_of_the_same_message_becomes_a_duplicate(
+    db: Engine, catalog: TemplateCatalog
+) -> None:
+    clock = ReplayingClock(db, bumps=1)
+    services = build_services(make_session_factory(db), catalog, clock)
+    load_sample_org(services)
+    pid = _start(services)
+    clock.pid = pid
+    outcome = services.answering.reply(WS, pid, "Svar", "m1")
+    assert outcome.kind == "duplicate"
+    rows = _rows(db, pid)
+    assert rows["answers"] == [] and rows["revisions"] == []
+    assert rows["keys"] == [("m1", "answered")]
