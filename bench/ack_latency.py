@@ -230,7 +230,9 @@ def _system(
             log(
                 f"  {name} {rate}/s: p50 {row['p50_ms']:.1f} ms p99 {row['p99_ms']:.1f} ms, "
                 f"cpu {row['cpu_ms_per_answer']:.2f} ms/answer, "
-                f"pg {row['pg_ms_per_answer']:.2f} ms/answer"
+                f"pg {row['pg_ms_per_answer']:.2f} ms/answer, "
+                f"fake {row['fake_cpu_ms_per_answer']:.2f} ms/answer, "
+                f"loadgen {row['loadgen_cpu_ms_per_answer']:.2f} ms/answer"
                 + (
                     f", processed {row['processed_per_s']:.0f}/s, "
                     f"drained {row['drained_after_s']:.2f} s after the last send"
