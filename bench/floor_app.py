@@ -1,19 +1,31 @@
-"""The floor of figure 1: a bare Bolt app that only acknowledges, on the same server stack
-as ``dialogbot serve`` (Bolt's WSGI adapter on waitress, the same thread count).
+"""The floors of figure 1, on the same server stack as ``dialogbot serve`` (Bolt's WSGI
+adapter on waitress, the same thread count):
 
-Run: ``python -m bench.floor_app --port N [--threads 8]`` with ``SLACK_SIGNING_SECRET``,
-``SLACK_BOT_TOKEN`` and ``SLACK_API_URL`` set like for the bot.
+- ``ack``: a bare Bolt app that only acknowledges;
+- ``insert``: Bolt and one ``INSERT`` + ``COMMIT`` before the ack (the least a bot that
+  stores before it acknowledges can do);
+- ``lean``: the same visible work as the bot, written plainly: the answer stored before
+  the ack (idempotent by message key), then the ✅ reaction, the next question and a post
+  claim (one ``INSERT`` + ``COMMIT``) after it.
+
+The two with a database use psycopg directly, one connection per server thread, on
+``DIALOGBOT_DATABASE_URL``.
+
+Run: ``python -m bench.floor_app --port N [--threads 8] [--mode ack|insert|lean]`` with
+``SLACK_SIGNING_SECRET``, ``SLACK_BOT_TOKEN`` and ``SLACK_API_URL`` set like for the bot.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 import waitress
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
@@ -21,8 +33,39 @@ if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
 
-def build() -> App:
-    """A Bolt app whose only listener acknowledges message events and does nothing."""
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS floor_answers (id serial PRIMARY KEY, message_key text UNIQUE,"
+    " thread text, body text, created_at timestamptz DEFAULT now())",
+    "CREATE TABLE IF NOT EXISTS floor_posts (post_key text PRIMARY KEY,"
+    " created_at timestamptz DEFAULT now())",
+)
+
+
+class Connections:
+    """One psycopg connection per thread (waitress's request threads, Bolt's listener
+    threads), opened on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("postgresql+psycopg://", "postgresql://")
+        self.local = threading.local()
+
+    def get(self) -> psycopg.Connection[Any]:
+        """This thread's connection."""
+        conn: psycopg.Connection[Any] | None = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = psycopg.connect(self.url)
+            self.local.conn = conn
+        return conn
+
+    def setup(self) -> None:
+        """Create the floor's tables."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for statement in SCHEMA:
+                conn.execute(statement)
+
+
+def build(mode: str = "ack", connections: Connections | None = None) -> App:
+    """The floor app of ``mode`` (see the module docstring)."""
     app = App(
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
         client=WebClient(base_url=os.environ["SLACK_API_URL"], token=os.environ["SLACK_BOT_TOKEN"]),
@@ -30,9 +73,53 @@ def build() -> App:
         process_before_response=False,
     )
 
-    @app.event("message")
-    def ignore(body: dict[str, Any]) -> None:
-        """Events are acknowledged automatically; nothing else happens."""
+    if mode != "ack":
+        assert connections is not None
+        db = connections
+
+        @app.middleware
+        def store(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+            """The answer, stored before the ack (a redelivery changes nothing)."""
+            event = body.get("event") or {}
+            if event.get("type") == "message" and event.get("thread_ts"):
+                conn = db.get()
+                conn.execute(
+                    "INSERT INTO floor_answers (message_key, thread, body) VALUES (%s, %s, %s)"
+                    " ON CONFLICT (message_key) DO NOTHING",
+                    (
+                        f"slack:{event.get('channel')}:{event.get('ts')}",
+                        event.get("thread_ts"),
+                        event.get("text"),
+                    ),
+                )
+                conn.commit()
+            next()
+
+    if mode == "lean":
+        assert connections is not None
+        posts = connections
+
+        @app.event("message")
+        def follow_up(body: dict[str, Any], client: WebClient) -> None:
+            """After the ack: the reaction, the next question, the post claim."""
+            event = body.get("event") or {}
+            channel, ts = str(event.get("channel")), str(event.get("ts"))
+            key = f"slack:{channel}:{ts}:next"
+            conn = posts.get()
+            conn.execute(
+                "INSERT INTO floor_posts (post_key) VALUES (%s) ON CONFLICT DO NOTHING", (key,)
+            )
+            conn.commit()
+            client.reactions_add(channel=channel, timestamp=ts, name="white_check_mark")
+            client.chat_postMessage(
+                channel=channel, thread_ts=event.get("thread_ts"), text="Nästa fråga"
+            )
+
+    else:
+
+        @app.event("message")
+        def ignore(body: dict[str, Any]) -> None:
+            """Events are acknowledged automatically; nothing else happens."""
 
     return app
 
@@ -42,8 +129,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--mode", choices=("ack", "insert", "lean"), default="ack")
     args = parser.parse_args()
-    slack = SlackRequestHandler(build())
+    connections = None
+    if args.mode != "ack":
+        connections = Connections(os.environ["DIALOGBOT_DATABASE_URL"])
+        connections.setup()
+    slack = SlackRequestHandler(build(args.mode, connections))
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":

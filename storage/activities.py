@@ -7,8 +7,9 @@ The rules of the chain (what is proposed, confirmed, followed up) live in
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Round
@@ -45,29 +46,56 @@ class ActivityRepository:
         """Activities of ``unit_id`` with a status in ``statuses``, named in a non-anonymous
         round started before ``round_``, that have no event of ``kinds`` in ``round_`` yet;
         oldest round first."""
-        followed = exists().where(
-            ActivityEvent.activity_id == Activity.id,
-            ActivityEvent.round_id == round_.id,
-            ActivityEvent.kind.in_(list(kinds)),
-        )
         stmt = (
             select(Activity)
             .join(Round, Round.id == Activity.round_id)
-            .where(
-                Activity.workspace_id == self.workspace_id,
-                Activity.unit_id == unit_id,
-                Activity.status.in_(list(statuses)),
-                Activity.round_id != round_.id,
-                Round.anonymous.is_(False),
-                or_(
-                    Round.created_at < round_.created_at,
-                    (Round.created_at == round_.created_at) & (Round.id < round_.id),
-                ),
-                ~followed,
-            )
+            .where(*self._pending(unit_id, round_.id, round_.created_at, kinds, statuses))
             .order_by(Round.created_at, Activity.round_id, Activity.position, Activity.id)
         )
         return list(self.session.scalars(stmt).unique().all())
+
+    def has_pending_followups(
+        self,
+        unit_id: int,
+        round_id: int,
+        round_created_at: datetime,
+        kinds: Collection[str],
+        statuses: Collection[str],
+    ) -> bool:
+        """Whether :meth:`pending_followups` would find any (one cheap statement, for the
+        answer hot path)."""
+        found = exists(
+            select(Activity.id)
+            .join(Round, Round.id == Activity.round_id)
+            .where(*self._pending(unit_id, round_id, round_created_at, kinds, statuses))
+        )
+        return bool(self.session.execute(select(found)).scalar())
+
+    def _pending(
+        self,
+        unit_id: int,
+        round_id: int,
+        round_created_at: datetime,
+        kinds: Collection[str],
+        statuses: Collection[str],
+    ) -> list[ColumnElement[bool]]:
+        followed = exists().where(
+            ActivityEvent.activity_id == Activity.id,
+            ActivityEvent.round_id == round_id,
+            ActivityEvent.kind.in_(list(kinds)),
+        )
+        return [
+            Activity.workspace_id == self.workspace_id,
+            Activity.unit_id == unit_id,
+            Activity.status.in_(list(statuses)),
+            Activity.round_id != round_id,
+            Round.anonymous.is_(False),
+            or_(
+                Round.created_at < round_created_at,
+                (Round.created_at == round_created_at) & (Round.id < round_id),
+            ),
+            ~followed,
+        ]
 
     def of_unit(self, unit_id: int, statuses: Collection[str] | None = None) -> list[Activity]:
         """A unit's activities (only those with a status in ``statuses`` if given), oldest

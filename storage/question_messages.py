@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from storage.models import Participation
+from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
 
 
@@ -60,7 +60,12 @@ class QuestionMessageRepository:
             self.session.execute(
                 select(QuestionMessage, Participation)
                 .join(Participation, Participation.id == QuestionMessage.participation_id)
-                .options(joinedload(Participation.round), joinedload(Participation.answers))
+                .options(
+                    # The template comes from the kernel's cache by snapshot id: not its
+                    # stored body (JSON) with every refresh.
+                    joinedload(Participation.round).lazyload(Round.template),
+                    joinedload(Participation.answers),
+                )
                 .where(
                     QuestionMessage.workspace_id == self.workspace_id,
                     QuestionMessage.participation_id == participation_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
@@ -14,6 +15,14 @@ from bot.domain.pooling import DEFAULT_ANONYMITY_K
 from storage.absences import AbsenceRepository
 from storage.activities import ActivityRepository
 from storage.anonymise import Coarsen, anonymise_round
+from storage.answer_path import (
+    AnswerState,
+    AnswerWrite,
+    load_by_id,
+    load_by_thread,
+    template_body,
+    write_answer,
+)
 from storage.conversations import ConversationRepository
 from storage.history import HistoryRepository
 from storage.landings import LandingRepository
@@ -30,6 +39,7 @@ from storage.models import (
 )
 from storage.models_settings import WorkspaceSettings
 from storage.ops import OpsRepository
+from storage.outbox import NewPost, insert_pending
 from storage.personal_data import PersonalDataRepository
 from storage.question_messages import QuestionMessageRepository
 from storage.schedule import ScheduleRepository
@@ -54,6 +64,7 @@ class Repository:
     def __init__(self, session: Session, workspace_id: str) -> None:
         self.session = session
         self.workspace_id = workspace_id
+        self._answer_write: AnswerWrite | None = None
 
     @property
     def landings(self) -> LandingRepository:
@@ -254,13 +265,59 @@ class Repository:
         stmt = (
             select(Participation, seen.label("seen"))
             .join(Participation.round)
-            .options(contains_eager(Participation.round), joinedload(Participation.answers))
+            .options(
+                # The template comes from the kernel's cache by snapshot id.
+                contains_eager(Participation.round).lazyload(Round.template),
+                joinedload(Participation.answers),
+            )
             .where(Participation.workspace_id == self.workspace_id, which)
             .order_by(Participation.id)
             .with_for_update(read=True, key_share=True, of=Round)
         )
         row = self.session.execute(stmt).unique().first()
         return (None, False) if row is None else (row[0], bool(row[1]))
+
+    # The answer hot path (SQLAlchemy Core, :mod:`storage.answer_path`) -------------
+
+    def answer_state_by_thread(self, thread_ref: str, message_key: str) -> AnswerState | None:
+        """The participation living in ``thread_ref`` as plain data, with its answers and
+        whether ``message_key`` was applied already; the round ``FOR KEY SHARE``. One
+        statement."""
+        return load_by_thread(self.session, self.workspace_id, thread_ref, message_key)
+
+    def answer_state(self, participation_id: int, message_key: str) -> AnswerState | None:
+        """As :meth:`answer_state_by_thread`, for participation ``participation_id``."""
+        if not _fits(participation_id):
+            return None
+        return load_by_id(self.session, self.workspace_id, participation_id, message_key)
+
+    def template_body(self, snapshot_id: int) -> dict[str, Any] | None:
+        """The stored body of a template snapshot (for a template cache miss)."""
+        return template_body(self.session, snapshot_id)
+
+    def defer_answer(self, write: AnswerWrite) -> None:
+        """Keep the writes of a stored answer until :meth:`write_pending`, which sends them
+        with the outbox rows in one round trip."""
+        if self._answer_write is not None:
+            raise RuntimeError("one answer per unit of work")
+        self._answer_write = write
+
+    def write_pending(
+        self,
+        posts: Sequence[NewPost],
+        now: datetime,
+        lease_until: datetime,
+        platform: str = "slack",
+    ) -> set[str]:
+        """Write what is pending before the commit: a deferred answer (see
+        :meth:`defer_answer`) and ``posts`` as ``pending`` outbox rows leased until
+        ``lease_until``. The post keys inserted now (existing keys are skipped)."""
+        write, self._answer_write = self._answer_write, None
+        if write is not None:
+            return write_answer(self.session, write, posts, now, lease_until, platform)
+        if not posts:
+            return set()
+        return insert_pending(self.session, self.workspace_id, posts, now, lease_until, platform)
 
     def unit_participations_between(
         self, unit_id: int, start: datetime, end: datetime

@@ -197,6 +197,17 @@ def pending_followups(repo: Repository, p: Participation) -> list[Activity]:
     )
 
 
+def has_pending_followups(
+    repo: Repository, unit_id: int, round_id: int, round_created_at: datetime, anonymous: bool
+) -> bool:
+    """Whether :func:`pending_followups` would find any for the unit in that round."""
+    if anonymous:
+        return False
+    return repo.activities.has_pending_followups(
+        unit_id, round_id, round_created_at, (FOLLOWUP, FOLLOWUP_SKIPPED), OPEN_STATUSES
+    )
+
+
 def record_followup(
     repo: Repository,
     p: Participation,

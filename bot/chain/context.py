@@ -54,11 +54,21 @@ def context_for(
     tz: str = DEFAULT_TZ,
 ) -> tuple[ContextItem, ...]:
     """The unit's earlier answers that ``question`` refers to, oldest round first."""
+    return context_of(repo, p.unit_id, p.round, question, tz)
+
+
+def context_of(
+    repo: Repository,
+    unit_id: int,
+    round_: Round,
+    question: Question,
+    tz: str = DEFAULT_TZ,
+) -> tuple[ContextItem, ...]:
+    """:func:`context_for` of unit ``unit_id`` answering in ``round_``."""
     refs = _refs(question)
     if not refs:
         return ()
-    round_ = p.round
-    rows = repo.earlier_answers(p.unit_id, round_, {k for k, _ in refs}, {q for _, q in refs})
+    rows = repo.earlier_answers(unit_id, round_, {k for k, _ in refs}, {q for _, q in refs})
     zone = ZoneInfo(tz)
     chosen: dict[str, list[Round]] = {}
     for _answer, r in rows:

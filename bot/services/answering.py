@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.chain.activities import has_pending_followups
+from bot.chain.context import context_of
 from bot.domain.errors import InvalidInput, NoParticipation, NothingToEdit, NotYourThread
-from bot.domain.results import Outcome
-from bot.domain.states import ParticipationEvent, is_finished
+from bot.domain.results import AnswerLine, ContextItem, Outcome, QuestionPrompt
+from bot.domain.states import ParticipationEvent, is_finished, is_open, participation_after
+from bot.domain.templates import Question
 from bot.domain.text_input import clean_text
+from bot.logs import bind as bind_log_context
 from bot.ports import PostPlanner
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import (
@@ -21,13 +25,16 @@ from bot.services.participation import (
     SKIPPED,
     WITHDRAWN,
     ParticipationKernel,
+    activity_keys,
     move,
     number_of,
     own_questions,
+    plain_sheet,
     require_text,
     sheet,
     writes,
 )
+from storage.answer_path import AnswerState, AnswerWrite
 from storage.models import Participation
 from storage.repository import Repository
 
@@ -55,8 +62,14 @@ class Answering:
         ``planner``, what it calls for is written to the outbox in the same transaction."""
 
         def work(repo: Repository) -> Outcome:
+            state = repo.answer_state(participation_id, message_key)
+            if state is None:
+                raise NoParticipation(str(participation_id))
+            fast = self._plain_reply(repo, state, text, message_key)
+            if fast is not None:
+                return fast
             p, seen = repo.participation_and_seen(participation_id, message_key)
-            if p is None:
+            if p is None:  # pragma: no cover - deleted in between (the round is locked)
                 raise NoParticipation(str(participation_id))
             return replace(self._reply(repo, p, seen, text, message_key), lang=p.round.lang)
 
@@ -78,14 +91,120 @@ class Answering:
         round's language for the adapter's reply."""
 
         def work(repo: Repository) -> Outcome | None:
-            p, seen = repo.participation_by_thread_and_seen(thread_ref, message_key)
-            if p is None:
+            state = repo.answer_state_by_thread(thread_ref, message_key)
+            if state is None:
                 return None
-            if p.person is None or p.person.chat_id != chat_id:
-                raise NotYourThread(p.person.name if p.person else "")
+            if state.person_chat_id is None or state.person_chat_id != chat_id:
+                raise NotYourThread(state.person_name or "")
+            fast = self._plain_reply(repo, state, text, message_key)
+            if fast is not None:
+                return fast
+            p, seen = repo.participation_by_thread_and_seen(thread_ref, message_key)
+            if p is None:  # pragma: no cover - deleted in between (the round is locked)
+                return None
             return replace(self._reply(repo, p, seen, text, message_key), lang=p.round.lang)
 
         return self.kernel.transaction(workspace, work, planner)
+
+    def _plain_reply(
+        self, repo: Repository, state: AnswerState, text: str, message_key: str
+    ) -> Outcome | None:
+        """The common answer without the ORM: a first delivery to an open round, a plain
+        question, and a next question that needs no context. Its writes are deferred to
+        the end of the unit of work (one round trip with the outbox rows). None when the
+        reply needs the full path (:meth:`_reply`): a replay, a closed round, a finished
+        participant, activities or their follow-ups, a next question with context."""
+        if state.seen or not is_open(state.round_status) or is_finished(state.status):
+            return None
+        template = self.kernel.template_by_snapshot(repo, state.template_snapshot_id)
+        questions = template.questions_for(state.level_key)
+        position = state.position
+        if position >= len(questions):
+            return None
+        question = questions[position]
+        if question.kind == "activities" or question.key in activity_keys(template):
+            return None
+        number = position + 1
+        finished = number >= len(questions)
+        upcoming = None if finished else questions[number]
+        if upcoming is not None and upcoming.synthesis:
+            return None
+        # Follow-ups of open activities come before the first question.
+        if (
+            template.activity_followup
+            and position == 0
+            and has_pending_followups(
+                repo,
+                state.unit_id,
+                state.round_id,
+                state.round_created_at,
+                state.round_anonymous,
+            )
+        ):
+            return None
+        bind_log_context(round=state.round_id, participation=state.participation_id)
+        cleaned = require_text(text)
+        now = self.kernel.now()
+        lang = state.round_lang
+        existing = state.answer_to(question.key)
+        repo.defer_answer(
+            AnswerWrite(
+                workspace_id=repo.workspace_id,
+                participation_id=state.participation_id,
+                version=state.version,
+                status=participation_after(
+                    state.status,
+                    ParticipationEvent.FINISH if finished else ParticipationEvent.PROGRESS,
+                ),
+                position=number,
+                started_at=state.started_at or now,
+                finished_at=now if finished else state.finished_at,
+                question_key=question.key,
+                text=cleaned,
+                answer_status=ANSWERED,
+                message_key=message_key,
+                outcome="answered",
+                answer_id=existing.id if existing is not None else None,
+                now=now,
+            )
+        )
+        prompt = None
+        if upcoming is not None:
+            prompt = QuestionPrompt(
+                participation_id=state.participation_id,
+                round_id=state.round_id,
+                index=number,
+                total=len(questions),
+                question_key=upcoming.key,
+                text=upcoming.text.get(lang),
+                hint=upcoming.hint.get(lang) if upcoming.hint else None,
+                previous_answer=None,
+                lang=lang,
+                context=self._context(repo, state, upcoming),
+            )
+        lines: tuple[AnswerLine, ...] = ()
+        if finished:
+            lines = plain_sheet(state, questions, lang, question.key, cleaned)
+        return Outcome(
+            "answered",
+            state.participation_id,
+            prompt,
+            question.key,
+            finished,
+            number,
+            sheet=lines,
+            lang=lang,
+        )
+
+    def _context(
+        self, repo: Repository, state: AnswerState, question: Question
+    ) -> tuple[ContextItem, ...]:
+        """The earlier answers ``question`` refers to (see :meth:`ParticipationKernel.context`;
+        synthesis questions take the full path)."""
+        if not question.refers_to:
+            return ()
+        round_ = self.flow.round(repo, state.round_id)
+        return context_of(repo, state.unit_id, round_, question)
 
     def _reply(
         self, repo: Repository, p: Participation, seen: bool, text: str, message_key: str

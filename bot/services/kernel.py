@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -18,7 +18,7 @@ from bot.domain.templates import DialogTemplate, TemplateCatalog
 from bot.metrics import answer_stored
 from bot.ports import PostPlanner
 from storage.models import Round
-from storage.outbox import insert_pending
+from storage.outbox import NewPost
 from storage.repository import Repository
 from storage.unit_of_work import UnitOfWork
 
@@ -85,14 +85,15 @@ class ServiceKernel:
             with UnitOfWork(self.session_factory, workspace) as uow:
                 try:
                     result = work(uow.repo)
-                    mine: set[str] = set()
-                    until = self.now()
+                    now = self.now()
+                    until = now
+                    posts: Sequence[NewPost] = ()
                     if planner is not None and isinstance(result, Outcome):
-                        until = self.now() + planner.lease
+                        until = now + planner.lease
                         posts = planner.posts_for(result)
-                        mine = insert_pending(
-                            uow.session, workspace, posts, self.now(), until, planner.platform
-                        )
+                    # A deferred answer and its posts go in one round trip (PostgreSQL).
+                    platform = planner.platform if planner is not None else "slack"
+                    mine = uow.repo.write_pending(posts, now, until, platform)
                     uow.commit()
                     if isinstance(result, Outcome):
                         _stored(result)
@@ -119,10 +120,23 @@ class ServiceKernel:
 
     def template_of(self, round_: Round) -> DialogTemplate:
         """The exact template version the round started with (parsed once per snapshot)."""
-        snapshot = round_.template
-        cached = self._templates.get(snapshot.id)
+        cached = self._templates.get(round_.template_snapshot_id)
         if cached is None:
+            snapshot = round_.template
             cached = DialogTemplate.model_validate(snapshot.body)
             with self._templates_lock:
                 self._templates[snapshot.id] = cached
+        return cached
+
+    def template_by_snapshot(self, repo: Repository, snapshot_id: int) -> DialogTemplate:
+        """The template of snapshot ``snapshot_id`` (parsed once; read through ``repo``
+        only the first time)."""
+        cached = self._templates.get(snapshot_id)
+        if cached is None:
+            body = repo.template_body(snapshot_id)
+            if body is None:
+                raise LookupError(f"template snapshot {snapshot_id}")
+            cached = DialogTemplate.model_validate(body)
+            with self._templates_lock:
+                self._templates[snapshot_id] = cached
         return cached

@@ -50,6 +50,7 @@ from bot.domain.text_input import clean_text
 from bot.logs import bind as bind_log_context
 from bot.services.kernel import ServiceKernel
 from bot.summary import RoundSummary, build_summary
+from storage.answer_path import AnswerState
 from storage.models import Answer, AnswerRevision, Participation, Person, ProcessedMessage, Round
 from storage.models_chain import Activity
 from storage.repository import Repository
@@ -500,6 +501,27 @@ def sheet(p: Participation, template: DialogTemplate) -> tuple[AnswerLine, ...]:
         status = a.status if a is not None else "unanswered"
         text = a.text if a is not None and a.status == ANSWERED else None
         lines.append(AnswerLine(number, q.key, q.text.get(p.round.lang), status, text))
+    return tuple(lines)
+
+
+def plain_sheet(
+    state: AnswerState,
+    questions: Sequence[Question],
+    lang: str,
+    question_key: str,
+    text: str,
+) -> tuple[AnswerLine, ...]:
+    """:func:`sheet` of a participation loaded as plain data, just after ``text`` was
+    stored as the answer to ``question_key``."""
+    lines = []
+    for number, q in enumerate(questions, start=1):
+        if q.key == question_key:
+            lines.append(AnswerLine(number, q.key, q.text.get(lang), ANSWERED, text))
+            continue
+        a = state.answer_to(q.key)
+        status = a.status if a is not None else "unanswered"
+        answer = a.text if a is not None and a.status == ANSWERED else None
+        lines.append(AnswerLine(number, q.key, q.text.get(lang), status, answer))
     return tuple(lines)
 
 
