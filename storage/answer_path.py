@@ -53,7 +53,7 @@ from storage.models import (
     Unit,
 )
 from storage.models_outbox import POST_PENDING, ChatPost
-from storage.outbox import NewPost, insert_pending
+from storage.outbox import NewPost, insert_pending, unique_posts
 
 
 def _table(model: Any) -> Table:
@@ -406,7 +406,7 @@ def write_answer(
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         return _write_one_by_one(session, write, params, posts, now, lease_until, platform)
-    unique = _unique(posts)
+    unique = unique_posts(posts)
     params["platform"] = platform
     params["until"] = lease_until
     params["pnow"] = now
@@ -452,13 +452,3 @@ def _write_one_by_one(
     conn.execute(_REVISION, {**params, "aid": answer_id, "revision": revision})
     conn.execute(_MARK, params)
     return insert_pending(session, write.workspace_id, posts, now, lease_until, platform)
-
-
-def _unique(posts: Sequence[NewPost]) -> list[NewPost]:
-    seen: set[str] = set()
-    out = []
-    for p in posts:
-        if p.key not in seen:
-            seen.add(p.key)
-            out.append(p)
-    return out

@@ -383,7 +383,7 @@ def insert_pending(
             "created_at": now,
             "channel": p.channel,
         }
-        for p in _unique(posts)
+        for p in unique_posts(posts)
     ]
     result = session.connection().execute(_insert_new(session), rows)
     return {str(key) for key in result.scalars().all()}
@@ -404,7 +404,8 @@ def _insert_new(session: Session) -> Any:
     )
 
 
-def _unique(posts: Sequence[NewPost]) -> list[NewPost]:
+def unique_posts(posts: Sequence[NewPost]) -> list[NewPost]:
+    """``posts`` without repeated keys, first one kept, in order."""
     seen: set[str] = set()
     out = []
     for p in posts:
