@@ -329,8 +329,10 @@ def start_bot(
     port: int | None = None,
     scheduler: bool = False,
     threads: int = 8,
+    env: dict[str, str] | None = None,
 ) -> BotProc:
-    """Start ``dialogbot serve --mode http`` on loopback (not yet waited for)."""
+    """Start ``dialogbot serve --mode http`` on loopback (not yet waited for); ``env`` adds
+    to :func:`bot_env` (e.g. the posting rates the fake enforces)."""
     port = port or free_port()
     argv = [
         str(Path(sys.executable).parent / "dialogbot"),
@@ -346,7 +348,7 @@ def start_bot(
     ]
     if not scheduler:
         argv.append("--no-scheduler")
-    return BotProc(name, argv, port, bot_env(db_url, api_url))
+    return BotProc(name, argv, port, {**bot_env(db_url, api_url), **(env or {})})
 
 
 def start_floor(api_url: str, *, port: int | None = None, threads: int = 8) -> BotProc:
