@@ -29,28 +29,12 @@ TENANT_PER_SECOND = 30
 CHANNEL = "19:ledning@thread.tacv2"
 
 
-def _org(path: Path, managers: int) -> Path:
-    lines = [
-        "people:",
-        "  - {id: P0, name: Petra Lind, roles: [processtod]}",
-        *(f"  - {{id: M{i:03d}, name: Chef {i:03d}, roles: [chef]}}" for i in range(managers)),
-        "units:",
-        "  - {key: forv, name: Förvaltningen, level: forvaltning}",
-        *(
-            f"  - {{key: e{i:03d}, name: Enhet {i:03d}, level: enhet, parent: forv, "
-            f"managers: [M{i:03d}]}}"
-            for i in range(managers)
-        ),
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def run(managers: int = MANAGERS) -> dict[str, Any]:
     """One fan-out; the figure's numbers."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from fakes.teams.connector import DEFAULT_TENANT, FakeConnector
     from fakes.teams.harness import TeamsHarness
+    from support.sample import big_org
 
     from bot.domain.templates import TemplateCatalog
     from bot.org_import import load_org_file
@@ -61,7 +45,7 @@ def run(managers: int = MANAGERS) -> dict[str, Any]:
         db = make_engine(f"sqlite:///{tmp}/bench.db")
         upgrade(db)
         services = build_services(make_session_factory(db), TemplateCatalog.load())
-        path = _org(Path(tmp) / "org.yaml", managers)
+        path = big_org(Path(tmp) / "org.yaml", managers)
         services.organisation.import_org(DEFAULT_TENANT, load_org_file(path), str(path))
         fake = FakeConnector(tenant_per_second=TENANT_PER_SECOND).start()
         with TeamsHarness(services, fake) as h:

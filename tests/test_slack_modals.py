@@ -3,41 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from fakes.signing import DEFAULT_TEAM_ID, FORM, app_home_opened_event, block_suggestion_body
-from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, start_form_values, texts
 
 from bot.slack.blocks import ACTION_FORM, HOME_CLOSE, VIEW_FORM, VIEW_START
-
-
-def _select(value: str) -> dict[str, Any]:
-    return {"value": {"type": "static_select", "selected_option": {"value": value}}}
-
-
-def _start_values(
-    units: list[str], level: str | None = None
-) -> dict[str, dict[str, dict[str, Any]]]:
-    values: dict[str, dict[str, dict[str, Any]]] = {
-        "template": _select("avstamning"),
-        "units": {
-            "value": {
-                "type": "multi_static_select",
-                "selected_options": [{"value": u} for u in units],
-            }
-        },
-        "channel": {"value": {"type": "conversations_select", "selected_conversation": CHANNEL}},
-        "deadline": {"value": {"type": "datepicker", "selected_date": "2027-11-01"}},
-        "anonymous": {
-            "value": {"type": "checkboxes", "selected_options": [{"value": "anonymous"}]}
-        },
-        "lang": _select("sv"),
-        "delivery": {"value": {"type": "radio_buttons", "selected_option": {"value": "channel"}}},
-        "level": {"value": {"type": "static_select", "selected_option": None}},
-    }
-    if level:
-        values["level"] = _select(level)
-    return values
 
 
 def test_start_modal_opens_and_submitting_it_starts_the_round_once(slack: SlackHarness) -> None:
@@ -62,7 +32,10 @@ def test_start_modal_opens_and_submitting_it_starts_the_round_once(slack: SlackH
 
     for _ in range(2):  # the same submission delivered twice
         reply = slack.submit(
-            VIEW_START, PROCESS_SUPPORT, _start_values(["aldreomsorg"], "enhet"), view_id="V0START"
+            VIEW_START,
+            PROCESS_SUPPORT,
+            start_form_values(["aldreomsorg"], "enhet", anonymous=True),
+            view_id="V0START",
         )
         assert reply.status == 200
     rounds = slack.services.queries.rounds(DEFAULT_TEAM_ID)
@@ -80,7 +53,9 @@ def test_start_modal_opens_and_submitting_it_starts_the_round_once(slack: SlackH
 
 def test_start_modal_shows_a_refusal_in_the_form(slack: SlackHarness) -> None:
     reply = slack.submit(
-        VIEW_START, PROCESS_SUPPORT, _start_values(["hemtjanst-norr"], "forvaltning")
+        VIEW_START,
+        PROCESS_SUPPORT,
+        start_form_values(["hemtjanst-norr"], "forvaltning", anonymous=True),
     )
     assert reply.json()["response_action"] == "errors"
     assert "inga chefer" in reply.json()["errors"]["units"]

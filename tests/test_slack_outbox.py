@@ -18,7 +18,15 @@ import pytest
 from fakes.signing import DEFAULT_BOT_USER_ID as BOT
 from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event, next_ts
 from sqlalchemy import text
-from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, TOKEN, SlackHarness, texts
+from support.slack import (
+    ANNA,
+    CHANNEL,
+    PROCESS_SUPPORT,
+    TOKEN,
+    SlackHarness,
+    start_form_values,
+    texts,
+)
 
 from bot.clock import FixedClock
 from bot.domain.templates import TemplateCatalog
@@ -338,7 +346,7 @@ def test_a_round_start_whose_fanout_never_reached_slack_is_completed_by_the_rese
     )
     slack.executor, slack.app, slack.wsgi = executor, app, wsgi_app(app, impatient.signing_secret)
     slack.fake.fail_for(60, 503, methods={"chat.postMessage"})
-    values = _start_values(["aldreomsorg"], "enhet", "dm")
+    values = start_form_values(["aldreomsorg"], "enhet", "dm")
     reply = slack.submit(VIEW_START, PROCESS_SUPPORT, values, view_id="V0OFFLINE")
     assert (reply.status, reply.body) == (200, "")
     assert slack.posts() == []
@@ -367,27 +375,6 @@ def test_a_round_start_whose_fanout_never_reached_slack_is_completed_by_the_rese
     channel, thread = str(anna.thread_ref).split(":")
     slack.event(message_event(text="Det går bra", user=ANNA, channel=channel, thread_ts=thread))
     assert _questions(slack, thread, channel) == ["Fråga 1 av 3", "Fråga 2 av 3"]
-
-
-def _start_values(units: list[str], level: str, delivery: str) -> dict[str, Any]:
-    def select(value: str) -> dict[str, Any]:
-        return {"value": {"type": "static_select", "selected_option": {"value": value}}}
-
-    return {
-        "template": select("avstamning"),
-        "units": {
-            "value": {
-                "type": "multi_static_select",
-                "selected_options": [{"value": u} for u in units],
-            }
-        },
-        "channel": {"value": {"type": "conversations_select", "selected_conversation": CHANNEL}},
-        "deadline": {"value": {"type": "datepicker", "selected_date": "2027-11-01"}},
-        "anonymous": {"value": {"type": "checkboxes", "selected_options": []}},
-        "lang": select("sv"),
-        "delivery": {"value": {"type": "radio_buttons", "selected_option": {"value": delivery}}},
-        "level": select(level),
-    }
 
 
 def test_a_late_reply_in_a_thread_whose_traces_were_erased_is_told_the_round_is_closed(

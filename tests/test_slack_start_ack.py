@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fakes.signing import DEFAULT_TEAM_ID
-from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, texts
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SlackHarness, start_form_values, texts
 
 from bench.orgs import build_org
 from bot.clock import FixedClock
@@ -94,7 +94,9 @@ def test_a_start_from_the_modal_is_acknowledged_before_the_round_exists(
 ) -> None:
     held = Held(slack)
     monkeypatch.setattr(round_start, "carry_out", held)
-    reply = slack.submit(VIEW_START, PROCESS_SUPPORT, _modal(["aldreomsorg"]), wait=False)
+    reply = slack.submit(
+        VIEW_START, PROCESS_SUPPORT, start_form_values(["aldreomsorg"], "enhet"), wait=False
+    )
     assert (reply.status, reply.body) == (200, "")  # the modal closes
     assert slack.services.queries.rounds(DEFAULT_TEAM_ID) == []
     held.release.set()
@@ -113,7 +115,12 @@ def test_a_redelivered_start_starts_one_round(slack: SlackHarness) -> None:
     assert len(_start_jobs(slack)) == 1
     # And a modal submission delivered twice.
     for _ in range(2):
-        slack.submit(VIEW_START, PROCESS_SUPPORT, _modal(["hemtjanst-norr"]), view_id="V0TWICE")
+        slack.submit(
+            VIEW_START,
+            PROCESS_SUPPORT,
+            start_form_values(["hemtjanst-norr"], "enhet"),
+            view_id="V0TWICE",
+        )
     assert len(slack.services.queries.rounds(DEFAULT_TEAM_ID)) == 2
 
 
@@ -239,24 +246,3 @@ def test_a_large_start_acks_before_the_start_work_ran(
     [info] = slack.services.queries.rounds(team)
     assert slack.services.queries.status(team, info.round_id).round.round_id == info.round_id
     assert "300 deltagare" in slack.responses("UPROC", team)[-1]
-
-
-def _modal(units: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
-    def select(value: str) -> dict[str, Any]:
-        return {"value": {"type": "static_select", "selected_option": {"value": value}}}
-
-    return {
-        "template": select("avstamning"),
-        "units": {
-            "value": {
-                "type": "multi_static_select",
-                "selected_options": [{"value": u} for u in units],
-            }
-        },
-        "channel": {"value": {"type": "conversations_select", "selected_conversation": CHANNEL}},
-        "deadline": {"value": {"type": "datepicker", "selected_date": "2027-11-01"}},
-        "anonymous": {"value": {"type": "checkboxes", "selected_options": []}},
-        "lang": select("sv"),
-        "delivery": {"value": {"type": "radio_buttons", "selected_option": {"value": "channel"}}},
-        "level": select("enhet"),
-    }

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from fakes.teams.connector import DEFAULT_TENANT, FakeConnector
 from fakes.teams.harness import TeamsHarness
+from support.sample import big_org
 
 from bot.domain.commands import StartRound
 from bot.org_import import load_org_file
@@ -41,24 +42,6 @@ class VirtualClock:
         """Let ``seconds`` pass."""
         with self._lock:
             self.t += max(0.0, seconds)
-
-
-def big_org(path: Path, managers: int) -> Path:
-    """An organisation with one förvaltning and ``managers`` enheter, one manager each."""
-    lines = [
-        "people:",
-        "  - {id: P0, name: Petra Lind, roles: [processtod]}",
-        *(f"  - {{id: M{i:03d}, name: Chef {i:03d}, roles: [chef]}}" for i in range(managers)),
-        "units:",
-        "  - {key: forv, name: Förvaltningen, level: forvaltning}",
-        *(
-            f"  - {{key: e{i:03d}, name: Enhet {i:03d}, level: enhet, parent: forv, "
-            f"managers: [M{i:03d}]}}"
-            for i in range(managers)
-        ),
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture

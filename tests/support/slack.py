@@ -323,3 +323,34 @@ def button_value(call: RecordedCall, action_id: str) -> str:
 CLIENT_ID = "1111.2222"
 TEAMS = {"T0AAA": "xoxb-aaa", "T0BBB": "xoxb-bbb"}
 TOKEN_KEY = "0pTnGqKYVDn1xnLg4ZbW2hVq9z3Jcq8Cw6xH2vEw1Ys="
+
+
+def start_form_values(
+    units: list[str],
+    level: str | None = None,
+    delivery: str = "channel",
+    anonymous: bool = False,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The state values of a submitted start modal (template avstamning, the test channel,
+    deadline 2027-11-01, Swedish)."""
+
+    def select(value: str | None) -> dict[str, Any]:
+        option = None if value is None else {"value": value}
+        return {"value": {"type": "static_select", "selected_option": option}}
+
+    chosen = [{"value": "anonymous"}] if anonymous else []
+    return {
+        "template": select("avstamning"),
+        "units": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [{"value": u} for u in units],
+            }
+        },
+        "channel": {"value": {"type": "conversations_select", "selected_conversation": CHANNEL}},
+        "deadline": {"value": {"type": "datepicker", "selected_date": "2027-11-01"}},
+        "anonymous": {"value": {"type": "checkboxes", "selected_options": chosen}},
+        "lang": select("sv"),
+        "delivery": {"value": {"type": "radio_buttons", "selected_option": {"value": delivery}}},
+        "level": select(level),
+    }
