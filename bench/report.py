@@ -64,8 +64,9 @@ def _figure1(r: dict[str, Any] | None) -> str:
     out.append(
         f"\nSustained (processed ≥ 90 % of offered): **{r['sustained_rate']} answers/s**. "
         f"Acknowledged {t['acked']}, stored {t['stored']}, lost {t['lost']}, stored twice "
-        f"{t['doubled_answers']}; posts delivered {t['posts_delivered']}, doubled "
-        f"{t['doubled_posts']}.\n"
+        f"{t['doubled_answers']}; the bot's posts delivered {t['posts_delivered']}, doubled "
+        f"{t['doubled_posts']} (same thread and text), "
+        f"{t.get('doubled_post_keys', '–')} (same post key).\n"
     )
     out.append(
         f"Target: p99 within 1.5× of the floor at 200 answers/s, sustaining 200/s, nothing "
