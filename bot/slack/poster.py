@@ -791,6 +791,12 @@ class Poster:
                 log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
                 metrics.post_done("failed")
                 return None
+            except TimeoutError:
+                # No answer in time, so Slack may have made it: not tried again blind. The
+                # row stays pending; once its lease ran out the resender looks for its key.
+                log.warning("%s for %s: no answer in time; left to the resender", method, key)
+                metrics.post_done("failed")
+                return None
             finally:
                 _lease.deadline = None
                 _lease.paced = False
