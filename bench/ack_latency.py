@@ -15,7 +15,11 @@ drain: the time until every next question is posted (the bench waits for it), wh
 the rate really processed, posting included. The bot is saturated when that falls under
 90 % of the offered rate; steps above the target rate (200/s) are not run then. At the end,
 answers stored must equal acknowledged deliveries, with no Slack message stored twice and
-no post made twice.
+no post made twice. All systems post into the same fake (and the lean floor into the same
+kind of threads), one after the other: each system's posts are counted from the fake's
+record of its own run only (``since``), doubled both as the same channel, thread and text
+and as the same post key in the message metadata (the bot's key; the lean floor sends one
+too).
 
 Targets: p99 within 1.5× of the ``insert`` floor at 100 answers/s; 200 answers/s sustained
 on 2 cores with p99 ≤ 300 ms, posting drained; CPU per answer ≤ 1.5× the lean floor;
@@ -42,6 +46,7 @@ from bench.harness import (
     bench_database,
     bot_env,
     doubled_answers,
+    duplicate_keys,
     duplicate_posts,
     free_port,
     log,
@@ -146,8 +151,10 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
                 offset[0] += n
                 return items
 
-            floors = {
-                mode: _system(
+            floors: dict[str, dict[int, dict[str, float]]] = {}
+            floor_posts: dict[str, dict[str, Any]] = {}
+            for mode in FLOORS:
+                floors[mode], floor_posts[mode] = _system(
                     f"floor-{mode}",
                     functools.partial(start_floor_mode, mode, db.url, fake.base_url),
                     fake,
@@ -157,9 +164,7 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
                     seconds,
                     drain=mode == "lean",
                     bot=False,
-                )[0]
-                for mode in FLOORS
-            }
+                )
             bot_steps, totals = _system(
                 "bot",
                 lambda: start_bot(db.url, fake.base_url, name="bot-ack", env=UNLIMITED),
@@ -173,12 +178,47 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
             )
     finally:
         fake.stop()
-    return _verdict(floors, bot_steps, totals)
+    result = _verdict(floors, bot_steps, totals)
+    result["floor_posts"] = {m: t for m, t in floor_posts.items() if t}
+    return result
 
 
-def _delivered(fake: FakeSlackProc) -> tuple[int, float]:
-    posts = fake.posts()["posts"]
+def _delivered(fake: FakeSlackProc, since: int) -> tuple[int, float]:
+    posts = fake.posts(since)["posts"]
     return sum(1 for p in posts if p[3]), max((float(p[4]) for p in posts if p[3]), default=0.0)
+
+
+def _bot_settled(fake: FakeSlackProc, db: Any, since: int) -> tuple[dict[str, Any], int]:
+    """The bot's record of posts once its outbox is empty (every row sent or given up) and
+    the fake has as many of its messages as the outbox has sent keys, or after 120 s; and
+    how many message keys the outbox marked sent. (An answer may call for more than one
+    message, so the drain above can end before the last ones are posted.)"""
+    deadline = time.monotonic() + 120
+    while True:
+        keys = int(
+            db.scalar(
+                "SELECT count(*) FROM chat_posts WHERE status = 'sent' "
+                "AND CAST(payload AS jsonb) ->> 'method' = 'chat.postMessage'"
+            )
+        )
+        busy = int(
+            db.scalar("SELECT count(*) FROM chat_posts WHERE status IN ('pending', 'failed')")
+        )
+        posts = settled_posts(fake, keys, since=since)
+        delivered = sum(1 for p in posts["posts"] if p[3])
+        if (busy == 0 and delivered >= keys) or time.monotonic() > deadline:
+            return posts, keys
+        time.sleep(1.0)
+
+
+def own_posts(posts: dict[str, Any]) -> dict[str, Any]:
+    """What one system's record of posts says: delivered, doubled (same channel, thread
+    and text as another of its posts; same post key as another)."""
+    return {
+        "posts_delivered": sum(1 for p in posts["posts"] if p[3]),
+        "doubled_posts": duplicate_posts(posts["posts"]),
+        "doubled_post_keys": duplicate_keys(posts["posts"]),
+    }
 
 
 def _system(
@@ -193,6 +233,7 @@ def _system(
     drain: bool,
     bot: bool,
 ) -> tuple[dict[int, dict[str, float]], dict[str, Any]]:
+    first_post = fake.post_count()  # everything before is another system's
     proc = start()
     out: dict[int, dict[str, float]] = {}
     acked_total = 0
@@ -201,7 +242,7 @@ def _system(
         proc.wait_ready()
         for rate in steps:
             items = take(int(rate * seconds))
-            posted_before, _ = _delivered(fake) if drain else (0, 0.0)
+            posted_before, _ = _delivered(fake, first_post) if drain else (0, 0.0)
             cpu0, fake0, load0 = tree_cpu(proc.pid), tree_cpu(fake.pid), _children_cpu()
             pg0 = _pg_active_ms(db)
             result = run_load(proc.port, items, rate, name=f"{name}-{rate}")
@@ -210,10 +251,10 @@ def _system(
             end = result.started + len(items) / rate
             if drain:
                 deadline = time.monotonic() + 60
-                posted, last = _delivered(fake)
+                posted, last = _delivered(fake, first_post)
                 while posted - posted_before < result.acked and time.monotonic() < deadline:
                     time.sleep(0.2)
-                    posted, last = _delivered(fake)
+                    posted, last = _delivered(fake, first_post)
                 row["posted"] = float(posted - posted_before)
                 row["drained_after_s"] = max(0.0, last - end)
                 row["processed_per_s"] = result.acked / max(1e-9, last - result.started)
@@ -249,17 +290,27 @@ def _system(
                     break
         if bot:
             stored = stored_answers(db)
-            posts = settled_posts(fake, stored)
+            posts, keys_sent = _bot_settled(fake, db, first_post)
             totals = {
                 "acked": acked_total,
                 "stored": stored,
                 "lost": max(0, acked_total - stored),
                 "stored_not_acked": max(0, stored - acked_total),
                 "doubled_answers": doubled_answers(db),
-                "posts_delivered": sum(1 for p in posts["posts"] if p[3]),
-                "doubled_posts": duplicate_posts(posts["posts"]),
+                **own_posts(posts),
+                "post_keys_sent": keys_sent,
+                "posts_not_sent": dict(
+                    db.rows(
+                        "SELECT status, count(*) FROM chat_posts WHERE status <> 'sent' "
+                        "GROUP BY status"
+                    )
+                ),
                 "fake_statuses": posts["statuses"],
             }
+        elif drain:
+            # The lean floor's next question always has the same text: only its keys count.
+            counted = own_posts(settled_posts(fake, acked_total, since=first_post))
+            totals = {k: v for k, v in counted.items() if k != "doubled_posts"}
     finally:
         proc.stop()
     return out, totals
@@ -291,7 +342,12 @@ def _verdict(
         and at_target["p99_ms"] <= TARGET_P99_MS
     )
     pg_ok = at_ratio is not None and at_ratio["pg_ms_per_answer"] <= 2.0
-    clean = totals["lost"] == 0 and totals["doubled_answers"] == 0 and totals["doubled_posts"] == 0
+    clean = (
+        totals["lost"] == 0
+        and totals["doubled_answers"] == 0
+        and totals["doubled_posts"] == 0
+        and totals["doubled_post_keys"] == 0
+    )
     return {
         "floors": {m: {str(k): v for k, v in rows.items()} for m, rows in floors.items()},
         "floor": {str(k): v for k, v in floors["ack"].items()},

@@ -12,8 +12,11 @@ Prints ``PORT <n>`` once it listens. Benchmarks steer it through extra API metho
 * ``bench.no_rate_limits``; ``bench.fail_for`` ``{seconds, status, retry_after}``;
   ``bench.clear_faults``;
 * ``bench.prompt_count``: how many thread posts were delivered (cheap to poll);
-* ``bench.posts``: every chat.postMessage attempt as ``[channel, thread_ts, text, ok, at]``
-  and a count of calls per method and status.
+* ``bench.posts`` ``{since}``: every chat.postMessage attempt (from the ``since``-th on) as
+  ``[channel, thread_ts, text, ok, at, key]`` (``key``: the post key the sender put in the
+  message metadata, empty without one), ``total``: how many attempts there are in all (the
+  next ``since`` for a record of only what comes later), and a count of calls per method
+  and status (of the whole record).
 
 Run: ``python -m bench.fake_slack_server``.
 """
@@ -84,9 +87,10 @@ def _install_controls(fake: FakeSlack) -> None:
         fake.clear_faults()
         return {"ok": True}
 
-    def posts(_args: dict[str, Any]) -> dict[str, Any]:
+    def posts(args: dict[str, Any]) -> dict[str, Any]:
         calls = [c for c in fake.calls() if not c.method.startswith("bench.")]
         statuses = Counter(f"{c.method} {c.status}{'' if c.ok else ' not-ok'}" for c in calls)
+        made = [c for c in calls if c.method == "chat.postMessage"]
         return {
             "ok": True,
             "posts": [
@@ -96,10 +100,11 @@ def _install_controls(fake: FakeSlack) -> None:
                     str(c.args.get("text") or ""),
                     c.ok,
                     c.at,
+                    _post_key(c.arg_json("metadata")),
                 ]
-                for c in calls
-                if c.method == "chat.postMessage"
+                for c in made[int(args.get("since") or 0) :]
             ],
+            "total": len(made),
             "statuses": dict(statuses),
             "violations": len(fake.spec_violations) + len(fake.block_kit_errors),
             "fake_errors": list(fake.fake_errors[:5]),
@@ -119,6 +124,14 @@ def _install_controls(fake: FakeSlack) -> None:
         ("bench.posts", posts),
     ):
         fake.on(name, handler)
+
+
+def _post_key(metadata: Any) -> str:
+    """The post key a sender put in a message's metadata (``event_payload.key``), or ""."""
+    if not isinstance(metadata, dict):
+        return ""
+    payload = metadata.get("event_payload")
+    return str(payload.get("key") or "") if isinstance(payload, dict) else ""
 
 
 def main() -> None:

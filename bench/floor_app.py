@@ -5,8 +5,10 @@ adapter on waitress, the same thread count):
 - ``insert``: Bolt and one ``INSERT`` + ``COMMIT`` before the ack (the least a bot that
   stores before it acknowledges can do);
 - ``lean``: the same visible work as the bot, written plainly: the answer stored before
-  the ack (idempotent by message key), then the ✅ reaction, the next question and a post
-  claim (one ``INSERT`` + ``COMMIT``) after it.
+  the ack (idempotent by message key), then the ✅ reaction, the next question (with its
+  post key in the message metadata, as the bot sends it) and a post claim (one ``INSERT``
+  + ``COMMIT``) after it. Its next question always reads "Nästa fråga", so its posts in
+  one thread have the same text: they are told apart by the post key.
 
 The two with a database use psycopg directly, one connection per server thread, on
 ``DIALOGBOT_DATABASE_URL``.
@@ -112,7 +114,10 @@ def build(mode: str = "ack", connections: Connections | None = None) -> App:
             conn.commit()
             client.reactions_add(channel=channel, timestamp=ts, name="white_check_mark")
             client.chat_postMessage(
-                channel=channel, thread_ts=event.get("thread_ts"), text="Nästa fråga"
+                channel=channel,
+                thread_ts=event.get("thread_ts"),
+                text="Nästa fråga",
+                metadata={"event_type": "dialogbot_post", "event_payload": {"key": key}},
             )
 
     else:

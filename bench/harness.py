@@ -277,9 +277,15 @@ class FakeSlackProc(Proc):
             raise RuntimeError(f"{method}: {body}")
         return dict(body)
 
-    def posts(self) -> dict[str, Any]:
-        """Every chat.postMessage attempt and a count of calls per method and status."""
-        return self.control("bench.posts")
+    def posts(self, since: int = 0) -> dict[str, Any]:
+        """Every chat.postMessage attempt (from the ``since``-th on, see ``total``) and a
+        count of calls per method and status."""
+        return self.control("bench.posts", since=since)
+
+    def post_count(self) -> int:
+        """How many chat.postMessage attempts the fake has seen (a ``since`` for
+        :meth:`posts` that leaves out everything made so far)."""
+        return int(self.control("bench.posts", since=1 << 62)["total"])
 
 
 class BotProc(Proc):
@@ -526,10 +532,25 @@ def duplicate_posts(posts: list[list[Any]]) -> int:
     """Delivered posts with the same channel, thread and text as another one."""
     seen: set[tuple[str, str, str]] = set()
     doubled = 0
-    for channel, thread_ts, text_, ok, _at in posts:
+    for channel, thread_ts, text_, ok, *_ in posts:
         if not ok:
             continue
         key = (str(channel), str(thread_ts), str(text_))
+        if key in seen:
+            doubled += 1
+        seen.add(key)
+    return doubled
+
+
+def duplicate_keys(posts: list[list[Any]]) -> int:
+    """Delivered posts with the same post key (in the message metadata) as another one;
+    posts without a key are not counted."""
+    seen: set[str] = set()
+    doubled = 0
+    for post in posts:
+        key = str(post[5]) if len(post) > 5 else ""
+        if not post[3] or not key:
+            continue
         if key in seen:
             doubled += 1
         seen.add(key)
@@ -662,17 +683,20 @@ def machine() -> dict[str, str]:
     }
 
 
-def settled_posts(fake: FakeSlackProc, expected: int, quiet: float = 3.0) -> dict[str, Any]:
-    """The fake's post record once ``expected`` posts are delivered or none arrived for
-    ``quiet`` seconds (the bot posts after storing, so the last posts trail the answers)."""
-    last, since = -1, time.monotonic()
+def settled_posts(
+    fake: FakeSlackProc, expected: int, quiet: float = 3.0, *, since: int = 0
+) -> dict[str, Any]:
+    """The fake's post record (from the ``since``-th post on) once ``expected`` posts of it
+    are delivered or none arrived for ``quiet`` seconds (the bot posts after storing, so the
+    last posts trail the answers)."""
+    last, quiet_since = -1, time.monotonic()
     while True:
-        posts = fake.posts()
+        posts = fake.posts(since)
         delivered = sum(1 for p in posts["posts"] if p[3])
         if delivered >= expected:
             return posts
         if delivered != last:
-            last, since = delivered, time.monotonic()
-        elif time.monotonic() - since > quiet:
+            last, quiet_since = delivered, time.monotonic()
+        elif time.monotonic() - quiet_since > quiet:
             return posts
         time.sleep(0.3)

@@ -81,8 +81,9 @@ def _figure1(r: dict[str, Any] | None) -> str:
     out.append(
         f"\nSustained (processed ≥ 90 % of offered, posting drained): "
         f"**{r['sustained_rate']} answers/s**. Bot totals: acknowledged {t['acked']}, stored "
-        f"{t['stored']}, lost {t['lost']}, stored twice {t['doubled_answers']}; posts "
-        f"delivered {t['posts_delivered']}, doubled {t['doubled_posts']}.\n"
+        f"{t['stored']}, lost {t['lost']}, stored twice {t['doubled_answers']}; the bot's posts "
+        f"delivered {t['posts_delivered']}, doubled {t['doubled_posts']} (same thread and "
+        f"text), {t.get('doubled_post_keys', '–')} (same post key).\n"
     )
     bot100 = r["bot"].get("100") or {}
     out.append(

@@ -8,12 +8,14 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fakes import FakeSlack
 from fakes.signing import DEFAULT_TEAM_ID
 from sqlalchemy import Engine
 
+from bot.clock import FixedClock
 from bot.slack.pacing import Limits, Pacer
 from bot.slack.poster import LandingBatch, Poster, make_client, message_payload
 from storage.db import make_session_factory
@@ -122,7 +124,7 @@ def _limited_fake(fake: FakeSlack) -> None:
     fake.latency(0.002, 0.01)
 
 
-def _poster(db: Engine) -> Poster:
+def _poster(db: Engine, clock: FixedClock | None = None) -> Poster:
     limits = Limits(
         per_channel_per_s=CHANNEL_RATE,
         channel_burst=CHANNEL_BURST,
@@ -130,7 +132,9 @@ def _poster(db: Engine) -> Poster:
         workspace_burst=WORKSPACE_BURST,
         jitter_s=JITTER_S,
     )
-    return Poster(OutboxStore(make_session_factory(db)), pacer=Pacer(limits), keep_alive=True)
+    factory = make_session_factory(db)
+    store = OutboxStore(factory) if clock is None else OutboxStore(factory, clock=clock)
+    return Poster(store, pacer=Pacer(limits), keep_alive=True)
 
 
 def _fan_out(poster: Poster, fake: FakeSlack, posts: list[NewPost]) -> float:
@@ -233,3 +237,33 @@ def test_the_keep_alive_transport_retries_server_errors_and_reports_refusals(
         _fan_out(poster, fake, refused)
     assert {poster.store.status(WS, p.key) for p in posts} == {"sent"}
     assert poster.store.status(WS, "k:bad") == "dead"
+
+
+@pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])
+def test_a_post_whose_answer_came_too_late_is_made_once(db: Engine, keep_alive: bool) -> None:
+    """Slack made the post but answered after the client gave up (a timeout): trying again
+    at once would post it twice. The row is left under its lease, and once that has run out
+    the resender finds the post in its thread (by the key in the metadata)."""
+    with FakeSlack() as fake:
+        fake.latency(0.6, 0.6)  # handled 0.3 s after the call, answered 0.3 s later
+        clock = FixedClock(datetime.now(UTC))
+        poster = _poster(db, clock)
+        poster.keep_alive = keep_alive
+        slow = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        # The client gives up before Slack has even made the post (slack_sdk types the
+        # timeout as int; urllib and http.client take seconds as a float).
+        slow.timeout = 0.1  # type: ignore[assignment]
+        post = NewPost("k:late", message_payload("C0ONE", "Fråga 2", thread_ts="1.000001"), "C0ONE")
+        planned = poster.plan(WS, [post])
+        assert poster.send_planned(slow, planned) == 0  # no answer: it may or may not be there
+        fake.wait_for("chat.postMessage", 1)
+        time.sleep(1.0)  # every attempt the client made has reached the fake by now
+        assert [c.args["text"] for c in fake.delivered()] == ["Fråga 2"]
+        assert poster.store.status(WS, "k:late") == "pending"
+
+        fake.latency(0, 0)
+        clock.advance(timedelta(minutes=5))  # the lease ran out
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        assert poster.resend_due(lambda _ws: client) == 0
+        assert [c.args["text"] for c in fake.delivered()] == ["Fråga 2"]
+    assert poster.store.status(WS, "k:late") == "sent"

@@ -182,7 +182,8 @@ class KeepAliveWebClient(WebClient):
     """A WebClient that keeps one HTTP connection per thread and host open between calls
     (slack_sdk's urllib transport opens and closes a TCP/TLS connection per call, which
     costs more CPU than the call itself in a fan-out). Errors surface exactly as urllib
-    raises them (HTTPError for 4xx/5xx, URLError for connection trouble), so slack_sdk's
+    raises them (HTTPError for 4xx/5xx, URLError for connection trouble, a timeout waiting
+    for the answer as it is: not retried, the call may have been made), so slack_sdk's
     retry handlers and the poster's handling see no difference."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -215,8 +216,20 @@ class KeepAliveWebClient(WebClient):
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         try:
             conn.request("POST", path, body=req.data, headers=dict(req.header_items()))
+        except (OSError, http.client.HTTPException) as err:
+            conn.close()
+            connections.pop(where, None)
+            raise URLError(err) from err
+        try:
             resp = conn.getresponse()
             body = resp.read()
+        except TimeoutError:
+            # Slack got the call and did not answer in time: it may have made the post. As
+            # urllib, raised as it is, so no retry handler tries again blind (the row stays
+            # under its lease; the resender looks for its key in the thread before posting).
+            conn.close()
+            connections.pop(where, None)
+            raise
         except (OSError, http.client.HTTPException) as err:
             conn.close()
             connections.pop(where, None)
@@ -776,6 +789,12 @@ class Poster:
             except SlackClientError as err:
                 status = self.store.failed(workspace, key)
                 log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
+                metrics.post_done("failed")
+                return None
+            except TimeoutError:
+                # No answer in time, so Slack may have made it: not tried again blind. The
+                # row stays pending; once its lease ran out the resender looks for its key.
+                log.warning("%s for %s: no answer in time; left to the resender", method, key)
                 metrics.post_done("failed")
                 return None
             finally:
