@@ -49,17 +49,25 @@ class Held:
     """Stands in for :func:`round_start.carry_out`: notes what was stored when the work
     after the ack began, and runs the real work only when released (or never: a crash)."""
 
-    def __init__(self, slack: SlackHarness, run: bool = True) -> None:
+    def __init__(self, slack: SlackHarness, run: bool = True, team: str = DEFAULT_TEAM_ID) -> None:
         self.slack = slack
         self.run = run
+        self.team = team
         self.release = threading.Event()
+        self.called = threading.Event()
         self.rounds_when_called: int | None = None
         self.calls: list[tuple[Any, ...]] = []
         self.real: Callable[..., None] = round_start.carry_out
 
+    def rounds_seen(self) -> int | None:
+        """How many rounds the work after the ack found when it began (waits for it)."""
+        assert self.called.wait(10), "the work after the ack never began"
+        return self.rounds_when_called
+
     def __call__(self, *args: Any, **kwargs: Any) -> None:
         self.calls.append(args)
-        self.rounds_when_called = len(self.slack.services.queries.rounds(DEFAULT_TEAM_ID))
+        self.rounds_when_called = len(self.slack.services.queries.rounds(self.team))
+        self.called.set()
         if self.run:
             self.release.wait(10)
             self.real(*args, **kwargs)
@@ -78,7 +86,7 @@ def test_a_start_is_acknowledged_before_the_round_exists_and_the_round_follows(
     assert slack.services.queries.rounds(DEFAULT_TEAM_ID) == []
     [job] = _start_jobs(slack)
     assert job.status == "pending" and job.payload["units"] == ["Äldreomsorg"]
-    assert held.rounds_when_called == 0
+    assert held.rounds_seen() == 0
     held.release.set()
     slack.executor.wait_idle()
     # Right after the ack the round started, its fan-out went out and the starter heard.
@@ -234,13 +242,13 @@ def test_a_large_start_acks_before_the_start_work_ran(
 ) -> None:
     team = "T0LARGE"
     build_org(slack.services.kernel.session_factory, team, 300)
-    held = Held(slack)
+    held = Held(slack, team=team)
     monkeypatch.setattr(round_start, "carry_out", held)
     text = f'start avstamning enheter:"Benchförvaltningen" kanal:<#{CHANNEL}|c> leverans:dm'
     reply = slack.command(text, user="UPROC", team=team, wait=False)
     assert "Startar rundan" in reply.json()["text"]
     assert slack.services.queries.rounds(team) == []
-    assert held.calls and held.rounds_when_called == 0
+    assert held.rounds_seen() == 0
     held.release.set()
     slack.executor.wait_idle()
     [info] = slack.services.queries.rounds(team)
