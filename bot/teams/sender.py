@@ -4,8 +4,9 @@
 
 A post is written ``pending`` before whatever caused it is acknowledged, sent after the
 ack by the process holding its lease, and taken over by the resender when that process
-died or the send failed. Before each call the client-side :class:`~bot.teams.rate.RateLimiter`
-waits until the call fits Teams' limits per conversation and per tenant; a 429, 412, 502
+died or the send failed. Each call is made inside the client-side
+:class:`~bot.teams.rate.RateLimiter` (``with limiter.call(…)``), which waits until the call
+fits Teams' limits per conversation and per tenant and counts it from its answer; a 429, 412, 502
 or 504 that still happens is retried in place when its ``Retry-After`` (or the jittered
 back-off) is short, otherwise the row is rescheduled. 403 (the app is not installed for
 the person), 413 and other refusals give the post up (``dead``) and are logged with the
@@ -189,18 +190,18 @@ class TeamsSender:
         if op == "update":
             conversation = str(payload["conversation"])
             url = str(payload.get("service_url") or self.service_url)
-            self.limiter.acquire(workspace, conversation)
-            self.connector.update(url, conversation, str(payload["activity_id"]), activity)
+            with self.limiter.call(workspace, conversation):
+                self.connector.update(url, conversation, str(payload["activity_id"]), activity)
             return conversation, str(payload["activity_id"])
         if op == "channel":
             channel = str(payload["channel"])
-            self.limiter.acquire(workspace, channel)
-            return self.connector.create_channel_post(
-                self.service_url, workspace, channel, activity
-            )
+            with self.limiter.call(workspace, channel):
+                return self.connector.create_channel_post(
+                    self.service_url, workspace, channel, activity
+                )
         conversation, url = self._conversation(workspace, payload)
-        self.limiter.acquire(workspace, conversation)
-        return conversation, self.connector.send(url, conversation, activity)
+        with self.limiter.call(workspace, conversation):
+            return conversation, self.connector.send(url, conversation, activity)
 
     def _conversation(self, workspace: str, payload: dict[str, Any]) -> tuple[str, str]:
         if payload.get("thread_of"):
@@ -216,8 +217,8 @@ class TeamsSender:
         if ref is not None:
             return ref.conversation_id, ref.service_url
         user_ref = f"8:orgid:{user}"
-        self.limiter.acquire(workspace)
-        conversation = self.connector.create_personal(self.service_url, workspace, user_ref)
+        with self.limiter.call(workspace):
+            conversation = self.connector.create_personal(self.service_url, workspace, user_ref)
         self.services.conversations.remember(
             workspace,
             PLATFORM,
