@@ -266,3 +266,20 @@ def test_a_crash_between_the_response_and_the_start_is_started_once_by_the_sched
     clock.advance(START_LEASE * 2)
     assert scheduler.run_due() == (0, 0)
     assert len([m for m in h.chat(SUPPORT) if "har startat" in h.texts(m)]) == 1
+
+
+def test_a_start_creates_each_missing_personal_chat_once(teams: TeamsHarness) -> None:
+    h = teams
+    h.install(SUPPORT)  # the managers have not written to the bot: no chat yet
+    h.say(SUPPORT, START)
+    assert all(len(_cards(h, user)) == 1 for user in MANAGERS)
+    created = [
+        c
+        for c in h.fake.calls
+        if c.method == "POST" and c.path == "/v3/conversations" and not c.body.get("isGroup")
+    ]
+    # Created while the round was being stored, and not again by the posts.
+    assert sorted(c.body["members"][0]["id"] for c in created) == sorted(
+        f"8:orgid:{user}" for user in MANAGERS
+    )
+    assert h.fake.limit_hits == []

@@ -417,24 +417,34 @@ class TeamsHandler:
                 self.sender.send_now(ws, [self._started_note(conv, key, started)])
             return
         try:
-            started = starts.start(job)
-            fanout = self.notifier.plan_round_start(started)
-        except DialogError as err:
-            log.info("round start %s refused after the response: %s", job.job_key, err.key)
-            starts.refused(job, err.key)
-            text = t(lang, "teams.start_failed", reason=error_text(lang, err))
-            self._say_now(ws, conv, f"{key}:error", text)
-            return
-        except Exception as exc:
-            status = starts.failed(job, f"{type(exc).__name__}: {exc}")
-            log.warning(
-                "round start %s failed after the response; the job is %s", job.job_key, status
-            )
-            raise
-        if not starts.done(job, started):
-            log.warning("round start %s finished after its lease was taken over", job.job_key)
-        self.sender.send_now(ws, [self._started_note(conv, key, started)])
-        self.notifier.send_round_start(fanout)
+            prospects = starts.prospects(ws, cmd)
+        except DialogError:
+            prospects = []  # the start below says why
+        # The personal chats are created while the round is stored: the tenant's calls
+        # a second are the fan-out's limit, and these need nothing from the round.
+        ahead = self.notifier.prepare_round_start(ws, prospects)
+        try:
+            try:
+                started = starts.start(job)
+                fanout = self.notifier.plan_round_start(started)
+            except DialogError as err:
+                log.info("round start %s refused after the response: %s", job.job_key, err.key)
+                starts.refused(job, err.key)
+                text = t(lang, "teams.start_failed", reason=error_text(lang, err))
+                self._say_now(ws, conv, f"{key}:error", text)
+                return
+            except Exception as exc:
+                status = starts.failed(job, f"{type(exc).__name__}: {exc}")
+                log.warning(
+                    "round start %s failed after the response; the job is %s", job.job_key, status
+                )
+                raise
+            if not starts.done(job, started):
+                log.warning("round start %s finished after its lease was taken over", job.job_key)
+            self.sender.send_now(ws, [self._started_note(conv, key, started)])
+            self.notifier.send_round_start(fanout)
+        finally:
+            ahead()
 
     def _started_note(self, conv: str, key: str, started: RoundStarted) -> NewPost:
         info = started.round

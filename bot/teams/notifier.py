@@ -10,6 +10,7 @@ twice and fills in what is missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -124,6 +125,14 @@ class TeamsNotifier:
                     chats,
                 )
             )
+
+    def prepare_round_start(self, workspace: str, chat_ids: Sequence[str]) -> Callable[[], None]:
+        """Create the personal chats of a round start's likely participants while the round
+        is being stored (:meth:`TeamsSender.open_personal_chats`; not on one thread,
+        where tests run on virtual time); returns the function that ends it."""
+        if self.fanout_workers <= 1 or not chat_ids:
+            return lambda: None
+        return self.sender.open_personal_chats(workspace, chat_ids, self.fanout_workers)
 
     def plan_round_start(self, started: RoundStarted) -> Planned:
         """Write the fan-out to the outbox (call it before acknowledging the start)."""

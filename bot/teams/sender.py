@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -118,6 +120,9 @@ class TeamsSender:
         self.service_url = service_url
         self.sleep = sleep
         self.retried = 0
+        #: Personal chats being created ahead of posting (:meth:`open_personal_chats`).
+        self._opening: dict[tuple[str, str], Future[str | None]] = {}
+        self._opening_lock = threading.Lock()
 
     # Planning and sending -----------------------------------------------------------
 
@@ -154,6 +159,55 @@ class TeamsSender:
             post = NewPost(row.key, row.payload, None, row.round_id, row.participation_id)
             self.deliver(row.workspace_id, post)
         return len(due)
+
+    def open_personal_chats(
+        self, workspace: str, users: Sequence[str], workers: int
+    ) -> Callable[[], None]:
+        """Create, in ``workers`` background threads, the personal chats of ``users`` the
+        bot has no reference for yet, ahead of posting to them (a round start's, while
+        the round is being stored). Nothing is posted, and Teams gives the same chat when
+        one is created again, so this is safe whatever happens next; a post to one of
+        them takes the chat from here instead of creating it. Returns the function that
+        ends it (chats not begun by then are left to the posts)."""
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="dialogbot-teams-open")
+
+        def open_one(user: str) -> str | None:
+            if self.services.conversations.reference(workspace, PLATFORM, user) is not None:
+                return None
+            with self.limiter.call(workspace):
+                return self.connector.create_personal(
+                    self.service_url, workspace, f"8:orgid:{user}"
+                )
+
+        mine: list[tuple[str, str]] = []
+        with self._opening_lock:
+            for user in users:
+                key = (workspace, user)
+                if key not in self._opening:
+                    self._opening[key] = pool.submit(open_one, user)
+                    mine.append(key)
+
+        def close() -> None:
+            with self._opening_lock:
+                for key in mine:
+                    left = self._opening.pop(key, None)
+                    if left is not None:
+                        left.cancel()
+            pool.shutdown(wait=True)
+
+        return close
+
+    def _opened(self, workspace: str, user: str) -> str | None:
+        """The personal chat :meth:`open_personal_chats` created for ``user`` (waiting for
+        it when under way), or None: not asked for, not begun, or it failed."""
+        with self._opening_lock:
+            opening = self._opening.pop((workspace, user), None)
+        if opening is None or opening.cancel():
+            return None
+        try:
+            return opening.result()
+        except Exception:  # the post's own call shows what is wrong
+            return None
 
     def deliver(self, workspace: str, post: NewPost) -> Landed | None:
         """Make the call for one held row and record the outcome."""
@@ -217,8 +271,10 @@ class TeamsSender:
         if ref is not None:
             return ref.conversation_id, ref.service_url
         user_ref = f"8:orgid:{user}"
-        with self.limiter.call(workspace):
-            conversation = self.connector.create_personal(self.service_url, workspace, user_ref)
+        conversation = self._opened(workspace, user)
+        if conversation is None:
+            with self.limiter.call(workspace):
+                conversation = self.connector.create_personal(self.service_url, workspace, user_ref)
         self.services.conversations.remember(
             workspace,
             PLATFORM,
