@@ -32,6 +32,10 @@ from bot.teams.sender import Planned, TeamsSender
 #: slow (4 threads fell behind at ~300 ms per manager on a loaded machine; 16 on SQLite
 #: mostly wait for each other's writes).
 FANOUT_WORKERS = 8
+#: Threads creating personal chats while a round is being stored: a few keep up with the
+#: tenant's pace, and every extra thread takes the interpreter lock from the start's own
+#: (CPU-bound) work.
+PREPARE_WORKERS = 2
 
 
 def prompt_post(
@@ -132,7 +136,7 @@ class TeamsNotifier:
         where tests run on virtual time); returns the function that ends it."""
         if self.fanout_workers <= 1 or not chat_ids:
             return lambda: None
-        return self.sender.open_personal_chats(workspace, chat_ids, self.fanout_workers)
+        return self.sender.open_personal_chats(workspace, chat_ids, PREPARE_WORKERS)
 
     def plan_round_start(self, started: RoundStarted) -> Planned:
         """Write the fan-out to the outbox (call it before acknowledging the start)."""
