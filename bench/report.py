@@ -338,10 +338,12 @@ def _figure7(r: dict[str, Any] | None) -> str:
         f"{r['limit_hits']} | {_verdict(r.get('pass'))} |\n"
     )
     out.append(
-        "*time*: from the command to the last card delivered (the start's own transaction "
-        "included); *429s*: calls the fake found over a limit (retried after Retry-After, so "
-        "none is lost). The client-side limiter counts each window 0.1 s longer than Teams "
-        "does, against jitter between timing a call and its arrival.\n"
+        "*ack*: the HTTP response to the command (only the command is stored before it; "
+        "the round starts right after); *time*: from the command to the last card delivered "
+        "(the start included); *429s*: calls the fake found over a limit (retried after "
+        "Retry-After, so none is lost). The client-side limiter counts a call from its "
+        "answer, and while it is in flight as inside every window, so no window at Teams "
+        "is exceeded whatever the jitter between sending a call and its arrival.\n"
     )
     return "\n".join(out)
 

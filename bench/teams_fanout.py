@@ -1,4 +1,4 @@
-"""Figure 6: a Teams round's fan-out against Teams' rate limits.
+"""Figure 7: a Teams round's fan-out against Teams' rate limits.
 
 ``/dialog start`` on Teams for ``MANAGERS`` managers who have not written to the bot yet:
 the bot creates each personal chat (``POST /v3/conversations``) and posts the first
@@ -94,11 +94,11 @@ def run(managers: int = MANAGERS) -> dict[str, Any]:
 
 
 def main() -> dict[str, Any]:
-    """Run figure 6 and save it."""
-    log(f"figure 6: Teams fan-out to {MANAGERS} managers")
+    """Run figure 7 and save it."""
+    log(f"figure 7: Teams fan-out to {MANAGERS} managers")
     result = run()
     save_result("figure7_teams_fanout", result)
-    log(f"figure 6: {result}")
+    log(f"figure 7: {result}")
     return result
 
 

@@ -1765,6 +1765,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Runda {round_id} ({title}) har startat med {count} chefer.",
         "en": "Round {round_id} ({title}) has started with {count} managers.",
     },
+    "teams.start_failed": {
+        "sv": "Rundan du startade kunde inte startas: {reason}",
+        "en": "The round you started could not be started: {reason}",
+    },
     "teams.help": {
         "sv": 'Skriv `dialog start MALL enheter:"ENHET" deadline:ÅÅÅÅ-MM-DD` för att starta en runda, `dialog status [runda]`, `dialog påminn [runda]` eller `dialog stäng [runda]`. Chefer svarar genom att skriva i den personliga chatten med boten.',
         "en": 'Write `dialog start TEMPLATE units:"UNIT" deadline:YYYY-MM-DD` to start a round, `dialog status [round]`, `dialog remind [round]` or `dialog close [round]`. Managers answer by writing in their personal chat with the bot.',

@@ -163,6 +163,17 @@ class Repository:
         )
         return [UnitOutline(*row) for row in self.session.execute(stmt).all()]
 
+    def manager_chat_ids(self, unit_ids: Collection[int]) -> list[str]:
+        """The chat ids of the managers of ``unit_ids`` (whom a start would ask)."""
+        stmt = (
+            select(Person.chat_id)
+            .join(UnitManager, UnitManager.person_id == Person.id)
+            .where(Person.workspace_id == self.workspace_id, UnitManager.unit_id.in_(unit_ids))
+            .distinct()
+            .order_by(Person.chat_id)
+        )
+        return list(self.session.scalars(stmt))
+
     def unit(self, key: str) -> Unit | None:
         """The unit with ``key``."""
         stmt = select(Unit).where(Unit.workspace_id == self.workspace_id, Unit.key == key)

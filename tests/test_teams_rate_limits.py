@@ -5,9 +5,12 @@ test measures the pacing without waiting for it."""
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -165,3 +168,35 @@ def test_refusals_give_a_post_up_and_others_go_on(
         [NewPost("test:huge", {"op": "send", "conversation": conversation, "activity": huge})],
     )
     assert h.bot.sender.outbox.status(DEFAULT_TENANT, "test:huge") == "dead"
+
+
+def test_no_window_at_teams_is_exceeded_whatever_the_delay_on_the_way() -> None:
+    """Teams counts a call somewhere between its sending and its answer. Calls delayed on
+    the way (a busy event loop, the network) arrive closer together than they left, so the
+    limiter counts each call from its answer, and while it is in flight as inside every
+    window: no second at Teams holds more than 30 calls for the tenant or 7 for one
+    conversation (real time, 8 threads, a quarter of the calls 0.25 s late)."""
+    limiter = RateLimiter(30)
+    arrivals: list[float] = []
+    in_conversation: list[float] = []
+    lock = threading.Lock()
+    late = random.Random(19)
+    delays = [late.choice((0.0, 0.0, 0.0, 0.25)) for _ in range(80)]
+
+    def call(n: int) -> None:
+        conversation = "a:busy" if n % 8 == 0 else None
+        with limiter.call(DEFAULT_TENANT, conversation):
+            time.sleep(delays[n])  # on the way
+            with lock:
+                arrivals.append(time.monotonic())
+                if conversation is not None:
+                    in_conversation.append(arrivals[-1])
+            time.sleep(0.005)  # the answer on its way back
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(call, range(len(delays))))
+    assert len(arrivals) == len(delays)
+    assert _windows_ok(arrivals, 1.0, 30)
+    assert _windows_ok(in_conversation, 1.0, 7) and _windows_ok(in_conversation, 2.0, 8)
+    # And the pace is the limit's: 80 calls take little more than (80 - 30) / 30 s.
+    assert max(arrivals) - min(arrivals) < 5.0

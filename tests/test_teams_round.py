@@ -4,6 +4,7 @@ SDK's real token check, the handler, the outbox and the Connector calls."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +12,11 @@ from fakes.teams.connector import DEFAULT_TENANT
 from fakes.teams.harness import TeamsHarness
 from support.sample import load_sample_org
 
+from bot.clock import FixedClock
+from bot.schedule.scheduler import Scheduler
 from bot.services.container import Services
+from bot.services.round_starts import START_GRACE, START_LEASE
+from bot.teams.handler import TeamsHandler
 
 CHANNEL = "19:ledning@thread.tacv2"
 SUPPORT = "U0PROC01"
@@ -215,3 +220,66 @@ def test_the_documentation_through_a_signed_link(teams: TeamsHarness) -> None:
 
     h.say(MANAGERS[0], "dialog export")
     assert "processtöd" in h.texts(h.chat(MANAGERS[0])[-1]).lower()
+
+
+def test_a_start_redelivered_by_teams_starts_one_round(teams: TeamsHarness) -> None:
+    h = teams
+    for user in [SUPPORT, *MANAGERS]:
+        h.install(user)
+    conversation = h.fake.personal_chat_of(f"29:{SUPPORT}")
+    assert conversation is not None
+    command = h.activity(SUPPORT, conversation, text=START)
+    # Teams delivers the same activity again (no answer in time, say), once while the
+    # first is under way and once after.
+    assert h.post(command).status_code == 200
+    assert h.post(command).status_code == 200
+    h.settle()
+    assert h.post(command).status_code == 200
+    h.settle()
+    assert len(h.services.queries.rounds(DEFAULT_TENANT)) == 1
+    started = [m for m in h.chat(SUPPORT) if "har startat" in h.texts(m)]
+    assert len(started) == 1
+    assert len(h.fake.messages(CHANNEL)) == 1
+    assert all(len(_cards(h, user)) == 1 for user in MANAGERS)
+
+
+def test_a_crash_between_the_response_and_the_start_is_started_once_by_the_scheduler(
+    teams: TeamsHarness, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
+) -> None:
+    h = teams
+    for user in [SUPPORT, *MANAGERS]:
+        h.install(user)
+    # The process dies right after answering: the work after the response never runs.
+    monkeypatch.setattr(TeamsHandler, "_carry_out", lambda *args: None)
+    h.say(SUPPORT, START)
+    assert h.services.queries.rounds(DEFAULT_TENANT) == []
+    scheduler = Scheduler(h.services, h.bot.notifier)
+    assert scheduler.run_due() == (0, 0)  # within the grace the answering process has it
+    clock.advance(START_GRACE + timedelta(seconds=1))
+    assert scheduler.run_due() == (1, 0)
+    [info] = h.services.queries.rounds(DEFAULT_TENANT)
+    assert all(len(_cards(h, user)) == 1 for user in MANAGERS)
+    assert len(h.fake.messages(CHANNEL)) == 1
+    # The starter hears it in the personal chat, once.
+    told = [h.texts(m) for m in h.chat(SUPPORT) if "har startat" in h.texts(m)]
+    assert told == [f"Runda {info.round_id} ({info.title}) har startat med 5 chefer."]
+    clock.advance(START_LEASE * 2)
+    assert scheduler.run_due() == (0, 0)
+    assert len([m for m in h.chat(SUPPORT) if "har startat" in h.texts(m)]) == 1
+
+
+def test_a_start_creates_each_missing_personal_chat_once(teams: TeamsHarness) -> None:
+    h = teams
+    h.install(SUPPORT)  # the managers have not written to the bot: no chat yet
+    h.say(SUPPORT, START)
+    assert all(len(_cards(h, user)) == 1 for user in MANAGERS)
+    created = [
+        c
+        for c in h.fake.calls
+        if c.method == "POST" and c.path == "/v3/conversations" and not c.body.get("isGroup")
+    ]
+    # Created while the round was being stored, and not again by the posts.
+    assert sorted(c.body["members"][0]["id"] for c in created) == sorted(
+        f"8:orgid:{user}" for user in MANAGERS
+    )
+    assert h.fake.limit_hits == []

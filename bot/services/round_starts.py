@@ -117,6 +117,19 @@ class RoundStarts:
 
         return self.kernel.transaction(workspace, work)
 
+    def prospects(self, workspace: str, cmd: StartRound) -> list[str]:
+        """The chat ids of the managers an accepted start will most likely ask (one read;
+        absences and deputies are not looked at): what an adapter may prepare, such as
+        their personal chats, while the round is being started."""
+        template = self.kernel.catalog.get(cmd.template)
+
+        def work(repo: Repository) -> list[str]:
+            chosen = select_units(OrgTree(repo.unit_outlines()), cmd)
+            asked = [u.id for u in chosen if u.managers and template.questions_for(u.level_key)]
+            return repo.manager_chat_ids(asked) if asked else []
+
+        return self.kernel.read(workspace, work)
+
     def claim(self, workspace: str, job_key: str) -> ClaimedJob | None:
         """Take an accepted start under this process's lease; None when it is done, held
         by another worker (the scheduler took it over) or does not exist."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.chain.export import export_round
 from bot.domain.commands import StartRound
 from bot.services.container import Services
+from bot.services.round_starts import StartAccepted
 from bot.wiring import Runtime
 
-__all__ = ["Services", "StartRound", "round_docx", "services_for"]
+__all__ = ["Services", "StartAccepted", "StartRound", "round_docx", "services_for"]
 
 
 def services_for(runtime: Runtime) -> Services:

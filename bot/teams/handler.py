@@ -31,12 +31,12 @@ from bot.domain.errors import (
     QuestionNotCurrent,
     UnknownPerson,
 )
-from bot.domain.results import Outcome, Participant, RoundInfo
+from bot.domain.results import Outcome, Participant, RoundInfo, RoundStarted
 from bot.escaping import markdown
 from bot.i18n import DEFAULT_LANG, t
 from bot.services.conversations import ConversationRef, NewPost
 from bot.teams import cards
-from bot.teams.deps import Services
+from bot.teams.deps import Services, StartAccepted, StartRound
 from bot.teams.notifier import TeamsNotifier, prompt_post
 from bot.teams.sender import PLATFORM, Planned, TeamsSender
 
@@ -375,19 +375,78 @@ class TeamsHandler:
     def _start(
         self, ws: str, conv: str, key: str, aad: str, text: str, activity: dict[str, Any]
     ) -> Reply:
+        """Only the command is stored before the response (one short transaction; the
+        common refusals answer at once); the round starts right after it
+        (:meth:`_carry_out`): a round of a thousand managers takes seconds to start."""
         args = parse_start(text, self.tz, teams_channel)
         channel = args.channel or self._channel_of(activity)
         if channel is None:
             raise InvalidInput("kanal:19:…@thread.tacv2")
+        lang = self._lang(ws, aad)
         command = args.command(
             channel_here=channel,
-            lang=self._lang(ws, aad),
+            lang=lang,
             started_by=aad,
             external_key=key,
             delivery="dm",
         )
-        now = self.services.kernel.clock.now()
-        started = self.services.rounds.start_round(ws, command.checked(now, self.tz))
+        cmd = command.checked(self.services.kernel.clock.now(), self.tz)
+        accepted = self.services.round_starts.accept(ws, cmd)
+        return Reply(after=lambda: self._carry_out(ws, conv, key, lang, accepted, cmd))
+
+    def _carry_out(
+        self,
+        ws: str,
+        conv: str,
+        key: str,
+        lang: str,
+        accepted: StartAccepted,
+        cmd: StartRound,
+    ) -> None:
+        """Start the round accepted before the response, write its fan-out to the outbox,
+        settle the job, then send: the note where the command was given, the
+        announcement and the first questions. If this process dies in between, the
+        scheduler takes the job over (:mod:`bot.services.round_starts`)."""
+        starts = self.services.round_starts
+        job = starts.claim(ws, accepted.job_key)
+        if job is None:
+            # Delivered again: the first delivery (or the scheduler) carries it out; a
+            # round that started already is reported once (the note's key).
+            if accepted.round_id is not None:
+                started = self.services.rounds.start_round(ws, cmd)
+                self.sender.send_now(ws, [self._started_note(conv, key, started)])
+            return
+        try:
+            prospects = starts.prospects(ws, cmd)
+        except DialogError:
+            prospects = []  # the start below says why
+        # The personal chats are created while the round is stored: the tenant's calls
+        # a second are the fan-out's limit, and these need nothing from the round.
+        ahead = self.notifier.prepare_round_start(ws, prospects)
+        try:
+            try:
+                started = starts.start(job)
+                fanout = self.notifier.plan_round_start(started)
+            except DialogError as err:
+                log.info("round start %s refused after the response: %s", job.job_key, err.key)
+                starts.refused(job, err.key)
+                text = t(lang, "teams.start_failed", reason=error_text(lang, err))
+                self._say_now(ws, conv, f"{key}:error", text)
+                return
+            except Exception as exc:
+                status = starts.failed(job, f"{type(exc).__name__}: {exc}")
+                log.warning(
+                    "round start %s failed after the response; the job is %s", job.job_key, status
+                )
+                raise
+            if not starts.done(job, started):
+                log.warning("round start %s finished after its lease was taken over", job.job_key)
+            self.sender.send_now(ws, [self._started_note(conv, key, started)])
+            self.notifier.send_round_start(fanout)
+        finally:
+            ahead()
+
+    def _started_note(self, conv: str, key: str, started: RoundStarted) -> NewPost:
         info = started.round
         text = t(
             info.lang,
@@ -396,14 +455,7 @@ class TeamsHandler:
             title=markdown(info.title),
             count=len(started.participants),
         )
-        fanout = self.notifier.plan_round_start(started)
-        note = self.sender.plan(ws, [self._text_post(conv, f"{key}:started", text)])
-
-        def after() -> None:
-            self.sender.send_planned(note)
-            self.notifier.send_round_start(fanout)
-
-        return Reply(after=after)
+        return self._text_post(conv, f"{key}:started", text)
 
     def _export(self, ws: str, conv: str, key: str, aad: str, lang: str, rest: str) -> Reply:
         """A signed link to the round's documentation (DOCX), for process supports."""
@@ -503,6 +555,9 @@ class TeamsHandler:
     def _say(self, ws: str, conv: str, key: str, text: str) -> Reply:
         planned = self.sender.plan(ws, [self._text_post(conv, key, text)])
         return Reply(after=lambda: self.sender.send_planned(planned))
+
+    def _say_now(self, ws: str, conv: str, key: str, text: str) -> None:
+        self.sender.send_now(ws, [self._text_post(conv, key, text)])
 
     def _deliver(self, planned: Planned | None, ws: str, pid: int) -> None:
         if planned is not None:

@@ -10,11 +10,13 @@ twice and fills in what is missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
+from bot.domain.errors import DialogError
 from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.escaping import markdown
 from bot.i18n import t
@@ -25,7 +27,15 @@ from bot.teams import cards
 from bot.teams.sender import Planned, TeamsSender
 
 #: Threads sending a fan-out's personal chats (one Connector round trip each at a time).
-FANOUT_WORKERS = 4
+#: The rate limiter counts calls in flight, so more threads cannot go over a limit; they
+#: keep the tenant's 30 calls a second busy when round trips and the outbox's writes are
+#: slow (4 threads fell behind at ~300 ms per manager on a loaded machine; 16 on SQLite
+#: mostly wait for each other's writes).
+FANOUT_WORKERS = 8
+#: Threads creating personal chats while a round is being stored: a few keep up with the
+#: tenant's pace, and every extra thread takes the interpreter lock from the start's own
+#: (CPU-bound) work.
+PREPARE_WORKERS = 2
 
 
 def prompt_post(
@@ -78,6 +88,30 @@ class TeamsNotifier:
         """Announce the round and give every participant their first question."""
         self.send_round_start(self.plan_round_start(started))
 
+    def start_succeeded(self, started: RoundStarted, chat_id: str) -> None:
+        """Tell the process support in their personal chat that the round they started
+        has started (a start the scheduler took over; once per round and person)."""
+        info = started.round
+        text = t(
+            info.lang,
+            "teams.started",
+            round_id=info.round_id,
+            title=markdown(info.title),
+            count=len(started.participants),
+        )
+        payload = {"op": "send", "user": chat_id, "activity": cards.message(text=text)}
+        key = f"round:{info.round_id}:started-dm:{chat_id}"
+        self.sender.post(info.workspace_id, NewPost(key, payload, None, info.round_id))
+
+    def start_refused(self, workspace: str, chat_id: str, key: str, error: DialogError) -> None:
+        """Tell the process support in their personal chat that the start they were told
+        about was refused, and why (once per accepted start ``key``)."""
+        lang = self.sender.services.people.lang_of(workspace, chat_id)
+        reason = t(lang, error.key, **{k: markdown(v) for k, v in error.params.items()})
+        text = t(lang, "teams.start_failed", reason=reason)
+        payload = {"op": "send", "user": chat_id, "activity": cards.message(text=text)}
+        self.sender.post(workspace, NewPost(f"start-refused:{key}", payload))
+
     def send_round_start(self, planned: Planned) -> None:
         """Send a planned fan-out: the announcement, then the personal chats in parallel
         (each is a conversation of its own; the rate limiter keeps the tenant's pace)."""
@@ -87,7 +121,7 @@ class TeamsNotifier:
             self.sender.send_planned(replace(planned, posts=chats))
             return
         with ThreadPoolExecutor(
-            FANOUT_WORKERS, thread_name_prefix="dialogbot-teams-fanout"
+            self.fanout_workers, thread_name_prefix="dialogbot-teams-fanout"
         ) as pool:
             list(
                 pool.map(
@@ -95,6 +129,14 @@ class TeamsNotifier:
                     chats,
                 )
             )
+
+    def prepare_round_start(self, workspace: str, chat_ids: Sequence[str]) -> Callable[[], None]:
+        """Create the personal chats of a round start's likely participants while the round
+        is being stored (:meth:`TeamsSender.open_personal_chats`; not on one thread,
+        where tests run on virtual time); returns the function that ends it."""
+        if self.fanout_workers <= 1 or not chat_ids:
+            return lambda: None
+        return self.sender.open_personal_chats(workspace, chat_ids, PREPARE_WORKERS)
 
     def plan_round_start(self, started: RoundStarted) -> Planned:
         """Write the fan-out to the outbox (call it before acknowledging the start)."""

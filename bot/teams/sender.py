@@ -4,8 +4,9 @@
 
 A post is written ``pending`` before whatever caused it is acknowledged, sent after the
 ack by the process holding its lease, and taken over by the resender when that process
-died or the send failed. Before each call the client-side :class:`~bot.teams.rate.RateLimiter`
-waits until the call fits Teams' limits per conversation and per tenant; a 429, 412, 502
+died or the send failed. Each call is made inside the client-side
+:class:`~bot.teams.rate.RateLimiter` (``with limiter.call(…)``), which waits until the call
+fits Teams' limits per conversation and per tenant and counts it from its answer; a 429, 412, 502
 or 504 that still happens is retried in place when its ``Retry-After`` (or the jittered
 back-off) is short, otherwise the row is rescheduled. 403 (the app is not installed for
 the person), 413 and other refusals give the post up (``dead``) and are logged with the
@@ -28,8 +29,10 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -117,6 +120,9 @@ class TeamsSender:
         self.service_url = service_url
         self.sleep = sleep
         self.retried = 0
+        #: Personal chats being created ahead of posting (:meth:`open_personal_chats`).
+        self._opening: dict[tuple[str, str], Future[str | None]] = {}
+        self._opening_lock = threading.Lock()
 
     # Planning and sending -----------------------------------------------------------
 
@@ -154,6 +160,55 @@ class TeamsSender:
             self.deliver(row.workspace_id, post)
         return len(due)
 
+    def open_personal_chats(
+        self, workspace: str, users: Sequence[str], workers: int
+    ) -> Callable[[], None]:
+        """Create, in ``workers`` background threads, the personal chats of ``users`` the
+        bot has no reference for yet, ahead of posting to them (a round start's, while
+        the round is being stored). Nothing is posted, and Teams gives the same chat when
+        one is created again, so this is safe whatever happens next; a post to one of
+        them takes the chat from here instead of creating it. Returns the function that
+        ends it (chats not begun by then are left to the posts)."""
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="dialogbot-teams-open")
+
+        def open_one(user: str) -> str | None:
+            if self.services.conversations.reference(workspace, PLATFORM, user) is not None:
+                return None
+            with self.limiter.call(workspace):
+                return self.connector.create_personal(
+                    self.service_url, workspace, f"8:orgid:{user}"
+                )
+
+        mine: list[tuple[str, str]] = []
+        with self._opening_lock:
+            for user in users:
+                key = (workspace, user)
+                if key not in self._opening:
+                    self._opening[key] = pool.submit(open_one, user)
+                    mine.append(key)
+
+        def close() -> None:
+            with self._opening_lock:
+                for key in mine:
+                    left = self._opening.pop(key, None)
+                    if left is not None:
+                        left.cancel()
+            pool.shutdown(wait=True)
+
+        return close
+
+    def _opened(self, workspace: str, user: str) -> str | None:
+        """The personal chat :meth:`open_personal_chats` created for ``user`` (waiting for
+        it when under way), or None: not asked for, not begun, or it failed."""
+        with self._opening_lock:
+            opening = self._opening.pop((workspace, user), None)
+        if opening is None or opening.cancel():
+            return None
+        try:
+            return opening.result()
+        except Exception:  # the post's own call shows what is wrong
+            return None
+
     def deliver(self, workspace: str, post: NewPost) -> Landed | None:
         """Make the call for one held row and record the outcome."""
         payload = post.payload
@@ -189,18 +244,18 @@ class TeamsSender:
         if op == "update":
             conversation = str(payload["conversation"])
             url = str(payload.get("service_url") or self.service_url)
-            self.limiter.acquire(workspace, conversation)
-            self.connector.update(url, conversation, str(payload["activity_id"]), activity)
+            with self.limiter.call(workspace, conversation):
+                self.connector.update(url, conversation, str(payload["activity_id"]), activity)
             return conversation, str(payload["activity_id"])
         if op == "channel":
             channel = str(payload["channel"])
-            self.limiter.acquire(workspace, channel)
-            return self.connector.create_channel_post(
-                self.service_url, workspace, channel, activity
-            )
+            with self.limiter.call(workspace, channel):
+                return self.connector.create_channel_post(
+                    self.service_url, workspace, channel, activity
+                )
         conversation, url = self._conversation(workspace, payload)
-        self.limiter.acquire(workspace, conversation)
-        return conversation, self.connector.send(url, conversation, activity)
+        with self.limiter.call(workspace, conversation):
+            return conversation, self.connector.send(url, conversation, activity)
 
     def _conversation(self, workspace: str, payload: dict[str, Any]) -> tuple[str, str]:
         if payload.get("thread_of"):
@@ -216,8 +271,10 @@ class TeamsSender:
         if ref is not None:
             return ref.conversation_id, ref.service_url
         user_ref = f"8:orgid:{user}"
-        self.limiter.acquire(workspace)
-        conversation = self.connector.create_personal(self.service_url, workspace, user_ref)
+        conversation = self._opened(workspace, user)
+        if conversation is None:
+            with self.limiter.call(workspace):
+                conversation = self.connector.create_personal(self.service_url, workspace, user_ref)
         self.services.conversations.remember(
             workspace,
             PLATFORM,

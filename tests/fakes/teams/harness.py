@@ -19,6 +19,7 @@ import uvicorn
 from bot.services.container import Services
 from bot.teams.app import TeamsBot, build_bot
 from bot.teams.config import TeamsConfig
+from bot.teams.notifier import FANOUT_WORKERS
 from bot.teams.rate import RateLimiter
 
 from .connector import DEFAULT_APP_ID, DEFAULT_TENANT, FakeConnector
@@ -51,7 +52,7 @@ class TeamsHarness:
         tenant: str = DEFAULT_TENANT,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] | None = None,
-        fanout_workers: int = 4,
+        fanout_workers: int = FANOUT_WORKERS,
     ) -> None:
         self.fake = fake or FakeConnector(tenant=tenant).start()
         self.tenant = tenant
