@@ -73,7 +73,6 @@ _NOT_PLAIN = bytes(range(0x20)) + b"&<>"
 # The first byte of U+F000…U+FFFF in UTF-8: among them U+FFFE and U+FFFF, which XML
 # cannot hold (the others, rare, take the careful path too).
 _FFXX = 0xEF
-_PRESERVE = b' xml:space="preserve"'
 
 _BODY_MARK = "DIALOGBOT-BODY-7f3a"
 _TITLE_MARK = "DIALOGBOT-TITLE-7f3a"
@@ -269,8 +268,9 @@ class _Writer:
         self.ids = ids
         self.out: list[bytes] = []
         self._extend = self.out.extend
-        # A paragraph in a style around one plain run: its opening up to the ``w:t``.
-        self._opening: dict[str, bytes] = {}
+        # A paragraph in a style around one plain run: its opening up to the text, without
+        # and with space preserved.
+        self._opening: dict[str, tuple[bytes, bytes]] = {}
 
     def xml(self, text: str) -> None:
         """Markup (and texts already escaped in it), as it is."""
@@ -285,10 +285,11 @@ class _Writer:
             return
         opening = self._opening.get(style_id)
         if opening is None:
-            opening = f"<w:p>{_paragraph_props(style_id)}<w:r><w:t".encode()
+            head = f"<w:p>{_paragraph_props(style_id)}<w:r><w:t"
+            opening = (f"{head}>".encode(), f'{head} xml:space="preserve">'.encode())
             self._opening[style_id] = opening
-        space = _PRESERVE if text.strip() != text else b""
-        self._extend((opening, space, b">", data, b"</w:t></w:r></w:p>"))
+        # python-docx preserves the space where ``strip()`` would shorten the text.
+        self._extend((opening[text.strip() != text], data, b"</w:t></w:r></w:p>"))
 
     def table(self, block: Table, width: int, in_cell: bool) -> None:
         ids = self.ids
@@ -386,12 +387,11 @@ def _fld_char(kind: str) -> str:
     return f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
 
 
-def _table_of_contents(writer: _Writer, blocks: tuple[Block, ...], lang: str) -> None:
+def _table_of_contents(writer: _Writer, entries: list[Heading], lang: str) -> None:
     """A ``TOC`` field over headings 1–2; its shown result lists them (Word adds page
     numbers when it updates the field on opening)."""
     ids = writer.ids
     writer.paragraph(t(lang, "summary.contents"), ids["TOC Heading"])
-    entries = _headings(blocks)
     begin = (
         _fld_char("begin")
         + '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
@@ -548,7 +548,8 @@ def _with_title(name: str, data: bytes, title: str) -> bytes:
 
 def render_docx(document: ExportDocument) -> bytes:
     """Render ``document`` as a Word file (bytes)."""
-    toc = len(_headings(document.blocks)) >= TOC_MIN_HEADINGS
+    headings = _headings(document.blocks)
+    toc = len(headings) >= TOC_MIN_HEADINGS
     skeleton = _skeleton(document.lang, toc)
     writer = _Writer(skeleton.ids)
     ids = skeleton.ids
@@ -559,7 +560,7 @@ def render_docx(document: ExportDocument) -> bytes:
     if document.facts:
         _facts(writer, document.facts)
     if toc:
-        _table_of_contents(writer, document.blocks, document.lang)
+        _table_of_contents(writer, headings, document.lang)
     writer.blocks(document.blocks, PAGE_WIDTH - 2 * MARGIN, in_cell=False)
     writer.out.append(skeleton.document_tail)
     body = b"".join(writer.out)
