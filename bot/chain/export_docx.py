@@ -15,16 +15,25 @@ template) without fighting direct formatting.
 
 The document is written from a template: a skeleton built once per process (per language
 and with or without a table of contents) with python-docx — page, footer, styles,
-properties — and the body's ``word/document.xml`` written as text, each value escaped once
+properties — and the body's ``word/document.xml`` written as UTF-8, each value escaped once
 for XML (characters XML cannot hold are dropped). The body is element for element what
 python-docx would have built (tests/test_export_docx_golden.py compares them).
+
+The body is written as bytes: the markup around a text is encoded once per style (a
+paragraph's or a table row's opening and closing), and each text is encoded once. A text
+that can stand in a ``w:t`` as it is (no ``& < >``, no control character, nothing XML
+cannot hold: one C-level ``translate`` of its bytes tells) goes in as those bytes; the few
+others take the careful path that writes them as python-docx does (:func:`_run_content`).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -58,6 +67,12 @@ from bot.i18n import t
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # What python-docx turns into run elements: a tab, a line break.
 _RUN_BREAKS = re.compile("[\t\r\n]")
+# Bytes of a text's UTF-8 that keep it out of a plain ``w:t``: the control characters
+# (a tab or line break becomes an element, the others are dropped) and ``& < >``.
+_NOT_PLAIN = bytes(range(0x20)) + b"&<>"
+# The first byte of U+F000…U+FFFF in UTF-8: among them U+FFFE and U+FFFF, which XML
+# cannot hold (the others, rare, take the careful path too).
+_FFXX = 0xEF
 
 _BODY_MARK = "DIALOGBOT-BODY-7f3a"
 _TITLE_MARK = "DIALOGBOT-TITLE-7f3a"
@@ -81,6 +96,20 @@ def _escape(text: str) -> str:
     return text
 
 
+def _plain(text: str) -> bytes | None:
+    """``text`` in UTF-8 if it can stand in a ``w:t`` as it is, else None (the careful
+    path: :func:`_run_content`). An empty text is never plain (python-docx writes no
+    ``w:t`` for it)."""
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    # ``0xEF in`` is a memchr (``bytes in bytes`` first tries the needle as an integer).
+    if not data or len(data.translate(None, _NOT_PLAIN)) < len(data) or _FFXX in data:
+        return None
+    return data
+
+
 def _t(text: str) -> str:
     """One ``w:t`` (escaped text), space-preserving where it starts or ends with space
     (python-docx: where ``strip()`` would shorten it; the same whitespace as ``isspace``)."""
@@ -92,10 +121,6 @@ def _t(text: str) -> str:
 def _run_content(text: str) -> str:
     """The run's children for ``text`` as python-docx writes them: tabs and line breaks
     (``\\r`` and ``\\n`` each) as elements, the text between them in ``w:t``."""
-    if text.isprintable():  # the common case, one C-level scan: nothing to drop or break
-        if "&" in text or "<" in text or ">" in text:
-            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return _t(text) if text else ""
     text = _escape(text)
     if not _RUN_BREAKS.search(text):
         return _t(text) if text else ""
@@ -111,16 +136,24 @@ def _run_content(text: str) -> str:
     return "".join(out)
 
 
+def _run_props(style_id: str | None) -> str:
+    return f'<w:rPr><w:rStyle w:val="{style_id}"/></w:rPr>' if style_id else ""
+
+
 def _run(text: str, style_id: str | None = None) -> str:
     content = _run_content(text)
-    props = f'<w:rPr><w:rStyle w:val="{style_id}"/></w:rPr>' if style_id else ""
+    props = _run_props(style_id)
     if not props and not content:
         return "<w:r/>"
     return f"<w:r>{props}{content}</w:r>"
 
 
+def _paragraph_props(style_id: str | None) -> str:
+    return f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
+
+
 def _p(style_id: str | None, runs: str = "") -> str:
-    props = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
+    props = _paragraph_props(style_id)
     if not props and not runs:
         return "<w:p/>"
     return f"<w:p>{props}{runs}</w:p>"
@@ -128,15 +161,6 @@ def _p(style_id: str | None, runs: str = "") -> str:
 
 def _add(text: str, style_id: str | None = None) -> str:
     """A paragraph in the style (python-docx adds a run only for a non-empty text)."""
-    if style_id is not None and text and text.isprintable():
-        # The common case in one step (the same as below, without the calls).
-        if "&" in text or "<" in text or ">" in text:
-            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-        return (
-            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
-            f"<w:r><w:t{space}>{text}</w:t></w:r></w:p>"
-        )
     return _p(style_id, _run(text) if text else "")
 
 
@@ -146,13 +170,17 @@ def _twips(emu: int) -> int:
 
 def _widths(columns: list[list[str]], total: int) -> list[int]:
     """Column widths (EMU) in proportion to how much text each column holds, each at
-    least half its equal share, so a unit name is not broken while a status is roomy."""
+    least half its equal share, so a unit name is not broken while a status is roomy.
+
+    A column's weight is the greatest of its average text length, 1.5 × its longest word,
+    0.7 × its heading (the first text) and 4; the lengths are counted by C-level
+    ``len``/``split`` over the whole column."""
     weights = []
     for texts in columns:
-        lengths = [max((len(w) for w in text.split()), default=0) for text in texts]
-        average = sum(len(text) for text in texts) / max(len(texts), 1)
+        longest = max(map(len, " ".join(texts).split()), default=0)
+        average = sum(map(len, texts)) / max(len(texts), 1)
         heading = len(texts[0]) if texts else 0  # a table's first row is its header
-        weights.append(max(average, 1.5 * max(lengths, default=0), 0.7 * heading, 4.0))
+        weights.append(max(average, 1.5 * longest, 0.7 * heading, 4.0))
     floor = 0.5 / len(columns)
     shares = [max(w / sum(weights), floor) for w in weights]
     return [int(total * share / sum(shares)) for share in shares]
@@ -187,30 +215,81 @@ class _Grid:
         )
 
 
-def _tc(width: int, content: str) -> str:
-    return f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>{content}</w:tc>'
+def _tc_open(width: int) -> str:
+    return f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
 
 
 def _cell(width: int, text: str, style_id: str, run_style_id: str | None = None) -> str:
-    if run_style_id is None and text and text.isprintable():
-        # The common case in one step (the same as below, without the calls).
-        if "&" in text or "<" in text or ">" in text:
-            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-        return (
-            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
-            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
-            f"<w:r><w:t{space}>{text}</w:t></w:r></w:p></w:tc>"
+    return f"{_tc_open(width)}{_p(style_id, _run(text, run_style_id))}</w:tc>"
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A table body row's cells (width, paragraph style, run style) and its XML as a
+    bytes format, ``%s`` where each cell's text goes."""
+
+    cells: tuple[tuple[int, str, str | None], ...]
+    format: bytes
+
+    @classmethod
+    def of(cls, cells: tuple[tuple[int, str, str | None], ...]) -> _Row:
+        xml = "".join(
+            f"{_tc_open(w)}<w:p>{_paragraph_props(p)}<w:r>{_run_props(r)}<w:t>".replace("%", "%%")
+            + "%s</w:t></w:r></w:p></w:tc>"
+            for w, p, r in cells
         )
-    return _tc(width, _p(style_id, _run(text, run_style_id)))
+        return cls(cells, f"<w:tr>{xml}</w:tr>".encode())
+
+    def write(self, texts: tuple[str, ...]) -> bytes:
+        """The row's XML: the format filled in one step where every text can stand in
+        its ``w:t`` as it is (checked on the row's texts at once: none empty, none with
+        space at either end, no byte of :data:`_NOT_PLAIN` but the NULs joining them),
+        else cell by cell the careful way."""
+        try:
+            data = "\x00".join(texts).encode()
+        except UnicodeEncodeError:  # a lone surrogate
+            data = None
+        if (
+            data is not None
+            and all(texts)
+            and tuple(map(str.strip, texts)) == texts
+            and len(data.translate(None, _NOT_PLAIN)) == len(data) - len(texts) + 1
+            and _FFXX not in data
+        ):
+            return self.format % tuple(data.split(b"\x00"))
+        cells = (_cell(w, text, p, r) for (w, p, r), text in zip(self.cells, texts, strict=True))
+        return f"<w:tr>{''.join(cells)}</w:tr>".encode()
 
 
 class _Writer:
-    """Writes the body as WordprocessingML text into ``out``."""
+    """Writes the body as WordprocessingML (UTF-8) into ``out``."""
 
     def __init__(self, ids: dict[str, str]) -> None:
         self.ids = ids
-        self.out: list[str] = []
+        self.out: list[bytes] = []
+        self._extend = self.out.extend
+        # A paragraph in a style around one plain run: its opening up to the text, without
+        # and with space preserved.
+        self._opening: dict[str, tuple[bytes, bytes]] = {}
+
+    def xml(self, text: str) -> None:
+        """Markup (and texts already escaped in it), as it is."""
+        self.out.append(text.encode())
+
+    def paragraph(self, text: str, style_id: str) -> None:
+        """A paragraph in the style with ``text`` as its one run (python-docx adds no run
+        for an empty text)."""
+        data = _plain(text)
+        if data is None:
+            self.out.append(_add(text, style_id).encode())
+            return
+        opening = self._opening.get(style_id)
+        if opening is None:
+            head = f"<w:p>{_paragraph_props(style_id)}<w:r><w:t"
+            opening = (f"{head}>".encode(), f'{head} xml:space="preserve">'.encode())
+            self._opening[style_id] = opening
+        # python-docx preserves the space where ``strip()`` would shorten the text.
+        self._extend((opening[text.strip() != text], data, b"</w:t></w:r></w:p>"))
 
     def table(self, block: Table, width: int, in_cell: bool) -> None:
         ids = self.ids
@@ -224,55 +303,57 @@ class _Writer:
                 columns[0][n + 1] = "    " * depth + columns[0][n + 1]
             widths = [_twips(w) for w in _widths(columns, PAGE_WIDTH - 2 * MARGIN)]
             grid = _Grid(widths, widths, True)
-        out = self.out
-        out.append(grid.open(ids["Table Grid"]))
         heading = ids[TABLE_HEADING]
-        out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>")
-        for w, text in zip(grid.first_row, block.header, strict=True):
-            out.append(_cell(w, text, heading))
-        out.append("</w:tr>")
+        header = "".join(
+            _cell(w, text, heading) for w, text in zip(grid.first_row, block.header, strict=True)
+        )
+        self.xml(
+            f"{grid.open(ids['Table Grid'])}<w:tr><w:trPr><w:tblHeader/></w:trPr>{header}</w:tr>"
+        )
+        # Every body row has the equal widths; a row's cells differ only in the first
+        # cell's style (its depth) and the run style (a total in bold).
+        cell_width = equal.first_row[0]
         text_id = ids[TABLE_TEXT]
         strong_id = ids["Strong"]
-        cell_widths = equal.first_row
-        levels = [ids[table_level(depth)] for depth in range(4)]
+        kinds: dict[tuple[int, bool], _Row] = {}
         depths, totals = block.depths, block.totals
-        for index, row in enumerate(block.rows):
-            strong = strong_id if index < len(totals) and totals[index] else None
-            first = levels[min(depths[index], 3) if index < len(depths) else 0]
-            out.append("<w:tr>")
-            for n, (w, text) in enumerate(zip(cell_widths, row, strict=True)):
-                out.append(_cell(w, text, first if n == 0 else text_id, strong))
-            out.append("</w:tr>")
-        out.append("</w:tbl>")
+        out = self.out
+        for index, texts in enumerate(block.rows):
+            level = min(depths[index], 3) if index < len(depths) else 0
+            strong = index < len(totals) and totals[index]
+            row = kinds.get((level, strong))
+            if row is None:
+                run_style = strong_id if strong else None
+                first = (cell_width, ids[table_level(level)], run_style)
+                row = _Row.of((first,) + ((cell_width, text_id, run_style),) * (cols - 1))
+                kinds[level, strong] = row
+            out.append(row.write(texts))
+        out.append(b"</w:tbl>")
 
     def columns(self, block: Columns, width: int) -> None:
         ids = self.ids
         for start in range(0, len(block.columns), MAX_COLUMNS):
             group = block.columns[start : start + MAX_COLUMNS]
             grid = _Grid.equal(width, len(group))
-            self.out.append(grid.open(ids["Table Grid"]))
-            self.out.append("<w:tr>")
+            self.xml(grid.open(ids["Table Grid"]) + "<w:tr>")
             for w, column in zip(grid.first_row, group, strict=True):
-                self.out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr>')
-                self.out.append(_p(ids[COLUMN_HEADING], _run(column.title)))
+                self.xml(_tc_open(w) + _p(ids[COLUMN_HEADING], _run(column.title)))
                 self.blocks(column.blocks, w * EMU_PER_TWIP, in_cell=True)
-                self.out.append("</w:tc>")
-            self.out.append("</w:tr></w:tbl>")
-            self.out.append(_add("", ids[TABLE_TEXT]))
+                self.xml("</w:tc>")
+            self.xml("</w:tr></w:tbl>")
+            self.paragraph("", ids[TABLE_TEXT])
 
     def blocks(self, blocks: tuple[Block, ...], width: int, in_cell: bool) -> None:
         ids = self.ids
-        out = self.out
+        paragraph = self.paragraph
         quote_id = ids["Quote"]
+        label_id = ids[LABEL]
         for block in blocks:
             if isinstance(block, Quote):
-                out.append(_add(block.text, quote_id))
-            elif isinstance(block, Heading):
-                level = min(block.level, 9)
-                out.append(_add(block.text, ids[COLUMN_HEADING if in_cell else f"Heading {level}"]))
+                paragraph(block.text, quote_id)
             elif isinstance(block, Paragraph):
                 if block.label and not block.text:
-                    out.append(_add(block.label, ids[LABEL]))
+                    paragraph(block.label, label_id)
                 else:
                     runs = ""
                     if block.label:
@@ -280,16 +361,20 @@ class _Writer:
                         runs += _run(label, ids["Strong"])
                     if block.text:
                         runs += _run(block.text, ids["Emphasis"] if block.emphasis else None)
-                    out.append(_p(None, runs))
+                    self.xml(_p(None, runs))
+            elif isinstance(block, Heading):
+                level = min(block.level, 9)
+                paragraph(block.text, ids[COLUMN_HEADING if in_cell else f"Heading {level}"])
             elif isinstance(block, Table):
                 self.table(block, width, in_cell)
                 if in_cell:
-                    out.append("<w:p/>")  # python-docx ends a cell's table with a paragraph
+                    self.out.append(b"<w:p/>")  # python-docx ends a cell's table with a paragraph
                 # two tables in a row would merge into one
-                out.append(_add("", ids[TABLE_TEXT]))
+                paragraph("", ids[TABLE_TEXT])
             elif isinstance(block, Bullets):
                 bullet = ids["List Bullet"]
-                out.extend(_add(item, bullet) for item in block.items)
+                for item in block.items:
+                    paragraph(item, bullet)
             else:
                 self.columns(block, width)
 
@@ -302,12 +387,11 @@ def _fld_char(kind: str) -> str:
     return f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
 
 
-def _table_of_contents(writer: _Writer, blocks: tuple[Block, ...], lang: str) -> None:
+def _table_of_contents(writer: _Writer, entries: list[Heading], lang: str) -> None:
     """A ``TOC`` field over headings 1–2; its shown result lists them (Word adds page
     numbers when it updates the field on opening)."""
     ids = writer.ids
-    writer.out.append(_add(t(lang, "summary.contents"), ids["TOC Heading"]))
-    entries = _headings(blocks)
+    writer.paragraph(t(lang, "summary.contents"), ids["TOC Heading"])
     begin = (
         _fld_char("begin")
         + '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
@@ -321,7 +405,7 @@ def _table_of_contents(writer: _Writer, blocks: tuple[Block, ...], lang: str) ->
         paragraphs[-1] = (style, runs + _run(heading.text))
     style, runs = paragraphs[-1]
     paragraphs[-1] = (style, runs + _fld_char("end"))
-    writer.out.extend(_p(style, runs) for style, runs in paragraphs)
+    writer.xml("".join(_p(style, runs) for style, runs in paragraphs))
 
 
 def _facts(writer: _Writer, facts: tuple[tuple[str, str], ...]) -> None:
@@ -331,25 +415,97 @@ def _facts(writer: _Writer, facts: tuple[tuple[str, str], ...]) -> None:
     equal = _Grid.equal(width, 2)
     widths = [_twips(w) for w in _widths([[label for label, _ in facts], ["x" * 40]], width)]
     grid = _Grid(widths, widths, True)
-    out = writer.out
-    out.append(grid.open(ids["Table Grid"]))
+    rows = []
     for n, (label, value) in enumerate(facts):
         cells = grid.first_row if n == 0 else equal.first_row
-        out.append("<w:tr>")
-        out.append(_cell(cells[0], label, ids[TABLE_HEADING]))
-        out.append(_cell(cells[1], value, ids[TABLE_TEXT]))
-        out.append("</w:tr>")
-    out.append("</w:tbl>")
-    out.append(_add("", ids[TABLE_TEXT]))
+        rows.append(
+            f"<w:tr>{_cell(cells[0], label, ids[TABLE_HEADING])}"
+            f"{_cell(cells[1], value, ids[TABLE_TEXT])}</w:tr>"
+        )
+    writer.xml(grid.open(ids["Table Grid"]) + "".join(rows) + "</w:tbl>")
+    writer.paragraph("", ids[TABLE_TEXT])
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A part of the ZIP container, deflated, with the CRC and size its headers give."""
+
+    name: str
+    crc: int
+    size: int
+    deflated: bytes
+
+    @classmethod
+    def of(cls, name: str, data: bytes, level: int = zlib.Z_DEFAULT_COMPRESSION) -> _Member:
+        """``data`` deflated as :mod:`zipfile` does (raw deflate at ``level``)."""
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        deflated = compressor.compress(data) + compressor.flush()
+        return cls(name, zlib.crc32(data), len(data), deflated)
+
+
+_CENTRAL_DIRECTORY = struct.Struct("<4s4B4HL2L5H2L")
+_END_OF_CENTRAL_DIRECTORY = struct.Struct("<4s4H2LH")
+
+
+def _zip(members: list[_Member], date_time: tuple[int, int, int, int, int, int]) -> bytes:
+    """The ZIP container holding ``members`` in order: the bytes :mod:`zipfile` writes for
+    them (``writestr`` of each, deflated), from parts deflated beforehand, so the parts
+    every document shares are compressed once per process (tests/test_export_docx_golden.py
+    compares the two)."""
+    out = io.BytesIO()
+    directory: list[bytes] = []
+    for member in members:
+        info = zipfile.ZipInfo(member.name, date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16  # what zipfile gives a part written from bytes
+        info.CRC, info.file_size = member.crc, member.size
+        info.compress_size = len(member.deflated)
+        offset = out.tell()
+        out.write(info.FileHeader(zip64=False))
+        out.write(member.deflated)
+        dostime = date_time[3] << 11 | date_time[4] << 5 | date_time[5] // 2
+        dosdate = (date_time[0] - 1980) << 9 | date_time[1] << 5 | date_time[2]
+        name = member.name.encode("ascii")
+        directory.append(
+            _CENTRAL_DIRECTORY.pack(
+                b"PK\x01\x02",
+                info.create_version,
+                info.create_system,
+                info.extract_version,
+                info.reserved,
+                info.flag_bits,
+                info.compress_type,
+                dostime,
+                dosdate,
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+                len(name),
+                0,  # extra field
+                0,  # comment
+                0,  # disk number
+                info.internal_attr,
+                info.external_attr,
+                offset,
+            )
+            + name
+        )
+    start = out.tell()
+    out.write(b"".join(directory))
+    size = out.tell() - start
+    count = len(members)
+    out.write(_END_OF_CENTRAL_DIRECTORY.pack(b"PK\x05\x06", 0, 0, count, count, size, start, 0))
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
 class _Skeleton:
-    """The parts of an empty document with Dialogbot's page, styles and footer."""
+    """The parts of an empty document with Dialogbot's page, styles and footer: the
+    parts that hold the title (or the body) as they are, the others deflated once."""
 
-    parts: tuple[tuple[str, bytes], ...]
-    document_head: str
-    document_tail: str
+    parts: tuple[tuple[str, bytes | _Member], ...]
+    document_head: bytes
+    document_tail: bytes
     ids: dict[str, str]
 
 
@@ -360,17 +516,19 @@ def _skeleton(lang: str, toc: bool) -> _Skeleton:
     from bot.chain import docx_skeleton
 
     document = docx_skeleton.build(lang, toc, _TITLE_MARK, _BODY_MARK, PAGE_WIDTH, MARGIN)
-    parts: list[tuple[str, bytes]] = []
-    head = tail = ""
+    parts: list[tuple[str, bytes | _Member]] = []
+    head = tail = b""
     with zipfile.ZipFile(io.BytesIO(document.content)) as zf:
         for name in zf.namelist():
             data = zf.read(name)
             if name == _DOCUMENT_XML:
-                text = data.decode("utf-8")
-                mark = f"<w:p><w:r><w:t>{_BODY_MARK}</w:t></w:r></w:p>"
-                head, _, tail = text.partition(mark)
+                mark = f"<w:p><w:r><w:t>{_BODY_MARK}</w:t></w:r></w:p>".encode()
+                head, _, tail = data.partition(mark)
                 assert tail, "the body mark is missing from the skeleton"
-            parts.append((name, data))
+            if name == _DOCUMENT_XML or _TITLE_MARK.encode() in data:
+                parts.append((name, data))
+            else:
+                parts.append((name, _Member.of(name, data)))
     return _Skeleton(tuple(parts), head, tail, document.ids)
 
 
@@ -390,28 +548,29 @@ def _with_title(name: str, data: bytes, title: str) -> bytes:
 
 def render_docx(document: ExportDocument) -> bytes:
     """Render ``document`` as a Word file (bytes)."""
-    toc = len(_headings(document.blocks)) >= TOC_MIN_HEADINGS
+    headings = _headings(document.blocks)
+    toc = len(headings) >= TOC_MIN_HEADINGS
     skeleton = _skeleton(document.lang, toc)
     writer = _Writer(skeleton.ids)
-    out = writer.out
     ids = skeleton.ids
-    out.append(skeleton.document_head)
-    out.append(_add(_clean(document.title), ids["Title"]))
-    out.append(_add(_clean(document.subtitle), ids["Subtitle"]))
-    out.append(_add(_clean(document.generated), ids[GENERATED]))
+    writer.out.append(skeleton.document_head)
+    writer.paragraph(_clean(document.title), ids["Title"])
+    writer.paragraph(_clean(document.subtitle), ids["Subtitle"])
+    writer.paragraph(_clean(document.generated), ids[GENERATED])
     if document.facts:
         _facts(writer, document.facts)
     if toc:
-        _table_of_contents(writer, document.blocks, document.lang)
+        _table_of_contents(writer, headings, document.lang)
     writer.blocks(document.blocks, PAGE_WIDTH - 2 * MARGIN, in_cell=False)
-    out.append(skeleton.document_tail)
-    body = "".join(out).encode("utf-8")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in skeleton.parts:
-            if name == _DOCUMENT_XML:
-                # The big part: a fast compression level (the file is ~15 % larger).
-                zf.writestr(name, body, compresslevel=1)
-            else:
-                zf.writestr(name, _with_title(name, data, document.title))
-    return buffer.getvalue()
+    writer.out.append(skeleton.document_tail)
+    body = b"".join(writer.out)
+    members = [
+        part
+        if isinstance(part, _Member)
+        # The big part: a fast compression level (the file is ~15 % larger).
+        else _Member.of(name, body, 1)
+        if name == _DOCUMENT_XML
+        else _Member.of(name, _with_title(name, part, document.title))
+        for name, part in skeleton.parts
+    ]
+    return _zip(members, time.localtime()[:6])
