@@ -79,9 +79,7 @@ def _loaded_by(*argv: str) -> set[str]:
         "    assert exc.code in (0, None), exc.code\n"
         "sys.stderr.write(' '.join(sorted(sys.modules)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return set(done.stderr.split())
 
 
