@@ -261,8 +261,9 @@ def _figure5(r: dict[str, Any] | None) -> str:
         "Startup: spawn to the first `/healthz` answer (database connect, migration check, "
         'auth.test, scheduler start). Floor: `python -c "import slack_bolt, sqlalchemy"` '
         "to completion. RSS from /proc after 5 s idle. Medians of 3 runs. The CLI: "
-        "`dialogbot --help` (it imports what every command shares) against the import floor "
-        "of its third-party dependencies, both to completion, interleaved, medians of 7 after "
+        "`dialogbot --help` (the parser only) and `dialogbot round list` (a typical command, "
+        "empty migrated SQLite) each against the import floor of the third-party packages "
+        "it loads, all to completion with a bytecode cache, interleaved, medians of 7 after "
         "a warm-up.\n",
     ]
     if r is None:
@@ -276,6 +277,11 @@ def _figure5(r: dict[str, Any] | None) -> str:
         f"| RSS after only importing slack_bolt, sqlalchemy | "
         f"{_f(r.get('import_floor_rss_mb'), 0)} MB |"
     )
+    if "serve_floor_rss_mb" in r:
+        out.append(
+            f"| RSS after only importing what serve needs idle | "
+            f"{_f(r['serve_floor_rss_mb'], 0)} MB |"
+        )
     if "cli_ratio_cpu" in r:
         out.append(
             f"| `dialogbot --help` CPU (user + system) | {_f(r['cli_cpu_s'], 2)} s |\n"
@@ -283,13 +289,32 @@ def _figure5(r: dict[str, Any] | None) -> str:
             f"| **ratio, CPU** | **{_f(r['cli_ratio_cpu'], 2)}×** |\n"
             f"| `dialogbot --help` wall | {_f(r['cli_wall_s'], 2)} s |\n"
             f"| its floor wall | {_f(r['cli_floor_wall_s'], 2)} s |\n"
-            f"| ratio, wall | {_f(r['cli_ratio_wall'], 2)}× |\n"
+            f"| ratio, wall | {_f(r['cli_ratio_wall'], 2)}× |"
         )
-        out.append(f'CLI floor: `python -c "{r["cli_floor"]}"`. {_load(r)}\n')
+    if "cmd_ratio_cpu" in r:
+        out.append(
+            f"| `dialogbot round list` CPU (user + system) | {_f(r['cmd_cpu_s'], 2)} s |\n"
+            f"| its floor CPU | {_f(r['cmd_floor_cpu_s'], 2)} s |\n"
+            f"| **ratio, CPU** | **{_f(r['cmd_ratio_cpu'], 2)}×** |\n"
+            f"| `dialogbot round list` wall | {_f(r['cmd_wall_s'], 2)} s |\n"
+            f"| its floor wall | {_f(r['cmd_floor_wall_s'], 2)} s |\n"
+            f"| ratio, wall | {_f(r['cmd_ratio_wall'], 2)}× |"
+        )
+    out[-1] += "\n"
+    if "cli_ratio_cpu" in r:
+        floors = f'`--help` floor: `python -c "{r["cli_floor"]}"`.'
+        if "cmd_floor" in r:
+            floors += f' `round list` floor: `python -c "{r["cmd_floor"]}"`.'
+        if "serve_floor" in r:
+            floors += f' Serve floor: `python -c "{r["serve_floor"]}"`.'
+        out.append(f"{floors} {_load(r)}\n")
+    cli = max(r.get("cli_ratio_cpu", 99), r.get("cmd_ratio_cpu", 0))
     out.append(
         "Targets: CLI start ≤ 1.5× its import floor, idle RSS ≤ 60 MB. Result: CLI "
-        f"{_f(r.get('cli_ratio_cpu'), 2)}× (CPU), idle RSS {_f(r['idle_rss_mb'], 0)} MB → "
-        f"{_verdict(r.get('cli_ratio_cpu', 99) <= 1.5 and r['idle_rss_mb'] <= 60)}.\n"
+        f"{_f(r.get('cli_ratio_cpu'), 2)}× (`--help`, CPU)"
+        + (f", {_f(r['cmd_ratio_cpu'], 2)}× (`round list`, CPU)" if "cmd_ratio_cpu" in r else "")
+        + f", idle RSS {_f(r['idle_rss_mb'], 0)} MB → "
+        f"{_verdict(cli <= 1.5 and r['idle_rss_mb'] <= 60)}.\n"
     )
     return "\n".join(out)
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from bot.domain.absence import parse_date
 from bot.i18n import t
-from bot.services.absences import Absences
-from bot.wiring import build_runtime
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bot.services.absences import Absences
 
 
 def _service(args: argparse.Namespace) -> Absences:
+    from bot.wiring import build_runtime
+
     return build_runtime(args.db).services.absences.in_zone(args.tz)
 
 
@@ -21,6 +24,8 @@ def _print(out: Console, text: str) -> None:
 
 
 def cmd_absence_add(args: argparse.Namespace, out: Console) -> int:
+    from bot.domain.absence import parse_date
+
     period = _service(args).register(
         args.workspace,
         args.by,

@@ -8,44 +8,29 @@ import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
-
-from bot import __version__, cli_views
+from bot import __version__
 from bot.cli_args import round_id_arg
-from bot.cli_errors import (
-    CloseNeedsConfirmation,
-    database_problem,
-    masked_url,
-    unsupported_backend,
-)
-from bot.config import ConfigError, Settings, current, installed, load_catalog, load_settings
-from bot.domain.errors import DialogError
-from bot.domain.templates import TemplateError, load_template_file, reference_problems
-from bot.domain.text_input import parse_id
-from bot.domain.timeparse import parse_deadline, time_zone
-from bot.escaping import terminal
-from bot.i18n import DEFAULT_LANG, format_local, t
+from bot.config import ConfigError, Settings, current, installed, load_settings
+from bot.domain.formats import FORMATS
+from bot.i18n import DEFAULT_LANG, t
 from bot.logs import FORMATS as LOG_FORMATS
 from bot.logs import configure as configure_logs
 from bot.ops_cli import add_db_commands
-from bot.org_import import OrgImportError, load_org_file
-from bot.summary import FORMATS, render_summary
-from bot.wiring import Runtime, build_runtime
-from storage.db import (
-    NotMigrated,
-    current_revision,
-    database_url,
-    head_revision,
-    make_engine,
-    upgrade,
-)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bot.wiring import Runtime
+
+# The parser is built from light modules only (argparse, the configuration, the message
+# catalogue): each command imports the models, services, templates and Rich it needs when
+# it runs, so ``dialogbot --help`` and a mistyped command start fast
+# (tests/test_startup.py).
 
 log = logging.getLogger("dialogbot")
-Handler = Callable[[argparse.Namespace, Console], int]
+Handler = Callable[[argparse.Namespace, "Console"], int]
 
 #: Modules that add their own sub-commands with ``register(subparsers)``.
 EXTENSIONS = (
@@ -62,10 +47,15 @@ EXTENSIONS = (
 
 
 def _runtime(args: argparse.Namespace) -> Runtime:
+    from bot.wiring import build_runtime
+
     return build_runtime(args.db)
 
 
 def cmd_db_upgrade(args: argparse.Namespace, out: Console) -> int:
+    from bot.cli_errors import masked_url
+    from storage.db import current_revision, database_url, make_engine, upgrade
+
     engine = make_engine(args.db)
     upgrade(engine)
     url = masked_url(database_url(args.db))
@@ -75,6 +65,8 @@ def cmd_db_upgrade(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_db_current(args: argparse.Namespace, out: Console) -> int:
+    from storage.db import current_revision, head_revision, make_engine
+
     engine = make_engine(args.db)
     current = current_revision(engine) or t(args.lang, "cli.empty")
     out.print(t(args.lang, "cli.db.current", current=current, head=head_revision()))
@@ -82,6 +74,10 @@ def cmd_db_current(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
+    from pathlib import Path
+
+    from bot.org_import import load_org_file
+
     runtime = _runtime(args)
     path = Path(args.file)
     data = load_org_file(path)
@@ -101,6 +97,8 @@ def cmd_org_import(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
+    from bot import cli_views
+
     nodes = _runtime(args).services.organisation.organisation(args.workspace)
     if not nodes:
         out.print(t(args.lang, "cli.org.empty"), markup=False)
@@ -110,6 +108,10 @@ def cmd_org_show(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_templates_list(args: argparse.Namespace, out: Console) -> int:
+    from bot import cli_views
+    from bot.config import load_catalog
+    from bot.escaping import terminal
+
     table = cli_views.table(args.lang, "key", "version", "phase", "name", "questions")
     for tpl in load_catalog():
         table.add_row(
@@ -124,11 +126,20 @@ def cmd_templates_list(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_templates_show(args: argparse.Namespace, out: Console) -> int:
+    from bot import cli_views
+    from bot.config import load_catalog
+
     cli_views.template_details(load_catalog().get(args.key), args.lang, out)
     return 0
 
 
 def cmd_templates_validate(args: argparse.Namespace, out: Console) -> int:
+    from pathlib import Path
+
+    from bot.config import load_catalog
+    from bot.domain.templates import TemplateError, load_template_file, reference_problems
+    from bot.escaping import terminal
+
     failures = 0
     known = load_catalog().templates
     for raw in args.paths:
@@ -159,7 +170,10 @@ def cmd_templates_validate(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
+    from datetime import UTC, datetime
+
     from bot.domain.commands import StartRound
+    from bot.domain.timeparse import parse_deadline
 
     deadline = parse_deadline(args.deadline, args.tz) if args.deadline else None
     command = StartRound(
@@ -188,6 +202,10 @@ def cmd_round_start(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
+    from bot import cli_views
+    from bot.escaping import terminal
+    from bot.i18n import format_local
+
     runtime = _runtime(args)
     table = cli_views.table(args.lang, "round", "status", "template", "title", "deadline", "group")
     for info in runtime.services.queries.rounds(args.workspace, args.status):
@@ -204,6 +222,11 @@ def cmd_round_list(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
+    from bot import cli_views
+    from bot.domain.text_input import parse_id
+    from bot.escaping import terminal
+    from bot.i18n import format_local
+
     runtime = _runtime(args)
     status = runtime.services.queries.status(args.workspace, parse_id(args.round))
     info = status.round
@@ -235,6 +258,11 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
+    from bot import cli_views
+    from bot.cli_errors import CloseNeedsConfirmation
+    from bot.domain.text_input import parse_id
+    from bot.summary import render_summary
+
     runtime = _runtime(args)
     round_id = parse_id(args.round)
     info = runtime.services.queries.round_info(args.workspace, round_id)
@@ -253,6 +281,9 @@ def cmd_round_close(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_summary(args: argparse.Namespace, out: Console) -> int:
+    from bot.domain.text_input import parse_id
+    from bot.summary import render_summary
+
     runtime = _runtime(args)
     summary = runtime.services.queries.summary(args.workspace, parse_id(args.round))
     sys.stdout.write(render_summary(summary, args.format))
@@ -409,6 +440,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
+        from rich.console import Console
+
         message = t(DEFAULT_LANG, "config.invalid", variable=exc.variable, problem=exc.problem)
         Console(stderr=True, soft_wrap=True).print(message, markup=False, highlight=False)
         return 2
@@ -421,41 +454,64 @@ def _main(settings: Settings, argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     args.settings = settings
     configure_logs(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
-    out = Console(soft_wrap=True)
-    err = Console(stderr=True, soft_wrap=True)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 0 if args.command is None else 2
+    from rich.console import Console
+
+    from bot.domain.timeparse import time_zone
+
+    out = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         time_zone(args.tz)
         return handler(args, out)
-    except DialogError as exc:
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        return _failed(exc, args, err)
+
+
+def _failed(exc: Exception, args: argparse.Namespace, err: Console) -> int:
+    """The exit code of a command that raised ``exc``, after telling the user why. The
+    error classes are imported here, one kind after the other, so that a command that did
+    not need the database does not load SQLAlchemy to start (the module of an error that
+    was raised is already loaded)."""
+    from bot.domain.errors import DialogError
+
+    if isinstance(exc, DialogError):
         err.print(t(args.lang, exc.key, **exc.params), markup=False, highlight=False)
         return 1
-    except TemplateError as exc:
+    from bot.domain.templates import TemplateError
+
+    if isinstance(exc, TemplateError):
         return _print_problems(err, exc.path, exc.messages(args.lang))
-    except OrgImportError as exc:
+    from bot.org_import import OrgImportError
+
+    if isinstance(exc, OrgImportError):
         return _print_problems(err, exc.source, exc.messages(args.lang))
-    except NotMigrated as exc:
+    from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
+
+    from bot.cli_errors import database_problem, unsupported_backend
+    from storage.db import NotMigrated
+
+    if isinstance(exc, NotMigrated):
         current = exc.current or t(args.lang, "cli.empty")
         message = t(args.lang, "error.not_migrated", current=current, head=exc.head)
         err.print(message, markup=False, highlight=False)
         return 1
-    except (OperationalError, InterfaceError, ArgumentError, NoSuchModuleError) as exc:
+    if isinstance(exc, (OperationalError, InterfaceError, ArgumentError, NoSuchModuleError)):
         err.print(database_problem(args.db, exc, args.lang), markup=False, highlight=False)
         return 1
-    except ModuleNotFoundError:
+    if isinstance(exc, ModuleNotFoundError):
         problem = unsupported_backend(args.db, args.lang)
         if problem is None:
-            raise
+            raise exc
         err.print(problem, markup=False, highlight=False)
         return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception:
-        log.exception("dialogbot %s failed", args.command)
-        return 1
+    log.exception("dialogbot %s failed", args.command, exc_info=exc)
+    return 1
 
 
 if __name__ == "__main__":

@@ -13,14 +13,16 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.domain.templates import TemplateCatalog, builtin_template_dir
 from bot.i18n import set_strict
+
+if TYPE_CHECKING:
+    from bot.domain.templates import TemplateCatalog
 
 DEFAULT_TZ = "Europe/Stockholm"
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -216,9 +218,13 @@ def environment() -> dict[str, str]:
 
 def template_dirs() -> list[Path]:
     """The built-in templates plus any directories in ``DIALOGBOT_TEMPLATE_DIRS``."""
+    from bot.domain.templates import builtin_template_dir
+
     return [builtin_template_dir(), *current().extra_template_dirs()]
 
 
 def load_catalog() -> TemplateCatalog:
     """Every template this run knows: the built-in ones and the configured directories."""
+    from bot.domain.templates import TemplateCatalog
+
     return TemplateCatalog.load(template_dirs())

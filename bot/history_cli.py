@@ -12,15 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from rich.console import Console
-from rich.table import Table
-
-from bot.escaping import terminal
 from bot.i18n import t
 from bot.schedule.year_cli import year_arg
-from bot.wiring import build_runtime
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from bot.history import RateCell
 
 
@@ -56,7 +53,10 @@ def _output(raw: str | None, suffixes: tuple[str, ...], err: Console, lang: str)
 
 def cmd_history(args: argparse.Namespace, out: Console) -> int:
     """Write every answer between two dates as CSV or Excel."""
+    from rich.console import Console
+
     from bot.history_export import FORMATS, write_csv, write_xlsx
+    from bot.wiring import build_runtime
 
     err = Console(stderr=True)
     if args.date_from is None or args.date_to is None:
@@ -108,6 +108,8 @@ def _rate_text(cell: RateCell | None, lang: str) -> str:
 def _chart_path(args: argparse.Namespace) -> Path | Literal[False] | None:
     """Where ``-o`` asks a chart to go (None: no chart); False, with the reason printed,
     when it cannot be written there."""
+    from rich.console import Console
+
     if not args.output:
         return None
     err = Console(stderr=True)
@@ -122,6 +124,10 @@ def _chart_path(args: argparse.Namespace) -> Path | Literal[False] | None:
 
 def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
     """Print the response rates of a year as a table (and draw a heat map with ``-o``)."""
+    from rich.table import Table
+
+    from bot.escaping import terminal
+    from bot.wiring import build_runtime
 
     path = _chart_path(args)
     if path is False:
@@ -161,7 +167,11 @@ def cmd_history_rates(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_history_activities(args: argparse.Namespace, out: Console) -> int:
     """Print the year's activities per unit (and draw a chart with ``-o``)."""
+    from rich.table import Table
+
+    from bot.escaping import terminal
     from bot.history import ACTIVITY_GROUPS
+    from bot.wiring import build_runtime
 
     path = _chart_path(args)
     if path is False:

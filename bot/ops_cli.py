@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from bot.config import environment
-from storage.db import current_revision, downgrade, head_revision, make_engine
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def cmd_doctor(args: argparse.Namespace, out: Console) -> int:
     """Check the installation; one line per check, exit code 1 when something is wrong."""
     from bot.doctor import Doctor
+    from storage.db import make_engine
 
     db = make_engine(args.db)
     doctor = Doctor(
@@ -36,6 +38,8 @@ def cmd_doctor(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_db_downgrade(args: argparse.Namespace, out: Console) -> int:
+    from storage.db import current_revision, downgrade, make_engine
+
     engine = make_engine(args.db)
     downgrade(engine, args.revision)
     where = engine.url.render_as_string(hide_password=True)
@@ -44,6 +48,8 @@ def cmd_db_downgrade(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_db_backup(args: argparse.Namespace, out: Console) -> int:
+    from rich.console import Console
+
     from storage.backup import BackupError, backup
 
     try:
@@ -61,7 +67,10 @@ def cmd_db_backup(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_db_restore(args: argparse.Namespace, out: Console) -> int:
+    from rich.console import Console
+
     from storage.backup import BackupError, restore
+    from storage.db import head_revision
 
     try:
         done = restore(args.db, Path(args.file), force=args.force, env=environment())

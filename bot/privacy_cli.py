@@ -7,16 +7,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from bot.i18n import t
-from bot.personal_data import retention_days_from_env
-from bot.wiring import build_runtime
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def cmd_person_export(args: argparse.Namespace, out: Console) -> int:
     """Print (or write) everything stored about a person as JSON."""
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     data = runtime.services.personal_data.export_person(args.workspace, args.id)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -31,6 +33,8 @@ def cmd_person_export(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_person_erase(args: argparse.Namespace, out: Console) -> int:
     """Erase a person's identity; their answers stay with their units."""
+    from bot.wiring import build_runtime
+
     if not args.yes:
         out.print(t(args.lang, "cli.person.erase_confirm", id=args.id), markup=False)
         return 1
@@ -51,6 +55,9 @@ def cmd_person_erase(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_db_purge(args: argparse.Namespace, out: Console) -> int:
     """Purge post contents and message keys older than the retention period."""
+    from bot.personal_data import retention_days_from_env
+    from bot.wiring import build_runtime
+
     days = args.days if args.days is not None else retention_days_from_env()
     if days is None:
         out.print(t(args.lang, "cli.purge.off"), markup=False)
@@ -76,6 +83,7 @@ def cmd_secrets_rotate(args: argparse.Namespace, out: Console) -> int:
     from bot.slack.config import SlackConfigError, token_keys_from_env
     from bot.slack.token_cipher import TokenCipher, TokenDecryptionError
     from bot.slack.token_store import rotate_stored_tokens
+    from bot.wiring import build_runtime
 
     try:
         cipher = TokenCipher(token_keys_from_env())

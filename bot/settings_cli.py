@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from bot.i18n import t
 from bot.settings import ANONYMITY_K, SETTINGS
-from bot.wiring import build_runtime
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def cmd_settings_show(args: argparse.Namespace, out: Console) -> int:
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     k = runtime.services.settings.get_setting(args.workspace, ANONYMITY_K)
     out.print(t(args.lang, "anonymity.setting_show", k=k), markup=False, highlight=False)
@@ -19,6 +22,8 @@ def cmd_settings_show(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_settings_set(args: argparse.Namespace, out: Console) -> int:
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     k = runtime.services.settings.set_setting(args.workspace, args.name, args.value)
     out.print(

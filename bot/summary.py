@@ -16,9 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import accumulate
-from typing import Any, Literal, NamedTuple
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.domain.absence import ABSENT
 from bot.domain.anonymity import (
@@ -30,6 +28,8 @@ from bot.domain.anonymity import (
 )
 from bot.domain.answer_status import GIVEN
 from bot.domain.collation import sort_key
+from bot.domain.formats import FORMATS as FORMATS
+from bot.domain.formats import Format as Format
 from bot.domain.org_tree import OrgTree
 from bot.domain.results import RoundInfo
 from bot.domain.shapes import ParticipationShape, UnitShape
@@ -38,8 +38,8 @@ from bot.domain.templates import DialogTemplate
 from bot.escaping import ESCAPERS
 from bot.i18n import format_local, t
 
-Format = Literal["md", "mrkdwn", "text"]
-FORMATS: tuple[Format, ...] = ("md", "mrkdwn", "text")
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @dataclass(frozen=True)
@@ -713,7 +713,11 @@ def _environment(fmt: Format) -> Environment:
 
     Every user text reaches the template escaped already, so there is no ``finalize``;
     what the template itself computes is escaped where it is made (``local``) or is our
-    own markup (``t``, ``indent``, ``nest``, ``heading``); numbers need no escaping."""
+    own markup (``t``, ``indent``, ``nest``, ``heading``); numbers need no escaping.
+    Jinja is imported by the first summary rendered, not by every importer of this module
+    (``serve`` may idle for days without rendering one)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     escape = ESCAPERS[fmt]
     env = Environment(
         loader=PackageLoader("dialog_templates", "summaries"),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-
-import icu
+from typing import TYPE_CHECKING
 
 from bot.i18n import DEFAULT_TZ
+
+if TYPE_CHECKING:
+    import icu
 
 _LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 _local = threading.local()
@@ -25,6 +27,8 @@ def _formatter(lang: str, tz: str, with_year: bool) -> icu.SimpleDateFormat:
     key = (lang, tz, with_year)
     formatter = cache.get(key)
     if formatter is None:
+        import icu  # loaded by the first moment spoken, not by every importer
+
         pattern = "EEEE d MMMM y HH:mm" if with_year else "EEEE d MMMM HH:mm"
         formatter = icu.SimpleDateFormat(pattern, icu.Locale(_LOCALES.get(lang, "sv_SE")))
         formatter.setTimeZone(icu.TimeZone.createTimeZone(tz))

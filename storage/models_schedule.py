@@ -12,17 +12,16 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.job_status import JOB_CANCELLED as JOB_CANCELLED
+from storage.job_status import JOB_DONE as JOB_DONE
+from storage.job_status import JOB_FAILED as JOB_FAILED
+from storage.job_status import JOB_PENDING as JOB_PENDING
+from storage.job_status import JOB_RUNNING as JOB_RUNNING
+from storage.job_status import JOB_STATUSES as JOB_STATUSES
 from storage.models import KEY_LEN, REF_LEN, WORKSPACE_LEN, Base
 
 JOB_KEY_LEN = 255
 WORKER_LEN = 128
-
-JOB_PENDING = "pending"
-JOB_RUNNING = "running"
-JOB_DONE = "done"
-JOB_FAILED = "failed"
-JOB_CANCELLED = "cancelled"
-JOB_STATUSES = (JOB_PENDING, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED)
 
 
 class WorkspaceSchedule(Base):

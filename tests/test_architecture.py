@@ -68,6 +68,7 @@ DOMAIN = frozenset(
         "bot.schedule.config",
         "bot.schedule.errors",
         "bot.schedule.plan",
+        "bot.schedule.preset",
         "bot.schedule.recurrence",
         "bot.summary",
         "bot.domain.template_problems",

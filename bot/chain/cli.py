@@ -5,23 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
+from bot.domain.formats import EXPORT_FORMATS
+from bot.i18n import t
 
-from bot.chain.evaluation import send_evaluation
-from bot.chain.export import EXPORT_FORMATS, export_round, status_label
-from bot.chain.report import export_unit_report
-from bot.cli_errors import DocxToTerminal
-from bot.domain.text_input import parse_id, parse_year
-from bot.escaping import terminal
-from bot.i18n import format_local, t
-from bot.wiring import build_runtime
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _write(
     content: bytes, filename: str, fmt: str, output: str | None, out: Console, lang: str
 ) -> int:
+    from bot.cli_errors import DocxToTerminal
+
     if output == "-" or (output is None and fmt != "docx"):
         if fmt == "docx" and sys.stdout.isatty():
             raise DocxToTerminal()
@@ -35,6 +32,10 @@ def _write(
 
 
 def cmd_export(args: argparse.Namespace, out: Console) -> int:
+    from bot.chain.export import export_round
+    from bot.domain.text_input import parse_id
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     content, filename = export_round(
         runtime.services, args.workspace, parse_id(args.round), args.format
@@ -43,6 +44,10 @@ def cmd_export(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: Console) -> int:
+    from bot.chain.report import export_unit_report
+    from bot.domain.text_input import parse_year
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     content, filename = export_unit_report(
         runtime.services,
@@ -57,6 +62,13 @@ def cmd_report(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_activities(args: argparse.Namespace, out: Console) -> int:
+    from rich.table import Table
+
+    from bot.chain.export import status_label
+    from bot.escaping import terminal
+    from bot.i18n import format_local
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     activities = runtime.services.activities.activities(
         args.workspace, args.unit, only_open=args.open
@@ -87,6 +99,10 @@ def cmd_activities(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_evaluation_send(args: argparse.Namespace, out: Console) -> int:
+    from bot.chain.evaluation import send_evaluation
+    from bot.domain.text_input import parse_id
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     started = send_evaluation(
         runtime.services,

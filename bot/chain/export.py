@@ -10,7 +10,6 @@ Nothing in an export is joined to people in an anonymous round.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from bot.chain.documents import (
     Block,
@@ -22,13 +21,13 @@ from bot.chain.documents import (
     Table,
 )
 from bot.domain.collation import sort_key, swedish_sorted
+from bot.domain.formats import EXPORT_FORMATS as EXPORT_FORMATS
+from bot.domain.formats import ExportFormat as ExportFormat
 from bot.domain.results import ActivityView
 from bot.i18n import format_local, t
 from bot.services.container import Services
 from bot.summary import RoundSummary
 
-ExportFormat = Literal["md", "html", "docx"]
-EXPORT_FORMATS: tuple[ExportFormat, ...] = ("md", "html", "docx")
 EVALUATION_PREFIX = "evaluation:"
 
 

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import icu
+if TYPE_CHECKING:
+    import icu
 
 T = TypeVar("T")
 
-_LOCALE = icu.Locale("sv_SE")
 _local = threading.local()
 
 
 def _collator() -> icu.Collator:
-    """One collator per thread (ICU collators are not meant to be shared across threads)."""
+    """One collator per thread (ICU collators are not meant to be shared across threads).
+    ICU (some 10 MB resident) is imported by the first sort, not by every importer."""
     collator = getattr(_local, "collator", None)
     if collator is None:
-        collator = icu.Collator.createInstance(_LOCALE)
+        import icu
+
+        collator = icu.Collator.createInstance(icu.Locale("sv_SE"))
         _local.collator = collator
     return collator
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.domain.collation import swedish_sorted
-
 
 class DialogError(Exception):
     """Base class for every error the core raises on purpose.
@@ -23,6 +21,9 @@ class DialogError(Exception):
 
 
 def _choices(known: Iterable[str]) -> str:
+    # ICU is loaded when a message lists choices, not by every importer of the errors.
+    from bot.domain.collation import swedish_sorted
+
     items = swedish_sorted(set(known), str)
     return ", ".join(items) if items else "-"
 

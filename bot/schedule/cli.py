@@ -12,31 +12,32 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-
-from bot.domain.text_input import parse_year
 from bot.i18n import format_local, t
-from bot.personal_data import retention_days_from_env
-from bot.platforms import platform_notifier
-from bot.ports import Notifier
-from bot.schedule.cli_common import schedule_errors, source_for_show
-from bot.schedule.config import load_preset, load_schedule, preset_path
-from bot.schedule.console_notifier import ConsoleNotifier
-from bot.schedule.errors import ScheduleError
-from bot.schedule.jobs import DEFAULT_LEASE
-from bot.schedule.plan import plan_year
-from bot.schedule.render import format_year_calendar, format_year_table
-from bot.schedule.scheduler import DEFAULT_INTERVAL_S, Scheduler
-from bot.wiring import Runtime, build_runtime
-from storage.models_schedule import JOB_STATUSES
+from bot.schedule.jobs import DEFAULT_INTERVAL_S, DEFAULT_LEASE
+from bot.schedule.preset import preset_path
+from storage.job_status import JOB_STATUSES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bot.ports import Notifier
+    from bot.wiring import Runtime
 
 log = logging.getLogger(__name__)
 
 
 def cmd_schedule_show(args: argparse.Namespace, out: Console) -> int:
     """Print a year's rounds as a table and a text calendar."""
+    from rich.console import Console
+
+    from bot.domain.text_input import parse_year
+    from bot.schedule.cli_common import schedule_errors, source_for_show
+    from bot.schedule.errors import ScheduleError
+    from bot.schedule.plan import plan_year
+    from bot.schedule.render import format_year_calendar, format_year_table
+
     err = Console(stderr=True)
     try:
         schedule, source = source_for_show(args, out)
@@ -56,6 +57,13 @@ def cmd_schedule_show(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
     """Validate a schedule file (or the preset) and store it for the workspace."""
+    from rich.console import Console
+
+    from bot.schedule.cli_common import schedule_errors
+    from bot.schedule.config import load_preset, load_schedule
+    from bot.schedule.errors import ScheduleError
+    from bot.wiring import build_runtime
+
     err = Console(stderr=True)
     if bool(args.file) == bool(args.preset):
         err.print(
@@ -107,6 +115,12 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_schedule_jobs(args: argparse.Namespace, out: Console) -> int:
     """List the scheduler's jobs for the workspace."""
+    from rich.table import Table
+
+    from bot.schedule.console_notifier import ConsoleNotifier
+    from bot.schedule.scheduler import Scheduler
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     scheduler = Scheduler(runtime.services, ConsoleNotifier(out, args.tz))
     table = Table("id", "kind", "key", "due", "status", "attempts", "outcome / error")
@@ -136,12 +150,19 @@ def notifier_for(args: argparse.Namespace, runtime: Runtime, out: Console) -> No
     Returns:
         The notifier.
     """
+    from bot.platforms import platform_notifier
+    from bot.schedule.console_notifier import ConsoleNotifier
+
     notifier = platform_notifier(runtime)
     return ConsoleNotifier(out, args.tz) if notifier is None else notifier
 
 
 def cmd_worker(args: argparse.Namespace, out: Console) -> int:
     """Run the scheduler: once (``--once``) or until interrupted."""
+    from bot.personal_data import retention_days_from_env
+    from bot.schedule.scheduler import Scheduler
+    from bot.wiring import build_runtime
+
     runtime = build_runtime(args.db)
     scheduler = Scheduler(
         runtime.services,

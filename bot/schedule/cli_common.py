@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from bot.i18n import t
 from bot.schedule.config import AnnualSchedule, load_preset, load_schedule
 from bot.schedule.errors import ScheduleError
 from bot.wiring import build_runtime
 from storage.db import NotMigrated
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def schedule_errors(err: Console, exc: ScheduleError, lang: str) -> int:

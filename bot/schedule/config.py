@@ -54,10 +54,9 @@ from bot.schedule.calendar import (
     validate_country,
 )
 from bot.schedule.errors import DOCUMENT, ScheduleError, ScheduleIssue, ScheduleProblem
+from bot.schedule.preset import PRESET_FILENAME as PRESET_FILENAME
+from bot.schedule.preset import preset_path as preset_path
 from bot.schedule.recurrence import never_fires
-
-PRESET_FILENAME = "preset_arsschema.yaml"
-"""File name of the bundled årsschema preset inside this package."""
 
 MAX_SCHEDULE_BYTES = 256 * 1024
 """Largest schedule file accepted (the preset is about 3 KB)."""
@@ -435,15 +434,6 @@ def load_schedule(path: str | Path) -> AnnualSchedule:
     except UserFileError as exc:
         raise ScheduleError.single(str(file), DOCUMENT, exc.key, **exc.params) from None
     return load_schedule_text(text, str(file))
-
-
-def preset_path() -> Path:
-    """Return the path of the bundled årsschema preset.
-
-    Returns:
-        Path to ``preset_arsschema.yaml`` inside this package.
-    """
-    return Path(str(resources.files("bot.schedule").joinpath(PRESET_FILENAME)))
 
 
 def load_preset() -> AnnualSchedule:

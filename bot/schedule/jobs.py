@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.models_schedule import JOB_PENDING
+from storage.job_status import JOB_PENDING
 
 KIND_START_ROUND = "start_round"
 KIND_START_ROUND_NOW = "start_round_now"
@@ -51,6 +51,9 @@ JOB_KINDS = (
     KIND_PLANNING_FAILED,
     KIND_ABSENCE_ENDED,
 )
+
+DEFAULT_INTERVAL_S = 30.0
+"""Seconds between ticks of a running worker."""
 
 DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed job stays with its worker without a renewal."""

@@ -40,6 +40,7 @@ from bot.personal_data import PURGE_JOB_KIND, purge_job
 from bot.ports import Notifier, StartReporter
 from bot.schedule.errors import ScheduleError
 from bot.schedule.jobs import (
+    DEFAULT_INTERVAL_S,
     DEFAULT_LEASE,
     DEFAULT_MAX_ATTEMPTS,
     KIND_ABSENCE_ENDED,
@@ -66,8 +67,6 @@ log = logging.getLogger(__name__)
 DEFAULT_LOOKAHEAD = timedelta(days=1)
 """How far ahead jobs are materialised (they still only run when due)."""
 
-DEFAULT_INTERVAL_S = 30.0
-"""Seconds between ticks of a running worker."""
 
 DEFAULT_PLAN_BUDGET_S = 10.0
 """Longest time one workspace's planning may take in a tick (normally milliseconds)."""

@@ -9,16 +9,13 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from bot.clock import SystemClock
-from bot.domain.errors import InvalidInput
-from bot.domain.text_input import YEAR_RANGE, parse_year
 from bot.i18n import t
-from bot.schedule.cli_common import schedule_errors, source_for_show
-from bot.schedule.config import preset_path
-from bot.schedule.errors import ScheduleError
+from bot.schedule.preset import preset_path
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _say(console: Console, text: str) -> None:
@@ -44,6 +41,9 @@ def year_arg(value: str) -> int:
     Raises:
         argparse.ArgumentTypeError: If it is not such a year.
     """
+    from bot.domain.errors import InvalidInput
+    from bot.domain.text_input import YEAR_RANGE, parse_year
+
     try:
         return parse_year(value)
     except InvalidInput:
@@ -62,6 +62,11 @@ def _writable(path: Path, err: Console, lang: str) -> bool:
 
 def cmd_schedule_wheel(args: argparse.Namespace, out: Console) -> int:
     """Draw the year's rounds as an årshjul picture (PNG or SVG)."""
+    from rich.console import Console
+
+    from bot.clock import SystemClock
+    from bot.schedule.cli_common import schedule_errors, source_for_show
+    from bot.schedule.errors import ScheduleError
     from bot.schedule.plan import plan_year
     from bot.schedule.wheel import FORMATS, render_wheel, template_phases
 
@@ -89,6 +94,11 @@ def cmd_schedule_wheel(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_schedule_ical(args: argparse.Namespace, out: Console) -> int:
     """Write the year's starts, reminders and deadlines as an iCalendar file."""
+    from rich.console import Console
+
+    from bot.clock import SystemClock
+    from bot.schedule.cli_common import schedule_errors, source_for_show
+    from bot.schedule.errors import ScheduleError
     from bot.schedule.ical import year_calendar
 
     err = Console(stderr=True)

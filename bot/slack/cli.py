@@ -9,18 +9,15 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from bot.leadership import Election
-from bot.metrics import DatabaseCollector, serve_metrics
-from bot.slack.config import SlackConfig, SlackConfigError
-from bot.wiring import Runtime, build_runtime
-from storage.leader import LeaderLock
-
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
+    from rich.console import Console
     from slack_bolt import App
+
+    from bot.metrics import DatabaseCollector
+    from bot.slack.config import SlackConfig
+    from bot.wiring import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +28,8 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
         from bot.platforms import serve_handler
 
         return serve_handler(args.platform)(args, out)
+    from bot.slack.config import SlackConfig, SlackConfigError
+
     try:
         config = SlackConfig.from_env()
     except SlackConfigError as err:
@@ -45,7 +44,10 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
         from bot.slack.workers import supervise
 
         return supervise(args, out)
+    from bot.leadership import Election
     from bot.slack.app import build_app, build_notifier, start_resender, wsgi_app
+    from bot.wiring import build_runtime
+    from storage.leader import LeaderLock
 
     runtime = build_runtime(args.db)
 
@@ -86,6 +88,8 @@ def _serve(
     build_app: Callable[[SlackConfig, Runtime], App],
     wsgi_app: Callable[[App, str, DatabaseCollector], WSGIApplication],
 ) -> int:
+    from bot.metrics import DatabaseCollector, serve_metrics
+
     database = DatabaseCollector(runtime.services.ops, now=runtime.services.kernel.clock.now)
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler

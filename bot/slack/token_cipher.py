@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from typing import TYPE_CHECKING
 
 from bot.slack.errors import SlackConfigError
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +23,13 @@ class TokenDecryptionError(RuntimeError):
 
 
 class TokenCipher:
-    """Encrypts with the first key, decrypts with any (key rotation)."""
+    """Encrypts with the first key, decrypts with any (key rotation). ``cryptography`` is
+    imported by the first cipher made: a single-workspace bot (no stored tokens) never
+    loads it."""
 
     def __init__(self, keys: Sequence[str]) -> None:
+        from cryptography.fernet import Fernet, MultiFernet
+
         cleaned = [k.strip() for k in keys if k.strip()]
         if not cleaned:
             raise SlackConfigError(
@@ -39,7 +45,7 @@ class TokenCipher:
                     f"{KEYS_VARIABLE}: key {number} is not a Fernet key (32 url-safe "
                     "base64-encoded bytes; make one with `dialogbot secrets new-key`)"
                 ) from None
-        self._fernet = MultiFernet(fernets)
+        self._fernet: MultiFernet = MultiFernet(fernets)
         self._warned = False
 
     @classmethod
@@ -50,6 +56,8 @@ class TokenCipher:
     @staticmethod
     def new_key() -> str:
         """A fresh random key."""
+        from cryptography.fernet import Fernet
+
         return Fernet.generate_key().decode("ascii")
 
     def encrypt(self, token: str | None) -> str | None:
@@ -61,6 +69,8 @@ class TokenCipher:
     def decrypt(self, stored: str | None) -> str | None:
         """The token behind ``stored``. A plaintext token written before encryption was
         switched on is returned as it is (``dialogbot secrets rotate`` encrypts it)."""
+        from cryptography.fernet import InvalidToken
+
         if stored is None:
             return None
         if stored.startswith(PLAINTEXT_PREFIX):
@@ -78,6 +88,8 @@ class TokenCipher:
 
     def rotate(self, stored: str) -> str:
         """``stored`` re-encrypted with the first key (plaintext gets encrypted)."""
+        from cryptography.fernet import InvalidToken
+
         if stored.startswith(PLAINTEXT_PREFIX):
             return self._fernet.encrypt(stored.encode("utf-8")).decode("ascii")
         try:

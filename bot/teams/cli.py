@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from bot.teams.config import TeamsConfig, TeamsConfigError
-from bot.teams.manifest import build_manifest, write_package
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,8 @@ def serve_teams(args: argparse.Namespace, out: Console) -> int:
     except TeamsConfigError as err:
         out.print(f"[red]{err}[/red]", highlight=False)
         return 1
+    import asyncio
+
     from bot.teams.app import build_bot
     from bot.teams.deps import services_for
     from bot.wiring import build_runtime
@@ -56,6 +58,8 @@ def serve_teams(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_manifest(args: argparse.Namespace, out: Console) -> int:
     """Write the app package (manifest.json and icons, zipped)."""
+    from bot.teams.manifest import build_manifest, write_package
+
     app_id = args.app_id or _env_app_id()
     if not app_id:
         out.print("[red]give --app-id or set TEAMS_CLIENT_ID[/red]", highlight=False)
