@@ -28,7 +28,7 @@ from bot.domain.anonymity import (
 )
 from bot.domain.answer_status import GIVEN
 from bot.domain.collation import sort_key
-from bot.domain.formats import FORMATS as FORMATS
+from bot.domain.formats import FORMATS
 from bot.domain.formats import Format as Format
 from bot.domain.org_tree import OrgTree
 from bot.domain.results import RoundInfo

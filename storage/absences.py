@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from storage.job_status import JOB_PENDING
 from storage.models import Participation, Person, ProcessedMessage, Round, Unit
 from storage.models_absence import Absence
-from storage.models_schedule import JOB_PENDING, ScheduledJob
+from storage.models_schedule import ScheduledJob
 
 
 class AbsenceRepository:

@@ -13,14 +13,9 @@ from datetime import datetime
 from sqlalchemy import column, delete, select, table, update
 from sqlalchemy.orm import Session
 
+from storage.job_status import JOB_CANCELLED, JOB_PENDING, JOB_RUNNING
 from storage.models import Round
-from storage.models_schedule import (
-    JOB_CANCELLED,
-    JOB_PENDING,
-    JOB_RUNNING,
-    ScheduledJob,
-    WorkspaceSchedule,
-)
+from storage.models_schedule import ScheduledJob, WorkspaceSchedule
 
 _BOT_TOKENS = ("bot_token", "bot_refresh_token")
 _USER_TOKENS = ("user_token", "user_refresh_token")

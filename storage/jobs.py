@@ -18,12 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models_schedule import (
-    JOB_PENDING,
-    JOB_RUNNING,
-    ScheduledJob,
-    SentEffect,
-)
+from storage.job_status import JOB_PENDING, JOB_RUNNING
+from storage.models_schedule import ScheduledJob, SentEffect
 
 
 def insert_ignoring_duplicates(

@@ -12,12 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.job_status import JOB_CANCELLED as JOB_CANCELLED
-from storage.job_status import JOB_DONE as JOB_DONE
-from storage.job_status import JOB_FAILED as JOB_FAILED
-from storage.job_status import JOB_PENDING as JOB_PENDING
-from storage.job_status import JOB_RUNNING as JOB_RUNNING
-from storage.job_status import JOB_STATUSES as JOB_STATUSES
+from storage.job_status import JOB_PENDING
 from storage.models import KEY_LEN, REF_LEN, WORKSPACE_LEN, Base
 
 JOB_KEY_LEN = 255

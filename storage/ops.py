@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from sqlalchemy import distinct, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from storage.job_status import JOB_FAILED, JOB_PENDING, JOB_RUNNING
 from storage.models import Answer, Participation, Person, Round, Unit
 from storage.models_outbox import POST_FAILED, POST_PENDING, ChatPost
-from storage.models_schedule import JOB_FAILED, JOB_PENDING, JOB_RUNNING, ScheduledJob
+from storage.models_schedule import ScheduledJob
 
 #: Outbox (``chat_posts``) statuses still owed to the platform: not sent, not given up.
 OUTBOX_PENDING = (POST_PENDING, POST_FAILED)

@@ -15,9 +15,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage.installations import cancel_workspace_jobs
+from storage.job_status import JOB_PENDING
 from storage.jobs import JobQueueRepository
 from storage.models import Round
-from storage.models_schedule import JOB_PENDING, ScheduledJob, WorkspaceSchedule
+from storage.models_schedule import ScheduledJob, WorkspaceSchedule
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,11 @@ from bot.chain.export import export_round
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
+from bot.domain.formats import FORMATS
 from bot.domain.results import RoundStarted
 from bot.services.container import Services
 from bot.slack.blocks import ACTION_CONFIRM_ACTIVITIES, ACTION_SKIP, summary_messages
-from bot.summary import FORMATS, render_summary
+from bot.summary import render_summary
 
 WS = "local"
 #: The five enheter of Socialförvaltningen, their only manager, and what each one says.

@@ -23,11 +23,12 @@ from bot.chain.export import build_round_document, export_round, load_round_reco
 from bot.chain.report import export_unit_report
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
+from bot.domain.formats import FORMATS
 from bot.domain.results import ContextItem, QuestionPrompt
 from bot.domain.templates import DialogTemplate, TemplateCatalog, TemplateError, parse_template
 from bot.services.container import Services, build_services
 from bot.slack.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, summary_messages
-from bot.summary import FORMATS, render_summary
+from bot.summary import render_summary
 from storage.db import make_session_factory
 
 WS = "local"

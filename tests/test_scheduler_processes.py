@@ -31,7 +31,7 @@ from bot.services.container import Services, build_services
 from bot.services.jobs import JobStore
 from bot.summary import RoundSummary
 from storage.db import make_engine, make_session_factory
-from storage.models_schedule import JOB_PENDING, JOB_RUNNING
+from storage.job_status import JOB_PENDING, JOB_RUNNING
 
 LOG_TABLE = "scheduler_test_effect_log"
 WS = "local"

@@ -14,9 +14,10 @@ from bot.domain.commands import StartRound
 from bot.schedule.jobs import KIND_REMINDER, KIND_START_ROUND, NewJob, job_rows
 from bot.services.container import Services
 from storage.all_workspaces import all_workspaces
+from storage.job_status import JOB_RUNNING
 from storage.models import Round
 from storage.models_chain import Activity, ActivityEvent
-from storage.models_schedule import JOB_RUNNING, ScheduledJob
+from storage.models_schedule import ScheduledJob
 
 OTHER = "T0OTHER"
 DEADLINE = datetime(2027, 5, 20, 15, tzinfo=UTC)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.domain.commands import StartRound
+from bot.domain.formats import FORMATS
 from bot.escaping import markdown, mrkdwn
 from bot.services.container import Services
-from bot.summary import FORMATS, render_summary
+from bot.summary import render_summary
 
 WS = "local"
 

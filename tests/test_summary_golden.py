@@ -10,10 +10,10 @@ import pytest
 import summary_reference as reference
 
 from bot.domain.anonymity import Pool
+from bot.domain.formats import FORMATS
 from bot.domain.results import RoundInfo
 from bot.escaping import markdown, mrkdwn
 from bot.summary import (
-    FORMATS,
     AnswerEntry,
     Format,
     Missing,

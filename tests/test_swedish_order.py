@@ -19,10 +19,11 @@ from bot.chain.export import RoundRecord, build_round_document, export_round
 from bot.cli import main
 from bot.domain.collation import sort_key, swedish_sorted
 from bot.domain.commands import StartRound
+from bot.domain.formats import FORMATS
 from bot.domain.results import ActivityView
 from bot.org_import import parse_yaml
 from bot.services.container import Services
-from bot.summary import FORMATS, render_summary
+from bot.summary import render_summary
 
 NAMES = ["Ängby", "Åsa", "Östra", "Zeta", "aaa", "Ärla", "éclair", "Örebro", "Adam", "adam"]
 #: Å, Ä, Ö after Z; é among the e's; the same word in either case side by side.

@@ -21,8 +21,7 @@ from bot.chain.documents import (
     Table,
 )
 from bot.domain.collation import sort_key, swedish_sorted
-from bot.domain.formats import EXPORT_FORMATS as EXPORT_FORMATS
-from bot.domain.formats import ExportFormat as ExportFormat
+from bot.domain.formats import EXPORT_FORMATS, ExportFormat
 from bot.domain.results import ActivityView
 from bot.i18n import format_local, t
 from bot.services.container import Services

@@ -22,8 +22,9 @@ from bot.chain.documents import (
     Quote,
     Table,
 )
-from bot.chain.export import EVALUATION_PREFIX, ExportFormat, activity_blocks, render
+from bot.chain.export import EVALUATION_PREFIX, activity_blocks, render
 from bot.chain.report_counts import activity_count_blocks
+from bot.domain.formats import ExportFormat
 from bot.i18n import DEFAULT_TZ, format_local, t
 from bot.services.container import Services
 from bot.services.reports import ReportRound

@@ -54,7 +54,7 @@ from bot.schedule.calendar import (
     validate_country,
 )
 from bot.schedule.errors import DOCUMENT, ScheduleError, ScheduleIssue, ScheduleProblem
-from bot.schedule.preset import PRESET_FILENAME as PRESET_FILENAME
+from bot.schedule.preset import PRESET_FILENAME
 from bot.schedule.preset import preset_path as preset_path
 from bot.schedule.recurrence import never_fires
 

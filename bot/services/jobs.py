@@ -32,8 +32,8 @@ from bot.schedule.jobs import (
     make_worker_id,
 )
 from storage.all_workspaces import all_workspaces, all_workspaces_read
+from storage.job_status import JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_RUNNING
 from storage.jobs import JobQueueRepository, JobRow, JobView
-from storage.models_schedule import JOB_DONE, JOB_FAILED, JOB_PENDING, JOB_RUNNING
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.chain.export import EXPORT_FORMATS, ExportFormat, export_round
+from bot.chain.export import export_round
 from bot.domain.commands import StartRound
 from bot.domain.errors import DialogError
+from bot.domain.formats import EXPORT_FORMATS, ExportFormat
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.slack import absence_command, blocks, home, inbound, operations, round_start
