@@ -7,7 +7,7 @@ models (or any plain object, in tests) satisfy them without knowing these protoc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class PersonShape(Protocol):
@@ -49,49 +49,44 @@ class ManagedUnitShape(UnitShape, Protocol):
     def managers(self) -> Sequence[PersonShape]: ...
 
 
-class MemberShape(PersonShape, Protocol):
-    """A person together with the chat id they are reached at."""
+class UnitRow(NamedTuple):
+    """A unit as plain values (a :class:`UnitShape`), read without the ORM."""
 
-    @property
-    def chat_id(self) -> str: ...
-
-
-class AnswerShape(Protocol):
-    """One stored answer."""
-
-    @property
-    def question_key(self) -> str: ...
-
-    @property
-    def status(self) -> str: ...
-
-    @property
-    def text(self) -> str: ...
+    id: int
+    key: str
+    name: str
+    level_key: str
+    parent_id: int | None
 
 
-class ParticipationShape(Protocol):
-    """One unit's (and manager's) part in a round, with what the summary reads of it."""
+class ParticipationRow(NamedTuple):
+    """One participation of a round as its summary reads it, read without the ORM.
 
-    @property
-    def id(self) -> int: ...
+    ``person_name`` and ``chat_id`` are None when no person is linked (an anonymous
+    round after close)."""
 
-    @property
-    def person_id(self) -> int | None: ...
+    id: int
+    person_id: int | None
+    unit_id: int
+    status: str
+    thread_ref: str | None
+    person_name: str | None
+    chat_id: str | None
 
-    @property
-    def unit_id(self) -> int: ...
 
-    @property
-    def status(self) -> str: ...
+class AnswerRow(NamedTuple):
+    """One stored answer of a round, read without the ORM."""
 
-    @property
-    def thread_ref(self) -> str | None: ...
+    participation_id: int
+    question_key: str
+    status: str
+    text: str
 
-    @property
-    def unit(self) -> UnitShape: ...
 
-    @property
-    def person(self) -> MemberShape | None: ...
+class SummaryRows(NamedTuple):
+    """What a round's summary is built from: its participations (by id), their answers,
+    and every unit of the workspace (by id)."""
 
-    @property
-    def answers(self) -> Sequence[AnswerShape]: ...
+    participations: list[ParticipationRow]
+    answers: list[AnswerRow]
+    units: list[UnitRow]
