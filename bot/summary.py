@@ -316,9 +316,9 @@ def build_summary(
     computed once, and the path of a unit is its parent's (computed once) plus itself."""
     tree: OrgTree[UnitShape] = OrgTree(rows.units)
     by_id = tree.by_id
-    # The units participated in, in the order of their first participation.
-    units = [by_id[unit_id] for unit_id in dict.fromkeys(p.unit_id for p in rows.participations)]
     participants = _rows(rows, by_id)
+    # The units participated in, in the order of their first participation.
+    units = [by_id[unit_id] for unit_id in dict.fromkeys(r.unit_id for r in participants)]
     roots = _build_tree(tree, participants, units)
     order = [n for r in roots for n in r.walk()]
     _aggregate(order, [q.key for q in template.questions])

@@ -1,10 +1,11 @@
 """The rows a round's summary is built from, read as plain tuples.
 
 A summary reads every participation of a round with its person and answers, and every
-unit of the workspace. As ORM instances that is five objects per participant (80,000 for
-10,000 units), each with its identity-map entry and instance state, which made closing a
-large round grow faster than the round; as plain tuples it is three statements whose
-rows go straight into the summary's own values (bench/NOTES.md, section 7).
+unit of the workspace. As ORM instances that was eight objects per participant of a
+five-question round (80,000 for 10,000 units), each with its identity-map entry and
+instance state, which made closing a large round grow faster than the round; as plain
+rows it is three statements whose tuples go straight into the summary's own values
+(bench/NOTES.md, section 7).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.shapes import AnswerRow, ParticipationRow, SummaryRows, UnitRow
+from bot.domain.shapes import SummaryRows, UnitRow
 from storage.models import Answer, Participation, Person, Unit
 
 
@@ -43,8 +44,12 @@ def summary_rows(session: Session, workspace_id: str, round_id: int) -> SummaryR
         .where(Unit.workspace_id == workspace_id)
         .order_by(Unit.id)
     )
+    # Past the ORM's result layer (a Row per fetched tuple, nothing more), so what the unit
+    # of work has changed is flushed first, as the ORM would before a query.
+    session.flush()
+    connection = session.connection()
     return SummaryRows(
-        participations=list(map(ParticipationRow._make, session.execute(participations))),
-        answers=list(map(AnswerRow._make, session.execute(answers))),
-        units=list(map(UnitRow._make, session.execute(units))),
+        participations=connection.execute(participations).all(),
+        answers=connection.execute(answers).all(),
+        units=list(map(UnitRow._make, connection.execute(units).all())),
     )

@@ -59,34 +59,21 @@ class UnitRow(NamedTuple):
     parent_id: int | None
 
 
-class ParticipationRow(NamedTuple):
-    """One participation of a round as its summary reads it, read without the ORM.
+#: One participation of a round as its summary reads it, a plain tuple read without the
+#: ORM: (id, person_id, unit_id, status, thread_ref, person's name, person's chat id); the
+#: person's name and chat id are None when no person is linked (an anonymous round after
+#: close).
+ParticipationRow = tuple[int, int | None, int, str, str | None, str | None, str | None]
 
-    ``person_name`` and ``chat_id`` are None when no person is linked (an anonymous
-    round after close)."""
-
-    id: int
-    person_id: int | None
-    unit_id: int
-    status: str
-    thread_ref: str | None
-    person_name: str | None
-    chat_id: str | None
-
-
-class AnswerRow(NamedTuple):
-    """One stored answer of a round, read without the ORM."""
-
-    participation_id: int
-    question_key: str
-    status: str
-    text: str
+#: One stored answer of a round, a plain tuple: (participation_id, question_key, status,
+#: text).
+AnswerRow = tuple[int, str, str, str]
 
 
 class SummaryRows(NamedTuple):
     """What a round's summary is built from: its participations (by id), their answers,
     and every unit of the workspace (by id)."""
 
-    participations: list[ParticipationRow]
-    answers: list[AnswerRow]
-    units: list[UnitRow]
+    participations: Sequence[ParticipationRow]
+    answers: Sequence[AnswerRow]
+    units: Sequence[UnitRow]
