@@ -215,8 +215,10 @@ class _Node:
     depth: int
     children: list[_Node] = field(default_factory=list)
     own: list[_Row] = field(default_factory=list)
-    units: set[int] = field(default_factory=set)
-    responded_units: set[int] = field(default_factory=set)
+    #: Units in the subtree with a participant, and with one who responded: each unit is
+    #: one node, so counting nodes counts distinct units.
+    units: int = 0
+    responded_units: int = 0
     count: int = 0
     responded_people: int = 0
     answered: dict[str, int] = field(default_factory=dict)
@@ -251,9 +253,13 @@ def _common_prefix(paths: Sequence[list[UnitShape]]) -> list[UnitShape]:
     prefix = paths[0]
     for p in paths[1:]:
         n = 0
-        while n < min(len(prefix), len(p)) and prefix[n].id == p[n].id:
+        limit = min(len(prefix), len(p))
+        while n < limit and prefix[n].id == p[n].id:
             n += 1
-        prefix = prefix[:n]
+        if n < len(prefix):
+            prefix = prefix[:n]
+            if not prefix:
+                break
     return prefix
 
 
@@ -285,23 +291,23 @@ def _build_tree(tree: OrgTree[Any], rows: Sequence[_Row], units: list[UnitShape]
 def _aggregate(order: list[_Node], question_keys: list[str]) -> None:
     """Fill each node's roll-up (units, responders, answers per question) bottom-up."""
     for node in reversed(order):
-        node.count = len(node.own)
-        node.responded_people = sum(1 for row in node.own if row.responded)
-        node.answered = dict.fromkeys(question_keys, 0)
-        for row in node.own:
-            node.units.add(row.unit_id)
-            if row.responded:
-                node.responded_units.add(row.unit_id)
+        own = node.own
+        node.count = len(own)
+        node.responded_people = sum(1 for row in own if row.responded)
+        node.units = 1 if own else 0
+        node.responded_units = 1 if node.responded_people else 0
+        answered = node.answered = dict.fromkeys(question_keys, 0)
+        for row in own:
             for key, (status, _text) in row.answers.items():
-                if status == "answered" and key in node.answered:
-                    node.answered[key] += 1
+                if status == "answered" and key in answered:
+                    answered[key] += 1
         for child in node.children:
-            node.units |= child.units
-            node.responded_units |= child.responded_units
+            node.units += child.units
+            node.responded_units += child.responded_units
             node.count += child.count
             node.responded_people += child.responded_people
             for key, n in child.answered.items():
-                node.answered[key] += n
+                answered[key] += n
 
 
 def build_summary(
@@ -334,8 +340,8 @@ def build_summary(
             n.depth,
             n.unit.name,
             level_name,
-            len(n.responded_units),
-            len(n.units),
+            n.responded_units,
+            n.units,
             n.responded_people,
             n.count,
             bool(n.children),
