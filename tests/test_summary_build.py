@@ -15,6 +15,7 @@ import summary_build_reference as reference
 
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
+from bot.domain.errors import DialogError
 from bot.domain.org_tree import OrgTree
 from bot.domain.templates import TemplateCatalog, parse_template
 from bot.org_import import load_org_file
@@ -110,7 +111,7 @@ def _answer(services: Services, round_id: int, seed: int) -> None:
                 else:
                     text = rng.choice(["Bra", "", "Svårt\nmen *går*", "<!here> & co", "Åter"])
                     services.answering.reply(WS, pid, text or "Ok", key)
-            except Exception:  # finished early (fewer questions for this level)
+            except DialogError:  # finished early (fewer questions for this level)
                 break
 
 
