@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import accumulate
@@ -32,7 +32,7 @@ from bot.domain.formats import FORMATS
 from bot.domain.formats import Format as Format
 from bot.domain.org_tree import OrgTree
 from bot.domain.results import RoundInfo
-from bot.domain.shapes import ParticipationShape, UnitShape
+from bot.domain.shapes import SummaryRows, UnitShape
 from bot.domain.states import is_finished
 from bot.domain.templates import DialogTemplate
 from bot.escaping import ESCAPERS
@@ -162,9 +162,9 @@ class RoundSummary:
         return round(100 * self.responded / self.participants) if self.participants else 0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Row:
-    """One participation as plain values (ORM attribute access is slow in bulk)."""
+    """One participation as plain values, with its answers by question key."""
 
     participation_id: int
     person_id: int | None
@@ -174,27 +174,39 @@ class _Row:
     chat_id: str
     finished: bool
     answers: dict[str, tuple[str, str]]
-    absent: bool = False
-    thread_ref: str | None = None
-
-    @property
-    def responded(self) -> bool:
-        return any(status in GIVEN for status, _ in self.answers.values())
+    responded: bool
+    absent: bool
+    thread_ref: str | None
 
 
-def _row(p: ParticipationShape) -> _Row:
-    return _Row(
-        p.id,
-        p.person_id,
-        p.unit_id,
-        p.unit.name,
-        p.person.name if p.person else "",
-        p.person.chat_id if p.person else "",
-        is_finished(p.status),
-        {a.question_key: (a.status, a.text) for a in p.answers},
-        p.status == ABSENT,
-        p.thread_ref,
-    )
+def _rows(rows: SummaryRows, units: dict[int, UnitShape]) -> list[_Row]:
+    """The participations of ``rows`` in their order, each with its answers (one pass
+    over the answers, grouped by participation)."""
+    answers_of: dict[int, dict[str, tuple[str, str]]] = {}
+    for participation_id, key, status, text in rows.answers:
+        answers = answers_of.get(participation_id)
+        if answers is None:
+            answers = answers_of[participation_id] = {}
+        answers[key] = (status, text)
+    out: list[_Row] = []
+    for pid, person_id, unit_id, status, thread_ref, person_name, chat_id in rows.participations:
+        answers = answers_of.get(pid) or {}
+        out.append(
+            _Row(
+                pid,
+                person_id,
+                unit_id,
+                units[unit_id].name,
+                person_name or "",
+                chat_id or "",
+                is_finished(status),
+                answers,
+                any(given in GIVEN for given, _ in answers.values()),
+                status == ABSENT,
+                thread_ref,
+            )
+        )
+    return out
 
 
 @dataclass
@@ -203,8 +215,10 @@ class _Node:
     depth: int
     children: list[_Node] = field(default_factory=list)
     own: list[_Row] = field(default_factory=list)
-    units: set[int] = field(default_factory=set)
-    responded_units: set[int] = field(default_factory=set)
+    #: Units in the subtree with a participant, and with one who responded: each unit is
+    #: one node, so counting nodes counts distinct units.
+    units: int = 0
+    responded_units: int = 0
     count: int = 0
     responded_people: int = 0
     answered: dict[str, int] = field(default_factory=dict)
@@ -216,15 +230,47 @@ class _Node:
         return out
 
 
-def _build_tree(
-    tree: OrgTree[Any], rows: Sequence[_Row], units: dict[int, UnitShape]
-) -> list[_Node]:
-    root_path = tree.common_root(units.values())
+def _paths(tree: OrgTree[Any], units: Iterable[UnitShape]) -> list[list[UnitShape]]:
+    """``tree.path(unit)`` of each unit, the path above a unit computed once per parent
+    (many units share one). A cycle raises as in :meth:`OrgTree.path`: the walk from the
+    parent comes back to it."""
+    above: dict[int | None, list[UnitShape]] = {}
+    out: list[list[UnitShape]] = []
+    for unit in units:
+        parent_id = unit.parent_id
+        prefix = above.get(parent_id)
+        if prefix is None:
+            parent = tree.by_id.get(parent_id) if parent_id else None
+            prefix = above[parent_id] = tree.path(parent) if parent is not None else []
+        out.append([*prefix, unit])
+    return out
+
+
+def _common_prefix(paths: Sequence[list[UnitShape]]) -> list[UnitShape]:
+    """The path to the lowest common ancestor (as :meth:`OrgTree.common_root`)."""
+    if not paths:
+        return []
+    prefix = paths[0]
+    for p in paths[1:]:
+        n = 0
+        limit = min(len(prefix), len(p))
+        while n < limit and prefix[n].id == p[n].id:
+            n += 1
+        if n < len(prefix):
+            prefix = prefix[:n]
+            if not prefix:
+                break
+    return prefix
+
+
+def _build_tree(tree: OrgTree[Any], rows: Sequence[_Row], units: list[UnitShape]) -> list[_Node]:
+    paths = _paths(tree, units)
+    root_path = _common_prefix(paths)
     nodes: dict[int, _Node] = {}
     roots: list[_Node] = []
     base_depth = len(root_path) - 1 if root_path else 0
-    for unit in units.values():
-        path = tree.path(unit)[base_depth:] if root_path else tree.path(unit)
+    for full in paths:
+        path = full[base_depth:] if root_path else full
         parent: _Node | None = None
         for depth, u in enumerate(path):
             node = nodes.get(u.id)
@@ -245,56 +291,62 @@ def _build_tree(
 def _aggregate(order: list[_Node], question_keys: list[str]) -> None:
     """Fill each node's roll-up (units, responders, answers per question) bottom-up."""
     for node in reversed(order):
-        node.count = len(node.own)
-        node.responded_people = sum(1 for row in node.own if row.responded)
-        node.answered = dict.fromkeys(question_keys, 0)
-        for row in node.own:
-            node.units.add(row.unit_id)
-            if row.responded:
-                node.responded_units.add(row.unit_id)
+        own = node.own
+        node.count = len(own)
+        node.responded_people = sum(1 for row in own if row.responded)
+        node.units = 1 if own else 0
+        node.responded_units = 1 if node.responded_people else 0
+        answered = node.answered = dict.fromkeys(question_keys, 0)
+        for row in own:
             for key, (status, _text) in row.answers.items():
-                if status == "answered" and key in node.answered:
-                    node.answered[key] += 1
+                if status == "answered" and key in answered:
+                    answered[key] += 1
         for child in node.children:
-            node.units |= child.units
-            node.responded_units |= child.responded_units
+            node.units += child.units
+            node.responded_units += child.responded_units
             node.count += child.count
             node.responded_people += child.responded_people
             for key, n in child.answered.items():
-                node.answered[key] += n
+                answered[key] += n
 
 
 def build_summary(
     info: RoundInfo,
     template: DialogTemplate,
-    participations: Sequence[ParticipationShape],
-    tree: OrgTree[Any],
+    rows: SummaryRows,
     level_names: dict[str, str],
 ) -> RoundSummary:
-    """Build a :class:`RoundSummary` (pure: no database access beyond loaded objects)."""
-    rows = [_row(p) for p in participations]
-    roots = _build_tree(tree, rows, {p.unit_id: p.unit for p in participations})
+    """Build a :class:`RoundSummary` from a round's plain rows (pure: no database access).
+
+    Linear in the participants: every lookup is a dict, every name's collation key is
+    computed once, and the path of a unit is its parent's (computed once) plus itself."""
+    tree: OrgTree[UnitShape] = OrgTree(rows.units)
+    by_id = tree.by_id
+    participants = _rows(rows, by_id)
+    # The units participated in, in the order of their first participation.
+    units = [by_id[unit_id] for unit_id in dict.fromkeys(r.unit_id for r in participants)]
+    roots = _build_tree(tree, participants, units)
     order = [n for r in roots for n in r.walk()]
     _aggregate(order, [q.key for q in template.questions])
-    anonymous = info.anonymous
 
     def level(u: UnitShape) -> str:
         return level_names.get(u.level_key, u.level_key)
 
-    if anonymous:
-        return _anonymous_summary(info, template, rows, roots, order, tree, level_names)
+    if info.anonymous:
+        return _anonymous_summary(info, template, participants, roots, order, tree, level_names)
+    levels = [level(n.unit) for n in order]
     rates = [
         UnitRate(
             n.depth,
             n.unit.name,
-            level(n.unit),
-            len(n.responded_units),
-            len(n.units),
+            level_name,
+            n.responded_units,
+            n.units,
             n.responded_people,
             n.count,
             bool(n.children),
         )
-        for n in order
+        for n, level_name in zip(order, levels, strict=True)
     ]
     questions: list[QuestionSummary] = []
     syntheses: list[Synthesis] = []
@@ -318,13 +370,13 @@ def build_summary(
             NodeAnswers(
                 node.depth,
                 node.unit.name,
-                level(node.unit),
+                level_name,
                 node.answered[q.key],
                 node.count,
                 entries_of[node.unit.id],
                 bool(node.children),
             )
-            for node in order
+            for node, level_name in zip(order, levels, strict=True)
             if node.unit.id in shown
         ]
         questions.append(
@@ -340,9 +392,9 @@ def build_summary(
     return RoundSummary(
         round=info,
         root_name=roots[0].unit.name if len(roots) == 1 else None,
-        participants=len(rows),
-        responded=sum(1 for row in rows if row.responded),
-        finished=sum(1 for row in rows if row.finished),
+        participants=len(participants),
+        responded=sum(1 for row in participants if row.responded),
+        finished=sum(1 for row in participants if row.finished),
         questions=questions,
         rates=rates,
         missing=missing,

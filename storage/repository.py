@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from bot.domain.pooling import DEFAULT_ANONYMITY_K
+from bot.domain.shapes import SummaryRows
 from storage.absences import AbsenceRepository
 from storage.activities import ActivityRepository
 from storage.anonymise import Coarsen, anonymise_round
@@ -43,6 +44,7 @@ from storage.outbox import NewPost, insert_pending
 from storage.personal_data import PersonalDataRepository
 from storage.question_messages import QuestionMessageRepository
 from storage.schedule import ScheduleRepository
+from storage.summary_rows import summary_rows
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,11 @@ class Repository:
             )
         )
         return self.session.scalars(stmt).unique().first()
+
+    def summary_rows(self, round_id: int) -> SummaryRows:
+        """What the summary of round ``round_id`` is built from, as plain rows (no ORM
+        instances): its participations with their people, their answers, and the units."""
+        return summary_rows(self.session, self.workspace_id, round_id)
 
     def participations(self, round_id: int) -> Sequence[Participation]:
         """All participations of a round with their answers."""

@@ -7,7 +7,7 @@ models (or any plain object, in tests) satisfy them without knowing these protoc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class PersonShape(Protocol):
@@ -49,49 +49,31 @@ class ManagedUnitShape(UnitShape, Protocol):
     def managers(self) -> Sequence[PersonShape]: ...
 
 
-class MemberShape(PersonShape, Protocol):
-    """A person together with the chat id they are reached at."""
+class UnitRow(NamedTuple):
+    """A unit as plain values (a :class:`UnitShape`), read without the ORM."""
 
-    @property
-    def chat_id(self) -> str: ...
-
-
-class AnswerShape(Protocol):
-    """One stored answer."""
-
-    @property
-    def question_key(self) -> str: ...
-
-    @property
-    def status(self) -> str: ...
-
-    @property
-    def text(self) -> str: ...
+    id: int
+    key: str
+    name: str
+    level_key: str
+    parent_id: int | None
 
 
-class ParticipationShape(Protocol):
-    """One unit's (and manager's) part in a round, with what the summary reads of it."""
+#: One participation of a round as its summary reads it, a plain tuple read without the
+#: ORM: (id, person_id, unit_id, status, thread_ref, person's name, person's chat id); the
+#: person's name and chat id are None when no person is linked (an anonymous round after
+#: close).
+ParticipationRow = tuple[int, int | None, int, str, str | None, str | None, str | None]
 
-    @property
-    def id(self) -> int: ...
+#: One stored answer of a round, a plain tuple: (participation_id, question_key, status,
+#: text).
+AnswerRow = tuple[int, str, str, str]
 
-    @property
-    def person_id(self) -> int | None: ...
 
-    @property
-    def unit_id(self) -> int: ...
+class SummaryRows(NamedTuple):
+    """What a round's summary is built from: its participations (by id), their answers,
+    and every unit of the workspace (by id)."""
 
-    @property
-    def status(self) -> str: ...
-
-    @property
-    def thread_ref(self) -> str | None: ...
-
-    @property
-    def unit(self) -> UnitShape: ...
-
-    @property
-    def person(self) -> MemberShape | None: ...
-
-    @property
-    def answers(self) -> Sequence[AnswerShape]: ...
+    participations: Sequence[ParticipationRow]
+    answers: Sequence[AnswerRow]
+    units: Sequence[UnitRow]

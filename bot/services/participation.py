@@ -418,10 +418,8 @@ class ParticipationKernel:
     def summary(self, repo: Repository, round_: Round) -> RoundSummary:
         """The summary of a loaded round as it stands now."""
         template = self.kernel.template_of(round_)
-        participations = repo.participations(round_.id)
-        tree = OrgTree(repo.units())
         levels = {lv.key: lv.name for lv in repo.levels()}
-        return build_summary(info(round_, template), template, participations, tree, levels)
+        return build_summary(info(round_, template), template, repo.summary_rows(round_.id), levels)
 
     # Activities (bot/chain) -------------------------------------------------------
 
