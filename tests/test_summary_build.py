@@ -16,12 +16,13 @@ import summary_build_reference as reference
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
 from bot.domain.errors import DialogError
+from bot.domain.formats import FORMATS
 from bot.domain.org_tree import OrgTree
 from bot.domain.templates import TemplateCatalog, parse_template
 from bot.org_import import load_org_file
 from bot.services.container import Services, build_services
 from bot.services.participation import info
-from bot.summary import FORMATS, RoundSummary, render_summary
+from bot.summary import RoundSummary, render_summary
 from storage.db import make_session_factory
 from storage.repository import Repository
 
