@@ -89,6 +89,7 @@ def run(mode: str, managers: int, latency: tuple[int, int]) -> dict[str, float]:
             )
             accepted = ctx.services.round_starts.accept(TEAM, cmd)
             phases: dict[str, float] = {}
+            begun = [time.perf_counter()]
             notifier = ctx.notifier
 
             def timed_notifier(c: Any) -> Any:
@@ -96,29 +97,33 @@ def run(mode: str, managers: int, latency: tuple[int, int]) -> dict[str, float]:
                 plan = n.plan_round_start
                 send = n.send_round_start
 
-                def timed_plan(started: Any) -> Any:
-                    t0 = _cpu()
+                def timed_plan(started: Any, **kwargs: Any) -> Any:
+                    t0, w0 = _cpu(), time.perf_counter()
+                    phases["start_wall"] = w0 - begun[0]
                     try:
-                        return plan(started)
+                        return plan(started, **kwargs)
                     finally:
                         phases["plan"] = _cpu() - t0
+                        phases["plan_wall"] = time.perf_counter() - w0
 
-                def timed_send(p: Any) -> Any:
+                def timed_send(p: Any, written: Any = None) -> Any:
+                    phases["until_send_wall"] = time.perf_counter() - begun[0]
                     t0 = _cpu()
                     try:
-                        return send(p)
+                        return send(p, written)
                     finally:
                         phases["send"] = _cpu() - t0
 
                 n.plan_round_start = timed_plan  # type: ignore[method-assign]
-                n.send_round_start = timed_send  # type: ignore[method-assign]
+                n.send_round_start = timed_send  # type: ignore[method-assign,assignment]
                 return n
 
-            ctx.notifier = timed_notifier  # type: ignore[method-assign]
+            ctx.notifier = timed_notifier  # type: ignore[method-assign,assignment]
             profiler = cProfile.Profile(time.process_time) if mode == "profile" else None
             if profiler is not None:
-                notifier_module.ThreadPoolExecutor = _Inline  # type: ignore[misc,assignment]
+                setattr(notifier_module, "ThreadPoolExecutor", _Inline)  # noqa: B010
             t0, w0 = _cpu(), time.perf_counter()
+            begun[0] = w0
             if profiler is not None:
                 profiler.enable()
             round_start.carry_out(ctx, client, TEAM, accepted, cmd)
@@ -130,11 +135,13 @@ def run(mode: str, managers: int, latency: tuple[int, int]) -> dict[str, float]:
     finally:
         fake.stop()
     phases["start"] = total - phases.get("plan", 0.0) - phases.get("send", 0.0)
+    walls = {k: v for k, v in phases.items() if k.endswith("_wall")}
     result = {
         "sent": float(sent),
         "wall_s": wall,
+        **walls,
         "total_ms_per_manager": total / managers * 1000,
-        **{f"{k}_ms_per_manager": v / managers * 1000 for k, v in phases.items()},
+        **{f"{k}_ms_per_manager": v / managers * 1000 for k, v in phases.items() if k not in walls},
     }
     if profiler is not None:
         for order in ("tottime", "cumulative"):

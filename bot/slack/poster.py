@@ -819,7 +819,9 @@ def _call(client: WebClient, key: str, payload: dict[str, Any], *, lean: bool = 
     through :func:`bot.slack.web_post.post_message` (same request and errors, less CPU)."""
     method = payload["method"]
     if method == "chat.postMessage":
-        args = {k: payload[k] for k in ("channel", "text", "blocks", "thread_ts") if k in payload}
+        args: dict[str, Any] = {
+            k: payload[k] for k in ("channel", "text", "blocks", "thread_ts") if k in payload
+        }
         args["unfurl_links"] = False
         args["unfurl_media"] = False
         args["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}

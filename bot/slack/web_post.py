@@ -130,7 +130,9 @@ def post_message(client: WebClient, args: dict[str, Any]) -> SlackResponse:
             headers=response_headers,
             status_code=status,
         )
-        raise SlackApiError(f"The request to the Slack API failed. (url: {url})", response)
+        raise SlackApiError(  # type: ignore[no-untyped-call]
+            f"The request to the Slack API failed. (url: {url})", response
+        )
 
 
 def _retry(
@@ -229,7 +231,7 @@ class _Connection:
                 headers[name.strip().lower()] = value.strip()
 
     def _chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         total = 0
         while True:
             size_line = self.reader.readline(_MAX_LINE + 1)
