@@ -35,7 +35,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.web.internal_utils import get_user_agent
+from slack_sdk.web.internal_utils import _get_url, get_user_agent
 from slack_sdk.web.slack_response import SlackResponse
 
 #: The longest status line or header line read from Slack.
@@ -65,7 +65,7 @@ def post_message(client: WebClient, args: dict[str, Any]) -> SlackResponse:
     """``chat.postMessage`` with ``args`` (already without None values) as ``client``
     would make it; the validated response. Raises :class:`SlackApiError` and, for a
     connection that failed beyond the retry handlers' patience, :class:`URLError`."""
-    url = client.base_url + "chat.postMessage"
+    url = _get_url(client.base_url, "chat.postMessage")
     body = dict(args)
     for name, value in client.default_params.items():
         body.setdefault(name, value)
