@@ -9,12 +9,27 @@ except the resender's look-up of due rows, which serves every workspace.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -369,6 +384,10 @@ def insert_pending(
     transaction (one statement, existing keys skipped); the keys inserted."""
     if not posts:
         return set()
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_pending_pg(
+            session, workspace, unique_posts(posts), now, lease_until, platform
+        )
     rows = [
         {
             "workspace_id": workspace,
@@ -387,6 +406,74 @@ def insert_pending(
     ]
     result = session.connection().execute(_insert_new(session), rows)
     return {str(key) for key in result.scalars().all()}
+
+
+def _insert_pending_pg(
+    session: Session,
+    workspace: str,
+    posts: Sequence[NewPost],
+    now: datetime,
+    lease_until: datetime,
+    platform: str,
+) -> set[str]:
+    """:func:`insert_pending` on PostgreSQL: the rows as five arrays ``unnest``ed into one
+    ``INSERT … SELECT``, so the statement's text is the same for any number of posts
+    (compiled and parsed once; the multi-row ``VALUES`` of a 2,001-post fan-out cost
+    ~50 ms per 1,000 rows just to turn into the driver's query)."""
+    result = session.connection().execute(
+        _INSERT_PENDING_PG,
+        {
+            "workspace": workspace,
+            "platform": platform,
+            "status": POST_PENDING,
+            "lease_until": lease_until,
+            "now": now,
+            "keys": [p.key for p in posts],
+            "round_ids": [p.round_id for p in posts],
+            "participation_ids": [p.participation_id for p in posts],
+            "payloads": [json.dumps(p.payload) for p in posts],
+            "channels": [p.channel for p in posts],
+        },
+    )
+    return {str(key) for key in result.scalars().all()}
+
+
+def _unnest_pending() -> Any:
+    table = ChatPost.__table__
+    assert isinstance(table, Table)
+    rows = (
+        func.unnest(
+            bindparam("keys", type_=postgresql.ARRAY(String)),
+            bindparam("round_ids", type_=postgresql.ARRAY(Integer)),
+            bindparam("participation_ids", type_=postgresql.ARRAY(Integer)),
+            bindparam("payloads", type_=postgresql.ARRAY(Text)),
+            bindparam("channels", type_=postgresql.ARRAY(String)),
+        )
+        .table_valued("post_key", "round_id", "participation_id", "payload", "channel")
+        .render_derived(name="new_posts")
+    )
+    columns = {
+        "workspace_id": bindparam("workspace", type_=String),
+        "platform": bindparam("platform", type_=String),
+        "post_key": rows.c.post_key,
+        "round_id": rows.c.round_id,
+        "participation_id": rows.c.participation_id,
+        "status": bindparam("status", type_=String),
+        "payload": cast(rows.c.payload, JSON),
+        "attempts": literal(1),
+        "claimed_until": bindparam("lease_until", type_=table.c.claimed_until.type),
+        "created_at": bindparam("now", type_=table.c.created_at.type),
+        "channel": rows.c.channel,
+    }
+    return (
+        postgresql.insert(table)
+        .from_select(list(columns), select(*columns.values()))
+        .on_conflict_do_nothing(index_elements=["workspace_id", "post_key"])
+        .returning(table.c.post_key)
+    )
+
+
+_INSERT_PENDING_PG = _unnest_pending()
 
 
 def _insert_new(session: Session) -> Any:

@@ -254,3 +254,49 @@ def test_a_large_start_acks_before_the_start_work_ran(
     [info] = slack.services.queries.rounds(team)
     assert slack.services.queries.status(team, info.round_id).round.round_id == info.round_id
     assert "300 deltagare" in slack.responses("UPROC", team)[-1]
+
+
+def test_a_start_sends_its_first_threads_while_it_writes_the_others_and_each_once(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(round_start, "HEAD_CHAINS", 1)  # one participant's posts first
+    slack.command(START)
+    posts = slack.posts()
+    assert len(posts) == POSTS
+    openings = [p.response["ts"] for p in posts if "thread_ts" not in p.args]
+    questions = [p.args["thread_ts"] for p in posts if "thread_ts" in p.args]
+    assert len(openings) == 1 + 3  # the announcement and a thread each
+    assert len(questions) == 3 and set(questions) < set(openings)  # one question per thread
+    assert [j.status for j in _start_jobs(slack)] == ["done"]
+    assert "3 deltagare" in slack.responses()[-1]
+
+
+def test_a_start_that_fails_writing_the_rest_of_its_fanout_is_completed_once_by_the_leader(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
+) -> None:
+    from bot.slack.notifier import SlackNotifier
+
+    monkeypatch.setattr(round_start, "HEAD_CHAINS", 1)
+
+    def outage(self: SlackNotifier, plan: Any) -> Any:
+        raise ConnectionError("the database went away")
+
+    with monkeypatch.context() as during:
+        during.setattr(SlackNotifier, "_plan_rest", outage)
+        slack.command(START)
+    # The first participant's thread went out; the start is not settled, so it runs again.
+    assert len(slack.posts()) == 1 + 2
+    [job] = _start_jobs(slack)
+    assert job.status != "done"
+    scheduler = _scheduler(slack)
+    clock.advance(START_LEASE * 2)
+    assert scheduler.run_due() == (1, 0)
+    assert len(slack.services.queries.rounds(DEFAULT_TEAM_ID)) == 1
+    told = (PROCESS_SUPPORT, slack.fake.dm_channel_id(PROCESS_SUPPORT))
+    fanout = [p for p in slack.posts() if p.args["channel"] not in told]
+    assert len(fanout) == POSTS  # every thread and first question once
+    assert len(_dms(slack, PROCESS_SUPPORT)) == 1  # and the starter hears by DM
+    assert (
+        len({(p.args["channel"], p.args.get("thread_ts"), p.args["text"]) for p in fanout}) == POSTS
+    )
+    assert [j.status for j in _start_jobs(slack)] == ["done"]

@@ -22,7 +22,7 @@ from bot.input_errors import check_level
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import ANSWERED, ParticipationKernel, info, reads, writes
 from bot.summary import RoundSummary
-from storage.models import Participation, Round, TemplateSnapshot, Unit
+from storage.models import Round, TemplateSnapshot, Unit
 from storage.repository import Repository
 
 
@@ -96,22 +96,15 @@ class Rounds:
         repo.add(round_)
         repo.flush()
         without_manager = [unit.name for unit in chosen if not unit.managers]
-        for unit, person, status in pairs:
-            p = Participation(
-                workspace_id=repo.workspace_id,
-                round_id=round_.id,
-                unit_id=unit.id,
-                person_id=person.id,
-                status=ParticipationState(status),
-                position=0,
-            )
-            p.unit = unit
-            p.person = person
-            p.round = round_
-            repo.add(p)
-        if not round_.participations:
+        if not pairs:
             raise NoParticipants(u.name for u in chosen)
-        repo.flush()
+        repo.add_participations(
+            round_,
+            [
+                (unit.id, person.id, ParticipationState(status).value)
+                for unit, person, status in pairs
+            ],
+        )
         return self._started(repo, round_, without_manager, already=False)
 
     def checked_start(self, repo: Repository, cmd: StartRound) -> tuple[OrgTree[Any], list[Unit]]:

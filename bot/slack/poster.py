@@ -55,7 +55,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot import logs, metrics
-from bot.slack import observe
+from bot.slack import observe, web_post
 from bot.slack.pacing import PACED_METHODS, Pacer
 from storage.outbox import DuePost, Landed, NewPost, OutboxStore
 
@@ -756,7 +756,12 @@ class Poster:
             _lease.deadline = time.monotonic() + left
             _lease.paced = paced
             try:
-                posted = _call(keep_alive(client) if self.keep_alive else client, key, payload)
+                posted = _call(
+                    keep_alive(client) if self.keep_alive else client,
+                    key,
+                    payload,
+                    lean=paced and self.keep_alive,
+                )
             except SlackApiError as err:
                 error = str(err.response.get("error") or "")
                 if paced and err.response.status_code == 429:
@@ -828,16 +833,21 @@ def ephemeral_payload(
     return payload
 
 
-def _call(client: WebClient, key: str, payload: dict[str, Any]) -> Posted:
+def _call(client: WebClient, key: str, payload: dict[str, Any], *, lean: bool = False) -> Posted:
+    """Make the call ``payload`` describes; with ``lean`` a ``chat.postMessage`` goes
+    through :func:`bot.slack.web_post.post_message` (same request and errors, less CPU)."""
     method = payload["method"]
     if method == "chat.postMessage":
-        args = {k: payload[k] for k in ("channel", "text", "blocks", "thread_ts") if k in payload}
-        resp = client.chat_postMessage(
-            **args,
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata={"event_type": METADATA_TYPE, "event_payload": {"key": key}},
-        )
+        args: dict[str, Any] = {
+            k: payload[k] for k in ("channel", "text", "blocks", "thread_ts") if k in payload
+        }
+        args["unfurl_links"] = False
+        args["unfurl_media"] = False
+        args["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
+        if lean and web_post.usable(client):
+            resp = web_post.post_message(client, args)
+        else:
+            resp = client.chat_postMessage(**args)
         return Posted(str(resp["channel"]), str(resp["ts"]))
     if method == "chat.postEphemeral":
         eph = {k: payload[k] for k in ("channel", "user", "text", "thread_ts") if k in payload}

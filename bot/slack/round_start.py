@@ -21,6 +21,7 @@ from bot.domain.commands import StartRound
 from bot.domain.errors import DialogError
 from bot.services.round_starts import StartAccepted, command_of
 from bot.slack.context import SlackContext
+from bot.slack.notifier import HEAD_CHAINS
 from bot.slack.start_text import started_text
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ def carry_out(
     stored = command_of(job)
     try:
         started = starts.start(job)
-        plan = notifier.plan_round_start(started)
+        # The first participants' posts are written now and go out while the others are
+        # written (every post is in the outbox before it is sent).
+        plan = notifier.plan_round_start(started, head=HEAD_CHAINS)
     except DialogError as err:
         # Refused after the ack (the organisation changed since): the starter hears it
         # by direct message, once, and the start is not tried again.
@@ -73,8 +76,23 @@ def carry_out(
         status = starts.failed(job, f"{type(exc).__name__}: {exc}")
         log.warning("round start %s failed after the ack; the job is %s", job.job_key, status)
         raise
-    if not starts.done(job, started):
-        log.warning("round start %s finished after its lease was taken over", job.job_key)
-    if respond is not None:
-        respond(text=started_text(lang, started), response_type="ephemeral", replace_original=False)
-    notifier.send_round_start(plan)
+    settled = False
+
+    def written() -> None:
+        # The round and its whole fan-out are stored: the start is carried out.
+        nonlocal settled
+        if not starts.done(job, started):
+            log.warning("round start %s finished after its lease was taken over", job.job_key)
+        settled = True
+        if respond is not None:
+            respond(
+                text=started_text(lang, started), response_type="ephemeral", replace_original=False
+            )
+
+    try:
+        notifier.send_round_start(plan, written)
+    except Exception as exc:
+        if not settled:  # the rest of the fan-out was not written: the start runs again
+            status = starts.failed(job, f"{type(exc).__name__}: {exc}")
+            log.warning("round start %s failed after the ack; the job is %s", job.job_key, status)
+        raise

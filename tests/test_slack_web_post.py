@@ -1,0 +1,138 @@
+"""The lean ``chat.postMessage`` of paced posting (:mod:`bot.slack.web_post`) makes the
+same request as slack_sdk, against the fake Web API (checked against Slack's spec), and
+fails the way slack_sdk fails, so the poster's outbox and pacer handle it as before."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from fakes import FakeSlack
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import web_post
+from bot.slack.poster import make_client
+
+TOKEN = "xoxb-fake-token"
+
+
+def _args(channel: str, text: str, **more: Any) -> dict[str, Any]:
+    return {
+        "channel": channel,
+        "text": text,
+        "unfurl_links": False,
+        "unfurl_media": False,
+        "metadata": {"event_type": "dialogbot_post", "event_payload": {"key": f"k:{text}"}},
+        **more,
+    }
+
+
+def test_the_lean_post_is_the_request_slack_sdk_makes() -> None:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "Fråga *1* ✅"}}]
+    with FakeSlack() as fake:
+        client = make_client(fake.base_url, TOKEN)
+        parent = web_post.post_message(client, _args("C0ONE", "lean"))
+        client.chat_postMessage(**_args("C0ONE", "sdk"))
+        web_post.post_message(
+            client, _args("C0ONE", "svar åäö", blocks=blocks, thread_ts=parent["ts"])
+        )
+        lean, sdk, threaded = fake.calls("chat.postMessage")
+        assert fake.spec_violations == []
+    assert parent["ok"] and parent["channel"] == "C0ONE" and parent["ts"]
+    assert lean.args == {**sdk.args, "text": "lean", "metadata": _args("C0ONE", "lean")["metadata"]}
+    for name in ("authorization", "content-type", "user-agent"):
+        assert lean.headers[name] == sdk.headers[name]
+    assert lean.token == sdk.token == TOKEN
+    assert threaded.args["thread_ts"] == parent["ts"]
+    assert threaded.arg_json("blocks") == blocks
+    assert threaded.args["text"] == "svar åäö"
+
+
+def test_a_refusal_and_a_429_surface_as_slack_sdk_raises_them() -> None:
+    with FakeSlack() as fake:
+        client = make_client(fake.base_url, TOKEN, retries=2, backoff=0.01)
+        with pytest.raises(SlackApiError) as refused:
+            web_post.post_message(client, _args("", "no channel"))
+        fake.fail_next("chat.postMessage", 429, times=1, retry_after=30)
+        with pytest.raises(SlackApiError) as limited:
+            web_post.post_message(client, _args("C0ONE", "limited"))
+        assert fake.delivered() == []
+    assert refused.value.response.status_code == 200
+    assert refused.value.response["error"] == "channel_not_found"
+    # a long Retry-After is not waited out in the call: the poster reschedules the row
+    assert limited.value.response.status_code == 429
+    assert limited.value.response.headers["retry-after"] == "30"
+
+
+def test_server_errors_are_retried_by_the_clients_handlers() -> None:
+    with FakeSlack() as fake:
+        fake.fail_next("chat.postMessage", 503, times=2)
+        client = make_client(fake.base_url, TOKEN, retries=3, backoff=0.01)
+        posted = web_post.post_message(client, _args("C0ONE", "after two 503s"))
+        statuses = [c.status for c in fake.calls("chat.postMessage")]
+        fake.fail_next("chat.postMessage", 500, times=5)
+        with pytest.raises(SlackApiError) as failed:
+            web_post.post_message(client, _args("C0ONE", "never"))
+    assert posted["ok"] and statuses == [503, 503, 200]
+    assert failed.value.response.status_code == 500
+
+
+def test_a_dropped_keep_alive_connection_is_opened_again() -> None:
+    with FakeSlack() as fake:
+        client = make_client(fake.base_url, TOKEN, retries=2, backoff=0.01)
+        web_post.post_message(client, _args("C0ONE", "first"))
+        for conn in web_post._local.connections.values():
+            conn.sock.shutdown(socket.SHUT_RDWR)  # as a server closing an idle connection
+        web_post.post_message(client, _args("C0ONE", "second"))
+        assert [c.args["text"] for c in fake.delivered()] == ["first", "second"]
+
+
+@contextmanager
+def _scripted(answers: list[bytes]) -> Iterator[str]:
+    """An HTTP server on loopback that answers each request on one connection with the
+    next of ``answers`` (raw bytes), for framing the fake does not produce."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn, conn.makefile("rb") as reader:
+            for answer in answers:
+                length = 0
+                while (line := reader.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                reader.read(length)
+                conn.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/api/"
+    finally:
+        server.close()
+        thread.join(5)
+
+
+def test_chunked_answers_and_answers_that_are_not_json_are_read() -> None:
+    body = b'{"ok": true, "channel": "C1", "ts": "1.000100"}'
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"%x\r\n%s\r\n" % (10, body[:10])
+        + b"%x\r\n%s\r\n" % (len(body) - 10, body[10:])
+        + b"0\r\n\r\n"
+    )
+    html = b"<html>Bad gateway</html>"
+    bad_gateway = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: %d\r\n\r\n%s" % (len(html), html)
+    with _scripted([chunked, bad_gateway]) as url:
+        client = make_client(url, TOKEN, retries=0)
+        posted = web_post.post_message(client, _args("C1", "chunked"))
+        with pytest.raises(SlackApiError) as failed:
+            web_post.post_message(client, _args("C1", "gateway"))
+    assert posted["ts"] == "1.000100"
+    assert failed.value.response.status_code == 502
+    assert "non-JSON" in failed.value.response["error"]
