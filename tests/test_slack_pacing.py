@@ -5,6 +5,7 @@ doubled, and a 429 is waited out in the pacer, not in the client's retry handler
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -267,3 +268,22 @@ def test_a_post_whose_answer_came_too_late_is_made_once(db: Engine, keep_alive: 
         assert poster.resend_due(lambda _ws: client) == 0
         assert [c.args["text"] for c in fake.delivered()] == ["Fråga 2"]
     assert poster.store.status(WS, "k:late") == "sent"
+
+
+@pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])
+def test_a_post_slack_cannot_be_reached_for_stays_in_the_outbox(
+    db: Engine, keep_alive: bool
+) -> None:
+    """Slack unreachable beyond the client's retries: the send reports nothing posted (no
+    exception out of the listener or the fan-out) and the post waits for the resender."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    poster = _poster(db)
+    poster.keep_alive = keep_alive
+    client = make_client(
+        f"http://127.0.0.1:{port}/api/", "xoxb-fake-token", retries=1, backoff=0.01
+    )
+    post = NewPost("k:away", message_payload("C0ONE", "Fråga 2", thread_ts="1.000001"), "C0ONE")
+    assert poster.send_planned(client, poster.plan(WS, [post])) == 0
+    assert poster.store.status(WS, "k:away") == "pending"

@@ -796,10 +796,11 @@ class Poster:
                 log.warning("%s for %s failed (%s); %s", method, key, type(err).__name__, status)
                 metrics.post_done("failed")
                 return None
-            except TimeoutError:
-                # No answer in time, so Slack may have made it: not tried again blind. The
-                # row stays pending; once its lease ran out the resender looks for its key.
-                log.warning("%s for %s: no answer in time; left to the resender", method, key)
+            except (TimeoutError, URLError) as err:
+                # No answer in time, or the connection failed beyond the retries: Slack may
+                # have made it, so it is not tried again blind. The row stays pending; once
+                # its lease ran out the resender looks for its key.
+                log.warning("%s for %s: %s; left to the resender", method, key, type(err).__name__)
                 metrics.post_done("failed")
                 return None
             finally:
