@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Participation, Round
@@ -82,12 +83,21 @@ class QuestionMessageRepository:
         return rows[0][1], [message for message, _ in rows]
 
     def set_shown(self, message_id: int, shown: str) -> None:
-        """Remember what the message shows now."""
-        self.session.execute(
-            update(QuestionMessage)
-            .where(
-                QuestionMessage.workspace_id == self.workspace_id,
-                QuestionMessage.id == message_id,
-            )
-            .values(shown=shown)
+        """Remember what the message shows now (a Core statement built once: no ORM
+        bulk-update machinery for one row)."""
+        self.session.connection().execute(
+            _SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
         )
+
+
+def _set_shown() -> Any:
+    table = QuestionMessage.__table__
+    assert isinstance(table, Table)
+    return (
+        update(table)
+        .where(table.c.workspace_id == bindparam("w"), table.c.id == bindparam("message"))
+        .values(shown=bindparam("state"))
+    )
+
+
+_SET_SHOWN = _set_shown()

@@ -13,7 +13,7 @@ This is service code (one unit of work per call, through the kernel); it knows n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -25,6 +25,7 @@ from bot.services.kernel import ServiceKernel
 from bot.services.participation import has_no_current_question, own_questions
 from storage.models import Participation
 from storage.models_question_messages import OPEN
+from storage.outbox import Landed
 from storage.repository import Repository
 
 #: What :meth:`QuestionMessages.changed` needs to show the current prompt again: the
@@ -176,11 +177,22 @@ class QuestionMessages:
             )
         return changes
 
-    def shown(self, workspace: str, message_id: int, token: str) -> None:
-        """The message ``message_id`` now shows ``token``."""
-        self.kernel.transaction(
-            workspace, lambda repo: repo.question_messages.set_shown(message_id, token)
-        )
+    def shown(
+        self, workspace: str, message_id: int, token: str, sent: Sequence[Landed] = ()
+    ) -> None:
+        """The message ``message_id`` now shows ``token``; ``sent``, the outbox rows of the
+        update that made it so, are marked sent in the same transaction. Its commit does
+        not wait for the disk (PostgreSQL): if a database crash loses it, the update's
+        row is given up by the resender (it is never resent) and the next refresh
+        updates the message again, to the same content."""
+
+        def work(repo: Repository) -> None:
+            if sent:
+                repo.landings.commit_lazily()
+                repo.landings.mark_sent(sent, self.kernel.now())
+            repo.question_messages.set_shown(message_id, token)
+
+        self.kernel.transaction(workspace, work)
 
 
 _STATES: dict[str, QuestionState] = {

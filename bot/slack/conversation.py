@@ -33,6 +33,7 @@ from bot.slack.button_values import QuestionButton
 from bot.slack.context import SlackContext, error_text
 from bot.slack.notifier import split_thread_ref, thread_ref
 from bot.slack.poster import (
+    LandingBatch,
     Planned,
     ephemeral_payload,
     message_payload,
@@ -165,10 +166,16 @@ class Conversation:
 
     def deliver(self, planned: Planned) -> None:
         """Send the posts :meth:`plan` wrote (after the ack), then bring the messages that
-        show the participants' questions up to date."""
-        self.poster.send_planned(self.client, planned)
+        show the participants' questions up to date (unless recording the posts found them
+        so: the usual answer's next question, with no earlier question message recorded)."""
+        batch = LandingBatch(self.poster, max_items=1_000_000)
+        try:
+            self.poster.send_planned(self.client, planned, batch)
+        finally:
+            batch.flush()
         for pid in sorted({p.participation_id for p in planned.posts if p.participation_id}):
-            self.refresh_questions(pid)
+            if pid not in batch.up_to_date:
+                self.refresh_questions(pid)
 
     def posts_for(self, step: Step) -> list[NewPost]:
         """The posts a received message calls for, in order."""

@@ -13,6 +13,7 @@ from bot.services.container import Services
 from bot.slack import blocks
 from bot.slack.poster import Posted, Poster
 from storage.landings import ShownAt
+from storage.outbox import Landed
 
 PLATFORM = "slack"
 #: The outbox payload entry that says which question a message shows (recorded on landing).
@@ -20,8 +21,12 @@ SHOWS = "shows"
 
 
 def shows(prompt: QuestionPrompt) -> dict[str, Any]:
-    """What a question message's payload carries so its landing can be recorded."""
-    return {"participation_id": prompt.participation_id, "question": prompt.ref}
+    """What a question message's payload carries so its landing can be recorded (and,
+    for a template question, its position: whether the participant is still on it)."""
+    shown: dict[str, Any] = {"participation_id": prompt.participation_id, "question": prompt.ref}
+    if prompt.followup is None:
+        shown["index"] = prompt.index
+    return shown
 
 
 def record(services: Services, workspace: str, prompt: QuestionPrompt, posted: Posted) -> None:
@@ -51,12 +56,14 @@ def shown_at(payload: dict[str, Any], posted: Posted) -> ShownAt | None:
     shown = payload.get(SHOWS)
     if not isinstance(shown, dict) or not posted.ts:
         return None
+    index = shown.get("index")
     return ShownAt(
         int(shown["participation_id"]),
         str(shown["question"]),
         PLATFORM,
         posted.channel,
         posted.ts,
+        index if isinstance(index, int) else None,
     )
 
 
@@ -78,15 +85,19 @@ def refresh(
         workspace, participation_id, PLATFORM, services.queries.current_prompt, current
     ):
         message = blocks.question_state_message(change)
+        key = f"question:{change.message_id}:{change.token}"
         if poster.update(
             client,
             workspace,
-            f"question:{change.message_id}:{change.token}",
+            key,
             channel=change.conversation,
             ts=change.message_ts,
             text=message.text,
             blocks=message.blocks,
+            record=False,
         ):
-            messages.shown(workspace, change.message_id, change.token)
+            # The update's outbox row and the message's new state: one transaction.
+            landed = Landed(key, change.conversation, change.message_ts)
+            messages.shown(workspace, change.message_id, change.token, [landed])
             updated += 1
     return updated
