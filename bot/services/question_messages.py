@@ -20,6 +20,7 @@ from typing import Literal
 from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
 from bot.domain.results import QuestionPrompt
+from bot.domain.states import is_finished
 from bot.domain.templates import DialogTemplate
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import has_no_current_question, own_questions
@@ -122,6 +123,82 @@ class QuestionMessages:
         return changes
 
     def _changes(
+        self,
+        repo: Repository,
+        participation_id: int,
+        platform: str,
+        current: QuestionPrompt | None,
+    ) -> list[QuestionMessageChange]:
+        quick = self._changes_without_orm(repo, participation_id, platform, current)
+        if quick is not None:
+            return quick
+        return self._changes_orm(repo, participation_id, platform, current)
+
+    def _changes_without_orm(
+        self,
+        repo: Repository,
+        participation_id: int,
+        platform: str,
+        current: QuestionPrompt | None,
+    ) -> list[QuestionMessageChange] | None:
+        """:meth:`_changes_orm` from one Core statement; None when the participant may be
+        on an activity follow-up (that needs the ORM path)."""
+        found = repo.question_messages.shown_by(participation_id, platform)
+        if found is None or found.round_status != "open":
+            return []
+        rows = found.messages
+        if all(
+            current is not None and r.question_key == current.ref and r.shown == OPEN for r in rows
+        ):
+            return []
+        template = self.kernel.template_by_snapshot(repo, found.template_snapshot_id)
+        questions = template.questions_for(found.level_key)
+        if is_finished(found.status) or found.position >= len(questions):
+            now_current = None
+        elif template.activity_followup and found.position == 0:
+            return None
+        else:
+            now_current = questions[found.position].key
+        lang = found.lang
+        numbers = {q.key: n for n, q in enumerate(questions, 1)}
+        changes: list[QuestionMessageChange] = []
+        for row in rows:
+            ref = row.question_key
+            number = numbers.get(ref, 0)
+            text = questions[number - 1].text.get(lang) if number else ""
+            answered = number and row.answer_status is not None
+            state: QuestionState
+            if ref == now_current:
+                state, token = "open", OPEN
+            elif ref.startswith(FOLLOWUP_KEY):
+                state, token = "followed_up", "followed_up"
+            elif not number:
+                continue
+            elif not answered or row.answer_status is None:
+                state, token = "unanswered", "unanswered"
+            else:
+                state = _STATES.get(row.answer_status, "unanswered")
+                token = f"{row.answer_status}:{row.answer_revision}"
+            if token == row.shown:
+                continue
+            changes.append(
+                QuestionMessageChange(
+                    message_id=row.id,
+                    question_ref=ref,
+                    conversation=row.conversation,
+                    message_ts=row.message_ts,
+                    token=token,
+                    state=state,
+                    number=number,
+                    total=len(questions),
+                    question_text=text,
+                    answer=row.answer_text if answered and state == "answered" else None,
+                    lang=lang,
+                )
+            )
+        return changes
+
+    def _changes_orm(
         self,
         repo: Repository,
         participation_id: int,
