@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import Table, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,21 +28,10 @@ class ShownAt:
     platform: str
     conversation: str
     message_ts: str
-    #: The question's position among the participant's questions, when known (a
-    #: question message posted after an answer): lets the landing tell whether the
-    #: participant is still on it.
+    #: The question's position among the participant's questions, when known: above 0
+    #: for a next question posted after an answer, whose landing also finds what the
+    #: participation's other question messages need.
     index: int | None = None
-
-
-@dataclass(frozen=True)
-class MessageShows:
-    """A recorded question message of a participation, with where the participant is."""
-
-    participation_id: int
-    question_ref: str
-    shown: str
-    position: int
-    status: str
 
 
 class LandingRepository:
@@ -108,17 +97,6 @@ class LandingRepository:
         if self._dialect() == "postgresql":
             self.session.connection().execute(_LAZY_COMMIT)
 
-    def messages_of(self, participation_ids: Sequence[int], platform: str) -> list[MessageShows]:
-        """The recorded question messages of the participations on ``platform``, each with
-        its participation's position and status (one statement)."""
-        if not participation_ids:
-            return []
-        rows = self.session.connection().execute(
-            _MESSAGES_OF,
-            {"w": self.workspace_id, "platform": platform, "pids": list(participation_ids)},
-        )
-        return [MessageShows(int(r[0]), str(r[1]), str(r[2]), int(r[3]), str(r[4])) for r in rows]
-
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
@@ -134,21 +112,3 @@ def _add_messages(dialect: str) -> Any:
     return insert(table).on_conflict_do_nothing(
         index_elements=["workspace_id", "platform", "conversation", "message_ts"]
     )
-
-
-_MESSAGES_OF = (
-    select(
-        QuestionMessage.participation_id,
-        QuestionMessage.question_key,
-        QuestionMessage.shown,
-        Participation.position,
-        Participation.status,
-    )
-    .join(Participation, Participation.id == QuestionMessage.participation_id)
-    .where(
-        QuestionMessage.workspace_id == bindparam("w"),
-        QuestionMessage.platform == bindparam("platform"),
-        QuestionMessage.participation_id.in_(bindparam("pids", expanding=True)),
-        Participation.workspace_id == bindparam("w"),
-    )
-)

@@ -112,6 +112,24 @@ class QuestionMessages:
         changes = self.kernel.read(
             workspace, lambda repo: self._changes(repo, participation_id, platform, current)
         )
+        return self.with_prompts(workspace, participation_id, changes, current_prompt)
+
+    def changes_in(
+        self, repo: Repository, participation_id: int, platform: str
+    ) -> list[QuestionMessageChange]:
+        """:meth:`changed` inside a unit of work the caller opened (for
+        :class:`bot.services.landings.Landings`), without the prompt of a question shown
+        again: pass the result through :meth:`with_prompts`."""
+        return self._changes(repo, participation_id, platform, None)
+
+    def with_prompts(
+        self,
+        workspace: str,
+        participation_id: int,
+        changes: list[QuestionMessageChange],
+        current_prompt: CurrentPrompt,
+    ) -> list[QuestionMessageChange]:
+        """``changes`` with the current prompt on the messages that show it again."""
         if any(c.state == "open" for c in changes):
             # Shown again with its buttons (e.g. after going back): the full current prompt.
             prompt = current_prompt(workspace, participation_id)

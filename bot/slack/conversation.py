@@ -166,16 +166,19 @@ class Conversation:
 
     def deliver(self, planned: Planned) -> None:
         """Send the posts :meth:`plan` wrote (after the ack), then bring the messages that
-        show the participants' questions up to date (unless recording the posts found them
-        so: the usual answer's next question, with no earlier question message recorded)."""
+        show the participants' questions up to date (what to update was found while
+        recording the posts, in the same transaction, when a next question landed)."""
         batch = LandingBatch(self.poster, max_items=1_000_000)
         try:
             self.poster.send_planned(self.client, planned, batch)
         finally:
             batch.flush()
         for pid in sorted({p.participation_id for p in planned.posts if p.participation_id}):
-            if pid not in batch.up_to_date:
-                self.refresh_questions(pid)
+            found = batch.found.get(pid)
+            if found != []:
+                question_updates.refresh(
+                    self.services, self.poster, self.client, self.ws, pid, found=found
+                )
 
     def posts_for(self, step: Step) -> list[NewPost]:
         """The posts a received message calls for, in order."""

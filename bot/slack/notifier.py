@@ -24,6 +24,7 @@ from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.progress_text import left_text
 from bot.services.container import Services
+from bot.services.question_messages import QuestionMessageChange
 from bot.slack import blocks, question_updates
 from bot.slack.links import permalink, thread_permalinks
 from bot.slack.pacing import Pacer
@@ -74,13 +75,15 @@ def landing_hook(services: Services) -> Callable[[str, str, dict[str, Any], Post
     return landed
 
 
-def landing_batch_hook(services: Services) -> Callable[[str, list[LandedPost]], frozenset[int]]:
+def landing_batch_hook(
+    services: Services,
+) -> Callable[[str, list[LandedPost]], dict[int, list[QuestionMessageChange]]]:
     """:func:`landing_hook` for many posts of one workspace, with marking them sent: one
     transaction for the outbox rows and all the threads, announcements and question
-    messages they tell. Returns the participations whose question messages need no
-    update (:meth:`bot.services.landings.Landings.record`)."""
+    messages they tell. Returns which question messages of the participations whose
+    next question landed need an update (:meth:`bot.services.landings.Landings.record`)."""
 
-    def landed(workspace: str, posts: list[LandedPost]) -> frozenset[int]:
+    def landed(workspace: str, posts: list[LandedPost]) -> dict[int, list[QuestionMessageChange]]:
         threads: dict[int, str] = {}
         announcements: dict[int, str] = {}
         shown = []

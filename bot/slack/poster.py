@@ -33,7 +33,7 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -320,8 +320,9 @@ class LandingBatch:
         self._items: list[tuple[str, Landed, dict[str, Any]]] = []
         self._since: float | None = None
         self._lock = threading.Lock()
-        #: Participations whose question messages the recorded batches found up to date.
-        self.up_to_date: set[int] = set()
+        #: What the recorded batches found about participations' question messages, by
+        #: participation (opaque here: what :attr:`Poster.on_landed_many` returned).
+        self.found: dict[int, Any] = {}
 
     def add(self, workspace: str, key: str, payload: dict[str, Any], posted: Posted) -> None:
         """Record ``posted`` with the next flush (which may be now)."""
@@ -342,9 +343,9 @@ class LandingBatch:
 
     def _record(self, taken: list[tuple[str, Landed, dict[str, Any]]]) -> None:
         if taken:
-            fresh = self.poster.record_landed(taken)
+            found = self.poster.record_landed(taken)
             with self._lock:
-                self.up_to_date |= fresh
+                self.found.update(found)
 
     def _take(self) -> list[tuple[str, Landed, dict[str, Any]]]:
         taken, self._items, self._since = self._items, [], None
@@ -360,10 +361,11 @@ class Poster:
     #: participant's thread is; whoever sent it (listener, fan-out, resender).
     on_landed: Callable[[str, str, dict[str, Any], Posted], None] | None = None
     #: Marks many landed posts of one workspace sent and does what :attr:`on_landed`
-    #: does for each, in one transaction; returns the participations whose question
-    #: messages need no update. When None, the rows are marked sent by :attr:`store` and
-    #: :attr:`on_landed` is called for each.
-    on_landed_many: Callable[[str, list[LandedPost]], Collection[int]] | None = None
+    #: does for each, in one transaction; returns what it found about participations'
+    #: question messages (by participation; the caller of :meth:`send_planned` reads it
+    #: from its :class:`LandingBatch`). When None, the rows are marked sent by
+    #: :attr:`store` and :attr:`on_landed` is called for each.
+    on_landed_many: Callable[[str, list[LandedPost]], Mapping[int, Any]] | None = None
     #: Paces posts per channel and workspace (None: no pacing, 429s waited out in the
     #: client as before).
     pacer: Pacer | None = None
@@ -373,21 +375,21 @@ class Poster:
     #: call.
     keep_alive: bool = False
 
-    def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> set[int]:
+    def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> dict[int, Any]:
         """Mark landed posts sent and tell the engine where they went: one transaction per
-        workspace with :attr:`on_landed_many`, which returns the participations whose
-        question messages need no update (returned here); else one statement per
-        workspace and :attr:`on_landed` per post. If that transaction fails, the rows are
-        still marked sent (one statement), so nothing that landed is sent again."""
+        workspace with :attr:`on_landed_many` (what it found about participations'
+        question messages is returned); else one statement per workspace and
+        :attr:`on_landed` per post. If that transaction fails, the rows are still marked
+        sent (one statement), so nothing that landed is sent again."""
         by_workspace: dict[str, list[tuple[Landed, dict[str, Any]]]] = {}
         for workspace, landed, payload in items:
             by_workspace.setdefault(workspace, []).append((landed, payload))
-        up_to_date: set[int] = set()
+        found: dict[int, Any] = {}
         for workspace, group in by_workspace.items():
             posts = [(x.key, payload, Posted(x.channel or "", x.ts or "")) for x, payload in group]
             if self.on_landed_many is not None:
                 try:
-                    up_to_date.update(self.on_landed_many(workspace, posts))
+                    found.update(self.on_landed_many(workspace, posts))
                     continue
                 except Exception:
                     log.exception("bookkeeping after %d posts landed failed", len(posts))
@@ -396,7 +398,7 @@ class Poster:
                 self.store.sent(workspace, [landed for landed, _ in group])
                 for key, payload, posted in posts:
                     self._landed(workspace, key, payload, posted)
-        return up_to_date
+        return found
 
     # Before and after an ack ---------------------------------------------------------------
 

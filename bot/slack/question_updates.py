@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.domain.results import QuestionPrompt
 from bot.services.container import Services
+from bot.services.question_messages import QuestionMessageChange
 from bot.slack import blocks
 from bot.slack.poster import Posted, Poster
 from storage.landings import ShownAt
@@ -74,16 +75,21 @@ def refresh(
     workspace: str,
     participation_id: int,
     current: QuestionPrompt | None = None,
+    found: list[QuestionMessageChange] | None = None,
 ) -> int:
     """Update every question message of the participation whose state changed; returns
     how many were updated. Each (message, state) is updated once, also across replays
     and replicas; a failed update is tried again by the next refresh. ``current`` is the
-    question just shown, if known."""
+    question just shown, if known; ``found``, the changes the landing of that question
+    already found (:meth:`bot.services.landings.Landings.record`), if any."""
     messages = services.question_messages
+    prompt = services.queries.current_prompt
+    if found is None:
+        changes = messages.changed(workspace, participation_id, PLATFORM, prompt, current)
+    else:
+        changes = messages.with_prompts(workspace, participation_id, found, prompt)
     updated = 0
-    for change in messages.changed(
-        workspace, participation_id, PLATFORM, services.queries.current_prompt, current
-    ):
+    for change in changes:
         message = blocks.question_state_message(change)
         key = f"question:{change.message_id}:{change.token}"
         if poster.update(
