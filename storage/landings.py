@@ -7,13 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
+from storage.outbox import Landed, mark_sent
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,10 @@ class ShownAt:
     platform: str
     conversation: str
     message_ts: str
+    #: The question's position among the participant's questions, when known: above 0
+    #: for a next question posted after an answer, whose landing also finds what the
+    #: participation's other question messages need.
+    index: int | None = None
 
 
 class LandingRepository:
@@ -75,14 +82,33 @@ class LandingRepository:
             }
             for s in shown
         ]
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = QuestionMessage.__table__
-        assert isinstance(table, Table)
         # Many parameter sets for one statement compiled once (sent as multi-row inserts).
-        self.session.connection().execute(
-            insert(table).on_conflict_do_nothing(
-                index_elements=["workspace_id", "platform", "conversation", "message_ts"]
-            ),
-            rows,
-        )
+        self.session.connection().execute(_add_messages(self._dialect()), rows)
+
+    def mark_sent(self, landed: Sequence[Landed], now: datetime) -> None:
+        """Mark landed outbox rows ``sent`` (one statement) in this transaction."""
+        mark_sent(self.session, self.workspace_id, landed, now)
+
+    def commit_lazily(self) -> None:
+        """Let this transaction's commit return before its WAL reaches the disk
+        (PostgreSQL's ``synchronous_commit = off`` for this transaction only): a crash of
+        the database server may lose it, never corrupt it. For bookkeeping that can be
+        recovered from elsewhere; nothing on SQLite."""
+        if self._dialect() == "postgresql":
+            self.session.connection().execute(_LAZY_COMMIT)
+
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+
+_LAZY_COMMIT = text("SET LOCAL synchronous_commit = off")
+
+
+@cache
+def _add_messages(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = QuestionMessage.__table__
+    assert isinstance(table, Table)
+    return insert(table).on_conflict_do_nothing(
+        index_elements=["workspace_id", "platform", "conversation", "message_ts"]
+    )

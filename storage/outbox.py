@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import (
@@ -175,27 +176,8 @@ class OutboxStore:
         """Record delivered posts (one round trip for all of them)."""
         if not landed:
             return
-        table = ChatPost.__table__
-        assert isinstance(table, Table)
-        stmt = (
-            update(table)
-            .where(
-                table.c.workspace_id == workspace,
-                table.c.post_key == bindparam("k"),
-            )
-            .values(
-                status=POST_SENT,
-                channel=bindparam("c"),
-                ts=bindparam("t"),
-                sent_at=self.clock.now(),
-                claimed_until=None,
-                next_attempt_at=None,
-            )
-        )
         with self.session_factory() as session:
-            session.connection().execute(
-                stmt, [{"k": item.key, "c": item.channel, "t": item.ts} for item in landed]
-            )
+            mark_sent(session, workspace, landed, self.clock.now())
             session.commit()
 
     def failed(self, workspace: str, key: str, retry_in: timedelta | None = None) -> str:
@@ -372,6 +354,38 @@ class OutboxStore:
         ).one_or_none()
 
 
+def _sent_statement() -> Any:
+    table = ChatPost.__table__
+    assert isinstance(table, Table)
+    return (
+        update(table)
+        .where(table.c.workspace_id == bindparam("w"), table.c.post_key == bindparam("k"))
+        .values(
+            status=POST_SENT,
+            channel=bindparam("c"),
+            ts=bindparam("t"),
+            sent_at=bindparam("now"),
+            claimed_until=None,
+            next_attempt_at=None,
+        )
+    )
+
+
+#: Built once: SQLAlchemy finds its compiled form in the cache without rebuilding it.
+_SENT = _sent_statement()
+
+
+def mark_sent(session: Session, workspace: str, landed: Sequence[Landed], now: datetime) -> None:
+    """Record delivered posts in the session's transaction (one statement, many
+    parameter sets)."""
+    if not landed:
+        return
+    session.connection().execute(
+        _SENT,
+        [{"w": workspace, "k": x.key, "c": x.channel, "t": x.ts, "now": now} for x in landed],
+    )
+
+
 def insert_pending(
     session: Session,
     workspace: str,
@@ -404,7 +418,8 @@ def insert_pending(
         }
         for p in unique_posts(posts)
     ]
-    result = session.connection().execute(_insert_new(session), rows)
+    statement = _insert_new(session.get_bind().dialect.name)
+    result = session.connection().execute(statement, rows)
     return {str(key) for key in result.scalars().all()}
 
 
@@ -476,11 +491,12 @@ def _unnest_pending() -> Any:
 _INSERT_PENDING_PG = _unnest_pending()
 
 
-def _insert_new(session: Session) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING RETURNING post_key`` for the session's backend,
-    run with many parameter sets: SQLAlchemy sends them as multi-row inserts of a statement
-    compiled once (insertmanyvalues), not one statement with thousands of literals."""
-    dialect = session.get_bind().dialect.name
+@cache
+def _insert_new(dialect: str) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING post_key`` for the backend, built once
+    and run with many parameter sets: SQLAlchemy sends them as multi-row inserts of a
+    statement compiled once (insertmanyvalues), not one statement with thousands of
+    literals."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ChatPost.__table__
     assert isinstance(table, Table)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from storage.models import Participation, Round
+from storage.models import Answer, Participation, Round, Unit
 from storage.models_question_messages import OPEN, QuestionMessage
 
 
@@ -81,13 +83,135 @@ class QuestionMessageRepository:
             return None, []
         return rows[0][1], [message for message, _ in rows]
 
-    def set_shown(self, message_id: int, shown: str) -> None:
-        """Remember what the message shows now."""
-        self.session.execute(
-            update(QuestionMessage)
-            .where(
-                QuestionMessage.workspace_id == self.workspace_id,
-                QuestionMessage.id == message_id,
+    def shown_by(self, participation_id: int, platform: str) -> MessagesShown | None:
+        """What :meth:`of_participation` tells about the messages, without the ORM: the
+        participation's place, its round and unit, and each message with the current
+        answer to its question, in one prebuilt statement; None without messages."""
+        rows = (
+            self.session.connection()
+            .execute(
+                _SHOWN_BY, {"w": self.workspace_id, "pid": participation_id, "platform": platform}
             )
-            .values(shown=shown)
+            .all()
         )
+        if not rows:
+            return None
+        first = rows[0]
+        return MessagesShown(
+            position=int(first.position),
+            status=str(first.p_status),
+            level_key=str(first.level_key),
+            round_status=str(first.r_status),
+            lang=str(first.lang),
+            template_snapshot_id=int(first.template_snapshot_id),
+            messages=[
+                MessageShown(
+                    int(r.id),
+                    str(r.question_key),
+                    str(r.shown),
+                    str(r.conversation),
+                    str(r.message_ts),
+                    None if r.a_status is None else str(r.a_status),
+                    None if r.revision is None else int(r.revision),
+                    None if r.text is None else str(r.text),
+                )
+                for r in rows
+            ],
+        )
+
+    def set_shown(self, message_id: int, shown: str) -> None:
+        """Remember what the message shows now (a Core statement built once: no ORM
+        bulk-update machinery for one row)."""
+        self.session.connection().execute(
+            _SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
+        )
+
+
+def _set_shown() -> Any:
+    table = QuestionMessage.__table__
+    assert isinstance(table, Table)
+    return (
+        update(table)
+        .where(table.c.workspace_id == bindparam("w"), table.c.id == bindparam("message"))
+        .values(shown=bindparam("state"))
+    )
+
+
+_SET_SHOWN = _set_shown()
+
+
+@dataclass(frozen=True)
+class MessageShown:
+    """A recorded question message and the current answer to its question (if any)."""
+
+    id: int
+    question_key: str
+    shown: str
+    conversation: str
+    message_ts: str
+    answer_status: str | None
+    answer_revision: int | None
+    answer_text: str | None
+
+
+@dataclass(frozen=True)
+class MessagesShown:
+    """A participation's recorded question messages with what decides what they show."""
+
+    position: int
+    status: str
+    level_key: str
+    round_status: str
+    lang: str
+    template_snapshot_id: int
+    messages: list[MessageShown]
+
+
+def _shown_by() -> Any:
+    qm = QuestionMessage.__table__
+    p = Participation.__table__
+    u = Unit.__table__
+    r = Round.__table__
+    a = Answer.__table__
+    assert isinstance(qm, Table) and isinstance(p, Table) and isinstance(u, Table)
+    assert isinstance(r, Table) and isinstance(a, Table)
+    return (
+        select(
+            qm.c.id,
+            qm.c.question_key,
+            qm.c.shown,
+            qm.c.conversation,
+            qm.c.message_ts,
+            a.c.status.label("a_status"),
+            a.c.revision,
+            a.c.text,
+            p.c.position,
+            p.c.status.label("p_status"),
+            u.c.level_key,
+            r.c.status.label("r_status"),
+            r.c.lang,
+            r.c.template_snapshot_id,
+        )
+        .select_from(
+            qm.join(p, p.c.id == qm.c.participation_id)
+            .join(u, u.c.id == p.c.unit_id)
+            .join(r, r.c.id == p.c.round_id)
+            .outerjoin(
+                a,
+                and_(
+                    a.c.participation_id == qm.c.participation_id,
+                    a.c.question_key == qm.c.question_key,
+                ),
+            )
+        )
+        .where(
+            qm.c.workspace_id == bindparam("w"),
+            qm.c.participation_id == bindparam("pid"),
+            qm.c.platform == bindparam("platform"),
+            p.c.workspace_id == bindparam("w"),
+        )
+        .order_by(qm.c.id)
+    )
+
+
+_SHOWN_BY = _shown_by()

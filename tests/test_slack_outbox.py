@@ -15,9 +15,10 @@ from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
 import pytest
+from fakes import FakeSlack
 from fakes.signing import DEFAULT_BOT_USER_ID as BOT
 from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event, next_ts
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from support.slack import (
     ANNA,
     CHANNEL,
@@ -403,3 +404,26 @@ def test_a_late_reply_in_a_thread_whose_traces_were_erased_is_told_the_round_is_
     )
     slack.event(talk)
     assert slack.posts(CHANNEL, summary_ts) == []
+
+
+def test_posts_whose_landing_could_not_be_recorded_are_still_not_sent_again(db: Engine) -> None:
+    """The bookkeeping after posts land (threads, question messages) and their sent mark
+    share one transaction; when that transaction fails, the posts are still marked sent,
+    so neither the sender nor the resender posts them a second time."""
+
+    def failing_bookkeeping(_workspace: str, _posts: list[Any]) -> dict[int, Any]:
+        raise RuntimeError("bookkeeping failed")
+
+    store = OutboxStore(make_session_factory(db))
+    poster = Poster(store, on_landed_many=failing_bookkeeping)
+    posts = [
+        NewPost("k:top", message_payload("C0TOP", "top level"), "C0TOP"),
+        NewPost("k:thread", message_payload("C0TOP", "in a thread", thread_ts="1.0"), "C0TOP"),
+    ]
+    with FakeSlack(default_token=TOKEN) as fake:
+        client = make_client(fake.base_url, TOKEN, retries=0)
+        assert poster.send_planned(client, poster.plan(DEFAULT_TEAM_ID, posts)) == 2
+        assert [store.status(DEFAULT_TEAM_ID, p.key) for p in posts] == ["sent", "sent"]
+        store.clock = FixedClock(store.clock.now() + timedelta(hours=1))
+        assert poster.resend_due(lambda _ws: client) == 0
+        assert len(fake.calls("chat.postMessage")) == 2

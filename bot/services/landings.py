@@ -1,11 +1,14 @@
-"""Recording where posts landed, many at once: what a fan-out learns as its posts go out."""
+"""Recording where posts landed, many at once: what a fan-out learns as its posts go out,
+and what the posts after an answer leave to record (one transaction for both)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from bot.services.kernel import ServiceKernel
+from bot.services.question_messages import QuestionMessageChange, QuestionMessages
 from storage.landings import ShownAt
+from storage.outbox import Landed
 from storage.repository import Repository
 
 
@@ -14,6 +17,7 @@ class Landings:
 
     def __init__(self, kernel: ServiceKernel) -> None:
         self.kernel = kernel
+        self._messages = QuestionMessages(kernel)
 
     def record(
         self,
@@ -21,15 +25,36 @@ class Landings:
         threads: Mapping[int, str] | None = None,
         announcements: Mapping[int, str] | None = None,
         shown: Sequence[ShownAt] = (),
-    ) -> None:
-        """Remember participants' threads (participation id → thread ref), rounds'
-        announcements (round id → ref) and question messages, in one transaction."""
-        if not threads and not announcements and not shown:
-            return
+        sent: Sequence[Landed] = (),
+        *,
+        lazy_commit: bool = False,
+    ) -> dict[int, list[QuestionMessageChange]]:
+        """Mark landed outbox rows sent (``sent``) and remember participants' threads
+        (participation id → thread ref), rounds' announcements (round id → ref) and
+        question messages, in one transaction.
 
-        def work(repo: Repository) -> None:
-            repo.landings.set_threads(threads or {})
-            repo.landings.set_announcements(announcements or {})
-            repo.landings.add_question_messages(shown, self.kernel.now())
+        Returns, for the participations among ``shown`` whose question was shown after an
+        answer (``ShownAt.index`` above 0), which of their question messages need an
+        update (:meth:`QuestionMessages.changed` without the prompt of a question shown
+        again; usually none, or the message of the question just answered). With
+        ``lazy_commit`` the commit does not wait for the disk (PostgreSQL): for posts the
+        resender finds again if a database crash loses it (see ``bench/NOTES.md``)."""
+        if not threads and not announcements and not shown and not sent:
+            return {}
 
-        self.kernel.transaction(workspace, work)
+        def work(repo: Repository) -> dict[int, list[QuestionMessageChange]]:
+            landings = repo.landings
+            if lazy_commit:
+                landings.commit_lazily()
+            landings.mark_sent(sent, self.kernel.now())
+            landings.set_threads(threads or {})
+            landings.set_announcements(announcements or {})
+            landings.add_question_messages(shown, self.kernel.now())
+            found: dict[int, list[QuestionMessageChange]] = {}
+            for s in shown:
+                pid = s.participation_id
+                if s.index is not None and s.index > 0 and pid not in found:
+                    found[pid] = self._messages.changes_in(repo, pid, s.platform)
+            return found
+
+        return self.kernel.transaction(workspace, work)

@@ -13,18 +13,20 @@ This is service code (one unit of work per call, through the kernel); it knows n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
 from bot.domain.results import QuestionPrompt
+from bot.domain.states import is_finished
 from bot.domain.templates import DialogTemplate
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import has_no_current_question, own_questions
 from storage.models import Participation
 from storage.models_question_messages import OPEN
+from storage.outbox import Landed
 from storage.repository import Repository
 
 #: What :meth:`QuestionMessages.changed` needs to show the current prompt again: the
@@ -110,6 +112,24 @@ class QuestionMessages:
         changes = self.kernel.read(
             workspace, lambda repo: self._changes(repo, participation_id, platform, current)
         )
+        return self.with_prompts(workspace, participation_id, changes, current_prompt)
+
+    def changes_in(
+        self, repo: Repository, participation_id: int, platform: str
+    ) -> list[QuestionMessageChange]:
+        """:meth:`changed` inside a unit of work the caller opened (for
+        :class:`bot.services.landings.Landings`), without the prompt of a question shown
+        again: pass the result through :meth:`with_prompts`."""
+        return self._changes(repo, participation_id, platform, None)
+
+    def with_prompts(
+        self,
+        workspace: str,
+        participation_id: int,
+        changes: list[QuestionMessageChange],
+        current_prompt: CurrentPrompt,
+    ) -> list[QuestionMessageChange]:
+        """``changes`` with the current prompt on the messages that show it again."""
         if any(c.state == "open" for c in changes):
             # Shown again with its buttons (e.g. after going back): the full current prompt.
             prompt = current_prompt(workspace, participation_id)
@@ -121,6 +141,82 @@ class QuestionMessages:
         return changes
 
     def _changes(
+        self,
+        repo: Repository,
+        participation_id: int,
+        platform: str,
+        current: QuestionPrompt | None,
+    ) -> list[QuestionMessageChange]:
+        quick = self._changes_without_orm(repo, participation_id, platform, current)
+        if quick is not None:
+            return quick
+        return self._changes_orm(repo, participation_id, platform, current)
+
+    def _changes_without_orm(
+        self,
+        repo: Repository,
+        participation_id: int,
+        platform: str,
+        current: QuestionPrompt | None,
+    ) -> list[QuestionMessageChange] | None:
+        """:meth:`_changes_orm` from one Core statement; None when the participant may be
+        on an activity follow-up (that needs the ORM path)."""
+        found = repo.question_messages.shown_by(participation_id, platform)
+        if found is None or found.round_status != "open":
+            return []
+        rows = found.messages
+        if all(
+            current is not None and r.question_key == current.ref and r.shown == OPEN for r in rows
+        ):
+            return []
+        template = self.kernel.template_by_snapshot(repo, found.template_snapshot_id)
+        questions = template.questions_for(found.level_key)
+        if is_finished(found.status) or found.position >= len(questions):
+            now_current = None
+        elif template.activity_followup and found.position == 0:
+            return None
+        else:
+            now_current = questions[found.position].key
+        lang = found.lang
+        numbers = {q.key: n for n, q in enumerate(questions, 1)}
+        changes: list[QuestionMessageChange] = []
+        for row in rows:
+            ref = row.question_key
+            number = numbers.get(ref, 0)
+            text = questions[number - 1].text.get(lang) if number else ""
+            answered = number and row.answer_status is not None
+            state: QuestionState
+            if ref == now_current:
+                state, token = "open", OPEN
+            elif ref.startswith(FOLLOWUP_KEY):
+                state, token = "followed_up", "followed_up"
+            elif not number:
+                continue
+            elif not answered or row.answer_status is None:
+                state, token = "unanswered", "unanswered"
+            else:
+                state = _STATES.get(row.answer_status, "unanswered")
+                token = f"{row.answer_status}:{row.answer_revision}"
+            if token == row.shown:
+                continue
+            changes.append(
+                QuestionMessageChange(
+                    message_id=row.id,
+                    question_ref=ref,
+                    conversation=row.conversation,
+                    message_ts=row.message_ts,
+                    token=token,
+                    state=state,
+                    number=number,
+                    total=len(questions),
+                    question_text=text,
+                    answer=row.answer_text if answered and state == "answered" else None,
+                    lang=lang,
+                )
+            )
+        return changes
+
+    def _changes_orm(
         self,
         repo: Repository,
         participation_id: int,
@@ -176,11 +272,22 @@ class QuestionMessages:
             )
         return changes
 
-    def shown(self, workspace: str, message_id: int, token: str) -> None:
-        """The message ``message_id`` now shows ``token``."""
-        self.kernel.transaction(
-            workspace, lambda repo: repo.question_messages.set_shown(message_id, token)
-        )
+    def shown(
+        self, workspace: str, message_id: int, token: str, sent: Sequence[Landed] = ()
+    ) -> None:
+        """The message ``message_id`` now shows ``token``; ``sent``, the outbox rows of the
+        update that made it so, are marked sent in the same transaction. Its commit does
+        not wait for the disk (PostgreSQL): if a database crash loses it, the update's
+        row is given up by the resender (it is never resent) and the next refresh
+        updates the message again, to the same content."""
+
+        def work(repo: Repository) -> None:
+            if sent:
+                repo.landings.commit_lazily()
+                repo.landings.mark_sent(sent, self.kernel.now())
+            repo.question_messages.set_shown(message_id, token)
+
+        self.kernel.transaction(workspace, work)
 
 
 _STATES: dict[str, QuestionState] = {

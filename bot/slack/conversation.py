@@ -33,6 +33,7 @@ from bot.slack.button_values import QuestionButton
 from bot.slack.context import SlackContext, error_text
 from bot.slack.notifier import split_thread_ref, thread_ref
 from bot.slack.poster import (
+    LandingBatch,
     Planned,
     ephemeral_payload,
     message_payload,
@@ -165,10 +166,19 @@ class Conversation:
 
     def deliver(self, planned: Planned) -> None:
         """Send the posts :meth:`plan` wrote (after the ack), then bring the messages that
-        show the participants' questions up to date."""
-        self.poster.send_planned(self.client, planned)
+        show the participants' questions up to date (what to update was found while
+        recording the posts, in the same transaction, when a next question landed)."""
+        batch = LandingBatch(self.poster, max_items=1_000_000)
+        try:
+            self.poster.send_planned(self.client, planned, batch)
+        finally:
+            batch.flush()
         for pid in sorted({p.participation_id for p in planned.posts if p.participation_id}):
-            self.refresh_questions(pid)
+            found = batch.found.get(pid)
+            if found != []:
+                question_updates.refresh(
+                    self.services, self.poster, self.client, self.ws, pid, found=found
+                )
 
     def posts_for(self, step: Step) -> list[NewPost]:
         """The posts a received message calls for, in order."""

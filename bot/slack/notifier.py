@@ -24,13 +24,14 @@ from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.progress_text import left_text
 from bot.services.container import Services
+from bot.services.question_messages import QuestionMessageChange
 from bot.slack import blocks, question_updates
 from bot.slack.links import permalink, thread_permalinks
 from bot.slack.pacing import Pacer
 from bot.slack.poster import LandedPost, LandingBatch, Planned, Posted, Poster, message_payload
 from bot.slack.start_text import refused_text, started_text
 from bot.summary import RoundSummary, render_summary
-from storage.outbox import NewPost
+from storage.outbox import Landed, NewPost
 
 log = logging.getLogger(__name__)
 
@@ -74,24 +75,48 @@ def landing_hook(services: Services) -> Callable[[str, str, dict[str, Any], Post
     return landed
 
 
-def landing_batch_hook(services: Services) -> Callable[[str, list[LandedPost]], None]:
-    """:func:`landing_hook` for many posts of one workspace: one transaction for all the
-    threads, announcements and question messages they tell."""
+def landing_batch_hook(
+    services: Services,
+) -> Callable[[str, list[LandedPost]], dict[int, list[QuestionMessageChange]]]:
+    """:func:`landing_hook` for many posts of one workspace, with marking them sent: one
+    transaction for the outbox rows and all the threads, announcements and question
+    messages they tell. Returns which question messages of the participations whose
+    next question landed need an update (:meth:`bot.services.landings.Landings.record`)."""
 
-    def landed(workspace: str, posts: list[LandedPost]) -> None:
+    def landed(workspace: str, posts: list[LandedPost]) -> dict[int, list[QuestionMessageChange]]:
         threads: dict[int, str] = {}
         announcements: dict[int, str] = {}
         shown = []
+        sent = []
+        findable = True
         for key, payload, posted in posts:
+            sent.append(Landed(key, posted.channel, posted.ts))
+            findable = findable and _found_again(payload)
             if (at := question_updates.shown_at(payload, posted)) is not None:
                 shown.append(at)
             if match := _THREAD_KEY.match(key):
                 threads[int(match[2])] = thread_ref(posted.channel, posted.ts)
             elif match := _ANNOUNCE_KEY.match(key):
                 announcements[int(match[1])] = thread_ref(posted.channel, posted.ts)
-        services.landings.record(workspace, threads, announcements, shown)
+        return services.landings.record(
+            workspace, threads, announcements, shown, sent, lazy_commit=findable
+        )
 
     return landed
+
+
+def _found_again(payload: dict[str, Any]) -> bool:
+    """True when the resender, taking the row over after a lost commit of its landing,
+    would not post it twice: a thread post it looks for by its key in the thread, or a
+    reaction (Slack refuses a second one)."""
+    method = payload.get("method")
+    if method == "reactions.add":
+        return True
+    return (
+        method == "chat.postMessage"
+        and bool(payload.get("resend", True))
+        and bool(payload.get("thread_ts") or payload.get("thread_of"))
+    )
 
 
 #: How many participants' posts a round start writes before it starts sending, when the

@@ -33,7 +33,7 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -333,6 +333,9 @@ class LandingBatch:
         self._items: list[tuple[str, Landed, dict[str, Any]]] = []
         self._since: float | None = None
         self._lock = threading.Lock()
+        #: What the recorded batches found about participations' question messages, by
+        #: participation (opaque here: what :attr:`Poster.on_landed_many` returned).
+        self.found: dict[int, Any] = {}
 
     def add(self, workspace: str, key: str, payload: dict[str, Any], posted: Posted) -> None:
         """Record ``posted`` with the next flush (which may be now)."""
@@ -343,13 +346,19 @@ class LandingBatch:
                 self._since = now
             due = len(self._items) >= self.max_items or now - self._since >= self.max_age_s
             taken = self._take() if due else []
-        self.poster.record_landed(taken)
+        self._record(taken)
 
     def flush(self) -> None:
         """Record everything added so far."""
         with self._lock:
             taken = self._take()
-        self.poster.record_landed(taken)
+        self._record(taken)
+
+    def _record(self, taken: list[tuple[str, Landed, dict[str, Any]]]) -> None:
+        if taken:
+            found = self.poster.record_landed(taken)
+            with self._lock:
+                self.found.update(found)
 
     def _take(self) -> list[tuple[str, Landed, dict[str, Any]]]:
         taken, self._items, self._since = self._items, [], None
@@ -364,9 +373,12 @@ class Poster:
     #: Called after a post landed (workspace, key, where), e.g. to tell the engine where a
     #: participant's thread is; whoever sent it (listener, fan-out, resender).
     on_landed: Callable[[str, str, dict[str, Any], Posted], None] | None = None
-    #: The same for many posts of one workspace at once (one transaction); when None,
-    #: :attr:`on_landed` is called for each.
-    on_landed_many: Callable[[str, list[LandedPost]], None] | None = None
+    #: Marks many landed posts of one workspace sent and does what :attr:`on_landed`
+    #: does for each, in one transaction; returns what it found about participations'
+    #: question messages (by participation; the caller of :meth:`send_planned` reads it
+    #: from its :class:`LandingBatch`). When None, the rows are marked sent by
+    #: :attr:`store` and :attr:`on_landed` is called for each.
+    on_landed_many: Callable[[str, list[LandedPost]], Mapping[int, Any]] | None = None
     #: Paces posts per channel and workspace (None: no pacing, 429s waited out in the
     #: client as before).
     pacer: Pacer | None = None
@@ -376,23 +388,30 @@ class Poster:
     #: call.
     keep_alive: bool = False
 
-    def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> None:
-        """Mark landed posts sent (one statement per workspace) and tell the engine where
-        they went (:attr:`on_landed_many`, one transaction per workspace)."""
+    def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> dict[int, Any]:
+        """Mark landed posts sent and tell the engine where they went: one transaction per
+        workspace with :attr:`on_landed_many` (what it found about participations'
+        question messages is returned); else one statement per workspace and
+        :attr:`on_landed` per post. If that transaction fails, the rows are still marked
+        sent (one statement), so nothing that landed is sent again."""
         by_workspace: dict[str, list[tuple[Landed, dict[str, Any]]]] = {}
         for workspace, landed, payload in items:
             by_workspace.setdefault(workspace, []).append((landed, payload))
+        found: dict[int, Any] = {}
         for workspace, group in by_workspace.items():
-            self.store.sent(workspace, [landed for landed, _ in group])
             posts = [(x.key, payload, Posted(x.channel or "", x.ts or "")) for x, payload in group]
             if self.on_landed_many is not None:
                 try:
-                    self.on_landed_many(workspace, posts)
+                    found.update(self.on_landed_many(workspace, posts))
+                    continue
                 except Exception:
                     log.exception("bookkeeping after %d posts landed failed", len(posts))
+                self.store.sent(workspace, [landed for landed, _ in group])
             else:
+                self.store.sent(workspace, [landed for landed, _ in group])
                 for key, payload, posted in posts:
                     self._landed(workspace, key, payload, posted)
+        return found
 
     # Before and after an ack ---------------------------------------------------------------
 
@@ -565,6 +584,7 @@ class Poster:
         ts: str,
         text: str,
         blocks: list[dict[str, Any]] | None = None,
+        record: bool = True,
     ) -> bool:
         """Replace the message ``ts`` in ``channel`` once per ``key`` (``chat.update``).
 
@@ -572,7 +592,9 @@ class Poster:
         can never be updated: deleted, too old); False when another worker is updating
         it right now or the update failed. The claim keeps no content (it may hold an
         answer) and is not resent: a failed update is given up (``dead``), so the
-        caller's next attempt with the same key tries again.
+        caller's next attempt with the same key tries again. With ``record=False`` the
+        caller marks the row sent after a True (``Landed(key, channel, ts)``, with its own
+        bookkeeping; a row sent before is marked again, which changes nothing it shows).
         """
         payload: dict[str, Any] = {
             "method": "chat.update",
@@ -589,7 +611,8 @@ class Poster:
             error = str(err.response.get("error") or "")
             log.warning("chat.update for %s refused: %s", key, error)
             if error in PERMANENT_ERRORS or error in UPDATE_IMPOSSIBLE:
-                self.store.sent(workspace, [Landed(key, channel, ts)])
+                if record:
+                    self.store.sent(workspace, [Landed(key, channel, ts)])
                 return True
             self.store.dead(workspace, key)
             return False
@@ -597,7 +620,8 @@ class Poster:
             log.warning("chat.update for %s failed: %s", key, type(err).__name__)
             self.store.dead(workspace, key)
             return False
-        self.store.sent(workspace, [Landed(key, channel, ts)])
+        if record:
+            self.store.sent(workspace, [Landed(key, channel, ts)])
         return True
 
     def react(self, client: WebClient, channel: str, ts: str, name: str) -> None:
