@@ -222,7 +222,8 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
     table = cli_views.table(lang, "unit", "manager", "chat_id", "status", "answered")
     for unit in status.units:
         for p in unit.participants:
-            name, chat_id = ("—", "—") if info.anonymous else (p.name, p.chat_id)
+            # An erased person (dialogbot person erase) has neither: a dash, like anonymous.
+            name, chat_id = ("—", "—") if info.anonymous else (p.name or "—", p.chat_id or "—")
             table.add_row(
                 terminal(unit.unit_name),
                 terminal(name),

@@ -22,6 +22,7 @@ from bot.chain.documents import (
     Table,
 )
 from bot.domain.collation import sort_key, swedish_sorted
+from bot.domain.labels import unit_dash_person
 from bot.domain.results import ActivityView
 from bot.i18n import format_local, t
 from bot.services.container import Services
@@ -261,7 +262,9 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
     elif anonymous:
         blocks.append(Paragraph(t(lang, "summary.anonymous_missing", n=summary.not_responded)))
     else:
-        blocks.append(Bullets(tuple(f"{m.unit_name} — {m.person_name}" for m in summary.missing)))
+        blocks.append(
+            Bullets(tuple(unit_dash_person(m.unit_name, m.person_name) for m in summary.missing))
+        )
 
     subtitle = r.template_name + (f" — {r.overarching_question}" if r.overarching_question else "")
     return ExportDocument(
