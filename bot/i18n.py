@@ -128,6 +128,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Svara till exempel ”klar”, ”pågår – väntar på budget” eller ”stoppad, prioriterades bort”.",
         "en": "Answer for example “done”, “in progress – waiting for the budget” or “stopped, deprioritised”.",
     },
+    "chain.followup.not_anonymous": {
+        "sv": "Uppföljningen är inte anonym: den sparas på enhetens aktivitet (som i enhetens aktivitetslista) men visas inte i rundans sammanfattning. Hoppar du över den ändras ingenting.",
+        "en": "The follow-up is not anonymous: it is stored with the unit's activity (as in the unit's list of activities) but not shown in the round's summary. Skipping it changes nothing.",
+    },
     "chain.followup.saved": {
         "sv": "Tack! «{title}»: {status}.",
         "en": "Thanks! «{title}»: {status}.",
@@ -162,6 +166,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "export.followups": {
         "sv": "Uppföljning av tidigare aktiviteter",
         "en": "Follow-up of earlier activities",
+    },
+    "export.followups_anonymous": {
+        "sv": "{n} aktiviteter från tidigare dialoger följdes upp. I en anonym runda visas de inte här (de skulle visa vilka enheter som svarade); deras status finns i enheternas aktivitetslistor.",
+        "en": "{n} activities from earlier dialogs were followed up. In an anonymous round they are not shown here (they would tell which units answered); their status is in the units' lists of activities.",
     },
     "export.evaluation": {"sv": "Utvärdering av dialogen", "en": "Evaluation of the dialog"},
     "export.evaluation_none": {

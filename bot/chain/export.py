@@ -222,7 +222,12 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
     else:
         blocks.append(_activity_table(record.activities, lang, anonymous))
 
-    if record.followups:
+    if record.followups and anonymous:
+        # Each title is a unit's own activity from a named round: listing them (in any
+        # order) would tell which units answered this round. Only how many.
+        blocks.append(Heading(1, t(lang, "export.followups")))
+        blocks.append(Paragraph(t(lang, "export.followups_anonymous", n=len(record.followups))))
+    elif record.followups:
         blocks.append(Heading(1, t(lang, "export.followups")))
         header: tuple[str, ...] = (
             t(lang, "export.activity"),
@@ -233,11 +238,8 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
         rows: list[tuple[str, ...]] = [
             (a.title, status_label(s, lang), note or "–") for a, s, note in followed
         ]
-        if not anonymous:
-            header = (t(lang, "export.unit"), *header)
-            rows = [(a.unit_name, *row) for (a, _, _), row in zip(followed, rows, strict=True)]
-        else:  # in the order of the words: the order of the units would tell whose they are
-            rows.sort(key=_row_key)
+        header = (t(lang, "export.unit"), *header)
+        rows = [(a.unit_name, *row) for (a, _, _), row in zip(followed, rows, strict=True)]
         blocks.append(Table(header, tuple(rows)))
 
     blocks.append(Heading(1, t(lang, "export.evaluation")))
