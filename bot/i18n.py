@@ -1193,6 +1193,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Kan inte använda databasen {url}: {reason}. Kontrollera att databasservern är igång och att adress, användare och lösenord stämmer (--db eller DIALOGBOT_DATABASE_URL).",
         "en": "Cannot use the database {url}: {reason}. Check that the database server is running and that the address, user and password are right (--db or DIALOGBOT_DATABASE_URL).",
     },
+    "error.database_folder": {
+        "sv": "Databasen {path} kan inte skapas: mappen {folder} finns inte. Stämmer sökvägen i --db eller DIALOGBOT_DATABASE_URL? Skapa mappen först om den ska finnas.",
+        "en": "Cannot create the database {path}: the folder {folder} does not exist. Is the path in --db or DIALOGBOT_DATABASE_URL right? Create the folder first if it should exist.",
+    },
     "error.database_kind": {
         "sv": "databastypen '{kind}' stöds inte (använd {known})",
         "en": "the database kind '{kind}' is not supported (use {known})",

@@ -703,3 +703,29 @@ def test_the_sample_csv_organisation_imports_to_the_same_tree_as_the_yaml(
         trees.append(text)
     assert trees[0] == trees[1]
     assert "Hemtjänst Norr (Enhet, hemtjanst-norr) — Anna Andersson U0ENHHTN" in trees[1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("sv", "Databasen {path} kan inte skapas: mappen {folder} finns inte."),
+        ("en", "Cannot create the database {path}: the folder {folder} does not exist."),
+    ],
+)
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("round", "list")])
+def test_a_database_in_a_folder_that_does_not_exist_is_refused_not_created(
+    lang: str,
+    expected: str,
+    command: tuple[str, ...],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A mistyped --db path gets one line naming it; no folder and no database appear."""
+    folder = tmp_path / "dialgobot-data" / "prod"
+    path = folder / "dialogbot.db"
+    code, text = run(capsys, "--db", f"sqlite:///{path}", "--lang", lang, *command)
+    assert code == 1
+    assert text.startswith(expected.format(path=path, folder=folder))
+    assert "--db" in text and "DIALOGBOT_DATABASE_URL" in text
+    assert "Traceback" not in text and len(text.strip().splitlines()) == 1
+    assert not (tmp_path / "dialgobot-data").exists()
