@@ -6,6 +6,7 @@ import argparse
 
 from rich.console import Console
 
+from bot.cli_parser import argument_error
 from bot.domain.absence import parse_date
 from bot.i18n import t
 from bot.services.absences import Absences
@@ -89,7 +90,7 @@ def cmd_absence_remove(args: argparse.Namespace, out: Console) -> int:
 
 def _number(text: str) -> int:
     if not text.strip().lstrip("#").isdigit() or len(text) > 7:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}")
+        raise argument_error("cli.arg.number", value=repr(text))
     return int(text.strip().lstrip("#"))
 
 

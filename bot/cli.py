@@ -22,6 +22,7 @@ from bot.cli_errors import (
     masked_url,
     unsupported_backend,
 )
+from bot.cli_parser import LocalisedParser, language_of, speaking
 from bot.config import ConfigError, Settings, current, installed, load_catalog, load_settings
 from bot.domain.errors import DialogError
 from bot.domain.templates import TemplateError, load_template_file, reference_problems
@@ -277,7 +278,8 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     """The full argument parser, including extension modules' sub-commands; option
     defaults come from ``settings`` (default: the run's, :func:`bot.config.current`)."""
     settings = settings or current()
-    parser = argparse.ArgumentParser(
+    # Typed as the base class: the sub-command modules take argparse's own sub-parser type.
+    parser: argparse.ArgumentParser = LocalisedParser(
         prog="dialogbot",
         description="Dialogbot: structured governance dialogs (planering, avstämning, resultat) in chat.",
     )
@@ -419,14 +421,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(settings: Settings, argv: Sequence[str] | None) -> int:
     parser = build_parser(settings)
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    with speaking(language_of(words, settings.lang)):
+        args = parser.parse_args(words)
     args.settings = settings
     configure_logs(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
+        with speaking(args.lang):
+            parser.print_help()
         return 0 if args.command is None else 2
     try:
         time_zone(args.tz)

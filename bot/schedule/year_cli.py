@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bot.cli_parser import argument_error
 from bot.clock import SystemClock
 from bot.domain.errors import InvalidInput
 from bot.domain.text_input import YEAR_RANGE, parse_year
@@ -29,7 +30,7 @@ def _today(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        raise argument_error("cli.arg.date", value=repr(value)) from None
 
 
 def year_arg(value: str) -> int:
@@ -48,9 +49,7 @@ def year_arg(value: str) -> int:
         return parse_year(value)
     except InvalidInput:
         low, high = YEAR_RANGE
-        raise argparse.ArgumentTypeError(
-            f"expected a year between {low} and {high}, got {value!r}"
-        ) from None
+        raise argument_error("cli.arg.year", low=low, high=high, value=repr(value)) from None
 
 
 def _writable(path: Path, err: Console, lang: str) -> bool:
