@@ -55,6 +55,7 @@ EXTENSIONS = (
     "bot.teams.cli",
     "bot.chain.cli",
     "bot.privacy_cli",
+    "bot.slack.secrets_cli",
     "bot.settings_cli",
     "bot.history_cli",
     "bot.absence_cli",
