@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from bot.cli_parser import argument_error
 from bot.i18n import t
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def cmd_absence_remove(args: argparse.Namespace, out: Console) -> int:
 
 def _number(text: str) -> int:
     if not text.strip().lstrip("#").isdigit() or len(text) > 7:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}")
+        raise argument_error("cli.arg.number", value=repr(text))
     return int(text.strip().lstrip("#"))
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.cli_args import round_id_arg
+from bot.cli_parser import LocalisedParser, language_of, speaking
 from bot.config import ConfigError, Settings, current, installed, load_settings
 from bot.domain.formats import FORMATS
 from bot.i18n import DEFAULT_LANG, t
@@ -39,6 +40,7 @@ EXTENSIONS = (
     "bot.teams.cli",
     "bot.chain.cli",
     "bot.privacy_cli",
+    "bot.slack.secrets_cli",
     "bot.settings_cli",
     "bot.history_cli",
     "bot.absence_cli",
@@ -245,7 +247,8 @@ def cmd_round_show(args: argparse.Namespace, out: Console) -> int:
     table = cli_views.table(lang, "unit", "manager", "chat_id", "status", "answered")
     for unit in status.units:
         for p in unit.participants:
-            name, chat_id = ("—", "—") if info.anonymous else (p.name, p.chat_id)
+            # An erased person (dialogbot person erase) has neither: a dash, like anonymous.
+            name, chat_id = ("—", "—") if info.anonymous else (p.name or "—", p.chat_id or "—")
             table.add_row(
                 terminal(unit.unit_name),
                 terminal(name),
@@ -307,7 +310,8 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     """The full argument parser, including extension modules' sub-commands; option
     defaults come from ``settings`` (default: the run's, :func:`bot.config.current`)."""
     settings = settings or current()
-    parser = argparse.ArgumentParser(
+    # Typed as the base class: the sub-command modules take argparse's own sub-parser type.
+    parser: argparse.ArgumentParser = LocalisedParser(
         prog="dialogbot",
         description="Dialogbot: structured governance dialogs (planering, avstämning, resultat) in chat.",
     )
@@ -451,12 +455,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(settings: Settings, argv: Sequence[str] | None) -> int:
     parser = build_parser(settings)
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    with speaking(language_of(words, settings.lang)):
+        args = parser.parse_args(words)
     args.settings = settings
     configure_logs(args.log_format, logging.DEBUG if args.verbose else args.log_level.upper())
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
+        with speaking(args.lang):
+            parser.print_help()
         return 0 if args.command is None else 2
     from rich.console import Console
 

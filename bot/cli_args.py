@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from bot.config import current
+from bot.cli_parser import argument_error
 from bot.domain.errors import DialogError
 from bot.domain.text_input import parse_id
-from bot.i18n import t
 
 
 def _argument_error(exc: DialogError) -> argparse.ArgumentTypeError:
-    lang = current().lang
-    return argparse.ArgumentTypeError(t(lang, exc.key, **exc.params))
+    return argument_error(exc.key, **exc.params)
 
 
 def round_id_arg(text: str) -> int:

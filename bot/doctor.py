@@ -4,6 +4,10 @@ Every check is a small function returning :class:`Check` lines, worded in the
 administrator's language (Swedish by default, English with ``--lang en``). The database
 is read through :class:`bot.services.ops.Ops` and the schedule store; Slack through a
 ``WebClient`` (the real Web API or the test fake). Nothing is changed anywhere.
+
+What the checks need of the Slack adapter (its settings, scopes, token keys and clients)
+comes in as a :class:`SlackKit`, built by the composition root
+(:func:`bot.platforms.slack_doctor_kit`), so this module imports no ``bot.slack``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -28,8 +33,6 @@ from bot.schedule.plan import plan_year
 from bot.schedule.store import StoredSchedule
 from bot.services.container import Services, build_services
 from bot.services.ops import Ops, UnitInfo
-from bot.slack.config import BOT_SCOPES, SlackConfig, SlackConfigError, token_keys_from_env
-from bot.slack.token_cipher import TokenCipher
 from storage.db import current_revision, head_revision, make_session_factory
 
 OK = "✓"
@@ -45,6 +48,41 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
 ClientFor = Callable[[str], WebClient]
 """A Slack Web API client for a workspace (team id)."""
+
+
+class SlackSettings(Protocol):
+    """The Slack settings the checks read (``bot.slack.config.SlackConfig``)."""
+
+    @property
+    def oauth(self) -> bool: ...
+
+    @property
+    def bot_token(self) -> str | None: ...
+
+    @property
+    def app_token(self) -> str | None: ...
+
+    @property
+    def api_url(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class SlackKit:
+    """What the doctor needs of the Slack adapter, handed in by the composition root.
+
+    Attributes:
+        scopes: The bot scopes of ``manifest.yml``.
+        config_error: What ``read_config`` and ``read_token_keys`` raise on a bad setting.
+        read_config: The Slack settings from an environment.
+        read_token_keys: Builds the token cipher from an environment's keys.
+        clients: Slack clients as ``serve`` builds them (settings, engine, services).
+    """
+
+    scopes: tuple[str, ...]
+    config_error: type[Exception]
+    read_config: Callable[[Mapping[str, str]], SlackSettings]
+    read_token_keys: Callable[[Mapping[str, str]], object]
+    clients: Callable[[SlackSettings, Engine, Services | None], ClientFor]
 
 
 @dataclass(frozen=True)
@@ -181,7 +219,9 @@ def mode_of(env: Mapping[str, str], mode: str | None) -> str:
     return "socket" if env.get("SLACK_APP_TOKEN") else "http"
 
 
-def check_config(say: Say, env: Mapping[str, str], mode: str) -> tuple[Check, SlackConfig | None]:
+def check_config(
+    say: Say, env: Mapping[str, str], mode: str, slack: SlackKit
+) -> tuple[Check, SlackSettings | None]:
     """The Slack settings are complete for ``mode`` (``http`` or ``socket``)."""
     key = "configuration"
     has_id, has_secret = bool(env.get("SLACK_CLIENT_ID")), bool(env.get("SLACK_CLIENT_SECRET"))
@@ -189,8 +229,8 @@ def check_config(say: Say, env: Mapping[str, str], mode: str) -> tuple[Check, Sl
         missing = "SLACK_CLIENT_SECRET" if has_id else "SLACK_CLIENT_ID"
         return say.fail(key, "config.half_oauth", "config.set", missing=missing), None
     try:
-        config = SlackConfig.from_env(env)
-    except SlackConfigError:
+        config = slack.read_config(env)
+    except slack.config_error:
         if has_id and has_secret and env.get("SLACK_SIGNING_SECRET"):
             # OAuth is configured; what is refused is the token encryption key.
             return say.fail(key, "config.keys", "keys.missing.fix", var=TOKEN_KEYS_VAR), None
@@ -211,7 +251,9 @@ def check_config(say: Say, env: Mapping[str, str], mode: str) -> tuple[Check, Sl
     return say.ok(key, "config.ok", mode=label, how=how, api=config.api_url), config
 
 
-def check_token_keys(say: Say, env: Mapping[str, str], config: SlackConfig | None) -> Check:
+def check_token_keys(
+    say: Say, env: Mapping[str, str], config: SlackSettings | None, slack: SlackKit
+) -> Check:
     """OAuth keeps bot tokens in the database; they must be encrypted with a key."""
     oauth = (
         config.oauth
@@ -223,8 +265,8 @@ def check_token_keys(say: Say, env: Mapping[str, str], config: SlackConfig | Non
     if not env.get(TOKEN_KEYS_VAR, "").strip():
         return say.fail("token_keys", "keys.missing", "keys.missing.fix", var=TOKEN_KEYS_VAR)
     try:
-        TokenCipher(token_keys_from_env(env))
-    except SlackConfigError:
+        slack.read_token_keys(env)
+    except slack.config_error:
         return say.fail("token_keys", "keys.bad", "keys.missing.fix", var=TOKEN_KEYS_VAR)
     return say.ok("token_keys", "keys.ok", var=TOKEN_KEYS_VAR)
 
@@ -272,7 +314,9 @@ class Token:
     scopes: frozenset[str]
 
 
-def check_token(say: Say, client: WebClient) -> tuple[list[Check], Token | None]:
+def check_token(
+    say: Say, client: WebClient, scopes: tuple[str, ...]
+) -> tuple[list[Check], Token | None]:
     """``auth.test`` succeeds and the token has exactly the manifest's scopes (plus, if
     given, the optional :data:`OPTIONAL_SCOPES`).
 
@@ -302,7 +346,7 @@ def check_token(say: Say, client: WebClient) -> tuple[list[Check], Token | None]
         checks.append(say.fail("bot_scopes", "scopes.unknown", "token.unreachable.fix"))
         return checks, Token(team, frozenset())
     granted = frozenset(s.strip() for s in str(header).split(",") if s.strip())
-    wanted = set(BOT_SCOPES)
+    wanted = set(scopes)
     missing, extra = sorted(wanted - granted), sorted(granted - wanted - OPTIONAL_SCOPES)
     if missing or extra:
         parts = ([say.text("scopes.missing", scopes=", ".join(missing))] if missing else []) + (
@@ -464,18 +508,21 @@ class Doctor:
         tz: The configured time zone.
         workspace: Workspace for the organisation checks when Slack cannot tell.
         lang: Language of the report (``sv`` or ``en``).
+        slack: What the checks need of the Slack adapter
+            (:func:`bot.platforms.slack_doctor_kit`).
         clock: This machine's clock.
-        client_for: Builds the Slack client of a workspace (default: from ``config``).
+        client_for: Builds the Slack client of a workspace (default: ``slack.clients``).
     """
 
     db: Engine
     env: Mapping[str, str]
+    slack: SlackKit
     mode: str | None = None
     tz: str = "Europe/Stockholm"
     workspace: str = "local"
     lang: str = DEFAULT_LANG
     clock: Clock = field(default_factory=SystemClock)
-    client_for: Callable[[SlackConfig, Services | None], ClientFor] | None = None
+    client_for: Callable[[SlackSettings, Services | None], ClientFor] | None = None
 
     def run(self) -> Report:
         """Run the checks in order; later checks are skipped when what they need failed."""
@@ -483,8 +530,9 @@ class Doctor:
         report = Report()
         database = check_database(say, self.db)
         report.add(database)
-        config_check, config = check_config(say, self.env, mode_of(self.env, self.mode))
-        report.add(config_check, check_token_keys(say, self.env, config))
+        mode = mode_of(self.env, self.mode)
+        config_check, config = check_config(say, self.env, mode, self.slack)
+        report.add(config_check, check_token_keys(say, self.env, config, self.slack))
         services = queries = None
         if not database.failed:
             factory = make_session_factory(self.db)
@@ -507,13 +555,13 @@ class Doctor:
                         at.fail("bot_token", "token.not_installed", "token.not_installed.fix")
                     )
                     continue
-                checks, found = check_token(at, client)
+                checks, found = check_token(at, client, self.slack.scopes)
                 report.add(*checks)
                 workspaces.append((team, client, found.scopes if found else frozenset()))
             if not installed:
                 report.add(say.skipped("bot_token", "no_workspace"))
         else:
-            checks, token = check_token(say, clients(""))
+            checks, token = check_token(say, clients(""), self.slack.scopes)
             report.add(*checks)
             if token is not None:
                 workspaces.append((token.team, clients(token.team), token.scopes))
@@ -528,12 +576,12 @@ class Doctor:
             report.add(*self._workspace_checks(at, services, queries, workspace, slack, scopes))
         return report
 
-    def _clients(self, config: SlackConfig | None, services: Services | None) -> ClientFor | None:
+    def _clients(self, config: SlackSettings | None, services: Services | None) -> ClientFor | None:
         if config is None:
             return None
         if self.client_for is not None:
             return self.client_for(config, services)
-        return default_clients(config, self.db, services)
+        return self.slack.clients(config, self.db, services)
 
     def _workspace_checks(
         self,
@@ -580,18 +628,3 @@ def _zone_or_utc(tz: str) -> ZoneInfo:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def default_clients(config: SlackConfig, db: Engine, services: Services | None) -> ClientFor:
-    """Slack clients as ``serve`` builds them (the installation store in OAuth mode)."""
-    from bot.slack.poster import make_client
-
-    default = make_client(
-        config.api_url, None if config.oauth else config.bot_token, config.retries, config.backoff
-    )
-    if not config.oauth or services is None:
-        return lambda _team: default
-    from bot.slack.app import build_context
-    from bot.wiring import Runtime
-
-    return build_context(config, Runtime(db, services), default).clients

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from bot.cli_parser import argument_error
 from bot.i18n import t
 from bot.schedule.year_cli import year_arg
 
@@ -29,14 +30,14 @@ def _day(value: str) -> date:
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        raise argument_error("cli.arg.date", value=repr(value)) from None
     year_arg(str(day.year))
     return day
 
 
 def _delimiter(value: str) -> str:
     if len(value) != 1:
-        raise argparse.ArgumentTypeError(f"expected one character, got {value!r}")
+        raise argument_error("cli.arg.character", value=repr(value))
     return value
 
 

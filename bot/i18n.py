@@ -128,6 +128,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Svara till exempel ”klar”, ”pågår – väntar på budget” eller ”stoppad, prioriterades bort”.",
         "en": "Answer for example “done”, “in progress – waiting for the budget” or “stopped, deprioritised”.",
     },
+    "chain.followup.not_anonymous": {
+        "sv": "Uppföljningen är inte anonym: den sparas på enhetens aktivitet (som i enhetens aktivitetslista) men visas inte i rundans sammanfattning. Hoppar du över den ändras ingenting.",
+        "en": "The follow-up is not anonymous: it is stored with the unit's activity (as in the unit's list of activities) but not shown in the round's summary. Skipping it changes nothing.",
+    },
     "chain.followup.saved": {
         "sv": "Tack! «{title}»: {status}.",
         "en": "Thanks! «{title}»: {status}.",
@@ -162,6 +166,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "export.followups": {
         "sv": "Uppföljning av tidigare aktiviteter",
         "en": "Follow-up of earlier activities",
+    },
+    "export.followups_anonymous": {
+        "sv": "{n} aktiviteter från tidigare dialoger följdes upp. I en anonym runda visas de inte här (de skulle visa vilka enheter som svarade); deras status finns i enheternas aktivitetslistor.",
+        "en": "{n} activities from earlier dialogs were followed up. In an anonymous round they are not shown here (they would tell which units answered); their status is in the units' lists of activities.",
     },
     "export.evaluation": {"sv": "Utvärdering av dialogen", "en": "Evaluation of the dialog"},
     "export.evaluation_none": {
@@ -1185,6 +1193,74 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Kan inte använda databasen {url}: {reason}. Kontrollera att databasservern är igång och att adress, användare och lösenord stämmer (--db eller DIALOGBOT_DATABASE_URL).",
         "en": "Cannot use the database {url}: {reason}. Check that the database server is running and that the address, user and password are right (--db or DIALOGBOT_DATABASE_URL).",
     },
+    "cli.arg.date": {
+        "sv": "väntade ett datum ÅÅÅÅ-MM-DD, fick {value}",
+        "en": "expected a date YYYY-MM-DD, got {value}",
+    },
+    "cli.arg.year": {
+        "sv": "väntade ett år mellan {low} och {high}, fick {value}",
+        "en": "expected a year between {low} and {high}, got {value}",
+    },
+    "cli.arg.character": {
+        "sv": "väntade ett tecken, fick {value}",
+        "en": "expected one character, got {value}",
+    },
+    "cli.arg.number": {"sv": "inte ett nummer: {value}", "en": "not a number: {value}"},
+    "cli.arg.seconds": {
+        "sv": "väntade ett positivt antal sekunder, fick {value}",
+        "en": "expected a positive number of seconds, got {value}",
+    },
+    "schedule.cli.worker_once": {
+        "sv": "Worker {worker}: {planned} jobb planerade, {ran} körda, {failed} misslyckade.",
+        "en": "Worker {worker}: {planned} jobs planned, {ran} run, {failed} failed.",
+    },
+    "schedule.cli.worker_running": {
+        "sv": "Worker {worker} kör var {interval}:e sekund; Ctrl-C stoppar den.",
+        "en": "Worker {worker} running every {interval} s; Ctrl-C stops it.",
+    },
+    "cli.argparse.usage": {"sv": "användning:", "en": "usage:"},
+    "cli.argparse.error": {"sv": "{prog}: fel: {message}", "en": "{prog}: error: {message}"},
+    "cli.argparse.argument": {
+        "sv": "argumentet {argument}: {message}",
+        "en": "argument {argument}: {message}",
+    },
+    "cli.argparse.required": {
+        "sv": "de här argumenten behövs: {names}",
+        "en": "the following arguments are required: {names}",
+    },
+    "cli.argparse.unrecognized": {
+        "sv": "okända argument: {names}",
+        "en": "unrecognized arguments: {names}",
+    },
+    "cli.argparse.choice": {
+        "sv": "ogiltigt val: {value} (välj bland {choices})",
+        "en": "invalid choice: {value} (choose from {choices})",
+    },
+    "cli.argparse.type": {
+        "sv": "ogiltigt värde ({type}): {value}",
+        "en": "invalid {type} value: {value}",
+    },
+    "cli.argparse.one": {"sv": "väntade ett värde", "en": "expected one argument"},
+    "cli.argparse.at_least_one": {
+        "sv": "väntade minst ett värde",
+        "en": "expected at least one argument",
+    },
+    "cli.argparse.not_with": {
+        "sv": "går inte att kombinera med {other}",
+        "en": "not allowed with argument {other}",
+    },
+    "cli.argparse.one_of": {
+        "sv": "ett av argumenten {names} behövs",
+        "en": "one of the arguments {names} is required",
+    },
+    "cli.argparse.ambiguous": {
+        "sv": "tvetydigt alternativ: {option} kan betyda {matches}",
+        "en": "ambiguous option: {option} could match {matches}",
+    },
+    "error.database_folder": {
+        "sv": "Databasen {path} kan inte skapas: mappen {folder} finns inte. Stämmer sökvägen i --db eller DIALOGBOT_DATABASE_URL? Skapa mappen först om den ska finnas.",
+        "en": "Cannot create the database {path}: the folder {folder} does not exist. Is the path in --db or DIALOGBOT_DATABASE_URL right? Create the folder first if it should exist.",
+    },
     "error.database_kind": {
         "sv": "databastypen '{kind}' stöds inte (använd {known})",
         "en": "the database kind '{kind}' is not supported (use {known})",
@@ -1411,6 +1487,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "file.problem.yaml": {"sv": "inte giltig YAML", "en": "not valid YAML: {problem}"},
     "cli.col.key": {"sv": "Nyckel", "en": "Key"},
+    "cli.col.id": {"sv": "Id", "en": "Id"},
+    "cli.col.kind": {"sv": "Slag", "en": "Kind"},
+    "cli.col.due": {"sv": "Tid", "en": "Due"},
+    "cli.col.attempts": {"sv": "Försök", "en": "Attempts"},
+    "cli.col.outcome": {"sv": "Utfall / fel", "en": "Outcome / error"},
     "cli.col.round": {"sv": "Runda", "en": "Round"},
     "cli.col.version": {"sv": "Version", "en": "Version"},
     "cli.col.phase": {"sv": "Fas", "en": "Phase"},

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 def cmd_doctor(args: argparse.Namespace, out: Console) -> int:
     """Check the installation; one line per check, exit code 1 when something is wrong."""
     from bot.doctor import Doctor
+    from bot.platforms import slack_doctor_kit
     from storage.db import make_engine
 
     db = make_engine(args.db)
     doctor = Doctor(
         db=db,
         env=environment(),
+        slack=slack_doctor_kit(),
         mode=args.mode,
         tz=args.tz,
         workspace=args.workspace,

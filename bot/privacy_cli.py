@@ -1,5 +1,5 @@
-"""``dialogbot person export|erase``, ``dialogbot secrets rotate|new-key`` and the
-handler of ``dialogbot db purge``: personal data and stored secrets."""
+"""``dialogbot person export|erase`` and the handler of ``dialogbot db purge``: personal
+data. (``dialogbot secrets``, the Slack tokens' keys, is :mod:`bot.slack.secrets_cli`.)"""
 
 from __future__ import annotations
 
@@ -78,34 +78,8 @@ def cmd_db_purge(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
-def cmd_secrets_rotate(args: argparse.Namespace, out: Console) -> int:
-    """Re-encrypt every stored Slack token with the first key of DIALOGBOT_TOKEN_KEYS."""
-    from bot.slack.config import SlackConfigError, token_keys_from_env
-    from bot.slack.token_cipher import TokenCipher, TokenDecryptionError
-    from bot.slack.token_store import rotate_stored_tokens
-    from bot.wiring import build_runtime
-
-    try:
-        cipher = TokenCipher(token_keys_from_env())
-        runtime = build_runtime(args.db)
-        changed = rotate_stored_tokens(runtime.db, cipher)
-    except (SlackConfigError, TokenDecryptionError) as err:
-        out.print(str(err), markup=False, highlight=False)
-        return 1
-    out.print(t(args.lang, "cli.secrets.rotated", count=changed), markup=False)
-    return 0
-
-
-def cmd_secrets_new_key(args: argparse.Namespace, out: Console) -> int:
-    """Print a fresh key for DIALOGBOT_TOKEN_KEYS."""
-    from bot.slack.token_cipher import TokenCipher
-
-    sys.stdout.write(TokenCipher.new_key() + "\n")
-    return 0
-
-
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``person`` and ``secrets`` to the ``dialogbot`` command line."""
+    """Add ``person`` to the ``dialogbot`` command line."""
     person = subparsers.add_parser(
         "person", help="personal data: export or erase what is stored about a person"
     ).add_subparsers(dest="person_command", metavar="ACTION")
@@ -119,16 +93,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     erase.add_argument("id", help="the person's chat id (Slack user id)")
     erase.add_argument("--yes", action="store_true", help="really erase")
     erase.set_defaults(handler=cmd_person_erase)
-
-    secrets = subparsers.add_parser(
-        "secrets", help="encrypted Slack tokens (DIALOGBOT_TOKEN_KEYS)"
-    ).add_subparsers(dest="secrets_command", metavar="ACTION")
-    secrets.add_parser(
-        "rotate", help="re-encrypt every stored token with the first key"
-    ).set_defaults(handler=cmd_secrets_rotate)
-    secrets.add_parser("new-key", help="print a fresh key").set_defaults(
-        handler=cmd_secrets_new_key
-    )
 
 
 def add_purge(db: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

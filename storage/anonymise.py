@@ -5,7 +5,8 @@ respondents), each under a participation that points at its *pool* unit and at n
 with no thread and no chat message, and with times truncated to the day. What it drops:
 the participations' person and thread, the texts of pools below ``k``, the applied message
 keys (they held the DM channel and the answer's ts), every outgoing post in the
-participants' threads, and the activities of withheld answers.
+participants' threads, and the activities of withheld answers. The units' own activities
+followed up in the round keep their new status, with the time of the change truncated too.
 """
 
 from __future__ import annotations
@@ -191,9 +192,13 @@ def anonymise_round(
             )
         )
     ).all()
+    own = {a.id for a in activities}
     for event in events:
         event.participation_id = None
         event.created_at = coarsen(event.created_at) or event.created_at
+        if event.activity_id not in own:  # a unit's activity followed up in this round
+            followed = event.activity
+            followed.updated_at = coarsen(followed.updated_at) or followed.updated_at
     for p in participations:
         p.person_id = None
         p.person = None

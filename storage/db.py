@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.errors import DialogError
+
 if TYPE_CHECKING:  # Alembic is imported only to migrate (it takes longer than the rest).
     from alembic.config import Config
 
@@ -32,6 +34,23 @@ class NotMigrated(RuntimeError):
         have = current or "empty"
         super().__init__(
             f"The database is not migrated (schema {have}, need {head}). Run: dialogbot db upgrade"
+        )
+
+
+class MissingDatabaseFolder(DialogError):
+    """A SQLite URL names a file in a folder that does not exist.
+
+    Creating it would turn a mistyped ``--db`` into a new empty database in a new folder
+    anywhere on the disk; the default (``dialogbot.db`` in the working directory) never
+    needs one."""
+
+    key = "error.database_folder"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"no folder {path.parent} for the database {path}",
+            path=str(path),
+            folder=str(path.parent),
         )
 
 
@@ -61,13 +80,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create an engine for ``url`` with sensible settings per backend."""
+    """Create an engine for ``url`` with sensible settings per backend.
+
+    Raises:
+        MissingDatabaseFolder: A SQLite file's folder does not exist (it is not created).
+    """
     resolved = database_url(url)
     parsed = make_url(resolved)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database).expanduser()
+            if not path.resolve().parent.is_dir():
+                raise MissingDatabaseFolder(path)
         else:  # one connection per thread (SingletonThreadPool): no pool size to set
             kwargs.pop("pool_size", None)
             kwargs.pop("max_overflow", None)

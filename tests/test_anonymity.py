@@ -422,3 +422,53 @@ def test_later_rounds_neither_follow_up_nor_quote_an_anonymous_round(
     assert prompt.followup is None  # the anonymous plan's activities are not Anna's to follow up
     assert prompt.question_key == "hur_gar_det"
     assert prompt.context == ()  # nor is the anonymous plan shown as her unit's plan
+
+
+def test_an_anonymous_round_follows_up_the_units_activities_privately(
+    services: Services, clock: FixedClock
+) -> None:
+    """Anna's unit planned an activity in a named round. The next avstämning is anonymous:
+    she is still asked how it went, privately, told that the follow-up is not anonymous, and
+    her reply sets the activity's status; the round's summary and documentation (posted to
+    the group) do not say whose activity was followed up or what she wrote."""
+    plan = services.rounds.start_round(
+        WS, StartRound("planering", ["hemtjanst-norr"], "#g", subtrees=False)
+    )
+    pid = plan.participants[0][0].participation_id
+    for text in ("Uppdrag", "Nuläge", "Ram", "- Ny bemanningsplan (ansvarig: Anna)", "Kvalitet"):
+        services.answering.reply(WS, pid, text, f"plan:{text}")
+    services.activities.confirm_activities(WS, pid, "plan:confirm")
+    services.rounds.close_round(WS, plan.round.round_id)
+    clock.advance(timedelta(days=60))
+
+    check = services.rounds.start_round(
+        WS, StartRound("avstamning", ["Äldreomsorg"], "#g", level="enhet", anonymous=True)
+    )
+    assert check.round.delivery == "dm"  # every prompt of the round is a private message
+    prompts = {p.chat_id: (p.participation_id, q) for p, q in check.participants}
+    anna, prompt = prompts["U0ENHHTN"]
+    assert prompt is not None and prompt.followup is not None
+    assert prompt.followup.title == "Ny bemanningsplan"
+    assert "inte anonym" in (prompt.hint or "")
+    for chat_id, (_other, other_prompt) in prompts.items():
+        if chat_id != "U0ENHHTN":
+            assert other_prompt is not None and other_prompt.followup is None  # not theirs
+    outcome = services.answering.reply(WS, anna, "klar – bemanningen är på plats", "a:f")
+    assert outcome.kind == "followed_up" and outcome.activities[0].status == "done"
+    assert outcome.prompt is not None and outcome.prompt.question_key == "hur_gar_det"
+    for n, (pid, _) in enumerate(prompts.values()):
+        services.answering.reply(WS, pid, f"Det går bra {n}", f"a:{n}")
+    services.rounds.close_round(WS, check.round.round_id)
+
+    (activity,) = services.activities.activities(WS, "hemtjanst-norr")
+    assert (activity.status, activity.status_note) == ("done", "bemanningen är på plats")
+    group_sees = [
+        *(render_summary(services.queries.summary(WS, check.round.round_id), f) for f in FORMATS),
+        export_round(services, WS, check.round.round_id, "md")[0].decode(),
+        export_round(services, WS, check.round.round_id, "html")[0].decode(),
+    ]
+    for shown in group_sees:
+        assert "Det går bra" in shown
+        for trace in ("Ny bemanningsplan", "bemanningen är på plats", "Hemtjänst Norr", "Anna"):
+            assert trace not in shown
+    assert "1 aktiviteter från tidigare dialoger följdes upp" in group_sees[-2]

@@ -90,17 +90,7 @@ SESSION_ALLOWED = ("storage", "bot.services")
 # then delete its entry (the test fails on an entry that no longer occurs, so the list
 # cannot go stale). The coordinator empties it as the service-boundary work is merged.
 # An entry is (rule, file, what): ``what`` is the imported module, or ``session``.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str, str]] = frozenset(
-    {
-        ("adapter-isolation", "bot/doctor.py", "bot.slack.app"),
-        ("adapter-isolation", "bot/doctor.py", "bot.slack.config"),
-        ("adapter-isolation", "bot/doctor.py", "bot.slack.poster"),
-        ("adapter-isolation", "bot/doctor.py", "bot.slack.token_cipher"),
-        ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.config"),
-        ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.token_cipher"),
-        ("adapter-isolation", "bot/privacy_cli.py", "bot.slack.token_store"),
-    }
-)
+KNOWN_VIOLATIONS: frozenset[tuple[str, str, str]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -75,12 +75,12 @@ def test_the_yearly_report_puts_the_years_dialogs_side_by_side(
         ("Ny bemanningsplan", "pågår", "budget saknas"),
         ("Hälsosamtal", "pågår", "budget saknas"),
     ]
-    # Counted as they were at the end of 2027: the anonymous round in September follows
-    # nothing up (that would tell which unit answered), so Hälsosamtal was still planned;
-    # the list above shows it "pågår" since the follow-up in February 2028.
+    # Counted as they were at the end of 2027: the anonymous round in September followed
+    # Hälsosamtal up too (privately; its documentation only counts the follow-ups), so
+    # both were ongoing.
     assert [[c.text for c in row.cells] for row in counts.rows] == [
         ["Enhet", "planerade", "pågår", "klara", "stoppade", "totalt"],
-        ["Hemtjänst Norr", "1", "1", "0", "0", "2"],
+        ["Hemtjänst Norr", "0", "2", "0", "0", "2"],
     ]
     html = export_unit_report(services, WS, "hemtjanst-norr", 2027, "html")[0].decode()
     assert html.count('<section class="column">') == 2

@@ -140,7 +140,7 @@ def test_unknown_commands_get_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2
-    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+    assert "ogiltigt val: 'frobnicate'" in capsys.readouterr().err
     assert main([]) == 0
     assert "round" in capsys.readouterr().out
 

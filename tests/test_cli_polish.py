@@ -703,3 +703,86 @@ def test_the_sample_csv_organisation_imports_to_the_same_tree_as_the_yaml(
         trees.append(text)
     assert trees[0] == trees[1]
     assert "Hemtjänst Norr (Enhet, hemtjanst-norr) — Anna Andersson U0ENHHTN" in trees[1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("sv", "Databasen {path} kan inte skapas: mappen {folder} finns inte."),
+        ("en", "Cannot create the database {path}: the folder {folder} does not exist."),
+    ],
+)
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("round", "list")])
+def test_a_database_in_a_folder_that_does_not_exist_is_refused_not_created(
+    lang: str,
+    expected: str,
+    command: tuple[str, ...],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A mistyped --db path gets one line naming it; no folder and no database appear."""
+    folder = tmp_path / "dialgobot-data" / "prod"
+    path = folder / "dialogbot.db"
+    code, text = run(capsys, "--db", f"sqlite:///{path}", "--lang", lang, *command)
+    assert code == 1
+    assert text.startswith(expected.format(path=path, folder=folder))
+    assert "--db" in text and "DIALOGBOT_DATABASE_URL" in text
+    assert "Traceback" not in text and len(text.strip().splitlines()) == 1
+    assert not (tmp_path / "dialgobot-data").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "sv", "en"),
+    [
+        (
+            ["round", "frobnicate"],
+            "dialogbot round: fel: argumentet ACTION: ogiltigt val: 'frobnicate' (välj bland",
+            "dialogbot round: error: argument ACTION: invalid choice: 'frobnicate' (choose from",
+        ),
+        (
+            ["round", "start"],
+            "dialogbot round start: fel: de här argumenten behövs: template",
+            "dialogbot round start: error: the following arguments are required: template",
+        ),
+        (
+            ["round", "list", "--frobnicate"],
+            "dialogbot: fel: okända argument: --frobnicate",
+            "dialogbot: error: unrecognized arguments: --frobnicate",
+        ),
+        (
+            ["schedule", "jobs", "--limit", "tio"],
+            "dialogbot schedule jobs: fel: argumentet --limit: ogiltigt värde (int): 'tio'",
+            "dialogbot schedule jobs: error: argument --limit: invalid int value: 'tio'",
+        ),
+        (
+            ["schedule", "wheel", "--preset", "--year", "99999"],
+            "fel: argumentet --year: väntade ett år mellan 1900 och 2999, fick '99999'",
+            "error: argument --year: expected a year between 1900 and 2999, got '99999'",
+        ),
+    ],
+)
+def test_a_mistyped_command_line_is_refused_in_the_language_of_the_run(
+    argv: list[str],
+    sv: str,
+    en: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """argparse's usage line and errors follow --lang, else DIALOGBOT_LANG (Swedish)."""
+    for args, env, expected, usage in (
+        (argv, None, sv, "användning: dialogbot"),
+        (["--lang", "en", *argv], None, en, "usage: dialogbot"),
+        (["--lang=en", *argv], None, en, "usage: dialogbot"),
+        (argv, "en", en, "usage: dialogbot"),
+        (["--lang", "sv", *argv], "en", sv, "användning: dialogbot"),
+    ):
+        if env is None:
+            monkeypatch.delenv("DIALOGBOT_LANG", raising=False)
+        else:
+            monkeypatch.setenv("DIALOGBOT_LANG", env)
+        with pytest.raises(SystemExit) as exc:
+            main(args)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith(usage), (args, env, err)
+        assert expected in err, (args, env, err)

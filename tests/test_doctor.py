@@ -15,6 +15,7 @@ from support.sample import load_sample_org
 from bot.cli import main
 from bot.doctor import FAIL, OK, Doctor, Report
 from bot.domain.commands import StartRound
+from bot.platforms import slack_doctor_kit
 from bot.schedule.config import load_schedule_text
 from bot.services.container import Services
 from storage.db import make_engine
@@ -102,7 +103,15 @@ def installed(db: Engine, make_services: Callable[[], Services]) -> Callable[...
 def run(
     db: Engine, env: dict[str, str], mode: str | None = None, tz: str = "Europe/Stockholm"
 ) -> Report:
-    return Doctor(db=db, env=env, mode=mode, tz=tz, workspace=DEFAULT_TEAM_ID, lang="en").run()
+    return Doctor(
+        db=db,
+        env=env,
+        slack=slack_doctor_kit(),
+        mode=mode,
+        tz=tz,
+        workspace=DEFAULT_TEAM_ID,
+        lang="en",
+    ).run()
 
 
 def line(report: Report, key: str) -> str:

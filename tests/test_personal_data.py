@@ -4,14 +4,18 @@ contents and message keys (``dialogbot db purge`` and the scheduler, once a day)
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from docx import Document
+from rich.console import Console
 from sqlalchemy import Engine, select, text
 from support.sample import WORKSPACE, load_sample_org
 
+from bot.chain.export import export_round
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.domain.commands import StartRound
@@ -21,7 +25,9 @@ from bot.personal_data import RetentionSettingError, retention_days_from_env
 from bot.schedule.console_notifier import ConsoleNotifier
 from bot.schedule.scheduler import Scheduler
 from bot.services.container import Services, build_services
+from bot.slack.blocks import status_text as slack_status_text
 from bot.summary import render_summary
+from bot.teams.cards import status_text as teams_status_text
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base, ProcessedMessage
 from storage.models_chain import Activity
@@ -169,6 +175,56 @@ def test_erase_removes_the_identity_and_keeps_the_units_documentation(
     with pytest.raises(UnknownPerson):
         services.personal_data.export_person(WORKSPACE, ANNA)
     assert services.personal_data.erase_person(WORKSPACE, BJORN).participations == 2
+
+
+def _docx_text(content: bytes) -> str:
+    doc = Document(io.BytesIO(content))
+    cells = [c.text for table in doc.tables for row in table.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_an_erased_managers_unit_is_named_alone_in_every_list(services: Services) -> None:
+    """Anna's unit has not answered and Anna is erased: every list of who is missing
+    names Hemtjänst Norr alone, never "Hemtjänst Norr ()" or "Hemtjänst Norr — "."""
+    round_id = services.rounds.start_round(
+        WORKSPACE,
+        StartRound("avstamning", ["Äldreomsorg"], "C0LEDNING", level="enhet", started_by=SUPPORT),
+    ).round.round_id
+    services.answering.reply(
+        WORKSPACE, _pid(services, round_id, BJORN), "Björns eget svar", "slack:C0:2.1"
+    )
+    services.personal_data.erase_person(WORKSPACE, ANNA)
+
+    status = services.queries.status(WORKSPACE, round_id)
+    out = Console(file=io.StringIO(), width=400)
+    ConsoleNotifier(out).digest(status, ["Petra"])
+    open_texts = {
+        "slack status": slack_status_text(status, "Europe/Stockholm"),
+        "teams status": teams_status_text(status, "Europe/Stockholm"),
+        "console digest": out.file.getvalue(),  # type: ignore[attr-defined]
+    }
+    services.rounds.close_round(WORKSPACE, round_id)
+    summary = services.queries.summary(WORKSPACE, round_id)
+    closed_texts = {
+        **{f"summary {fmt}": render_summary(summary, fmt) for fmt in ("md", "mrkdwn", "text")},
+        **{
+            f"export {fmt}": export_round(services, WORKSPACE, round_id, fmt)[0].decode()
+            for fmt in ("md", "html")
+        },
+        "export docx": _docx_text(export_round(services, WORKSPACE, round_id, "docx")[0]),
+    }
+    for where, shown in {**open_texts, **closed_texts}.items():
+        assert "Hemtjänst Norr" in shown, where
+        for empty in ("()", "( ", "(,", "— \n", "—\n", "— <", " , "):
+            assert empty not in shown, (where, empty, shown)
+    assert (
+        "Hemtjänst Norr, Särskilt boende Solgården (Cecilia Öberg)"
+        in closed_texts["summary mrkdwn"]
+    )
+    assert (
+        "- Hemtjänst Norr\n- Särskilt boende Solgården — Cecilia Öberg\n"
+        in closed_texts["summary md"]
+    )
 
 
 def _post(session_db: Engine, key: str, status: str, sent_at: datetime | None) -> None:

@@ -122,5 +122,5 @@ def test_a_year_out_of_range_is_refused_before_drawing(
     with pytest.raises(SystemExit) as exit_info:
         main(["schedule", "wheel", "--preset", "--year", year, "-o", str(tmp_path / "a.png")])
     assert exit_info.value.code == 2
-    assert "expected a year between 1900 and 2999" in capsys.readouterr().err
+    assert "väntade ett år mellan 1900 och 2999" in capsys.readouterr().err
     assert not (tmp_path / "a.png").exists()

@@ -349,10 +349,15 @@ def test_worker_once_runs_due_jobs(cli_db: str, capsys: pytest.CaptureFixture[st
     assert main(["--db", cli_db, "worker", "--once"]) == 0
     out = capsys.readouterr().out
     assert "Sammanfattning till C0IFO:" in out
-    assert "2 jobs planned, 2 run, 0 failed" in out  # the round's close and the daily purge
+    assert "2 jobb planerade, 2 körda, 0 misslyckade" in out  # the close and the daily purge
     assert main(["--db", cli_db, "schedule", "jobs"]) == 0
-    assert "close_round" in capsys.readouterr().out
-    assert main(["--db", cli_db, "worker", "--once"]) == 0
+    jobs = capsys.readouterr().out
+    assert "close_round" in jobs
+    assert all(header in jobs for header in ("Slag", "Nyckel", "Försök", "Utfall / fel"))
+    assert main(["--db", cli_db, "--lang", "en", "schedule", "jobs"]) == 0
+    jobs = capsys.readouterr().out
+    assert all(header in jobs for header in ("Kind", "Key", "Attempts", "Outcome / error"))
+    assert main(["--db", cli_db, "--lang", "en", "worker", "--once"]) == 0
     assert "0 jobs planned, 0 run" in capsys.readouterr().out
 
 

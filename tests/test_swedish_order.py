@@ -242,10 +242,9 @@ def test_exported_activity_tables_are_in_swedish_order(
         evaluation=None,
     )
     tables = [b for b in build_round_document(record, "nu").blocks if isinstance(b, Table)]
-    followups = [row[-3] for row in tables[-1].rows]
-    activities = [row[-3] for row in tables[-2].rows]
     if anonymous:  # the words' order, which says nothing about whose they are
-        assert activities == followups == [
+        (activities_table,) = tables  # follow-ups are only counted (they name units' activities)
+        assert [row[-3] for row in activities_table.rows] == [
             "Arbetsmiljö", "Zonindelning", "Åtgärda brister", "Ändra rutiner", "Öka bemanningen"
         ]  # fmt: skip
     else:

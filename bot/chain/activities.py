@@ -184,25 +184,24 @@ def latest_activity_question(
 
 
 def pending_followups(repo: Repository, p: Participation) -> list[Activity]:
-    """Open activities of the unit from earlier rounds not yet followed up in this round.
+    """Open activities of the unit from earlier named rounds not yet followed up in this
+    round.
 
-    None in an anonymous round: a follow-up is about one unit's own activity, so its
-    answer would tell which unit (and so who) wrote it.
+    An anonymous round asks them too: it is delivered privately (DM), the prompt says that
+    the reply is stored with the unit's activity, and the round's summary and documentation
+    only count the follow-ups (:func:`bot.chain.export.build_round_document`), so nothing
+    posted to the group tells whose activities were followed up. Activities named in an
+    anonymous round belong to its pool after the close and are never asked of one unit.
     """
-    round_ = p.round
-    if round_.anonymous:
-        return []
     return repo.activities.pending_followups(
-        p.unit_id, round_, (FOLLOWUP, FOLLOWUP_SKIPPED), OPEN_STATUSES
+        p.unit_id, p.round, (FOLLOWUP, FOLLOWUP_SKIPPED), OPEN_STATUSES
     )
 
 
 def has_pending_followups(
-    repo: Repository, unit_id: int, round_id: int, round_created_at: datetime, anonymous: bool
+    repo: Repository, unit_id: int, round_id: int, round_created_at: datetime
 ) -> bool:
     """Whether :func:`pending_followups` would find any for the unit in that round."""
-    if anonymous:
-        return False
     return repo.activities.has_pending_followups(
         unit_id, round_id, round_created_at, (FOLLOWUP, FOLLOWUP_SKIPPED), OPEN_STATUSES
     )

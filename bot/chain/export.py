@@ -22,6 +22,7 @@ from bot.chain.documents import (
 )
 from bot.domain.collation import sort_key, swedish_sorted
 from bot.domain.formats import EXPORT_FORMATS, ExportFormat
+from bot.domain.labels import unit_dash_person
 from bot.domain.results import ActivityView
 from bot.i18n import format_local, t
 from bot.services.container import Services
@@ -219,7 +220,12 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
     else:
         blocks.append(_activity_table(record.activities, lang, anonymous))
 
-    if record.followups:
+    if record.followups and anonymous:
+        # Each title is a unit's own activity from a named round: listing them (in any
+        # order) would tell which units answered this round. Only how many.
+        blocks.append(Heading(1, t(lang, "export.followups")))
+        blocks.append(Paragraph(t(lang, "export.followups_anonymous", n=len(record.followups))))
+    elif record.followups:
         blocks.append(Heading(1, t(lang, "export.followups")))
         header: tuple[str, ...] = (
             t(lang, "export.activity"),
@@ -230,11 +236,8 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
         rows: list[tuple[str, ...]] = [
             (a.title, status_label(s, lang), note or "–") for a, s, note in followed
         ]
-        if not anonymous:
-            header = (t(lang, "export.unit"), *header)
-            rows = [(a.unit_name, *row) for (a, _, _), row in zip(followed, rows, strict=True)]
-        else:  # in the order of the words: the order of the units would tell whose they are
-            rows.sort(key=_row_key)
+        header = (t(lang, "export.unit"), *header)
+        rows = [(a.unit_name, *row) for (a, _, _), row in zip(followed, rows, strict=True)]
         blocks.append(Table(header, tuple(rows)))
 
     blocks.append(Heading(1, t(lang, "export.evaluation")))
@@ -259,7 +262,9 @@ def build_round_document(record: RoundRecord, generated_at: str) -> ExportDocume
     elif anonymous:
         blocks.append(Paragraph(t(lang, "summary.anonymous_missing", n=summary.not_responded)))
     else:
-        blocks.append(Bullets(tuple(f"{m.unit_name} — {m.person_name}" for m in summary.missing)))
+        blocks.append(
+            Bullets(tuple(unit_dash_person(m.unit_name, m.person_name) for m in summary.missing))
+        )
 
     subtitle = r.template_name + (f" — {r.overarching_question}" if r.overarching_question else "")
     return ExportDocument(

@@ -24,10 +24,15 @@ def followup_prompt(
     lang: str,
     activity: ActivityView,
     remaining: int,
+    anonymous: bool = False,
 ) -> QuestionPrompt:
-    """A prompt asking how an open activity went."""
+    """A prompt asking how an open activity went; in an anonymous round it says that the
+    reply is stored with the unit's activity, not anonymously, and can be skipped."""
     owner = t(lang, "chain.followup.owner", owner=activity.owner) if activity.owner else ""
     text = t(lang, "chain.followup.question", title=activity.title, owner=owner)
+    hint = t(lang, "chain.followup.hint")
+    if anonymous:
+        hint += " " + t(lang, "chain.followup.not_anonymous")
     return QuestionPrompt(
         participation_id=participation_id,
         round_id=round_id,
@@ -35,7 +40,7 @@ def followup_prompt(
         total=total,
         question_key=FOLLOWUP_KEY,
         text=text,
-        hint=t(lang, "chain.followup.hint"),
+        hint=hint,
         previous_answer=None,
         lang=lang,
         followup=activity,

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from bot.cli_parser import argument_error
 from bot.i18n import format_local, t
 from bot.schedule.jobs import DEFAULT_INTERVAL_S, DEFAULT_LEASE
 from bot.schedule.preset import preset_path
@@ -115,15 +116,14 @@ def cmd_schedule_import(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_schedule_jobs(args: argparse.Namespace, out: Console) -> int:
     """List the scheduler's jobs for the workspace."""
-    from rich.table import Table
-
+    from bot import cli_views
     from bot.schedule.console_notifier import ConsoleNotifier
     from bot.schedule.scheduler import Scheduler
     from bot.wiring import build_runtime
 
     runtime = build_runtime(args.db)
     scheduler = Scheduler(runtime.services, ConsoleNotifier(out, args.tz))
-    table = Table("id", "kind", "key", "due", "status", "attempts", "outcome / error")
+    table = cli_views.table(args.lang, "id", "kind", "key", "due", "status", "attempts", "outcome")
     for job in scheduler.jobs.jobs(args.workspace, args.status, args.limit):
         table.add_row(
             str(job.id),
@@ -173,8 +173,14 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
     if args.once:
         report = scheduler.tick()
         out.print(
-            f"Worker {scheduler.worker_id}: {report.planned} jobs planned, {report.ran} run, "
-            f"{report.failed} failed.",
+            t(
+                args.lang,
+                "schedule.cli.worker_once",
+                worker=scheduler.worker_id,
+                planned=report.planned,
+                ran=report.ran,
+                failed=report.failed,
+            ),
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -195,7 +201,12 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     out.print(
-        f"Worker {scheduler.worker_id} running every {args.interval:g} s; Ctrl-C stops it.",
+        t(
+            args.lang,
+            "schedule.cli.worker_running",
+            worker=scheduler.worker_id,
+            interval=f"{args.interval:g}",
+        ),
         markup=False,
         highlight=False,
         soft_wrap=True,
@@ -213,7 +224,7 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
 def _positive(value: str) -> float:
     number = float(value)
     if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value}")
+        raise argument_error("cli.arg.seconds", value=value)
     return number
 
 

@@ -6,6 +6,7 @@ from rich.console import Console
 
 from bot.domain.absence import ABSENT, absent_line
 from bot.domain.anonymity import DEFAULT_ANONYMITY_K, notice
+from bot.domain.labels import person_and_unit
 from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.i18n import format_local, t
 from bot.progress_text import left_text
@@ -106,11 +107,11 @@ class ConsoleNotifier:
             "missing": len(missing),
             "total": total,
         }
-        away = absent_line(status, info.lang, lambda p: f"{p.name} ({p.unit_name})")
+        away = absent_line(status, info.lang, lambda p: person_and_unit(p.name, p.unit_name))
         if info.anonymous:
             self._print(t(info.lang, "schedule.digest_anonymous", **params) + away)
             return
-        names = ", ".join(f"{p.name} ({p.unit_name})" for p in missing)
+        names = ", ".join(person_and_unit(p.name, p.unit_name) for p in missing)
         self._print(t(info.lang, "schedule.digest", names=names, **params) + away)
 
     def summary_ready(self, summary: RoundSummary) -> None:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli_parser import argument_error
 from bot.i18n import t
 from bot.schedule.preset import preset_path
 
@@ -26,7 +27,7 @@ def _today(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        raise argument_error("cli.arg.date", value=repr(value)) from None
 
 
 def year_arg(value: str) -> int:
@@ -48,9 +49,7 @@ def year_arg(value: str) -> int:
         return parse_year(value)
     except InvalidInput:
         low, high = YEAR_RANGE
-        raise argparse.ArgumentTypeError(
-            f"expected a year between {low} and {high}, got {value!r}"
-        ) from None
+        raise argument_error("cli.arg.year", low=low, high=high, value=repr(value)) from None
 
 
 def _writable(path: Path, err: Console, lang: str) -> bool:

@@ -138,7 +138,6 @@ class Answering:
                 state.unit_id,
                 state.round_id,
                 state.round_created_at,
-                state.round_anonymous,
             )
         ):
             return None

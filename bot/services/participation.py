@@ -350,6 +350,7 @@ class ParticipationKernel:
                     round_.lang,
                     chain_activities.view(pending[0]),
                     len(pending),
+                    anonymous=round_.anonymous,
                 )
         previous = None
         if with_previous:

@@ -44,6 +44,7 @@ from slack_sdk.models.blocks import (
 from bot.chain.context import render_context_mrkdwn
 from bot.domain.absence import absent_line
 from bot.domain.anonymity import DEFAULT_ANONYMITY_K, notice
+from bot.domain.labels import unit_and_person
 from bot.domain.results import (
     ActivityView,
     Outcome,
@@ -424,7 +425,7 @@ def _thread_links(summary: RoundSummary, permalinks: Mapping[str, str]) -> str:
     for thread in summary.threads:
         url = permalinks.get(thread.ref, "")
         if _PERMALINK.match(url):
-            label = mrkdwn(f"{thread.unit_name} ({thread.person_name})")
+            label = unit_and_person(mrkdwn(thread.unit_name), mrkdwn(thread.person_name))
             links.append(f"<{url}|{label}>")
     if not links:
         return ""
@@ -484,9 +485,11 @@ def status_text(status: RoundStatus, tz: str) -> str:
     )
     missing = status.non_responders
     if missing and not info.anonymous:
-        names = ", ".join(f"{mrkdwn(p.unit_name)} ({mrkdwn(p.name)})" for p in missing)
+        names = ", ".join(unit_and_person(mrkdwn(p.unit_name), mrkdwn(p.name)) for p in missing)
         line += "\n" + t(lang, "slack.status_missing", names=names)
-    line += absent_line(status, lang, lambda p: f"{mrkdwn(p.unit_name)} ({mrkdwn(p.name)})")
+    line += absent_line(
+        status, lang, lambda p: unit_and_person(mrkdwn(p.unit_name), mrkdwn(p.name))
+    )
     return clip(line, MAX_SECTION_TEXT)
 
 

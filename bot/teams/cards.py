@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.labels import unit_and_person
 from bot.domain.results import AnswerLine, Participant, QuestionPrompt, RoundInfo, RoundStatus
 from bot.escaping import markdown
 from bot.i18n import format_local, t
@@ -220,7 +221,7 @@ def status_text(status: RoundStatus, tz: str) -> str:
     participants = [p for u in status.units for p in u.participants]
     missing = status.unfinished
     names = (
-        ", ".join(f"{markdown(p.unit_name)} ({markdown(p.name)})" for p in missing)
+        ", ".join(unit_and_person(markdown(p.unit_name), markdown(p.name)) for p in missing)
         if not info.anonymous
         else str(len(missing))
     )
