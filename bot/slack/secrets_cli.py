@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from bot.i18n import t
-from bot.wiring import build_runtime
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def cmd_secrets_rotate(args: argparse.Namespace, out: Console) -> int:
@@ -17,6 +18,7 @@ def cmd_secrets_rotate(args: argparse.Namespace, out: Console) -> int:
     from bot.slack.config import SlackConfigError, token_keys_from_env
     from bot.slack.token_cipher import TokenCipher, TokenDecryptionError
     from bot.slack.token_store import rotate_stored_tokens
+    from bot.wiring import build_runtime
 
     try:
         cipher = TokenCipher(token_keys_from_env())
