@@ -72,6 +72,8 @@ TARGET_RATIO = 1.5
 RATIO_RATE = 100
 TARGET_P99_MS = 300.0
 FLOORS = ("ack", "insert", "lean")
+#: The documented multi-process mode (``serve --workers N``) is measured as well.
+WORKERS = 2
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -176,9 +178,33 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
                 drain=True,
                 bot=True,
             )
+            workers_steps, workers_totals = _system(
+                f"bot-{WORKERS}p",
+                lambda: start_bot(
+                    db.url, fake.base_url, name="bot-workers", workers=WORKERS, env=UNLIMITED
+                ),
+                fake,
+                db,
+                take,
+                steps,
+                seconds,
+                drain=True,
+                bot=True,
+            )
     finally:
         fake.stop()
     result = _verdict(floors, bot_steps, totals)
+    several = _verdict(floors, workers_steps, workers_totals)
+    result["workers"] = {
+        "processes": WORKERS,
+        "bot": several["bot"],
+        "totals": several["totals"],
+        "sustained_rate": several["sustained_rate"],
+        "p99_ratio_at_100": several["p99_ratio_at_100"],
+        "cpu_ratio_at_100": several["cpu_ratio_at_100"],
+        "pass_latency": several["pass_latency"],
+        "pass_sustained": several["pass_sustained"],
+    }
     result["floor_posts"] = {m: t for m, t in floor_posts.items() if t}
     return result
 
@@ -188,19 +214,25 @@ def _delivered(fake: FakeSlackProc, since: int) -> tuple[int, float]:
     return sum(1 for p in posts if p[3]), max((float(p[4]) for p in posts if p[3]), default=0.0)
 
 
-def _bot_settled(fake: FakeSlackProc, db: Any, since: int) -> tuple[dict[str, Any], int]:
+def _sent_keys(db: Any) -> int:
+    return int(
+        db.scalar(
+            "SELECT count(*) FROM chat_posts WHERE status = 'sent' "
+            "AND CAST(payload AS jsonb) ->> 'method' = 'chat.postMessage'"
+        )
+    )
+
+
+def _bot_settled(
+    fake: FakeSlackProc, db: Any, since: int, keys_before: int
+) -> tuple[dict[str, Any], int]:
     """The bot's record of posts once its outbox is empty (every row sent or given up) and
     the fake has as many of its messages as the outbox has sent keys, or after 120 s; and
     how many message keys the outbox marked sent. (An answer may call for more than one
     message, so the drain above can end before the last ones are posted.)"""
     deadline = time.monotonic() + 120
     while True:
-        keys = int(
-            db.scalar(
-                "SELECT count(*) FROM chat_posts WHERE status = 'sent' "
-                "AND CAST(payload AS jsonb) ->> 'method' = 'chat.postMessage'"
-            )
-        )
+        keys = _sent_keys(db) - keys_before
         busy = int(
             db.scalar("SELECT count(*) FROM chat_posts WHERE status IN ('pending', 'failed')")
         )
@@ -234,6 +266,8 @@ def _system(
     bot: bool,
 ) -> tuple[dict[int, dict[str, float]], dict[str, Any]]:
     first_post = fake.post_count()  # everything before is another system's
+    answers_before = stored_answers(db) if bot else 0
+    keys_before = _sent_keys(db) if bot else 0
     proc = start()
     out: dict[int, dict[str, float]] = {}
     acked_total = 0
@@ -259,8 +293,8 @@ def _system(
                 row["drained_after_s"] = max(0.0, last - end)
                 row["processed_per_s"] = result.acked / max(1e-9, last - result.started)
             if bot:
-                stored = wait_stored(db, acked_total, None, timeout=20)
-                row["stored_total"] = float(stored)
+                stored = wait_stored(db, answers_before + acked_total, None, timeout=20)
+                row["stored_total"] = float(stored - answers_before)
                 stored_rate = result.acked / max(1e-9, _last_stored(db) - result.started)
                 row["stored_per_s"] = stored_rate
                 row["processed_per_s"] = min(row["processed_per_s"], stored_rate)
@@ -289,8 +323,8 @@ def _system(
                 if rate >= TARGET_RATE:
                     break
         if bot:
-            stored = stored_answers(db)
-            posts, keys_sent = _bot_settled(fake, db, first_post)
+            stored = stored_answers(db) - answers_before
+            posts, keys_sent = _bot_settled(fake, db, first_post, keys_before)
             totals = {
                 "acked": acked_total,
                 "stored": stored,

@@ -335,10 +335,12 @@ def start_bot(
     port: int | None = None,
     scheduler: bool = False,
     threads: int = 8,
+    workers: int = 1,
     env: dict[str, str] | None = None,
 ) -> BotProc:
-    """Start ``dialogbot serve --mode http`` on loopback (not yet waited for); ``env`` adds
-    to :func:`bot_env` (e.g. the posting rates the fake enforces)."""
+    """Start ``dialogbot serve --mode http`` on loopback (not yet waited for), with
+    ``workers`` processes on the port; ``env`` adds to :func:`bot_env` (e.g. the posting
+    rates the fake enforces)."""
     port = port or free_port()
     argv = [
         str(Path(sys.executable).parent / "dialogbot"),
@@ -352,6 +354,8 @@ def start_bot(
         "--threads",
         str(threads),
     ]
+    if workers > 1:
+        argv += ["--workers", str(workers)]
     if not scheduler:
         argv.append("--no-scheduler")
     return BotProc(name, argv, port, {**bot_env(db_url, api_url), **(env or {})})
