@@ -64,9 +64,6 @@ MANAGERS = 500
 QUESTIONS = 5
 STEPS = (50, 100, 200, 300, 400)
 STEP_SECONDS = 10.0
-#: This fake enforces no workspace-wide posting limit, so the bot is told of none either
-#: (as the floors, it then paces per channel only: every manager has a DM of their own).
-UNLIMITED = {"DIALOGBOT_SLACK_WORKSPACE_RATE": "10000", "DIALOGBOT_SLACK_WORKSPACE_BURST": "10000"}
 TARGET_RATE = 200
 TARGET_RATIO = 1.5
 RATIO_RATE = 100
@@ -169,7 +166,7 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
                 )
             bot_steps, totals = _system(
                 "bot",
-                lambda: start_bot(db.url, fake.base_url, name="bot-ack", env=UNLIMITED),
+                lambda: start_bot(db.url, fake.base_url, name="bot-ack"),
                 fake,
                 db,
                 take,
@@ -180,9 +177,7 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
             )
             workers_steps, workers_totals = _system(
                 f"bot-{WORKERS}p",
-                lambda: start_bot(
-                    db.url, fake.base_url, name="bot-workers", workers=WORKERS, env=UNLIMITED
-                ),
+                lambda: start_bot(db.url, fake.base_url, name="bot-workers", workers=WORKERS),
                 fake,
                 db,
                 take,

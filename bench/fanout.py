@@ -116,21 +116,6 @@ def _database(label: str) -> Iterator[BenchDatabase]:
         db.drop()
 
 
-@contextmanager
-def _env(values: dict[str, str]) -> Iterator[None]:
-    """Environment for the bot process started inside (the harness passes ours on)."""
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def _prompts(fake: FakeSlackProc) -> tuple[list[list[Any]], list[list[Any]], dict[str, int]]:
     data = fake.posts()
     delivered = [p for p in data["posts"] if p[3]]
@@ -187,8 +172,7 @@ def _case(delivery: str, managers: int, channel_rate: float) -> dict[str, Any]:
                 "DIALOGBOT_SLACK_WORKSPACE_RATE": str(WORKSPACE_RATE),
                 "DIALOGBOT_SLACK_WORKSPACE_BURST": str(WORKSPACE_BURST),
             }
-            with _env(limits):
-                bot = start_bot(db.url, fake.base_url, name=f"bot-fanout-{delivery}")
+            bot = start_bot(db.url, fake.base_url, name=f"bot-fanout-{delivery}", env=limits)
             try:
                 bot.wait_ready()
                 time.sleep(1.0)  # start-up settles (auth.test, leader election)

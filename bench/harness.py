@@ -71,7 +71,8 @@ class BenchDatabase:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{self.name}"'))
         admin.dispose()
-        self.engine: Engine = make_engine(self.url)
+        # The bench's own checks (not the bot) ping: a drill restarts the server under them.
+        self.engine: Engine = make_engine(self.url, pool_pre_ping=True)
         upgrade(self.engine)
 
     def make_services(self) -> Services:
@@ -327,6 +328,11 @@ def bot_env(db_url: str, api_url: str) -> dict[str, str]:
     }
 
 
+#: The fake Slack enforces no workspace-wide posting limit unless a bench sets one, so the
+#: bot is told of none either (it then paces per channel only, as the floors do).
+UNLIMITED = {"DIALOGBOT_SLACK_WORKSPACE_RATE": "10000", "DIALOGBOT_SLACK_WORKSPACE_BURST": "10000"}
+
+
 def start_bot(
     db_url: str,
     api_url: str,
@@ -358,7 +364,7 @@ def start_bot(
         argv += ["--workers", str(workers)]
     if not scheduler:
         argv.append("--no-scheduler")
-    return BotProc(name, argv, port, {**bot_env(db_url, api_url), **(env or {})})
+    return BotProc(name, argv, port, {**bot_env(db_url, api_url), **UNLIMITED, **(env or {})})
 
 
 def start_floor(api_url: str, *, port: int | None = None, threads: int = 8) -> BotProc:

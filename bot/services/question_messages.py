@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
 from bot.domain.results import QuestionPrompt
 from bot.domain.states import is_finished
-from bot.domain.templates import DialogTemplate
+from bot.domain.templates import DialogTemplate, Question
 from bot.services.kernel import ServiceKernel
 from bot.services.participation import has_no_current_question, own_questions
 from storage.models import Participation
@@ -177,44 +177,17 @@ class QuestionMessages:
             return None
         else:
             now_current = questions[found.position].key
-        lang = found.lang
-        numbers = {q.key: n for n, q in enumerate(questions, 1)}
-        changes: list[QuestionMessageChange] = []
-        for row in rows:
-            ref = row.question_key
-            number = numbers.get(ref, 0)
-            text = questions[number - 1].text.get(lang) if number else ""
-            answered = number and row.answer_status is not None
-            state: QuestionState
-            if ref == now_current:
-                state, token = "open", OPEN
-            elif ref.startswith(FOLLOWUP_KEY):
-                state, token = "followed_up", "followed_up"
-            elif not number:
-                continue
-            elif not answered or row.answer_status is None:
-                state, token = "unanswered", "unanswered"
-            else:
-                state = _STATES.get(row.answer_status, "unanswered")
-                token = f"{row.answer_status}:{row.answer_revision}"
-            if token == row.shown:
-                continue
-            changes.append(
-                QuestionMessageChange(
-                    message_id=row.id,
-                    question_ref=ref,
-                    conversation=row.conversation,
-                    message_ts=row.message_ts,
-                    token=token,
-                    state=state,
-                    number=number,
-                    total=len(questions),
-                    question_text=text,
-                    answer=row.answer_text if answered and state == "answered" else None,
-                    lang=lang,
-                )
-            )
-        return changes
+        return _out_of_date(
+            rows,
+            questions,
+            now_current,
+            found.lang,
+            lambda row: (
+                None
+                if row.answer_status is None
+                else (row.answer_status, row.answer_revision, row.answer_text)
+            ),
+        )
 
     def _changes_orm(
         self,
@@ -232,45 +205,12 @@ class QuestionMessages:
             return []
         template = self.kernel.template_of(p.round)
         now_current = _current_ref(repo, p, template)
-        lang = p.round.lang
-        questions = own_questions(p, template)
-        numbers = {q.key: n for n, q in enumerate(questions, 1)}
-        changes: list[QuestionMessageChange] = []
-        for row in rows:
-            ref = row.question_key
-            number = numbers.get(ref, 0)
-            text = questions[number - 1].text.get(lang) if number else ""
-            answer = p.answer_to(ref) if number else None
-            state: QuestionState
-            if ref == now_current:
-                state, token = "open", OPEN
-            elif ref.startswith(FOLLOWUP_KEY):
-                state, token = "followed_up", "followed_up"
-            elif not number:
-                continue
-            elif answer is None:
-                state, token = "unanswered", "unanswered"
-            else:
-                state = _STATES.get(answer.status, "unanswered")
-                token = f"{answer.status}:{answer.revision}"
-            if token == row.shown:
-                continue
-            changes.append(
-                QuestionMessageChange(
-                    message_id=row.id,
-                    question_ref=ref,
-                    conversation=row.conversation,
-                    message_ts=row.message_ts,
-                    token=token,
-                    state=state,
-                    number=number,
-                    total=len(questions),
-                    question_text=text,
-                    answer=answer.text if answer is not None and state == "answered" else None,
-                    lang=lang,
-                )
-            )
-        return changes
+
+        def answer_of(row: _MessageRow) -> _Answer | None:
+            answer = p.answer_to(row.question_key)
+            return None if answer is None else (answer.status, answer.revision, answer.text)
+
+        return _out_of_date(rows, own_questions(p, template), now_current, p.round.lang, answer_of)
 
     def shown(
         self, workspace: str, message_id: int, token: str, sent: Sequence[Landed] = ()
@@ -307,3 +247,72 @@ def _current_ref(repo: Repository, p: Participation, template: DialogTemplate) -
         if pending:
             return f"{FOLLOWUP_KEY}.{pending[0].id}"
     return questions[p.position].key
+
+
+#: An answer as a question message shows it: status, revision, text.
+_Answer = tuple[str, int | None, str | None]
+
+
+class _MessageRow(Protocol):
+    """What :func:`_out_of_date` reads of a posted question message (ORM row or Core row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def question_key(self) -> str: ...
+    @property
+    def shown(self) -> str | None: ...
+    @property
+    def conversation(self) -> str: ...
+    @property
+    def message_ts(self) -> str: ...
+
+
+_R = TypeVar("_R", bound=_MessageRow)
+
+
+def _out_of_date(
+    rows: Sequence[_R],
+    questions: Sequence[Question],
+    now_current: str | None,
+    lang: str,
+    answer_of: Callable[[_R], _Answer | None],
+) -> list[QuestionMessageChange]:
+    """The question messages whose shown state is out of date: the open question, a
+    follow-up, an unanswered one, or an answer (status, revision, text) they no longer show."""
+    numbers = {q.key: n for n, q in enumerate(questions, 1)}
+    changes: list[QuestionMessageChange] = []
+    for row in rows:
+        ref = row.question_key
+        number = numbers.get(ref, 0)
+        answer = answer_of(row) if number else None
+        state: QuestionState
+        if ref == now_current:
+            state, token = "open", OPEN
+        elif ref.startswith(FOLLOWUP_KEY):
+            state, token = "followed_up", "followed_up"
+        elif not number:
+            continue
+        elif answer is None:
+            state, token = "unanswered", "unanswered"
+        else:
+            state = _STATES.get(answer[0], "unanswered")
+            token = f"{answer[0]}:{answer[1]}"
+        if token == row.shown:
+            continue
+        changes.append(
+            QuestionMessageChange(
+                message_id=row.id,
+                question_ref=ref,
+                conversation=row.conversation,
+                message_ts=row.message_ts,
+                token=token,
+                state=state,
+                number=number,
+                total=len(questions),
+                question_text=questions[number - 1].text.get(lang) if number else "",
+                answer=answer[2] if answer is not None and state == "answered" else None,
+                lang=lang,
+            )
+        )
+    return changes
