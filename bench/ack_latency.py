@@ -59,6 +59,7 @@ from bench.harness import (
     stored_answers,
     wait_stored,
 )
+from bench.timing import process_cpu
 
 MANAGERS = 500
 QUESTIONS = 5
@@ -71,7 +72,6 @@ TARGET_P99_MS = 300.0
 FLOORS = ("ack", "insert", "lean")
 #: The documented multi-process mode (``serve --workers N``) is measured as well.
 WORKERS = 2
-_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def tree_cpu(pid: int) -> float:
@@ -81,8 +81,7 @@ def tree_cpu(pid: int) -> float:
     while todo:
         current = todo.pop()
         try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / _TICK
+            total += process_cpu(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 children = (task / "children").read_text().split()
                 todo.extend(int(c) for c in children)

@@ -44,6 +44,7 @@ from sqlalchemy import event
 
 from bench.harness import SECRET, TEAM, Thread, bench_database, seed_rounds
 from bench.sql_per_slack_answer import _deliver
+from bench.timing import process_cpu
 from bot.slack.app import build_app, wsgi_app
 from bot.slack.config import SlackConfig
 from bot.slack.executor import TrackingExecutor
@@ -207,11 +208,9 @@ def main() -> None:
 def _proc_cpu(pid: int) -> float:
     """CPU seconds (user + system) of another process on this machine (0 when gone)."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
+        return process_cpu(pid)
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _load() -> float:

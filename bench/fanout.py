@@ -31,7 +31,6 @@ Target: ≤ 1.1× the floor, zero lost, zero doubled, ack ≤ 3 s, ≤ 2 ms of b
 
 from __future__ import annotations
 
-import os
 import resource
 import time
 import uuid
@@ -58,6 +57,7 @@ from bench.harness import (
     start_bot,
 )
 from bench.orgs import build_org
+from bench.timing import process_cpu
 from bot.slack.notifier import FANOUT_WORKERS
 from storage.db import make_engine, make_session_factory, upgrade
 
@@ -73,13 +73,6 @@ MEAN_RTT_S = sum(LATENCY_MS) / 2 / 1000
 TARGET_RATIO = 1.1
 ACK_LIMIT_S = 3.0
 CPU_PER_MANAGER_LIMIT_S = 0.002
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (``/proc/<pid>/stat``, its threads included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def _self_cpu() -> float:
@@ -181,7 +174,7 @@ def _case(delivery: str, managers: int, channel_rate: float) -> dict[str, Any]:
                     f"kanal:<#{GROUP_CHANNEL}|bench> leverans:{delivery}"
                 )
                 load_before = _load()
-                cpu0 = (cpu_seconds(bot.pid), cpu_seconds(fake.pid), _self_cpu())
+                cpu0 = (process_cpu(bot.pid), process_cpu(fake.pid), _self_cpu())
                 start_wall = time.time()
                 body = slash_command_body(
                     "/dialog",
@@ -202,7 +195,7 @@ def _case(delivery: str, managers: int, channel_rate: float) -> dict[str, Any]:
                     f"{ack_s * 1000:.0f} ms"
                 )
                 _wait_prompts(fake, managers)
-                cpu1 = (cpu_seconds(bot.pid), cpu_seconds(fake.pid), _self_cpu())
+                cpu1 = (process_cpu(bot.pid), process_cpu(fake.pid), _self_cpu())
                 time.sleep(2.0)  # anything still arriving would be a duplicate
                 prompts, parents, statuses = _prompts(fake)
                 unthreaded = int(
