@@ -27,16 +27,14 @@ sent, and one transaction (``on_landed_many``) records many threads and question
 from __future__ import annotations
 
 import base64
-import http.client
 import io
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request
@@ -186,57 +184,15 @@ class KeepAliveWebClient(WebClient):
     for the answer as it is: not retried, the call may have been made), so slack_sdk's
     retry handlers and the poster's handling see no difference."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._local = threading.local()
-
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         parts = urlsplit(url)
         if self.proxy is not None or parts.scheme not in ("http", "https"):
             return super()._perform_urllib_http_request_internal(url, req)
-        connections: dict[tuple[str, str], http.client.HTTPConnection] = (
-            getattr(self._local, "connections", None) or {}
-        )
-        self._local.connections = connections
-        where = (parts.scheme, parts.netloc)
-        conn = connections.get(where)
-        if conn is None:
-            if parts.scheme == "https":
-                conn = http.client.HTTPSConnection(
-                    parts.hostname or "",
-                    parts.port,
-                    timeout=self.timeout,
-                    context=self.ssl or ssl.create_default_context(),
-                )
-            else:
-                conn = http.client.HTTPConnection(
-                    parts.hostname or "", parts.port, timeout=self.timeout
-                )
-            connections[where] = conn
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        try:
-            conn.request("POST", path, body=req.data, headers=dict(req.header_items()))
-        except (OSError, http.client.HTTPException) as err:
-            conn.close()
-            connections.pop(where, None)
-            raise URLError(err) from err
-        try:
-            resp = conn.getresponse()
-            body = resp.read()
-        except TimeoutError:
-            # Slack got the call and did not answer in time: it may have made the post. As
-            # urllib, raised as it is, so no retry handler tries again blind (the row stays
-            # under its lease; the resender looks for its key in the thread before posting).
-            conn.close()
-            connections.pop(where, None)
-            raise
-        except (OSError, http.client.HTTPException) as err:
-            conn.close()
-            connections.pop(where, None)
-            raise URLError(err) from err
-        if resp.will_close:
-            conn.close()
-            connections.pop(where, None)
+        data = cast(bytes | None, req.data)  # slack_sdk's requests carry bytes
+        resp, body = web_post.exchange(
+            self, (parts.scheme, parts.netloc), path, dict(req.header_items()), data
+        )
         if resp.status >= 400:
             raise HTTPError(url, resp.status, resp.reason, resp.headers, io.BytesIO(body))
         charset = resp.headers.get_content_charset() or "utf-8"

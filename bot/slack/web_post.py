@@ -158,10 +158,23 @@ def _exchange(
     headers: dict[str, str],
     data: bytes,
 ) -> tuple[int, dict[str, str], bytes]:
-    """One POST on this thread's connection to ``where`` (opened when there is none); the
-    connection is dropped after an error or when the server closes it. A connection error
-    is raised as :class:`URLError` (retried by the client's handlers), a timeout waiting
-    for the answer as it is."""
+    """:func:`exchange`, the headers as a dict with names in lower case."""
+    response, body = exchange(client, where, target, headers, data)
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def exchange(
+    client: WebClient,
+    where: tuple[str, str],
+    target: str,
+    headers: dict[str, str],
+    data: bytes | None,
+) -> tuple[http.client.HTTPResponse, bytes]:
+    """One POST on this thread's keep-alive connection to ``where`` (scheme, host:port),
+    opened when there is none; the connection is dropped after an error or when the server
+    closes it. The response (read) and its body. A connection error is raised as
+    :class:`URLError` (retried by the client's handlers), a timeout waiting for the answer
+    as it is: Slack may have made the call, so it is never retried blind."""
     connections: dict[tuple[str, str], http.client.HTTPConnection] = (
         getattr(_local, "connections", None) or {}
     )
@@ -202,4 +215,4 @@ def _exchange(
     if response.will_close:
         connections.pop(where, None)
         conn.close()
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    return response, body
