@@ -18,7 +18,7 @@ from bot.slack.context import ClientProvider, SlackContext
 from bot.slack.edge import guarded_wsgi_app
 from bot.slack.executor import TrackingExecutor
 from bot.slack.listeners import register_all
-from bot.slack.notifier import SlackNotifier, landing_batch_hook, landing_hook
+from bot.slack.notifier import SlackNotifier, landing_batch_hook
 from bot.slack.pacing import Limits, Pacer
 from bot.slack.poster import Poster, make_client, resend_loop
 from bot.slack.token_store import installation_store
@@ -75,7 +75,6 @@ def build_context(config: SlackConfig, runtime: Runtime, client: WebClient) -> S
         services=runtime.services,
         poster=Poster(
             store,
-            on_landed=landing_hook(runtime.services),
             on_landed_many=landing_batch_hook(runtime.services),
             pacer=process_pacer(config),
             keep_alive=config.pacing is not None,

@@ -56,31 +56,12 @@ _THREAD_KEY = re.compile(r"^round:(\d+):thread:(\d+)$")
 _ANNOUNCE_KEY = re.compile(r"^round:(\d+):announce$")
 
 
-def landing_hook(services: Services) -> Callable[[str, str, dict[str, Any], Posted], None]:
-    """What the engine must learn when a post lands, whoever sent it (the fan-out, the
-    resender): where a participant's thread opened, where a round was announced, which
-    message shows which question."""
-
-    def landed(workspace: str, key: str, payload: dict[str, Any], posted: Posted) -> None:
-        question_updates.record_landed(services, workspace, payload, posted)
-        if match := _THREAD_KEY.match(key):
-            services.rounds.set_thread(
-                workspace, int(match[2]), thread_ref(posted.channel, posted.ts)
-            )
-        elif match := _ANNOUNCE_KEY.match(key):
-            services.rounds.set_announcement(
-                workspace, int(match[1]), thread_ref(posted.channel, posted.ts)
-            )
-
-    return landed
-
-
 def landing_batch_hook(
     services: Services,
 ) -> Callable[[str, list[LandedPost]], dict[int, list[QuestionMessageChange]]]:
-    """:func:`landing_hook` for many posts of one workspace, with marking them sent: one
-    transaction for the outbox rows and all the threads, announcements and question
-    messages they tell. Returns which question messages of the participations whose
+    """What the engine must learn when posts of one workspace land, whoever sent them (the
+    fan-out, the listener, the resender), with marking them sent: one transaction for the
+    outbox rows and all the threads, announcements and question messages they tell. Returns which question messages of the participations whose
     next question landed need an update (:meth:`bot.services.landings.Landings.record`)."""
 
     def landed(workspace: str, posts: list[LandedPost]) -> dict[int, list[QuestionMessageChange]]:
@@ -221,7 +202,7 @@ class SlackNotifier:
         out (a post is always in the outbox before it is sent). A process that dies
         before or during :meth:`send_round_start` leaves what was written to the
         resender (and what was not to whoever carries out the start again); the engine
-        learns each thread as it lands (:func:`landing_hook`)."""
+        learns each thread as it lands (:func:`landing_batch_hook`)."""
         info = started.round
         announce = self._announcement_post(info, len(started.participants))
         chains = tuple(

@@ -326,14 +326,12 @@ class Poster:
     """Deduplicated, crash-safe posting to Slack for any workspace."""
 
     store: OutboxStore
-    #: Called after a post landed (workspace, key, where), e.g. to tell the engine where a
-    #: participant's thread is; whoever sent it (listener, fan-out, resender).
-    on_landed: Callable[[str, str, dict[str, Any], Posted], None] | None = None
-    #: Marks many landed posts of one workspace sent and does what :attr:`on_landed`
-    #: does for each, in one transaction; returns what it found about participations'
-    #: question messages (by participation; the caller of :meth:`send_planned` reads it
-    #: from its :class:`LandingBatch`). When None, the rows are marked sent by
-    #: :attr:`store` and :attr:`on_landed` is called for each.
+    #: Marks landed posts of one workspace sent and tells the engine where they went (a
+    #: participant's thread, an announcement, a question message), in one transaction,
+    #: whoever sent them (listener, fan-out, resender); returns what it found about
+    #: participations' question messages (by participation; the caller of
+    #: :meth:`send_planned` reads it from its :class:`LandingBatch`). When None, the rows
+    #: are only marked sent by :attr:`store`.
     on_landed_many: Callable[[str, list[LandedPost]], Mapping[int, Any]] | None = None
     #: Paces posts per channel and workspace (None: no pacing, 429s waited out in the
     #: client as before).
@@ -347,9 +345,9 @@ class Poster:
     def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> dict[int, Any]:
         """Mark landed posts sent and tell the engine where they went: one transaction per
         workspace with :attr:`on_landed_many` (what it found about participations'
-        question messages is returned); else one statement per workspace and
-        :attr:`on_landed` per post. If that transaction fails, the rows are still marked
-        sent (one statement), so nothing that landed is sent again."""
+        question messages is returned); else one statement per workspace. If that
+        transaction fails, the rows are still marked sent (one statement), so nothing
+        that landed is sent again."""
         by_workspace: dict[str, list[tuple[Landed, dict[str, Any]]]] = {}
         for workspace, landed, payload in items:
             by_workspace.setdefault(workspace, []).append((landed, payload))
@@ -362,11 +360,7 @@ class Poster:
                     continue
                 except Exception:
                     log.exception("bookkeeping after %d posts landed failed", len(posts))
-                self.store.sent(workspace, [landed for landed, _ in group])
-            else:
-                self.store.sent(workspace, [landed for landed, _ in group])
-                for key, payload, posted in posts:
-                    self._landed(workspace, key, payload, posted)
+            self.store.sent(workspace, [landed for landed, _ in group])
         return found
 
     # Before and after an ack ---------------------------------------------------------------
@@ -432,13 +426,6 @@ class Poster:
                 return None
             parent = Posted(recorded[0], recorded[1])
         return {**payload, "channel": parent.channel, "thread_ts": parent.ts}
-
-    def _landed(self, workspace: str, key: str, payload: dict[str, Any], posted: Posted) -> None:
-        if self.on_landed is not None:
-            try:
-                self.on_landed(workspace, key, payload, posted)
-            except Exception:
-                log.exception("bookkeeping after %s landed failed", key)
 
     # Direct posting -------------------------------------------------------------------------
 
@@ -637,8 +624,9 @@ class Poster:
                 log.info("could not check whether %s was posted; left for later", due.key)
                 return 0
             if found is not None:
-                self.store.sent(due.workspace_id, [Landed(due.key, found.channel, found.ts)])
-                self._landed(due.workspace_id, due.key, due.payload, found)
+                self.record_landed(
+                    [(due.workspace_id, Landed(due.key, found.channel, found.ts), due.payload)]
+                )
                 return 0
         if not self._lease_holds(due.lease_until):
             return 0
@@ -793,8 +781,7 @@ class Poster:
         log.info("posted %s (%s) to %s at %s", key, method, posted.channel, posted.ts)
         metrics.post_done("sent")
         if record:
-            self.store.sent(workspace, [Landed(key, posted.channel, posted.ts)])
-            self._landed(workspace, key, payload, posted)
+            self.record_landed([(workspace, Landed(key, posted.channel, posted.ts), payload)])
         return posted
 
 
