@@ -5,35 +5,47 @@ round): thread-reply events, correctly signed, sent open-loop from a separate pr
 rising rates for a fixed time per step. The same steps go to three floors on the same server
 stack (:mod:`bench.floor_app`): ``ack`` only acknowledges; ``insert`` does one INSERT +
 COMMIT before the ack; ``lean`` does the bot's visible work plainly (the answer stored
-before the ack, then the reaction, the next question and a post claim). Then to the bot.
+before the ack, then the reaction, the next question and a post claim). And to the bot, in
+one process and as ``serve --workers 2``.
+
+The five systems run interleaved: ``REPETITIONS`` repetitions, in each every system once
+(started, warmed up with ``WARMUP_ANSWERS`` answers that are not measured, then every step,
+then stopped), in an order that rotates from one repetition to the next. Every figure of a
+step is the median of its repetitions (their minimum and maximum are kept with it), and the
+verdicts are taken from the medians.
 
 Per step and system: the ack latency (p50/p99, from the intended send time), the CPU time
 of the server process (its whole process tree, from /proc) per answer, PostgreSQL's active
 time per answer (``pg_stat_database.active_time`` of the bench database), the CPU of the
 fake Slack and of the load generator (separately), and for the lean floor and the bot the
 drain: the time until every next question is posted (the bench waits for it), which gives
-the rate really processed, posting included. The bot is saturated when that falls under
-90 % of the offered rate; steps above the target rate (200/s) are not run then. At the end,
-answers stored must equal acknowledged deliveries, with no Slack message stored twice and
-no post made twice. All systems post into the same fake (and the lean floor into the same
-kind of threads), one after the other: each system's posts are counted from the fake's
-record of its own run only (``since``), doubled both as the same channel, thread and text
-and as the same post key in the message metadata (the bot's key; the lean floor sends one
-too).
+the rate really processed, posting included. A system is saturated when that falls under
+90 % of the offered rate; steps above the target rate (200/s) are then not run in that
+repetition. At the end, answers stored must equal acknowledged deliveries, with no Slack
+message stored twice and no post made twice. All systems post into the same fake (and the
+lean floor into the same kind of threads), one after the other: each system's posts are
+counted from the fake's record of its own runs only (``since``), doubled both as the same
+channel, thread and text and as the same post key in the message metadata (the bot's key;
+the lean floor sends one too), over all of that system's repetitions together.
 
 Targets: p99 within 1.5× of the ``insert`` floor at 100 answers/s; 200 answers/s sustained
 on 2 cores with p99 ≤ 300 ms, posting drained; CPU per answer ≤ 1.5× the lean floor;
 ≤ 2 ms of PostgreSQL time per answer. Zero lost or duplicated.
+
+Run: ``python -m bench.ack_latency [--seconds S] [--repetitions N] [rate ...]`` (a smoke
+run: ``--seconds 1.5 --warmup 20 20 50``).
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 import resource
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,12 +71,19 @@ from bench.harness import (
     stored_answers,
     wait_stored,
 )
-from bench.timing import process_cpu
+from bench.timing import load, median_row, process_cpu, rotation
 
 MANAGERS = 500
 QUESTIONS = 5
 STEPS = (50, 100, 200, 300, 400)
-STEP_SECONDS = 10.0
+#: Seconds per step and repetition (one run of 10 s per step before the repetitions).
+STEP_SECONDS = 5.0
+REPETITIONS = 3
+#: Answers sent to every system after its start and before its first step, not measured:
+#: the process's first requests (connections, statement caches, lazy imports) and the
+#: first posts of a fresh fake are paid here.
+WARMUP_ANSWERS = 100
+WARMUP_RATE = 50
 TARGET_RATE = 200
 TARGET_RATIO = 1.5
 RATIO_RATE = 100
@@ -72,6 +91,8 @@ TARGET_P99_MS = 300.0
 FLOORS = ("ack", "insert", "lean")
 #: The documented multi-process mode (``serve --workers N``) is measured as well.
 WORKERS = 2
+#: Every system of the figure, in the order of the first repetition (rotated after that).
+SYSTEMS = (*FLOORS, "bot", "workers")
 
 
 def tree_cpu(pid: int) -> float:
@@ -132,10 +153,18 @@ def _last_stored(db: Any) -> float:
     return value.timestamp() if isinstance(value, datetime) else 0.0
 
 
-def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[str, Any]:
-    """Measure the floors and the bot step by step; return the figure's data."""
-    needed = int(sum(steps) * seconds) * (len(FLOORS) + 1)
+def run(
+    steps: tuple[int, ...] = STEPS,
+    seconds: float = STEP_SECONDS,
+    repetitions: int = REPETITIONS,
+    warmup: int = WARMUP_ANSWERS,
+) -> dict[str, Any]:
+    """Measure the floors and the bot step by step, interleaved, ``repetitions`` times;
+    return the figure's data (medians of the repetitions)."""
+    per_run = warmup + int(sum(steps) * seconds)
+    needed = per_run * len(SYSTEMS) * repetitions
     rounds_needed = -(-needed // (MANAGERS * QUESTIONS))
+    load_before = load()
     fake = FakeSlackProc()
     try:
         with bench_database("ack") as db:
@@ -149,46 +178,39 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
                 offset[0] += n
                 return items
 
-            floors: dict[str, dict[int, dict[str, float]]] = {}
-            floor_posts: dict[str, dict[str, Any]] = {}
-            for mode in FLOORS:
-                floors[mode], floor_posts[mode] = _system(
-                    f"floor-{mode}",
-                    functools.partial(start_floor_mode, mode, db.url, fake.base_url),
-                    fake,
-                    db,
-                    take,
-                    steps,
-                    seconds,
-                    drain=mode == "lean",
-                    bot=False,
-                )
-            bot_steps, totals = _system(
-                "bot",
-                lambda: start_bot(db.url, fake.base_url, name="bot-ack"),
-                fake,
-                db,
-                take,
-                steps,
-                seconds,
-                drain=True,
-                bot=True,
+            starts: dict[str, Callable[[], BotProc]] = {
+                mode: functools.partial(start_floor_mode, mode, db.url, fake.base_url)
+                for mode in FLOORS
+            }
+            starts["bot"] = lambda: start_bot(db.url, fake.base_url, name="bot-ack")
+            starts["workers"] = lambda: start_bot(
+                db.url, fake.base_url, name="bot-workers", workers=WORKERS
             )
-            workers_steps, workers_totals = _system(
-                f"bot-{WORKERS}p",
-                lambda: start_bot(db.url, fake.base_url, name="bot-workers", workers=WORKERS),
-                fake,
-                db,
-                take,
-                steps,
-                seconds,
-                drain=True,
-                bot=True,
-            )
+            runs: dict[str, list[SystemRun]] = {name: [] for name in SYSTEMS}
+            order: list[list[str]] = []
+            for repetition in range(repetitions):
+                order.append(rotation(SYSTEMS, repetition))
+                for name in order[-1]:
+                    log(f"figure 1: repetition {repetition + 1} of {repetitions}: {name}")
+                    runs[name].append(
+                        _system(
+                            f"floor-{name}" if name in FLOORS else name,
+                            starts[name],
+                            fake,
+                            db,
+                            take,
+                            steps,
+                            seconds,
+                            warmup=warmup,
+                            drain=name in ("lean", "bot", "workers"),
+                            bot=name in ("bot", "workers"),
+                        )
+                    )
     finally:
         fake.stop()
-    result = _verdict(floors, bot_steps, totals)
-    several = _verdict(floors, workers_steps, workers_totals)
+    floors = {mode: step_medians(runs[mode]) for mode in FLOORS}
+    result = _verdict(floors, step_medians(runs["bot"]), bot_totals(runs["bot"]))
+    several = _verdict(floors, step_medians(runs["workers"]), bot_totals(runs["workers"]))
     result["workers"] = {
         "processes": WORKERS,
         "bot": several["bot"],
@@ -199,8 +221,61 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
         "pass_latency": several["pass_latency"],
         "pass_sustained": several["pass_sustained"],
     }
-    result["floor_posts"] = {m: t for m, t in floor_posts.items() if t}
+    result["floor_posts"] = {"lean": lean_totals(runs["lean"])}
+    result["step_seconds"] = seconds
+    result["repetitions"] = repetitions
+    result["warmup_answers"] = warmup
+    result["order"] = order
+    result["load_before"] = load_before
+    result["load_after"] = load()
     return result
+
+
+@dataclass
+class SystemRun:
+    """One repetition of one system: its rows per offered rate, its totals (the bot's) and
+    the fake's record of the posts it made (the bot's and the lean floor's)."""
+
+    rows: dict[int, dict[str, float]]
+    totals: dict[str, Any]
+    posts: list[list[Any]]
+
+
+def step_medians(runs: Sequence[SystemRun]) -> dict[int, dict[str, Any]]:
+    """Per offered rate, the median row of the repetitions that ran it (a repetition that
+    was saturated below a rate did not run it: the row's ``repetitions`` says how many did)."""
+    rates = sorted({rate for run in runs for rate in run.rows})
+    return {
+        rate: median_row([run.rows[rate] for run in runs if rate in run.rows]) for rate in rates
+    }
+
+
+def bot_totals(runs: Sequence[SystemRun]) -> dict[str, Any]:
+    """The bot's totals over its repetitions: counts added up, doubled posts counted over
+    every post it made in all of them (a post repeated in a later repetition is doubled
+    too), the outbox and the fake's statuses as they were at the end of its last one."""
+
+    def added(key: str) -> int:
+        return sum(int(run.totals[key]) for run in runs)
+
+    return {
+        "acked": added("acked"),
+        "stored": added("stored"),
+        "lost": added("lost"),
+        "stored_not_acked": added("stored_not_acked"),
+        "doubled_answers": max(int(run.totals["doubled_answers"]) for run in runs),
+        **own_posts({"posts": [p for run in runs for p in run.posts]}),
+        "post_keys_sent": added("post_keys_sent"),
+        "posts_not_sent": runs[-1].totals["posts_not_sent"],
+        "fake_statuses": runs[-1].totals["fake_statuses"],
+    }
+
+
+def lean_totals(runs: Sequence[SystemRun]) -> dict[str, Any]:
+    """The lean floor's posts over its repetitions (its next question always has the same
+    text: only its keys count)."""
+    counted = own_posts({"posts": [p for run in runs for p in run.posts]})
+    return {k: v for k, v in counted.items() if k != "doubled_posts"}
 
 
 def _delivered(fake: FakeSlackProc, since: int) -> tuple[int, float]:
@@ -256,9 +331,11 @@ def _system(
     steps: tuple[int, ...],
     seconds: float,
     *,
+    warmup: int,
     drain: bool,
     bot: bool,
-) -> tuple[dict[int, dict[str, float]], dict[str, Any]]:
+) -> SystemRun:
+    """One repetition of one system: start it, warm it up, run the steps, stop it."""
     first_post = fake.post_count()  # everything before is another system's
     answers_before = stored_answers(db) if bot else 0
     keys_before = _sent_keys(db) if bot else 0
@@ -266,8 +343,17 @@ def _system(
     out: dict[int, dict[str, float]] = {}
     acked_total = 0
     totals: dict[str, Any] = {}
+    posts: dict[str, Any] = {"posts": []}
     try:
         proc.wait_ready()
+        if warmup:
+            warm = run_load(proc.port, take(warmup), WARMUP_RATE, name=f"{name}-warmup")
+            acked_total += warm.acked
+            if drain:
+                _wait_posted(fake, first_post, 0, warm.acked)
+            if bot:
+                wait_stored(db, answers_before + acked_total, None, timeout=20)
+            time.sleep(1.2)  # its posting's bookkeeping and PostgreSQL's statistics settle
         for rate in steps:
             items = take(int(rate * seconds))
             posted_before, _ = _delivered(fake, first_post) if drain else (0, 0.0)
@@ -278,11 +364,7 @@ def _system(
             acked_total += result.acked
             end = result.started + len(items) / rate
             if drain:
-                deadline = time.monotonic() + 60
-                posted, last = _delivered(fake, first_post)
-                while posted - posted_before < result.acked and time.monotonic() < deadline:
-                    time.sleep(0.2)
-                    posted, last = _delivered(fake, first_post)
+                posted, last = _wait_posted(fake, first_post, posted_before, result.acked)
                 row["posted"] = float(posted - posted_before)
                 row["drained_after_s"] = max(0.0, last - end)
                 row["processed_per_s"] = result.acked / max(1e-9, last - result.started)
@@ -336,20 +418,40 @@ def _system(
                 "fake_statuses": posts["statuses"],
             }
         elif drain:
-            # The lean floor's next question always has the same text: only its keys count.
-            counted = own_posts(settled_posts(fake, acked_total, since=first_post))
-            totals = {k: v for k, v in counted.items() if k != "doubled_posts"}
+            posts = settled_posts(fake, acked_total, since=first_post)
     finally:
         proc.stop()
-    return out, totals
+    return SystemRun(out, totals, posts["posts"])
+
+
+def _wait_posted(
+    fake: FakeSlackProc, first_post: int, posted_before: int, expected: int
+) -> tuple[int, float]:
+    """Wait (up to 60 s) until ``expected`` more posts than ``posted_before`` of this
+    system's are delivered; how many are and when the last one was."""
+    deadline = time.monotonic() + 60
+    posted, last = _delivered(fake, first_post)
+    while posted - posted_before < expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        posted, last = _delivered(fake, first_post)
+    return posted, last
 
 
 def _verdict(
-    floors: dict[str, dict[int, dict[str, float]]],
-    bot: dict[int, dict[str, float]],
+    floors: dict[str, dict[int, dict[str, Any]]],
+    bot: dict[int, dict[str, Any]],
     totals: dict[str, Any],
 ) -> dict[str, Any]:
-    saturation = max((r for r, row in bot.items() if row["processed_per_s"] >= 0.9 * r), default=0)
+    # A rate counts as sustained when its median kept up and most repetitions ran it.
+    repetitions = max((int(row.get("repetitions", 1)) for row in bot.values()), default=1)
+    saturation = max(
+        (
+            r
+            for r, row in bot.items()
+            if row["processed_per_s"] >= 0.9 * r and 2 * row.get("repetitions", 1) > repetitions
+        ),
+        default=0,
+    )
     at_ratio = bot.get(RATIO_RATE)
     insert_floor = floors["insert"].get(RATIO_RATE)
     lean = floors["lean"].get(RATIO_RATE)
@@ -397,17 +499,31 @@ def _verdict(
             ratio <= TARGET_RATIO and sustained_ok and cpu_ratio <= 1.5 and pg_ok and clean
         ),
         "managers": MANAGERS,
-        "step_seconds": STEP_SECONDS,
         "load": os.getloadavg(),
     }
 
 
-def main(steps: tuple[int, ...] = STEPS) -> dict[str, Any]:
-    """Run figure 1 and save its result (``python -m bench.ack_latency [rate ...]``)."""
-    result = run(steps)
+def main(
+    steps: tuple[int, ...] = STEPS,
+    seconds: float = STEP_SECONDS,
+    repetitions: int = REPETITIONS,
+    warmup: int = WARMUP_ANSWERS,
+) -> dict[str, Any]:
+    """Run figure 1 and save its result."""
+    result = run(steps, seconds, repetitions, warmup)
     save_result("figure1_ack_latency", result)
     return result
 
 
+def _cli(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.ack_latency")
+    parser.add_argument("rates", nargs="*", type=int, help=f"offered rates (default {STEPS})")
+    parser.add_argument("--seconds", type=float, default=STEP_SECONDS)
+    parser.add_argument("--repetitions", type=int, default=REPETITIONS)
+    parser.add_argument("--warmup", type=int, default=WARMUP_ANSWERS)
+    args = parser.parse_args(argv)
+    main(tuple(args.rates) or STEPS, args.seconds, args.repetitions, args.warmup)
+
+
 if __name__ == "__main__":
-    main(tuple(int(a) for a in sys.argv[1:]) or STEPS)
+    _cli(sys.argv[1:])

@@ -24,6 +24,24 @@ def _f(value: Any, digits: int = 1) -> str:
     return f"{float(value):,.{digits}f}"
 
 
+def _spread(row: dict[str, Any], key: str, digits: int = 1, scale: float = 1.0) -> str:
+    """The median ``row[key]`` (times ``scale``) with the repetitions' minimum and maximum
+    after it (a result of a single run has none)."""
+    value = row.get(key)
+    shown = _f(None if value is None else value * scale, digits)
+    runs = [v * scale for v in (row.get("runs") or {}).get(key, []) if not math.isnan(v)]
+    if len(runs) < 2:
+        return shown
+    return f"{shown} ({_f(min(runs), digits)}–{_f(max(runs), digits)})"
+
+
+def _repeated(r: dict[str, Any] | None, how: str) -> str:
+    """``how`` the figure is repeated, unless ``r`` is a result from before repetitions."""
+    if r is not None and not r.get("repetitions"):
+        return " One run per step or case (a result from before the repetitions)."
+    return how
+
+
 def _missing(name: str) -> str:
     return f"_Not measured yet: run `python -m bench {name}`._\n"
 
@@ -47,7 +65,18 @@ def _figure1(r: dict[str, Any] | None) -> str:
         "posted, which gives the rate really processed, posting included (saturated below "
         "90 % of the offered rate; steps above 200/s are then not run). The fake Slack (own "
         "process) enforces no workspace-wide limit here and the bot is told so; its CPU and "
-        "the load generator's are measured separately.\n",
+        "the load generator's are measured separately."
+        + _repeated(
+            r,
+            f" The five systems (three floors, the bot, the bot with `serve --workers 2`) "
+            f"run interleaved: {(r or {}).get('repetitions', 3)} repetitions, in each every "
+            f"system once (started, warmed up with {(r or {}).get('warmup_answers', 100)} "
+            "unmeasured answers at 50/s, every step, stopped), in an order that rotates from "
+            "one repetition to the next; each cell is the median of the repetitions that ran "
+            "the step (minimum–maximum in brackets; a repetition saturated at or above 200/s "
+            "runs no higher step), and the verdicts use the medians.",
+        )
+        + "\n",
     ]
     if r is None:
         return "\n".join(out) + _missing("figure1")
@@ -70,20 +99,35 @@ def _figure1(r: dict[str, Any] | None) -> str:
                 if name.startswith("**bot"):
                     out.append(f"| {rate} | {name} | not run | | | | | | |")
                 continue
-            processed = row.get("processed_per_s")
-            drained = row.get("drained_after_s")
+            runs = row.get("repetitions")
+            fewer = (
+                f" ({runs} of {r['repetitions']} runs)"
+                if runs and runs < r.get("repetitions", runs)
+                else ""
+            )
             out.append(
-                f"| {rate} | {name} | {_f(row['p50_ms'])} | {_f(row['p99_ms'])} | "
-                f"{_f(row.get('cpu_ms_per_answer'), 2)} | {_f(row.get('pg_ms_per_answer'), 2)} | "
-                f"{_f(processed, 0) if processed is not None else '–'} | "
-                f"{_f(drained, 2) if drained is not None else '–'} | "
+                f"| {rate} | {name}{fewer} | {_f(row['p50_ms'])} | {_spread(row, 'p99_ms')} | "
+                f"{_spread(row, 'cpu_ms_per_answer', 2)} | "
+                f"{_spread(row, 'pg_ms_per_answer', 2)} | "
+                f"{_spread(row, 'processed_per_s', 0)} | "
+                f"{_f(row.get('drained_after_s'), 2)} | "
                 f"{_f(row.get('fake_cpu_ms_per_answer'), 2)} / "
                 f"{_f(row.get('loadgen_cpu_ms_per_answer'), 2)} |"
             )
     t = r["totals"]
+    order = r.get("order")
+    if order:
+        out.append(
+            "\nOrder of the systems per repetition: "
+            + "; ".join(", ".join(names) for names in order)
+            + f". Load average (1 min, {_f((r.get('load_before') or {}).get('cores'), 0)} "
+            f"cores): {(r.get('load_before') or {}).get('load_1min')} before, "
+            f"{(r.get('load_after') or {}).get('load_1min')} after."
+        )
     out.append(
-        f"\nSustained (processed ≥ 90 % of offered, posting drained): "
-        f"**{r['sustained_rate']} answers/s**. Bot totals: acknowledged {t['acked']}, stored "
+        f"\nSustained (median processed ≥ 90 % of offered, posting drained, in most "
+        f"repetitions): **{r['sustained_rate']} answers/s**. Bot totals over all repetitions: "
+        f"acknowledged {t['acked']}, stored "
         f"{t['stored']}, lost {t['lost']}, stored twice {t['doubled_answers']}; the bot's posts "
         f"delivered {t['posts_delivered']}, doubled {t['doubled_posts']} (same thread and "
         f"text), {t.get('doubled_post_keys', '–')} (same post key).\n"
@@ -133,11 +177,21 @@ def _figure2(r: dict[str, Any] | None) -> str:
         "announcement, then per manager a thread opening and the first question in it "
         "(2N + 1 posts). Measured: the ack (the checked command is stored before it; the "
         "round and all its posts are stored right after it), the time from the ack to the "
-        "last first question delivered (the start and the fan-out; from the command in "
-        "brackets), 429s, and the CPU seconds of the bot process, the fake and the "
+        "last first question delivered (the start and the fan-out; after the semicolon, "
+        "from the command), 429s, and the CPU seconds of the bot process, the fake and the "
         "load-generating process, each from /proc over that time. The floor is "
         "max(*limits*: what the buckets impose, (posts − burst) / rate of the busiest "
-        "bucket; *RTT*: posts × mean RTT (100 ms) / posting threads).\n",
+        "bucket; *RTT*: posts × mean RTT (100 ms) / posting threads)."
+        + _repeated(
+            r,
+            f" Each case runs {(r or {}).get('repetitions', 3)} times, each time in a fresh "
+            "database, fake and bot process, the cases interleaved (one of each per "
+            "repetition, in rotating order) after a warm-up (a small DM case, not counted); "
+            "times, ratios and CPU are the medians (minimum–maximum in brackets), lost, "
+            "doubled and 429s are added up over the repetitions, and the verdicts use the "
+            "medians.",
+        )
+        + "\n",
     ]
     if r is None:
         return "\n".join(out) + _missing("figure2")
@@ -155,25 +209,33 @@ def _figure2(r: dict[str, Any] | None) -> str:
         c = r.get(key)
         if c is None:
             continue
+        load_avg = (
+            " → ".join(str(b).split()[0] for b, _ in c.get("loadavg", [])) or c["loadavg_before"]
+        )
         out.append(
             f"| {name} | {c['managers']} | {c.get('ack_status', 200)} after "
-            f"{_f(c['ack_s'] * 1000, 0)} ms | {_f(c['elapsed_s'])} "
-            f"({_f(c.get('from_command_s', c['elapsed_s']))}) | "
-            f"{_f(c['limits_floor_s'])} | {_f(c['rtt_floor_s'])} | {_f(c['ratio'], 2)}× | "
+            f"{_spread(c, 'ack_s', 0, 1000)} ms | {_spread(c, 'elapsed_s')}; "
+            f"{_f(c.get('from_command_s', c['elapsed_s']))} | "
+            f"{_f(c['limits_floor_s'])} | {_f(c['rtt_floor_s'])} | "
+            f"{_spread(c, 'ratio', 2)}× | "
             f"{c['post_429s']} | {c['lost']} | {c['doubled']} | "
-            f"{_f(c['bot_cpu_per_manager_ms'], 2)} | {_f(c['fake_cpu_s'])} / "
-            f"{_f(c['loadgen_cpu_s'])} | {c['loadavg_before']} | "
+            f"{_spread(c, 'bot_cpu_per_manager_ms', 2)} | {_f(c['fake_cpu_s'])} / "
+            f"{_f(c['loadgen_cpu_s'])} | {load_avg} | "
             f"time {_verdict(c['ratio'] <= 1.1 and not c['lost'] and not c['doubled'])}, "
             f"ack {_verdict(c.get('ack_status', 200) == 200 and c['ack_s'] <= 3.0)}, "
             f"CPU {_verdict(bool(c.get('cpu_pass')))} |"
         )
+    channel = (r.get("channel") or {}).get("managers", 1000)
+    real = (r.get("channel_real") or {}).get("managers", 30)
     out.append(
         "\n1,000 managers in one channel at Slack's real 1 message/s take ≥ 2,000 s (the "
-        "limit alone); that case runs with the channel's rate raised to 10/s in the fake "
-        "and the bot alike (the ratio to the floor is what is measured), and the real rate "
-        "is measured with 30 managers. CPU per manager counts everything the bot process did "
-        "from the command to the last prompt, its idle loops included (leader election, "
-        "resender, metrics), which dominate at 30 managers over a minute.\n"
+        "limit alone); the one-channel case runs with the channel's rate raised to 10/s in "
+        f"the fake and the bot alike and {channel:,} managers (the channel's limit binds "
+        "all the same; the ratio to the floor is what is measured), and the real rate is "
+        f"measured with {real} managers. CPU per manager counts everything the bot process "
+        "did from the command to the last prompt, its idle loops included (leader election, "
+        f"resender, metrics), which dominate at {real} managers over half a minute. *Load "
+        "avg*: the 1-minute load average at the start of each repetition.\n"
     )
     out.append(
         "Target: prompts within 1.1× of the floor, zero lost, zero doubled, ack ≤ 3 s, "
@@ -373,19 +435,27 @@ def _figure7(r: dict[str, Any] | None) -> str:
         "per manager a personal chat is created and the first question card posted, plus the "
         "announcement: 2N + 1 Connector calls. The fake Bot Connector (in process, real time) "
         "answers 429 to any call over 30/s per tenant or 7/s, 60/30 s per conversation. "
-        "Floor: what the tenant limit alone imposes, (2N + 1 − 30) / 30 s. "
-        "Target: ≤ 1.2× the floor, none lost or doubled, no 429.\n",
+        "Floor: what the tenant limit alone imposes, (2N + 1 − 30) / 30 s."
+        + _repeated(
+            r,
+            f" {(r or {}).get('repetitions', 3)} fan-outs, each on a fresh database, fake and "
+            "bot, after a warm-up fan-out that is not counted: times and the ratio are their "
+            "medians (minimum–maximum in brackets), lost, doubled and 429s are added up.",
+        )
+        + " Target: ≤ 1.2× the floor, none lost or doubled, no 429.\n",
     ]
     if r is None:
         return "\n".join(out) + _missing("figure7")
     out.append(
         "| managers | calls | ack | time | floor | ratio | lost | doubled | 429s | verdict |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n"
-        f"| {r['managers']} | {r['connector_calls']} | {_f(r.get('ack_s'), 2)} s | "
-        f"{_f(r['elapsed_s'], 2)} s | "
-        f"{_f(r['floor_s'], 2)} s | {_f(r['ratio'], 2)}× | {r['lost']} | {r['doubled']} | "
+        f"| {r['managers']} | {r['connector_calls']} | {_spread(r, 'ack_s', 2)} s | "
+        f"{_spread(r, 'elapsed_s', 2)} s | "
+        f"{_f(r['floor_s'], 2)} s | {_spread(r, 'ratio', 2)}× | {r['lost']} | {r['doubled']} | "
         f"{r['limit_hits']} | {_verdict(r.get('pass'))} |\n"
     )
+    if _load(r):
+        out.append(_load(r) + "\n")
     out.append(
         "*ack*: the HTTP response to the command (only the command is stored before it; "
         "the round starts right after); *time*: from the command to the last card delivered "

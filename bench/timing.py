@@ -5,12 +5,15 @@ median of its repetitions; the load average before and after is recorded with th
 from __future__ import annotations
 
 import gc
+import math
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -28,6 +31,34 @@ def load() -> dict[str, float]:
     return {"load_1min": round(one, 2), "cores": float(os.cpu_count() or 1)}
 
 
+def rotation(names: Sequence[T], repetition: int) -> list[T]:
+    """The order of one repetition: ``names`` rotated left by the repetition's number, so
+    over ``len(names)`` repetitions each runs first (and after each of the others) once."""
+    shift = repetition % len(names)
+    return list(names[shift:]) + list(names[:shift])
+
+
+def median_row(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One row from the rows of several repetitions: for every number the rows share, the
+    median (NaNs left out), and under ``runs`` each repetition's value in the order run
+    (their minimum and maximum are the spread shown next to the median); ``repetitions``
+    says how many rows there were."""
+    keys = [
+        key
+        for key, value in runs[0].items()
+        if isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and all(isinstance(r.get(key), int | float) for r in runs)
+    ]
+    out: dict[str, Any] = {}
+    for key in keys:
+        values = [r[key] for r in runs if not math.isnan(r[key])]
+        out[key] = statistics.median(values) if values else float("nan")
+    out["runs"] = {key: [r[key] for r in runs] for key in keys}
+    out["repetitions"] = len(runs)
+    return out
+
+
 def interleaved(
     cases: dict[str, Callable[[], Any]], repeat: int = 7, warmup: int = 1
 ) -> dict[str, dict[str, Any]]:
@@ -41,8 +72,7 @@ def interleaved(
     times: dict[str, list[float]] = {name: [] for name in names}
     results: dict[str, Any] = {}
     for round_ in range(warmup + repeat):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
+        for name in rotation(names, round_):
             gc.collect()
             gc.disable()
             try:
