@@ -473,7 +473,7 @@ class Poster:
                 log.info("could not check whether %s was posted; left for later", key)
                 return None
             if found is not None:
-                self.store.sent(workspace, [Landed(key, found.channel, found.ts)])
+                self.record_landed([(workspace, Landed(key, found.channel, found.ts), payload)])
                 return found
         return self._send(client, workspace, key, payload, claim.lease_until)
 
