@@ -1316,6 +1316,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "nuvarande schema: {current}; senaste: {head}",
         "en": "current: {current}; head: {head}",
     },
+    "cli.db.downgraded": {
+        "sv": "Databasen {url} har schemaversion {revision}.",
+        "en": "Database {url} is at {revision}.",
+    },
+    "cli.db.backed_up": {
+        "sv": "Säkerhetskopierade {backend}-databasen (schema {revision}) till {path} ({size} byte).",
+        "en": "Backed up the {backend} database (schema {revision}) to {path} ({size} bytes).",
+    },
+    "cli.db.backup_failed": {
+        "sv": "Säkerhetskopieringen misslyckades: {error}",
+        "en": "The backup failed: {error}",
+    },
+    "cli.db.restored": {
+        "sv": "Återställde {path} till {backend}-databasen (schema {revision}).",
+        "en": "Restored {path} into the {backend} database (schema {revision}).",
+    },
+    "cli.db.restored_older": {
+        "sv": "Återställde {path} till {backend}-databasen (schema {revision}). Kör `dialogbot db upgrade` härnäst.",
+        "en": "Restored {path} into the {backend} database (schema {revision}). Run `dialogbot db upgrade` next.",
+    },
+    "cli.db.restore_failed": {
+        "sv": "Återställningen gjordes inte: {error}",
+        "en": "The restore was not done: {error}",
+    },
     "cli.org.imported": {"sv": "Importerade {path}: {counts}.", "en": "Imported {path}: {counts}."},
     "cli.org.count": {
         "sv": "{what} {new} nya, {updated} uppdaterade",

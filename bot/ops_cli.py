@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import environment
+from bot.i18n import t
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,8 +45,9 @@ def cmd_db_downgrade(args: argparse.Namespace, out: Console) -> int:
 
     engine = make_engine(args.db)
     downgrade(engine, args.revision)
-    where = engine.url.render_as_string(hide_password=True)
-    out.print(f"Database {where} is at {current_revision(engine) or 'empty'}.")
+    url = engine.url.render_as_string(hide_password=True)
+    revision = current_revision(engine) or t(args.lang, "cli.empty")
+    out.print(t(args.lang, "cli.db.downgraded", url=url, revision=revision), markup=False)
     return 0
 
 
@@ -57,11 +59,19 @@ def cmd_db_backup(args: argparse.Namespace, out: Console) -> int:
     try:
         done = backup(args.db, Path(args.file), env=environment())
     except BackupError as exc:
-        Console(stderr=True).print(str(exc), markup=False, highlight=False)
+        failed = t(args.lang, "cli.db.backup_failed", error=exc)
+        Console(stderr=True).print(failed, markup=False, highlight=False)
         return 1
+    revision = done.revision or t(args.lang, "cli.empty")
     out.print(
-        f"Backed up the {done.backend} database (schema {done.revision or 'empty'}) to "
-        f"{done.path} ({done.size} bytes).",
+        t(
+            args.lang,
+            "cli.db.backed_up",
+            backend=done.backend,
+            revision=revision,
+            path=done.path,
+            size=done.size,
+        ),
         markup=False,
         highlight=False,
     )
@@ -77,12 +87,13 @@ def cmd_db_restore(args: argparse.Namespace, out: Console) -> int:
     try:
         done = restore(args.db, Path(args.file), force=args.force, env=environment())
     except BackupError as exc:
-        Console(stderr=True).print(str(exc), markup=False, highlight=False)
+        failed = t(args.lang, "cli.db.restore_failed", error=exc)
+        Console(stderr=True).print(failed, markup=False, highlight=False)
         return 1
-    note = "" if done.revision == head_revision() else " Run `dialogbot db upgrade` next."
+    key = "cli.db.restored" if done.revision == head_revision() else "cli.db.restored_older"
+    revision = done.revision or t(args.lang, "cli.empty")
     out.print(
-        f"Restored {done.path} into the {done.backend} database (schema "
-        f"{done.revision or 'empty'}).{note}",
+        t(args.lang, key, path=done.path, backend=done.backend, revision=revision),
         markup=False,
         highlight=False,
     )

@@ -71,7 +71,8 @@ class Claim:
     ``state`` is ``new`` (the caller holds the lease until ``lease_until`` and must send
     it), ``sent`` (already delivered at ``channel``/``ts``) or ``busy`` (someone else holds
     it). ``taken_over`` is True when the lease of an earlier sender ran out while the row
-    was pending: that sender may have posted it before it died.
+    was pending: that sender may have posted it before it died, not before ``since`` (when
+    the row was written).
     """
 
     state: Literal["new", "sent", "busy"]
@@ -79,11 +80,13 @@ class Claim:
     ts: str | None = None
     lease_until: datetime | None = None
     taken_over: bool = False
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
 class DuePost:
-    """A row the resender took over: the caller holds it until ``lease_until``."""
+    """A row the resender took over: the caller holds it until ``lease_until``. It was
+    written at ``since``: no earlier attempt can have been made before."""
 
     workspace_id: str
     key: str
@@ -93,6 +96,7 @@ class DuePost:
     taken_over: bool = False
     round_id: int | None = None
     participation_id: int | None = None
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,12 @@ class OutboxStore:
             session.commit()
             if _rowcount(taken) != 1:
                 return Claim("busy")
-            return Claim("new", lease_until=now + self.lease, taken_over=row.status == POST_PENDING)
+            return Claim(
+                "new",
+                lease_until=now + self.lease,
+                taken_over=row.status == POST_PENDING,
+                since=row.created_at,
+            )
 
     # Recording outcomes ------------------------------------------------------------------
 
@@ -256,6 +265,7 @@ class OutboxStore:
                     ChatPost.attempts,
                     ChatPost.round_id,
                     ChatPost.participation_id,
+                    ChatPost.created_at,
                 )
                 .execution_options(synchronize_session=False)
             ).all()
@@ -270,8 +280,9 @@ class OutboxStore:
                 taken_over=found.get(int(rid)) == POST_PENDING,
                 round_id=round_id,
                 participation_id=participation_id,
+                since=since,
             )
-            for rid, ws, key, payload, attempts, round_id, participation_id in sorted(
+            for rid, ws, key, payload, attempts, round_id, participation_id, since in sorted(
                 taken, key=lambda r: int(r[0])
             )
         ]

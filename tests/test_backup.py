@@ -174,3 +174,26 @@ def test_missing_pg_dump_is_explained(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(BackupError, match=r"pg_dump was not found\. Install the PostgreSQL client"):
         backup("postgresql://dialogbot@127.0.0.1:1/none", tmp_path / "x.dump")
+
+
+def test_the_db_commands_speak_the_language_of_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    copy = str(tmp_path / "b.db")
+    assert main(["--db", url, "db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "db", "backup", copy]) == 0
+    assert "Säkerhetskopierade sqlite-databasen" in capsys.readouterr().out
+    assert main(["--db", url, "db", "restore", "--force", copy]) == 0
+    assert f"Återställde {copy} till sqlite-databasen" in capsys.readouterr().out
+    assert main(["--db", url, "db", "restore", str(tmp_path / "missing.db")]) == 1
+    assert "Återställningen gjordes inte" in capsys.readouterr().err
+    assert main(["--db", url, "db", "downgrade", "0004"]) == 0
+    assert "har schemaversion 0004." in capsys.readouterr().out
+    assert main(["--db", url, "--lang", "en", "db", "restore", "--force", copy]) == 0
+    restored = capsys.readouterr().out
+    assert f"Restored {copy} into the sqlite database" in restored
+    assert "Run `dialogbot db upgrade` next." not in restored  # the copy is at head
+    assert main(["--db", url, "--lang", "en", "db", "backup", copy]) == 0
+    assert "Backed up the sqlite database" in capsys.readouterr().out

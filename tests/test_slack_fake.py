@@ -118,6 +118,38 @@ def test_spec_location_can_be_overridden(monkeypatch: pytest.MonkeyPatch, tmp_pa
         load_spec(tmp_path / "missing.json")
 
 
+def test_history_pages_top_level_messages_newest_first_within_oldest(
+    client: WebClient,
+) -> None:
+    meta = {"event_type": "t", "event_payload": {"key": "k"}}
+    posted = [client.chat_postMessage(channel="C1", text=f"m{n}", metadata=meta) for n in range(5)]
+    client.chat_postMessage(channel="C1", text="svar", thread_ts=posted[0]["ts"])
+    client.chat_postMessage(channel="C2", text="elsewhere")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = client.conversations_history(
+            channel="C1", oldest=posted[0]["ts"], limit=2, cursor=cursor
+        )
+        seen += [m["text"] for m in page["messages"]]
+        assert all("metadata" not in m for m in page["messages"])
+        cursor = page["response_metadata"]["next_cursor"]
+        assert page["has_more"] == bool(cursor)
+        if not cursor:
+            break
+    assert seen == ["m4", "m3", "m2", "m1"]  # top level, newest first, after oldest
+    inclusive = client.conversations_history(
+        channel="C1", oldest=posted[0]["ts"], inclusive=True, include_all_metadata=True
+    )
+    assert [m["text"] for m in inclusive["messages"]][-1] == "m0"
+    assert all(m["metadata"] == meta for m in inclusive["messages"])
+    latest = client.conversations_history(channel="C1", latest=posted[2]["ts"])
+    assert [m["text"] for m in latest["messages"]] == ["m1", "m0"]
+    with pytest.raises(SlackApiError) as refused:
+        client.conversations_history(channel="U0ANNA")  # a user id is not a conversation
+    assert refused.value.response["error"] == "channel_not_found"
+
+
 def test_custom_handler_and_crash_reporting(fake: FakeSlack, client: WebClient) -> None:
     fake.on("team.info", lambda args: {"ok": True, "team": {"id": "T0DEFAULT", "name": "X"}})
     assert client.team_info()["team"]["name"] == "X"

@@ -38,7 +38,7 @@ from bot.slack.executor import TrackingExecutor
 from bot.slack.poster import Poster, make_client, message_payload
 from bot.wiring import Runtime
 from storage.db import make_engine, make_session_factory
-from storage.outbox import NewPost, OutboxStore
+from storage.outbox import Landed, NewPost, OutboxStore
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -125,6 +125,72 @@ def test_a_dead_sender_that_had_posted_is_not_posted_again(
     assert Poster(store).resend_due(lambda _ws: client) == 0
     assert texts(slack.posts(CHANNEL, thread)).count("Bara en gång") == 1
     assert store.status(DEFAULT_TEAM_ID, "k:once") == "sent"
+
+
+def test_a_dead_sender_that_had_opened_a_thread_leaves_one_opening_with_its_replies(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    """A thread opening (top-level) posted by a process killed before it recorded the
+    landing is found in the channel's history by the resender: one opening, its reply in
+    it, and the outbox knows where the thread is."""
+    _started(slack)
+    slack.fake.state.ts_base = int(clock.now().timestamp())  # Slack's clock agrees with ours
+    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
+
+    class DiesBeforeRecording(OutboxStore):
+        def sent(self, workspace: str, landed: Any) -> None:
+            raise RuntimeError("killed")
+
+    dying = Poster(DiesBeforeRecording(slack.services.kernel.session_factory, clock))
+    opening = NewPost("k:open", message_payload(CHANNEL, "En tråd"), CHANNEL)
+    reply = {**message_payload("", "Första frågan"), "channel": CHANNEL, "thread_of": "k:open"}
+    planned = dying.plan(DEFAULT_TEAM_ID, [opening, NewPost("k:reply", reply, CHANNEL)])
+    with pytest.raises(RuntimeError):
+        dying.send_planned(client, planned)  # posted both, then killed before recording
+    clock.advance(timedelta(seconds=45))
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
+    while Poster(store).resend_due(lambda _ws: client):
+        pass
+    [opened] = [c for c in slack.posts(CHANNEL) if texts([c]) == ["En tråd"]]
+    thread = str(opened.response["ts"])
+    assert texts(slack.posts(CHANNEL)).count("Första frågan") == 1
+    assert texts(slack.posts(CHANNEL, thread)) == ["Första frågan"]
+    assert store.recorded(DEFAULT_TEAM_ID, "k:open") == (CHANNEL, thread)
+
+
+def test_a_direct_post_that_finds_its_post_made_records_the_landing(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    """A direct post that takes over a row whose sender died after posting finds the post
+    and records its landing like any other (through the same bookkeeping that tells the
+    engine about threads and question messages), not only the sent mark."""
+    thread, _pid = _started(slack)
+    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
+
+    class DiesBeforeRecording(OutboxStore):
+        def sent(self, workspace: str, landed: Any) -> None:
+            raise RuntimeError("killed")
+
+    dying = Poster(DiesBeforeRecording(slack.services.kernel.session_factory, clock))
+    with pytest.raises(RuntimeError):
+        dying.post(client, DEFAULT_TEAM_ID, "k:again", channel=CHANNEL, text="En", thread_ts=thread)
+    clock.advance(timedelta(seconds=45))
+    landed: list[tuple[str, str, str]] = []
+    store = OutboxStore(slack.services.kernel.session_factory, clock)
+
+    def bookkeeping(workspace: str, posts: list[Any]) -> dict[int, Any]:
+        landed.extend((k, p.channel, p.ts) for k, _payload, p in posts)
+        store.sent(workspace, [Landed(k, p.channel, p.ts) for k, _payload, p in posts])
+        return {}
+
+    poster = Poster(store, on_landed_many=bookkeeping)
+    found = poster.post(
+        client, DEFAULT_TEAM_ID, "k:again", channel=CHANNEL, text="En", thread_ts=thread
+    )
+    assert texts(slack.posts(CHANNEL, thread)).count("En") == 1
+    assert found is not None
+    assert landed == [("k:again", CHANNEL, found.ts)]
+    assert store.status(DEFAULT_TEAM_ID, "k:again") == "sent"
 
 
 def test_resenders_racing_each_other_send_every_due_post_once(

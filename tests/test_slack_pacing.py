@@ -271,6 +271,42 @@ def test_a_post_whose_answer_came_too_late_is_made_once(db: Engine, keep_alive: 
 
 
 @pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])
+def test_a_thread_opening_whose_answer_came_too_late_is_made_once_and_gets_its_replies(
+    db: Engine, keep_alive: bool
+) -> None:
+    """A top-level post (a participant's thread opening) that Slack made after the client
+    gave up has no thread to look in: the resender finds it in the channel's history (by
+    the key in the metadata), records it as landed, and its first question goes into that
+    thread instead of a second opening."""
+    with FakeSlack() as fake:
+        clock = FixedClock(datetime.now(UTC))
+        fake.state.ts_base = int(clock.now().timestamp())  # Slack's clock agrees with ours
+        fake.latency(0.6, 0.6)
+        poster = _poster(db, clock)
+        poster.keep_alive = keep_alive
+        slow = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        slow.timeout = 0.1  # type: ignore[assignment]
+        fake.state.messages[("C0ONE", fake.state.next_ts())] = {"type": "message", "text": "Hej"}
+        opening = NewPost("k:open", message_payload("C0ONE", "Din tråd"), "C0ONE")
+        first = {**message_payload("", "Fråga 1"), "channel": "C0ONE", "thread_of": "k:open"}
+        planned = poster.plan(WS, [opening, NewPost("k:first", first, "C0ONE")])
+        assert poster.send_planned(slow, planned) == 0
+        fake.wait_for("chat.postMessage", 1)
+        time.sleep(1.0)  # every attempt the client made has reached the fake by now
+        assert [c.args["text"] for c in fake.delivered()] == ["Din tråd"]
+
+        fake.latency(0, 0)
+        clock.advance(timedelta(minutes=5))  # the lease ran out
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        assert poster.resend_due(lambda _ws: client) == 1  # the question, not the opening
+        opened, asked = fake.delivered()
+        assert [opened.args["text"], asked.args["text"]] == ["Din tråd", "Fråga 1"]
+        assert asked.args["thread_ts"] == opened.response["ts"]
+        assert poster.resend_due(lambda _ws: client) == 0
+    assert poster.store.recorded(WS, "k:open") == ("C0ONE", opened.response["ts"])
+
+
+@pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])
 def test_a_post_slack_cannot_be_reached_for_stays_in_the_outbox(
     db: Engine, keep_alive: bool
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -19,3 +20,10 @@ class NewPost:
     channel: str | None = None
     round_id: int | None = None
     participation_id: int | None = None
+
+
+def occasion_key(given: str | None, now: datetime) -> str:
+    """The post-key part that keeps one reminder (or digest) round apart from the next:
+    ``given`` (e.g. the trigger of a ``/dialog remind``), else the hour of ``now``, so the
+    same reminder goes out at most once an hour."""
+    return given or now.strftime("%Y%m%d%H")

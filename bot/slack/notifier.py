@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.domain.errors import DialogError
+from bot.domain.posts import occasion_key
 from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
 from bot.escaping import mrkdwn
 from bot.i18n import t
@@ -162,7 +163,7 @@ class SlackNotifier:
     @property
     def occasion(self) -> str:
         """The key part that makes one reminder round distinct from the next."""
-        return self._occasion or self.clock.now().strftime("%Y%m%d%H")
+        return occasion_key(self._occasion, self.clock.now())
 
     def round_started(self, started: RoundStarted) -> None:
         """Announce the round in its channel and open a thread per participant."""

@@ -17,8 +17,9 @@ and the post is tried again within its lease. Without a pacer, Slack's 429 is wa
 the client only when Retry-After is short. Either way a long Retry-After fails the row with
 its next attempt at Retry-After, so no thread sleeps past its lease; a 429 means the post was
 not made, so trying again can neither lose nor double it. A row whose earlier holder died
-while sending is first looked for in its thread (by the post key in the message metadata)
-so it is not posted twice.
+while sending (or got no answer in time) is first looked for by the post key in the message
+metadata: a thread post in its thread, a thread opening (a top-level post) in its channel's
+history since the row was written, so it is not posted twice.
 
 What landed is recorded in batches (:class:`LandingBatch`): one statement marks many rows
 sent, and one transaction (``on_landed_many``) records many threads and question messages.
@@ -29,6 +30,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -84,6 +86,15 @@ MAX_RETRY_AFTER_S = 5
 
 #: Seconds one Web API attempt may take (the client's timeout).
 ATTEMPT_S = 10
+#: A top-level post is looked for in its channel's history from this long before its row
+#: was written (our clock against Slack's)...
+HISTORY_MARGIN = timedelta(minutes=2)
+#: ... reading at most this many pages of this many messages (newest first); a channel
+#: busier than that since then is not searched further and the post is not made blind.
+HISTORY_PAGES = 10
+HISTORY_PAGE_SIZE = 200
+#: A conversation id (public or private channel, DM, group DM), not a user id.
+_CONVERSATION_ID = re.compile(r"^[CDG][A-Z0-9]+$")
 
 _lease = threading.local()
 
@@ -457,12 +468,12 @@ class Poster:
             return None
         if claim.taken_over:
             try:
-                found = self._find_landed(client, key, payload)
+                found = self._find_landed(client, key, payload, since=claim.since)
             except LookupFailed:
                 log.info("could not check whether %s was posted; left for later", key)
                 return None
             if found is not None:
-                self.store.sent(workspace, [Landed(key, found.channel, found.ts)])
+                self.record_landed([(workspace, Landed(key, found.channel, found.ts), payload)])
                 return found
         return self._send(client, workspace, key, payload, claim.lease_until)
 
@@ -618,7 +629,7 @@ class Poster:
             return 0  # its thread has not opened yet: a later pass
         if due.taken_over:
             try:
-                found = self._find_landed(client, due.key, payload, seen)
+                found = self._find_landed(client, due.key, payload, seen, since=due.since)
             except LookupFailed:
                 # Its lease runs out again and a later pass looks once more.
                 log.info("could not check whether %s was posted; left for later", due.key)
@@ -665,12 +676,18 @@ class Poster:
         key: str,
         payload: dict[str, Any],
         seen: dict[tuple[str, str], list[dict[str, Any]]] | None = None,
+        *,
+        since: datetime | None = None,
     ) -> Posted | None:
-        """A thread message an earlier (dead) sender already posted under ``key``; one look
-        at each thread per resend pass (``seen``). :class:`LookupFailed` when the thread
-        could not be read: the row is then left to a later pass, never posted blind."""
-        if payload.get("method") != "chat.postMessage" or not payload.get("thread_ts"):
+        """A message an earlier (dead or unanswered) sender already posted under ``key``:
+        in its thread, or for a top-level post in its channel since ``since`` (when its row
+        was written; :meth:`_find_opening`). One look at each thread per resend pass
+        (``seen``). :class:`LookupFailed` when it could not be read: the row is then left
+        to a later pass, never posted blind."""
+        if payload.get("method") != "chat.postMessage":
             return None
+        if not payload.get("thread_ts"):
+            return self._find_opening(client, key, str(payload.get("channel") or ""), since, seen)
         where = (str(payload["channel"]), str(payload["thread_ts"]))
         messages = None if seen is None else seen.get(where)
         if messages is None:
@@ -687,14 +704,58 @@ class Poster:
             messages = list(resp.get("messages") or [])
             if seen is not None:
                 seen[where] = messages
-        for message in messages:
-            meta = message.get("metadata") or {}
-            if (
-                meta.get("event_type") == METADATA_TYPE
-                and (meta.get("event_payload") or {}).get("key") == key
-            ):
-                return Posted(where[0], str(message["ts"]))
-        return None
+        return _carrying(messages, key, where[0])
+
+    def _find_opening(
+        self,
+        client: WebClient,
+        key: str,
+        channel: str,
+        since: datetime | None,
+        seen: dict[tuple[str, str], list[dict[str, Any]]] | None,
+    ) -> Posted | None:
+        """A top-level post (a thread opening) made under ``key`` in ``channel``'s history
+        (``conversations.history`` from ``since`` minus :data:`HISTORY_MARGIN`, with
+        metadata, at most :data:`HISTORY_PAGES` pages); one look per channel and ``since``
+        per resend pass (``seen``). A post to a user (their DM, whose id only a landing
+        tells) or with no known ``since`` cannot be looked for: None."""
+        if since is None or not _CONVERSATION_ID.match(channel):
+            return None
+        oldest = f"{(since - HISTORY_MARGIN).timestamp():.6f}"
+        where = (channel, f"since:{oldest}")
+        messages = None if seen is None else seen.get(where)
+        if messages is None:
+            messages = []
+            cursor: str | None = None
+            for _ in range(HISTORY_PAGES):
+                try:
+                    resp = client.conversations_history(
+                        channel=channel,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=HISTORY_PAGE_SIZE,
+                        cursor=cursor,
+                    )
+                except SlackApiError as err:
+                    if err.response.get("error") in ("channel_not_found", "not_in_channel"):
+                        return None  # nothing can have been posted there
+                    raise LookupFailed(key) from err
+                except (SlackClientError, TimeoutError, URLError) as err:
+                    raise LookupFailed(key) from err
+                page = list(resp.get("messages") or [])
+                found = _carrying(page, key, channel)
+                if found is not None:
+                    return found
+                messages.extend(page)
+                cursor = str((resp.get("response_metadata") or {}).get("next_cursor") or "")
+                if not resp.get("has_more") or not cursor:
+                    break
+            else:
+                log.warning("%s: more history in %s than is searched; left for later", key, channel)
+                raise LookupFailed(key)
+            if seen is not None:
+                seen[where] = messages
+        return _carrying(messages, key, channel)
 
     def _send(
         self,
@@ -840,6 +901,18 @@ def _call(client: WebClient, key: str, payload: dict[str, Any], *, lean: bool = 
         )
         return Posted(str(payload["channel"]), str((resp.get("file") or {}).get("id") or ""))
     raise ValueError(f"unknown post method {method}")  # pragma: no cover - built here only
+
+
+def _carrying(messages: Sequence[Mapping[str, Any]], key: str, channel: str) -> Posted | None:
+    """Where the message among ``messages`` whose metadata carries ``key`` is, if any."""
+    for message in messages:
+        meta = message.get("metadata") or {}
+        if (
+            meta.get("event_type") == METADATA_TYPE
+            and (meta.get("event_payload") or {}).get("key") == key
+        ):
+            return Posted(channel, str(message["ts"]))
+    return None
 
 
 def _retry_after(headers: dict[str, Any]) -> int:

@@ -7,12 +7,12 @@ Bolt ``App(client=...)``) and every call is recorded as a :class:`RecordedCall`.
 What it does, in short:
 
 * Realistic successful answers for the methods the bot uses (``auth.test``, ``chat.*``,
-  ``reactions.*``, ``views.*``, ``conversations.open/info/replies``, ``users.info``,
+  ``reactions.*``, ``views.*``, ``conversations.open/info/history/replies``, ``users.info``,
   ``files.getUploadURLExternal`` + the upload URL + ``files.completeUploadExternal``,
   ``files.info``, ``oauth.v2.access``), a small message store so ``chat.update`` /
-  ``chat.delete`` / ``conversations.replies`` behave consistently, and some of Slack's
-  semantic errors (``no_text``, ``message_not_found``, ``already_reacted``,
-  ``hash_conflict``, ``invalid_blocks`` ...).
+  ``chat.delete`` / ``conversations.history`` / ``conversations.replies`` behave
+  consistently, and some of Slack's semantic errors (``no_text``, ``message_not_found``,
+  ``already_reacted``, ``hash_conflict``, ``invalid_blocks`` ...).
 * Spec checking against Slack's (2020) OpenAPI document: argument names the client sends
   must be declared parameters of the operation (plus :data:`ARGS_NEWER_THAN_SPEC`);
   violations are collected in ``spec_violations`` and answered with ``invalid_arguments``.

@@ -21,6 +21,7 @@ SLACK_TIER_LIMITS_PER_MINUTE: dict[str, int] = {
     "views.push": 100,
     "conversations.open": 50,
     "conversations.info": 50,
+    "conversations.history": 50,
     "conversations.replies": 50,
     "users.info": 100,
     "files.getUploadURLExternal": 20,

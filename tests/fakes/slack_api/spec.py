@@ -42,6 +42,7 @@ ARGS_NEWER_THAN_SPEC: dict[str, frozenset[str]] = {
     "views.push": frozenset({"interactivity_pointer"}),
     # include_all_metadata: return message metadata (2022).
     "conversations.replies": frozenset({"include_all_metadata"}),
+    "conversations.history": frozenset({"include_all_metadata"}),
 }
 
 # Methods missing from the 2020 spec, with the argument names they accept (slack_sdk sends

@@ -116,12 +116,15 @@ class SlackState:
     """OAuth codes already exchanged (they are single-use)."""
     seq: int = 0
     ts_seq: int = 0
+    ts_base: int = TS_BASE
+    """The Slack time (seconds since the epoch) message ts count from: a test whose clock
+    is fixed sets it to that clock's time, so message ts and the bot's clock agree."""
 
     def next_ts(self) -> str:
         """A fresh message ts, increasing."""
         self.ts_seq += 1
         n = self.ts_seq
-        return f"{TS_BASE + n // 10_000}.{(n % 10_000) * 100:06d}"
+        return f"{self.ts_base + n // 10_000}.{(n % 10_000) * 100:06d}"
 
     def next_id(self, prefix: str) -> str:
         """A fresh id with ``prefix`` (``V`` views, ``F`` files, ``h`` view hashes)."""
