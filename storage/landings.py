@@ -110,5 +110,5 @@ def _add_messages(dialect: str) -> Any:
     table = QuestionMessage.__table__
     assert isinstance(table, Table)
     return insert(table).on_conflict_do_nothing(
-        index_elements=["workspace_id", "platform", "conversation", "message_ts"]
+        index_elements=["conversation", "message_ts", "platform", "workspace_id"]
     )

@@ -165,7 +165,8 @@ class Participation(Base):
     __tablename__ = "participations"
     __table_args__ = (
         UniqueConstraint("round_id", "unit_id", "person_id"),
-        Index("ix_participations_workspace_thread", "workspace_id", "thread_ref"),
+        # Selective column first: see migration 0018 (one workspace per install).
+        Index("ix_participations_thread", "thread_ref", "workspace_id"),
         Index("ix_participations_person_status", "person_id", "status"),
     )
 

@@ -36,8 +36,10 @@ class ChatPost(Base):
         UniqueConstraint("workspace_id", "post_key"),
         Index("ix_chat_posts_due", "status", "next_attempt_at"),
         Index("ix_chat_posts_lease", "status", "claimed_until"),
-        Index("ix_chat_posts_round", "workspace_id", "round_id"),
-        Index("ix_chat_posts_landed", "workspace_id", "channel", "ts"),
+        # Selective columns first: an index leading with workspace_id (one value per
+        # install) could be picked for a lookup by post key without statistics (0018).
+        Index("ix_chat_posts_round", "round_id", "workspace_id"),
+        Index("ix_chat_posts_landed", "channel", "ts", "workspace_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

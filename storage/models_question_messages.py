@@ -28,7 +28,9 @@ class QuestionMessage(Base):
     """A posted message that shows one question of one participation."""
 
     __tablename__ = "question_messages"
-    __table_args__ = (UniqueConstraint("workspace_id", "platform", "conversation", "message_ts"),)
+    # The message first, workspace last: a lookup by id or by participation must not find
+    # a usable prefix here (migration 0018).
+    __table_args__ = (UniqueConstraint("conversation", "message_ts", "platform", "workspace_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(WORKSPACE_LEN))

@@ -1,0 +1,52 @@
+"""The answer path's lookups use the index that finds their row, even on PostgreSQL
+tables without statistics (a new install, autovacuum off or not yet run).
+
+An install has one workspace, so an index leading with ``workspace_id`` narrows nothing;
+without statistics the planner cannot know that and, with such an index available, may
+scan the whole workspace for a lookup by id, post key or participation, and keep that
+plan in the connection's prepared statement while the table grows (migration 0018)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from storage.outbox import _SENT
+from storage.question_messages import _SET_SHOWN, _SHOWN_BY
+
+
+def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
+    with db.connect() as conn:
+        compiled = stmt.compile(dialect=conn.dialect)
+        rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), {**compiled.params, **params})
+        lines = [row[0] for row in rows]
+        conn.rollback()
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("stmt", "params", "index"),
+    [
+        (_SET_SHOWN, {"w": "T1", "message": 7, "state": "answered"}, "pk_question_messages"),
+        (
+            _SHOWN_BY,
+            {"w": "T1", "pid": 7, "platform": "slack"},
+            "ix_question_messages_participation_id",
+        ),
+        (_SHOWN_BY, {"w": "T1", "pid": 7, "platform": "slack"}, "pk_participations"),
+        (
+            _SENT,
+            {"w": "T1", "k": "post", "c": "D1", "t": "1.2", "now": None},
+            "uq_chat_posts_workspace_id_post_key",
+        ),
+    ],
+)
+def test_lookups_on_the_answer_path_use_their_own_index(
+    db: Engine, stmt: Any, params: dict[str, Any], index: str
+) -> None:
+    if db.dialect.name != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    plan = _plan(db, stmt, params)
+    assert index in plan, plan
