@@ -42,6 +42,8 @@ SLACK_METHODS = frozenset(
         "chat.update",
         "reactions.add",
         "conversations.open",
+        "conversations.history",
+        "conversations.replies",
         "views.open",
         "views.publish",
         "users.info",

@@ -72,7 +72,8 @@ class Claim:
     it), ``sent`` (already delivered at ``channel``/``ts``) or ``busy`` (someone else holds
     it). ``taken_over`` is True when the lease of an earlier sender ran out while the row
     was pending: that sender may have posted it before it died, not before ``since`` (when
-    the row was written).
+    the row was written) and not after ``until`` (when the lease taken over ran out; no
+    holder before started an attempt later, see :class:`DuePost`).
     """
 
     state: Literal["new", "sent", "busy"]
@@ -81,12 +82,16 @@ class Claim:
     lease_until: datetime | None = None
     taken_over: bool = False
     since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
 class DuePost:
     """A row the resender took over: the caller holds it until ``lease_until``. It was
-    written at ``since``: no earlier attempt can have been made before."""
+    written at ``since``: no earlier attempt can have been made before. ``until`` is when
+    the lease it was taken from ran out (None for a failed row): every earlier holder's
+    lease ended by then (a row is taken over only once its lease has run out), and a
+    holder starts no attempt its lease cannot hold, so none was made after it."""
 
     workspace_id: str
     key: str
@@ -97,6 +102,7 @@ class DuePost:
     round_id: int | None = None
     participation_id: int | None = None
     since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,8 @@ class OutboxStore:
                 return Claim("sent", row.channel, row.ts)
             if row.status == POST_PENDING and _after(row.claimed_until, now):
                 return Claim("busy")
+            # Read before the update below, which also changes the loaded row.
+            taken_over, since, ended = row.status == POST_PENDING, row.created_at, row.claimed_until
             taken = session.execute(
                 update(ChatPost)
                 .where(
@@ -175,8 +183,9 @@ class OutboxStore:
             return Claim(
                 "new",
                 lease_until=now + self.lease,
-                taken_over=row.status == POST_PENDING,
-                since=row.created_at,
+                taken_over=taken_over,
+                since=since,
+                until=ended if taken_over else None,
             )
 
     # Recording outcomes ------------------------------------------------------------------
@@ -240,11 +249,16 @@ class OutboxStore:
         )
         with self.session_factory() as session:
             query = (
-                select(ChatPost.id, ChatPost.status).where(due).order_by(ChatPost.id).limit(limit)
+                select(ChatPost.id, ChatPost.status, ChatPost.claimed_until)
+                .where(due)
+                .order_by(ChatPost.id)
+                .limit(limit)
             )
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            found = {int(i): str(s) for i, s in session.execute(query).all()}
+            # The lease each row is taken from (the update below replaces it): its end
+            # bounds when an earlier holder can have made the post.
+            found = {int(i): (str(s), ended) for i, s, ended in session.execute(query).all()}
             if not found:
                 session.commit()
                 return []
@@ -277,10 +291,11 @@ class OutboxStore:
                 dict(payload or {}),
                 int(attempts),
                 until,
-                taken_over=found.get(int(rid)) == POST_PENDING,
+                taken_over=found[int(rid)][0] == POST_PENDING,
                 round_id=round_id,
                 participation_id=participation_id,
                 since=since,
+                until=found[int(rid)][1],
             )
             for rid, ws, key, payload, attempts, round_id, participation_id, since in sorted(
                 taken, key=lambda r: int(r[0])

@@ -131,7 +131,7 @@ def test_a_healthy_installation_passes_every_check(
     report = run(db, env)
     assert failures(report) == []
     assert report.exit_code == 0
-    assert "exactly the 7 scopes" in line(report, "bot_scopes")
+    assert "exactly the 8 scopes" in line(report, "bot_scopes")
     assert "C0DIALOG" in line(report, "channels") and "C0LEDNING" in line(report, "channels")
     assert "all 8 units" in line(report, "units_have_managers")
     history = {c.args["channel"] for c in fake.calls("conversations.history")}

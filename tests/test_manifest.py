@@ -28,6 +28,7 @@ EXPECTED_BOT_SCOPES = {
     "channels:history",  # thread replies in public channels (message.channels)
     "groups:history",  # thread replies in private channels (message.groups)
     "im:history",  # answers in DM thread mode (message.im)
+    "im:write",  # the id of a manager's DM (conversations.open), to look for a DM post there
     "reactions:write",  # the light confirmation reaction on an answer
     "files:write",  # the summary as a Markdown file (files_upload_v2)
 }

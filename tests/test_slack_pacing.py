@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fakes import FakeSlack
 from fakes.signing import DEFAULT_TEAM_ID
+from fakes.slack_api import DEFAULT_BOT_SCOPES
 from sqlalchemy import Engine
 
 from bot.clock import FixedClock
 from bot.slack.pacing import Limits, Pacer
-from bot.slack.poster import LandingBatch, Poster, make_client, message_payload
+from bot.slack.poster import LandingBatch, Posted, Poster, make_client, message_payload
 from storage.db import make_session_factory
 from storage.outbox import NewPost, OutboxStore
 
@@ -304,6 +305,128 @@ def test_a_thread_opening_whose_answer_came_too_late_is_made_once_and_gets_its_r
         assert asked.args["thread_ts"] == opened.response["ts"]
         assert poster.resend_due(lambda _ws: client) == 0
     assert poster.store.recorded(WS, "k:open") == ("C0ONE", opened.response["ts"])
+
+
+@pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])
+def test_a_dm_thread_opening_whose_answer_came_too_late_is_made_once_and_gets_its_replies(
+    db: Engine, keep_alive: bool
+) -> None:
+    """A manager's first post in their DM goes to their user id (Slack opens the app's DM),
+    whose history cannot be read by that id: the resender asks Slack for the DM's id
+    (conversations.open), finds the opening there and puts the question in its thread
+    instead of opening the DM thread a second time."""
+    with FakeSlack() as fake:
+        clock = FixedClock(datetime.now(UTC))
+        fake.state.ts_base = int(clock.now().timestamp())  # Slack's clock agrees with ours
+        fake.latency(0.6, 0.6)
+        poster = _poster(db, clock)
+        poster.keep_alive = keep_alive
+        slow = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        slow.timeout = 0.1  # type: ignore[assignment]
+        opening = NewPost("k:dm", message_payload("U0ANNA", "Din tråd"), "U0ANNA")
+        first = {**message_payload("", "Fråga 1"), "channel": "U0ANNA", "thread_of": "k:dm"}
+        planned = poster.plan(WS, [opening, NewPost("k:dm-first", first, "U0ANNA")])
+        assert poster.send_planned(slow, planned) == 0
+        fake.wait_for("chat.postMessage", 1)
+        time.sleep(1.0)  # every attempt the client made has reached the fake by now
+        assert [c.args["text"] for c in fake.delivered()] == ["Din tråd"]
+
+        fake.latency(0, 0)
+        clock.advance(timedelta(minutes=5))  # the lease ran out
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        assert poster.resend_due(lambda _ws: client) == 1  # the question, not the opening
+        opened, asked = fake.delivered()
+        assert [opened.args["text"], asked.args["text"]] == ["Din tråd", "Fråga 1"]
+        dm = opened.response["channel"]
+        assert (asked.response["channel"], asked.args["thread_ts"]) == (dm, opened.response["ts"])
+        assert poster.resend_due(lambda _ws: client) == 0
+        assert not fake.spec_violations
+    assert poster.store.recorded(WS, "k:dm") == (dm, opened.response["ts"])
+
+
+def test_a_dm_opening_of_an_install_without_im_write_is_still_sent(db: Engine) -> None:
+    """A workspace installed before the bot asked for ``im:write`` cannot learn its DM ids
+    (conversations.open answers missing_scope): a DM opening taken over from a dead sender
+    is posted as before the look existed, not held back for ever."""
+    with FakeSlack() as fake:
+        fake.set_scopes("xoxb-fake-token", tuple(s for s in DEFAULT_BOT_SCOPES if s != "im:write"))
+        clock = FixedClock(datetime.now(UTC))
+        poster = _poster(db, clock)
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=1, backoff=0.01)
+        poster.plan(WS, [NewPost("k:old", message_payload("U0ANNA", "Din tråd"), "U0ANNA")])
+        clock.advance(timedelta(minutes=5))  # its sender died before posting
+        assert poster.resend_due(lambda _ws: client) == 1
+        [opened] = fake.delivered()
+        assert [c.response["error"] for c in fake.calls("conversations.open")] == ["missing_scope"]
+    assert poster.store.recorded(WS, "k:old") == (opened.response["channel"], opened.response["ts"])
+
+
+@pytest.mark.parametrize("via", ["resender", "direct post"])
+@pytest.mark.parametrize("flood_at", ["before", "after"])
+def test_an_opening_in_a_flooded_channel_is_found_and_made_once(
+    db: Engine, flood_at: str, via: str
+) -> None:
+    """More messages than are read (10 pages of 200) before or after the time a thread
+    opening whose sender died can have landed in: only that time is searched (from its
+    row's writing to the end of its lease), so the opening is found and not made again,
+    and the row does not wait pass after pass (the resender, or a direct post of the same
+    key taking the row over)."""
+    with FakeSlack() as fake:
+        clock = FixedClock(datetime.now(UTC))
+        poster = _poster(db, clock)
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=1, backoff=0.01)
+
+        def flood(at: datetime) -> None:
+            fake.state.ts_base, fake.state.ts_seq = int(at.timestamp()), 0
+            for _ in range(2_100):
+                ts = fake.state.next_ts()
+                fake.state.messages[("C0BUSY", ts)] = {"type": "message", "text": "x", "ts": ts}
+
+        if flood_at == "before":
+            flood(clock.now() - timedelta(hours=1))
+        fake.state.ts_base, fake.state.ts_seq = int(clock.now().timestamp()), 0
+        opening = NewPost("k:busy", message_payload("C0BUSY", "Din tråd"), "C0BUSY")
+        planned = poster.plan(WS, [opening])
+        posted = make_client(fake.base_url, "xoxb-fake-token", retries=1, backoff=0.01)
+        posted.chat_postMessage(  # made by the sender, which died before it was recorded
+            channel="C0BUSY",
+            text="Din tråd",
+            metadata={"event_type": "dialogbot_post", "event_payload": {"key": "k:busy"}},
+        )
+        assert planned.mine == {"k:busy"}
+        clock.advance(timedelta(hours=1))  # long after its lease ran out ...
+        if flood_at == "after":
+            flood(clock.now() - timedelta(minutes=10))  # ... the channel got busy
+        if via == "resender":
+            assert poster.resend_due(lambda _ws: client) == 0
+        else:
+            found = poster.post(client, WS, "k:busy", channel="C0BUSY", text="Din tråd")
+            assert found is not None
+            assert found == Posted("C0BUSY", fake.delivered()[0].response["ts"])
+        assert [c.args["text"] for c in fake.delivered()] == ["Din tråd"]
+        assert poster.store.status(WS, "k:busy") == "sent"
+        assert not fake.spec_violations
+
+
+def test_a_flood_while_the_opening_can_have_landed_makes_it_post_rather_than_wait(
+    db: Engine,
+) -> None:
+    """When even the window the post can have landed in holds more than is read, the
+    resender posts it (one more opening at worst) instead of leaving it for ever."""
+    with FakeSlack() as fake:
+        clock = FixedClock(datetime.now(UTC))
+        poster = _poster(db, clock)
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=1, backoff=0.01)
+        poster.plan(WS, [NewPost("k:loud", message_payload("C0LOUD", "Din tråd"), "C0LOUD")])
+        fake.state.ts_base = int(clock.now().timestamp())
+        for _ in range(2_100):
+            ts = fake.state.next_ts()
+            fake.state.messages[("C0LOUD", ts)] = {"type": "message", "text": "x", "ts": ts}
+        clock.advance(timedelta(minutes=5))
+        assert poster.resend_due(lambda _ws: client) == 1
+        assert poster.resend_due(lambda _ws: client) == 0
+        assert [c.args["text"] for c in fake.delivered()] == ["Din tråd"]
+    assert poster.store.status(WS, "k:loud") == "sent"
 
 
 @pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])

@@ -18,6 +18,7 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "im:history",
+    "im:write",
     "reactions:write",
     "files:write",
 )

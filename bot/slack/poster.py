@@ -19,7 +19,7 @@ its next attempt at Retry-After, so no thread sleeps past its lease; a 429 means
 not made, so trying again can neither lose nor double it. A row whose earlier holder died
 while sending (or got no answer in time) is first looked for by the post key in the message
 metadata: a thread post in its thread, a thread opening (a top-level post) in its channel's
-history since the row was written, so it is not posted twice.
+or DM's history while it can have been made, so it is not posted twice.
 
 What landed is recorded in batches (:class:`LandingBatch`): one statement marks many rows
 sent, and one transaction (``on_landed_many``) records many threads and question messages.
@@ -87,14 +87,30 @@ MAX_RETRY_AFTER_S = 5
 #: Seconds one Web API attempt may take (the client's timeout).
 ATTEMPT_S = 10
 #: A top-level post is looked for in its channel's history from this long before its row
-#: was written (our clock against Slack's)...
+#: was written to this long (plus an attempt) after the lease it was taken from ran out
+#: (our clock against Slack's, and Slack finishing a call after the client gave up)...
 HISTORY_MARGIN = timedelta(minutes=2)
-#: ... reading at most this many pages of this many messages (newest first); a channel
-#: busier than that since then is not searched further and the post is not made blind.
+#: ... reading at most this many pages of this many messages (newest first); a window
+#: busier than that is not searched further (:meth:`Poster._find_opening`).
 HISTORY_PAGES = 10
 HISTORY_PAGE_SIZE = 200
 #: A conversation id (public or private channel, DM, group DM), not a user id.
 _CONVERSATION_ID = re.compile(r"^[CDG][A-Z0-9]+$")
+#: A user id: ``chat.postMessage`` posts to it in the app's DM with the user.
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+#: ``conversations.open`` errors after which no DM can be looked in, so the post is made
+#: without a look: a user who cannot be DMed refuses the post as well, and
+#: ``missing_scope`` is an install from before the ``im:write`` scope (it posts as before).
+_NO_DM = frozenset(
+    {
+        "missing_scope",
+        "user_not_found",
+        "user_not_visible",
+        "user_disabled",
+        "cannot_dm_bot",
+        "method_not_supported_for_channel_type",
+    }
+)
 
 _lease = threading.local()
 
@@ -289,9 +305,12 @@ LandedPost = tuple[str, dict[str, Any], "Posted"]
 
 class LandingBatch:
     """Landed posts of one sender (a fan-out), recorded together: every ``max_items`` posts
-    or ``max_age_s`` seconds (the check runs as posts land), and at :meth:`flush`. A sender that dies before a flush
-    leaves its last posts ``pending``; the resender looks for thread posts in their thread
-    before sending again, so the window is only for thread openings (top-level posts)."""
+    or ``max_age_s`` seconds (the check runs as posts land), and at :meth:`flush`. A sender
+    that dies before a flush leaves its last posts ``pending``; before sending a message
+    again the resender looks for it by its key: a thread post in its thread, a thread
+    opening (top-level, in a channel or a user's DM) in that conversation's history while
+    it can have been made. Only an opening whose window holds more messages than are
+    searched (:data:`HISTORY_PAGES`) may then be posted a second time."""
 
     def __init__(self, poster: Poster, max_items: int = 200, max_age_s: float = 1.0) -> None:
         self.poster = poster
@@ -468,7 +487,9 @@ class Poster:
             return None
         if claim.taken_over:
             try:
-                found = self._find_landed(client, key, payload, since=claim.since)
+                found = self._find_landed(
+                    client, key, payload, since=claim.since, until=claim.until
+                )
             except LookupFailed:
                 log.info("could not check whether %s was posted; left for later", key)
                 return None
@@ -629,7 +650,9 @@ class Poster:
             return 0  # its thread has not opened yet: a later pass
         if due.taken_over:
             try:
-                found = self._find_landed(client, due.key, payload, seen, since=due.since)
+                found = self._find_landed(
+                    client, due.key, payload, seen, since=due.since, until=due.until
+                )
             except LookupFailed:
                 # Its lease runs out again and a later pass looks once more.
                 log.info("could not check whether %s was posted; left for later", due.key)
@@ -678,16 +701,19 @@ class Poster:
         seen: dict[tuple[str, str], list[dict[str, Any]]] | None = None,
         *,
         since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Posted | None:
         """A message an earlier (dead or unanswered) sender already posted under ``key``:
-        in its thread, or for a top-level post in its channel since ``since`` (when its row
-        was written; :meth:`_find_opening`). One look at each thread per resend pass
-        (``seen``). :class:`LookupFailed` when it could not be read: the row is then left
-        to a later pass, never posted blind."""
+        in its thread, or for a top-level post in its conversation between ``since`` (when
+        its row was written) and ``until`` (when the lease it was taken from ran out;
+        :meth:`_find_opening`). One look at each thread per resend pass (``seen``).
+        :class:`LookupFailed` when it could not be read: the row is then left to a later
+        pass, never posted blind."""
         if payload.get("method") != "chat.postMessage":
             return None
         if not payload.get("thread_ts"):
-            return self._find_opening(client, key, str(payload.get("channel") or ""), since, seen)
+            channel = str(payload.get("channel") or "")
+            return self._find_opening(client, key, channel, since, until, seen)
         where = (str(payload["channel"]), str(payload["thread_ts"]))
         messages = None if seen is None else seen.get(where)
         if messages is None:
@@ -712,17 +738,34 @@ class Poster:
         key: str,
         channel: str,
         since: datetime | None,
+        until: datetime | None,
         seen: dict[tuple[str, str], list[dict[str, Any]]] | None,
     ) -> Posted | None:
-        """A top-level post (a thread opening) made under ``key`` in ``channel``'s history
-        (``conversations.history`` from ``since`` minus :data:`HISTORY_MARGIN`, with
-        metadata, at most :data:`HISTORY_PAGES` pages); one look per channel and ``since``
-        per resend pass (``seen``). A post to a user (their DM, whose id only a landing
-        tells) or with no known ``since`` cannot be looked for: None."""
-        if since is None or not _CONVERSATION_ID.match(channel):
+        """A top-level post (a thread opening) made under ``key`` in ``channel`` (a user
+        id: their DM, :meth:`_dm_of`), read with ``conversations.history`` (with metadata)
+        in the window it can have landed in: from ``since`` (its row was written, before
+        any attempt) minus :data:`HISTORY_MARGIN` to ``until`` (the lease it was taken
+        from ran out; no attempt started later) plus :data:`ATTEMPT_S` and the margin.
+        One look per conversation and window per resend pass (``seen``). With no known
+        ``since`` it cannot be looked for: None.
+
+        At most :data:`HISTORY_PAGES` pages are read. A window that holds more (a very
+        busy channel while a lease ran) is not searched to its end: the post is then made
+        again, with a warning, rather than held back pass after pass with no end, since
+        a post that is never made is worse than one that, rarely, is made twice."""
+        if since is None:
+            return None
+        if _USER_ID.match(channel):
+            channel = self._dm_of(client, key, channel, seen)
+        if not _CONVERSATION_ID.match(channel):
             return None
         oldest = f"{(since - HISTORY_MARGIN).timestamp():.6f}"
-        where = (channel, f"since:{oldest}")
+        latest = (
+            None
+            if until is None
+            else f"{(until + timedelta(seconds=ATTEMPT_S) + HISTORY_MARGIN).timestamp():.6f}"
+        )
+        where = (channel, f"window:{oldest}:{latest}")
         messages = None if seen is None else seen.get(where)
         if messages is None:
             messages = []
@@ -732,6 +775,7 @@ class Poster:
                     resp = client.conversations_history(
                         channel=channel,
                         oldest=oldest,
+                        latest=latest,
                         include_all_metadata=True,
                         limit=HISTORY_PAGE_SIZE,
                         cursor=cursor,
@@ -751,11 +795,46 @@ class Poster:
                 if not resp.get("has_more") or not cursor:
                     break
             else:
-                log.warning("%s: more history in %s than is searched; left for later", key, channel)
-                raise LookupFailed(key)
+                log.warning(
+                    "%s: more than %d messages in %s while it can have landed; made without "
+                    "looking further",
+                    key,
+                    len(messages),
+                    channel,
+                )
             if seen is not None:
                 seen[where] = messages
         return _carrying(messages, key, channel)
+
+    def _dm_of(
+        self,
+        client: WebClient,
+        key: str,
+        user: str,
+        seen: dict[tuple[str, str], list[dict[str, Any]]] | None,
+    ) -> str:
+        """The id of the app's DM with ``user`` (where a post to the user lands):
+        ``conversations.open`` (scope ``im:write``), once per user and resend pass
+        (``seen``). "" when no DM can be looked in (:data:`_NO_DM`);
+        :class:`LookupFailed` when Slack could not be asked now."""
+        where = (user, "dm")
+        known = None if seen is None else seen.get(where)
+        if known is not None:
+            return str(known[0]["id"]) if known else ""
+        dm = ""
+        try:
+            resp = client.conversations_open(users=user)
+            dm = str((resp.get("channel") or {}).get("id") or "")
+        except SlackApiError as err:
+            error = str(err.response.get("error") or "")
+            if error not in _NO_DM:
+                raise LookupFailed(key) from err
+            log.warning("%s: the DM it went to cannot be looked in (%s)", key, error)
+        except (SlackClientError, TimeoutError, URLError) as err:
+            raise LookupFailed(key) from err
+        if seen is not None:
+            seen[where] = [{"id": dm}] if dm else []
+        return dm
 
     def _send(
         self,

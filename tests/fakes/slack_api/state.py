@@ -16,6 +16,7 @@ DEFAULT_BOT_SCOPES: tuple[str, ...] = (
     "channels:history",
     "groups:history",
     "im:history",
+    "im:write",
     "reactions:write",
     "files:write",
 )

@@ -13,7 +13,10 @@ if TYPE_CHECKING:
 
 
 def open_conversation(fake: FakeSlack, ctx: Ctx) -> Reply:
-    """Answer ``conversations.open``."""
+    """Answer ``conversations.open``: the DM with one user (the id a post to that user
+    lands in, :func:`~..state.dm_channel_id`), a group DM with several. A bot token needs
+    ``im:write`` for a DM, ``mpim:write`` for a group DM (else Slack answers
+    ``missing_scope`` with ``needed`` and ``provided``)."""
     channel = ctx.args.get("channel")
     users_arg = ctx.args.get("users")
     if channel:
@@ -30,6 +33,10 @@ def open_conversation(fake: FakeSlack, ctx: Ctx) -> Reply:
             channel_id = "G" + "".join(u[1:4] for u in sorted(users))[:10].upper()
     else:
         return err("users_list_not_supplied")
+    needed = "im:write" if channel_id.startswith("D") else "mpim:write"
+    scopes = ctx.workspace.scopes if ctx.workspace is not None else (needed,)
+    if needed not in scopes:
+        return err("missing_scope", needed=needed, provided=",".join(scopes))
     already_open = channel_id in fake.state.channels
     if not already_open:
         fake.state.channels[channel_id] = fake.state.channel_object(channel_id, user=user)
