@@ -549,7 +549,13 @@ class Poster:
         if claim.state != "new":
             return claim.state == "sent"
         try:
-            client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            if self.keep_alive and web_post.usable(client):
+                args: dict[str, Any] = {"channel": channel, "ts": ts, "text": text}
+                if blocks is not None:
+                    args["blocks"] = blocks
+                web_post.call(client, "chat.update", args)
+            else:
+                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         except SlackApiError as err:
             error = str(err.response.get("error") or "")
             log.warning("chat.update for %s refused: %s", key, error)
@@ -728,7 +734,7 @@ class Poster:
                     keep_alive(client) if self.keep_alive else client,
                     key,
                     payload,
-                    lean=paced and self.keep_alive,
+                    lean=self.keep_alive,
                 )
             except SlackApiError as err:
                 error = str(err.response.get("error") or "")
@@ -802,9 +808,11 @@ def ephemeral_payload(
 
 
 def _call(client: WebClient, key: str, payload: dict[str, Any], *, lean: bool = False) -> Posted:
-    """Make the call ``payload`` describes; with ``lean`` a ``chat.postMessage`` goes
-    through :func:`bot.slack.web_post.post_message` (same request and errors, less CPU)."""
+    """Make the call ``payload`` describes; with ``lean`` a ``chat.postMessage`` or a
+    ``reactions.add`` goes through :func:`bot.slack.web_post.call` (same request and
+    errors, less CPU)."""
     method = payload["method"]
+    lean = lean and web_post.usable(client)
     if method == "chat.postMessage":
         args: dict[str, Any] = {
             k: payload[k] for k in ("channel", "text", "blocks", "thread_ts") if k in payload
@@ -812,19 +820,18 @@ def _call(client: WebClient, key: str, payload: dict[str, Any], *, lean: bool = 
         args["unfurl_links"] = False
         args["unfurl_media"] = False
         args["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
-        if lean and web_post.usable(client):
-            resp = web_post.post_message(client, args)
-        else:
-            resp = client.chat_postMessage(**args)
+        resp = web_post.call(client, method, args) if lean else client.chat_postMessage(**args)
         return Posted(str(resp["channel"]), str(resp["ts"]))
     if method == "chat.postEphemeral":
         eph = {k: payload[k] for k in ("channel", "user", "text", "thread_ts") if k in payload}
         resp = client.chat_postEphemeral(**eph)
         return Posted(str(payload["channel"]), str(resp.get("message_ts") or ""))
     if method == "reactions.add":
-        client.reactions_add(
-            channel=payload["channel"], timestamp=payload["timestamp"], name=payload["name"]
-        )
+        reaction = {k: payload[k] for k in ("channel", "name", "timestamp")}
+        if lean:
+            web_post.call(client, method, reaction, form=True)
+        else:
+            client.reactions_add(**reaction)
         return Posted(str(payload["channel"]), str(payload["timestamp"]))
     if method == "files_upload_v2":
         resp = client.files_upload_v2(
