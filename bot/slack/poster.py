@@ -282,10 +282,15 @@ class LandingBatch:
     leaves its last posts ``pending``; the resender looks for thread posts in their thread
     before sending again, so the window is only for thread openings (top-level posts)."""
 
-    def __init__(self, poster: Poster, max_items: int = 200, max_age_s: float = 1.0) -> None:
+    def __init__(
+        self, poster: Poster, max_items: int = 200, max_age_s: float = 1.0, updates: Any = None
+    ) -> None:
         self.poster = poster
         self.max_items = max_items
         self.max_age_s = max_age_s
+        #: Passed to :attr:`Poster.on_landed_many` with each batch (opaque here: the
+        #: listener's claims of the question-message updates a landing finds).
+        self.updates = updates
         self._items: list[tuple[str, Landed, dict[str, Any]]] = []
         self._since: float | None = None
         self._lock = threading.Lock()
@@ -312,7 +317,7 @@ class LandingBatch:
 
     def _record(self, taken: list[tuple[str, Landed, dict[str, Any]]]) -> None:
         if taken:
-            found = self.poster.record_landed(taken)
+            found = self.poster.record_landed(taken, self.updates)
             with self._lock:
                 self.found.update(found)
 
@@ -330,9 +335,10 @@ class Poster:
     #: participant's thread, an announcement, a question message), in one transaction,
     #: whoever sent them (listener, fan-out, resender); returns what it found about
     #: participations' question messages (by participation; the caller of
-    #: :meth:`send_planned` reads it from its :class:`LandingBatch`). When None, the rows
-    #: are only marked sent by :attr:`store`.
-    on_landed_many: Callable[[str, list[LandedPost]], Mapping[int, Any]] | None = None
+    #: :meth:`send_planned` reads it from its :class:`LandingBatch`). Its third argument is
+    #: the batch's :attr:`LandingBatch.updates` (None for most). When None, the rows are
+    #: only marked sent by :attr:`store`.
+    on_landed_many: Callable[[str, list[LandedPost], Any], Mapping[int, Any]] | None = None
     #: Paces posts per channel and workspace (None: no pacing, 429s waited out in the
     #: client as before).
     pacer: Pacer | None = None
@@ -342,7 +348,9 @@ class Poster:
     #: call.
     keep_alive: bool = False
 
-    def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> dict[int, Any]:
+    def record_landed(
+        self, items: Sequence[tuple[str, Landed, dict[str, Any]]], updates: Any = None
+    ) -> dict[int, Any]:
         """Mark landed posts sent and tell the engine where they went: one transaction per
         workspace with :attr:`on_landed_many` (what it found about participations'
         question messages is returned); else one statement per workspace. If that
@@ -356,7 +364,7 @@ class Poster:
             posts = [(x.key, payload, Posted(x.channel or "", x.ts or "")) for x, payload in group]
             if self.on_landed_many is not None:
                 try:
-                    found.update(self.on_landed_many(workspace, posts))
+                    found.update(self.on_landed_many(workspace, posts, updates))
                     continue
                 except Exception:
                     log.exception("bookkeeping after %d posts landed failed", len(posts))
@@ -528,6 +536,7 @@ class Poster:
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         record: bool = True,
+        claimed_until: datetime | None = None,
     ) -> bool:
         """Replace the message ``ts`` in ``channel`` once per ``key`` (``chat.update``).
 
@@ -538,16 +547,14 @@ class Poster:
         caller's next attempt with the same key tries again. With ``record=False`` the
         caller marks the row sent after a True (``Landed(key, channel, ts)``, with its own
         bookkeeping; a row sent before is marked again, which changes nothing it shows).
+        With ``claimed_until`` the caller holds the row already, until then (it wrote it
+        as ``pending``, :func:`update_post`, in a transaction of its own); it is claimed
+        as usual if that lease leaves no time for the call.
         """
-        payload: dict[str, Any] = {
-            "method": "chat.update",
-            "channel": channel,
-            "ts": ts,
-            "resend": False,
-        }
-        claim = self.store.claim(workspace, NewPost(key, payload, channel))
-        if claim.state != "new":
-            return claim.state == "sent"
+        if claimed_until is None or not self._lease_holds(claimed_until):
+            claim = self.store.claim(workspace, update_post(key, channel, ts))
+            if claim.state != "new":
+                return claim.state == "sent"
         try:
             if self.keep_alive and web_post.usable(client):
                 args: dict[str, Any] = {"channel": channel, "ts": ts, "text": text}
@@ -789,6 +796,13 @@ class Poster:
         if record:
             self.record_landed([(workspace, Landed(key, posted.channel, posted.ts), payload)])
         return posted
+
+
+def update_post(key: str, channel: str, ts: str) -> NewPost:
+    """The outbox row that claims a ``chat.update`` (:meth:`Poster.update`): no content
+    (it may hold an answer), never resent."""
+    payload = {"method": "chat.update", "channel": channel, "ts": ts, "resend": False}
+    return NewPost(key, payload, channel)
 
 
 def ephemeral_payload(
