@@ -17,7 +17,7 @@ from fakes.signing import (
 )
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, TOKEN, SlackHarness, button_value, texts
 
 from bot.slack.blocks import (
@@ -351,3 +351,35 @@ def test_reminders_with_the_question_and_withdrawn_answers_are_updated_too(
     withdrawn = _updates_of(slack, first)[-1]
     shown = "\n".join(texts([withdrawn]))
     assert "Svaret är borttaget" in shown and "Svar ett" not in shown
+
+
+def test_a_later_answer_updates_the_answered_question_once_in_two_transactions_after_the_ack(
+    slack: SlackHarness,
+) -> None:
+    """The update of the answered question's message is claimed in the transaction that
+    records the next question's landing (not in one of its own before the call): a later
+    answer commits once before the ack and twice after it (landing and claim; the update's
+    outcome), and the message is updated once, also when the event comes again."""
+    slack.command(START)
+    thread = slack.thread_of(ANNA)
+    slack.say(ANNA, "Svar ett", thread)
+    second = _questions(slack, thread)[1]
+    commits: list[object] = []
+
+    def count(conn: object) -> None:
+        commits.append(conn)
+
+    event.listen(slack.db, "commit", count)
+    try:
+        ts = slack.say(ANNA, "Svar två", thread)
+        slack.executor.wait_idle()
+        after_answer = len(commits)
+        replay = message_event(text="Svar två", user=ANNA, channel=CHANNEL, ts=ts, thread_ts=thread)
+        slack.event(replay)
+        slack.executor.wait_idle()
+    finally:
+        event.remove(slack.db, "commit", count)
+    [update] = _updates_of(slack, second)
+    assert "Svar två" in "\n".join(texts([update]))
+    assert [c for c in slack.fake.calls("chat.update") if not c.ok] == []
+    assert after_answer == 3

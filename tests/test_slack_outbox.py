@@ -509,7 +509,7 @@ def test_posts_whose_landing_could_not_be_recorded_are_still_not_sent_again(db: 
     share one transaction; when that transaction fails, the posts are still marked sent,
     so neither the sender nor the resender posts them a second time."""
 
-    def failing_bookkeeping(_workspace: str, _posts: list[Any]) -> dict[int, Any]:
+    def failing_bookkeeping(_workspace: str, _posts: list[Any], _updates: Any) -> dict[int, Any]:
         raise RuntimeError("bookkeeping failed")
 
     store = OutboxStore(make_session_factory(db))

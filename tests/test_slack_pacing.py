@@ -19,7 +19,14 @@ from sqlalchemy import Engine
 
 from bot.clock import FixedClock
 from bot.slack.pacing import Limits, Pacer
-from bot.slack.poster import LandingBatch, Posted, Poster, make_client, message_payload
+from bot.slack.poster import (
+    LandingBatch,
+    Posted,
+    Poster,
+    make_client,
+    message_payload,
+    reaction_payload,
+)
 from storage.db import make_session_factory
 from storage.outbox import NewPost, OutboxStore
 
@@ -446,3 +453,91 @@ def test_a_post_slack_cannot_be_reached_for_stays_in_the_outbox(
     post = NewPost("k:away", message_payload("C0ONE", "Fråga 2", thread_ts="1.000001"), "C0ONE")
     assert poster.send_planned(client, poster.plan(WS, [post])) == 0
     assert poster.store.status(WS, "k:away") == "pending"
+
+
+# The ✅ reaction and the question message's update on the keep-alive (lean) path -----------
+
+
+def _reaction(ts: str = "1.000002") -> NewPost:
+    return NewPost(
+        f"slack:C0ONE:{ts}:react", reaction_payload("C0ONE", ts, "white_check_mark"), "C0ONE"
+    )
+
+
+@pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])
+def test_a_reaction_whose_answer_came_too_late_is_made_once(db: Engine, keep_alive: bool) -> None:
+    """Slack added the ✅ but answered after the client gave up: not tried again at once.
+    Once the lease has run out the resender adds it again, Slack refuses the second one
+    (``already_reacted``), and that counts as done."""
+    with FakeSlack() as fake:
+        fake.latency(0.6, 0.6)
+        clock = FixedClock(datetime.now(UTC))
+        poster = _poster(db, clock)
+        poster.keep_alive = keep_alive
+        slow = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        slow.timeout = 0.1  # type: ignore[assignment]
+        react = _reaction()
+        assert poster.send_planned(slow, poster.plan(WS, [react])) == 0
+        fake.wait_for("reactions.add", 1)
+        time.sleep(1.0)  # every attempt the client made has reached the fake by now
+        assert len(fake.delivered("reactions.add")) == 1
+        assert poster.store.status(WS, react.key) == "pending"
+
+        fake.latency(0, 0)
+        clock.advance(timedelta(minutes=5))  # the lease ran out
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        assert poster.resend_due(lambda _ws: client) == 1
+        calls = fake.calls("reactions.add")
+        assert len(fake.state.reactions) == 1
+    assert [c.ok for c in calls] == [True, False]
+    assert calls[-1].response["error"] == "already_reacted"
+    assert poster.store.status(WS, react.key) == "sent"
+
+
+@pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])
+def test_a_429_on_a_reaction_is_waited_out_and_a_long_one_reschedules_it(
+    db: Engine, keep_alive: bool
+) -> None:
+    with FakeSlack() as fake:
+        poster = _poster(db)
+        poster.keep_alive = keep_alive
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        fake.fail_next("reactions.add", 429, times=1, retry_after=1)
+        short, long = _reaction("1.000002"), _reaction("1.000003")
+        started = time.monotonic()
+        assert poster.send_planned(client, poster.plan(WS, [short])) == 1
+        waited = time.monotonic() - started
+        fake.fail_next("reactions.add", 429, times=1, retry_after=30)
+        assert poster.send_planned(client, poster.plan(WS, [long])) == 0
+        statuses = [c.status for c in fake.calls("reactions.add")]
+        assert len(fake.state.reactions) == 1
+    assert statuses == [429, 200, 429]
+    assert waited >= 1.0  # Retry-After was honoured
+    assert poster.store.status(WS, short.key) == "sent"
+    assert poster.store.status(WS, long.key) == "failed"  # its next attempt after Retry-After
+
+
+@pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "urllib"])
+def test_a_question_message_is_updated_once_per_key_and_a_lost_message_is_given_up(
+    db: Engine, keep_alive: bool
+) -> None:
+    with FakeSlack() as fake:
+        poster = _poster(db)
+        poster.keep_alive = keep_alive
+        client = make_client(fake.base_url, "xoxb-fake-token", retries=4, backoff=0.01)
+        ts = client.chat_postMessage(channel="C0ONE", text="Fråga 1 av 5")["ts"]
+        fake.fail_next("chat.update", 503, times=1)
+        for _ in range(2):  # a replay of the same state changes nothing
+            assert poster.update(
+                client, WS, "question:1:a", channel="C0ONE", ts=ts, text="Fråga 1 ✅"
+            )
+        gone = poster.update(
+            client, WS, "question:2:a", channel="C0ONE", ts="9.000009", text="Fråga 2 ✅"
+        )
+        calls = fake.calls("chat.update")
+        shown = fake.state.messages[("C0ONE", ts)]["text"]
+    assert [c.status for c in calls] == [503, 200, 200]
+    assert calls[-1].response["error"] == "message_not_found"
+    assert gone  # a message that is gone can never show it: not tried again
+    assert shown == "Fråga 1 ✅"
+    assert poster.store.status(WS, "question:1:a") == "sent"

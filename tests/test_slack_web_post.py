@@ -1,6 +1,7 @@
-"""The lean ``chat.postMessage`` of paced posting (:mod:`bot.slack.web_post`) makes the
-same request as slack_sdk, against the fake Web API (checked against Slack's spec), and
-fails the way slack_sdk fails, so the poster's outbox and pacer handle it as before."""
+"""The lean Web API calls of the poster (:mod:`bot.slack.web_post`: ``chat.postMessage``,
+``reactions.add``, ``chat.update``) make the same requests as slack_sdk, against the fake
+Web API (checked against Slack's spec), and fail the way slack_sdk fails, so the poster's
+outbox and pacer handle them as before."""
 
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ def test_the_lean_post_is_the_request_slack_sdk_makes() -> None:
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "Fråga *1* ✅"}}]
     with FakeSlack() as fake:
         client = make_client(fake.base_url, TOKEN)
-        parent = web_post.post_message(client, _args("C0ONE", "lean"))
+        parent = web_post.call(client, "chat.postMessage", _args("C0ONE", "lean"))
         client.chat_postMessage(**_args("C0ONE", "sdk"))
-        web_post.post_message(
-            client, _args("C0ONE", "svar åäö", blocks=blocks, thread_ts=parent["ts"])
+        web_post.call(
+            client,
+            "chat.postMessage",
+            _args("C0ONE", "svar åäö", blocks=blocks, thread_ts=parent["ts"]),
         )
         lean, sdk, threaded = fake.calls("chat.postMessage")
         assert fake.spec_violations == []
@@ -52,14 +55,42 @@ def test_the_lean_post_is_the_request_slack_sdk_makes() -> None:
     assert threaded.args["text"] == "svar åäö"
 
 
+def test_the_lean_reaction_and_update_are_the_requests_slack_sdk_makes() -> None:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "~Fråga 1~ ✅"}}]
+    with FakeSlack() as fake:
+        client = make_client(fake.base_url, TOKEN)
+        one = client.chat_postMessage(channel="C0ONE", text="ett")["ts"]
+        two = client.chat_postMessage(channel="C0ONE", text="två")["ts"]
+        lean_react = {"channel": "C0ONE", "name": "white_check_mark", "timestamp": one}
+        web_post.call(client, "reactions.add", lean_react, form=True)
+        client.reactions_add(channel="C0ONE", name="white_check_mark", timestamp=two)
+        with pytest.raises(SlackApiError) as again:
+            web_post.call(client, "reactions.add", lean_react, form=True)
+        update = {"channel": "C0ONE", "ts": one, "text": "besvarad", "blocks": blocks}
+        updated = web_post.call(client, "chat.update", update)
+        client.chat_update(channel="C0ONE", ts=two, text="besvarad", blocks=blocks)
+        lean_r, sdk_r, _ = fake.calls("reactions.add")
+        lean_u, sdk_u = fake.calls("chat.update")
+        assert fake.spec_violations == []
+    assert again.value.response["error"] == "already_reacted"
+    assert lean_r.args == {**sdk_r.args, "timestamp": one}
+    assert lean_u.args == {**sdk_u.args, "ts": one}
+    assert lean_u.arg_json("blocks") == blocks
+    assert updated["ok"] and updated["ts"] == one
+    for lean, sdk in ((lean_r, sdk_r), (lean_u, sdk_u)):
+        for name in ("authorization", "content-type", "user-agent"):
+            assert lean.headers[name] == sdk.headers[name]
+    assert lean_r.headers["content-type"] == "application/x-www-form-urlencoded"
+
+
 def test_a_refusal_and_a_429_surface_as_slack_sdk_raises_them() -> None:
     with FakeSlack() as fake:
         client = make_client(fake.base_url, TOKEN, retries=2, backoff=0.01)
         with pytest.raises(SlackApiError) as refused:
-            web_post.post_message(client, _args("", "no channel"))
+            web_post.call(client, "chat.postMessage", _args("", "no channel"))
         fake.fail_next("chat.postMessage", 429, times=1, retry_after=30)
         with pytest.raises(SlackApiError) as limited:
-            web_post.post_message(client, _args("C0ONE", "limited"))
+            web_post.call(client, "chat.postMessage", _args("C0ONE", "limited"))
         assert fake.delivered() == []
     assert refused.value.response.status_code == 200
     assert refused.value.response["error"] == "channel_not_found"
@@ -72,11 +103,11 @@ def test_server_errors_are_retried_by_the_clients_handlers() -> None:
     with FakeSlack() as fake:
         fake.fail_next("chat.postMessage", 503, times=2)
         client = make_client(fake.base_url, TOKEN, retries=3, backoff=0.01)
-        posted = web_post.post_message(client, _args("C0ONE", "after two 503s"))
+        posted = web_post.call(client, "chat.postMessage", _args("C0ONE", "after two 503s"))
         statuses = [c.status for c in fake.calls("chat.postMessage")]
         fake.fail_next("chat.postMessage", 500, times=5)
         with pytest.raises(SlackApiError) as failed:
-            web_post.post_message(client, _args("C0ONE", "never"))
+            web_post.call(client, "chat.postMessage", _args("C0ONE", "never"))
     assert posted["ok"] and statuses == [503, 503, 200]
     assert failed.value.response.status_code == 500
 
@@ -84,10 +115,10 @@ def test_server_errors_are_retried_by_the_clients_handlers() -> None:
 def test_a_dropped_keep_alive_connection_is_opened_again() -> None:
     with FakeSlack() as fake:
         client = make_client(fake.base_url, TOKEN, retries=2, backoff=0.01)
-        web_post.post_message(client, _args("C0ONE", "first"))
+        web_post.call(client, "chat.postMessage", _args("C0ONE", "first"))
         for conn in web_post._local.connections.values():
             conn.sock.shutdown(socket.SHUT_RDWR)  # as a server closing an idle connection
-        web_post.post_message(client, _args("C0ONE", "second"))
+        web_post.call(client, "chat.postMessage", _args("C0ONE", "second"))
         assert [c.args["text"] for c in fake.delivered()] == ["first", "second"]
 
 
@@ -130,9 +161,9 @@ def test_chunked_answers_and_answers_that_are_not_json_are_read() -> None:
     bad_gateway = b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: %d\r\n\r\n%s" % (len(html), html)
     with _scripted([chunked, bad_gateway]) as url:
         client = make_client(url, TOKEN, retries=0)
-        posted = web_post.post_message(client, _args("C1", "chunked"))
+        posted = web_post.call(client, "chat.postMessage", _args("C1", "chunked"))
         with pytest.raises(SlackApiError) as failed:
-            web_post.post_message(client, _args("C1", "gateway"))
+            web_post.call(client, "chat.postMessage", _args("C1", "gateway"))
     assert posted["ts"] == "1.000100"
     assert failed.value.response.status_code == 502
     assert "non-JSON" in failed.value.response["error"]

@@ -4,12 +4,32 @@ and what the posts after an answer leave to record (one transaction for both).""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.services.kernel import ServiceKernel
 from bot.services.question_messages import QuestionMessageChange, QuestionMessages
 from storage.landings import ShownAt
-from storage.outbox import Landed
+from storage.outbox import Landed, NewPost
 from storage.repository import Repository
+
+
+class UpdateClaims(Protocol):
+    """Claims the updates of the question messages a landing finds out of date, in the
+    landing's transaction: the platform's outbox rows for those updates (opaque to the
+    engine), written as ``pending`` under a lease the caller holds while it makes them."""
+
+    lease: timedelta
+    #: The chat platform the updates go to (the outbox's ``platform`` column).
+    platform: str
+
+    def posts_for(self, found: Mapping[int, Sequence[QuestionMessageChange]]) -> Sequence[NewPost]:
+        """The outbox rows of the updates ``found`` (by participation) calls for."""
+        ...
+
+    def claimed(self, keys: set[str], lease_until: datetime) -> None:
+        """After the commit: the keys written now (held until ``lease_until``)."""
+        ...
 
 
 class Landings:
@@ -28,6 +48,7 @@ class Landings:
         sent: Sequence[Landed] = (),
         *,
         lazy_commit: bool = False,
+        updates: UpdateClaims | None = None,
     ) -> dict[int, list[QuestionMessageChange]]:
         """Mark landed outbox rows sent (``sent``) and remember participants' threads
         (participation id → thread ref), rounds' announcements (round id → ref) and
@@ -38,7 +59,9 @@ class Landings:
         update (:meth:`QuestionMessages.changed` without the prompt of a question shown
         again; usually none, or the message of the question just answered). With
         ``lazy_commit`` the commit does not wait for the disk (PostgreSQL): for posts the
-        resender finds again if a database crash loses it (see ``bench/NOTES.md``)."""
+        resender finds again if a database crash loses it (see ``bench/NOTES.md``). With
+        ``updates``, the updates those messages need are claimed in the same transaction
+        (:class:`UpdateClaims`), instead of one transaction each before they are made."""
         if not threads and not announcements and not shown and not sent:
             return {}
 
@@ -55,6 +78,15 @@ class Landings:
                 pid = s.participation_id
                 if s.index is not None and s.index > 0 and pid not in found:
                     found[pid] = self._messages.changes_in(repo, pid, s.platform)
+            if updates is not None and found:
+                now = self.kernel.now()
+                until = now + updates.lease
+                mine = repo.write_pending(updates.posts_for(found), now, until, updates.platform)
+                claimed.append((mine, until))
             return found
 
-        return self.kernel.transaction(workspace, work)
+        claimed: list[tuple[set[str], datetime]] = []
+        found = self.kernel.transaction(workspace, work)
+        if updates is not None and claimed:
+            updates.claimed(*claimed[-1])
+        return found

@@ -168,7 +168,8 @@ class Conversation:
         """Send the posts :meth:`plan` wrote (after the ack), then bring the messages that
         show the participants' questions up to date (what to update was found while
         recording the posts, in the same transaction, when a next question landed)."""
-        batch = LandingBatch(self.poster, max_items=1_000_000)
+        claims = question_updates.LandingClaims(self.poster.store.lease)
+        batch = LandingBatch(self.poster, max_items=1_000_000, updates=claims)
         try:
             self.poster.send_planned(self.client, planned, batch)
         finally:
@@ -177,7 +178,13 @@ class Conversation:
             found = batch.found.get(pid)
             if found != []:
                 question_updates.refresh(
-                    self.services, self.poster, self.client, self.ws, pid, found=found
+                    self.services,
+                    self.poster,
+                    self.client,
+                    self.ws,
+                    pid,
+                    found=found,
+                    claims=claims,
                 )
 
     def posts_for(self, step: Step) -> list[NewPost]:

@@ -25,6 +25,7 @@ from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.progress_text import left_text
 from bot.services.container import Services
+from bot.services.landings import UpdateClaims
 from bot.services.question_messages import QuestionMessageChange
 from bot.slack import blocks, question_updates
 from bot.slack.links import permalink, thread_permalinks
@@ -59,13 +60,16 @@ _ANNOUNCE_KEY = re.compile(r"^round:(\d+):announce$")
 
 def landing_batch_hook(
     services: Services,
-) -> Callable[[str, list[LandedPost]], dict[int, list[QuestionMessageChange]]]:
+) -> Callable[[str, list[LandedPost], UpdateClaims | None], dict[int, list[QuestionMessageChange]]]:
     """What the engine must learn when posts of one workspace land, whoever sent them (the
     fan-out, the listener, the resender), with marking them sent: one transaction for the
     outbox rows and all the threads, announcements and question messages they tell. Returns which question messages of the participations whose
-    next question landed need an update (:meth:`bot.services.landings.Landings.record`)."""
+    next question landed need an update (:meth:`bot.services.landings.Landings.record`),
+    claimed in the same transaction when the sender passes ``updates``."""
 
-    def landed(workspace: str, posts: list[LandedPost]) -> dict[int, list[QuestionMessageChange]]:
+    def landed(
+        workspace: str, posts: list[LandedPost], updates: UpdateClaims | None = None
+    ) -> dict[int, list[QuestionMessageChange]]:
         threads: dict[int, str] = {}
         announcements: dict[int, str] = {}
         shown = []
@@ -81,7 +85,7 @@ def landing_batch_hook(
             elif match := _ANNOUNCE_KEY.match(key):
                 announcements[int(match[1])] = thread_ref(posted.channel, posted.ts)
         return services.landings.record(
-            workspace, threads, announcements, shown, sent, lazy_commit=findable
+            workspace, threads, announcements, shown, sent, lazy_commit=findable, updates=updates
         )
 
     return landed

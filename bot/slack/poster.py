@@ -312,10 +312,15 @@ class LandingBatch:
     it can have been made. Only an opening whose window holds more messages than are
     searched (:data:`HISTORY_PAGES`) may then be posted a second time."""
 
-    def __init__(self, poster: Poster, max_items: int = 200, max_age_s: float = 1.0) -> None:
+    def __init__(
+        self, poster: Poster, max_items: int = 200, max_age_s: float = 1.0, updates: Any = None
+    ) -> None:
         self.poster = poster
         self.max_items = max_items
         self.max_age_s = max_age_s
+        #: Passed to :attr:`Poster.on_landed_many` with each batch (opaque here: the
+        #: listener's claims of the question-message updates a landing finds).
+        self.updates = updates
         self._items: list[tuple[str, Landed, dict[str, Any]]] = []
         self._since: float | None = None
         self._lock = threading.Lock()
@@ -342,7 +347,7 @@ class LandingBatch:
 
     def _record(self, taken: list[tuple[str, Landed, dict[str, Any]]]) -> None:
         if taken:
-            found = self.poster.record_landed(taken)
+            found = self.poster.record_landed(taken, self.updates)
             with self._lock:
                 self.found.update(found)
 
@@ -360,9 +365,10 @@ class Poster:
     #: participant's thread, an announcement, a question message), in one transaction,
     #: whoever sent them (listener, fan-out, resender); returns what it found about
     #: participations' question messages (by participation; the caller of
-    #: :meth:`send_planned` reads it from its :class:`LandingBatch`). When None, the rows
-    #: are only marked sent by :attr:`store`.
-    on_landed_many: Callable[[str, list[LandedPost]], Mapping[int, Any]] | None = None
+    #: :meth:`send_planned` reads it from its :class:`LandingBatch`). Its third argument is
+    #: the batch's :attr:`LandingBatch.updates` (None for most). When None, the rows are
+    #: only marked sent by :attr:`store`.
+    on_landed_many: Callable[[str, list[LandedPost], Any], Mapping[int, Any]] | None = None
     #: Paces posts per channel and workspace (None: no pacing, 429s waited out in the
     #: client as before).
     pacer: Pacer | None = None
@@ -372,7 +378,9 @@ class Poster:
     #: call.
     keep_alive: bool = False
 
-    def record_landed(self, items: Sequence[tuple[str, Landed, dict[str, Any]]]) -> dict[int, Any]:
+    def record_landed(
+        self, items: Sequence[tuple[str, Landed, dict[str, Any]]], updates: Any = None
+    ) -> dict[int, Any]:
         """Mark landed posts sent and tell the engine where they went: one transaction per
         workspace with :attr:`on_landed_many` (what it found about participations'
         question messages is returned); else one statement per workspace. If that
@@ -386,7 +394,7 @@ class Poster:
             posts = [(x.key, payload, Posted(x.channel or "", x.ts or "")) for x, payload in group]
             if self.on_landed_many is not None:
                 try:
-                    found.update(self.on_landed_many(workspace, posts))
+                    found.update(self.on_landed_many(workspace, posts, updates))
                     continue
                 except Exception:
                     log.exception("bookkeeping after %d posts landed failed", len(posts))
@@ -560,6 +568,7 @@ class Poster:
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         record: bool = True,
+        claimed_until: datetime | None = None,
     ) -> bool:
         """Replace the message ``ts`` in ``channel`` once per ``key`` (``chat.update``).
 
@@ -570,18 +579,22 @@ class Poster:
         caller's next attempt with the same key tries again. With ``record=False`` the
         caller marks the row sent after a True (``Landed(key, channel, ts)``, with its own
         bookkeeping; a row sent before is marked again, which changes nothing it shows).
+        With ``claimed_until`` the caller holds the row already, until then (it wrote it
+        as ``pending``, :func:`update_post`, in a transaction of its own); it is claimed
+        as usual if that lease leaves no time for the call.
         """
-        payload: dict[str, Any] = {
-            "method": "chat.update",
-            "channel": channel,
-            "ts": ts,
-            "resend": False,
-        }
-        claim = self.store.claim(workspace, NewPost(key, payload, channel))
-        if claim.state != "new":
-            return claim.state == "sent"
+        if claimed_until is None or not self._lease_holds(claimed_until):
+            claim = self.store.claim(workspace, update_post(key, channel, ts))
+            if claim.state != "new":
+                return claim.state == "sent"
         try:
-            client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            if self.keep_alive and web_post.usable(client):
+                args: dict[str, Any] = {"channel": channel, "ts": ts, "text": text}
+                if blocks is not None:
+                    args["blocks"] = blocks
+                web_post.call(client, "chat.update", args)
+            else:
+                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         except SlackApiError as err:
             error = str(err.response.get("error") or "")
             log.warning("chat.update for %s refused: %s", key, error)
@@ -868,7 +881,7 @@ class Poster:
                     keep_alive(client) if self.keep_alive else client,
                     key,
                     payload,
-                    lean=paced and self.keep_alive,
+                    lean=self.keep_alive,
                 )
             except SlackApiError as err:
                 error = str(err.response.get("error") or "")
@@ -925,6 +938,13 @@ class Poster:
         return posted
 
 
+def update_post(key: str, channel: str, ts: str) -> NewPost:
+    """The outbox row that claims a ``chat.update`` (:meth:`Poster.update`): no content
+    (it may hold an answer), never resent."""
+    payload = {"method": "chat.update", "channel": channel, "ts": ts, "resend": False}
+    return NewPost(key, payload, channel)
+
+
 def ephemeral_payload(
     channel: str, user: str, text: str, thread_ts: str | None = None
 ) -> dict[str, Any]:
@@ -942,9 +962,11 @@ def ephemeral_payload(
 
 
 def _call(client: WebClient, key: str, payload: dict[str, Any], *, lean: bool = False) -> Posted:
-    """Make the call ``payload`` describes; with ``lean`` a ``chat.postMessage`` goes
-    through :func:`bot.slack.web_post.post_message` (same request and errors, less CPU)."""
+    """Make the call ``payload`` describes; with ``lean`` a ``chat.postMessage`` or a
+    ``reactions.add`` goes through :func:`bot.slack.web_post.call` (same request and
+    errors, less CPU)."""
     method = payload["method"]
+    lean = lean and web_post.usable(client)
     if method == "chat.postMessage":
         args: dict[str, Any] = {
             k: payload[k] for k in ("channel", "text", "blocks", "thread_ts") if k in payload
@@ -952,19 +974,18 @@ def _call(client: WebClient, key: str, payload: dict[str, Any], *, lean: bool = 
         args["unfurl_links"] = False
         args["unfurl_media"] = False
         args["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
-        if lean and web_post.usable(client):
-            resp = web_post.post_message(client, args)
-        else:
-            resp = client.chat_postMessage(**args)
+        resp = web_post.call(client, method, args) if lean else client.chat_postMessage(**args)
         return Posted(str(resp["channel"]), str(resp["ts"]))
     if method == "chat.postEphemeral":
         eph = {k: payload[k] for k in ("channel", "user", "text", "thread_ts") if k in payload}
         resp = client.chat_postEphemeral(**eph)
         return Posted(str(payload["channel"]), str(resp.get("message_ts") or ""))
     if method == "reactions.add":
-        client.reactions_add(
-            channel=payload["channel"], timestamp=payload["timestamp"], name=payload["name"]
-        )
+        reaction = {k: payload[k] for k in ("channel", "name", "timestamp")}
+        if lean:
+            web_post.call(client, method, reaction, form=True)
+        else:
+            client.reactions_add(**reaction)
         return Posted(str(payload["channel"]), str(payload["timestamp"]))
     if method == "files_upload_v2":
         resp = client.files_upload_v2(

@@ -4,6 +4,9 @@ message says what happened and keeps no buttons that no longer apply."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -12,9 +15,9 @@ from bot.domain.results import QuestionPrompt
 from bot.services.container import Services
 from bot.services.question_messages import QuestionMessageChange
 from bot.slack import blocks
-from bot.slack.poster import Posted, Poster
+from bot.slack.poster import Posted, Poster, update_post
 from storage.landings import ShownAt
-from storage.outbox import Landed
+from storage.outbox import Landed, NewPost
 
 PLATFORM = "slack"
 #: The outbox payload entry that says which question a message shows (recorded on landing).
@@ -68,6 +71,39 @@ def shown_at(payload: dict[str, Any], posted: Posted) -> ShownAt | None:
     )
 
 
+def update_key(change: QuestionMessageChange) -> str:
+    """The outbox key of the update that makes a message show ``change`` (once per
+    message and state)."""
+    return f"question:{change.message_id}:{change.token}"
+
+
+@dataclass
+class LandingClaims:
+    """The updates a listener's landing finds, claimed in the landing's transaction
+    (:class:`bot.services.landings.UpdateClaims`) so :func:`refresh` makes them without a
+    claim of its own. Messages shown again with their buttons (``open``) are left to
+    :func:`refresh`'s own claim: whether they are updated depends on the current prompt."""
+
+    lease: timedelta
+    platform: str = PLATFORM
+    keys: frozenset[str] = frozenset()
+    lease_until: datetime | None = None
+
+    def posts_for(self, found: Mapping[int, Sequence[QuestionMessageChange]]) -> list[NewPost]:
+        """A claim for each update ``found`` calls for (but those shown again)."""
+        return [
+            update_post(update_key(c), c.conversation, c.message_ts)
+            for changes in found.values()
+            for c in changes
+            if c.state != "open"
+        ]
+
+    def claimed(self, keys: set[str], lease_until: datetime) -> None:
+        """The claims written now, held until ``lease_until``."""
+        self.keys = frozenset(keys)
+        self.lease_until = lease_until
+
+
 def refresh(
     services: Services,
     poster: Poster,
@@ -76,12 +112,14 @@ def refresh(
     participation_id: int,
     current: QuestionPrompt | None = None,
     found: list[QuestionMessageChange] | None = None,
+    claims: LandingClaims | None = None,
 ) -> int:
     """Update every question message of the participation whose state changed; returns
     how many were updated. Each (message, state) is updated once, also across replays
     and replicas; a failed update is tried again by the next refresh. ``current`` is the
     question just shown, if known; ``found``, the changes the landing of that question
-    already found (:meth:`bot.services.landings.Landings.record`), if any."""
+    already found (:meth:`bot.services.landings.Landings.record`), if any, and
+    ``claims``, the updates that landing claimed."""
     messages = services.question_messages
     prompt = services.queries.current_prompt
     if found is None:
@@ -91,7 +129,7 @@ def refresh(
     updated = 0
     for change in changes:
         message = blocks.question_state_message(change)
-        key = f"question:{change.message_id}:{change.token}"
+        key = update_key(change)
         if poster.update(
             client,
             workspace,
@@ -101,6 +139,7 @@ def refresh(
             text=message.text,
             blocks=message.blocks,
             record=False,
+            claimed_until=claims.lease_until if claims and key in claims.keys else None,
         ):
             # The update's outbox row and the message's new state: one transaction.
             landed = Landed(key, change.conversation, change.message_ts)

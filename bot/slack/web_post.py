@@ -1,35 +1,39 @@
-"""A lean ``chat.postMessage``: the poster's hot path in a fan-out (issue 13, target 5).
+"""Lean Web API calls: the poster's hot path (``chat.postMessage`` in a fan-out, issue 13,
+target 5; the ✅ reaction and the question message's ``chat.update`` after every answer,
+target 1).
 
-slack_sdk's ``WebClient.chat_postMessage`` costs about 1 ms of CPU per call even on a
-keep-alive connection: argument and header dictionaries rebuilt per call, a urllib
-``Request``, the response parsed twice (once for the retry handlers, once for the
-``SlackResponse``), the retry handlers asked after every success, and ``http.client``'s
-header parsing through the ``email`` package. A round start makes two posts per manager.
+slack_sdk's ``WebClient`` costs about 1 ms of CPU per call even on a keep-alive
+connection: argument and header dictionaries rebuilt per call, a urllib ``Request``, the
+response parsed twice (once for the retry handlers, once for the ``SlackResponse``), the
+retry handlers asked after every success, and ``http.client``'s header parsing through
+the ``email`` package.
 
-:func:`post_message` makes the same call (same URL, JSON body, ``Authorization`` bearer
-token, user agent and the client's extra headers and default parameters) with one JSON
-encode, one parse, and :mod:`http.client` on a keep-alive connection per thread and host.
-Only the happy path is different: when the exchange fails (a connection error) or
-Slack answers anything but HTTP 200, the *client's own* slack_sdk retry handlers decide,
-exactly as slack_sdk asks them (so the lease-aware handlers of :mod:`bot.slack.poster`, the
-retry counters of :mod:`bot.slack.observe`, and a paced post's 429, which the poster's pacer
-handles, behave as before). What surfaces is what slack_sdk raises: :class:`SlackApiError`
-with the response (status, headers, parsed body) for an error answer, the connection error
-as :class:`~urllib.error.URLError` when the handlers give up; a timeout waiting for the
-answer as it is (Slack may have made the post: never retried blind, as urllib does).
+:func:`call` makes the same request slack_sdk makes (same URL, body encoding: JSON, or a
+form for methods slack_sdk sends as ``params``, ``Authorization`` bearer token, user agent
+and the client's extra headers and default parameters) with one encode, one parse, and
+:mod:`http.client` on a keep-alive connection per thread and host. Only the happy path is
+different: when the exchange fails (a connection error) or Slack answers anything but
+HTTP 200, the *client's own* slack_sdk retry handlers decide, exactly as slack_sdk asks
+them (so the lease-aware handlers of :mod:`bot.slack.poster`, the retry counters of
+:mod:`bot.slack.observe`, and a paced post's 429, which the poster's pacer handles, behave
+as before). What surfaces is what slack_sdk raises: :class:`SlackApiError` with the
+response (status, headers, parsed body) for an error answer, the connection error as
+:class:`~urllib.error.URLError` when the handlers give up; a timeout waiting for the
+answer as it is (Slack may have made the call: never retried blind, as urllib does).
 
 Used for clients with a token and no proxy (otherwise slack_sdk's own path is taken).
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import ssl
 import threading
 from typing import Any
 from urllib.error import URLError
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -44,7 +48,7 @@ _user_agent = get_user_agent()
 
 
 def usable(client: WebClient) -> bool:
-    """True when :func:`post_message` can make ``client``'s call (a token, no proxy,
+    """True when :func:`call` can make ``client``'s call (a token, no proxy,
     an http(s) URL)."""
     return (
         bool(client.token)
@@ -53,24 +57,32 @@ def usable(client: WebClient) -> bool:
     )
 
 
-def post_message(client: WebClient, args: dict[str, Any]) -> SlackResponse:
-    """``chat.postMessage`` with ``args`` (already without None values) as ``client``
-    would make it; the validated response. Raises :class:`SlackApiError` and, for a
-    connection that failed beyond the retry handlers' patience, :class:`URLError`."""
-    url = _get_url(client.base_url, "chat.postMessage")
+def call(
+    client: WebClient, method: str, args: dict[str, Any], *, form: bool = False
+) -> SlackResponse:
+    """Web API ``method`` with ``args`` (already without None values) as ``client`` would
+    make it: a JSON body, or with ``form`` a form-encoded one (as slack_sdk sends methods
+    it passes ``params``, such as ``reactions.add``). The validated response. Raises
+    :class:`SlackApiError` and, for a connection that failed beyond the retry handlers'
+    patience, :class:`URLError`."""
+    url, where, target = _endpoint(client.base_url, method)
     body = dict(args)
     for name, value in client.default_params.items():
         body.setdefault(name, value)
-    data = json.dumps(body).encode("utf-8")
+    if form:
+        # As slack_sdk: True/False as "1"/"0" in a form.
+        form_body = {k: (str(int(v)) if isinstance(v, bool) else v) for k, v in body.items()}
+        data = urlencode(form_body).encode("utf-8")
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        data = json.dumps(body).encode("utf-8")
+        content_type = "application/json;charset=utf-8"
     headers = {
         "User-Agent": _user_agent,
         **client.headers,
         "Authorization": f"Bearer {client.token}",
-        "Content-Type": "application/json;charset=utf-8",
+        "Content-Type": content_type,
     }
-    parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    where = (parts.scheme, parts.netloc)
     state = RetryState()
     retry_request: HttpRequest | None = None
     while True:
@@ -119,6 +131,18 @@ def post_message(client: WebClient, args: dict[str, Any]) -> SlackResponse:
         raise SlackApiError(  # type: ignore[no-untyped-call]
             f"The request to the Slack API failed. (url: {url})", response
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _endpoint(base_url: str, method: str) -> tuple[str, tuple[str, str], str]:
+    """The URL of ``method``, its (scheme, host:port) and its request target."""
+    url = _get_url(base_url, method)
+    parts = urlsplit(url)
+    return (
+        url,
+        (parts.scheme, parts.netloc),
+        parts.path + (f"?{parts.query}" if parts.query else ""),
+    )
 
 
 def _retry(
