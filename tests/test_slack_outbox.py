@@ -210,7 +210,7 @@ def test_a_direct_post_that_finds_its_post_made_records_the_landing(
     landed: list[tuple[str, str, str]] = []
     store = OutboxStore(slack.services.kernel.session_factory, clock)
 
-    def bookkeeping(workspace: str, posts: list[Any]) -> dict[int, Any]:
+    def bookkeeping(workspace: str, posts: list[Any], _updates: Any) -> dict[int, Any]:
         landed.extend((k, p.channel, p.ts) for k, _payload, p in posts)
         store.sent(workspace, [Landed(k, p.channel, p.ts) for k, _payload, p in posts])
         return {}
