@@ -766,6 +766,8 @@ def _environment(fmt: Format) -> Environment:
     Every user text reaches the template escaped already, so there is no ``finalize``;
     what the template itself computes is escaped where it is made (``local``) or is our
     own markup (``t``, ``indent``, ``nest``, ``heading``); numbers need no escaping.
+    ``heading`` is a filter, not a global: a global is looked up in the context for
+    every node of the roll-up, a filter is bound once per template.
     Jinja is imported by the first summary rendered, not by every importer of this module
     (``serve`` may idle for days without rendering one)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -781,10 +783,7 @@ def _environment(fmt: Format) -> Environment:
     )
     env.filters["quote"] = _quote_filter(_QUOTE_PREFIX[fmt])
     env.filters["local"] = lambda moment: escape(format_local(moment))
-    # Texts passed in are escaped already; numbers (and None) are formatted as before.
-    env.globals["t"] = lambda key, lang, **kw: t(
-        lang, key, **{k: v if isinstance(v, str) else escape(v) for k, v in kw.items()}
-    )
+    env.globals["t"] = _translate(escape)
     env.globals["indent"] = lambda depth: "  " * depth
     env.filters["pad"] = lambda depth: "  " * depth  # a filter is called directly: cheaper
     # The templates read attributes of our own objects only: straight to the builtin,
@@ -794,8 +793,29 @@ def _environment(fmt: Format) -> Environment:
     env.globals["nest"] = lambda depth: "\u2003\u2003" * depth
     env.filters["em_nest"] = lambda depth: "\u2003\u2003" * depth
     env.filters["trusted"] = str
-    env.globals["heading"] = lambda level: "#" * level
+    env.filters["heading"] = heading
     return env
+
+
+def heading(depth: int) -> str:
+    """The Markdown heading marks of a unit at ``depth`` in the roll-up: ``###`` at the
+    top, one more per level below it, at most ``######``."""
+    return "#" * (3 + min(depth, 3))
+
+
+def _translate(escape: Callable[[object], str]) -> Callable[..., str]:
+    """The templates' ``t(key, lang, **params)``: texts passed in are escaped already;
+    numbers are formatted as they are (escaping leaves their digits alone), anything else
+    (None) escaped as its ``str``."""
+
+    def translate(key: str, lang: str, **params: object) -> str:
+        for value in params.values():
+            if not isinstance(value, str | int):
+                params = {k: v if isinstance(v, str) else escape(v) for k, v in params.items()}
+                break
+        return t(lang, key, **params)
+
+    return translate
 
 
 @dataclass(frozen=True)
