@@ -498,6 +498,8 @@ def _anonymous_summary(
 
 
 _SEPARATOR = "\x00"
+# Texts joined and scanned at a time by :func:`_escape_many`.
+_ESCAPE_CHUNK = 4096
 _QUOTE_PREFIX: dict[Format, str] = {"md": "> ", "mrkdwn": ">", "text": "    "}
 _MARKDOWN_SPECIAL = "\\`*_[]<>#|~!&"
 _MRKDWN_SPECIAL = "&<>"
@@ -534,17 +536,23 @@ def _escape_many(texts: list[str], fmt: Format) -> list[str]:
 
     The escapers work per character (and mrkdwn's ``@here`` up to a word boundary, which a
     NUL separator keeps: it is no word character), so a change in the joined text is a
-    change in the one text it falls in."""
+    change in the one text it falls in. The texts are joined and scanned a chunk at a
+    time: a text beyond Latin-1 (an em dash, a typographic quote) widens only its own
+    chunk's joined string to 2 or 4 bytes a character, not all of them."""
     if fmt == "text" or not texts:
         return texts
-    joined = _SEPARATOR.join(texts)
-    positions = _to_escape(joined, fmt)
-    if not positions:
+    changed: set[int] = set()
+    for first in range(0, len(texts), _ESCAPE_CHUNK):
+        chunk = texts[first : first + _ESCAPE_CHUNK]
+        positions = _to_escape(_SEPARATOR.join(chunk), fmt)
+        if positions:
+            starts = list(accumulate((len(text) + 1 for text in chunk), initial=0))
+            changed.update(first + bisect_right(starts, at) - 1 for at in positions)
+    if not changed:
         return texts
     escape = ESCAPERS[fmt]
-    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
     out = list(texts)
-    for index in {bisect_right(starts, at) - 1 for at in positions}:
+    for index in changed:
         out[index] = escape(texts[index])
     return out
 
