@@ -40,6 +40,7 @@ from bot.i18n import format_local, t
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+    from jinja2.compiler import CodeGenerator
 
 
 @dataclass(frozen=True)
@@ -795,14 +796,40 @@ def _environment(fmt: Format) -> Environment:
     env.globals["indent"] = lambda depth: "  " * depth
     env.filters["pad"] = lambda depth: "  " * depth  # a filter is called directly: cheaper
     # The templates read attributes of our own objects only: straight to the builtin,
-    # without Jinja's fallback to item access (a missing attribute raises either way).
+    # without Jinja's fallback to item access (a missing attribute raises either way),
+    # and in the compiled templates as Python attribute reads (:func:`_direct_attributes`).
     env.getattr = getattr  # type: ignore[method-assign,assignment]
+    env.code_generator_class = _direct_attributes()
     # Markdown collapses ordinary spaces: em spaces keep a table cell's nesting visible.
     env.globals["nest"] = lambda depth: "\u2003\u2003" * depth
     env.filters["em_nest"] = lambda depth: "\u2003\u2003" * depth
     env.filters["trusted"] = str
     env.filters["heading"] = heading
     return env
+
+
+@cache
+def _direct_attributes() -> type[CodeGenerator]:
+    """A Jinja code generator that compiles ``{{ e.text }}`` to the attribute read
+    ``(e).text`` instead of a call of ``environment.getattr(e, "text")``: several times
+    cheaper, and the same for our objects (a missing attribute raises, an undefined
+    value raises as its own ``__getattr__`` does). Names Python cannot read as an
+    attribute (a keyword) keep the call."""
+    from keyword import iskeyword
+
+    from jinja2 import nodes
+    from jinja2.compiler import CodeGenerator, Frame
+
+    class DirectAttributes(CodeGenerator):
+        def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+            if self.environment.is_async or iskeyword(node.attr) or not node.attr.isidentifier():
+                super().visit_Getattr(node, frame)
+                return
+            self.write("(")
+            self.visit(node.node, frame)
+            self.write(f").{node.attr}")
+
+    return DirectAttributes
 
 
 def heading(depth: int) -> str:
