@@ -35,11 +35,11 @@ import time
 import zipfile
 import zlib
 from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain
 from operator import getitem, ne
+from typing import cast
 
 from bot.chain.documents import (
     Block,
@@ -80,8 +80,9 @@ _FFXX = 0xEF
 # Every byte of :data:`_NOT_PLAIN` and :data:`_FFXX` to 0x01 (itself one), the others kept.
 _MARK = bytes(1 if b in _NOT_PLAIN or b == _FFXX else b for b in range(256))
 _CLOSE = b"</w:t></w:r></w:p>"
-# A style's paragraph opening up to a plain text, without and with space preserved, and
-# the style id (see :meth:`_Writer.opening`).
+_CLOSED = len(_CLOSE)
+# The closing of a paragraph and a style's paragraph opening up to a plain text, without
+# and with space preserved, and the style id (see :meth:`_Writer.opening`).
 _Opening = tuple[bytes, bytes, str]
 
 _BODY_MARK = "DIALOGBOT-BODY-7f3a"
@@ -292,11 +293,12 @@ class _Writer:
         self._opening: dict[str, _Opening] = {}
 
     def opening(self, style_id: str) -> _Opening:
-        """A paragraph in the style around one plain run: its opening up to the text,
-        without and with space preserved (and the style, for the careful path)."""
+        """A paragraph in the style around one plain run: the closing of the paragraph
+        before it (:data:`_CLOSE`) and its opening up to the text, without and with space
+        preserved (and the style, for the careful path)."""
         opening = self._opening.get(style_id)
         if opening is None:
-            head = f"<w:p>{_paragraph_props(style_id)}<w:r><w:t"
+            head = f"</w:t></w:r></w:p><w:p>{_paragraph_props(style_id)}<w:r><w:t"
             opening = (f"{head}>".encode(), f'{head} xml:space="preserve">'.encode(), style_id)
             self._opening[style_id] = opening
         return opening
@@ -323,15 +325,23 @@ class _Writer:
             encoded = [_encoded(text) for text in texts]
         careful = _careful(texts, encoded)
         # python-docx preserves the space where ``strip()`` would shorten the text: each
-        # paragraph's opening picked by C-level maps, no Python call per paragraph.
-        heads = list(map(getitem, openings, map(ne, map(str.strip, texts), texts)))
-        tails: Iterable[bytes] = repeat(_CLOSE)
-        if careful:
-            tails = [_CLOSE] * len(texts)
-            for i in careful:
-                heads[i] = _add(texts[i], openings[i][2]).encode()
-                encoded[i] = tails[i] = b""
-        self.out.extend(chain.from_iterable(zip(heads, encoded, tails, strict=False)))
+        # paragraph's opening picked by C-level maps, no Python call per paragraph. An
+        # opening starts with the closing of the paragraph before it (two pieces per
+        # paragraph, not three), except where there is none to close: the batch's first
+        # and one after a careful paragraph (written whole).
+        heads = cast(
+            list[bytes], list(map(getitem, openings, map(ne, map(str.strip, texts), texts)))
+        )
+        heads[0] = heads[0][_CLOSED:]
+        for i in careful:
+            close = _CLOSE if i > 0 and i - 1 not in careful else b""
+            heads[i] = close + _add(texts[i], openings[i][2]).encode()
+            encoded[i] = b""
+            if i + 1 < len(texts) and i + 1 not in careful:
+                heads[i + 1] = heads[i + 1][_CLOSED:]
+        self.out.extend(chain.from_iterable(zip(heads, encoded, strict=True)))
+        if len(texts) - 1 not in careful:
+            self.out.append(_CLOSE)
         texts.clear()
         openings.clear()
 
