@@ -20,10 +20,13 @@ for XML (characters XML cannot hold are dropped). The body is element for elemen
 python-docx would have built (tests/test_export_docx_golden.py compares them).
 
 The body is written as bytes: the markup around a text is encoded once per style (a
-paragraph's or a table row's opening and closing), and each text is encoded once. A text
-that can stand in a ``w:t`` as it is (no ``& < >``, no control character, nothing XML
-cannot hold: one C-level ``translate`` of its bytes tells) goes in as those bytes; the few
-others take the careful path that writes them as python-docx does (:func:`_run_content`).
+paragraph's opening and closing, a table row's format), and each text is encoded once.
+Paragraphs of one run and the rows of a table are written in batches: their texts' bytes
+are checked at once (one C-level ``translate`` and ``find`` over them joined, :func:`_careful`),
+a text that can stand in a ``w:t`` as it is (no ``& < >``, no control character, nothing
+XML cannot hold) goes in as its bytes, and the few others take the careful path that
+writes them as python-docx does (:func:`_run_content`). ``word/document.xml`` is
+checksummed and deflated a chunk of pieces at a time, never joined whole.
 """
 
 from __future__ import annotations
@@ -279,9 +282,9 @@ class _Writer:
     Paragraphs of one plain run (answers, labels, headings, list items: nearly the whole
     body) are written in batches: :meth:`paragraph` queues the text and its style, and
     :meth:`flush` (called before any other markup is written) encodes the queued texts,
-    checks them all with one C-level ``translate`` and ``find`` over their bytes, and
-    writes each as its style's opening, its bytes and the closing; the few texts that
-    cannot stand in a ``w:t`` as they are take the careful path (:func:`_add`)."""
+    checks them all at once (:func:`_careful`) and writes each as its style's opening
+    and its bytes; the few texts that cannot stand in a ``w:t`` as they are take the
+    careful path (:func:`_add`)."""
 
     def __init__(self, ids: dict[str, str]) -> None:
         self.ids = ids
