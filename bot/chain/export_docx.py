@@ -126,7 +126,15 @@ def _careful(texts: list[str], encoded: list[bytes]) -> set[int]:
     One C-level ``translate`` of the joined bytes marks every such byte, ``find`` looks
     for a mark (separator ``0xFF``: no UTF-8 holds it) and only where there is one are the
     texts' offsets counted to tell which text it is in."""
-    careful = set() if all(texts) else {i for i, text in enumerate(texts) if not text}
+    careful: set[int] = set()
+    if not all(texts):  # find the empty ones with C-level ``index`` scans
+        at = texts.index("")
+        while True:
+            careful.add(at)
+            try:
+                at = texts.index("", at + 1)
+            except ValueError:
+                break
     marked = b"\xff".join(encoded).translate(_MARK)
     at = marked.find(1)
     if at != -1:
