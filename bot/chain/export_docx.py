@@ -38,6 +38,7 @@ import time
 import zipfile
 import zlib
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain
@@ -205,17 +206,18 @@ def _twips(emu: int) -> int:
     return round(emu / EMU_PER_TWIP)
 
 
-def _widths(columns: list[list[str]], total: int) -> list[int]:
+def _widths(columns: Sequence[Sequence[str]], total: int, indent: int = 0) -> list[int]:
     """Column widths (EMU) in proportion to how much text each column holds, each at
     least half its equal share, so a unit name is not broken while a status is roomy.
 
     A column's weight is the greatest of its average text length, 1.5 × its longest word,
     0.7 × its heading (the first text) and 4; the lengths are counted by C-level
-    ``len``/``split`` over the whole column."""
+    ``len``/``split`` over the whole column. ``indent`` is how many spaces the first
+    column's rows are indented by in all (they count in its length, not in its words)."""
     weights = []
-    for texts in columns:
+    for n, texts in enumerate(columns):
         longest = max(map(len, " ".join(texts).split()), default=0)
-        average = sum(map(len, texts)) / max(len(texts), 1)
+        average = (sum(map(len, texts)) + (indent if n == 0 else 0)) / max(len(texts), 1)
         heading = len(texts[0]) if texts else 0  # a table's first row is its header
         weights.append(max(average, 1.5 * longest, 0.7 * heading, 4.0))
     floor = 0.5 / len(columns)
@@ -363,10 +365,10 @@ class _Writer:
         if in_cell:
             grid = equal
         else:
-            columns = [list(col) for col in zip(block.header, *block.rows, strict=True)]
-            for n, depth in enumerate(block.depths):
-                columns[0][n + 1] = "    " * depth + columns[0][n + 1]
-            widths = [_twips(w) for w in _widths(columns, PAGE_WIDTH - 2 * MARGIN)]
+            columns = list(zip(block.header, *block.rows, strict=True))
+            # A row's first cell is indented by four spaces per level of its depth.
+            indent = 4 * sum(block.depths[: len(block.rows)])
+            widths = [_twips(w) for w in _widths(columns, PAGE_WIDTH - 2 * MARGIN, indent)]
             grid = _Grid(widths, widths, True)
         heading = ids[TABLE_HEADING]
         header = "".join(
