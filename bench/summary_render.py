@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from docx import Document
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment
 from sqlalchemy import Engine, insert, select
 
 from bench.orgs import build_org
@@ -32,7 +32,7 @@ from bot.chain.export import build_round_document, export_round, load_round_reco
 from bot.chain.export_docx import render_docx
 from bot.domain.commands import StartRound
 from bot.domain.templates import TemplateCatalog
-from bot.i18n import format_local, t
+from bot.i18n import format_local
 from bot.services.container import Services, build_services
 from bot.summary import render_summary
 from storage.db import make_session_factory
@@ -186,24 +186,6 @@ def main() -> dict[str, Any]:
         f" first DOCX (template built) {first_docx_s * 1000:.1f} ms; load {before} → {after}"
     )
     return rows
-
-
-def bare_environment() -> Environment:
-    """Our summary templates in plain Jinja2: no escaping finalize, plain helpers."""
-    env = Environment(
-        loader=PackageLoader("dialog_templates", "summaries"),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["quote"] = lambda text: "\n".join("> " + line for line in str(text).splitlines())
-    env.filters["local"] = format_local
-    env.globals["t"] = lambda key, lang, **kw: t(lang, key, **kw)
-    env.globals["indent"] = lambda depth: "  " * depth
-    env.globals["heading"] = lambda level: "#" * level
-    env.globals["nest"] = lambda depth: "\u2003\u2003" * depth
-    env.filters["trusted"] = str
-    return env
 
 
 def bare_docx(data: dict[str, Any]) -> bytes:

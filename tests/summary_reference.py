@@ -98,6 +98,9 @@ def _environment(fmt: Format) -> Environment:
     env.globals["nest"] = lambda depth: Trusted("\u2003\u2003" * depth)
     env.filters["trusted"] = lambda text: Trusted(str(text))
     env.globals["heading"] = lambda level: Trusted("#" * level)
+    # Added with the template's switch from ``heading(3 + [depth, 3] | min)`` to the
+    # ``heading`` filter over the depth (the same text).
+    env.filters["heading"] = lambda depth: Trusted("#" * (3 + min(depth, 3)))
     return env
 
 

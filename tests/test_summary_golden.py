@@ -171,3 +171,31 @@ def test_text_with_nothing_to_escape_renders_the_same(
     for fmt in FORMATS:
         assert render_summary(summary, fmt) == reference.render_summary(summary, fmt)
     assert summary_parts(summary) == reference.summary_parts(summary)
+
+
+def test_a_long_summary_escapes_the_texts_in_every_chunk_of_the_scan() -> None:
+    # More texts than one chunk of the escaping scan (bot.summary._ESCAPE_CHUNK), some
+    # beyond Latin-1, with hostile ones spread over every chunk and its edges.
+    rng = random.Random(11)
+    words = ["Svar", "Åsa", "en — tanke", "”citat”", "😀"]
+    entries = []
+    for n in range(3000):
+        hostile = n % 97 == 0 or n in (1364, 1365, 2730, 2731)
+        text = rng.choice(HOSTILE[1:]) if hostile else f"{rng.choice(words)} {n}"
+        entries.append(AnswerEntry(f"Enhet {n}", f"Chef {n}", "answered", text))
+    base = _summary(3, False, "sv")
+    node = NodeAnswers(1, "Avdelning *1*", "Avdelning", 3000, 3000, entries, False)
+    question = QuestionSummary(1, "q1", "Fråga & <svar>", 3000, [node])
+    summary = RoundSummary(
+        round=base.round,
+        root_name=None,
+        participants=3000,
+        responded=3000,
+        finished=3000,
+        questions=[question],
+        rates=[],
+    )
+    fmt: Format
+    for fmt in FORMATS:
+        assert render_summary(summary, fmt) == reference.render_summary(summary, fmt)
+    assert summary_parts(summary) == reference.summary_parts(summary)
