@@ -14,7 +14,7 @@ medians. ``dialogbot --help`` builds the parser only: it imports the configurati
 (pydantic-settings) and nothing a command needs, so its floor is :data:`HELP_FLOOR`. A
 typical command, ``dialogbot round list`` on a migrated, empty SQLite database, loads
 exactly the packages of :data:`CLI_FLOOR` (the database, Rich, the configuration, the
-template files, dates, metrics). The children run with a bytecode cache (in the run directory; the warm-up
+YAML, dates, metrics). The children run with a bytecode cache (in the run directory; the warm-up
 fills it) as an installed wheel has, and as the dependencies in site-packages have: with
 ``PYTHONDONTWRITEBYTECODE`` set, our ~150 modules were compiled from source at every start
 while the floor's were not. Target: ≤ 1.5× for both.
@@ -43,12 +43,13 @@ RUNS = 3
 IDLE_SECONDS = 5.0
 CLI_RUNS = 7
 #: The third-party packages a typical CLI command (``round list``) imports (database,
-#: output, configuration, template files, dates, metrics), imported and nothing else. ICU
-#: and Jinja were in it while every start loaded them; they now load with the first sort
-#: and the first summary, and a floor holds only what the command loads.
+#: output, configuration, YAML, dates, metrics), imported and nothing else. ICU and Jinja
+#: were in it while every start loaded them; they now load with the first sort and the
+#: first summary, and ``dateutil.rrule`` with the schedule's code, which ``round list``
+#: no longer imports: a floor holds only what the command loads.
 CLI_FLOOR = (
     "import sqlalchemy.orm, rich.console, pydantic_settings, yaml, dateutil.parser, "
-    "dateutil.rrule, prometheus_client"
+    "prometheus_client"
 )
 #: What ``dialogbot --help`` imports of them: the configuration (pydantic-settings).
 HELP_FLOOR = "import pydantic_settings"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, func, insert, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
@@ -17,17 +17,8 @@ from bot.domain.shapes import SummaryRows
 from storage.absences import AbsenceRepository
 from storage.activities import ActivityRepository
 from storage.anonymise import Coarsen, anonymise_round
-from storage.answer_path import (
-    AnswerState,
-    AnswerWrite,
-    load_by_id,
-    load_by_thread,
-    template_body,
-    write_answer,
-)
 from storage.conversations import ConversationRepository
 from storage.history import HistoryRepository
-from storage.landings import LandingRepository
 from storage.models import (
     Answer,
     Level,
@@ -46,6 +37,12 @@ from storage.personal_data import PersonalDataRepository
 from storage.question_messages import QuestionMessageRepository
 from storage.schedule import ScheduleRepository
 from storage.summary_rows import summary_rows
+
+if TYPE_CHECKING:
+    # Imported where used: with their PostgreSQL statements they load SQLAlchemy's
+    # PostgreSQL dialect, which a command on SQLite (or one not answering) never needs.
+    from storage.answer_path import AnswerState, AnswerWrite
+    from storage.landings import LandingRepository
 
 
 @dataclass(frozen=True)
@@ -72,6 +69,8 @@ class Repository:
     @property
     def landings(self) -> LandingRepository:
         """Batch writes of where posts landed (threads, announcements, question messages)."""
+        from storage.landings import LandingRepository
+
         return LandingRepository(self.session, self.workspace_id)
 
     @property
@@ -325,16 +324,22 @@ class Repository:
         """The participation living in ``thread_ref`` as plain data, with its answers and
         whether ``message_key`` was applied already; the round ``FOR KEY SHARE``. One
         statement."""
+        from storage.answer_path import load_by_thread
+
         return load_by_thread(self.session, self.workspace_id, thread_ref, message_key)
 
     def answer_state(self, participation_id: int, message_key: str) -> AnswerState | None:
         """As :meth:`answer_state_by_thread`, for participation ``participation_id``."""
         if not _fits(participation_id):
             return None
+        from storage.answer_path import load_by_id
+
         return load_by_id(self.session, self.workspace_id, participation_id, message_key)
 
     def template_body(self, snapshot_id: int) -> dict[str, Any] | None:
         """The stored body of a template snapshot (for a template cache miss)."""
+        from storage.answer_path import template_body
+
         return template_body(self.session, snapshot_id)
 
     def defer_answer(self, write: AnswerWrite) -> None:
@@ -356,6 +361,8 @@ class Repository:
         ``lease_until``. The post keys inserted now (existing keys are skipped)."""
         write, self._answer_write = self._answer_write, None
         if write is not None:
+            from storage.answer_path import write_answer
+
             return write_answer(self.session, write, posts, now, lease_until, platform)
         if not posts:
             return set()

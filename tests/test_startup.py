@@ -1,15 +1,23 @@
 """Start-up stays light: the migration check needs no Alembic, a CLI start does not
 import what only other commands need (python-docx, matplotlib, holidays, Slack Bolt), and
 the parser (``dialogbot --help``, every sub-command's ``--help``) imports no models,
-services, adapters, templates or Rich: each command imports those when it runs."""
+services, adapters, templates or Rich: each command imports those when it runs. A command
+builds only the use-case groups it calls and reads the templates only if it uses them; a
+server loads all of them at start."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
+from bot.cli import main
+from bot.config import installed, load_settings
+from bot.domain.templates import TemplateError
+from bot.wiring import build_runtime
 from storage.db import MIGRATIONS, current_revision, head_revision
 
 
@@ -101,3 +109,64 @@ def test_help_imports_no_models_services_or_adapters() -> None:
 def test_a_sub_commands_help_is_as_light() -> None:
     for argv in (["round", "start", "--help"], ["serve", "--help"], ["schedule", "--help"]):
         assert not _forbidden(_loaded_by(*argv)), argv
+
+
+#: What ``round list`` (on SQLite) must not load: the use-case groups it does not call
+#: and the code behind them (schedule, history, organisation import, summaries, DOCX),
+#: the template files, and SQLAlchemy's PostgreSQL dialect with its drivers' modules.
+NOT_FOR_ROUND_LIST = {
+    "bot.services.schedule",
+    "bot.services.history",
+    "bot.services.organisation",
+    "bot.services.reports",
+    "bot.services.rounds",
+    "bot.services.answering",
+    "bot.services.round_starts",
+    "bot.schedule.plan",
+    "bot.schedule.render",
+    "bot.schedule.config",
+    "bot.history",
+    "bot.org_import",
+    "bot.summary",
+    "dialog_templates",
+    "docx",
+    "jinja2",
+    "sqlalchemy.dialects.postgresql",
+    "psycopg",
+}
+
+
+def _migrated(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    assert main(["--db", url, "db", "upgrade"]) == 0
+    return url
+
+
+def test_round_list_loads_only_the_groups_it_calls(tmp_path: Path) -> None:
+    loaded = _loaded_by("--db", _migrated(tmp_path), "round", "list")
+    assert "bot.services.queries" in loaded
+    assert not {
+        name
+        for name in loaded
+        for banned in NOT_FOR_ROUND_LIST
+        if name == banned or name.startswith(banned + ".")
+    }
+
+
+def test_a_command_reads_no_template_but_a_server_refuses_a_broken_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _migrated(tmp_path)
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "egen.yaml").write_text(
+        "key: egen\nversion: 1\nphase: annan\nname: {sv: Egen}\nquestions:\n"
+        "  - {key: a, text: {sv: A}, refers_to: [planering.finns_inte]}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DIALOGBOT_TEMPLATE_DIRS", str(broken))
+    capsys.readouterr()
+    assert main(["--db", url, "round", "list"]) == 0
+    assert "Runda" in capsys.readouterr().out
+    with installed(load_settings()), pytest.raises(TemplateError, match="finns_inte"):
+        build_runtime(url, serving=True)
