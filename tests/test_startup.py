@@ -38,14 +38,18 @@ def test_current_revision_agrees_with_alembic(migrated_db: Engine) -> None:
     assert current_revision(migrated_db) == expected == head_revision()
 
 
-def _modules_after(code: str) -> set[str]:
+def _all_modules_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    return {name.split(".")[0] for name in out.split()}
+    return set(out.split())
+
+
+def _modules_after(code: str) -> set[str]:
+    return {name.split(".")[0] for name in _all_modules_after(code)}
 
 
 def test_the_cli_imports_neither_alembic_nor_what_other_commands_need() -> None:
@@ -170,3 +174,11 @@ def test_a_command_reads_no_template_but_a_server_refuses_a_broken_one(
     assert "Runda" in capsys.readouterr().out
     with installed(load_settings()), pytest.raises(TemplateError, match="finns_inte"):
         build_runtime(url, serving=True)
+
+
+def test_a_single_workspace_server_loads_no_oauth_store() -> None:
+    """slack_sdk's SQLAlchemy OAuth stores pull in SQLAlchemy's asyncio extension and
+    greenlet (~1.6 MB of a server's resident memory); only OAuth mode needs them."""
+    loaded = _all_modules_after("import bot.slack.app, bot.slack.cli, bot.schedule.scheduler")
+    assert "bot.slack.app" in loaded
+    assert not loaded & {"greenlet", "sqlalchemy.ext.asyncio"}
