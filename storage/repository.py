@@ -14,11 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.domain.pooling import DEFAULT_ANONYMITY_K
 from bot.domain.shapes import SummaryRows
-from storage.absences import AbsenceRepository
-from storage.activities import ActivityRepository
 from storage.anonymise import Coarsen, anonymise_round
-from storage.conversations import ConversationRepository
-from storage.history import HistoryRepository
 from storage.models import (
     Answer,
     Level,
@@ -31,18 +27,23 @@ from storage.models import (
     UnitManager,
 )
 from storage.models_settings import WorkspaceSettings
-from storage.ops import OpsRepository
 from storage.outbox import NewPost, insert_pending
-from storage.personal_data import PersonalDataRepository
-from storage.question_messages import QuestionMessageRepository
-from storage.schedule import ScheduleRepository
 from storage.summary_rows import summary_rows
 
 if TYPE_CHECKING:
-    # Imported where used: with their PostgreSQL statements they load SQLAlchemy's
-    # PostgreSQL dialect, which a command on SQLite (or one not answering) never needs.
+    # Imported where used: a command loads only the parts (and their models) it calls;
+    # answer_path and landings would load SQLAlchemy's PostgreSQL dialect, which a command
+    # on SQLite never needs.
+    from storage.absences import AbsenceRepository
+    from storage.activities import ActivityRepository
     from storage.answer_path import AnswerState, AnswerWrite
+    from storage.conversations import ConversationRepository
+    from storage.history import HistoryRepository
     from storage.landings import LandingRepository
+    from storage.ops import OpsRepository
+    from storage.personal_data import PersonalDataRepository
+    from storage.question_messages import QuestionMessageRepository
+    from storage.schedule import ScheduleRepository
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class Repository:
     @property
     def conversations(self) -> ConversationRepository:
         """Conversation references and posted question cards of this workspace."""
+        from storage.conversations import ConversationRepository
+
         return ConversationRepository(self.session, self.workspace_id)
 
     def add(self, obj: object) -> None:
@@ -121,36 +124,50 @@ class Repository:
     @property
     def absences(self) -> AbsenceRepository:
         """Absences and what they change in open rounds (:mod:`storage.absences`)."""
+        from storage.absences import AbsenceRepository
+
         return AbsenceRepository(self.session, self.workspace_id)
 
     @property
     def question_messages(self) -> QuestionMessageRepository:
         """Where question messages were posted (:mod:`storage.question_messages`)."""
+        from storage.question_messages import QuestionMessageRepository
+
         return QuestionMessageRepository(self.session, self.workspace_id)
 
     @property
     def ops(self) -> OpsRepository:
         """Operations queries (:mod:`storage.ops`); most span every workspace."""
+        from storage.ops import OpsRepository
+
         return OpsRepository(self.session)
 
     @property
     def activities(self) -> ActivityRepository:
         """Tracked activities and their events (:mod:`storage.activities`)."""
+        from storage.activities import ActivityRepository
+
         return ActivityRepository(self.session, self.workspace_id)
 
     @property
     def history(self) -> HistoryRepository:
         """Queries over many rounds (:mod:`storage.history`)."""
+        from storage.history import HistoryRepository
+
         return HistoryRepository(self.session, self.workspace_id)
 
     @property
     def personal_data(self) -> PersonalDataRepository:
         """One person's data, for access and erasure (:mod:`storage.personal_data`)."""
+        from storage.personal_data import PersonalDataRepository
+
         return PersonalDataRepository(self.session, self.workspace_id)
 
     @property
     def schedule(self) -> ScheduleRepository:
         """The stored schedule and scheduled jobs (:mod:`storage.schedule`)."""
+        from storage.schedule import ScheduleRepository
+
         return ScheduleRepository(self.session, self.workspace_id)
 
     # Organisation -----------------------------------------------------------------

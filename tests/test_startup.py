@@ -116,8 +116,9 @@ def test_a_sub_commands_help_is_as_light() -> None:
 
 
 #: What ``round list`` (on SQLite) must not load: the use-case groups it does not call
-#: and the code behind them (schedule, history, organisation import, summaries, DOCX),
-#: the template files, and SQLAlchemy's PostgreSQL dialect with its drivers' modules.
+#: and the code behind them (schedule, history, organisation import, summaries, DOCX,
+#: their storage and models), the template files, and SQLAlchemy's PostgreSQL dialect
+#: with its drivers' modules.
 NOT_FOR_ROUND_LIST = {
     "bot.services.schedule",
     "bot.services.history",
@@ -135,6 +136,9 @@ NOT_FOR_ROUND_LIST = {
     "dialog_templates",
     "docx",
     "jinja2",
+    "storage.schedule",
+    "storage.history",
+    "storage.models_schedule",
     "sqlalchemy.dialects.postgresql",
     "psycopg",
 }
