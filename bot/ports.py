@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.domain.errors import DialogError
 from bot.domain.posts import NewPost
@@ -21,7 +21,9 @@ from bot.domain.results import (
     RoundStarted,
     RoundStatus,
 )
-from bot.summary import RoundSummary
+
+if TYPE_CHECKING:
+    from bot.summary import RoundSummary
 
 
 class Notifier(Protocol):

@@ -36,11 +36,16 @@ def build_runtime(
     clock: Clock | None = None,
     migrate: bool = False,
     catalog: TemplateCatalog | None = None,
+    serving: bool = False,
 ) -> Runtime:
     """Connect to the database and build the service layer.
 
     With ``migrate`` the schema is upgraded first; otherwise an un-migrated database
     is refused with :class:`storage.db.NotMigrated`, which tells what to run.
+
+    A command loads the templates and the use-case groups it calls when it first calls
+    them. With ``serving`` (a server, the worker) they are all loaded now: a broken
+    template stops the start, and no request pays for an import.
     """
     db = make_engine(url or current().database_url, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
     watch_engine(db)
@@ -48,5 +53,7 @@ def build_runtime(
         upgrade(db)
     else:
         check_migrated(db)
-    services = build_services(make_session_factory(db), catalog or load_catalog(), clock)
+    services = build_services(make_session_factory(db), catalog or load_catalog, clock)
+    if serving:
+        services.load_all()
     return Runtime(db, services)

@@ -138,6 +138,19 @@ class RetryingSession(Session):
             return super()._execute_internal(*args, **kwargs)
 
 
+def conflict_insert(dialect: str) -> Any:
+    """The ``insert`` of ``dialect`` (``postgresql`` or ``sqlite``), which has
+    ``on_conflict_do_nothing``; only that dialect's module is imported (a command on
+    SQLite does not load SQLAlchemy's PostgreSQL dialect and its drivers' modules)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay usable after commit, retrying a transaction's
     first statement on a dead connection (:class:`RetryingSession`)."""

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import conflict_insert
 from storage.job_status import JOB_PENDING, JOB_RUNNING
 from storage.models_schedule import ScheduledJob, SentEffect
 
@@ -43,7 +43,7 @@ def insert_ignoring_duplicates(
         return 0
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
-        builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        builder = conflict_insert(dialect)
         key = next(iter(table.primary_key.columns))
         stmt = (
             builder(table)

@@ -31,10 +31,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.domain.posts import NewPost as NewPost  # re-exported: what the outbox stores
+from storage.db import conflict_insert
 from storage.models import ProcessedMessage
 from storage.models_outbox import (
     POST_DEAD,
@@ -462,7 +462,7 @@ def _insert_pending_pg(
     (compiled and parsed once; the multi-row ``VALUES`` of a 2,001-post fan-out cost
     ~50 ms per 1,000 rows just to turn into the driver's query)."""
     result = session.connection().execute(
-        _INSERT_PENDING_PG,
+        _unnest_pending(),
         {
             "workspace": workspace,
             "platform": platform,
@@ -479,7 +479,11 @@ def _insert_pending_pg(
     return {str(key) for key in result.scalars().all()}
 
 
+@cache
 def _unnest_pending() -> Any:
+    """The statement of :func:`_insert_pending_pg`, built once, at its first use."""
+    from sqlalchemy.dialects import postgresql
+
     table = ChatPost.__table__
     assert isinstance(table, Table)
     rows = (
@@ -514,16 +518,13 @@ def _unnest_pending() -> Any:
     )
 
 
-_INSERT_PENDING_PG = _unnest_pending()
-
-
 @cache
 def _insert_new(dialect: str) -> Any:
     """``INSERT … ON CONFLICT DO NOTHING RETURNING post_key`` for the backend, built once
     and run with many parameter sets: SQLAlchemy sends them as multi-row inserts of a
     statement compiled once (insertmanyvalues), not one statement with thousands of
     literals."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = conflict_insert(dialect)
     table = ChatPost.__table__
     assert isinstance(table, Table)
     return (

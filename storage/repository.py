@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, func, insert, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
@@ -14,20 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.domain.pooling import DEFAULT_ANONYMITY_K
 from bot.domain.shapes import SummaryRows
-from storage.absences import AbsenceRepository
-from storage.activities import ActivityRepository
 from storage.anonymise import Coarsen, anonymise_round
-from storage.answer_path import (
-    AnswerState,
-    AnswerWrite,
-    load_by_id,
-    load_by_thread,
-    template_body,
-    write_answer,
-)
-from storage.conversations import ConversationRepository
-from storage.history import HistoryRepository
-from storage.landings import LandingRepository
 from storage.models import (
     Answer,
     Level,
@@ -40,12 +27,23 @@ from storage.models import (
     UnitManager,
 )
 from storage.models_settings import WorkspaceSettings
-from storage.ops import OpsRepository
 from storage.outbox import NewPost, insert_pending
-from storage.personal_data import PersonalDataRepository
-from storage.question_messages import QuestionMessageRepository
-from storage.schedule import ScheduleRepository
 from storage.summary_rows import summary_rows
+
+if TYPE_CHECKING:
+    # Imported where used: a command loads only the parts (and their models) it calls;
+    # answer_path and landings would load SQLAlchemy's PostgreSQL dialect, which a command
+    # on SQLite never needs.
+    from storage.absences import AbsenceRepository
+    from storage.activities import ActivityRepository
+    from storage.answer_path import AnswerState, AnswerWrite
+    from storage.conversations import ConversationRepository
+    from storage.history import HistoryRepository
+    from storage.landings import LandingRepository
+    from storage.ops import OpsRepository
+    from storage.personal_data import PersonalDataRepository
+    from storage.question_messages import QuestionMessageRepository
+    from storage.schedule import ScheduleRepository
 
 
 @dataclass(frozen=True)
@@ -72,11 +70,15 @@ class Repository:
     @property
     def landings(self) -> LandingRepository:
         """Batch writes of where posts landed (threads, announcements, question messages)."""
+        from storage.landings import LandingRepository
+
         return LandingRepository(self.session, self.workspace_id)
 
     @property
     def conversations(self) -> ConversationRepository:
         """Conversation references and posted question cards of this workspace."""
+        from storage.conversations import ConversationRepository
+
         return ConversationRepository(self.session, self.workspace_id)
 
     def add(self, obj: object) -> None:
@@ -122,36 +124,50 @@ class Repository:
     @property
     def absences(self) -> AbsenceRepository:
         """Absences and what they change in open rounds (:mod:`storage.absences`)."""
+        from storage.absences import AbsenceRepository
+
         return AbsenceRepository(self.session, self.workspace_id)
 
     @property
     def question_messages(self) -> QuestionMessageRepository:
         """Where question messages were posted (:mod:`storage.question_messages`)."""
+        from storage.question_messages import QuestionMessageRepository
+
         return QuestionMessageRepository(self.session, self.workspace_id)
 
     @property
     def ops(self) -> OpsRepository:
         """Operations queries (:mod:`storage.ops`); most span every workspace."""
+        from storage.ops import OpsRepository
+
         return OpsRepository(self.session)
 
     @property
     def activities(self) -> ActivityRepository:
         """Tracked activities and their events (:mod:`storage.activities`)."""
+        from storage.activities import ActivityRepository
+
         return ActivityRepository(self.session, self.workspace_id)
 
     @property
     def history(self) -> HistoryRepository:
         """Queries over many rounds (:mod:`storage.history`)."""
+        from storage.history import HistoryRepository
+
         return HistoryRepository(self.session, self.workspace_id)
 
     @property
     def personal_data(self) -> PersonalDataRepository:
         """One person's data, for access and erasure (:mod:`storage.personal_data`)."""
+        from storage.personal_data import PersonalDataRepository
+
         return PersonalDataRepository(self.session, self.workspace_id)
 
     @property
     def schedule(self) -> ScheduleRepository:
         """The stored schedule and scheduled jobs (:mod:`storage.schedule`)."""
+        from storage.schedule import ScheduleRepository
+
         return ScheduleRepository(self.session, self.workspace_id)
 
     # Organisation -----------------------------------------------------------------
@@ -325,16 +341,22 @@ class Repository:
         """The participation living in ``thread_ref`` as plain data, with its answers and
         whether ``message_key`` was applied already; the round ``FOR KEY SHARE``. One
         statement."""
+        from storage.answer_path import load_by_thread
+
         return load_by_thread(self.session, self.workspace_id, thread_ref, message_key)
 
     def answer_state(self, participation_id: int, message_key: str) -> AnswerState | None:
         """As :meth:`answer_state_by_thread`, for participation ``participation_id``."""
         if not _fits(participation_id):
             return None
+        from storage.answer_path import load_by_id
+
         return load_by_id(self.session, self.workspace_id, participation_id, message_key)
 
     def template_body(self, snapshot_id: int) -> dict[str, Any] | None:
         """The stored body of a template snapshot (for a template cache miss)."""
+        from storage.answer_path import template_body
+
         return template_body(self.session, snapshot_id)
 
     def defer_answer(self, write: AnswerWrite) -> None:
@@ -356,6 +378,8 @@ class Repository:
         ``lease_until``. The post keys inserted now (existing keys are skipped)."""
         write, self._answer_write = self._answer_write, None
         if write is not None:
+            from storage.answer_path import write_answer
+
             return write_answer(self.session, write, posts, now, lease_until, platform)
         if not posts:
             return set()

@@ -34,8 +34,17 @@ from bot.slack.config import SlackConfig
 from bot.slack.token_store import installation_store
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import Base
-from storage.models_conversations import ChatConversation  # noqa: F401  (emptied too)
-from storage.models_outbox import ChatPost  # noqa: F401  (the outbox table is emptied too)
+
+# Every table is registered (and so emptied by the ``db`` fixture), whatever the tests
+# imported: a command imports only the storage it uses (storage.repository's parts load
+# on first use), as migrations/env.py registers them for Alembic.
+from storage.models_absence import Absence  # noqa: F401
+from storage.models_chain import Activity  # noqa: F401
+from storage.models_conversations import ChatConversation  # noqa: F401
+from storage.models_outbox import ChatPost  # noqa: F401
+from storage.models_question_messages import QuestionMessage  # noqa: F401
+from storage.models_schedule import ScheduledJob  # noqa: F401
+from storage.models_settings import WorkspaceSettings  # noqa: F401
 
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 

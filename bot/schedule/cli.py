@@ -163,7 +163,7 @@ def cmd_worker(args: argparse.Namespace, out: Console) -> int:
     from bot.schedule.scheduler import Scheduler
     from bot.wiring import build_runtime
 
-    runtime = build_runtime(args.db)
+    runtime = build_runtime(args.db, serving=not args.once)
     scheduler = Scheduler(
         runtime.services,
         notifier_for(args, runtime, out),

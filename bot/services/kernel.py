@@ -44,7 +44,8 @@ class ServiceKernel:
 
     Args:
         session_factory: where sessions come from (one per unit of work).
-        catalog: the dialog templates on disk, for starting rounds.
+        catalog: the dialog templates on disk, for starting rounds; or how to load them
+            (then loaded on first use: a command that starts no round reads no template).
         clock: the injected clock (tests move it; production reads the system time).
         max_attempts: how often a unit of work is retried after a write conflict.
     """
@@ -52,16 +53,31 @@ class ServiceKernel:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        catalog: TemplateCatalog,
+        catalog: TemplateCatalog | Callable[[], TemplateCatalog],
         clock: Clock | None = None,
         max_attempts: int = 5,
     ) -> None:
         self.session_factory = session_factory
-        self.catalog = catalog
+        self._catalog = catalog
         self.clock: Clock = clock or SystemClock()
         self.max_attempts = max_attempts
         self._templates: dict[int, DialogTemplate] = {}
         self._templates_lock = threading.Lock()
+
+    @property
+    def catalog(self) -> TemplateCatalog:
+        """The dialog templates (loaded now if they were handed over as a loader)."""
+        return self.templates()
+
+    def templates(self) -> TemplateCatalog:
+        """:attr:`catalog`, loaded now if it was handed over as a loader."""
+        catalog = self._catalog
+        if not isinstance(catalog, TemplateCatalog):
+            with self._templates_lock:
+                if not isinstance(self._catalog, TemplateCatalog):
+                    self._catalog = self._catalog()
+                catalog = self._catalog
+        return catalog
 
     def now(self) -> datetime:
         """The current time from the injected clock (aware, UTC)."""

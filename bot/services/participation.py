@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from bot.chain import activities as chain_activities
 from bot.chain.context import branch_context, context_for
@@ -49,11 +49,13 @@ from bot.domain.templates import DialogTemplate, Question
 from bot.domain.text_input import clean_text
 from bot.logs import bind as bind_log_context
 from bot.services.kernel import ServiceKernel
-from bot.summary import RoundSummary, build_summary
-from storage.answer_path import AnswerState
 from storage.models import Answer, AnswerRevision, Participation, Person, ProcessedMessage, Round
 from storage.models_chain import Activity
 from storage.repository import Repository
+
+if TYPE_CHECKING:
+    from bot.summary import RoundSummary
+    from storage.answer_path import AnswerState
 
 ANSWERED = "answered"
 SKIPPED = "skipped"
@@ -418,6 +420,8 @@ class ParticipationKernel:
 
     def summary(self, repo: Repository, round_: Round) -> RoundSummary:
         """The summary of a loaded round as it stands now."""
+        from bot.summary import build_summary
+
         template = self.kernel.template_of(round_)
         levels = {lv.key: lv.name for lv in repo.levels()}
         return build_summary(info(round_, template), template, repo.summary_rows(round_.id), levels)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.domain import access
 from bot.domain.collation import swedish_sorted
 from bot.domain.errors import UnknownPerson
@@ -26,9 +28,11 @@ from bot.services.participation import (
     reads,
     sheet,
 )
-from bot.summary import RoundSummary
 from storage.models import Round, Unit
 from storage.repository import Repository
+
+if TYPE_CHECKING:
+    from bot.summary import RoundSummary
 
 
 class Queries:

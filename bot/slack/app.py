@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.metrics import with_metrics
 from bot.slack.config import BOT_SCOPES, SlackConfig
@@ -136,6 +135,9 @@ def build_app(
         "listener_executor": executor or TrackingExecutor(),
     }
     if config.oauth:
+        # Only here: see installation_store (greenlet and SQLAlchemy's asyncio extension).
+        from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
         assert config.client_id is not None and config.client_secret is not None
         installations = installation_store(config, runtime.db)
         states = SQLAlchemyOAuthStateStore(

@@ -49,7 +49,7 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
     from bot.wiring import build_runtime
     from storage.leader import LeaderLock
 
-    runtime = build_runtime(args.db)
+    runtime = build_runtime(args.db, serving=True)
 
     def duties() -> Callable[[], None]:
         """The scheduler (unless ``--no-scheduler``) and the resender: once per

@@ -19,7 +19,6 @@ import logging
 from typing import TypeVar
 
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -126,7 +125,12 @@ class EncryptedInstallationStore(InstallationStore):
 
 def installation_store(config: SlackConfig, db: Engine) -> EncryptedInstallationStore:
     """The OAuth installation store: slack_sdk's SQLAlchemy store, tokens encrypted with
-    the configured keys. Refuses (:class:`SlackConfigError`) without a key."""
+    the configured keys. Refuses (:class:`SlackConfigError`) without a key.
+
+    slack_sdk's SQLAlchemy stores are imported in OAuth mode only: they load SQLAlchemy's
+    asyncio extension and greenlet (~1.6 MB), which a single-workspace bot never uses."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
     if not config.client_id:
         raise SlackConfigError("SLACK_CLIENT_ID is not set")
     return EncryptedInstallationStore(

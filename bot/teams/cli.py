@@ -29,7 +29,7 @@ def serve_teams(args: argparse.Namespace, out: Console) -> int:
     from bot.teams.deps import services_for
     from bot.wiring import build_runtime
 
-    runtime = build_runtime(args.db)
+    runtime = build_runtime(args.db, serving=True)
     services = services_for(runtime)
     bot = build_bot(config, services)
     scheduler = None
