@@ -371,14 +371,57 @@ def _sent_statement() -> Any:
     )
 
 
-#: Built once: SQLAlchemy finds its compiled form in the cache without rebuilding it.
+def _sent_statement_pg() -> Any:
+    """:func:`_sent_statement` for PostgreSQL: the landed posts as three arrays
+    ``unnest``ed into one ``UPDATE … FROM``, one statement execution for any number of
+    posts (an executemany runs the statement once per post on the server, each with its
+    own parse of parameters, ~0.1 ms per post in a fan-out's landing flush)."""
+    table = ChatPost.__table__
+    assert isinstance(table, Table)
+    landed = (
+        func.unnest(
+            bindparam("keys", type_=postgresql.ARRAY(String)),
+            bindparam("channels", type_=postgresql.ARRAY(String)),
+            bindparam("tss", type_=postgresql.ARRAY(String)),
+        )
+        .table_valued("post_key", "channel", "ts")
+        .render_derived(name="landed")
+    )
+    return (
+        update(table)
+        .where(table.c.workspace_id == bindparam("w"), table.c.post_key == landed.c.post_key)
+        .values(
+            status=POST_SENT,
+            channel=landed.c.channel,
+            ts=landed.c.ts,
+            sent_at=bindparam("now", type_=table.c.sent_at.type),
+            claimed_until=None,
+            next_attempt_at=None,
+        )
+    )
+
+
+#: Built once: SQLAlchemy finds their compiled form in the cache without rebuilding them.
 _SENT = _sent_statement()
+_SENT_PG = _sent_statement_pg()
 
 
 def mark_sent(session: Session, workspace: str, landed: Sequence[Landed], now: datetime) -> None:
-    """Record delivered posts in the session's transaction (one statement, many
-    parameter sets)."""
+    """Record delivered posts in the session's transaction: one statement execution on
+    PostgreSQL (the posts as arrays), one statement with many parameter sets on SQLite."""
     if not landed:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(
+            _SENT_PG,
+            {
+                "w": workspace,
+                "now": now,
+                "keys": [x.key for x in landed],
+                "channels": [x.channel for x in landed],
+                "tss": [x.ts for x in landed],
+            },
+        )
         return
     session.connection().execute(
         _SENT,
