@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, text, update
+from sqlalchemy import Integer, String, Table, bindparam, func, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -45,23 +45,30 @@ class LandingRepository:
         """Set ``thread_ref`` of participations (by id), one executemany statement. The
         version counter is left alone: no other column changes, so concurrent answers to
         the same participation need not retry."""
-        self._set(Participation.__table__, "thread_ref", refs)
+        self._set(_table(Participation), "thread_ref", refs)
 
     def set_announcements(self, refs: Mapping[int, str]) -> None:
         """Set ``announcement_ref`` of rounds (by id)."""
-        self._set(Round.__table__, "announcement_ref", refs)
+        self._set(_table(Round), "announcement_ref", refs)
 
-    def _set(self, table: object, column: str, refs: Mapping[int, str]) -> None:
+    def _set(self, table: Table, column: str, refs: Mapping[int, str]) -> None:
+        """One statement execution on PostgreSQL (the refs as two arrays, as a fan-out's
+        landing flush records hundreds of threads); one statement with many parameter
+        sets on SQLite."""
         if not refs:
             return
-        assert isinstance(table, Table)
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("row_id"), table.c.workspace_id == self.workspace_id)
-            .values({column: bindparam("ref")})
-        )
+        if self._dialect() == "postgresql":
+            self.session.connection().execute(
+                _set_refs_pg(table, column),
+                {"w": self.workspace_id, "ids": list(refs), "refs": list(refs.values())},
+            )
+            return
         self.session.connection().execute(
-            stmt, [{"row_id": row_id, "ref": ref} for row_id, ref in refs.items()]
+            _set_refs(table, column),
+            [
+                {"w": self.workspace_id, "row_id": row_id, "ref": ref}
+                for row_id, ref in refs.items()
+            ],
         )
 
     def add_question_messages(self, shown: Sequence[ShownAt], now: datetime) -> None:
@@ -102,6 +109,41 @@ class LandingRepository:
 
 
 _LAZY_COMMIT = text("SET LOCAL synchronous_commit = off")
+
+
+def _table(model: type[Participation] | type[Round]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+@cache
+def _set_refs(table: Table, column: str) -> Any:
+    """``UPDATE table SET column = :ref WHERE id = :row_id`` (many parameter sets)."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.workspace_id == bindparam("w"))
+        .values({column: bindparam("ref")})
+    )
+
+
+@cache
+def _set_refs_pg(table: Table, column: str) -> Any:
+    """:func:`_set_refs` on PostgreSQL: ``UPDATE … FROM unnest(ids, refs)``, one statement
+    execution for any number of rows."""
+    rows = (
+        func.unnest(
+            bindparam("ids", type_=postgresql.ARRAY(Integer)),
+            bindparam("refs", type_=postgresql.ARRAY(String)),
+        )
+        .table_valued("row_id", "ref")
+        .render_derived(name="refs")
+    )
+    return (
+        update(table)
+        .where(table.c.id == rows.c.row_id, table.c.workspace_id == bindparam("w"))
+        .values({column: rows.c.ref})
+    )
 
 
 @cache

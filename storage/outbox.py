@@ -25,6 +25,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    column,
     func,
     literal,
     or_,
@@ -397,14 +398,60 @@ def _sent_statement() -> Any:
     )
 
 
-#: Built once: SQLAlchemy finds its compiled form in the cache without rebuilding it.
+@cache
+def _sent_statement_pg() -> Any:
+    """:func:`_sent_statement` for PostgreSQL: the landed posts as three arrays
+    ``unnest``ed into one ``UPDATE … FROM``, one statement execution for any number of
+    posts (an executemany runs the statement once per post on the server, each with its
+    own parse of parameters, ~0.1 ms per post in a fan-out's landing flush). Built once,
+    at its first use (a command on SQLite loads no PostgreSQL dialect)."""
+    from sqlalchemy.dialects import postgresql
+
+    table = ChatPost.__table__
+    assert isinstance(table, Table)
+    landed = (
+        func.unnest(
+            bindparam("keys", type_=postgresql.ARRAY(String)),
+            bindparam("channels", type_=postgresql.ARRAY(String)),
+            bindparam("tss", type_=postgresql.ARRAY(String)),
+        )
+        .table_valued("post_key", "channel", "ts")
+        .render_derived(name="landed")
+    )
+    return (
+        update(table)
+        .where(table.c.workspace_id == bindparam("w"), table.c.post_key == landed.c.post_key)
+        .values(
+            status=POST_SENT,
+            channel=landed.c.channel,
+            ts=landed.c.ts,
+            sent_at=bindparam("now", type_=table.c.sent_at.type),
+            claimed_until=None,
+            next_attempt_at=None,
+        )
+    )
+
+
+#: Built once: SQLAlchemy finds their compiled form in the cache without rebuilding them.
 _SENT = _sent_statement()
 
 
 def mark_sent(session: Session, workspace: str, landed: Sequence[Landed], now: datetime) -> None:
-    """Record delivered posts in the session's transaction (one statement, many
-    parameter sets)."""
+    """Record delivered posts in the session's transaction: one statement execution on
+    PostgreSQL (the posts as arrays), one statement with many parameter sets on SQLite."""
     if not landed:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(
+            _sent_statement_pg(),
+            {
+                "w": workspace,
+                "now": now,
+                "keys": [x.key for x in landed],
+                "channels": [x.channel for x in landed],
+                "tss": [x.ts for x in landed],
+            },
+        )
         return
     session.connection().execute(
         _SENT,
@@ -457,45 +504,53 @@ def _insert_pending_pg(
     lease_until: datetime,
     platform: str,
 ) -> set[str]:
-    """:func:`insert_pending` on PostgreSQL: the rows as five arrays ``unnest``ed into one
-    ``INSERT … SELECT``, so the statement's text is the same for any number of posts
-    (compiled and parsed once; the multi-row ``VALUES`` of a 2,001-post fan-out cost
-    ~50 ms per 1,000 rows just to turn into the driver's query)."""
+    """:func:`insert_pending` on PostgreSQL: the rows as one JSON array read by
+    ``json_to_recordset`` into one ``INSERT … SELECT``, so the statement's text is the same
+    for any number of posts (compiled and parsed once; the multi-row ``VALUES`` of a
+    2,001-post fan-out cost ~50 ms per 1,000 rows just to turn into the driver's query).
+    One JSON document, encoded in C: as a ``text[]`` parameter, psycopg escaped every
+    quote of every payload with a regular expression in Python (~0.1 ms per post)."""
+    rows = [
+        {
+            "post_key": p.key,
+            "round_id": p.round_id,
+            "participation_id": p.participation_id,
+            "payload": p.payload,
+            "channel": p.channel,
+        }
+        for p in posts
+    ]
     result = session.connection().execute(
-        _unnest_pending(),
+        _pending_from_json(),
         {
             "workspace": workspace,
             "platform": platform,
             "status": POST_PENDING,
             "lease_until": lease_until,
             "now": now,
-            "keys": [p.key for p in posts],
-            "round_ids": [p.round_id for p in posts],
-            "participation_ids": [p.participation_id for p in posts],
-            "payloads": [json.dumps(p.payload) for p in posts],
-            "channels": [p.channel for p in posts],
+            "rows": json.dumps(rows),
         },
     )
     return {str(key) for key in result.scalars().all()}
 
 
 @cache
-def _unnest_pending() -> Any:
+def _pending_from_json() -> Any:
     """The statement of :func:`_insert_pending_pg`, built once, at its first use."""
     from sqlalchemy.dialects import postgresql
 
     table = ChatPost.__table__
     assert isinstance(table, Table)
     rows = (
-        func.unnest(
-            bindparam("keys", type_=postgresql.ARRAY(String)),
-            bindparam("round_ids", type_=postgresql.ARRAY(Integer)),
-            bindparam("participation_ids", type_=postgresql.ARRAY(Integer)),
-            bindparam("payloads", type_=postgresql.ARRAY(Text)),
-            bindparam("channels", type_=postgresql.ARRAY(String)),
+        func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
+        .table_valued(
+            column("post_key", String),
+            column("round_id", Integer),
+            column("participation_id", Integer),
+            column("payload", JSON),
+            column("channel", String),
         )
-        .table_valued("post_key", "round_id", "participation_id", "payload", "channel")
-        .render_derived(name="new_posts")
+        .render_derived(name="new_posts", with_types=True)
     )
     columns = {
         "workspace_id": bindparam("workspace", type_=String),
@@ -504,7 +559,7 @@ def _unnest_pending() -> Any:
         "round_id": rows.c.round_id,
         "participation_id": rows.c.participation_id,
         "status": bindparam("status", type_=String),
-        "payload": cast(rows.c.payload, JSON),
+        "payload": rows.c.payload,
         "attempts": literal(1),
         "claimed_until": bindparam("lease_until", type_=table.c.claimed_until.type),
         "created_at": bindparam("now", type_=table.c.created_at.type),

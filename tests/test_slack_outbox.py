@@ -525,3 +525,28 @@ def test_posts_whose_landing_could_not_be_recorded_are_still_not_sent_again(db: 
         store.clock = FixedClock(store.clock.now() + timedelta(hours=1))
         assert poster.resend_due(lambda _ws: client) == 0
         assert len(fake.calls("chat.postMessage")) == 2
+
+
+def test_posts_written_to_the_outbox_reach_slack_exactly_as_written(db: Engine) -> None:
+    """Text with quotes, backslashes, braces, line breaks and non-ASCII characters, blocks
+    and posts with and without a round survive the outbox (written as one batch, sent by
+    the resender after the writer died) character for character, and land once."""
+    tricky = 'Fråga "1" av 5: C:\\väg\\fil {"a": [1]} \\" \' ñ 😀\nrad två\t\\n'
+    store = OutboxStore(make_session_factory(db))
+    poster = Poster(store)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": tricky}}]
+    posts = [
+        NewPost("k:plain", message_payload("C0TOP", tricky), "C0TOP"),
+        NewPost("k:blocks", message_payload("C0TOP", "med block", blocks), "C0TOP", 7, 11),
+    ]
+    with FakeSlack(default_token=TOKEN) as fake:
+        client = make_client(fake.base_url, TOKEN, retries=0)
+        poster.plan(DEFAULT_TEAM_ID, posts)  # written, then the writer died
+        store.clock = FixedClock(store.clock.now() + timedelta(minutes=5))
+        assert poster.resend_due(lambda _ws: client) == 2
+        calls = fake.calls("chat.postMessage")
+        assert [c.args["text"] for c in calls] == [tricky, "med block"]
+        assert calls[1].arg_json("blocks") == blocks
+        assert [store.status(DEFAULT_TEAM_ID, p.key) for p in posts] == ["sent", "sent"]
+        assert poster.resend_due(lambda _ws: client) == 0
+        assert len(fake.calls("chat.postMessage")) == 2
