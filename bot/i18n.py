@@ -1901,6 +1901,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "There are several open rounds: {rounds}. Say which, e.g. `dialog {command} {example}`.",
     },
     "teams.confirm_activities": {"sv": "Stämmer", "en": "Correct"},
+    "teams.write_again": {
+        "sv": "Svaret var för långt för att följa med knappen, så inget är sparat. Svara på "
+        "frågan nedan (Svara på meddelandet) och skriv det igen, så sparas det i rundan "
+        "”{title}”.",
+        "en": "The answer was too long to travel with the button, so nothing is saved. Reply "
+        "to the question below (Reply to the message) and write it again; it is saved in the "
+        "round “{title}”.",
+    },
+    "teams.saved_elsewhere": {
+        "sv": "Det meddelandet är redan sparat i rundan ”{title}”. Inget ändrades.",
+        "en": "That message is already saved in the round “{title}”. Nothing changed.",
+    },
     "teams.export_off": {
         "sv": "Export är inte påslaget här (TEAMS_PUBLIC_URL saknas). Använd dialogbot export på servern.",
         "en": "Export is not switched on here (TEAMS_PUBLIC_URL is not set). Use dialogbot export on the server.",

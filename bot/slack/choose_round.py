@@ -2,19 +2,20 @@
 a message outside their threads could answer any of them: nothing is stored, and the bot
 asks with one button per round. The button carries the message (its ts, and its text when
 it fits in a button value), so the click stores exactly what was written in the chosen
-round, under the message's own key (a second click changes nothing).
+round, under the message's own key (a second click changes nothing). What a button
+carries is shared with Teams (:mod:`bot.round_choice`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
 from bot.domain.results import Participant
 from bot.escaping import mrkdwn
 from bot.i18n import t
+from bot.round_choice import Choice, data, from_data
 from bot.slack.blocks import Message, clip
 
 #: ``action_id`` prefix of the buttons (one per round; ids must differ within a block).
@@ -24,37 +25,19 @@ MAX_VALUE = 2000
 MAX_CHOICES = 25
 
 
-@dataclass(frozen=True)
-class Choice:
-    """A decoded button: the participation chosen, the message it answers, and its text
-    (None when the text was too long to travel with the button)."""
-
-    participation_id: int
-    channel: str
-    ts: str
-    text: str | None
-
-
 def encode(participation_id: int, channel: str, ts: str, text: str) -> str:
     """The value of a button choosing ``participation_id`` for the message ``ts``."""
-    value = json.dumps({"p": participation_id, "c": channel, "ts": ts, "t": text})
+    value = json.dumps(data(participation_id, channel, ts, text))
     if len(value) <= MAX_VALUE:
         return value
-    return json.dumps({"p": participation_id, "c": channel, "ts": ts})
+    return json.dumps(data(participation_id, channel, ts, None))
 
 
 def decode(value: str) -> Choice | None:
     """The choice in a button value; None when it is not one of ours."""
     try:
-        data = json.loads(value)
-        text = data.get("t")
-        return Choice(
-            int(data["p"]),
-            str(data["c"]),
-            str(data["ts"]),
-            str(text) if isinstance(text, str) else None,
-        )
-    except (ValueError, TypeError, KeyError, AttributeError):
+        return from_data(json.loads(value))
+    except ValueError:
         return None
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 
+from bot import round_choice
 from bot.domain.errors import (
     DialogError,
     NoParticipation,
@@ -467,7 +468,7 @@ class Conversation:
             posts += self.follow_up_posts(outcome, participant.lang, channel, thread, key)
         return self.poster.plan(self.ws, posts)
 
-    def round_chosen(self, choice: choose_round.Choice, user: str) -> Planned | None:
+    def round_chosen(self, choice: round_choice.Choice, user: str) -> Planned | None:
         """The person picked the round a top-level DM was for: store that message's text as
         their answer there (under the message's own key, so a second click changes
         nothing), or ask them to write it again in the round's thread when the text did not

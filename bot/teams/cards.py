@@ -1,6 +1,7 @@
 """Adaptive Cards 1.5 and message activities for Teams: question cards with *Hoppa över /
 Svara i formulär / Klar*, the card an answered question turns into, the form, the
-announcement, reminders and the summary split to fit Teams' message size.
+announcement, reminders, the question which round a message is for, and the summary split
+to fit Teams' message size.
 
 Everything a person typed is escaped for Teams' Markdown (:func:`bot.escaping.markdown`)
 before it lands in a card. Buttons are ``Action.Submit``: a click arrives as a message
@@ -13,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot import round_choice
 from bot.domain.labels import unit_and_person
 from bot.domain.results import AnswerLine, Participant, QuestionPrompt, RoundInfo, RoundStatus
 from bot.escaping import markdown
@@ -24,6 +26,10 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 ACTION_KEY = "dialogbot"
 SKIP, FORM, FINISH, FORM_SUBMIT = "skip", "form", "finish", "form_submit"
 CONFIRM_ACTIVITIES = "confirm_activities"
+#: The buttons asking which open round a message in the personal chat was for.
+CHOOSE_ROUND = "choose_round"
+#: Buttons in the round question (a person with more open rounds has bigger problems).
+MAX_CHOICES = 25
 #: Teams refuses messages over about 100 KB; cards stay well below it.
 MAX_CARD_BYTES = 28_000
 #: Characters of an answer shown on its answered card.
@@ -198,6 +204,38 @@ def activities_card(text: str, participation_id: int, lang: str, confirm: bool) 
         data = {ACTION_KEY: CONFIRM_ACTIVITIES, "pid": participation_id, "q": ""}
         actions = [_submit(t(lang, "teams.confirm_activities"), data)]
     return message(cards=[card(body, actions)])
+
+
+def choose_round(
+    lang: str, titles: Sequence[tuple[Participant, str]], conversation: str, ts: str, text: str
+) -> dict[str, Any]:
+    """The question which round a message (``ts``) was for: one button per open round (its
+    title), each carrying the participation, the message and its text. When the text would
+    make the card too big, the buttons carry no text (the person is asked to write it
+    again once they have chosen)."""
+
+    def build(carried: str | None) -> dict[str, Any]:
+        buttons = [
+            _submit(
+                _clip(title, 75),
+                {
+                    ACTION_KEY: CHOOSE_ROUND,
+                    **round_choice.data(participant.participation_id, conversation, ts, carried),
+                },
+            )
+            for participant, title in titles[:MAX_CHOICES]
+        ]
+        body = [text_block(t(lang, "outbox-and-races.which_round"))]
+        body += [
+            {"type": "ActionSet", "actions": buttons[start : start + 5]}
+            for start in range(0, len(buttons), 5)
+        ]
+        return message(cards=[card(body)])
+
+    activity = build(text)
+    if len(json.dumps(activity).encode()) <= MAX_CARD_BYTES:
+        return activity
+    return build(None)
 
 
 def recap(lang: str, sheet: Sequence[AnswerLine], participation_id: int) -> dict[str, Any]:

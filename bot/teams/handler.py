@@ -8,6 +8,12 @@ afterwards (:attr:`Reply.after`). Every change carries the idempotency key
 
 The tenant is the workspace: an activity from any other tenant is refused (403) and
 changes nothing.
+
+A message in the personal chat answers the round of the question card it replies to
+(``replyToId``, or a quoted reply's ``quotedReply`` entity). Otherwise, with several rounds
+open for the person, nothing is stored: a card asks which round it is for, with one button
+per round, and the click stores the message's text there under the message's own key
+(:mod:`bot.round_choice`), as on Slack.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from bot.domain.errors import (
 from bot.domain.results import Outcome, Participant, RoundInfo, RoundStarted
 from bot.escaping import markdown
 from bot.i18n import DEFAULT_LANG, t
+from bot.round_choice import Choice, from_data
 from bot.services.conversations import ConversationRef, NewPost
 from bot.teams import cards
 from bot.teams.deps import Services, StartAccepted, StartRound
@@ -89,6 +96,18 @@ def inbound_text(activity: dict[str, Any]) -> str:
     return text.strip()
 
 
+def replied_to(activity: dict[str, Any]) -> list[str]:
+    """The ids of the messages an activity replies to: the Bot Framework's ``replyToId``
+    and the messages a Teams quoted reply quotes (``quotedReply`` entities)."""
+    ids = [str(activity["replyToId"])] if activity.get("replyToId") else []
+    for entity in activity.get("entities") or []:
+        if isinstance(entity, dict) and entity.get("type") == "quotedReply":
+            quoted = entity.get("quotedReply")
+            if isinstance(quoted, dict) and quoted.get("messageId"):
+                ids.append(str(quoted["messageId"]))
+    return ids
+
+
 def error_text(lang: str, err: DialogError) -> str:
     """A domain error as a friendly message; parameters are escaped."""
     return t(lang, err.key, **{k: markdown(v) for k, v in err.params.items()})
@@ -105,6 +124,8 @@ class _Planner:
     kind: Literal["reply", "edited", "withdrawn"]
     lease: timedelta
     platform: str = PLATFORM
+    #: Said before the follow-up when the reply was stored (where it was stored).
+    note: str = ""
     posts: list[NewPost] = field(default_factory=list)
     result: Planned | None = None
 
@@ -112,6 +133,12 @@ class _Planner:
         """The follow-up of a reply, the confirmation of an edit or a withdrawal."""
         if self.kind == "reply":
             self.posts = self.handler.follow_ups(outcome, self.conversation, self.key)
+            if self.note and outcome.kind == "answered":
+                pid = outcome.participation_id
+                note = self.handler._text_post(
+                    self.conversation, f"{self.key}:chosen", self.note, pid
+                )
+                self.posts.insert(0, note)
         else:
             self.posts = self.handler.confirmation(outcome, self.kind, self.conversation, self.key)
         return self.posts
@@ -183,7 +210,7 @@ class TeamsHandler:
                     ws, conv, activity_id, aad, text.split(maxsplit=1)[1:], activity
                 )
             if personal:
-                return self._answer(ws, conv, activity_id, aad, text)
+                return self._answer(ws, conv, activity_id, aad, text, replied_to(activity))
             return Reply()
         # An edit or a deletion carries the id of the message it changes.
         if kind == "messageUpdate" and activity_id:
@@ -203,12 +230,21 @@ class TeamsHandler:
 
     # Answers ------------------------------------------------------------------------
 
-    def _answer(self, ws: str, conv: str, activity_id: str, aad: str, text: str) -> Reply:
+    def _answer(
+        self, ws: str, conv: str, activity_id: str, aad: str, text: str, replied: list[str]
+    ) -> Reply:
         key = message_key(conv, activity_id)
-        participant = self._participant_here(ws, aad, conv)
-        if participant is None:
+        here = self._participants_here(ws, aad, conv, replied)
+        if not here:
             lang = self._lang(ws, aad)
             return self._say(ws, conv, f"{key}:none", t(lang, "teams.nothing_open"))
+        if len(here) > 1:
+            titles = [(p, self._title(ws, p)) for p in here]
+            activity = cards.choose_round(here[0].lang, titles, conv, activity_id, text)
+            payload = {"op": "send", "conversation": conv, "activity": activity}
+            asked = self.sender.plan(ws, [NewPost(f"{key}:choose", payload, conv)])
+            return Reply(after=lambda: self.sender.send_planned(asked))
+        participant = here[0]
         planner = _Planner(self, ws, conv, key, "reply", self.sender.outbox.lease)
         try:
             self.services.answering.reply(ws, participant.participation_id, text, key, planner)
@@ -218,24 +254,69 @@ class TeamsHandler:
         pid = participant.participation_id
         return Reply(after=lambda: self._deliver(planned, ws, pid))
 
-    def _participant_here(self, ws: str, aad: str, conv: str) -> Participant | None:
-        """The participation a message in the personal chat answers: the open one, or of
-        several the one whose question card was posted last."""
+    def _participants_here(
+        self, ws: str, aad: str, conv: str, replied: list[str]
+    ) -> list[Participant]:
+        """The participations a message in the personal chat may answer: the one whose
+        question card it replies to; else the unfinished ones (several: the person is asked
+        which); else one finished one (it is told it has finished). Never a guess."""
         try:
             found = self.services.queries.open_participations_for(ws, aad)
         except UnknownPerson:
-            return None
-        if not found:
-            return None
-        unfinished = [p for p in found if p.status != "finished"] or found
-        if len(unfinished) == 1:
-            return unfinished[0]
+            return []
+        for activity_id in replied:
+            shown = self.services.conversations.card_at(ws, PLATFORM, conv, activity_id)
+            mine = [p for p in found if shown and p.participation_id == shown.participation_id]
+            if mine:
+                return mine
+        return [p for p in found if p.status != "finished"] or found[:1]
 
-        def last_card(p: Participant) -> int:
-            shown = self.services.conversations.cards(ws, PLATFORM, p.participation_id)
-            return max((c.card_id for c in shown if c.conversation_id == conv), default=0)
+    def _title(self, ws: str, participant: Participant) -> str:
+        return self.services.queries.round_info(ws, participant.round_id).title
 
-        return max(unfinished, key=last_card)
+    def _round_chosen(
+        self, ws: str, conv: str, activity_id: str, aad: str, choice: Choice
+    ) -> Reply:
+        """The person picked the round a message was for: store its text there under the
+        message's own key (a second click, or a redelivery, changes nothing), or, when the
+        text did not travel with the button, ask for it again with the round's question."""
+        click = message_key(conv, activity_id)
+        try:
+            participant = self.services.queries.participant(ws, choice.participation_id)
+        except NoParticipation:
+            return Reply()
+        lang = participant.lang
+        if participant.chat_id != aad:
+            text = t(lang, "teams.not_yours", name=markdown(participant.name))
+            return self._say(ws, conv, f"{click}:not_yours", text)
+        pid = participant.participation_id
+        key = message_key(choice.channel, choice.ts)
+        title = markdown(self._title(ws, participant))
+        stored = self.services.people.participation_by_source(ws, key)
+        if stored is not None and stored != pid:
+            # Stored in another round by an earlier click on another button.
+            other = self.services.queries.participant(ws, stored)
+            text = t(lang, "teams.saved_elsewhere", title=markdown(self._title(ws, other)))
+            return self._say(ws, conv, f"{click}:elsewhere", text)
+        if choice.text is None:
+            posts = [
+                self._text_post(
+                    conv, f"{key}:again", t(lang, "teams.write_again", title=title), pid
+                )
+            ]
+            prompt = self.services.queries.current_prompt(ws, pid)
+            if prompt is not None:
+                posts.append(prompt_post(f"{key}:again:next", prompt, {"conversation": conv}))
+            again = self.sender.plan(ws, posts)
+            return Reply(after=lambda: self.sender.send_planned(again))
+        planner = _Planner(self, ws, conv, key, "reply", self.sender.outbox.lease)
+        planner.note = t(lang, "outbox-and-races.saved_in_round", title=title)
+        try:
+            self.services.answering.reply(ws, pid, choice.text, key, planner)
+        except DialogError as err:
+            return self._say(ws, conv, f"{key}:error", error_text(lang, err))
+        planned = planner.result
+        return Reply(after=lambda: self._deliver(planned, ws, pid))
 
     def _edit(
         self, ws: str, conv: str, activity_id: str, text: str, activity: dict[str, Any]
@@ -273,6 +354,13 @@ class TeamsHandler:
     ) -> Reply:
         key = message_key(conv, activity_id)
         action = str(value.get(cards.ACTION_KEY))
+        if action == cards.CHOOSE_ROUND:
+            choice = from_data(value)
+            return (
+                Reply()
+                if choice is None
+                else self._round_chosen(ws, conv, activity_id, aad, choice)
+            )
         try:
             pid = int(value.get("pid") or 0)
             participant = self.services.queries.participant(ws, pid)

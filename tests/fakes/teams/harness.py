@@ -226,6 +226,11 @@ class TeamsHarness:
         return "\n".join(p for p in parts if p)
 
     def buttons(self, message: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """A card's submit buttons by title, with the data they send."""
+        """A card's submit buttons by title (its actions, then those of its action sets),
+        with the data they send."""
         card = self.card_of(message) or {}
-        return {str(a["title"]): dict(a.get("data") or {}) for a in card.get("actions", [])}
+        actions = list(card.get("actions", []))
+        for block in card.get("body", []):
+            if block.get("type") == "ActionSet":
+                actions += block.get("actions", [])
+        return {str(a["title"]): dict(a.get("data") or {}) for a in actions}
