@@ -132,23 +132,42 @@ def _last_stored(db: Any) -> float:
     return value.timestamp() if isinstance(value, datetime) else 0.0
 
 
+class AnswerSlices:
+    """The answer plan handed out step by step, every system from a round's first answer
+    on, so that each step of each system answers the same questions. (The bot's n-th reply
+    in a thread answers question n, whatever the plan's text says, and the cost of an
+    answer depends on its question: in ``planering`` question 4 posts twice and costs about
+    twice the CPU of the others. Handed out one after another, the bot in one process
+    once answered questions 1–2 at 100/s and ``serve --workers 2`` questions 3–4.)"""
+
+    def __init__(self, plan: list[list[str]], per_round: int) -> None:
+        self.plan = plan
+        self.per_round = per_round
+        self.offset = 0
+
+    def next_system(self) -> None:
+        """Start the next system at the next round's first answer."""
+        self.offset = -(-self.offset // self.per_round) * self.per_round
+
+    def take(self, n: int) -> list[list[str]]:
+        """The next ``n`` answers of the current system."""
+        items = self.plan[self.offset : self.offset + n]
+        self.offset += n
+        return items
+
+
 def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[str, Any]:
     """Measure the floors and the bot step by step; return the figure's data."""
-    needed = int(sum(steps) * seconds) * (len(FLOORS) + 1)
-    rounds_needed = -(-needed // (MANAGERS * QUESTIONS))
+    systems = len(FLOORS) + 2
+    needed = int(sum(steps) * seconds) * systems
+    # Each system starts at a round's first answer: up to a round more per system.
+    rounds_needed = -(-needed // (MANAGERS * QUESTIONS)) + systems
     fake = FakeSlackProc()
     try:
         with bench_database("ack") as db:
             log(f"figure 1: seeding {MANAGERS} managers × {rounds_needed} rounds")
             rounds = seed_rounds(db, MANAGERS, rounds_needed)
-            plan = answer_plan(rounds, QUESTIONS, "ack")
-            offset = [0]
-
-            def take(n: int) -> list[list[str]]:
-                items = plan[offset[0] : offset[0] + n]
-                offset[0] += n
-                return items
-
+            slices = AnswerSlices(answer_plan(rounds, QUESTIONS, "ack"), MANAGERS * QUESTIONS)
             floors: dict[str, dict[int, dict[str, float]]] = {}
             floor_posts: dict[str, dict[str, Any]] = {}
             for mode in FLOORS:
@@ -157,7 +176,7 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
                     functools.partial(start_floor_mode, mode, db.url, fake.base_url),
                     fake,
                     db,
-                    take,
+                    slices,
                     steps,
                     seconds,
                     drain=mode == "lean",
@@ -168,7 +187,7 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
                 lambda: start_bot(db.url, fake.base_url, name="bot-ack"),
                 fake,
                 db,
-                take,
+                slices,
                 steps,
                 seconds,
                 drain=True,
@@ -179,7 +198,7 @@ def run(steps: tuple[int, ...] = STEPS, seconds: float = STEP_SECONDS) -> dict[s
                 lambda: start_bot(db.url, fake.base_url, name="bot-workers", workers=WORKERS),
                 fake,
                 db,
-                take,
+                slices,
                 steps,
                 seconds,
                 drain=True,
@@ -252,13 +271,14 @@ def _system(
     start: Callable[[], BotProc],
     fake: FakeSlackProc,
     db: Any,
-    take: Callable[[int], list[list[str]]],
+    slices: AnswerSlices,
     steps: tuple[int, ...],
     seconds: float,
     *,
     drain: bool,
     bot: bool,
 ) -> tuple[dict[int, dict[str, float]], dict[str, Any]]:
+    slices.next_system()
     first_post = fake.post_count()  # everything before is another system's
     answers_before = stored_answers(db) if bot else 0
     keys_before = _sent_keys(db) if bot else 0
@@ -269,7 +289,8 @@ def _system(
     try:
         proc.wait_ready()
         for rate in steps:
-            items = take(int(rate * seconds))
+            items = slices.take(int(rate * seconds))
+            db.analyze()
             posted_before, _ = _delivered(fake, first_post) if drain else (0, 0.0)
             cpu0, fake0, load0 = tree_cpu(proc.pid), tree_cpu(fake.pid), _children_cpu()
             pg0 = _pg_active_ms(db)
