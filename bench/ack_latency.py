@@ -153,6 +153,30 @@ def _last_stored(db: Any) -> float:
     return value.timestamp() if isinstance(value, datetime) else 0.0
 
 
+class AnswerSlices:
+    """The answer plan handed out step by step, every system from a round's first answer
+    on, so that each step of each system answers the same questions. (The bot's n-th reply
+    in a thread answers question n, whatever the plan's text says, and the cost of an
+    answer depends on its question: in ``planering`` question 4 posts twice and costs about
+    twice the CPU of the others. Handed out one after another, the bot in one process
+    once answered questions 1–2 at 100/s and ``serve --workers 2`` questions 3–4.)"""
+
+    def __init__(self, plan: list[list[str]], per_round: int) -> None:
+        self.plan = plan
+        self.per_round = per_round
+        self.offset = 0
+
+    def next_system(self) -> None:
+        """Start the next system at the next round's first answer."""
+        self.offset = -(-self.offset // self.per_round) * self.per_round
+
+    def take(self, n: int) -> list[list[str]]:
+        """The next ``n`` answers of the current system."""
+        items = self.plan[self.offset : self.offset + n]
+        self.offset += n
+        return items
+
+
 def run(
     steps: tuple[int, ...] = STEPS,
     seconds: float = STEP_SECONDS,
@@ -163,21 +187,15 @@ def run(
     return the figure's data (medians of the repetitions)."""
     per_run = warmup + int(sum(steps) * seconds)
     needed = per_run * len(SYSTEMS) * repetitions
-    rounds_needed = -(-needed // (MANAGERS * QUESTIONS))
+    # Each system run starts at a round's first answer: up to a round more per run.
+    rounds_needed = -(-needed // (MANAGERS * QUESTIONS)) + len(SYSTEMS) * repetitions
     load_before = load()
     fake = FakeSlackProc()
     try:
         with bench_database("ack") as db:
             log(f"figure 1: seeding {MANAGERS} managers × {rounds_needed} rounds")
             rounds = seed_rounds(db, MANAGERS, rounds_needed)
-            plan = answer_plan(rounds, QUESTIONS, "ack")
-            offset = [0]
-
-            def take(n: int) -> list[list[str]]:
-                items = plan[offset[0] : offset[0] + n]
-                offset[0] += n
-                return items
-
+            slices = AnswerSlices(answer_plan(rounds, QUESTIONS, "ack"), MANAGERS * QUESTIONS)
             starts: dict[str, Callable[[], BotProc]] = {
                 mode: functools.partial(start_floor_mode, mode, db.url, fake.base_url)
                 for mode in FLOORS
@@ -198,7 +216,7 @@ def run(
                             starts[name],
                             fake,
                             db,
-                            take,
+                            slices,
                             steps,
                             seconds,
                             warmup=warmup,
@@ -327,7 +345,7 @@ def _system(
     start: Callable[[], BotProc],
     fake: FakeSlackProc,
     db: Any,
-    take: Callable[[int], list[list[str]]],
+    slices: AnswerSlices,
     steps: tuple[int, ...],
     seconds: float,
     *,
@@ -335,7 +353,9 @@ def _system(
     drain: bool,
     bot: bool,
 ) -> SystemRun:
-    """One repetition of one system: start it, warm it up, run the steps, stop it."""
+    """One repetition of one system: start it, warm it up, run the steps, stop it. It
+    starts at a round's first answer (:class:`AnswerSlices`)."""
+    slices.next_system()
     first_post = fake.post_count()  # everything before is another system's
     answers_before = stored_answers(db) if bot else 0
     keys_before = _sent_keys(db) if bot else 0
@@ -347,7 +367,7 @@ def _system(
     try:
         proc.wait_ready()
         if warmup:
-            warm = run_load(proc.port, take(warmup), WARMUP_RATE, name=f"{name}-warmup")
+            warm = run_load(proc.port, slices.take(warmup), WARMUP_RATE, name=f"{name}-warmup")
             acked_total += warm.acked
             if drain:
                 _wait_posted(fake, first_post, 0, warm.acked)
@@ -355,7 +375,8 @@ def _system(
                 wait_stored(db, answers_before + acked_total, None, timeout=20)
             time.sleep(1.2)  # its posting's bookkeeping and PostgreSQL's statistics settle
         for rate in steps:
-            items = take(int(rate * seconds))
+            items = slices.take(int(rate * seconds))
+            db.analyze()
             posted_before, _ = _delivered(fake, first_post) if drain else (0, 0.0)
             cpu0, fake0, load0 = tree_cpu(proc.pid), tree_cpu(fake.pid), _children_cpu()
             pg0 = _pg_active_ms(db)
