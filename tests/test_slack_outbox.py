@@ -127,11 +127,13 @@ def test_a_dead_sender_that_had_posted_is_not_posted_again(
     assert store.status(DEFAULT_TEAM_ID, "k:once") == "sent"
 
 
+@pytest.mark.parametrize("to", ["channel", "dm"])
 def test_a_dead_sender_that_had_opened_a_thread_leaves_one_opening_with_its_replies(
-    slack: SlackHarness, clock: FixedClock
+    slack: SlackHarness, clock: FixedClock, to: str
 ) -> None:
     """A thread opening (top-level) posted by a process killed before it recorded the
-    landing is found in the channel's history by the resender: one opening, its reply in
+    landing is found by the resender in the conversation's history (a manager's DM, posted
+    to their user id, by the DM's id from conversations.open): one opening, its reply in
     it, and the outbox knows where the thread is."""
     _started(slack)
     slack.fake.state.ts_base = int(clock.now().timestamp())  # Slack's clock agrees with ours
@@ -142,52 +144,22 @@ def test_a_dead_sender_that_had_opened_a_thread_leaves_one_opening_with_its_repl
             raise RuntimeError("killed")
 
     dying = Poster(DiesBeforeRecording(slack.services.kernel.session_factory, clock))
-    opening = NewPost("k:open", message_payload(CHANNEL, "En tråd"), CHANNEL)
-    reply = {**message_payload("", "Första frågan"), "channel": CHANNEL, "thread_of": "k:open"}
-    planned = dying.plan(DEFAULT_TEAM_ID, [opening, NewPost("k:reply", reply, CHANNEL)])
+    target = CHANNEL if to == "channel" else ANNA
+    opening = NewPost("k:open", message_payload(target, "En tråd"), target)
+    reply = {**message_payload("", "Första frågan"), "channel": target, "thread_of": "k:open"}
+    planned = dying.plan(DEFAULT_TEAM_ID, [opening, NewPost("k:reply", reply, target)])
     with pytest.raises(RuntimeError):
         dying.send_planned(client, planned)  # posted both, then killed before recording
     clock.advance(timedelta(seconds=45))
     store = OutboxStore(slack.services.kernel.session_factory, clock)
     while Poster(store).resend_due(lambda _ws: client):
         pass
-    [opened] = [c for c in slack.posts(CHANNEL) if texts([c]) == ["En tråd"]]
+    where = CHANNEL if to == "channel" else slack.fake.dm_channel_id(ANNA)
+    [opened] = [c for c in slack.posts(where) if texts([c]) == ["En tråd"]]
     thread = str(opened.response["ts"])
-    assert texts(slack.posts(CHANNEL)).count("Första frågan") == 1
-    assert texts(slack.posts(CHANNEL, thread)) == ["Första frågan"]
-    assert store.recorded(DEFAULT_TEAM_ID, "k:open") == (CHANNEL, thread)
-
-
-def test_a_dead_sender_that_had_opened_a_dm_thread_leaves_one_opening_with_its_replies(
-    slack: SlackHarness, clock: FixedClock
-) -> None:
-    """A manager's DM thread opening (posted to their user id) by a process killed before
-    it recorded the landing is found in their DM's history (its id from
-    conversations.open): one opening, its reply in it, and the outbox knows where."""
-    _started(slack)
-    slack.fake.state.ts_base = int(clock.now().timestamp())  # Slack's clock agrees with ours
-    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
-
-    class DiesBeforeRecording(OutboxStore):
-        def sent(self, workspace: str, landed: Any) -> None:
-            raise RuntimeError("killed")
-
-    dying = Poster(DiesBeforeRecording(slack.services.kernel.session_factory, clock))
-    opening = NewPost("k:dm", message_payload(ANNA, "Din tråd"), ANNA)
-    reply = {**message_payload("", "Första frågan"), "channel": ANNA, "thread_of": "k:dm"}
-    planned = dying.plan(DEFAULT_TEAM_ID, [opening, NewPost("k:dm-reply", reply, ANNA)])
-    with pytest.raises(RuntimeError):
-        dying.send_planned(client, planned)  # posted both, then killed before recording
-    clock.advance(timedelta(seconds=45))
-    store = OutboxStore(slack.services.kernel.session_factory, clock)
-    while Poster(store).resend_due(lambda _ws: client):
-        pass
-    dm = slack.fake.dm_channel_id(ANNA)
-    [opened] = [c for c in slack.posts(dm) if texts([c]) == ["Din tråd"]]
-    thread = str(opened.response["ts"])
-    assert texts(slack.posts(dm)).count("Första frågan") == 1
-    assert texts(slack.posts(dm, thread)) == ["Första frågan"]
-    assert store.recorded(DEFAULT_TEAM_ID, "k:dm") == (dm, thread)
+    assert texts(slack.posts(where)).count("Första frågan") == 1
+    assert texts(slack.posts(where, thread)) == ["Första frågan"]
+    assert store.recorded(DEFAULT_TEAM_ID, "k:open") == (where, thread)
 
 
 def test_a_direct_post_that_finds_its_post_made_records_the_landing(
