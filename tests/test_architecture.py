@@ -63,6 +63,7 @@ DOMAIN = frozenset(
         "bot.ports",
         "bot.progress_text",
         "bot.domain.results",
+        "bot.domain.round_choice",
         "bot.domain.safe_yaml",
         "bot.schedule.calendar",
         "bot.schedule.config",

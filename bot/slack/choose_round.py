@@ -3,7 +3,7 @@ a message outside their threads could answer any of them: nothing is stored, and
 asks with one button per round. The button carries the message (its ts, and its text when
 it fits in a button value), so the click stores exactly what was written in the chosen
 round, under the message's own key (a second click changes nothing). What a button
-carries is shared with Teams (:mod:`bot.round_choice`).
+carries is shared with Teams (:mod:`bot.domain.round_choice`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import json
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
 from bot.domain.results import Participant
+from bot.domain.round_choice import Choice, data, from_data
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.round_choice import Choice, data, from_data
 from bot.slack.blocks import Message, clip
 
 #: ``action_id`` prefix of the buttons (one per round; ids must differ within a block).

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 
-from bot import round_choice
+from bot.domain import round_choice
 from bot.domain.errors import (
     DialogError,
     NoParticipation,

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot import round_choice
+from bot.domain import round_choice
 from bot.domain.labels import unit_and_person
 from bot.domain.results import AnswerLine, Participant, QuestionPrompt, RoundInfo, RoundStatus
 from bot.escaping import markdown

@@ -13,7 +13,7 @@ A message in the personal chat answers the round of the question card it replies
 (``replyToId``, or a quoted reply's ``quotedReply`` entity). Otherwise, with several rounds
 open for the person, nothing is stored: a card asks which round it is for, with one button
 per round, and the click stores the message's text there under the message's own key
-(:mod:`bot.round_choice`), as on Slack.
+(:mod:`bot.domain.round_choice`), as on Slack.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ from bot.domain.errors import (
     UnknownPerson,
 )
 from bot.domain.results import Outcome, Participant, RoundInfo, RoundStarted
+from bot.domain.round_choice import Choice, from_data
 from bot.escaping import markdown
 from bot.i18n import DEFAULT_LANG, t
-from bot.round_choice import Choice, from_data
 from bot.services.conversations import ConversationRef, NewPost
 from bot.teams import cards
 from bot.teams.deps import Services, StartAccepted, StartRound
