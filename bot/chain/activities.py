@@ -19,6 +19,7 @@ from datetime import datetime
 
 from bot.domain.results import ActivityView
 from bot.domain.splitting import ActivityDraft, split_activities
+from storage.activities import NewActivity
 from storage.models import Answer, Participation
 from storage.models_chain import Activity, ActivityEvent
 from storage.repository import Repository
@@ -80,16 +81,36 @@ def _insert(
     status: str,
     kind: str,
     now: datetime,
-) -> list[Activity]:
-    made: list[Activity] = []
-    for position, draft in enumerate(drafts):
-        activity = Activity(
-            workspace_id=repo.workspace_id,
-            unit_id=p.unit_id,
+) -> list[ActivityView]:
+    """Insert one activity per draft, each with its event of ``kind``; their views."""
+    participation_id = None if p.round.anonymous else p.id
+    ids = repo.activities.insert(
+        [
+            NewActivity(
+                unit_id=p.unit_id,
+                round_id=p.round_id,
+                answer_id=answer.id,
+                question_key=answer.question_key,
+                position=position,
+                title=draft.title,
+                owner=draft.owner,
+                status=status,
+                event_kind=kind,
+                event_round_id=p.round_id,
+                event_participation_id=participation_id,
+            )
+            for position, draft in enumerate(drafts)
+        ],
+        now,
+    )
+    unit = p.unit
+    return [
+        ActivityView(
+            activity_id=activity_id,
+            unit_key=unit.key,
+            unit_name=unit.name,
             round_id=p.round_id,
-            answer_id=answer.id,
             question_key=answer.question_key,
-            position=position,
             title=draft.title,
             owner=draft.owner,
             status=status,
@@ -97,12 +118,8 @@ def _insert(
             created_at=now,
             updated_at=now,
         )
-        activity.unit = p.unit
-        repo.add(activity)
-        _event(repo, activity, p, kind, now)
-        made.append(activity)
-    repo.flush()
-    return made
+        for activity_id, draft in zip(ids, drafts, strict=True)
+    ]
 
 
 def _of_answer(repo: Repository, answer_id: int) -> list[Activity]:
@@ -113,8 +130,11 @@ def _drop(repo: Repository, answer_id: int) -> None:
     repo.activities.drop_of_answer(answer_id)
 
 
-def record_answer(repo: Repository, p: Participation, question_key: str, now: datetime) -> None:
-    """Re-derive the proposed activities of an answer that was just stored or changed.
+def record_answer(
+    repo: Repository, p: Participation, question_key: str, now: datetime
+) -> list[ActivityView]:
+    """Re-derive the proposed activities of an answer that was just stored or changed;
+    the activities it has now (in order).
 
     An answered question gets one proposed activity per item; a skipped or withdrawn
     answer gets none.
@@ -122,10 +142,12 @@ def record_answer(repo: Repository, p: Participation, question_key: str, now: da
     repo.flush()
     answer = p.answer_to(question_key)
     if answer is None:
-        return
-    _drop(repo, answer.id)
-    if answer.status == "answered":
-        _insert(repo, p, answer, split_activities(answer.text), PROPOSED, "proposed", now)
+        return []
+    if answer.revision > 1:  # a first revision was inserted just now: nothing refers to it
+        _drop(repo, answer.id)
+    if answer.status != "answered":
+        return []
+    return _insert(repo, p, answer, split_activities(answer.text), PROPOSED, "proposed", now)
 
 
 def _activity_answers(repo: Repository, p: Participation, kinds: set[str]) -> list[Answer]:
@@ -172,7 +194,7 @@ def correct(
     if answer is None:
         return []
     _drop(repo, answer.id)
-    return [view(a) for a in _insert(repo, p, answer, drafts, OPEN, "corrected", now)]
+    return _insert(repo, p, answer, drafts, OPEN, "corrected", now)
 
 
 def latest_activity_question(

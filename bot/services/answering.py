@@ -216,8 +216,8 @@ class Answering:
         if pending:
             return self.flow.followed_up(repo, p, template, pending[0], cleaned, message_key)
         question = own_questions(p, template)[p.position]
-        self.flow.store(repo, p, question.key, cleaned, ANSWERED, message_key)
-        return self.flow.advance(repo, p, template, "answered", question.key, message_key)
+        recorded = self.flow.store(repo, p, question.key, cleaned, ANSWERED, message_key)
+        return self.flow.advance(repo, p, template, "answered", question.key, message_key, recorded)
 
     @writes
     def skip(
@@ -320,7 +320,7 @@ class Answering:
         if dup is not None:
             return dup
         cleaned = require_text(text)
-        self.flow.store(repo, p, question_key, cleaned, ANSWERED, key, keep_source=True)
+        recorded = self.flow.store(repo, p, question_key, cleaned, ANSWERED, key, keep_source=True)
         self.flow.mark(repo, key, p, "edited")
         return self.flow.with_drafts(
             repo,
@@ -333,6 +333,7 @@ class Answering:
                 question_key,
                 question_number=number_of(own_questions(p, template), question_key),
             ),
+            recorded,
         )
 
     def withdraw_by_source(
