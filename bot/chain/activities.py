@@ -15,7 +15,9 @@ participation it came from.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.domain.results import ActivityView
 from bot.domain.splitting import ActivityDraft, split_activities
@@ -23,6 +25,9 @@ from storage.activities import NewActivity
 from storage.models import Answer, Participation
 from storage.models_chain import Activity, ActivityEvent
 from storage.repository import Repository
+
+if TYPE_CHECKING:
+    from storage.answer_path import AnswerState, StoredAnswer
 
 PROPOSED = "proposed"
 OPEN = "open"
@@ -83,34 +88,72 @@ def _insert(
     now: datetime,
 ) -> list[ActivityView]:
     """Insert one activity per draft, each with its event of ``kind``; their views."""
-    participation_id = None if p.round.anonymous else p.id
+    return _insert_rows(
+        repo,
+        _Origin(
+            p.unit_id,
+            p.unit.key,
+            p.unit.name,
+            p.round_id,
+            None if p.round.anonymous else p.id,
+            answer.id,
+            answer.question_key,
+        ),
+        drafts,
+        status,
+        kind,
+        now,
+    )
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where new activities come from: the unit, the round (the participation unless the
+    round is anonymous) and the answer."""
+
+    unit_id: int
+    unit_key: str
+    unit_name: str
+    round_id: int
+    participation_id: int | None
+    answer_id: int
+    question_key: str
+
+
+def _insert_rows(
+    repo: Repository,
+    origin: _Origin,
+    drafts: Sequence[ActivityDraft],
+    status: str,
+    kind: str,
+    now: datetime,
+) -> list[ActivityView]:
     ids = repo.activities.insert(
         [
             NewActivity(
-                unit_id=p.unit_id,
-                round_id=p.round_id,
-                answer_id=answer.id,
-                question_key=answer.question_key,
+                unit_id=origin.unit_id,
+                round_id=origin.round_id,
+                answer_id=origin.answer_id,
+                question_key=origin.question_key,
                 position=position,
                 title=draft.title,
                 owner=draft.owner,
                 status=status,
                 event_kind=kind,
-                event_round_id=p.round_id,
-                event_participation_id=participation_id,
+                event_round_id=origin.round_id,
+                event_participation_id=origin.participation_id,
             )
             for position, draft in enumerate(drafts)
         ],
         now,
     )
-    unit = p.unit
     return [
         ActivityView(
             activity_id=activity_id,
-            unit_key=unit.key,
-            unit_name=unit.name,
-            round_id=p.round_id,
-            question_key=answer.question_key,
+            unit_key=origin.unit_key,
+            unit_name=origin.unit_name,
+            round_id=origin.round_id,
+            question_key=origin.question_key,
             title=draft.title,
             owner=draft.owner,
             status=status,
@@ -148,6 +191,33 @@ def record_answer(
     if answer.status != "answered":
         return []
     return _insert(repo, p, answer, split_activities(answer.text), PROPOSED, "proposed", now)
+
+
+def record_stored_answer(
+    repo: Repository,
+    state: AnswerState,
+    stored: StoredAnswer,
+    question_key: str,
+    text: str,
+    *,
+    replace: bool,
+    now: datetime,
+) -> list[ActivityView]:
+    """:func:`record_answer` for an answer ``text`` just written from plain data (the
+    answer path without the ORM): its proposed activities; ``replace`` drops those an
+    earlier revision had."""
+    if replace:
+        _drop(repo, stored.answer_id)
+    origin = _Origin(
+        state.unit_id,
+        stored.unit_key,
+        stored.unit_name,
+        state.round_id,
+        None if state.round_anonymous else state.participation_id,
+        stored.answer_id,
+        question_key,
+    )
+    return _insert_rows(repo, origin, split_activities(text), PROPOSED, "proposed", now)
 
 
 def _activity_answers(repo: Repository, p: Participation, kinds: set[str]) -> list[Answer]:
