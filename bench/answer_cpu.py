@@ -9,7 +9,10 @@ phases are measured:
   posted; no earlier question message is recorded, as in a seeded round);
 - ``later``: the same participants answer question 2 (reaction, question 3, and the
   message of question 2 is updated to "answered" with ``chat.update``), as in every
-  answer but the first of a real round (figure 1 answers five questions).
+  answer but the first of a real round (figure 1 answers five questions);
+- ``activities`` (with ``--activities``): after answering question 3 (not measured), they
+  answer question 4, ``utvecklingsmal``, whose answer is read as activities (reaction, a
+  confirmation listing them with buttons, question 5).
 
 For each phase: CPU ms per answer of the request thread (signature, Bolt, the store
 before the ack), of the listener thread (everything after the ack), of the whole process
@@ -17,10 +20,10 @@ before the ack), of the listener thread (everything after the ack), of the whole
 statements and commits per answer on each side of the ack (SQLAlchemy events), and
 the CPU of the PostgreSQL backends serving the bench database (same machine).
 
-Run: ``python -m bench.answer_cpu [--managers 60] [--warmup 20] [--profile]`` with
-``$DIALOGBOT_BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``);
-``--profile`` prints the listener thread's cProfile of the ``later`` phase instead of
-timing it. Prints one JSON object; nothing is written to ``bench/results``.
+Run: ``python -m bench.answer_cpu [--managers 60] [--warmup 20] [--activities] [--profile]``
+with ``$DIALOGBOT_BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``);
+``--profile`` prints the cProfile of the last phase (request thread, then listener thread)
+instead of timing it. Prints one JSON object; nothing is written to ``bench/results``.
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ from bot.slack.pacing import Limits
 from bot.wiring import build_runtime
 
 TOKEN = "xoxb-answer-cpu"
+#: ``planering``'s question 4 (``utvecklingsmal``, kind ``activities``) and an answer to it:
+#: a heading and three activities, two with an owner.
+ACTIVITIES_QUESTION = 4
+ACTIVITIES_TEXT = (
+    "Mål 1: Minskad sjukfrånvaro\n"
+    "- Hälsosamtal med alla medarbetare (ansvarig: Anna)\n"
+    "- Se över schemaläggningen – ansvarig Karin\n"
+    "- Följa upp korttidsfrånvaron varje månad"
+)
 LISTENER = "dialogbot-slack"
 
 
@@ -98,6 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--managers", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--activities", action="store_true")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     with bench_database("answercpu") as db, FakeSlack(default_token=TOKEN) as fake:
@@ -134,11 +147,14 @@ def main() -> None:
         event.listen(runtime.db, "commit", on_commit)
         serial = [0]
 
+        request_profiler: list[cProfile.Profile] = []
+
         def answer(t: Thread, q: int) -> None:
             serial[0] += 1
+            text = ACTIVITIES_TEXT if q == ACTIVITIES_QUESTION else f"Svar {q} från {t.chat_id}"
             body = event_callback_body(
                 message_event(
-                    text=f"Svar {q} från {t.chat_id}",
+                    text=text,
                     user=t.chat_id,
                     channel=t.channel,
                     ts=f"1800000000.{serial[0]:06d}",
@@ -146,7 +162,14 @@ def main() -> None:
                 ),
                 TEAM,
             )
-            if _deliver(wsgi, body) != 200:
+            if request_profiler:
+                request_profiler[0].enable()
+            try:
+                status = _deliver(wsgi, body)
+            finally:
+                if request_profiler:
+                    request_profiler[0].disable()
+            if status != 200:
                 raise RuntimeError("the bot refused a signed event")
             executor.wait_idle()
 
@@ -162,14 +185,22 @@ def main() -> None:
             return sum(_proc_cpu(pid) for pid in pids)
 
         warm, measured = threads[: args.warmup], threads[args.warmup :]
-        for t in warm:
-            answer(t, 1)
-        for t in warm:
-            answer(t, 2)
+        phases = [("first", 1), ("later", 2)]
+        if args.activities:
+            phases.append(("activities", ACTIVITIES_QUESTION))
+        for _, question in phases:
+            for t in warm:
+                if question == ACTIVITIES_QUESTION:
+                    answer(t, question - 1)
+                answer(t, question)
         result: dict[str, Any] = {"managers": len(measured), "load_1min": _load()}
-        for phase, question in (("first", 1), ("later", 2)):
-            if args.profile and phase == "later":
+        for phase, question in phases:
+            if question == ACTIVITIES_QUESTION:
+                for t in measured:
+                    answer(t, question - 1)
+            if args.profile and phase == phases[-1][0]:
                 executor.profiler = cProfile.Profile(time.thread_time)
+                request_profiler.append(cProfile.Profile(time.thread_time))
             counts.clear()
             pg0 = pg_cpu()
             main_id = threading.get_ident()
@@ -196,9 +227,11 @@ def main() -> None:
         updated = len(fake.calls("chat.update"))
         result["posts"] = {"chat.postMessage": posted, "chat.update": updated}
         print(json.dumps(result, indent=1))
-        if executor.profiler is not None:
+        for profiler in [*request_profiler, executor.profiler]:
+            if profiler is None:
+                continue
             out = io.StringIO()
-            stats = pstats.Stats(executor.profiler, stream=out)
+            stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats(os.environ.get("ANSWER_CPU_SORT", "cumulative")).print_stats(
                 int(os.environ.get("ANSWER_CPU_LINES", "45"))
             )

@@ -422,6 +422,35 @@ def write_answer(
     return set(row[1] or ()) if unique else set()
 
 
+_STORED = (
+    select(_A.c.id, _U.c.key, _U.c.name)
+    .select_from(_A.join(_P, _P.c.id == _A.c.participation_id).join(_U, _U.c.id == _P.c.unit_id))
+    .where(_A.c.participation_id == bindparam("pid"), _A.c.question_key == bindparam("qk"))
+)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer just written, and its participation's unit, for what refers to it."""
+
+    answer_id: int
+    unit_key: str
+    unit_name: str
+
+
+def write_answer_now(session: Session, write: AnswerWrite) -> StoredAnswer:
+    """Apply ``write`` at once, without outbox rows (those follow in a statement of their
+    own), for an answer that other rows refer to (activities); the answer's id and unit.
+    :class:`StaleDataError` as in :func:`write_answer`."""
+    write_answer(session, write, (), write.now, write.now)
+    row = (
+        session.connection()
+        .execute(_STORED, {"pid": write.participation_id, "qk": write.question_key})
+        .one()
+    )
+    return StoredAnswer(row[0], row[1], row[2])
+
+
 _NEW_ANSWER_RETURNING = _NEW_ANSWER.returning(_A.c.id, _A.c.revision)
 _NEXT_REVISION_RETURNING = _NEXT_REVISION.returning(_A.c.id, _A.c.revision)
 _REVISION: Insert = insert(_AR).values(

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     # on SQLite never needs.
     from storage.absences import AbsenceRepository
     from storage.activities import ActivityRepository
-    from storage.answer_path import AnswerState, AnswerWrite
+    from storage.answer_path import AnswerState, AnswerWrite, StoredAnswer
     from storage.conversations import ConversationRepository
     from storage.history import HistoryRepository
     from storage.landings import LandingRepository
@@ -365,6 +365,14 @@ class Repository:
         if self._answer_write is not None:
             raise RuntimeError("one answer per unit of work")
         self._answer_write = write
+
+    def write_answer_now(self, write: AnswerWrite) -> StoredAnswer:
+        """Apply the writes of a stored answer at once (not deferred), for an answer that
+        other rows will refer to; its id and unit (see :func:`storage.answer_path.
+        write_answer_now`). Posts then go in with :meth:`write_pending` on their own."""
+        from storage.answer_path import write_answer_now
+
+        return write_answer_now(self.session, write)
 
     def write_pending(
         self,

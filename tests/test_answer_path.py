@@ -177,3 +177,31 @@ def test_a_concurrent_delivery_of_the_same_message_becomes_a_duplicate(
     rows = _rows(db, pid)
     assert rows["answers"] == [] and rows["revisions"] == []
     assert rows["keys"] == [("m1", "answered")]
+
+
+def test_an_activities_answer_retried_after_a_concurrent_change_stores_its_list_once(
+    db: Engine, catalog: TemplateCatalog
+) -> None:
+    clock = BumpingClock(db, bumps=2)
+    services = build_services(make_session_factory(db), catalog, clock)
+    load_sample_org(services)
+    pid = _start(services)
+    services.answering.reply(WS, pid, "Bra", "m1")
+    services.answering.reply(WS, pid, "För att", "m2")
+    clock.pid = pid
+    outcome = services.answering.reply(WS, pid, "- Ett\n- Två (ansvarig: Eva)", "m3")
+    assert clock.bumps == 0
+    assert outcome.kind == "answered" and outcome.activities_to_confirm
+    assert [(a.title, a.owner) for a in outcome.activities] == [("Ett", None), ("Två", "Eva")]
+    replay = services.answering.reply(WS, pid, "- Ett\n- Två (ansvarig: Eva)", "m3")
+    assert replay.kind == "duplicate"
+    with db.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT a.id, a.title, count(e.id) FROM activities a "
+                "JOIN activity_events e ON e.activity_id = a.id GROUP BY a.id, a.title ORDER BY a.id"
+            )
+        ).all()
+    assert [(title, events) for _, title, events in stored] == [("Ett", 1), ("Två", 1)]
+    assert [row[0] for row in stored] == [a.activity_id for a in outcome.activities]
+    assert _rows(db, pid)["keys"] == [("m1", "answered"), ("m2", "answered"), ("m3", "answered")]

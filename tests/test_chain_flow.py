@@ -229,3 +229,46 @@ def test_withdrawing_an_activities_answer_removes_its_activities(services: Servi
     assert len(services.activities.activities(WS, "hemtjanst-norr")) == 2
     services.answering.withdraw_by_source(WS, "slack:C1:171.3", "delete-1")
     assert services.activities.activities(WS, "hemtjanst-norr") == []
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_answering_the_activities_question_again_replaces_the_list_with_one_event_each(
+    services: Services, anonymous: bool
+) -> None:
+    started = start(services, "avstamning", anonymous=anonymous)
+    pid, _ = first(started, ANNA)
+    answer_all(services, pid, ["Bra.", "För att."])
+    assert [a.title for a in say(services, pid, "- Första\n- Andra").activities] == [
+        "Första",
+        "Andra",
+    ]
+    services.answering.back(WS, pid, "back-1")
+    again = say(services, pid, "- Tredje (ansvarig: Eva)")
+    assert again.activities_to_confirm and again.question_number == 3
+    assert [(a.title, a.owner, a.status) for a in again.activities] == [
+        ("Tredje", "Eva", "proposed")
+    ]
+    with services.kernel.unit_of_work(WS) as uow:
+        from sqlalchemy import select
+
+        from storage.models_chain import Activity, ActivityEvent
+
+        rows = uow.session.execute(
+            select(Activity.id, Activity.title, Activity.position, Activity.round_id)
+        ).all()
+        assert [(r.title, r.position, r.round_id) for r in rows] == [
+            ("Tredje", 0, started.round.round_id)
+        ]
+        assert [r.id for r in rows] == [a.activity_id for a in again.activities]
+        events = uow.session.execute(
+            select(
+                ActivityEvent.activity_id,
+                ActivityEvent.kind,
+                ActivityEvent.status,
+                ActivityEvent.round_id,
+                ActivityEvent.participation_id,
+            )
+        ).all()
+        assert [tuple(e) for e in events] == [
+            (rows[0].id, "proposed", "proposed", started.round.round_id, None if anonymous else pid)
+        ]

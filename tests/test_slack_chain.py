@@ -7,7 +7,7 @@ import io
 import json
 
 from docx import Document
-from fakes.signing import DEFAULT_TEAM_ID
+from fakes.signing import DEFAULT_TEAM_ID, message_changed_event, message_event
 from support.slack import ANNA, BJORN, CHANNEL, SlackHarness, texts
 
 from bot.slack.blocks import (
@@ -103,6 +103,53 @@ def test_activities_are_confirmed_then_followed_up_with_the_plan_as_context(
     assert "Följa upp sjukfrånvaron månadsvis — _pågår_: väntar på budget" in listing
     slack.command("aktiviteter", user=ANNA)
     assert slack.responses(ANNA)[-1] == listing
+
+
+def test_an_activities_answer_redelivered_or_edited_keeps_one_list_and_one_confirmation(
+    slack: SlackHarness,
+) -> None:
+    slack.command(PLAN, trigger_id="T-plan")
+    thread = latest_thread(slack, ANNA)
+    for text in PLAN_ANSWERS[:3]:
+        slack.say(ANNA, text, thread)
+    ts = slack.say(ANNA, PLAN_ANSWERS[3], thread)
+    # Slack retries the activities answer (a new envelope): nothing is stored or posted twice.
+    again = message_event(text=PLAN_ANSWERS[3], user=ANNA, channel=CHANNEL, thread_ts=thread, ts=ts)
+    assert slack.event(again, retry=1).status == 200
+    posted = texts(slack.posts(CHANNEL, thread))
+    confirmations = [t for t in posted if "Jag uppfattade följande aktiviteter" in t]
+    assert len(confirmations) == 1
+    assert "(2 st)" in confirmations[0]
+    assert "• Ny bemanningsplan (ansvarig: Anna)" in confirmations[0]
+    assert "• Följa upp sjukfrånvaron månadsvis" in confirmations[0]
+    assert sum("Fråga 5 av 5" in t for t in posted) == 1
+    activities = slack.services.activities.activities(DEFAULT_TEAM_ID, "hemtjanst-norr")
+    assert [(a.title, a.owner, a.status) for a in activities] == [
+        ("Ny bemanningsplan", "Anna", "proposed"),
+        ("Följa upp sjukfrånvaron månadsvis", None, "proposed"),
+    ]
+
+    # Editing the answer reads the list again: the old activities go, the new ones are
+    # proposed (the thread gets the edit's acknowledgement, no second list).
+    edited = "- Ny bemanningsplan (ansvarig: Eva)"
+    slack.event(
+        message_changed_event(
+            channel=CHANNEL,
+            ts=ts,
+            text=edited,
+            previous_text=PLAN_ANSWERS[3],
+            user=ANNA,
+            thread_ts=thread,
+        )
+    )
+    activities = slack.services.activities.activities(DEFAULT_TEAM_ID, "hemtjanst-norr")
+    assert [(a.title, a.owner, a.status) for a in activities] == [
+        ("Ny bemanningsplan", "Eva", "proposed")
+    ]
+    confirmations = [
+        t for t in texts(slack.posts(CHANNEL, thread)) if "Jag uppfattade följande" in t
+    ]
+    assert len(confirmations) == 1
 
 
 def test_a_manager_corrects_the_proposed_list_in_a_modal(slack: SlackHarness) -> None:

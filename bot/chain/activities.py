@@ -15,13 +15,19 @@ participation it came from.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.domain.results import ActivityView
 from bot.domain.splitting import ActivityDraft, split_activities
+from storage.activities import NewActivity
 from storage.models import Answer, Participation
 from storage.models_chain import Activity, ActivityEvent
 from storage.repository import Repository
+
+if TYPE_CHECKING:
+    from storage.answer_path import AnswerState, StoredAnswer
 
 PROPOSED = "proposed"
 OPEN = "open"
@@ -80,16 +86,74 @@ def _insert(
     status: str,
     kind: str,
     now: datetime,
-) -> list[Activity]:
-    made: list[Activity] = []
-    for position, draft in enumerate(drafts):
-        activity = Activity(
-            workspace_id=repo.workspace_id,
-            unit_id=p.unit_id,
-            round_id=p.round_id,
-            answer_id=answer.id,
-            question_key=answer.question_key,
-            position=position,
+) -> list[ActivityView]:
+    """Insert one activity per draft, each with its event of ``kind``; their views."""
+    return _insert_rows(
+        repo,
+        _Origin(
+            p.unit_id,
+            p.unit.key,
+            p.unit.name,
+            p.round_id,
+            None if p.round.anonymous else p.id,
+            answer.id,
+            answer.question_key,
+        ),
+        drafts,
+        status,
+        kind,
+        now,
+    )
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where new activities come from: the unit, the round (the participation unless the
+    round is anonymous) and the answer."""
+
+    unit_id: int
+    unit_key: str
+    unit_name: str
+    round_id: int
+    participation_id: int | None
+    answer_id: int
+    question_key: str
+
+
+def _insert_rows(
+    repo: Repository,
+    origin: _Origin,
+    drafts: Sequence[ActivityDraft],
+    status: str,
+    kind: str,
+    now: datetime,
+) -> list[ActivityView]:
+    ids = repo.activities.insert(
+        [
+            NewActivity(
+                unit_id=origin.unit_id,
+                round_id=origin.round_id,
+                answer_id=origin.answer_id,
+                question_key=origin.question_key,
+                position=position,
+                title=draft.title,
+                owner=draft.owner,
+                status=status,
+                event_kind=kind,
+                event_round_id=origin.round_id,
+                event_participation_id=origin.participation_id,
+            )
+            for position, draft in enumerate(drafts)
+        ],
+        now,
+    )
+    return [
+        ActivityView(
+            activity_id=activity_id,
+            unit_key=origin.unit_key,
+            unit_name=origin.unit_name,
+            round_id=origin.round_id,
+            question_key=origin.question_key,
             title=draft.title,
             owner=draft.owner,
             status=status,
@@ -97,12 +161,8 @@ def _insert(
             created_at=now,
             updated_at=now,
         )
-        activity.unit = p.unit
-        repo.add(activity)
-        _event(repo, activity, p, kind, now)
-        made.append(activity)
-    repo.flush()
-    return made
+        for activity_id, draft in zip(ids, drafts, strict=True)
+    ]
 
 
 def _of_answer(repo: Repository, answer_id: int) -> list[Activity]:
@@ -113,8 +173,11 @@ def _drop(repo: Repository, answer_id: int) -> None:
     repo.activities.drop_of_answer(answer_id)
 
 
-def record_answer(repo: Repository, p: Participation, question_key: str, now: datetime) -> None:
-    """Re-derive the proposed activities of an answer that was just stored or changed.
+def record_answer(
+    repo: Repository, p: Participation, question_key: str, now: datetime
+) -> list[ActivityView]:
+    """Re-derive the proposed activities of an answer that was just stored or changed;
+    the activities it has now (in order).
 
     An answered question gets one proposed activity per item; a skipped or withdrawn
     answer gets none.
@@ -122,10 +185,39 @@ def record_answer(repo: Repository, p: Participation, question_key: str, now: da
     repo.flush()
     answer = p.answer_to(question_key)
     if answer is None:
-        return
-    _drop(repo, answer.id)
-    if answer.status == "answered":
-        _insert(repo, p, answer, split_activities(answer.text), PROPOSED, "proposed", now)
+        return []
+    if answer.revision > 1:  # a first revision was inserted just now: nothing refers to it
+        _drop(repo, answer.id)
+    if answer.status != "answered":
+        return []
+    return _insert(repo, p, answer, split_activities(answer.text), PROPOSED, "proposed", now)
+
+
+def record_stored_answer(
+    repo: Repository,
+    state: AnswerState,
+    stored: StoredAnswer,
+    question_key: str,
+    text: str,
+    *,
+    replace: bool,
+    now: datetime,
+) -> list[ActivityView]:
+    """:func:`record_answer` for an answer ``text`` just written from plain data (the
+    answer path without the ORM): its proposed activities; ``replace`` drops those an
+    earlier revision had."""
+    if replace:
+        _drop(repo, stored.answer_id)
+    origin = _Origin(
+        state.unit_id,
+        stored.unit_key,
+        stored.unit_name,
+        state.round_id,
+        None if state.round_anonymous else state.participation_id,
+        stored.answer_id,
+        question_key,
+    )
+    return _insert_rows(repo, origin, split_activities(text), PROPOSED, "proposed", now)
 
 
 def _activity_answers(repo: Repository, p: Participation, kinds: set[str]) -> list[Answer]:
@@ -172,7 +264,7 @@ def correct(
     if answer is None:
         return []
     _drop(repo, answer.id)
-    return [view(a) for a in _insert(repo, p, answer, drafts, OPEN, "corrected", now)]
+    return _insert(repo, p, answer, drafts, OPEN, "corrected", now)
 
 
 def latest_activity_question(

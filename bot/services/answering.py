@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.chain.activities import has_pending_followups
+from bot.chain.activities import has_pending_followups, record_stored_answer
 from bot.chain.context import context_of
 from bot.domain.errors import InvalidInput, NoParticipation, NothingToEdit, NotYourThread
-from bot.domain.results import AnswerLine, ContextItem, Outcome, QuestionPrompt
+from bot.domain.results import ActivityView, AnswerLine, ContextItem, Outcome, QuestionPrompt
 from bot.domain.states import ParticipationEvent, is_finished, is_open, participation_after
 from bot.domain.templates import Question
 from bot.domain.text_input import clean_text
@@ -110,10 +110,12 @@ class Answering:
         self, repo: Repository, state: AnswerState, text: str, message_key: str
     ) -> Outcome | None:
         """The common answer without the ORM: a first delivery to an open round, a plain
-        question, and a next question that needs no context. Its writes are deferred to
-        the end of the unit of work (one round trip with the outbox rows). None when the
-        reply needs the full path (:meth:`_reply`): a replay, a closed round, a finished
-        participant, activities or their follow-ups, a next question with context."""
+        question or one read as activities, and a next question that needs no context. The
+        writes of a plain answer are deferred to the end of the unit of work (one round
+        trip with the outbox rows); an activities answer is written at once and its
+        activities after it, in Core statements. None when the reply needs the full path
+        (:meth:`_reply`): a replay, a closed round, a finished participant, follow-ups of
+        activities, a next question with context."""
         if state.seen or not is_open(state.round_status) or is_finished(state.status):
             return None
         template = self.kernel.template_by_snapshot(repo, state.template_snapshot_id)
@@ -122,8 +124,7 @@ class Answering:
         if position >= len(questions):
             return None
         question = questions[position]
-        if question.kind == "activities" or question.key in activity_keys(template):
-            return None
+        reads_activities = question.kind == "activities" or question.key in activity_keys(template)
         number = position + 1
         finished = number >= len(questions)
         upcoming = None if finished else questions[number]
@@ -146,27 +147,41 @@ class Answering:
         now = self.kernel.now()
         lang = state.round_lang
         existing = state.answer_to(question.key)
-        repo.defer_answer(
-            AnswerWrite(
-                workspace_id=repo.workspace_id,
-                participation_id=state.participation_id,
-                version=state.version,
-                status=participation_after(
-                    state.status,
-                    ParticipationEvent.FINISH if finished else ParticipationEvent.PROGRESS,
-                ),
-                position=number,
-                started_at=state.started_at or now,
-                finished_at=now if finished else state.finished_at,
-                question_key=question.key,
-                text=cleaned,
-                answer_status=ANSWERED,
-                message_key=message_key,
-                outcome="answered",
-                answer_id=existing.id if existing is not None else None,
-                now=now,
-            )
+        write = AnswerWrite(
+            workspace_id=repo.workspace_id,
+            participation_id=state.participation_id,
+            version=state.version,
+            status=participation_after(
+                state.status,
+                ParticipationEvent.FINISH if finished else ParticipationEvent.PROGRESS,
+            ),
+            position=number,
+            started_at=state.started_at or now,
+            finished_at=now if finished else state.finished_at,
+            question_key=question.key,
+            text=cleaned,
+            answer_status=ANSWERED,
+            message_key=message_key,
+            outcome="answered",
+            answer_id=existing.id if existing is not None else None,
+            now=now,
         )
+        proposed: tuple[ActivityView, ...] = ()
+        if reads_activities:
+            stored = repo.write_answer_now(write)
+            proposed = tuple(
+                record_stored_answer(
+                    repo,
+                    state,
+                    stored,
+                    question.key,
+                    cleaned,
+                    replace=existing is not None,
+                    now=now,
+                )
+            )
+        else:
+            repo.defer_answer(write)
         prompt = None
         if upcoming is not None:
             prompt = QuestionPrompt(
@@ -193,6 +208,8 @@ class Answering:
             number,
             sheet=lines,
             lang=lang,
+            activities=proposed,
+            activities_to_confirm=bool(proposed),
         )
 
     def _context(
@@ -216,8 +233,8 @@ class Answering:
         if pending:
             return self.flow.followed_up(repo, p, template, pending[0], cleaned, message_key)
         question = own_questions(p, template)[p.position]
-        self.flow.store(repo, p, question.key, cleaned, ANSWERED, message_key)
-        return self.flow.advance(repo, p, template, "answered", question.key, message_key)
+        recorded = self.flow.store(repo, p, question.key, cleaned, ANSWERED, message_key)
+        return self.flow.advance(repo, p, template, "answered", question.key, message_key, recorded)
 
     @writes
     def skip(
@@ -320,7 +337,7 @@ class Answering:
         if dup is not None:
             return dup
         cleaned = require_text(text)
-        self.flow.store(repo, p, question_key, cleaned, ANSWERED, key, keep_source=True)
+        recorded = self.flow.store(repo, p, question_key, cleaned, ANSWERED, key, keep_source=True)
         self.flow.mark(repo, key, p, "edited")
         return self.flow.with_drafts(
             repo,
@@ -333,6 +350,7 @@ class Answering:
                 question_key,
                 question_number=number_of(own_questions(p, template), question_key),
             ),
+            recorded,
         )
 
     def withdraw_by_source(

@@ -30,6 +30,7 @@ from bot.domain.errors import (
 )
 from bot.domain.org_tree import OrgTree
 from bot.domain.results import (
+    ActivityView,
     AnswerLine,
     ContextItem,
     Outcome,
@@ -225,8 +226,9 @@ class ParticipationKernel:
         status: str,
         source: str,
         keep_source: bool = False,
-    ) -> None:
-        """Store an answer (a new one or a new revision) and its revision row."""
+    ) -> list[ActivityView] | None:
+        """Store an answer (a new one or a new revision) and its revision row. For a
+        question read as activities, the activities the answer has now; else None."""
         now = self.kernel.now()
         answer = p.answer_to(question_key)
         if answer is None:
@@ -253,8 +255,9 @@ class ParticipationKernel:
         )
         revision.answer = answer
         repo.add(revision)
-        if self.is_activities_question(p, question_key):
-            chain_activities.record_answer(repo, p, question_key, now)
+        if not self.is_activities_question(p, question_key):
+            return None
+        return chain_activities.record_answer(repo, p, question_key, now)
 
     def advance(
         self,
@@ -264,8 +267,10 @@ class ParticipationKernel:
         kind: OutcomeKind,
         question_key: str,
         message_key: str,
+        recorded: Sequence[ActivityView] | None = None,
     ) -> Outcome:
-        """Move past the current question; finish after the last one."""
+        """Move past the current question; finish after the last one. ``recorded``: what
+        :meth:`store` returned for ``question_key``, if it was stored just now."""
         now = self.kernel.now()
         number = p.position + 1
         p.position += 1
@@ -290,6 +295,7 @@ class ParticipationKernel:
                 number,
                 sheet=sheet(p, template) if finished else (),
             ),
+            recorded,
         )
 
     def require_current(
@@ -475,9 +481,16 @@ class ParticipationKernel:
         )
 
     def with_drafts(
-        self, repo: Repository, p: Participation, template: DialogTemplate, outcome: Outcome
+        self,
+        repo: Repository,
+        p: Participation,
+        template: DialogTemplate,
+        outcome: Outcome,
+        recorded: Sequence[ActivityView] | None = None,
     ) -> Outcome:
-        """Attach the proposed activities of the answer just stored, for confirmation."""
+        """Attach the proposed activities of the answer just stored, for confirmation.
+        ``recorded``: the activities :meth:`store` returned for ``outcome.question_key``
+        (spares reading them back); None reads them."""
         keys = activity_keys(template)
         if outcome.kind not in ("answered", "edited", "form_saved"):
             return outcome
@@ -485,11 +498,12 @@ class ParticipationKernel:
             keys &= {outcome.question_key}
         if not keys:
             return outcome
-        views = [
-            v
-            for v in chain_activities.activities_of_participation(repo, p, keys)
-            if v.status == chain_activities.PROPOSED
-        ]
+        found = (
+            chain_activities.activities_of_participation(repo, p, keys)
+            if recorded is None or outcome.question_key is None
+            else recorded
+        )
+        views = [v for v in found if v.status == chain_activities.PROPOSED]
         if not views:
             return outcome
         return replace(outcome, activities=tuple(views), activities_to_confirm=True)
