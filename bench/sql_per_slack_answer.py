@@ -36,7 +36,7 @@ from bench.harness import (
 from bot.slack.app import build_app, wsgi_app
 from bot.slack.config import SlackConfig
 from bot.slack.executor import TrackingExecutor
-from bot.wiring import Runtime
+from bot.wiring import build_runtime
 
 SIZES = (10, 1_000, 10_000)
 ANSWERS = 60
@@ -109,12 +109,10 @@ def measure(size: int) -> dict[str, float]:
         threads = seed_rounds(db, size, 1, template="avstamning")[0][:ANSWERS]
         executor = TrackingExecutor(max_workers=4)
         config = SlackConfig(signing_secret=SECRET, bot_token=TOKEN, api_url=fake.base_url)
-        app = build_app(
-            config,
-            Runtime(db.engine, db.make_services()),
-            executor=executor,
-            token_verification=False,
-        )
+        # The bot's engine and services as ``serve`` builds them (no pre-ping on checkout;
+        # the bench's own engine pings for its checks, a round trip the bot does not make).
+        runtime = build_runtime(db.url)
+        app = build_app(config, runtime, executor=executor, token_verification=False)
         wsgi = wsgi_app(app, config.signing_secret)
         count = [0]
         commits = [0]
@@ -126,8 +124,8 @@ def measure(size: int) -> dict[str, float]:
             commits[0] += 1
 
         before = server_transactions(db)
-        event.listen(db.engine, "before_cursor_execute", counter)
-        event.listen(db.engine, "commit", committed)
+        event.listen(runtime.db, "before_cursor_execute", counter)
+        event.listen(runtime.db, "commit", committed)
         for n, t in enumerate(threads):
             body = event_callback_body(
                 message_event(
@@ -142,9 +140,10 @@ def measure(size: int) -> dict[str, float]:
             if _deliver(wsgi, body) != 200:
                 raise RuntimeError("the bot refused a signed event")
             executor.wait_idle()
-        event.remove(db.engine, "before_cursor_execute", counter)
-        event.remove(db.engine, "commit", committed)
+        event.remove(runtime.db, "before_cursor_execute", counter)
+        event.remove(runtime.db, "commit", committed)
         executor.shutdown()
+        runtime.db.dispose()
         seen = server_transactions(db) - before
         stored = int(db.scalar("SELECT count(*) FROM answers"))
         if stored != len(threads):
