@@ -42,7 +42,7 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-# All figures and drills into BENCHMARKS.md (about 35 min on 2 cores). Needs a PostgreSQL
+# All figures and drills into BENCHMARKS.md (about 25 min on 2 cores). Needs a PostgreSQL
 # server at $$DIALOGBOT_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test)
 # for figures 1-3, 5 and the drills; figures 4 and 6 use SQLite. One part:
 # `.venv/bin/python -m bench figure4`.

@@ -4,7 +4,7 @@ Parts: ``figure1`` … ``figure7``, ``drills`` (all eight) or one drill by name
 (``drill_retries``, ``drill_kill9``, ``drill_replicas``, ``drill_slack_outage``,
 ``drill_pg_restart``, ``drill_crash_after_ack``, ``drill_form_outage``,
 ``drill_backup_restore``), and ``report`` (only re-render BENCHMARKS.md from the saved
-results). Without arguments everything runs (about 35 minutes on 2 cores).
+results). Without arguments everything runs (about 25 minutes on 2 cores).
 
 Needs PostgreSQL: ``$DIALOGBOT_BENCH_DATABASE_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/test``); every part creates a database of its own
