@@ -1875,8 +1875,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The round you started could not be started: {reason}",
     },
     "teams.help": {
-        "sv": 'Skriv `dialog start MALL enheter:"ENHET" deadline:ÅÅÅÅ-MM-DD` för att starta en runda, `dialog status [runda]`, `dialog påminn [runda]` eller `dialog stäng [runda]`. Chefer svarar genom att skriva i den personliga chatten med boten.',
-        "en": 'Write `dialog start TEMPLATE units:"UNIT" deadline:YYYY-MM-DD` to start a round, `dialog status [round]`, `dialog remind [round]` or `dialog close [round]`. Managers answer by writing in their personal chat with the bot.',
+        "sv": 'Skriv `dialog start MALL enheter:"ENHET" deadline:ÅÅÅÅ-MM-DD` för att starta en runda, `dialog status [runda]`, `dialog påminn [runda]` eller `dialog stäng [runda]`. Frånvaro: `dialog frånvaro ÅÅÅÅ-MM-DD ÅÅÅÅ-MM-DD [ersättare @person]`, `dialog frånvaro` för att lista, `dialog frånvaro ta bort N`. Chefer svarar genom att skriva i den personliga chatten med boten.',
+        "en": 'Write `dialog start TEMPLATE units:"UNIT" deadline:YYYY-MM-DD` to start a round, `dialog status [round]`, `dialog remind [round]` or `dialog close [round]`. Absence: `dialog absence YYYY-MM-DD YYYY-MM-DD [deputy @person]`, `dialog absence` to list, `dialog absence remove N`. Managers answer by writing in their personal chat with the bot.',
     },
     "teams.nothing_open": {
         "sv": "Du har inga obesvarade frågor just nu.",

@@ -203,11 +203,14 @@ def parse_date(word: str) -> date:
         raise InvalidInput(f"{shown} (ÅÅÅÅ-MM-DD)") from None
 
 
-def parse_absence_command(text: str) -> AbsenceRequest:
+def parse_absence_command(
+    text: str, read_person: Callable[[str], str | None] = parse_person
+) -> AbsenceRequest:
     """Parse the words after ``frånvaro``/``absence``.
 
     ``""`` lists; ``ta bort N`` / ``remove N`` removes the N:th listed;
-    ``[@person] 2027-07-01 2027-08-09 [ersättare @deputy]`` registers.
+    ``[@person] 2027-07-01 2027-08-09 [ersättare @deputy]`` registers. ``read_person``
+    turns a word into a chat id (None: not a person); the default reads Slack's mentions.
     """
     words = text.split()
     if not words:
@@ -215,14 +218,14 @@ def parse_absence_command(text: str) -> AbsenceRequest:
     person: str | None = None
     if words[0].lower() in _REMOVE_WORDS:
         rest = [w for w in words if w.lower() not in _REMOVE_WORDS]
-        if rest and parse_person(rest[0]) is not None:
-            person = parse_person(rest[0])
+        if rest and read_person(rest[0]) is not None:
+            person = read_person(rest[0])
             rest = rest[1:]
         if len(rest) != 1 or not rest[0].lstrip("#").isdigit() or len(rest[0]) > 6:
             raise InvalidInput("ta bort N")
         return AbsenceRequest("remove", person=person, number=int(rest[0].lstrip("#")))
-    if parse_person(words[0]) is not None:
-        person = parse_person(words[0])
+    if read_person(words[0]) is not None:
+        person = read_person(words[0])
         words = words[1:]
     if len(words) == 0:
         return AbsenceRequest("list", person=person)
@@ -231,9 +234,9 @@ def parse_absence_command(text: str) -> AbsenceRequest:
     found = next((i for i, w in enumerate(lowered) if w.rstrip(":") in _DEPUTY_WORDS), None)
     if found is not None:
         tail = words[found + 1 :]
-        if len(tail) != 1 or parse_person(tail[0]) is None:
+        if len(tail) != 1 or read_person(tail[0]) is None:
             raise InvalidInput("ersättare @person")
-        deputy = parse_person(tail[0])
+        deputy = read_person(tail[0])
         words = words[:found]
     if len(words) != 2:
         raise InvalidInput("ÅÅÅÅ-MM-DD ÅÅÅÅ-MM-DD")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from bot import absence_command
 from bot.chain.chat import render_activity_outcome
 from bot.command_text import parse_round_id, parse_start, split_command
 from bot.domain.errors import (
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<at>.*?</at>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _CHANNEL = re.compile(r"^19:[^\s;]+$")
+_PERSON_WORD = re.compile(r"^\x00(\d+)\x00$")
 
 
 class NoOpenRound(DialogError):
@@ -89,11 +91,49 @@ def teams_channel(value: str) -> str:
 
 def inbound_text(activity: dict[str, Any]) -> str:
     """What the person typed: mentions of the bot removed, HTML turned into text."""
-    text = str(activity.get("text") or "")
-    text = _MENTION.sub("", text)
+    return _plain(_MENTION.sub("", str(activity.get("text") or "")), activity)
+
+
+def _plain(text: str, activity: dict[str, Any]) -> str:
     if "<" in text and activity.get("textFormat") in ("xml", "html", None):
         text = html.unescape(_TAG.sub("", text.replace("<br>", "\n").replace("</p>", "\n")))
     return text.strip()
+
+
+def mentions_text(activity: dict[str, Any]) -> tuple[str, Callable[[str], str | None]]:
+    """What the person typed, each @mention of a person as one word, and what reads such a
+    word as the person's chat id (their Entra object id, from the message's ``mention``
+    entity). Mentions of the bot are removed; a mention without an entity stays a word
+    that names no one (its display name), so it cannot pass for the sender."""
+    recipient = str((activity.get("recipient") or {}).get("id") or "")
+    entities = [
+        e
+        for e in activity.get("entities") or []
+        if isinstance(e, dict)
+        and e.get("type") == "mention"
+        and isinstance(e.get("mentioned"), dict)
+    ]
+    ids: list[str] = []
+
+    def word(match: re.Match[str]) -> str:
+        entity = next((e for e in entities if e.get("text") == match.group(0)), None)
+        if entity is None:
+            shown = html.unescape(_TAG.sub("", match.group(0)))
+            return " @" + "".join(shown.split()) + " "
+        entities.remove(entity)
+        mentioned = entity["mentioned"]
+        if recipient and mentioned.get("id") == recipient:
+            return " "
+        ids.append(str(mentioned.get("aadObjectId") or mentioned.get("id") or ""))
+        return f" \x00{len(ids) - 1}\x00 "
+
+    text = _plain(_MENTION.sub(word, str(activity.get("text") or "")), activity)
+
+    def person(w: str) -> str | None:
+        found = _PERSON_WORD.match(w)
+        return ids[int(found.group(1))] if found and int(found.group(1)) < len(ids) else None
+
+    return text, person
 
 
 def replied_to(activity: dict[str, Any]) -> list[str]:
@@ -442,6 +482,8 @@ class TeamsHandler:
                 )
             if command.action == "export":
                 return self._export(ws, conv, key, aad, lang, command.rest)
+            if command.action == "absence":
+                return self._absence(ws, conv, key, aad, lang, activity)
             if command.action == "close":
                 info = self._round(ws, parse_round_id(command.rest), "stäng")
                 summary, _ = self.services.rounds.close_round(ws, info.round_id, aad)
@@ -544,6 +586,26 @@ class TeamsHandler:
             count=len(started.participants),
         )
         return self._text_post(conv, f"{key}:started", text)
+
+    def _absence(
+        self, ws: str, conv: str, key: str, aad: str, lang: str, activity: dict[str, Any]
+    ) -> Reply:
+        """``dialog frånvaro …``: as on Slack, a person named by an @mention."""
+        text, person = mentions_text(activity)
+        words = text.split(maxsplit=1)
+        raw = split_command(words[1] if len(words) > 1 else "").rest
+        reply = absence_command.run(
+            self.services.absences.in_zone(self.tz),
+            self.services.people,
+            ws,
+            aad,
+            lang,
+            raw,
+            key,
+            markdown,
+            person,
+        )
+        return self._say(ws, conv, f"{key}:absence", reply)
 
     def _export(self, ws: str, conv: str, key: str, aad: str, lang: str, rest: str) -> Reply:
         """A signed link to the round's documentation (DOCX), for process supports."""
