@@ -25,6 +25,7 @@ def _print(out: Console, text: str) -> None:
 
 
 def cmd_absence_add(args: argparse.Namespace, out: Console) -> int:
+    from bot.absence_command import registered_text
     from bot.domain.absence import parse_date
 
     period = _service(args).register(
@@ -35,61 +36,28 @@ def cmd_absence_add(args: argparse.Namespace, out: Console) -> int:
         person=args.person,
         deputy=args.deputy,
     )
-    deputy = (
-        t(args.lang, "absence.deputy_part", deputy=period.deputy_name) if period.deputy_name else ""
-    )
-    _print(
-        out,
-        t(
-            args.lang,
-            "absence.registered",
-            name=period.person_name,
-            starts_on=period.starts_on.isoformat(),
-            ends_on=period.ends_on.isoformat(),
-            deputy=deputy,
-        ),
-    )
+    _print(out, registered_text(args.lang, period, str))
     return 0
 
 
 def cmd_absence_list(args: argparse.Namespace, out: Console) -> int:
+    from bot.absence_command import item_text
+
     listed = _service(args).listed(args.workspace, args.by, args.person)
     if not listed:
         _print(out, t(args.lang, "absence.list_none", name=args.person))
         return 0
     _print(out, t(args.lang, "absence.list_header", name=listed[0][1].person_name))
     for n, period in listed:
-        deputy = (
-            t(args.lang, "absence.list_deputy", deputy=period.deputy_name)
-            if period.deputy_name
-            else ""
-        )
-        _print(
-            out,
-            t(
-                args.lang,
-                "absence.list_item",
-                n=n,
-                starts_on=period.starts_on.isoformat(),
-                ends_on=period.ends_on.isoformat(),
-                deputy=deputy,
-            ),
-        )
+        _print(out, item_text(args.lang, n, period, str))
     return 0
 
 
 def cmd_absence_remove(args: argparse.Namespace, out: Console) -> int:
+    from bot.absence_command import removed_text
+
     removed = _service(args).remove(args.workspace, args.by, args.number, args.person)
-    _print(
-        out,
-        t(
-            args.lang,
-            "absence.removed",
-            name=removed.person_name,
-            starts_on=removed.starts_on.isoformat(),
-            ends_on=removed.ends_on.isoformat(),
-        ),
-    )
+    _print(out, removed_text(args.lang, removed, str))
     return 0
 
 

@@ -46,41 +46,52 @@ def run(
             person=request.person,
             deputy=request.deputy,
         )
-        deputy = (
-            t(lang, "absence.deputy_part", deputy=escape(period.deputy_name))
-            if period.deputy_name
-            else ""
-        )
-        return t(
-            lang,
-            "absence.registered",
-            name=escape(period.person_name),
-            starts_on=period.starts_on.isoformat(),
-            ends_on=period.ends_on.isoformat(),
-            deputy=deputy,
-        )
+        return registered_text(lang, period, escape)
     if request.action == "remove":
         assert request.number is not None
         removed = absences.remove(workspace, user, request.number, request.person, removal_key)
-        return t(
-            lang,
-            "absence.removed",
-            name=escape(removed.person_name),
-            starts_on=removed.starts_on.isoformat(),
-            ends_on=removed.ends_on.isoformat(),
-        )
+        return removed_text(lang, removed, escape)
     listed = absences.listed(workspace, user, request.person)
     target = request.person or user
     name = escape(people.names(workspace, {target}).get(target, target))
     if not listed:
         return t(lang, "absence.list_none", name=name)
     lines = [t(lang, "absence.list_header", name=name)]
-    lines += [_item(lang, n, period, escape) for n, period in listed]
+    lines += [item_text(lang, n, period, escape) for n, period in listed]
     lines.append(t(lang, "absence.list_remove_hint"))
     return "\n".join(lines)
 
 
-def _item(lang: str, n: int, period: AbsencePeriod, escape: Callable[[object], str]) -> str:
+def registered_text(lang: str, period: AbsencePeriod, escape: Callable[[object], str]) -> str:
+    """The confirmation of a registered absence, names escaped with ``escape``."""
+    deputy = (
+        t(lang, "absence.deputy_part", deputy=escape(period.deputy_name))
+        if period.deputy_name
+        else ""
+    )
+    return t(
+        lang,
+        "absence.registered",
+        name=escape(period.person_name),
+        starts_on=period.starts_on.isoformat(),
+        ends_on=period.ends_on.isoformat(),
+        deputy=deputy,
+    )
+
+
+def removed_text(lang: str, removed: AbsencePeriod, escape: Callable[[object], str]) -> str:
+    """The confirmation of a removed absence, the name escaped with ``escape``."""
+    return t(
+        lang,
+        "absence.removed",
+        name=escape(removed.person_name),
+        starts_on=removed.starts_on.isoformat(),
+        ends_on=removed.ends_on.isoformat(),
+    )
+
+
+def item_text(lang: str, n: int, period: AbsencePeriod, escape: Callable[[object], str]) -> str:
+    """Line ``n`` of a list of absences, the deputy's name escaped with ``escape``."""
     deputy = (
         t(lang, "absence.list_deputy", deputy=escape(period.deputy_name))
         if period.deputy_name
