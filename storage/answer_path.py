@@ -27,7 +27,6 @@ from sqlalchemy import (
     ColumnElement,
     Insert,
     Select,
-    Table,
     Update,
     bindparam,
     exists,
@@ -42,6 +41,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from storage.db import table_of
 from storage.models import (
     Answer,
     AnswerRevision,
@@ -55,22 +55,15 @@ from storage.models import (
 from storage.models_outbox import POST_PENDING, ChatPost
 from storage.outbox import NewPost, insert_pending, unique_posts
 
-
-def _table(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-_P = _table(Participation)
-_R = _table(Round)
-_U = _table(Unit)
-_PE = _table(Person)
-_A = _table(Answer)
-_AR = _table(AnswerRevision)
-_PM = _table(ProcessedMessage)
-_CP = _table(ChatPost)
-_TS = _table(TemplateSnapshot)
+_P = table_of(Participation)
+_R = table_of(Round)
+_U = table_of(Unit)
+_PE = table_of(Person)
+_A = table_of(Answer)
+_AR = table_of(AnswerRevision)
+_PM = table_of(ProcessedMessage)
+_CP = table_of(ChatPost)
+_TS = table_of(TemplateSnapshot)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -149,6 +149,14 @@ def conflict_insert(dialect: str) -> Any:
     from sqlalchemy.dialects import sqlite
 
     return sqlite.insert
+
+
+def table_of(model: Any) -> Table:
+    """The :class:`~sqlalchemy.Table` of a mapped class (typed: ``__table__`` is a
+    ``FromClause`` to the type checker)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

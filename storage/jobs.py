@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.db import conflict_insert
+from storage.db import conflict_insert, table_of
 from storage.job_status import JOB_PENDING, JOB_RUNNING
 from storage.models_schedule import ScheduledJob, SentEffect
 
@@ -148,12 +148,6 @@ def _row(job: ScheduledJob) -> JobRow:
     )
 
 
-def _table(model: type[ScheduledJob] | type[SentEffect]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -170,7 +164,7 @@ class JobQueueRepository:
         """Insert job rows whose ``(workspace_id, job_key)`` does not exist yet; returns
         how many were new."""
         return insert_ignoring_duplicates(
-            self.session, _table(ScheduledJob), rows, ["workspace_id", "job_key"]
+            self.session, table_of(ScheduledJob), rows, ["workspace_id", "job_key"]
         )
 
     # Claiming -----------------------------------------------------------------------
@@ -252,7 +246,7 @@ class JobQueueRepository:
             "created_at": now,
         }
         insert_ignoring_duplicates(
-            self.session, _table(SentEffect), [row], ["workspace_id", "effect_key"]
+            self.session, table_of(SentEffect), [row], ["workspace_id", "effect_key"]
         )
 
     # Looking ------------------------------------------------------------------------

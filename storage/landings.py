@@ -14,6 +14,7 @@ from sqlalchemy import Integer, String, Table, bindparam, func, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import table_of
 from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
 from storage.outbox import Landed, mark_sent
@@ -45,11 +46,11 @@ class LandingRepository:
         """Set ``thread_ref`` of participations (by id), one executemany statement. The
         version counter is left alone: no other column changes, so concurrent answers to
         the same participation need not retry."""
-        self._set(_table(Participation), "thread_ref", refs)
+        self._set(table_of(Participation), "thread_ref", refs)
 
     def set_announcements(self, refs: Mapping[int, str]) -> None:
         """Set ``announcement_ref`` of rounds (by id)."""
-        self._set(_table(Round), "announcement_ref", refs)
+        self._set(table_of(Round), "announcement_ref", refs)
 
     def _set(self, table: Table, column: str, refs: Mapping[int, str]) -> None:
         """One statement execution on PostgreSQL (the refs as two arrays, as a fan-out's
@@ -111,12 +112,6 @@ class LandingRepository:
 _LAZY_COMMIT = text("SET LOCAL synchronous_commit = off")
 
 
-def _table(model: type[Participation] | type[Round]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 @cache
 def _set_refs(table: Table, column: str) -> Any:
     """``UPDATE table SET column = :ref WHERE id = :row_id`` (many parameter sets)."""
@@ -149,8 +144,7 @@ def _set_refs_pg(table: Table, column: str) -> Any:
 @cache
 def _add_messages(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = QuestionMessage.__table__
-    assert isinstance(table, Table)
+    table = table_of(QuestionMessage)
     return insert(table).on_conflict_do_nothing(
         index_elements=["conversation", "message_ts", "platform", "workspace_id"]
     )

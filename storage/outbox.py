@@ -20,7 +20,6 @@ from sqlalchemy import (
     JSON,
     Integer,
     String,
-    Table,
     Text,
     and_,
     bindparam,
@@ -35,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.domain.posts import NewPost as NewPost  # re-exported: what the outbox stores
-from storage.db import conflict_insert
+from storage.db import conflict_insert, table_of
 from storage.models import ProcessedMessage
 from storage.models_outbox import (
     POST_DEAD,
@@ -382,8 +381,7 @@ class OutboxStore:
 
 
 def _sent_statement() -> Any:
-    table = ChatPost.__table__
-    assert isinstance(table, Table)
+    table = table_of(ChatPost)
     return (
         update(table)
         .where(table.c.workspace_id == bindparam("w"), table.c.post_key == bindparam("k"))
@@ -407,8 +405,7 @@ def _sent_statement_pg() -> Any:
     at its first use (a command on SQLite loads no PostgreSQL dialect)."""
     from sqlalchemy.dialects import postgresql
 
-    table = ChatPost.__table__
-    assert isinstance(table, Table)
+    table = table_of(ChatPost)
     landed = (
         func.unnest(
             bindparam("keys", type_=postgresql.ARRAY(String)),
@@ -539,8 +536,7 @@ def _pending_from_json() -> Any:
     """The statement of :func:`_insert_pending_pg`, built once, at its first use."""
     from sqlalchemy.dialects import postgresql
 
-    table = ChatPost.__table__
-    assert isinstance(table, Table)
+    table = table_of(ChatPost)
     rows = (
         func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
         .table_valued(
@@ -580,8 +576,7 @@ def _insert_new(dialect: str) -> Any:
     statement compiled once (insertmanyvalues), not one statement with thousands of
     literals."""
     insert = conflict_insert(dialect)
-    table = ChatPost.__table__
-    assert isinstance(table, Table)
+    table = table_of(ChatPost)
     return (
         insert(table)
         .on_conflict_do_nothing(index_elements=["workspace_id", "post_key"])

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from storage.db import table_of
 from storage.models import Answer, Participation, Round, Unit
 from storage.models_question_messages import OPEN, QuestionMessage
 
@@ -128,8 +129,7 @@ class QuestionMessageRepository:
 
 
 def _set_shown() -> Any:
-    table = QuestionMessage.__table__
-    assert isinstance(table, Table)
+    table = table_of(QuestionMessage)
     return (
         update(table)
         .where(table.c.workspace_id == bindparam("w"), table.c.id == bindparam("message"))
