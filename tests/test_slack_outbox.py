@@ -105,15 +105,18 @@ def test_reply_acknowledged_by_a_process_killed_before_posting_gets_its_question
     assert [(c.args["timestamp"], c.args["name"]) for c in reactions] == [(ts, "white_check_mark")]
 
 
+class DiesBeforeRecording(OutboxStore):
+    """An outbox whose process is killed after Slack took a post, before it is recorded."""
+
+    def sent(self, workspace: str, landed: Any) -> None:
+        raise RuntimeError("killed")
+
+
 def test_a_dead_sender_that_had_posted_is_not_posted_again(
     slack: SlackHarness, clock: FixedClock
 ) -> None:
     thread, _pid = _started(slack)
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
-
-    class DiesBeforeRecording(OutboxStore):
-        def sent(self, workspace: str, landed: Any) -> None:
-            raise RuntimeError("killed")
 
     dying = Poster(DiesBeforeRecording(slack.services.kernel.session_factory, clock))
     post = NewPost("k:once", message_payload(CHANNEL, "Bara en gång", thread_ts=thread), CHANNEL)
@@ -138,10 +141,6 @@ def test_a_dead_sender_that_had_opened_a_thread_leaves_one_opening_with_its_repl
     _started(slack)
     slack.fake.state.ts_base = int(clock.now().timestamp())  # Slack's clock agrees with ours
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
-
-    class DiesBeforeRecording(OutboxStore):
-        def sent(self, workspace: str, landed: Any) -> None:
-            raise RuntimeError("killed")
 
     dying = Poster(DiesBeforeRecording(slack.services.kernel.session_factory, clock))
     target = CHANNEL if to == "channel" else ANNA
@@ -170,10 +169,6 @@ def test_a_direct_post_that_finds_its_post_made_records_the_landing(
     engine about threads and question messages), not only the sent mark."""
     thread, _pid = _started(slack)
     client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
-
-    class DiesBeforeRecording(OutboxStore):
-        def sent(self, workspace: str, landed: Any) -> None:
-            raise RuntimeError("killed")
 
     dying = Poster(DiesBeforeRecording(slack.services.kernel.session_factory, clock))
     with pytest.raises(RuntimeError):
