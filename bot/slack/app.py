@@ -133,6 +133,9 @@ def build_app(
         "request_verification_enabled": True,
         "process_before_response": False,
         "listener_executor": executor or TrackingExecutor(),
+        # No listener takes ``say``, ``set_status``, ``say_stream`` …: Bolt would build
+        # them for every event before its listener runs (in the request, before the ack).
+        "attaching_conversation_kwargs_enabled": False,
     }
     if config.oauth:
         # Only here: see installation_store (greenlet and SQLAlchemy's asyncio extension).

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
@@ -53,18 +54,32 @@ CONTEXT_KEY = "dialogbot"
 #: Where :func:`provide` puts the app's installation store (OAuth mode), if any.
 INSTALLATIONS_KEY = "dialogbot_installation_store"
 
-Middleware = Callable[..., None]
 
+class ContextProvider(Middleware):
+    """The global middleware that puts the :class:`SlackContext` (and the installation
+    store) in every request's context; also callable as ``provider(context, next)``."""
 
-def provide(ctx: SlackContext, installations: InstallationStore | None = None) -> Middleware:
-    """A Bolt middleware that hands ``ctx`` (and the installation store) to every listener."""
+    def __init__(self, ctx: SlackContext, installations: InstallationStore | None) -> None:
+        self.ctx = ctx
+        self.installations = installations
 
-    def provide_context(context: BoltContext, next: Callable[[], None]) -> None:
-        context[CONTEXT_KEY] = ctx
-        context[INSTALLATIONS_KEY] = installations
+    def __call__(self, context: BoltContext | dict[str, Any], next: Callable[[], object]) -> None:
+        """Hand the context over, go on."""
+        context[CONTEXT_KEY] = self.ctx
+        context[INSTALLATIONS_KEY] = self.installations
         next()
 
-    return provide_context
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        """As a Bolt middleware: called with the request directly, no keyword injection."""
+        self(req.context, next)
+        return None
+
+
+def provide(ctx: SlackContext, installations: InstallationStore | None = None) -> ContextProvider:
+    """A Bolt middleware that hands ``ctx`` (and the installation store) to every listener."""
+    return ContextProvider(ctx, installations)
 
 
 def slack_context(context: BoltContext | dict[str, Any]) -> SlackContext:

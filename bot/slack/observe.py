@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -21,6 +21,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot import logs, metrics
+from bot.slack.middleware import RequestMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -45,21 +46,23 @@ def _team(body: dict[str, Any]) -> str | None:
     return str(team) if team else None
 
 
+def log_context(body: dict[str, Any], context: BoltContext, next: Callable[[], object]) -> None:
+    """Start the request's log context, log its arrival, go on."""
+    logs.clear()
+    kind = kind_of(body)
+    logs.bind(
+        workspace=_team(body),
+        event_id=body.get("event_id"),
+        request=body.get("trigger_id"),
+        kind=kind,
+    )
+    log.info("%s received", kind)
+    next()
+
+
 def register(app: App) -> None:
     """Register the middleware on ``app`` (before any other)."""
-
-    @app.middleware
-    def log_context(body: dict[str, Any], next: Callable[[], None]) -> None:
-        logs.clear()
-        kind = kind_of(body)
-        logs.bind(
-            workspace=_team(body),
-            event_id=body.get("event_id"),
-            request=body.get("trigger_id"),
-            kind=kind,
-        )
-        log.info("%s received", kind)
-        next()
+    app.middleware(RequestMiddleware(log_context))
 
 
 class CountingRetryHandler(RetryHandler):

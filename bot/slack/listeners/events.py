@@ -29,13 +29,16 @@ from slack_sdk import WebClient
 from bot.slack import home, inbound, operations
 from bot.slack.context import slack_context
 from bot.slack.conversation import Conversation
+from bot.slack.middleware import RequestMiddleware
 
 log = logging.getLogger(__name__)
 
 STEP = "dialog_step"
 
 
-def store_before_ack(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+def store_before_ack(
+    body: dict[str, Any], context: BoltContext, next: Callable[[], object]
+) -> None:
     ctx = slack_context(context)
     event = body.get("event") or {}
     if body.get("type") == "event_callback" and event.get("type") == "message":
@@ -68,6 +71,6 @@ def on_home_opened(
 
 def register(app: App) -> None:
     """Register the message and app_home_opened listeners."""
-    app.middleware(store_before_ack)
+    app.middleware(RequestMiddleware(store_before_ack))
     app.event("message")(on_message)
     app.event("app_home_opened")(on_home_opened)
