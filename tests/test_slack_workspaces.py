@@ -87,3 +87,15 @@ def test_oauth_install_flow_stores_the_installation(multi: SlackHarness) -> None
     new_posts = [c for c in multi.fake.delivered("chat.postMessage") if c.team_id == "T0NEW"]
     assert new_posts and all(c.token == "xoxb-new" for c in new_posts)
     assert CHANNEL in {c.args["channel"] for c in new_posts}
+
+
+def test_auth_test_is_asked_once_per_workspace_token(multi: SlackHarness) -> None:
+    # Bolt's authorize asks Slack who a stored token belongs to before the ack; the answer
+    # is kept per token, so it is asked once per workspace, not once per request.
+    before = len(multi.fake.calls("auth.test"))
+    for _ in range(3):
+        for team in ("T0AAA", "T0BBB"):
+            reply = multi.command("hjälp", team=team)
+            assert "/dialog start" in reply.json()["text"]
+    asked = multi.fake.calls("auth.test")[before:]
+    assert sorted(str(c.token) for c in asked) == sorted(TEAMS[t] for t in ("T0AAA", "T0BBB"))

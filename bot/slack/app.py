@@ -8,6 +8,8 @@ from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.logger import get_bolt_logger
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
@@ -149,6 +151,18 @@ def build_app(
         app = App(
             **common,
             installation_store=installations,
+            # Bolt's default authorize asks Slack's auth.test for every request, before the
+            # ack; cached, once per token. The installation is still looked up for every
+            # request, so an uninstalled or revoked workspace is refused as before. (Bolt
+            # takes an Authorize object here; its annotation names only functions.)
+            authorize=InstallationStoreAuthorize(  # type: ignore[arg-type]
+                installation_store=installations,
+                client_id=config.client_id,
+                client_secret=config.client_secret,
+                logger=get_bolt_logger(App),
+                client=client,
+                cache_enabled=True,
+            ),
             oauth_settings=OAuthSettings(
                 client_id=config.client_id,
                 client_secret=config.client_secret,
