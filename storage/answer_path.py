@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from storage.db import table_of
+from storage.db import core_execute, table_of
 from storage.models import (
     Answer,
     AnswerRevision,
@@ -193,7 +193,7 @@ def load_by_id(
 def _state(
     session: Session, stmt: Select[Any], workspace: str, ref: object, message_key: str
 ) -> AnswerState | None:
-    rows = session.connection().execute(stmt, {"ws": workspace, "ref": ref, "key": message_key})
+    rows = core_execute(session, stmt, {"ws": workspace, "ref": ref, "key": message_key})
     first: Any = None
     answers: list[AnswerRow] = []
     for row in rows:
@@ -229,7 +229,7 @@ def _state(
 
 def template_body(session: Session, snapshot_id: int) -> dict[str, Any] | None:
     """The stored body of template snapshot ``snapshot_id``."""
-    body = session.connection().execute(_BODY, {"sid": snapshot_id}).scalar_one_or_none()
+    body = core_execute(session, _BODY, {"sid": snapshot_id}).scalar_one_or_none()
     return dict(body) if body is not None else None
 
 

@@ -7,14 +7,16 @@ overrides it, e.g. ``postgresql://user@host/dbname`` (served through psycopg 3).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import CursorResult, Engine, Executable, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.util.typing import TupleAny
 
 from bot.domain.errors import DialogError
 
@@ -136,6 +138,22 @@ class RetryingSession(Session):
                 raise
             self.rollback()
             return super()._execute_internal(*args, **kwargs)
+
+
+def core_execute(
+    session: Session, stmt: Executable, params: Mapping[str, Any]
+) -> CursorResult[*TupleAny]:
+    """Run a Core statement on ``session``'s connection, without the ORM's execution
+    overhead; like :class:`RetryingSession`, a transaction's first statement is retried
+    once on a new connection when the pooled one turns out to be dead."""
+    first = not session.in_transaction()
+    try:
+        return session.connection().execute(stmt, params)
+    except DBAPIError as exc:
+        if not (first and exc.connection_invalidated):
+            raise
+        session.rollback()
+        return session.connection().execute(stmt, params)
 
 
 def conflict_insert(dialect: str) -> Any:

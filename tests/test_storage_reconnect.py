@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
+from support.sample import load_sample_org
 
+from bot.domain.commands import StartRound
 from bot.domain.templates import TemplateCatalog
-from bot.services.container import Services
+from bot.services.container import Services, build_services
 from bot.services.kernel import ServiceKernel
 from bot.wiring import POOL_SIZE
 from storage.db import make_engine, make_session_factory
@@ -72,3 +74,26 @@ def test_a_later_statement_is_not_retried(db: Engine, services: Services) -> Non
         admin.dispose()
         with pytest.raises(DBAPIError):
             session.execute(select(Unit.id).limit(1)).all()
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs DIALOGBOT_TEST_DATABASE_URL (PostgreSQL)")
+def test_an_answer_on_a_terminated_connection_is_stored(
+    db: Engine, catalog: TemplateCatalog
+) -> None:
+    """The answer path's prebuilt statements run on the session's connection; its first
+    one is retried on a new connection too (after a server restart the first answer is
+    not refused)."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    services = build_services(make_session_factory(db), catalog)
+    load_sample_org(services)
+    pid = (
+        services.rounds.start_round(
+            "local", StartRound("avstamning", ["Hemtjänst Norr"], "C0LEDNING")
+        )
+        .participants[0][0]
+        .participation_id
+    )
+    assert services.answering.reply("local", pid, "Första", "m1").kind == "answered"
+    assert _terminate_pooled_backends(db) >= 1
+    assert services.answering.reply("local", pid, "Andra", "m2").kind == "answered"
