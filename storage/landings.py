@@ -4,20 +4,36 @@ batch of these instead of one transaction per post)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, bindparam, func, text, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import table_of
 from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
-from storage.outbox import Landed, mark_sent
+from storage.outbox import Landed, mark_sent, sent_parameters, sent_statement_pg
+from storage.question_messages import SET_SHOWN
 
 
 @dataclass(frozen=True)
@@ -72,7 +88,53 @@ class LandingRepository:
             ],
         )
 
-    def add_question_messages(self, shown: Sequence[ShownAt], now: datetime) -> None:
+    def record(
+        self,
+        sent: Sequence[Landed],
+        shown: Sequence[ShownAt],
+        now: datetime,
+        *,
+        lazy: bool = False,
+    ) -> None:
+        """Mark landed outbox rows ``sent`` and record the question messages ``shown``
+        (ones recorded before, by a replay or a concurrent delivery, are skipped); with
+        ``lazy``, this transaction's commit does not wait for the disk
+        (:meth:`commit_lazily`). On PostgreSQL one statement (data-modifying CTEs, the
+        rows as JSON), on SQLite one per part."""
+        if not sent and not shown and not lazy:
+            return
+        if self._dialect() != "postgresql":
+            mark_sent(self.session, self.workspace_id, sent, now)
+            self._add_question_messages(shown, now)
+            return
+        rows = [
+            {
+                "participation_id": s.participation_id,
+                "question_key": s.question_ref,
+                "platform": s.platform,
+                "conversation": s.conversation,
+                "message_ts": s.message_ts,
+            }
+            for s in shown
+        ]
+        params = {**sent_parameters(self.workspace_id, sent, now), "shown": json.dumps(rows)}
+        self.session.connection().execute(_record_pg(lazy), params).close()
+
+    def shown_after_update(
+        self, message_id: int, shown: str, sent: Sequence[Landed], now: datetime
+    ) -> None:
+        """The question message ``message_id`` shows ``shown`` now, made so by the update
+        whose outbox rows ``sent`` landed: both recorded, and this transaction's commit does
+        not wait for the disk (:meth:`commit_lazily`). One statement on PostgreSQL."""
+        message = {"message": message_id, "state": shown}
+        if self._dialect() != "postgresql":
+            mark_sent(self.session, self.workspace_id, sent, now)
+            self.session.connection().execute(SET_SHOWN, {"w": self.workspace_id, **message})
+            return
+        params = {**sent_parameters(self.workspace_id, sent, now), **message}
+        self.session.connection().execute(_shown_after_update_pg(), params).close()
+
+    def _add_question_messages(self, shown: Sequence[ShownAt], now: datetime) -> None:
         """Record question messages in one multi-row insert; ones recorded before (a
         replay, a concurrent delivery) are skipped."""
         if not shown:
@@ -93,10 +155,6 @@ class LandingRepository:
         # Many parameter sets for one statement compiled once (sent as multi-row inserts).
         self.session.connection().execute(_add_messages(self._dialect()), rows)
 
-    def mark_sent(self, landed: Sequence[Landed], now: datetime) -> None:
-        """Mark landed outbox rows ``sent`` (one statement) in this transaction."""
-        mark_sent(self.session, self.workspace_id, landed, now)
-
     def commit_lazily(self) -> None:
         """Let this transaction's commit return before its WAL reaches the disk
         (PostgreSQL's ``synchronous_commit = off`` for this transaction only): a crash of
@@ -110,6 +168,65 @@ class LandingRepository:
 
 
 _LAZY_COMMIT = text("SET LOCAL synchronous_commit = off")
+
+
+def _commit_lazily(*writes: Any) -> Any:
+    """``writes`` (data-modifying statements) as CTEs of a statement that sets what
+    :data:`_LAZY_COMMIT` sets (``set_config(…, true)`` is ``SET LOCAL``): one round trip."""
+    ctes = [w.cte(f"write_{n}") for n, w in enumerate(writes)]
+    return select(func.set_config("synchronous_commit", "off", True)).add_cte(*ctes)
+
+
+@cache
+def _record_pg(lazy: bool) -> Any:
+    """:meth:`LandingRepository.record` on PostgreSQL: the posts marked sent and the
+    question messages inserted in one statement, built once per ``lazy``."""
+    added = _add_messages_json()
+    if lazy:
+        return _commit_lazily(sent_statement_pg(), added)
+    return sent_statement_pg().add_cte(added.cte("added"))
+
+
+@cache
+def _shown_after_update_pg() -> Any:
+    """:meth:`LandingRepository.shown_after_update` on PostgreSQL, built once."""
+    return _commit_lazily(sent_statement_pg(), SET_SHOWN)
+
+
+@cache
+def _add_messages_json() -> Any:
+    """Question messages from a JSON array (``shown``, read by ``json_to_recordset``) for
+    :func:`_record_pg`: the same text for any number of rows; ones recorded before are
+    skipped."""
+    table = table_of(QuestionMessage)
+    rows = (
+        func.json_to_recordset(cast(bindparam("shown", type_=Text), JSON))
+        .table_valued(
+            column("participation_id", Integer),
+            column("question_key", String),
+            column("platform", String),
+            column("conversation", String),
+            column("message_ts", String),
+        )
+        .render_derived(name="shown_rows", with_types=True)
+    )
+    columns = {
+        "workspace_id": bindparam("w", type_=String),
+        "participation_id": rows.c.participation_id,
+        "question_key": rows.c.question_key,
+        "platform": rows.c.platform,
+        "conversation": rows.c.conversation,
+        "message_ts": rows.c.message_ts,
+        "shown": literal(OPEN),
+        "created_at": bindparam("now", type_=table.c.created_at.type),
+    }
+    return (
+        postgresql.insert(table)
+        .from_select(list(columns), select(*columns.values()))
+        .on_conflict_do_nothing(
+            index_elements=["conversation", "message_ts", "platform", "workspace_id"]
+        )
+    )
 
 
 @cache

@@ -124,7 +124,7 @@ class QuestionMessageRepository:
         """Remember what the message shows now (a Core statement built once: no ORM
         bulk-update machinery for one row)."""
         self.session.connection().execute(
-            _SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
+            SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
         )
 
 
@@ -137,7 +137,9 @@ def _set_shown() -> Any:
     )
 
 
-_SET_SHOWN = _set_shown()
+#: ``UPDATE question_messages SET shown = :state`` for message ``:message`` of workspace
+#: ``:w`` (also one part of a landing's statement, :mod:`storage.landings`).
+SET_SHOWN = _set_shown()
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from storage.outbox import _SENT
-from storage.question_messages import _SET_SHOWN, _SHOWN_BY
+from storage.landings import _record_pg, _shown_after_update_pg
+from storage.outbox import _SENT, sent_statement_pg
+from storage.question_messages import _SHOWN_BY, SET_SHOWN
+
+
+#: One landed post, as :func:`storage.outbox.sent_parameters` passes it.
+_LANDED = '[{"post_key": "post", "channel": "D1", "ts": "1.2"}]'
 
 
 def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
@@ -29,7 +34,7 @@ def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     ("stmt", "params", "index"),
     [
-        (_SET_SHOWN, {"w": "T1", "message": 7, "state": "answered"}, "pk_question_messages"),
+        (SET_SHOWN, {"w": "T1", "message": 7, "state": "answered"}, "pk_question_messages"),
         (
             _SHOWN_BY,
             {"w": "T1", "pid": 7, "platform": "slack"},
@@ -40,6 +45,26 @@ def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
             _SENT,
             {"w": "T1", "k": "post", "c": "D1", "t": "1.2", "now": None},
             "uq_chat_posts_workspace_id_post_key",
+        ),
+        (
+            sent_statement_pg(),
+            {"w": "T1", "landed": _LANDED, "now": None},
+            "uq_chat_posts_workspace_id_post_key",
+        ),
+        (
+            _record_pg(True),
+            {"w": "T1", "landed": _LANDED, "shown": "[]", "now": None},
+            "uq_chat_posts_workspace_id_post_key",
+        ),
+        (
+            _shown_after_update_pg(),
+            {"w": "T1", "landed": _LANDED, "now": None, "message": 7, "state": "answered"},
+            "uq_chat_posts_workspace_id_post_key",
+        ),
+        (
+            _shown_after_update_pg(),
+            {"w": "T1", "landed": _LANDED, "now": None, "message": 7, "state": "answered"},
+            "pk_question_messages",
         ),
     ],
 )

@@ -67,12 +67,9 @@ class Landings:
 
         def work(repo: Repository) -> dict[int, list[QuestionMessageChange]]:
             landings = repo.landings
-            if lazy_commit:
-                landings.commit_lazily()
-            landings.mark_sent(sent, self.kernel.now())
+            landings.record(sent, shown, self.kernel.now(), lazy=lazy_commit)
             landings.set_threads(threads or {})
             landings.set_announcements(announcements or {})
-            landings.add_question_messages(shown, self.kernel.now())
             found: dict[int, list[QuestionMessageChange]] = {}
             for s in shown:
                 pid = s.participation_id

@@ -223,9 +223,9 @@ class QuestionMessages:
 
         def work(repo: Repository) -> None:
             if sent:
-                repo.landings.commit_lazily()
-                repo.landings.mark_sent(sent, self.kernel.now())
-            repo.question_messages.set_shown(message_id, token)
+                repo.landings.shown_after_update(message_id, token, sent, self.kernel.now())
+            else:
+                repo.question_messages.set_shown(message_id, token)
 
         self.kernel.transaction(workspace, work)
 
