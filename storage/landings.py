@@ -23,7 +23,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -99,7 +98,7 @@ class LandingRepository:
         """Mark landed outbox rows ``sent`` and record the question messages ``shown``
         (ones recorded before, by a replay or a concurrent delivery, are skipped); with
         ``lazy``, this transaction's commit does not wait for the disk
-        (:meth:`commit_lazily`). On PostgreSQL one statement (data-modifying CTEs, the
+        (:func:`_commit_lazily`). On PostgreSQL one statement (data-modifying CTEs, the
         rows as JSON), on SQLite one per part."""
         if not sent and not shown and not lazy:
             return
@@ -125,7 +124,7 @@ class LandingRepository:
     ) -> None:
         """The question message ``message_id`` shows ``shown`` now, made so by the update
         whose outbox rows ``sent`` landed: both recorded, and this transaction's commit does
-        not wait for the disk (:meth:`commit_lazily`). One statement on PostgreSQL."""
+        not wait for the disk (:func:`_commit_lazily`). One statement on PostgreSQL."""
         message = {"message": message_id, "state": shown}
         if self._dialect() != "postgresql":
             mark_sent(self.session, self.workspace_id, sent, now)
@@ -155,24 +154,17 @@ class LandingRepository:
         # Many parameter sets for one statement compiled once (sent as multi-row inserts).
         self.session.connection().execute(_add_messages(self._dialect()), rows)
 
-    def commit_lazily(self) -> None:
-        """Let this transaction's commit return before its WAL reaches the disk
-        (PostgreSQL's ``synchronous_commit = off`` for this transaction only): a crash of
-        the database server may lose it, never corrupt it. For bookkeeping that can be
-        recovered from elsewhere; nothing on SQLite."""
-        if self._dialect() == "postgresql":
-            self.session.connection().execute(_LAZY_COMMIT)
-
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
 
-_LAZY_COMMIT = text("SET LOCAL synchronous_commit = off")
-
-
 def _commit_lazily(*writes: Any) -> Any:
-    """``writes`` (data-modifying statements) as CTEs of a statement that sets what
-    :data:`_LAZY_COMMIT` sets (``set_config(…, true)`` is ``SET LOCAL``): one round trip."""
+    """``writes`` (data-modifying statements) as CTEs of one statement that also lets the
+    transaction's commit return before its WAL reaches the disk: ``set_config(…, true)``
+    is ``SET LOCAL synchronous_commit = off``, for this transaction only. A crash of the
+    database server may lose such a commit, never corrupt it: for bookkeeping that can be
+    recovered from elsewhere (``bench/NOTES.md``, "After the ack"). SQLite has no such
+    setting."""
     ctes = [w.cte(f"write_{n}") for n, w in enumerate(writes)]
     return select(func.set_config("synchronous_commit", "off", True)).add_cte(*ctes)
 
