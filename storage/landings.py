@@ -152,7 +152,7 @@ class LandingRepository:
             for s in shown
         ]
         # Many parameter sets for one statement compiled once (sent as multi-row inserts).
-        self.session.connection().execute(_add_messages(self._dialect()), rows)
+        self.session.connection().execute(_add_messages(), rows)
 
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
@@ -251,9 +251,10 @@ def _set_refs_pg(table: Table, column: str) -> Any:
 
 
 @cache
-def _add_messages(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _add_messages() -> Any:
+    """Question messages from many parameter sets on SQLite (:func:`_add_messages_json`
+    on PostgreSQL)."""
     table = table_of(QuestionMessage)
-    return insert(table).on_conflict_do_nothing(
+    return sqlite.insert(table).on_conflict_do_nothing(
         index_elements=["conversation", "message_ts", "platform", "workspace_id"]
     )
