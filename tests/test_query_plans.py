@@ -17,7 +17,6 @@ from storage.landings import _record_pg, _shown_after_update_pg
 from storage.outbox import _SENT, sent_statement_pg
 from storage.question_messages import _SHOWN_BY, SET_SHOWN
 
-
 #: One landed post, as :func:`storage.outbox.sent_parameters` passes it.
 _LANDED = '[{"post_key": "post", "channel": "D1", "ts": "1.2"}]'
 
