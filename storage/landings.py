@@ -17,12 +17,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    any_,
     bindparam,
     cast,
     column,
     func,
     literal,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,7 +34,13 @@ from storage.db import table_of
 from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
 from storage.outbox import Landed, mark_sent, sent_parameters, sent_statement_pg
-from storage.question_messages import SET_SHOWN
+from storage.question_messages import (
+    SET_SHOWN,
+    MessagesShown,
+    QuestionMessageRepository,
+    messages_shown,
+    shown_by_select,
+)
 
 
 @dataclass(frozen=True)
@@ -94,18 +102,39 @@ class LandingRepository:
         now: datetime,
         *,
         lazy: bool = False,
-    ) -> None:
+        read: Mapping[int, str] | None = None,
+    ) -> dict[int, MessagesShown | None]:
         """Mark landed outbox rows ``sent`` and record the question messages ``shown``
         (ones recorded before, by a replay or a concurrent delivery, are skipped); with
         ``lazy``, this transaction's commit does not wait for the disk
-        (:func:`_commit_lazily`). On PostgreSQL one statement (data-modifying CTEs, the
-        rows as JSON), on SQLite one per part."""
-        if not sent and not shown and not lazy:
-            return
-        if self._dialect() != "postgresql":
-            mark_sent(self.session, self.workspace_id, sent, now)
-            self._add_question_messages(shown, now)
-            return
+        (:func:`_commit_lazily`). Returns, for the participations in ``read`` (id →
+        platform), their question messages on that platform as they are now, those just
+        recorded included (:meth:`QuestionMessageRepository.shown_by`). On PostgreSQL one
+        statement (data-modifying CTEs, the rows as JSON), on SQLite one per part."""
+        read = read or {}
+        platforms = set(read.values())
+        if self._dialect() != "postgresql" or len(platforms) > 1:
+            if self._dialect() == "postgresql":
+                self._record_pg(sent, shown, now, lazy, None)
+            else:
+                mark_sent(self.session, self.workspace_id, sent, now)
+                self._add_question_messages(shown, now)
+            messages = QuestionMessageRepository(self.session, self.workspace_id)
+            return {pid: messages.shown_by(pid, platform) for pid, platform in read.items()}
+        if not sent and not shown and not lazy and not read:
+            return {}
+        return self._record_pg(
+            sent, shown, now, lazy, (list(read), platforms.pop()) if read else None
+        )
+
+    def _record_pg(
+        self,
+        sent: Sequence[Landed],
+        shown: Sequence[ShownAt],
+        now: datetime,
+        lazy: bool,
+        read: tuple[list[int], str] | None,
+    ) -> dict[int, MessagesShown | None]:
         rows = [
             {
                 "participation_id": s.participation_id,
@@ -116,8 +145,19 @@ class LandingRepository:
             }
             for s in shown
         ]
-        params = {**sent_parameters(self.workspace_id, sent, now), "shown": json.dumps(rows)}
-        self.session.connection().execute(_record_pg(lazy), params).close()
+        params = {
+            **sent_parameters(self.workspace_id, sent, now),
+            "new_messages": json.dumps(rows),
+        }
+        if read is None:
+            self.session.connection().execute(_record_pg(lazy), params).close()
+            return {}
+        pids, platform = read
+        params.update(pids=pids, on_platform=platform)
+        found = self.session.connection().execute(_record_and_read_pg(lazy), params).all()
+        return {
+            pid: messages_shown([r for r in found if r.participation_id == pid]) for pid in pids
+        }
 
     def shown_after_update(
         self, message_id: int, shown: str, sent: Sequence[Landed], now: datetime
@@ -180,6 +220,45 @@ def _record_pg(lazy: bool) -> Any:
 
 
 @cache
+def _record_and_read_pg(lazy: bool) -> Any:
+    """:func:`_record_pg` and, in the same statement, the question messages of the
+    participations ``:pids`` on ``:platform`` as :data:`storage.question_messages._SHOWN_BY`
+    reads them. The messages inserted here are returned by their CTE (a statement does
+    not see its CTEs' writes), the others read as they were before it. With ``lazy`` the
+    rows carry the ``set_config`` (none found: the commit waits for the disk, as it
+    would have without)."""
+    table = table_of(QuestionMessage)
+
+    def columns(rows: Any) -> list[Any]:
+        return [
+            rows.c.id,
+            rows.c.participation_id,
+            rows.c.question_key,
+            rows.c.shown,
+            rows.c.conversation,
+            rows.c.message_ts,
+            rows.c.platform,
+            rows.c.workspace_id,
+        ]
+
+    pids = bindparam("pids", type_=postgresql.ARRAY(Integer))
+    added = _add_messages_json().returning(*columns(table)).cte("added")
+    before = select(*columns(table)).where(
+        table.c.workspace_id == bindparam("w"), table.c.participation_id == any_(pids)
+    )
+    now_added = select(*columns(added)).where(added.c.participation_id == any_(pids))
+    messages = union_all(before, now_added).subquery("qm")
+    statement = shown_by_select(
+        messages, lambda pid: pid == any_(pids), messages.c.platform == bindparam("on_platform")
+    )
+    if lazy:
+        statement = statement.add_columns(
+            func.set_config("synchronous_commit", "off", True).label("lazy")
+        )
+    return statement.add_cte(sent_statement_pg().cte("sent"))
+
+
+@cache
 def _shown_after_update_pg() -> Any:
     """:meth:`LandingRepository.shown_after_update` on PostgreSQL, built once."""
     return _commit_lazily(sent_statement_pg(), SET_SHOWN)
@@ -192,7 +271,7 @@ def _add_messages_json() -> Any:
     skipped."""
     table = table_of(QuestionMessage)
     rows = (
-        func.json_to_recordset(cast(bindparam("shown", type_=Text), JSON))
+        func.json_to_recordset(cast(bindparam("new_messages", type_=Text), JSON))
         .table_valued(
             column("participation_id", Integer),
             column("question_key", String),
