@@ -222,8 +222,8 @@ def _record_pg(lazy: bool) -> Any:
 @cache
 def _record_and_read_pg(lazy: bool) -> Any:
     """:func:`_record_pg` and, in the same statement, the question messages of the
-    participations ``:pids`` on ``:platform`` as :data:`storage.question_messages._SHOWN_BY`
-    reads them. The messages inserted here are returned by their CTE (a statement does
+    participations ``:pids`` on ``:on_platform`` as
+    :data:`storage.question_messages._SHOWN_BY` reads them. The messages inserted here are returned by their CTE (a statement does
     not see its CTEs' writes), the others read as they were before it. With ``lazy`` the
     rows carry the ``set_config`` (none found: the commit waits for the disk, as it
     would have without)."""
@@ -266,9 +266,11 @@ def _shown_after_update_pg() -> Any:
 
 @cache
 def _add_messages_json() -> Any:
-    """Question messages from a JSON array (``shown``, read by ``json_to_recordset``) for
-    :func:`_record_pg`: the same text for any number of rows; ones recorded before are
-    skipped."""
+    """Question messages from a JSON array (``:new_messages``, read by
+    ``json_to_recordset``) for :func:`_record_pg`: the same text for any number of rows;
+    ones recorded before are skipped. (The landing statements' parameters are named
+    after no column of the tables they update: SQLAlchemy would add such a parameter to
+    an UPDATE's SET clause.)"""
     table = table_of(QuestionMessage)
     rows = (
         func.json_to_recordset(cast(bindparam("new_messages", type_=Text), JSON))
