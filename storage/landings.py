@@ -4,20 +4,43 @@ batch of these instead of one transaction per post)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, bindparam, func, text, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import table_of
 from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
-from storage.outbox import Landed, mark_sent
+from storage.outbox import Landed, mark_sent, sent_parameters, sent_statement_pg
+from storage.question_messages import (
+    SET_SHOWN,
+    MessagesShown,
+    QuestionMessageRepository,
+    messages_shown,
+    shown_by_select,
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +95,85 @@ class LandingRepository:
             ],
         )
 
-    def add_question_messages(self, shown: Sequence[ShownAt], now: datetime) -> None:
+    def record(
+        self,
+        sent: Sequence[Landed],
+        shown: Sequence[ShownAt],
+        now: datetime,
+        *,
+        lazy: bool = False,
+        read: Mapping[int, str] | None = None,
+    ) -> dict[int, MessagesShown | None]:
+        """Mark landed outbox rows ``sent`` and record the question messages ``shown``
+        (ones recorded before, by a replay or a concurrent delivery, are skipped); with
+        ``lazy``, this transaction's commit does not wait for the disk
+        (:func:`_commit_lazily`). Returns, for the participations in ``read`` (id →
+        platform), their question messages on that platform as they are now, those just
+        recorded included (:meth:`QuestionMessageRepository.shown_by`). On PostgreSQL one
+        statement (data-modifying CTEs, the rows as JSON), on SQLite one per part."""
+        read = read or {}
+        platforms = set(read.values())
+        if self._dialect() != "postgresql" or len(platforms) > 1:
+            if self._dialect() == "postgresql":
+                self._record_pg(sent, shown, now, lazy, None)
+            else:
+                mark_sent(self.session, self.workspace_id, sent, now)
+                self._add_question_messages(shown, now)
+            messages = QuestionMessageRepository(self.session, self.workspace_id)
+            return {pid: messages.shown_by(pid, platform) for pid, platform in read.items()}
+        if not sent and not shown and not lazy and not read:
+            return {}
+        return self._record_pg(
+            sent, shown, now, lazy, (list(read), platforms.pop()) if read else None
+        )
+
+    def _record_pg(
+        self,
+        sent: Sequence[Landed],
+        shown: Sequence[ShownAt],
+        now: datetime,
+        lazy: bool,
+        read: tuple[list[int], str] | None,
+    ) -> dict[int, MessagesShown | None]:
+        rows = [
+            {
+                "participation_id": s.participation_id,
+                "question_key": s.question_ref,
+                "platform": s.platform,
+                "conversation": s.conversation,
+                "message_ts": s.message_ts,
+            }
+            for s in shown
+        ]
+        params = {
+            **sent_parameters(self.workspace_id, sent, now),
+            "new_messages": json.dumps(rows),
+        }
+        if read is None:
+            self.session.connection().execute(_record_pg(lazy), params).close()
+            return {}
+        pids, platform = read
+        params.update(pids=pids, on_platform=platform)
+        found = self.session.connection().execute(_record_and_read_pg(lazy), params).all()
+        return {
+            pid: messages_shown([r for r in found if r.participation_id == pid]) for pid in pids
+        }
+
+    def shown_after_update(
+        self, message_id: int, shown: str, sent: Sequence[Landed], now: datetime
+    ) -> None:
+        """The question message ``message_id`` shows ``shown`` now, made so by the update
+        whose outbox rows ``sent`` landed: both recorded, and this transaction's commit does
+        not wait for the disk (:func:`_commit_lazily`). One statement on PostgreSQL."""
+        message = {"message": message_id, "state": shown}
+        if self._dialect() != "postgresql":
+            mark_sent(self.session, self.workspace_id, sent, now)
+            self.session.connection().execute(SET_SHOWN, {"w": self.workspace_id, **message})
+            return
+        params = {**sent_parameters(self.workspace_id, sent, now), **message}
+        self.session.connection().execute(_shown_after_update_pg(), params).close()
+
+    def _add_question_messages(self, shown: Sequence[ShownAt], now: datetime) -> None:
         """Record question messages in one multi-row insert; ones recorded before (a
         replay, a concurrent delivery) are skipped."""
         if not shown:
@@ -91,25 +192,114 @@ class LandingRepository:
             for s in shown
         ]
         # Many parameter sets for one statement compiled once (sent as multi-row inserts).
-        self.session.connection().execute(_add_messages(self._dialect()), rows)
-
-    def mark_sent(self, landed: Sequence[Landed], now: datetime) -> None:
-        """Mark landed outbox rows ``sent`` (one statement) in this transaction."""
-        mark_sent(self.session, self.workspace_id, landed, now)
-
-    def commit_lazily(self) -> None:
-        """Let this transaction's commit return before its WAL reaches the disk
-        (PostgreSQL's ``synchronous_commit = off`` for this transaction only): a crash of
-        the database server may lose it, never corrupt it. For bookkeeping that can be
-        recovered from elsewhere; nothing on SQLite."""
-        if self._dialect() == "postgresql":
-            self.session.connection().execute(_LAZY_COMMIT)
+        self.session.connection().execute(_add_messages(), rows)
 
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
 
-_LAZY_COMMIT = text("SET LOCAL synchronous_commit = off")
+def _commit_lazily(*writes: Any) -> Any:
+    """``writes`` (data-modifying statements) as CTEs of one statement that also lets the
+    transaction's commit return before its WAL reaches the disk: ``set_config(…, true)``
+    is ``SET LOCAL synchronous_commit = off``, for this transaction only. A crash of the
+    database server may lose such a commit, never corrupt it: for bookkeeping that can be
+    recovered from elsewhere (``bench/NOTES.md``, "After the ack"). SQLite has no such
+    setting."""
+    ctes = [w.cte(f"write_{n}") for n, w in enumerate(writes)]
+    return select(func.set_config("synchronous_commit", "off", True)).add_cte(*ctes)
+
+
+@cache
+def _record_pg(lazy: bool) -> Any:
+    """:meth:`LandingRepository.record` on PostgreSQL: the posts marked sent and the
+    question messages inserted in one statement, built once per ``lazy``."""
+    added = _add_messages_json()
+    if lazy:
+        return _commit_lazily(sent_statement_pg(), added)
+    return sent_statement_pg().add_cte(added.cte("added"))
+
+
+@cache
+def _record_and_read_pg(lazy: bool) -> Any:
+    """:func:`_record_pg` and, in the same statement, the question messages of the
+    participations ``:pids`` on ``:on_platform`` as
+    :data:`storage.question_messages._SHOWN_BY` reads them. The messages inserted here are returned by their CTE (a statement does
+    not see its CTEs' writes), the others read as they were before it. With ``lazy`` the
+    rows carry the ``set_config`` (none found: the commit waits for the disk, as it
+    would have without)."""
+    table = table_of(QuestionMessage)
+
+    def columns(rows: Any) -> list[Any]:
+        return [
+            rows.c.id,
+            rows.c.participation_id,
+            rows.c.question_key,
+            rows.c.shown,
+            rows.c.conversation,
+            rows.c.message_ts,
+            rows.c.platform,
+            rows.c.workspace_id,
+        ]
+
+    pids = bindparam("pids", type_=postgresql.ARRAY(Integer))
+    added = _add_messages_json().returning(*columns(table)).cte("added")
+    before = select(*columns(table)).where(
+        table.c.workspace_id == bindparam("w"), table.c.participation_id == any_(pids)
+    )
+    now_added = select(*columns(added)).where(added.c.participation_id == any_(pids))
+    messages = union_all(before, now_added).subquery("qm")
+    statement = shown_by_select(
+        messages, lambda pid: pid == any_(pids), messages.c.platform == bindparam("on_platform")
+    )
+    if lazy:
+        statement = statement.add_columns(
+            func.set_config("synchronous_commit", "off", True).label("lazy")
+        )
+    return statement.add_cte(sent_statement_pg().cte("sent"))
+
+
+@cache
+def _shown_after_update_pg() -> Any:
+    """:meth:`LandingRepository.shown_after_update` on PostgreSQL, built once."""
+    return _commit_lazily(sent_statement_pg(), SET_SHOWN)
+
+
+@cache
+def _add_messages_json() -> Any:
+    """Question messages from a JSON array (``:new_messages``, read by
+    ``json_to_recordset``) for :func:`_record_pg`: the same text for any number of rows;
+    ones recorded before are skipped. (The landing statements' parameters are named
+    after no column of the tables they update: SQLAlchemy would add such a parameter to
+    an UPDATE's SET clause.)"""
+    table = table_of(QuestionMessage)
+    rows = (
+        func.json_to_recordset(cast(bindparam("new_messages", type_=Text), JSON))
+        .table_valued(
+            column("participation_id", Integer),
+            column("question_key", String),
+            column("platform", String),
+            column("conversation", String),
+            column("message_ts", String),
+        )
+        .render_derived(name="shown_rows", with_types=True)
+    )
+    columns = {
+        "workspace_id": bindparam("w", type_=String),
+        "participation_id": rows.c.participation_id,
+        "question_key": rows.c.question_key,
+        "platform": rows.c.platform,
+        "conversation": rows.c.conversation,
+        "message_ts": rows.c.message_ts,
+        "shown": literal(OPEN),
+        "created_at": bindparam("now", type_=table.c.created_at.type),
+    }
+    return (
+        postgresql.insert(table)
+        .from_select(list(columns), select(*columns.values()))
+        .on_conflict_do_nothing(
+            index_elements=["conversation", "message_ts", "platform", "workspace_id"]
+        )
+    )
 
 
 @cache
@@ -142,9 +332,10 @@ def _set_refs_pg(table: Table, column: str) -> Any:
 
 
 @cache
-def _add_messages(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _add_messages() -> Any:
+    """Question messages from many parameter sets on SQLite (:func:`_add_messages_json`
+    on PostgreSQL)."""
     table = table_of(QuestionMessage)
-    return insert(table).on_conflict_do_nothing(
+    return sqlite.insert(table).on_conflict_do_nothing(
         index_elements=["conversation", "message_ts", "platform", "workspace_id"]
     )

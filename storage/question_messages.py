@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Row, and_, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.db import table_of
@@ -95,36 +96,13 @@ class QuestionMessageRepository:
             )
             .all()
         )
-        if not rows:
-            return None
-        first = rows[0]
-        return MessagesShown(
-            position=int(first.position),
-            status=str(first.p_status),
-            level_key=str(first.level_key),
-            round_status=str(first.r_status),
-            lang=str(first.lang),
-            template_snapshot_id=int(first.template_snapshot_id),
-            messages=[
-                MessageShown(
-                    int(r.id),
-                    str(r.question_key),
-                    str(r.shown),
-                    str(r.conversation),
-                    str(r.message_ts),
-                    None if r.a_status is None else str(r.a_status),
-                    None if r.revision is None else int(r.revision),
-                    None if r.text is None else str(r.text),
-                )
-                for r in rows
-            ],
-        )
+        return messages_shown(rows)
 
     def set_shown(self, message_id: int, shown: str) -> None:
         """Remember what the message shows now (a Core statement built once: no ORM
         bulk-update machinery for one row)."""
         self.session.connection().execute(
-            _SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
+            SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
         )
 
 
@@ -137,7 +115,9 @@ def _set_shown() -> Any:
     )
 
 
-_SET_SHOWN = _set_shown()
+#: ``UPDATE question_messages SET shown = :state`` for message ``:message`` of workspace
+#: ``:w`` (also one part of a landing's statement, :mod:`storage.landings`).
+SET_SHOWN = _set_shown()
 
 
 @dataclass(frozen=True)
@@ -167,17 +147,50 @@ class MessagesShown:
     messages: list[MessageShown]
 
 
-def _shown_by() -> Any:
-    qm = QuestionMessage.__table__
-    p = Participation.__table__
-    u = Unit.__table__
-    r = Round.__table__
-    a = Answer.__table__
-    assert isinstance(qm, Table) and isinstance(p, Table) and isinstance(u, Table)
-    assert isinstance(r, Table) and isinstance(a, Table)
+def messages_shown(rows: Sequence[Row[Any]]) -> MessagesShown | None:
+    """A :class:`MessagesShown` from rows with :data:`_SHOWN_BY`'s columns (one
+    participation's, oldest message first); None without rows."""
+    if not rows:
+        return None
+    first = rows[0]
+    return MessagesShown(
+        position=int(first.position),
+        status=str(first.p_status),
+        level_key=str(first.level_key),
+        round_status=str(first.r_status),
+        lang=str(first.lang),
+        template_snapshot_id=int(first.template_snapshot_id),
+        messages=[
+            MessageShown(
+                int(r.id),
+                str(r.question_key),
+                str(r.shown),
+                str(r.conversation),
+                str(r.message_ts),
+                None if r.a_status is None else str(r.a_status),
+                None if r.revision is None else int(r.revision),
+                None if r.text is None else str(r.text),
+            )
+            for r in rows
+        ],
+    )
+
+
+def shown_by_select(qm: Any, of: Callable[[Any], Any], *where: Any) -> Any:
+    """:data:`_SHOWN_BY`'s columns over ``qm`` (question messages: the table, or rows of
+    its columns) of the participations whose id matches ``of`` (a condition on an id
+    column, put on both tables: the planner then finds the participations by their
+    primary key) and ``where``, with the current answer to each message's question, its
+    participation (of workspace ``:w``), unit and round; by participation, oldest
+    message first."""
+    p = table_of(Participation)
+    u = table_of(Unit)
+    r = table_of(Round)
+    a = table_of(Answer)
     return (
         select(
             qm.c.id,
+            qm.c.participation_id,
             qm.c.question_key,
             qm.c.shown,
             qm.c.conversation,
@@ -204,13 +217,18 @@ def _shown_by() -> Any:
                 ),
             )
         )
-        .where(
-            qm.c.workspace_id == bindparam("w"),
-            qm.c.participation_id == bindparam("pid"),
-            qm.c.platform == bindparam("platform"),
-            p.c.workspace_id == bindparam("w"),
-        )
-        .order_by(qm.c.id)
+        .where(of(qm.c.participation_id), of(p.c.id), *where, p.c.workspace_id == bindparam("w"))
+        .order_by(qm.c.participation_id, qm.c.id)
+    )
+
+
+def _shown_by() -> Any:
+    qm = table_of(QuestionMessage)
+    return shown_by_select(
+        qm,
+        lambda pid: pid == bindparam("pid"),
+        qm.c.workspace_id == bindparam("w"),
+        qm.c.platform == bindparam("platform"),
     )
 
 

@@ -13,8 +13,23 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from storage.outbox import _SENT
-from storage.question_messages import _SET_SHOWN, _SHOWN_BY
+from storage.landings import _record_and_read_pg, _record_pg, _shown_after_update_pg
+from storage.outbox import _SENT, sent_statement_pg
+from storage.question_messages import _SHOWN_BY, SET_SHOWN
+
+#: One landed post, as :func:`storage.outbox.sent_parameters` passes it.
+_LANDED = '[{"post_key": "post", "channel": "D1", "ts": "1.2"}]'
+
+#: A landing that records a question message and reads the participation's messages.
+_READ = {
+    "w": "T1",
+    "landed": _LANDED,
+    "new_messages": '[{"participation_id": 7, "question_key": "q2", "platform": "slack",'
+    ' "conversation": "D1", "message_ts": "1.3"}]',
+    "now": None,
+    "pids": [7],
+    "on_platform": "slack",
+}
 
 
 def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
@@ -29,7 +44,7 @@ def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     ("stmt", "params", "index"),
     [
-        (_SET_SHOWN, {"w": "T1", "message": 7, "state": "answered"}, "pk_question_messages"),
+        (SET_SHOWN, {"w": "T1", "message": 7, "state": "answered"}, "pk_question_messages"),
         (
             _SHOWN_BY,
             {"w": "T1", "pid": 7, "platform": "slack"},
@@ -40,6 +55,33 @@ def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
             _SENT,
             {"w": "T1", "k": "post", "c": "D1", "t": "1.2", "now": None},
             "uq_chat_posts_workspace_id_post_key",
+        ),
+        (
+            sent_statement_pg(),
+            {"w": "T1", "landed": _LANDED, "now": None},
+            "uq_chat_posts_workspace_id_post_key",
+        ),
+        (
+            _record_pg(True),
+            {"w": "T1", "landed": _LANDED, "new_messages": "[]", "now": None},
+            "uq_chat_posts_workspace_id_post_key",
+        ),
+        (
+            _record_and_read_pg(True),
+            _READ,
+            "uq_chat_posts_workspace_id_post_key",
+        ),
+        (_record_and_read_pg(True), _READ, "ix_question_messages_participation_id"),
+        (_record_and_read_pg(True), _READ, "pk_participations"),
+        (
+            _shown_after_update_pg(),
+            {"w": "T1", "landed": _LANDED, "now": None, "message": 7, "state": "answered"},
+            "uq_chat_posts_workspace_id_post_key",
+        ),
+        (
+            _shown_after_update_pg(),
+            {"w": "T1", "landed": _LANDED, "now": None, "message": 7, "state": "answered"},
+            "pk_question_messages",
         ),
     ],
 )

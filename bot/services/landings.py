@@ -67,17 +67,17 @@ class Landings:
 
         def work(repo: Repository) -> dict[int, list[QuestionMessageChange]]:
             landings = repo.landings
-            if lazy_commit:
-                landings.commit_lazily()
-            landings.mark_sent(sent, self.kernel.now())
+            read: dict[int, str] = {}
+            for s in shown:
+                if s.index is not None and s.index > 0:
+                    read.setdefault(s.participation_id, s.platform)
+            messages = landings.record(sent, shown, self.kernel.now(), lazy=lazy_commit, read=read)
             landings.set_threads(threads or {})
             landings.set_announcements(announcements or {})
-            landings.add_question_messages(shown, self.kernel.now())
-            found: dict[int, list[QuestionMessageChange]] = {}
-            for s in shown:
-                pid = s.participation_id
-                if s.index is not None and s.index > 0 and pid not in found:
-                    found[pid] = self._messages.changes_in(repo, pid, s.platform)
+            found = {
+                pid: self._messages.changes_in(repo, pid, platform, messages[pid])
+                for pid, platform in read.items()
+            }
             if updates is not None and found:
                 now = self.kernel.now()
                 until = now + updates.lease

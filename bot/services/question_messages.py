@@ -27,6 +27,7 @@ from bot.services.participation import has_no_current_question, own_questions
 from storage.models import Participation
 from storage.models_question_messages import OPEN
 from storage.outbox import Landed
+from storage.question_messages import MessagesShown
 from storage.repository import Repository
 
 #: What :meth:`QuestionMessages.changed` needs to show the current prompt again: the
@@ -115,12 +116,21 @@ class QuestionMessages:
         return self.with_prompts(workspace, participation_id, changes, current_prompt)
 
     def changes_in(
-        self, repo: Repository, participation_id: int, platform: str
+        self,
+        repo: Repository,
+        participation_id: int,
+        platform: str,
+        found: MessagesShown | None,
     ) -> list[QuestionMessageChange]:
         """:meth:`changed` inside a unit of work the caller opened (for
-        :class:`bot.services.landings.Landings`), without the prompt of a question shown
-        again: pass the result through :meth:`with_prompts`."""
-        return self._changes(repo, participation_id, platform, None)
+        :class:`bot.services.landings.Landings`), from the messages it ``found`` there
+        (:meth:`storage.question_messages.QuestionMessageRepository.shown_by`), without
+        the prompt of a question shown again: pass the result through
+        :meth:`with_prompts`."""
+        quick = self._changes_without_orm(repo, participation_id, platform, None, found)
+        if quick is not None:
+            return quick
+        return self._changes_orm(repo, participation_id, platform, None)
 
     def with_prompts(
         self,
@@ -158,10 +168,13 @@ class QuestionMessages:
         participation_id: int,
         platform: str,
         current: QuestionPrompt | None,
+        found: MessagesShown | Literal[False] | None = False,
     ) -> list[QuestionMessageChange] | None:
-        """:meth:`_changes_orm` from one Core statement; None when the participant may be
-        on an activity follow-up (that needs the ORM path)."""
-        found = repo.question_messages.shown_by(participation_id, platform)
+        """:meth:`_changes_orm` from one Core statement (or what it ``found``, read
+        already); None when the participant may be on an activity follow-up (that needs
+        the ORM path)."""
+        if found is False:
+            found = repo.question_messages.shown_by(participation_id, platform)
         if found is None or found.round_status != "open":
             return []
         rows = found.messages
@@ -223,9 +236,9 @@ class QuestionMessages:
 
         def work(repo: Repository) -> None:
             if sent:
-                repo.landings.commit_lazily()
-                repo.landings.mark_sent(sent, self.kernel.now())
-            repo.question_messages.set_shown(message_id, token)
+                repo.landings.shown_after_update(message_id, token, sent, self.kernel.now())
+            else:
+                repo.question_messages.set_shown(message_id, token)
 
         self.kernel.transaction(workspace, work)
 

@@ -298,15 +298,31 @@ def question_state_message(change: QuestionMessageChange) -> Message:
     else:
         progress = t(lang, "buttons.followup")
         head = f"*{progress}*"
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=clip(head, MAX_SECTION_TEXT))),
-        ContextBlock(elements=[MarkdownTextObject(text=state)]),
-    ]
+    # Plain dicts, as slack_sdk's SectionBlock/ContextBlock(MarkdownTextObject) give them
+    # (one per answer after the ack: the model objects' validation and to_dict cost more
+    # than the rest of the message; tests/test_slack_blocks_plain.py compares the two).
+    blocks: Blocks = [_section_dict(clip(head, MAX_SECTION_TEXT)), _context_dict(state)]
     if change.answer:
         short = clip(change.answer.strip(), MAX_SHORT_ANSWER)
         quoted = "\n".join(">" + line for line in mrkdwn(short).splitlines())
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(quoted, MAX_SECTION_TEXT))))
-    return Message(clip(f"{progress}: {state}", 3000), _dicts(blocks))
+        blocks.append(_section_dict(clip(quoted, MAX_SECTION_TEXT)))
+    return Message(clip(f"{progress}: {state}", 3000), blocks)
+
+
+def _markdown_dict(text: str) -> dict[str, Any]:
+    """``MarkdownTextObject(text=text).to_dict()``: keys in order, an empty text left out."""
+    return {"text": text, "type": "mrkdwn"} if text else {"type": "mrkdwn"}
+
+
+def _section_dict(text: str) -> dict[str, Any]:
+    """``SectionBlock(text=MarkdownTextObject(text=text)).to_dict()`` (``text`` clipped to
+    :data:`MAX_SECTION_TEXT` by the caller)."""
+    return {"text": _markdown_dict(text), "type": "section"}
+
+
+def _context_dict(text: str) -> dict[str, Any]:
+    """``ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()``."""
+    return {"elements": [_markdown_dict(text)], "type": "context"}
 
 
 def announcement(info: RoundInfo, count: int, tz: str) -> Message:
