@@ -7,7 +7,7 @@ overrides it, e.g. ``postgresql://user@host/dbname`` (served through psycopg 3).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,7 +141,9 @@ class RetryingSession(Session):
 
 
 def core_execute(
-    session: Session, stmt: Executable, params: Mapping[str, Any]
+    session: Session,
+    stmt: Executable,
+    params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
 ) -> CursorResult[*TupleAny]:
     """Run a Core statement on ``session``'s connection, without the ORM's execution
     overhead; like :class:`RetryingSession`, a transaction's first statement is retried

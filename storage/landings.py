@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.db import table_of
+from storage.db import core_execute, table_of
 from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
 from storage.outbox import Landed, mark_sent, sent_parameters, sent_statement_pg
@@ -82,12 +82,14 @@ class LandingRepository:
         if not refs:
             return
         if self._dialect() == "postgresql":
-            self.session.connection().execute(
+            core_execute(
+                self.session,
                 _set_refs_pg(table, column),
                 {"w": self.workspace_id, "ids": list(refs), "refs": list(refs.values())},
             )
             return
-        self.session.connection().execute(
+        core_execute(
+            self.session,
             _set_refs(table, column),
             [
                 {"w": self.workspace_id, "row_id": row_id, "ref": ref}
@@ -150,11 +152,11 @@ class LandingRepository:
             "new_messages": json.dumps(rows),
         }
         if read is None:
-            self.session.connection().execute(_record_pg(lazy), params).close()
+            core_execute(self.session, _record_pg(lazy), params).close()
             return {}
         pids, platform = read
         params.update(pids=pids, on_platform=platform)
-        found = self.session.connection().execute(_record_and_read_pg(lazy), params).all()
+        found = core_execute(self.session, _record_and_read_pg(lazy), params).all()
         return {
             pid: messages_shown([r for r in found if r.participation_id == pid]) for pid in pids
         }
@@ -168,10 +170,10 @@ class LandingRepository:
         message = {"message": message_id, "state": shown}
         if self._dialect() != "postgresql":
             mark_sent(self.session, self.workspace_id, sent, now)
-            self.session.connection().execute(SET_SHOWN, {"w": self.workspace_id, **message})
+            core_execute(self.session, SET_SHOWN, {"w": self.workspace_id, **message})
             return
         params = {**sent_parameters(self.workspace_id, sent, now), **message}
-        self.session.connection().execute(_shown_after_update_pg(), params).close()
+        core_execute(self.session, _shown_after_update_pg(), params).close()
 
     def _add_question_messages(self, shown: Sequence[ShownAt], now: datetime) -> None:
         """Record question messages in one multi-row insert; ones recorded before (a
@@ -192,7 +194,7 @@ class LandingRepository:
             for s in shown
         ]
         # Many parameter sets for one statement compiled once (sent as multi-row inserts).
-        self.session.connection().execute(_add_messages(), rows)
+        core_execute(self.session, _add_messages(), rows)
 
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.domain.posts import NewPost as NewPost  # re-exported: what the outbox stores
-from storage.db import conflict_insert, table_of
+from storage.db import conflict_insert, core_execute, table_of
 from storage.models import ProcessedMessage
 from storage.models_outbox import (
     POST_DEAD,
@@ -441,9 +441,10 @@ def mark_sent(session: Session, workspace: str, landed: Sequence[Landed], now: d
     if not landed:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(sent_statement_pg(), sent_parameters(workspace, landed, now))
+        core_execute(session, sent_statement_pg(), sent_parameters(workspace, landed, now))
         return
-    session.connection().execute(
+    core_execute(
+        session,
         _SENT,
         [{"w": workspace, "k": x.key, "c": x.channel, "t": x.ts, "now": now} for x in landed],
     )
@@ -482,7 +483,7 @@ def insert_pending(
         for p in unique_posts(posts)
     ]
     statement = _insert_new(session.get_bind().dialect.name)
-    result = session.connection().execute(statement, rows)
+    result = core_execute(session, statement, rows)
     return {str(key) for key in result.scalars().all()}
 
 
@@ -510,7 +511,8 @@ def _insert_pending_pg(
         }
         for p in posts
     ]
-    result = session.connection().execute(
+    result = core_execute(
+        session,
         _pending_from_json(),
         {
             "workspace": workspace,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from storage.db import table_of
+from storage.db import core_execute, table_of
 from storage.models import Answer, Participation, Round, Unit
 from storage.models_question_messages import OPEN, QuestionMessage
 
@@ -101,8 +101,8 @@ class QuestionMessageRepository:
     def set_shown(self, message_id: int, shown: str) -> None:
         """Remember what the message shows now (a Core statement built once: no ORM
         bulk-update machinery for one row)."""
-        self.session.connection().execute(
-            SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
+        core_execute(
+            self.session, SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
         )
 
 
