@@ -21,6 +21,15 @@ response (status, headers, parsed body) for an error answer, the connection erro
 :class:`~urllib.error.URLError` when the handlers give up; a timeout waiting for the
 answer as it is (Slack may have made the call: never retried blind, as urllib does).
 
+The exchange itself (:func:`_exchange`) is HTTP/1.1 as :mod:`http.client` speaks it: the
+connection is opened by :mod:`http.client` (TCP, TLS, timeout), the request has the same
+headers in the same order, and the answer is framed by the same rules (status line, ``100
+Continue`` skipped, ``Transfer-Encoding: chunked``, ``Content-Length``, read to the end when
+there is neither, ``Connection: close`` and HTTP/1.0 closing the connection) with the same
+limits and exceptions. What it leaves out is CPU: the request goes in one send (http.client
+sends the headers and the body apart), and the answer's header lines are split here, not
+parsed as an e-mail message through :mod:`email` (which took about half the CPU of a call).
+
 Used for clients with a token and no proxy (otherwise slack_sdk's own path is taken).
 """
 
@@ -29,9 +38,10 @@ from __future__ import annotations
 import functools
 import http.client
 import json
+import re
 import ssl
 import threading
-from typing import Any
+from typing import IO, Any
 from urllib.error import URLError
 from urllib.parse import urlencode, urlsplit
 
@@ -175,6 +185,34 @@ def _parse(raw: bytes) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {"ok": False, "error": "unexpected_response"}
 
 
+#: As :mod:`http.client`: the longest status, header or chunk-size line, and the most
+#: header lines in an answer.
+_MAX_LINE = 65536
+_MAX_HEADERS = 100
+#: As :mod:`http.client` checks a request's target, header names and header values.
+_BAD_TARGET = re.compile("[\x00-\x20\x7f]").search
+_HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*").fullmatch
+_BAD_HEADER_VALUE = re.compile(r"\n(?![ \t])|\r(?![ \t\n])").search
+_END_OF_HEADERS = (b"\r\n", b"\n", b"")
+
+
+class _Connection:
+    """A keep-alive connection of this thread: opened by :mod:`http.client` (TCP, TLS,
+    timeout), read through one buffered reader for all its answers."""
+
+    def __init__(self, conn: http.client.HTTPConnection) -> None:
+        conn.connect()
+        assert conn.sock is not None
+        self.http = conn
+        self.sock = conn.sock
+        self.reader: IO[bytes] = conn.sock.makefile("rb")
+        self.host = _host(conn)
+
+    def close(self) -> None:
+        self.reader.close()
+        self.http.close()
+
+
 def _exchange(
     client: WebClient,
     where: tuple[str, str],
@@ -182,9 +220,218 @@ def _exchange(
     headers: dict[str, str],
     data: bytes,
 ) -> tuple[int, dict[str, str], bytes]:
-    """:func:`exchange`, the headers as a dict with names in lower case."""
-    response, body = exchange(client, where, target, headers, data)
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    """One POST on this thread's keep-alive connection to ``where`` (scheme, host:port),
+    opened when there is none: the status, the headers (names in lower case; the last of
+    a repeated one) and the body. Errors as in :func:`exchange`: a connection error or an
+    answer that is not HTTP as :class:`URLError`, a timeout waiting for the answer as it
+    is (never retried blind); the connection is dropped after any error or when the
+    server closes it."""
+    connections: dict[tuple[str, str], _Connection] = getattr(_local, "connections", None) or {}
+    _local.connections = connections
+    conn = connections.get(where)
+    try:
+        if conn is None:
+            conn = _Connection(_http_connection(client, where))
+            connections[where] = conn
+        conn.sock.sendall(_request(conn.host, target, headers, data))
+    except (OSError, http.client.HTTPException) as err:
+        _drop(connections, where, conn)
+        raise URLError(err) from err
+    except BaseException:
+        _drop(connections, where, conn)
+        raise
+    try:
+        status, answer_headers, body, will_close = _read_answer(conn.reader)
+    except TimeoutError:
+        _drop(connections, where, conn)
+        raise
+    except (OSError, http.client.HTTPException) as err:
+        _drop(connections, where, conn)
+        raise URLError(err) from err
+    except BaseException:
+        _drop(connections, where, conn)
+        raise
+    if will_close:
+        _drop(connections, where, conn)
+    return status, answer_headers, body
+
+
+def _host(conn: http.client.HTTPConnection) -> str:
+    """The ``Host`` header :mod:`http.client` writes for ``conn``."""
+    try:
+        host = conn.host.encode("ascii").decode("ascii")
+    except UnicodeEncodeError:
+        host = conn.host.encode("idna").decode("ascii")
+    if ":" in host:
+        host = f"[{host}]"
+    return host if conn.port == conn.default_port else f"{host}:{conn.port}"
+
+
+def _request(host: str, target: str, headers: dict[str, str], data: bytes) -> bytes:
+    """The bytes of a POST as :class:`http.client.HTTPConnection` writes them: request
+    line, ``Host``, ``Accept-Encoding: identity`` and ``Content-Length`` (unless
+    ``headers`` have them), then ``headers`` in order, then the body."""
+    if _BAD_TARGET(target):
+        raise http.client.InvalidURL(f"URL can't contain control characters. {target!r}")
+    given = {name.lower() for name in headers}
+    lines = [f"POST {target} HTTP/1.1"]
+    if "host" not in given:
+        lines.append(f"Host: {host}")
+    if "accept-encoding" not in given:
+        lines.append("Accept-Encoding: identity")
+    if "content-length" not in given:
+        lines.append(f"Content-Length: {len(data)}")
+    for name, value in headers.items():
+        if not _HEADER_NAME(name):
+            raise ValueError(f"Invalid header name {name!r}")
+        if _BAD_HEADER_VALUE(value):
+            raise ValueError(f"Invalid header value {value!r}")
+        lines.append(f"{name}: {value}")
+    lines += ("", "")
+    return "\r\n".join(lines).encode("latin-1") + data
+
+
+def _drop(
+    connections: dict[tuple[str, str], _Connection],
+    where: tuple[str, str],
+    conn: _Connection | None,
+) -> None:
+    connections.pop(where, None)
+    if conn is not None:
+        conn.close()
+
+
+def _read_answer(reader: IO[bytes]) -> tuple[int, dict[str, str], bytes, bool]:
+    """Status, headers (lower-case names), body, and whether the connection closes after
+    it, of the answer to a POST, read as :class:`http.client.HTTPResponse` reads it."""
+    while True:
+        version, status = _read_status(reader)
+        if status != http.client.CONTINUE:
+            break
+        while _line(reader, "header line") not in _END_OF_HEADERS:
+            pass
+    if version in ("HTTP/1.0", "HTTP/0.9"):
+        http11 = False
+    elif version.startswith("HTTP/1."):
+        http11 = True
+    else:
+        raise http.client.UnknownProtocol(version)
+    headers = _read_headers(reader)
+    connection = headers.get("connection", "").lower()
+    if http11:
+        will_close = "close" in connection
+    else:
+        will_close = not (
+            headers.get("keep-alive")
+            or "keep-alive" in connection
+            or "keep-alive" in headers.get("proxy-connection", "").lower()
+        )
+    chunked = headers.get("transfer-encoding", "").lower() == "chunked"
+    length = None
+    if not chunked and headers.get("content-length"):
+        try:
+            length = int(headers["content-length"])
+        except ValueError:
+            length = None
+        if length is not None and length < 0:
+            length = None
+    if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or 100 <= status < 200:
+        length = 0
+    if chunked:
+        body = _read_chunked(reader)
+    elif length is not None:
+        body = _read_exactly(reader, length)
+    else:
+        body, will_close = reader.read(), True
+    return status, headers, body, will_close
+
+
+def _line(reader: IO[bytes], what: str) -> bytes:
+    line = reader.readline(_MAX_LINE + 1)
+    if len(line) > _MAX_LINE:
+        raise http.client.LineTooLong(what)
+    return line
+
+
+def _read_status(reader: IO[bytes]) -> tuple[str, int]:
+    line = str(_line(reader, "status line"), "iso-8859-1")
+    if not line:
+        raise http.client.RemoteDisconnected("Remote end closed connection without response")
+    parts = line.split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/"):
+        raise http.client.BadStatusLine(line)
+    try:
+        status = int(parts[1])
+    except ValueError:
+        raise http.client.BadStatusLine(line) from None
+    if not 100 <= status <= 999:
+        raise http.client.BadStatusLine(line)
+    return parts[0], status
+
+
+def _read_headers(reader: IO[bytes]) -> dict[str, str]:
+    """The header lines up to the empty line, as :mod:`email`'s compat32 policy reads
+    them for http.client: ``name: value``, the value without leading blanks, folded lines
+    appended with their line ends; a line that is none ends them (the rest is read
+    past)."""
+    headers: dict[str, str] = {}
+    name = None
+    ended = False
+    count = 0
+    while (raw := _line(reader, "header line")) not in _END_OF_HEADERS:
+        count += 1
+        if count > _MAX_HEADERS:
+            raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
+        if ended:
+            continue
+        line = raw.decode("iso-8859-1")
+        if line[0] in " \t" and name is not None:
+            headers[name] += line
+            continue
+        field, colon, value = line.partition(":")
+        if not colon:
+            ended = True
+            continue
+        name = field.lower()
+        headers[name] = value.lstrip(" \t")
+    return {name: value.rstrip("\r\n") for name, value in headers.items()}
+
+
+def _read_exactly(reader: IO[bytes], size: int) -> bytes:
+    data = reader.read(size)
+    if len(data) < size:
+        raise http.client.IncompleteRead(data, size - len(data))
+    return data
+
+
+def _read_chunked(reader: IO[bytes]) -> bytes:
+    """A chunked body, its trailer read past."""
+    parts = []
+    while True:
+        line = _line(reader, "chunk size")
+        size = int(line.split(b";", 1)[0], 16)  # a ValueError, as http.client raises it
+        if size == 0:
+            break
+        parts.append(_read_exactly(reader, size))
+        _read_exactly(reader, 2)  # the CRLF after the chunk
+    while _line(reader, "trailer line") not in _END_OF_HEADERS:
+        pass
+    return b"".join(parts)
+
+
+def _http_connection(client: WebClient, where: tuple[str, str]) -> http.client.HTTPConnection:
+    """An http.client connection (not yet open) to ``where`` with ``client``'s timeout
+    and TLS context."""
+    scheme, netloc = where
+    host = urlsplit(f"{scheme}://{netloc}")
+    if scheme == "https":
+        return http.client.HTTPSConnection(
+            host.hostname or "",
+            host.port,
+            timeout=client.timeout,
+            context=client.ssl or ssl.create_default_context(),
+        )
+    return http.client.HTTPConnection(host.hostname or "", host.port, timeout=client.timeout)
 
 
 def exchange(
@@ -200,25 +447,12 @@ def exchange(
     :class:`URLError` (retried by the client's handlers), a timeout waiting for the answer
     as it is: Slack may have made the call, so it is never retried blind."""
     connections: dict[tuple[str, str], http.client.HTTPConnection] = (
-        getattr(_local, "connections", None) or {}
+        getattr(_local, "sdk_connections", None) or {}
     )
-    _local.connections = connections
+    _local.sdk_connections = connections
     conn = connections.get(where)
     if conn is None:
-        scheme, netloc = where
-        host = urlsplit(f"{scheme}://{netloc}")
-        if scheme == "https":
-            conn = http.client.HTTPSConnection(
-                host.hostname or "",
-                host.port,
-                timeout=client.timeout,
-                context=client.ssl or ssl.create_default_context(),
-            )
-        else:
-            conn = http.client.HTTPConnection(
-                host.hostname or "", host.port, timeout=client.timeout
-            )
-        connections[where] = conn
+        conn = connections[where] = _http_connection(client, where)
     try:
         conn.request("POST", target, body=data, headers=headers)
     except (OSError, http.client.HTTPException) as err:
