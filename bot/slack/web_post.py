@@ -22,13 +22,15 @@ response (status, headers, parsed body) for an error answer, the connection erro
 answer as it is (Slack may have made the call: never retried blind, as urllib does).
 
 The exchange itself (:func:`_exchange`) is HTTP/1.1 as :mod:`http.client` speaks it: the
-connection is opened by :mod:`http.client` (TCP, TLS, timeout), the request has the same
-headers in the same order, and the answer is framed by the same rules (status line, ``100
-Continue`` skipped, ``Transfer-Encoding: chunked``, ``Content-Length``, read to the end when
-there is neither, ``Connection: close`` and HTTP/1.0 closing the connection) with the same
-limits and exceptions. What it leaves out is CPU: the request goes in one send (http.client
-sends the headers and the body apart), and the answer's header lines are split here, not
-parsed as an e-mail message through :mod:`email` (which took about half the CPU of a call).
+connection is opened by :mod:`http.client` (TCP, TLS, timeout) and the request has the same
+headers in the same order, in one send (http.client sends the headers and the body apart).
+The answer is read from the socket and framed by :mod:`httptools` (llhttp, the parser
+uvicorn uses): ``1xx`` interim answers skipped, ``Transfer-Encoding: chunked``,
+``Content-Length``, read to the close when there is neither, ``Connection: close`` and
+HTTP/1.0 closing the connection. http.client parses the header lines as an e-mail message
+through :mod:`email`, which took about half the CPU of a call. Where llhttp is stricter
+than http.client (an obsolete folded header line, bare LF line ends, a ``101`` answer) the
+answer is refused as http.client refuses one that is not HTTP: a :class:`URLError`.
 
 Used for clients with a token and no proxy (otherwise slack_sdk's own path is taken).
 """
@@ -39,12 +41,14 @@ import functools
 import http.client
 import json
 import re
+import socket
 import ssl
 import threading
-from typing import IO, Any
+from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlencode, urlsplit
 
+import httptools
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.request import HttpRequest
@@ -55,6 +59,10 @@ from slack_sdk.web.slack_response import SlackResponse
 
 _local = threading.local()
 _user_agent = get_user_agent()
+#: What httptools raises for an answer that is not HTTP as it reads it (as http.client's
+#: ``BadStatusLine``: a :class:`URLError`). A ``101 Switching Protocols`` answer to a POST
+#: is one.
+_BAD_ANSWER = (httptools.HttpParserError, httptools.HttpParserUpgrade)
 
 
 def usable(client: WebClient) -> bool:
@@ -185,31 +193,30 @@ def _parse(raw: bytes) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {"ok": False, "error": "unexpected_response"}
 
 
-#: As :mod:`http.client`: the longest status, header or chunk-size line, and the most
-#: header lines in an answer.
-_MAX_LINE = 65536
+#: As :mod:`http.client`: the most header lines in an answer; and its bound on their
+#: bytes (``_MAX_HEADERS`` lines of at most 64 KiB).
 _MAX_HEADERS = 100
+_MAX_HEAD = _MAX_HEADERS * 65536
+#: The most bytes one read from the socket takes.
+_RECEIVE = 65536
 #: As :mod:`http.client` checks a request's target, header names and header values.
 _BAD_TARGET = re.compile("[\x00-\x20\x7f]").search
 _HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*").fullmatch
 _BAD_HEADER_VALUE = re.compile(r"\n(?![ \t])|\r(?![ \t\n])").search
-_END_OF_HEADERS = (b"\r\n", b"\n", b"")
 
 
 class _Connection:
-    """A keep-alive connection of this thread: opened by :mod:`http.client` (TCP, TLS,
-    timeout), read through one buffered reader for all its answers."""
+    """A keep-alive connection of this thread, opened by :mod:`http.client` (TCP, TLS,
+    timeout); each answer is read from its socket."""
 
     def __init__(self, conn: http.client.HTTPConnection) -> None:
         conn.connect()
         assert conn.sock is not None
         self.http = conn
-        self.sock = conn.sock
-        self.reader: IO[bytes] = conn.sock.makefile("rb")
+        self.sock: socket.socket = conn.sock
         self.host = _host(conn)
 
     def close(self) -> None:
-        self.reader.close()
         self.http.close()
 
 
@@ -241,11 +248,11 @@ def _exchange(
         _drop(connections, where, conn)
         raise
     try:
-        status, answer_headers, body, will_close = _read_answer(conn.reader)
+        status, answer_headers, body, will_close = _read_answer(conn.sock)
     except TimeoutError:
         _drop(connections, where, conn)
         raise
-    except (OSError, http.client.HTTPException) as err:
+    except (OSError, http.client.HTTPException, *_BAD_ANSWER) as err:
         _drop(connections, where, conn)
         raise URLError(err) from err
     except BaseException:
@@ -301,122 +308,88 @@ def _drop(
         conn.close()
 
 
-def _read_answer(reader: IO[bytes]) -> tuple[int, dict[str, str], bytes, bool]:
-    """Status, headers (lower-case names), body, and whether the connection closes after
-    it, of the answer to a POST, read as :class:`http.client.HTTPResponse` reads it."""
-    while True:
-        version, status = _read_status(reader)
-        if status != http.client.CONTINUE:
-            break
-        while _line(reader, "header line") not in _END_OF_HEADERS:
-            pass
-    if version in ("HTTP/1.0", "HTTP/0.9"):
-        http11 = False
-    elif version.startswith("HTTP/1."):
-        http11 = True
-    else:
-        raise http.client.UnknownProtocol(version)
-    headers = _read_headers(reader)
-    connection = headers.get("connection", "").lower()
-    if http11:
-        will_close = "close" in connection
-    else:
-        will_close = not (
-            headers.get("keep-alive")
-            or "keep-alive" in connection
-            or "keep-alive" in headers.get("proxy-connection", "").lower()
-        )
-    chunked = headers.get("transfer-encoding", "").lower() == "chunked"
-    length = None
-    if not chunked and headers.get("content-length"):
-        try:
-            length = int(headers["content-length"])
-        except ValueError:
-            length = None
-        if length is not None and length < 0:
-            length = None
-    if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or 100 <= status < 200:
-        length = 0
-    if chunked:
-        body = _read_chunked(reader)
-    elif length is not None:
-        body = _read_exactly(reader, length)
-    else:
-        body, will_close = reader.read(), True
-    return status, headers, body, will_close
+class _Answer:
+    """The :mod:`httptools` callbacks that collect one answer: its status, headers (names
+    in lower case, latin-1 decoded; the last of a repeated one wins), body and whether the
+    connection stays open. A ``1xx`` interim answer (``100 Continue``) is skipped: the
+    parser goes on with the answer after it."""
 
+    __slots__ = ("body", "complete", "head_done", "headers", "keep_alive", "parser", "status")
 
-def _line(reader: IO[bytes], what: str) -> bytes:
-    line = reader.readline(_MAX_LINE + 1)
-    if len(line) > _MAX_LINE:
-        raise http.client.LineTooLong(what)
-    return line
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.body: list[bytes] = []
+        self.status = 0
+        self.head_done = False
+        self.complete = False
+        self.keep_alive = False
+        self.parser = httptools.HttpResponseParser(self)
 
+    def on_message_begin(self) -> None:
+        if self.complete:  # bytes after the answer: they stop the parser here
+            raise http.client.HTTPException("data after the answer")
 
-def _read_status(reader: IO[bytes]) -> tuple[str, int]:
-    line = str(_line(reader, "status line"), "iso-8859-1")
-    if not line:
-        raise http.client.RemoteDisconnected("Remote end closed connection without response")
-    parts = line.split(None, 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/"):
-        raise http.client.BadStatusLine(line)
-    try:
-        status = int(parts[1])
-    except ValueError:
-        raise http.client.BadStatusLine(line) from None
-    if not 100 <= status <= 999:
-        raise http.client.BadStatusLine(line)
-    return parts[0], status
-
-
-def _read_headers(reader: IO[bytes]) -> dict[str, str]:
-    """The header lines up to the empty line, as :mod:`email`'s compat32 policy reads
-    them for http.client: ``name: value``, the value without leading blanks, folded lines
-    appended with their line ends; a line that is none ends them (the rest is read
-    past)."""
-    headers: dict[str, str] = {}
-    name = None
-    ended = False
-    count = 0
-    while (raw := _line(reader, "header line")) not in _END_OF_HEADERS:
-        count += 1
-        if count > _MAX_HEADERS:
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if len(self.headers) >= _MAX_HEADERS:
             raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
-        if ended:
-            continue
-        line = raw.decode("iso-8859-1")
-        if line[0] in " \t" and name is not None:
-            headers[name] += line
-            continue
-        field, colon, value = line.partition(":")
-        if not colon:
-            ended = True
-            continue
-        name = field.lower()
-        headers[name] = value.lstrip(" \t")
-    return {name: value.rstrip("\r\n") for name, value in headers.items()}
+        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_headers_complete(self) -> None:
+        self.head_done = True
+
+    def on_body(self, body: bytes) -> None:
+        self.body.append(body)
+
+    def on_message_complete(self) -> None:
+        status = self.parser.get_status_code()
+        if status < 200:  # an interim answer: the answer follows it
+            self.headers, self.body, self.head_done = {}, [], False
+            return
+        self.status = status
+        self.keep_alive = self.parser.should_keep_alive()
+        self.complete = True
+
+    def ends_at_close(self) -> bool:
+        """True when the answer's body has neither a length nor chunks, so it ends where
+        the connection closes (llhttp waits for that end, which httptools cannot tell
+        it)."""
+        return (
+            self.head_done
+            and "content-length" not in self.headers
+            and "chunked" not in self.headers.get("transfer-encoding", "").lower()
+        )
 
 
-def _read_exactly(reader: IO[bytes], size: int) -> bytes:
-    data = reader.read(size)
-    if len(data) < size:
-        raise http.client.IncompleteRead(data, size - len(data))
-    return data
-
-
-def _read_chunked(reader: IO[bytes]) -> bytes:
-    """A chunked body, its trailer read past."""
-    parts = []
-    while True:
-        line = _line(reader, "chunk size")
-        size = int(line.split(b";", 1)[0], 16)  # a ValueError, as http.client raises it
-        if size == 0:
-            break
-        parts.append(_read_exactly(reader, size))
-        _read_exactly(reader, 2)  # the CRLF after the chunk
-    while _line(reader, "trailer line") not in _END_OF_HEADERS:
-        pass
-    return b"".join(parts)
+def _read_answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes, bool]:
+    """Status, headers (lower-case names), body, and whether the connection closes after
+    it, of the answer to a POST, read from ``sock`` and framed by :mod:`httptools`
+    (llhttp): ``Content-Length``, chunks, or the connection's close. An answer llhttp
+    refuses (not HTTP/1.x, obsolete folded header lines, bare LF line ends) raises
+    :class:`httptools.HttpParserError`; a connection closed before the answer's end
+    :class:`http.client.RemoteDisconnected` or :class:`http.client.IncompleteRead`."""
+    answer = _Answer()
+    feed = answer.parser.feed_data
+    received = 0
+    while not answer.complete:
+        data = sock.recv(_RECEIVE)
+        if not data:
+            if answer.ends_at_close():
+                return answer.parser.get_status_code(), answer.headers, b"".join(answer.body), True
+            if not received:
+                raise http.client.RemoteDisconnected(
+                    "Remote end closed connection without response"
+                )
+            raise http.client.IncompleteRead(b"".join(answer.body))
+        received += len(data)
+        try:
+            feed(data)
+        except _BAD_ANSWER:
+            if not answer.complete:
+                raise
+            answer.keep_alive = False  # more than the answer came: drop the connection
+        if not answer.head_done and received > _MAX_HEAD:
+            raise http.client.LineTooLong("header lines")
+    return answer.status, answer.headers, b"".join(answer.body), not answer.keep_alive
 
 
 def _http_connection(client: WebClient, where: tuple[str, str]) -> http.client.HTTPConnection:
