@@ -233,6 +233,10 @@ def test_continue_http_1_0_and_an_answer_read_to_its_close() -> None:
         b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{}",  # closed before its end
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n",  # no last chunk
         b"HTTP/1.1 200 O",  # closed in the status line
+        # more header lines than http.client takes
+        b"HTTP/1.1 200 OK\r\n"
+        + b"".join(b"X-%d: v\r\n" % n for n in range(101))
+        + b"Content-Length: 2\r\n\r\n{}",
         b"",  # closed without an answer
     ],
 )
