@@ -46,18 +46,25 @@ def _cpu() -> float:
 
 
 class _Inline(Executor):
-    """Runs ``map`` in the calling thread (so cProfile sees the fan-out)."""
+    """Runs what is submitted in the calling thread, in order, when the pool shuts down
+    (so cProfile sees the fan-out; the fan-out's senders take their work from a queue
+    that is full by then)."""
 
     def __init__(self, *_: Any, **__: Any) -> None:
-        pass
-
-    def map(self, fn: Any, *iterables: Any, timeout: Any = None, chunksize: int = 1) -> Any:
-        return iter([fn(*args) for args in zip(*iterables, strict=True)])
+        self._queued: list[tuple[Future[Any], Any, tuple[Any, ...], dict[str, Any]]] = []
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         future: Future[Any] = Future()
-        future.set_result(fn(*args, **kwargs))
+        self._queued.append((future, fn, args, kwargs))
         return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        queued, self._queued = self._queued, []
+        for future, fn, args, kwargs in queued:
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except Exception as exc:
+                future.set_exception(exc)
 
 
 def run(mode: str, managers: int, latency: tuple[int, int]) -> dict[str, float]:

@@ -18,9 +18,11 @@ from fakes.slack_api import DEFAULT_BOT_SCOPES
 from sqlalchemy import Engine
 
 from bot.clock import FixedClock
+from bot.slack.notifier import FANOUT_WORKERS, RoundStartPlan, SlackNotifier
 from bot.slack.pacing import Limits, Pacer
 from bot.slack.poster import (
     LandingBatch,
+    Planned,
     Posted,
     Poster,
     make_client,
@@ -511,3 +513,26 @@ def test_a_question_message_is_updated_once_per_key_and_a_lost_message_is_given_
     assert gone  # a message that is gone can never show it: not tried again
     assert shown == "Fråga 1 ✅"
     assert poster.store.status(WS, "question:1:a") == "sent"
+
+
+def test_a_fanout_sends_every_chain_on_its_threads_and_raises_the_first_failure() -> None:
+    chains = tuple((NewPost(f"round:1:thread:{n}", {}, f"U{n}"),) for n in range(40))
+    plan = RoundStartPlan(Planned("T1"), NewPost("round:1:announce", {}, "C1"), chains, "dm")
+    sent: list[str] = []
+    threads: set[str] = set()
+    written: list[bool] = []
+
+    def send(_planned: Planned, chain: tuple[NewPost, ...]) -> int:
+        threads.add(threading.current_thread().name)
+        if chain[0].key.endswith((":7", ":30")):
+            raise RuntimeError(chain[0].key)
+        time.sleep(0.001)
+        sent.append(chain[0].key)
+        return 1
+
+    notifier = SlackNotifier.__new__(SlackNotifier)  # only the fan-out's threads are used
+    with pytest.raises(RuntimeError, match=r"round:1:thread:7$"):
+        notifier._send_in_parallel(plan, send, lambda: written.append(True), FANOUT_WORKERS)
+    assert sorted(sent) == sorted(c[0].key for c in chains if not c[0].key.endswith((":7", ":30")))
+    assert written == [True]
+    assert 1 < len(threads) <= FANOUT_WORKERS

@@ -5,11 +5,13 @@ outbox and pacer handle them as before."""
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.error import URLError
 
 import pytest
 from fakes import FakeSlack
@@ -167,3 +169,90 @@ def test_chunked_answers_and_answers_that_are_not_json_are_read() -> None:
     assert posted["ts"] == "1.000100"
     assert failed.value.response.status_code == 502
     assert "non-JSON" in failed.value.response["error"]
+
+
+class _Captured:
+    """A socket that keeps what http.client sends."""
+
+    def __init__(self) -> None:
+        self.sent = b""
+
+    def sendall(self, data: bytes) -> None:
+        self.sent += data
+
+
+@pytest.mark.parametrize(
+    ("conn", "headers"),
+    [
+        (http.client.HTTPConnection("127.0.0.1", 8765), {"Content-Type": "application/json"}),
+        (
+            http.client.HTTPSConnection("slack.com"),
+            {"User-Agent": "x/1", "Authorization": "Bearer xoxb-1", "Content-Type": "a/b"},
+        ),
+        (http.client.HTTPSConnection("[::1]", 8443), {"Accept-Encoding": "gzip", "X-A": "b"}),
+    ],
+)
+def test_a_lean_request_is_the_bytes_http_client_sends(
+    conn: http.client.HTTPConnection, headers: dict[str, str]
+) -> None:
+    body = '{"text": "åäö"}'.encode()
+    captured = _Captured()
+    conn.sock = captured
+    conn.request("POST", "/api/chat.postMessage", body=body, headers=headers)
+    assert (
+        web_post._request(web_post._host(conn), "/api/chat.postMessage", headers, body)
+        == captured.sent
+    )
+    with pytest.raises(ValueError):
+        web_post._request("h", "/api/x", {"X-A": "b\r\nX-B: c"}, body)
+
+
+def test_continue_http_1_0_and_an_answer_read_to_its_close() -> None:
+    body = b'{"ok": true, "channel": "C1", "ts": "1.000200"}'
+    answer = (
+        b"HTTP/1.1 100 Continue\r\n\r\n"
+        b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nX-A: 1\r\nx-a:  2 \r\n\r\n" + body
+    )
+    with _scripted([answer]) as url:
+        client = make_client(url, TOKEN, retries=0)
+        posted = web_post.call(client, "chat.postMessage", _args("C1", "to the close"))
+        netloc = url.split("/")[2]
+        assert ("http", netloc) not in web_post._local.connections  # the server closed it
+    assert posted["ts"] == "1.000200"
+    assert posted.headers["x-a"] == "2 "  # the last of a repeated header, as http.client
+    assert posted.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # an obsolete folded header line: llhttp refuses it (http.client would join it)
+        b"HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\n{}",
+        b"SMTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",  # not HTTP
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{}",  # closed before its end
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n",  # no last chunk
+        b"HTTP/1.1 200 O",  # closed in the status line
+        # more header lines than http.client takes
+        b"HTTP/1.1 200 OK\r\n"
+        + b"".join(b"X-%d: v\r\n" % n for n in range(101))
+        + b"Content-Length: 2\r\n\r\n{}",
+        b"",  # closed without an answer
+    ],
+)
+def test_an_answer_that_is_not_http_or_ends_early_is_a_connection_error(answer: bytes) -> None:
+    with _scripted([answer]) as url:
+        client = make_client(url, TOKEN, retries=0)
+        with pytest.raises(URLError):
+            web_post.call(client, "chat.postMessage", _args("C1", "bad answer"))
+        assert ("http", url.split("/")[2]) not in web_post._local.connections  # dropped
+
+
+def test_bytes_after_the_answer_drop_the_connection() -> None:
+    body = b'{"ok": true, "channel": "C1", "ts": "1.000300"}'
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%sHTTP/1.1 200" % (len(body), body)
+    with _scripted([answer]) as url:
+        client = make_client(url, TOKEN, retries=0)
+        posted = web_post.call(client, "chat.postMessage", _args("C1", "and more"))
+        assert ("http", url.split("/")[2]) not in web_post._local.connections
+    assert posted["ts"] == "1.000300"
