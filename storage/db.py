@@ -12,7 +12,22 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CursorResult, Engine, Executable, Table, create_engine, event, inspect, text
+from sqlalchemy import (
+    JSON,
+    CursorResult,
+    Engine,
+    Executable,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    column,
+    create_engine,
+    event,
+    func,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -156,6 +171,17 @@ def core_execute(
             raise
         session.rollback()
         return session.connection().execute(stmt, params)
+
+
+def json_rows(parameter: str, name: str, **columns: Any) -> Any:
+    """The rows of the JSON array bound as ``parameter`` (text), read by PostgreSQL's
+    ``json_to_recordset`` as the table ``name`` with ``columns`` (name → SQLAlchemy type):
+    one statement text and one parameter, encoded in C, for any number of rows."""
+    return (
+        func.json_to_recordset(cast(bindparam(parameter, type_=Text), JSON))
+        .table_valued(*(column(key, type_) for key, type_ in columns.items()))
+        .render_derived(name=name, with_types=True)
+    )
 
 
 def conflict_insert(dialect: str) -> Any:

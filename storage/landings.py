@@ -12,15 +12,11 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Integer,
     String,
     Table,
-    Text,
     any_,
     bindparam,
-    cast,
-    column,
     func,
     literal,
     select,
@@ -30,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.db import core_execute, table_of
+from storage.db import core_execute, json_rows, table_of
 from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
 from storage.outbox import Landed, mark_sent, sent_parameters, sent_statement_pg
@@ -274,16 +270,14 @@ def _add_messages_json() -> Any:
     after no column of the tables they update: SQLAlchemy would add such a parameter to
     an UPDATE's SET clause.)"""
     table = table_of(QuestionMessage)
-    rows = (
-        func.json_to_recordset(cast(bindparam("new_messages", type_=Text), JSON))
-        .table_valued(
-            column("participation_id", Integer),
-            column("question_key", String),
-            column("platform", String),
-            column("conversation", String),
-            column("message_ts", String),
-        )
-        .render_derived(name="shown_rows", with_types=True)
+    rows = json_rows(
+        "new_messages",
+        "shown_rows",
+        participation_id=Integer,
+        question_key=String,
+        platform=String,
+        conversation=String,
+        message_ts=String,
     )
     columns = {
         "workspace_id": bindparam("w", type_=String),

@@ -20,12 +20,8 @@ from sqlalchemy import (
     JSON,
     Integer,
     String,
-    Text,
     and_,
     bindparam,
-    cast,
-    column,
-    func,
     literal,
     or_,
     select,
@@ -34,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.domain.posts import NewPost as NewPost  # re-exported: what the outbox stores
-from storage.db import conflict_insert, core_execute, table_of
+from storage.db import conflict_insert, core_execute, json_rows, table_of
 from storage.models import ProcessedMessage
 from storage.models_outbox import (
     POST_DEAD,
@@ -406,11 +402,7 @@ def sent_statement_pg() -> Any:
     parameters psycopg dumped every element in Python. Built once, at its first use (a
     command on SQLite loads no PostgreSQL dialect)."""
     table = table_of(ChatPost)
-    landed = (
-        func.json_to_recordset(cast(bindparam("landed", type_=Text), JSON))
-        .table_valued(column("post_key", String), column("channel", String), column("ts", String))
-        .render_derived(name="landed", with_types=True)
-    )
+    landed = json_rows("landed", "landed", post_key=String, channel=String, ts=String)
     return (
         update(table)
         .where(table.c.workspace_id == bindparam("w"), table.c.post_key == landed.c.post_key)
@@ -532,16 +524,14 @@ def _pending_from_json() -> Any:
     from sqlalchemy.dialects import postgresql
 
     table = table_of(ChatPost)
-    rows = (
-        func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
-        .table_valued(
-            column("post_key", String),
-            column("round_id", Integer),
-            column("participation_id", Integer),
-            column("payload", JSON),
-            column("channel", String),
-        )
-        .render_derived(name="new_posts", with_types=True)
+    rows = json_rows(
+        "rows",
+        "new_posts",
+        post_key=String,
+        round_id=Integer,
+        participation_id=Integer,
+        payload=JSON,
+        channel=String,
     )
     columns = {
         "workspace_id": bindparam("workspace", type_=String),
