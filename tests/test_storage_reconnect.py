@@ -4,6 +4,7 @@ first statement retried transparently; later statements are not retried."""
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import pytest
@@ -36,6 +37,17 @@ def _terminate_pooled_backends(db: Engine) -> int:
     with admin.begin() as conn:
         for pid in pids:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    # pg_terminate_backend only signals: wait until the backends are gone, or a statement
+    # could still run on one and leave it dying in the pool for a later test.
+    for _ in range(500):
+        with admin.connect() as conn:
+            alive = conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                {"pids": pids},
+            ).scalar_one()
+        if not alive:
+            break
+        time.sleep(0.01)
     admin.dispose()
     return len(pids)
 
