@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +22,15 @@ from storage.db import make_engine, make_session_factory
 from storage.models import Unit
 
 PG_URL = os.environ.get("DIALOGBOT_TEST_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool_afterwards(db: Engine) -> Iterator[None]:
+    """After each test, the pool starts anew: SQLAlchemy recycles only connections older
+    than the last one found dead, so a terminated one could outlive the test and break the
+    next test's setup."""
+    yield
+    db.dispose()
 
 
 def _terminate_pooled_backends(db: Engine) -> int:
