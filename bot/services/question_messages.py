@@ -110,9 +110,12 @@ class QuestionMessages:
         they were last updated (none once the round is closed). ``current``, the prompt
         just shown, spares the work when only its own messages exist; ``current_prompt``
         (the answering use case of that name) renders a question shown again."""
-        changes = self.kernel.read(
-            workspace, lambda repo: self._changes(repo, participation_id, platform, current)
-        )
+
+        def work(repo: Repository) -> list[QuestionMessageChange]:
+            found = repo.question_messages.shown_by(participation_id, platform)
+            return self._changes(repo, participation_id, platform, current, found)
+
+        changes = self.kernel.read(workspace, work)
         return self.with_prompts(workspace, participation_id, changes, current_prompt)
 
     def changes_in(
@@ -127,10 +130,7 @@ class QuestionMessages:
         (:meth:`storage.question_messages.QuestionMessageRepository.shown_by`), without
         the prompt of a question shown again: pass the result through
         :meth:`with_prompts`."""
-        quick = self._changes_without_orm(repo, participation_id, platform, None, found)
-        if quick is not None:
-            return quick
-        return self._changes_orm(repo, participation_id, platform, None)
+        return self._changes(repo, participation_id, platform, None, found)
 
     def with_prompts(
         self,
@@ -156,25 +156,21 @@ class QuestionMessages:
         participation_id: int,
         platform: str,
         current: QuestionPrompt | None,
+        found: MessagesShown | None,
     ) -> list[QuestionMessageChange]:
-        quick = self._changes_without_orm(repo, participation_id, platform, current)
+        """The changes from the messages ``found``
+        (:meth:`storage.question_messages.QuestionMessageRepository.shown_by`), through the
+        ORM only when the participant may be on an activity follow-up."""
+        quick = self._changes_without_orm(repo, current, found)
         if quick is not None:
             return quick
         return self._changes_orm(repo, participation_id, platform, current)
 
     def _changes_without_orm(
-        self,
-        repo: Repository,
-        participation_id: int,
-        platform: str,
-        current: QuestionPrompt | None,
-        found: MessagesShown | Literal[False] | None = False,
+        self, repo: Repository, current: QuestionPrompt | None, found: MessagesShown | None
     ) -> list[QuestionMessageChange] | None:
-        """:meth:`_changes_orm` from one Core statement (or what it ``found``, read
-        already); None when the participant may be on an activity follow-up (that needs
-        the ORM path)."""
-        if found is False:
-            found = repo.question_messages.shown_by(participation_id, platform)
+        """:meth:`_changes_orm` from the messages ``found`` (one Core statement); None when
+        the participant may be on an activity follow-up (that needs the ORM path)."""
         if found is None or found.round_status != "open":
             return []
         rows = found.messages
