@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from slack_bolt import BoltContext
 
 from bot.slack.context import SlackContext, provide, slack_context
 from bot.slack.listeners import absence, actions, choose, commands, events, installs, start, views
@@ -24,11 +25,11 @@ def test_the_listeners_are_importable() -> None:
 
 
 def test_the_context_reaches_listeners_through_bolt_context() -> None:
-    context: dict[str, object] = {}
+    context = BoltContext()
     with pytest.raises(RuntimeError):
         slack_context(context)
     ctx = SlackContext.__new__(SlackContext)  # the fields do not matter here
     called: list[bool] = []
-    provide(ctx)(context, lambda: called.append(True))
+    provide(ctx).handler({}, context, lambda: called.append(True))
     assert called == [True]
     assert slack_context(context) is ctx

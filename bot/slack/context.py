@@ -10,8 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import BoltContext, BoltRequest, BoltResponse
-from slack_bolt.middleware import Middleware
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
@@ -19,6 +18,7 @@ from bot.domain.errors import DialogError
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.services.container import Services
+from bot.slack.middleware import Next, RequestMiddleware
 from bot.slack.notifier import SlackNotifier
 from bot.slack.poster import Poster
 from storage.outbox import OutboxStore
@@ -55,31 +55,15 @@ CONTEXT_KEY = "dialogbot"
 INSTALLATIONS_KEY = "dialogbot_installation_store"
 
 
-class ContextProvider(Middleware):
-    """The global middleware that puts the :class:`SlackContext` (and the installation
-    store) in every request's context; also callable as ``provider(context, next)``."""
+def provide(ctx: SlackContext, installations: InstallationStore | None = None) -> RequestMiddleware:
+    """A Bolt middleware that hands ``ctx`` (and the installation store) to every listener."""
 
-    def __init__(self, ctx: SlackContext, installations: InstallationStore | None) -> None:
-        self.ctx = ctx
-        self.installations = installations
-
-    def __call__(self, context: BoltContext | dict[str, Any], next: Callable[[], object]) -> None:
-        """Hand the context over, go on."""
-        context[CONTEXT_KEY] = self.ctx
-        context[INSTALLATIONS_KEY] = self.installations
+    def provide_context(_body: dict[str, Any], context: BoltContext, next: Next) -> None:
+        context[CONTEXT_KEY] = ctx
+        context[INSTALLATIONS_KEY] = installations
         next()
 
-    def process(
-        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        """As a Bolt middleware: called with the request directly, no keyword injection."""
-        self(req.context, next)
-        return None
-
-
-def provide(ctx: SlackContext, installations: InstallationStore | None = None) -> ContextProvider:
-    """A Bolt middleware that hands ``ctx`` (and the installation store) to every listener."""
-    return ContextProvider(ctx, installations)
+    return RequestMiddleware(provide_context)
 
 
 def slack_context(context: BoltContext | dict[str, Any]) -> SlackContext:

@@ -8,7 +8,10 @@ from typing import Any
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-Handler = Callable[[dict[str, Any], BoltContext, Callable[[], object]], None]
+Next = Callable[[], object]
+"""Bolt's ``next``: runs the rest of the chain."""
+
+Handler = Callable[[dict[str, Any], BoltContext, Next], None]
 """A global middleware's work: the request's parsed body, its Bolt context and ``next``."""
 
 

@@ -6,7 +6,6 @@ and after the ack — can be traced back to the incoming event."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -21,7 +20,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot import logs, metrics
-from bot.slack.middleware import RequestMiddleware
+from bot.slack.middleware import Next, RequestMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def _team(body: dict[str, Any]) -> str | None:
     return str(team) if team else None
 
 
-def log_context(body: dict[str, Any], context: BoltContext, next: Callable[[], object]) -> None:
+def log_context(body: dict[str, Any], context: BoltContext, next: Next) -> None:
     """Start the request's log context, log its arrival, go on."""
     logs.clear()
     kind = kind_of(body)

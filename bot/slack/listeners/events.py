@@ -20,7 +20,6 @@ before planning its posts still gets them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -29,16 +28,14 @@ from slack_sdk import WebClient
 from bot.slack import home, inbound, operations
 from bot.slack.context import slack_context
 from bot.slack.conversation import Conversation
-from bot.slack.middleware import RequestMiddleware
+from bot.slack.middleware import Next, RequestMiddleware
 
 log = logging.getLogger(__name__)
 
 STEP = "dialog_step"
 
 
-def store_before_ack(
-    body: dict[str, Any], context: BoltContext, next: Callable[[], object]
-) -> None:
+def store_before_ack(body: dict[str, Any], context: BoltContext, next: Next) -> None:
     ctx = slack_context(context)
     event = body.get("event") or {}
     if body.get("type") == "event_callback" and event.get("type") == "message":
