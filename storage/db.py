@@ -7,10 +7,10 @@ overrides it, e.g. ``postgresql://user@host/dbname`` (served through psycopg 3).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -38,6 +38,7 @@ from bot.domain.errors import DialogError
 if TYPE_CHECKING:  # Alembic is imported only to migrate (it takes longer than the rest).
     from alembic.config import Config
 
+T = TypeVar("T")
 DEFAULT_URL = "sqlite:///dialogbot.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -144,15 +145,21 @@ class RetryingSession(Session):
     connection and the caller sees the error)."""
 
     def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
-        if self.in_transaction() or self.new or self.dirty or self.deleted:
-            return super()._execute_internal(*args, **kwargs)
-        try:
-            return super()._execute_internal(*args, **kwargs)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-            self.rollback()
-            return super()._execute_internal(*args, **kwargs)
+        first = not (self.in_transaction() or self.new or self.dirty or self.deleted)
+        execute = super()._execute_internal
+        return _first_retried(self, first, lambda: execute(*args, **kwargs))
+
+
+def _first_retried(session: Session, first: bool, run: Callable[[], T]) -> T:
+    """``run()``; when it is a transaction's ``first`` statement and its pooled connection
+    turns out to be dead, rolled back and run once more on a new connection."""
+    try:
+        return run()
+    except DBAPIError as exc:
+        if not (first and exc.connection_invalidated):
+            raise
+        session.rollback()
+        return run()
 
 
 def core_execute(
@@ -164,13 +171,7 @@ def core_execute(
     overhead; like :class:`RetryingSession`, a transaction's first statement is retried
     once on a new connection when the pooled one turns out to be dead."""
     first = not session.in_transaction()
-    try:
-        return session.connection().execute(stmt, params)
-    except DBAPIError as exc:
-        if not (first and exc.connection_invalidated):
-            raise
-        session.rollback()
-        return session.connection().execute(stmt, params)
+    return _first_retried(session, first, lambda: session.connection().execute(stmt, params))
 
 
 def json_rows(parameter: str, name: str, **columns: Any) -> Any:
