@@ -35,20 +35,21 @@ def _fresh_pool_afterwards(db: Engine) -> Iterator[None]:
 
 def _terminate_pooled_backends(db: Engine) -> int:
     """Kill (server side) every connection the pool holds, as a restart or a cut would."""
-    pids = []
     pool: Any = db.pool
-    checked_in = list(pool._pool.queue)
-    for record in checked_in:
-        dbapi = record.dbapi_connection
-        if dbapi is not None:
-            pids.append(dbapi.info.backend_pid)
+    records = list(pool._pool.queue)
+    pids = [r.dbapi_connection.info.backend_pid for r in records if r.dbapi_connection]
+    _terminate(pids)
+    return len(pids)
+
+
+def _terminate(pids: list[int]) -> None:
+    """Kill the backends ``pids`` and wait until they are gone (``pg_terminate_backend``
+    only signals: a statement could still run on one and leave it dying in the pool)."""
     assert PG_URL is not None
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         for pid in pids:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    # pg_terminate_backend only signals: wait until the backends are gone, or a statement
-    # could still run on one and leave it dying in the pool for a later test.
     for _ in range(500):
         with admin.connect() as conn:
             alive = conn.execute(
@@ -59,7 +60,6 @@ def _terminate_pooled_backends(db: Engine) -> int:
             break
         time.sleep(0.01)
     admin.dispose()
-    return len(pids)
 
 
 def test_no_pre_ping_and_pool_covers_the_serving_threads(db: Engine) -> None:
@@ -89,11 +89,7 @@ def test_a_later_statement_is_not_retried(db: Engine, services: Services) -> Non
     with factory() as session:
         session.execute(select(Unit.id).limit(1)).all()
         pid = session.connection().connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
-        assert PG_URL is not None
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        admin.dispose()
+        _terminate([pid])
         with pytest.raises(DBAPIError):
             session.execute(select(Unit.id).limit(1)).all()
 
