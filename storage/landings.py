@@ -111,19 +111,20 @@ class LandingRepository:
         statement (data-modifying CTEs, the rows as JSON), on SQLite one per part."""
         read = read or {}
         platforms = set(read.values())
-        if self._dialect() != "postgresql" or len(platforms) > 1:
-            if self._dialect() == "postgresql":
-                self._record_pg(sent, shown, now, lazy, None)
-            else:
-                mark_sent(self.session, self.workspace_id, sent, now)
-                self._add_question_messages(shown, now)
-            messages = QuestionMessageRepository(self.session, self.workspace_id)
-            return {pid: messages.shown_by(pid, platform) for pid, platform in read.items()}
-        if not sent and not shown and not lazy and not read:
-            return {}
-        return self._record_pg(
-            sent, shown, now, lazy, (list(read), platforms.pop()) if read else None
-        )
+        postgres = self._dialect() == "postgresql"
+        if postgres and len(platforms) <= 1:
+            if not (sent or shown or lazy or read):
+                return {}
+            return self._record_pg(
+                sent, shown, now, lazy, (list(read), platforms.pop()) if read else None
+            )
+        if postgres:  # several platforms to read: recorded in one statement, read one by one
+            self._record_pg(sent, shown, now, lazy, None)
+        else:
+            mark_sent(self.session, self.workspace_id, sent, now)
+            self._add_question_messages(shown, now)
+        messages = QuestionMessageRepository(self.session, self.workspace_id)
+        return {pid: messages.shown_by(pid, platform) for pid, platform in read.items()}
 
     def _record_pg(
         self,
