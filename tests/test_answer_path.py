@@ -47,6 +47,16 @@ def _start(services: Services) -> int:
     return started.participants[0][0].participation_id
 
 
+def _started_with(
+    db: Engine, catalog: TemplateCatalog, clock: BumpingClock
+) -> tuple[Services, int]:
+    """Services reading ``clock``, the sample organisation, and a started round's first
+    participation."""
+    services = build_services(make_session_factory(db), catalog, clock)
+    load_sample_org(services)
+    return services, _start(services)
+
+
 def _rows(db: Engine, pid: int) -> dict[str, object]:
     with db.connect() as conn:
         p = conn.execute(
@@ -121,9 +131,7 @@ def test_a_concurrent_change_of_the_participation_is_retried(
     db: Engine, catalog: TemplateCatalog
 ) -> None:
     clock = BumpingClock(db, bumps=2)
-    services = build_services(make_session_factory(db), catalog, clock)
-    load_sample_org(services)
-    pid = _start(services)
+    services, pid = _started_with(db, catalog, clock)
     clock.pid = pid
     outcome = services.answering.reply(WS, pid, "Svar", "m1")
     assert outcome.kind == "answered" and clock.bumps == 0
@@ -168,9 +176,7 @@ def test_a_concurrent_delivery_of_the_same_message_becomes_a_duplicate(
     db: Engine, catalog: TemplateCatalog
 ) -> None:
     clock = ReplayingClock(db, bumps=1)
-    services = build_services(make_session_factory(db), catalog, clock)
-    load_sample_org(services)
-    pid = _start(services)
+    services, pid = _started_with(db, catalog, clock)
     clock.pid = pid
     outcome = services.answering.reply(WS, pid, "Svar", "m1")
     assert outcome.kind == "duplicate"
@@ -183,9 +189,7 @@ def test_an_activities_answer_retried_after_a_concurrent_change_stores_its_list_
     db: Engine, catalog: TemplateCatalog
 ) -> None:
     clock = BumpingClock(db, bumps=2)
-    services = build_services(make_session_factory(db), catalog, clock)
-    load_sample_org(services)
-    pid = _start(services)
+    services, pid = _started_with(db, catalog, clock)
     services.answering.reply(WS, pid, "Bra", "m1")
     services.answering.reply(WS, pid, "För att", "m2")
     clock.pid = pid
