@@ -21,7 +21,9 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    any_,
     bindparam,
+    func,
     literal,
     or_,
     select,
@@ -399,13 +401,22 @@ def sent_statement_pg() -> Any:
     number of posts (an executemany runs the statement once per post on the server, each
     with its own parse of parameters, ~0.1 ms per post in a fan-out's landing flush).
     One JSON document, encoded in C (:func:`sent_parameters`): as three ``text[]``
-    parameters psycopg dumped every element in Python. Built once, at its first use (a
-    command on SQLite loads no PostgreSQL dialect)."""
+    parameters psycopg dumped every element in Python. The keys are also matched as an
+    array (``post_key = ANY(ARRAY(SELECT …))``): the planner takes a JSON array for 100
+    rows and, against a table of a year's sent posts, would rather read all of them than
+    look 100 keys up (measured: 5–8 ms of PostgreSQL per answer at 15,000 posts, against
+    1.5–1.8). Built once, at its first use (a command on SQLite loads no PostgreSQL
+    dialect)."""
     table = table_of(ChatPost)
     landed = json_rows("landed", "landed", post_key=String, channel=String, ts=String)
+    keys = json_rows("landed", "keys", post_key=String)
     return (
         update(table)
-        .where(table.c.workspace_id == bindparam("w"), table.c.post_key == landed.c.post_key)
+        .where(
+            table.c.workspace_id == bindparam("w"),
+            table.c.post_key == landed.c.post_key,
+            table.c.post_key == any_(func.array(select(keys.c.post_key).scalar_subquery())),
+        )
         .values(
             status=POST_SENT,
             channel=landed.c.channel,
