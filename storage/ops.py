@@ -7,16 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import distinct, func, literal_column, select
+from sqlalchemy import distinct, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from storage.job_status import JOB_FAILED, JOB_PENDING, JOB_RUNNING
 from storage.models import Answer, Participation, Person, Round, Unit
-from storage.models_outbox import POST_FAILED, POST_PENDING, ChatPost
+from storage.models_outbox import LEASED, RETRYING, ChatPost
 from storage.models_schedule import ScheduledJob
-
-#: Outbox (``chat_posts``) statuses still owed to the platform: not sent, not given up.
-OUTBOX_PENDING = (POST_PENDING, POST_FAILED)
 
 
 @dataclass(frozen=True)
@@ -64,9 +61,7 @@ def outbox_stats(session: Session) -> OutboxStats:
     """Depth and oldest post of the outbox (``chat_posts``): rows pending or failed (to be
     tried again), not those sent or given up (``dead``)."""
     depth, oldest = session.execute(
-        select(func.count(), func.min(ChatPost.created_at)).where(
-            ChatPost.status.in_(OUTBOX_PENDING)
-        )
+        select(func.count(), func.min(ChatPost.created_at)).where(or_(LEASED, RETRYING))
     ).one()
     if isinstance(oldest, str):
         oldest = datetime.fromisoformat(oldest)

@@ -18,7 +18,9 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Integer,
+    Select,
     String,
     and_,
     any_,
@@ -35,10 +37,12 @@ from bot.domain.posts import NewPost as NewPost  # re-exported: what the outbox 
 from storage.db import conflict_insert, core_execute, json_rows, table_of
 from storage.models import ProcessedMessage
 from storage.models_outbox import (
+    LEASED,
     POST_DEAD,
     POST_FAILED,
     POST_PENDING,
     POST_SENT,
+    RETRYING,
     ChatPost,
 )
 
@@ -238,20 +242,9 @@ class OutboxStore:
         skip each other's rows (``FOR UPDATE SKIP LOCKED``)."""
         now = self.clock.now()
         until = now + self.lease
-        due = and_(
-            ChatPost.platform == self.platform,
-            or_(
-                and_(ChatPost.status == POST_PENDING, ChatPost.claimed_until < now),
-                and_(ChatPost.status == POST_FAILED, ChatPost.next_attempt_at <= now),
-            ),
-        )
+        due = _due(self.platform, now)
         with self.session_factory() as session:
-            query = (
-                select(ChatPost.id, ChatPost.status, ChatPost.claimed_until)
-                .where(due)
-                .order_by(ChatPost.id)
-                .limit(limit)
-            )
+            query = due_rows(self.platform, now, limit)
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             # The lease each row is taken from (the update below replaces it): its end
@@ -391,6 +384,28 @@ def _sent_statement() -> Any:
             claimed_until=None,
             next_attempt_at=None,
         )
+    )
+
+
+def _due(platform: str, now: datetime) -> ColumnElement[bool]:
+    """Rows of ``platform`` nobody is sending at ``now``: ``pending`` whose lease ran out,
+    ``failed`` whose next attempt is due (each found in its partial index)."""
+    return and_(
+        ChatPost.platform == platform,
+        or_(
+            and_(LEASED, ChatPost.claimed_until < now),
+            and_(RETRYING, ChatPost.next_attempt_at <= now),
+        ),
+    )
+
+
+def due_rows(platform: str, now: datetime, limit: int) -> Select[int, str, datetime | None]:
+    """The first ``limit`` due rows (:func:`_due`) with their status and lease."""
+    return (
+        select(ChatPost.id, ChatPost.status, ChatPost.claimed_until)
+        .where(_due(platform, now))
+        .order_by(ChatPost.id)
+        .limit(limit)
     )
 
 

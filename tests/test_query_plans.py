@@ -8,13 +8,14 @@ plan in the connection's prepared statement while the table grows (migration 001
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from storage.landings import _record_and_read_pg, _record_pg, _shown_after_update_pg
-from storage.outbox import _SENT, sent_statement_pg
+from storage.outbox import _SENT, due_rows, sent_statement_pg
 from storage.question_messages import _SHOWN_BY, SET_SHOWN
 
 #: One landed post, as :func:`storage.outbox.sent_parameters` passes it.
@@ -54,29 +55,29 @@ def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
         (
             _SENT,
             {"w": "T1", "k": "post", "c": "D1", "t": "1.2", "now": None},
-            "uq_chat_posts_workspace_id_post_key",
+            "uq_chat_posts_post_key_workspace_id",
         ),
         (
             sent_statement_pg(),
             {"w": "T1", "landed": _LANDED, "now": None},
-            "uq_chat_posts_workspace_id_post_key",
+            "uq_chat_posts_post_key_workspace_id",
         ),
         (
             _record_pg(True),
             {"w": "T1", "landed": _LANDED, "new_messages": "[]", "now": None},
-            "uq_chat_posts_workspace_id_post_key",
+            "uq_chat_posts_post_key_workspace_id",
         ),
         (
             _record_and_read_pg(True),
             _READ,
-            "uq_chat_posts_workspace_id_post_key",
+            "uq_chat_posts_post_key_workspace_id",
         ),
         (_record_and_read_pg(True), _READ, "ix_question_messages_participation_id"),
         (_record_and_read_pg(True), _READ, "pk_participations"),
         (
             _shown_after_update_pg(),
             {"w": "T1", "landed": _LANDED, "now": None, "message": 7, "state": "answered"},
-            "uq_chat_posts_workspace_id_post_key",
+            "uq_chat_posts_post_key_workspace_id",
         ),
         (
             _shown_after_update_pg(),
@@ -92,6 +93,17 @@ def test_lookups_on_the_answer_path_use_their_own_index(
         pytest.skip("query plans are PostgreSQL's")
     plan = _plan(db, stmt, params)
     assert index in plan, plan
+    if index.startswith("uq_chat_posts"):
+        assert "post_key" in _index_cond(plan, index), plan
+
+
+def _index_cond(plan: str, index: str) -> str:
+    """The ``Index Cond`` of the (bitmap) scan of ``index`` in ``plan`` (empty if none)."""
+    lines = plan.splitlines()
+    for i, line in enumerate(lines):
+        if f"using {index} " in line or f"Scan on {index} " in line:
+            return next((x for x in lines[i + 1 : i + 3] if "Index Cond" in x), "")
+    return ""
 
 
 @pytest.mark.parametrize(
@@ -122,4 +134,33 @@ def test_a_landing_finds_its_posts_by_key_in_a_year_of_sent_posts(db: Engine, st
         plan = "\n".join(row[0] for row in rows)
         conn.rollback()
     assert "Seq Scan on chat_posts" not in plan, plan
-    assert "uq_chat_posts_workspace_id_post_key" in plan, plan
+    assert "post_key" in _index_cond(plan, "uq_chat_posts_post_key_workspace_id"), plan
+
+
+def test_the_resender_finds_due_posts_among_a_year_of_sent_posts(db: Engine) -> None:
+    """The resender's look for posts nobody is sending reads the partial indexes of
+    ``pending`` and ``failed`` rows, not the year of sent posts beside them, even in a
+    generic plan (a prepared statement's plan is kept for the life of the connection)."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    now = datetime(2027, 5, 3, 7, 0, tzinfo=UTC)
+    with db.connect() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO chat_posts (workspace_id, platform, post_key, status, attempts,"
+            " created_at, channel, ts, claimed_until, next_attempt_at)"
+            " SELECT 'T1', 'slack', 'post' || g,"
+            " CASE WHEN mod(g, 5000) = 0 THEN 'pending' WHEN mod(g, 7000) = 0 THEN 'failed'"
+            " ELSE 'sent' END, 1, %(now)s, 'D1', '1.' || g,"
+            " CASE WHEN mod(g, 5000) = 0 THEN %(now)s END, CASE WHEN mod(g, 7000) = 0 THEN %(now)s END"
+            " FROM generate_series(1, 20000) AS g",
+            {"now": now},
+        )
+        conn.exec_driver_sql("ANALYZE chat_posts")
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+        compiled = due_rows("slack", now, 50).compile(dialect=conn.dialect)
+        rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)
+        plan = "\n".join(row[0] for row in rows)
+        conn.rollback()
+    assert "Seq Scan on chat_posts" not in plan, plan
+    assert "ix_chat_posts_lease" in plan, plan
+    assert "ix_chat_posts_due" in plan, plan
