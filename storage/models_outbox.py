@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Index, Integer, String, UniqueConstraint, literal_column
+from sqlalchemy import JSON, ColumnElement, Integer, String, UniqueConstraint, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import REF_LEN, WORKSPACE_LEN, Base
@@ -65,21 +65,9 @@ LEASED = _status_is(POST_PENDING)
 RETRYING = _status_is(POST_FAILED)
 
 
-def _partial(name: str, *columns: Any, where: ColumnElement[bool]) -> Index:
-    return Index(name, *columns, postgresql_where=where, sqlite_where=where)
-
-
-# Each index holds only the rows its lookup looks for: the update of a delivered post to
-# "sent" adds entries to three indexes, not six, and the bulk of the table (sent posts)
-# stays out of the resender's indexes (migration 0019).
-_partial("ix_chat_posts_due", ChatPost.next_attempt_at, where=RETRYING)
-_partial("ix_chat_posts_lease", ChatPost.claimed_until, where=LEASED)
-# Selective columns first: an index leading with workspace_id (one value per install)
-# could be picked for a lookup by post key without statistics (0018).
-_partial(
-    "ix_chat_posts_landed",
-    ChatPost.channel,
-    ChatPost.ts,
-    ChatPost.workspace_id,
-    where=ChatPost.ts.is_not(None),
-)
+# The outbox's other indexes are partial (migration 0019 creates them; no model declares
+# them, as their conditions would load every dialect's module): ``ix_chat_posts_lease``
+# (claimed_until) holds LEASED rows, ``ix_chat_posts_due`` (next_attempt_at) RETRYING
+# ones, ``ix_chat_posts_landed`` (channel, ts, workspace_id) posts with a ``ts``. The
+# update of a delivered post to "sent" adds entries to three indexes instead of six, and
+# the bulk of the table (sent posts) stays out of the resender's indexes.
