@@ -55,7 +55,8 @@ class ChatPost(Base):
 
 def _status_is(status: str) -> ColumnElement[bool]:
     """``status = '<status>'`` with the value written into the SQL, so the planner can match
-    a query to a partial index below in any plan it keeps for a prepared statement."""
+    a query to the partial indexes of migration 0019 (below) in any plan it keeps for a
+    prepared statement (a bound value is unknown to a generic plan)."""
     return ChatPost.status == literal_column(f"'{status}'")
 
 
@@ -65,9 +66,10 @@ LEASED = _status_is(POST_PENDING)
 RETRYING = _status_is(POST_FAILED)
 
 
-# The outbox's other indexes are partial (migration 0019 creates them; no model declares
-# them, as their conditions would load every dialect's module): ``ix_chat_posts_lease``
-# (claimed_until) holds LEASED rows, ``ix_chat_posts_due`` (next_attempt_at) RETRYING
-# ones, ``ix_chat_posts_landed`` (channel, ts, workspace_id) posts with a ``ts``. The
-# update of a delivered post to "sent" adds entries to three indexes instead of six, and
-# the bulk of the table (sent posts) stays out of the resender's indexes.
+# The outbox's other indexes are partial. Migration 0019 creates them; the model does not
+# declare them, since a condition for PostgreSQL would load its dialect on SQLite too.
+# ``ix_chat_posts_lease`` (claimed_until) holds LEASED rows, ``ix_chat_posts_due``
+# (next_attempt_at) RETRYING ones, ``ix_chat_posts_landed`` (channel, ts, workspace_id)
+# posts with a ``ts``. The update of a delivered post to "sent" adds entries to three
+# indexes instead of six, and the bulk of the table (sent posts) stays out of the
+# resender's indexes.

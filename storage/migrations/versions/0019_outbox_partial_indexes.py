@@ -39,9 +39,8 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             op.f("uq_chat_posts_post_key_workspace_id"), ["post_key", "workspace_id"]
         )
-    for name in ("ix_chat_posts_due", "ix_chat_posts_lease", "ix_chat_posts_round"):
-        op.drop_index(name, table_name="chat_posts")
-    op.drop_index("ix_chat_posts_landed", table_name="chat_posts")
+    for name in ("due", "lease", "round", "landed"):
+        op.drop_index(f"ix_chat_posts_{name}", table_name="chat_posts")
     op.create_index(
         "ix_chat_posts_due",
         "chat_posts",
@@ -66,8 +65,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("ix_chat_posts_due", "ix_chat_posts_lease", "ix_chat_posts_landed"):
-        op.drop_index(name, table_name="chat_posts")
+    for name in ("due", "lease", "landed"):
+        op.drop_index(f"ix_chat_posts_{name}", table_name="chat_posts")
     op.create_index("ix_chat_posts_due", "chat_posts", ["status", "next_attempt_at"])
     op.create_index("ix_chat_posts_lease", "chat_posts", ["status", "claimed_until"])
     op.create_index("ix_chat_posts_round", "chat_posts", ["round_id", "workspace_id"])
