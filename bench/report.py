@@ -495,6 +495,7 @@ def _drill(name: str, r: dict[str, Any] | None) -> str:
         "post_keys_sent",
         "doubled_posts",
         "posts_not_sent",
+        "given_up_by_design",
         "reactions_missing",
         "delivery_statuses",
         "jobs",
