@@ -55,6 +55,13 @@ class QuestionMessageRepository:
         )
         return self.session.scalars(stmt).first() is not None
 
+    def participation_of(self, message_id: int) -> int | None:
+        """The participation whose question the message ``message_id`` shows."""
+        stmt = select(QuestionMessage.participation_id).where(
+            QuestionMessage.workspace_id == self.workspace_id, QuestionMessage.id == message_id
+        )
+        return self.session.scalars(stmt).first()
+
     def of_participation(
         self, participation_id: int, platform: str
     ) -> tuple[Participation | None, list[QuestionMessage]]:

@@ -5,6 +5,7 @@ Signed requests in, the fake Web API (checked against Slack's spec) out."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from fakes import FakeSlack, RecordedCall
@@ -17,9 +18,11 @@ from fakes.signing import (
 )
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, TOKEN, SlackHarness, button_value, texts
 
+from bot.clock import FixedClock
+from bot.slack.app import build_context
 from bot.slack.blocks import (
     ACTION_CONFIRM_ACTIVITIES,
     ACTION_FINISH,
@@ -27,6 +30,9 @@ from bot.slack.blocks import (
     ACTION_SKIP,
     HOME_CLOSE,
 )
+from bot.slack.poster import make_client
+from bot.wiring import Runtime
+from storage.models_outbox import ChatPost
 from storage.models_question_messages import QuestionMessage
 
 START = 'start avstamning enheter:"Hemtjänst Norr" kanal:<#C0LEDNING|ledning>'
@@ -383,3 +389,36 @@ def test_a_later_answer_updates_the_answered_question_once_in_two_transactions_a
     assert "Svar två" in "\n".join(texts([update]))
     assert [c for c in slack.fake.calls("chat.update") if not c.ok] == []
     assert after_answer == 3
+
+
+def test_an_update_cut_off_by_a_crash_is_made_again_by_the_resender(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    """An update's claim keeps no content (the message may show an answer), so the
+    resender cannot send it again as it was: it refreshes the participant's question
+    messages from the database instead, so the message says the question was answered
+    even when nothing else refreshes it (after a round's last answer)."""
+    slack.command(START)
+    thread = slack.thread_of(ANNA)
+    first = _questions(slack, thread)[0]
+    slack.fake.fail_next("chat.update", 503, times=20)
+    slack.say(ANNA, "Svar ett", thread)
+    assert _updates_of(slack, first) == []
+    slack.fake.clear_faults()
+    # As if the process had died between the update's claim and its call: the claim is
+    # left pending under a lease that then runs out.
+    with slack.db.begin() as conn:
+        conn.execute(
+            update(ChatPost)
+            .where(ChatPost.post_key.startswith("question:"))
+            .values(status="pending", claimed_until=clock.now())
+        )
+    clock.advance(timedelta(seconds=1))
+    client = make_client(slack.fake.base_url, TOKEN, retries=1, backoff=0.01)
+    resender = build_context(slack.config, Runtime(slack.db, slack.services), client)
+    resender.poster.resend_due(resender.clients)
+    [made] = _updates_of(slack, first)
+    assert "Svar ett" in "\n".join(texts([made]))
+    assert not any(b["type"] == "actions" for b in made.arg_json("blocks"))
+    resender.poster.resend_due(resender.clients)
+    assert len(_updates_of(slack, first)) == 1

@@ -98,6 +98,13 @@ class QuestionMessages:
 
         self.kernel.transaction(workspace, work)
 
+    def participation_of(self, workspace: str, message_id: int) -> int | None:
+        """The participation whose question the recorded message ``message_id`` shows
+        (None once it is forgotten: the round closed anonymous, the person erased)."""
+        return self.kernel.read(
+            workspace, lambda repo: repo.question_messages.participation_of(message_id)
+        )
+
     def changed(
         self,
         workspace: str,

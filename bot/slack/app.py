@@ -14,6 +14,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.metrics import with_metrics
+from bot.slack import question_updates
 from bot.slack.config import BOT_SCOPES, SlackConfig
 from bot.slack.context import ClientProvider, SlackContext
 from bot.slack.edge import guarded_wsgi_app
@@ -72,14 +73,16 @@ def process_pacer(config: SlackConfig) -> Pacer | None:
 def build_context(config: SlackConfig, runtime: Runtime, client: WebClient) -> SlackContext:
     """The services listeners share."""
     store = OutboxStore(runtime.services.kernel.session_factory, runtime.services.kernel.clock)
+    poster = Poster(
+        store,
+        on_landed_many=landing_batch_hook(runtime.services),
+        pacer=process_pacer(config),
+        keep_alive=config.pacing is not None,
+    )
+    poster.on_update_given_up = question_updates.given_up_refresh(runtime.services, poster)
     return SlackContext(
         services=runtime.services,
-        poster=Poster(
-            store,
-            on_landed_many=landing_batch_hook(runtime.services),
-            pacer=process_pacer(config),
-            keep_alive=config.pacing is not None,
-        ),
+        poster=poster,
         store=store,
         tz=config.tz,
         clients=_client_provider(config, runtime, client),

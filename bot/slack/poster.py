@@ -369,6 +369,9 @@ class Poster:
     #: the batch's :attr:`LandingBatch.updates` (None for most). When None, the rows are
     #: only marked sent by :attr:`store`.
     on_landed_many: Callable[[str, list[LandedPost], Any], Mapping[int, Any]] | None = None
+    #: Called with the client, the workspace and the key of a ``chat.update`` the
+    #: resender gives up (its claim keeps no content): rebuilds it from the database.
+    on_update_given_up: Callable[[WebClient, str, str], None] | None = None
     #: Paces posts per channel and workspace (None: no pacing, 429s waited out in the
     #: client as before).
     pacer: Pacer | None = None
@@ -646,17 +649,20 @@ class Poster:
         seen: dict[tuple[str, str], list[dict[str, Any]]],
     ) -> int:
         """Send one row taken over by :meth:`resend_due`; 1 when it went out."""
-        if not due.payload.get("resend", True) and due.taken_over:
-            # Posted with resend=False (a private note, a thread opened by a reminder,
-            # which the next reminder opens again): not sent blind after a crash.
-            self.store.dead(due.workspace_id, due.key)
-            return 0
         try:
             client = clients(due.workspace_id)
         except LookupError as err:
             log.warning("no client for %s: %s", due.workspace_id, err)
             self.store.failed(due.workspace_id, due.key)
             metrics.post_done("failed")
+            return 0
+        if not due.payload.get("resend", True) and due.taken_over:
+            # Posted with resend=False (a private note, a thread opened by a reminder,
+            # which the next reminder opens again): not sent blind after a crash. An
+            # update is made again from what the database says the message must show.
+            self.store.dead(due.workspace_id, due.key)
+            if due.payload.get("method") == "chat.update" and self.on_update_given_up:
+                self.on_update_given_up(client, due.workspace_id, due.key)
             return 0
         payload = self._in_thread(due.workspace_id, due.payload, {})
         if payload is None:

@@ -4,7 +4,8 @@ message says what happened and keeps no buttons that no longer apply."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,6 +76,26 @@ def update_key(change: QuestionMessageChange) -> str:
     """The outbox key of the update that makes a message show ``change`` (once per
     message and state)."""
     return f"question:{change.message_id}:{change.token}"
+
+
+_UPDATE_KEY = re.compile(r"question:(\d+):")
+
+
+def given_up_refresh(services: Services, poster: Poster) -> Callable[[WebClient, str, str], None]:
+    """What the resender does with an update it gives up (its claim keeps no content, so
+    it cannot be sent again as it was): the participant's question messages are refreshed
+    from the database, so a message cut off by a crash shows what happened even when
+    nothing else refreshes it (after a round's last answer)."""
+
+    def rebuild(client: WebClient, workspace: str, key: str) -> None:
+        match = _UPDATE_KEY.match(key)
+        if match is None:
+            return
+        participation_id = services.question_messages.participation_of(workspace, int(match[1]))
+        if participation_id is not None:
+            refresh(services, poster, client, workspace, participation_id)
+
+    return rebuild
 
 
 @dataclass
