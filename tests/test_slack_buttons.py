@@ -422,3 +422,8 @@ def test_an_update_cut_off_by_a_crash_is_made_again_by_the_resender(
     assert not any(b["type"] == "actions" for b in made.arg_json("blocks"))
     resender.poster.resend_due(resender.clients)
     assert len(_updates_of(slack, first)) == 1
+    with slack.db.connect() as conn:
+        statuses = conn.scalars(
+            select(ChatPost.status).where(ChatPost.post_key.startswith("question:"))
+        ).all()
+    assert statuses == ["sent"]  # claimed again by the refresh, not left given up
