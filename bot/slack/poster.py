@@ -649,20 +649,24 @@ class Poster:
         seen: dict[tuple[str, str], list[dict[str, Any]]],
     ) -> int:
         """Send one row taken over by :meth:`resend_due`; 1 when it went out."""
-        try:
-            client = clients(due.workspace_id)
-        except LookupError as err:
-            log.warning("no client for %s: %s", due.workspace_id, err)
-            self.store.failed(due.workspace_id, due.key)
-            metrics.post_done("failed")
-            return 0
         if not due.payload.get("resend", True) and due.taken_over:
             # Posted with resend=False (a private note, a thread opened by a reminder,
             # which the next reminder opens again): not sent blind after a crash. An
             # update is made again from what the database says the message must show.
             self.store.dead(due.workspace_id, due.key)
             if due.payload.get("method") == "chat.update" and self.on_update_given_up:
+                try:
+                    client = clients(due.workspace_id)
+                except LookupError:  # uninstalled: nothing to update
+                    return 0
                 self.on_update_given_up(client, due.workspace_id, due.key)
+            return 0
+        try:
+            client = clients(due.workspace_id)
+        except LookupError as err:
+            log.warning("no client for %s: %s", due.workspace_id, err)
+            self.store.failed(due.workspace_id, due.key)
+            metrics.post_done("failed")
             return 0
         payload = self._in_thread(due.workspace_id, due.payload, {})
         if payload is None:
