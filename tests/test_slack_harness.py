@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 import time
 from urllib.parse import urlencode
 
@@ -20,7 +19,7 @@ from fakes.signing import (
     sign,
     slash_command_body,
 )
-from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness
+from support.slack import ANNA, CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness, serving
 
 # Tests of the HTTP edge --------------------------------------------------------------
 
@@ -67,10 +66,7 @@ def test_url_verification_handshake(slack: SlackHarness) -> None:
 
 def test_waitress_serves_the_app_over_real_http(slack: SlackHarness) -> None:
     server = waitress.server.create_server(slack.wsgi, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        port = server.socket.getsockname()[1]  # type: ignore[union-attr]
+    with serving(server) as port:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("GET", "/healthz")
         assert conn.getresponse().read() == b"ok\n"
@@ -94,6 +90,3 @@ def test_waitress_serves_the_app_over_real_http(slack: SlackHarness) -> None:
         forged.read()
         assert forged.status == 401
         conn.close()
-    finally:
-        server.close()
-        thread.join(timeout=5)

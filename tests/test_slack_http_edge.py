@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from fakes.signing import DEFAULT_TEAM_ID, FORM, JSON, sign, slash_command_body
-from support.slack import CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness
+from support.slack import CHANNEL, PROCESS_SUPPORT, SECRET, SlackHarness, serving
 from waitress.channel import HTTPChannel
 
 from bot.slack.edge import MAX_BODY_BYTES, create_server
@@ -249,13 +249,8 @@ def server(slack: SlackHarness) -> Iterator[int]:
     srv = create_server(slack.wsgi, host="127.0.0.1", port=0, threads=2)
     srv.channel_class = CountingChannel  # type: ignore[union-attr]
     CountingChannel.bytes_in = 0
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        yield srv.socket.getsockname()[1]  # type: ignore[union-attr]
-    finally:
-        srv.close()
-        thread.join(timeout=10)
+    with serving(srv) as port:
+        yield port
 
 
 def post_streamed(port: int, head: bytes, pieces: Iterator[bytes]) -> tuple[int, int]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -354,3 +356,27 @@ def start_form_values(
         "delivery": {"value": {"type": "radio_buttons", "selected_option": {"value": delivery}}},
         "level": select(level),
     }
+
+
+@contextmanager
+def serving(server: Any) -> Iterator[int]:
+    """Run the waitress ``server`` in a thread while the block runs; yields its port.
+    Waitress stops from another thread only by having its sockets closed under its
+    loop's ``select()``: the loop's error about that is expected then, and only then."""
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield int(server.socket.getsockname()[1])
+    finally:
+        closing.set()
+        server.close()
+        thread.join(timeout=10)
