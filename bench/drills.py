@@ -99,8 +99,9 @@ def _acked_items(plan: list[list[str]], result: LoadResult, copies: int = 1) -> 
 
 
 #: Rows the poster gives up by design when their sender was cut off (``resend: false``: a
-#: ``chat.update`` keeps no content, since it may show an answer, and the next refresh of
-#: that message updates it again; a private note is not sent blind after a crash).
+#: private note is not sent blind after a crash; a ``chat.update`` keeps no content, since
+#: it may show an answer, so the resender refreshes the participant's messages instead,
+#: which claims the row again unless nothing is left to change).
 _GIVEN_UP = "status = 'dead' AND CAST(payload AS jsonb) ->> 'resend' = 'false'"
 
 
