@@ -222,10 +222,10 @@ def _record_pg(lazy: bool) -> Any:
 def _record_and_read_pg(lazy: bool) -> Any:
     """:func:`_record_pg` and, in the same statement, the question messages of the
     participations ``:pids`` on ``:on_platform`` as
-    :data:`storage.question_messages._SHOWN_BY` reads them. The messages inserted here are returned by their CTE (a statement does
-    not see its CTEs' writes), the others read as they were before it. With ``lazy`` the
-    rows carry the ``set_config`` (none found: the commit waits for the disk, as it
-    would have without)."""
+    :data:`storage.question_messages._SHOWN_BY` reads them. The messages inserted here
+    are returned by their CTE (a statement does not see its CTEs' writes), the others
+    read as they were before it. With ``lazy`` the rows carry the ``set_config`` (none
+    found: the commit waits for the disk, as it would have without)."""
     table = table_of(QuestionMessage)
 
     def columns(rows: Any) -> list[Any]:
