@@ -53,6 +53,7 @@ from storage.models import (
     Unit,
 )
 from storage.models_outbox import POST_PENDING, ChatPost
+from storage.models_question_messages import OPEN, QuestionMessage
 from storage.outbox import NewPost, insert_pending, unique_posts
 
 _P = table_of(Participation)
@@ -64,6 +65,7 @@ _AR = table_of(AnswerRevision)
 _PM = table_of(ProcessedMessage)
 _CP = table_of(ChatPost)
 _TS = table_of(TemplateSnapshot)
+_QM = table_of(QuestionMessage)
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,23 @@ class AnswerRow:
 
 
 @dataclass(frozen=True)
+class OpenMessage:
+    """A recorded message that shows a question of the participation with its buttons."""
+
+    id: int
+    question_key: str
+    platform: str
+    conversation: str
+    message_ts: str
+    #: What it shows (always :data:`~storage.models_question_messages.OPEN` here).
+    shown: str = OPEN
+
+
+@dataclass(frozen=True)
 class AnswerState:
-    """A participation, its round, unit and person, its answers and whether the message
-    key was applied already: what storing an answer needs, as plain data."""
+    """A participation, its round, unit and person, its answers, its open question
+    messages and whether the message key was applied already: what storing an answer
+    needs, as plain data."""
 
     participation_id: int
     round_id: int
@@ -100,6 +116,8 @@ class AnswerState:
     template_snapshot_id: int
     seen: bool
     answers: tuple[AnswerRow, ...]
+    #: The participation's question messages that show their question as open.
+    open_messages: tuple[OpenMessage, ...] = ()
 
     def answer_to(self, question_key: str) -> AnswerRow | None:
         """The loaded answer to ``question_key``, or None."""
@@ -156,15 +174,22 @@ def _load(which: ColumnElement[bool]) -> Select[Any]:
             _A.c.status,
             _A.c.text,
             _A.c.revision,
+            _QM.c.id,
+            _QM.c.question_key,
+            _QM.c.platform,
+            _QM.c.conversation,
+            _QM.c.message_ts,
         )
         .select_from(
             _P.join(_R, _R.c.id == _P.c.round_id)
             .join(_U, _U.c.id == _P.c.unit_id)
             .outerjoin(_PE, _PE.c.id == _P.c.person_id)
             .outerjoin(_A, _A.c.participation_id == _P.c.id)
+            # Usually one row: the message of the question being answered.
+            .outerjoin(_QM, (_QM.c.participation_id == _P.c.id) & (_QM.c.shown == OPEN))
         )
         .where(_P.c.workspace_id == bindparam("ws"), which)
-        .order_by(_P.c.id, _A.c.id)
+        .order_by(_P.c.id, _A.c.id, _QM.c.id)
         # FOR KEY SHARE of the round, as in the ORM load: closing the round (FOR UPDATE)
         # waits for the answer, answers do not block each other.
         .with_for_update(read=True, key_share=True, of=_R)
@@ -195,14 +220,18 @@ def _state(
 ) -> AnswerState | None:
     rows = core_execute(session, stmt, {"ws": workspace, "ref": ref, "key": message_key})
     first: Any = None
-    answers: list[AnswerRow] = []
+    # A row per answer and open message (their product): each kept once, in order.
+    answers: dict[int, AnswerRow] = {}
+    messages: dict[int, OpenMessage] = {}
     for row in rows:
         if first is None:
             first = row
         elif row[0] != first[0]:
             break
-        if row[17] is not None:
-            answers.append(AnswerRow(row[17], row[18], row[19], row[20] or "", row[21]))
+        if row[17] is not None and row[17] not in answers:
+            answers[row[17]] = AnswerRow(row[17], row[18], row[19], row[20] or "", row[21])
+        if row[22] is not None and row[22] not in messages:
+            messages[row[22]] = OpenMessage(row[22], row[23], row[24], row[25], row[26])
     if first is None:
         return None
     return AnswerState(
@@ -223,7 +252,8 @@ def _state(
         round_created_at=first[16],
         template_snapshot_id=first[13],
         seen=bool(first[14]),
-        answers=tuple(answers),
+        answers=tuple(answers.values()),
+        open_messages=tuple(sorted(messages.values(), key=lambda m: m.id)),
     )
 
 

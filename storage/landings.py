@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    case,
     func,
     literal,
     select,
@@ -101,28 +102,34 @@ class LandingRepository:
         *,
         lazy: bool = False,
         read: Mapping[int, str] | None = None,
+        states: Mapping[int, str] | None = None,
     ) -> dict[int, MessagesShown | None]:
-        """Mark landed outbox rows ``sent`` and record the question messages ``shown``
-        (ones recorded before, by a replay or a concurrent delivery, are skipped); with
-        ``lazy``, this transaction's commit does not wait for the disk
-        (:func:`_commit_lazily`). Returns, for the participations in ``read`` (id →
-        platform), their question messages on that platform as they are now, those just
-        recorded included (:meth:`QuestionMessageRepository.shown_by`). On PostgreSQL one
-        statement (data-modifying CTEs, the rows as JSON), on SQLite one per part."""
+        """Mark landed outbox rows ``sent``, record the question messages ``shown`` (ones
+        recorded before, by a replay or a concurrent delivery, are skipped) and what
+        updated ones show now (``states``: message id → state); with ``lazy``, this
+        transaction's commit does not wait for the disk (:func:`_commit_lazily`). Returns,
+        for the participations in ``read`` (id → platform), their question messages on
+        that platform as they are now, those just recorded and updated included
+        (:meth:`QuestionMessageRepository.shown_by`). On PostgreSQL one statement
+        (data-modifying CTEs, the rows as JSON), on SQLite one per part."""
         read = read or {}
+        states = states or {}
         platforms = set(read.values())
         postgres = self._dialect() == "postgresql"
         if postgres and len(platforms) <= 1:
-            if not (sent or shown or lazy or read):
+            if not (sent or shown or lazy or read or states):
                 return {}
             return self._record_pg(
-                sent, shown, now, lazy, (list(read), platforms.pop()) if read else None
+                sent, shown, now, lazy, (list(read), platforms.pop()) if read else None, states
             )
         if postgres:  # several platforms to read: recorded in one statement, read one by one
-            self._record_pg(sent, shown, now, lazy, None)
+            self._record_pg(sent, shown, now, lazy, None, states)
         else:
             mark_sent(self.session, self.workspace_id, sent, now)
             self._add_question_messages(shown, now)
+            if states:
+                params = {"w": self.workspace_id, **_states_parameters(states)}
+                core_execute(self.session, _set_states(len(states)), params)
         messages = QuestionMessageRepository(self.session, self.workspace_id)
         return {pid: messages.shown_by(pid, platform) for pid, platform in read.items()}
 
@@ -133,6 +140,7 @@ class LandingRepository:
         now: datetime,
         lazy: bool,
         read: tuple[list[int], str] | None,
+        states: Mapping[int, str],
     ) -> dict[int, MessagesShown | None]:
         rows = [
             {
@@ -148,14 +156,18 @@ class LandingRepository:
             **sent_parameters(self.workspace_id, sent, now),
             "new_messages": json.dumps(rows),
         }
+        params.update(_states_parameters(states))
         if read is None:
-            core_execute(self.session, _record_pg(lazy), params).close()
+            core_execute(self.session, _record_pg(lazy, len(states)), params).close()
             return {}
         pids, platform = read
         params.update(pids=pids, on_platform=platform)
-        found = core_execute(self.session, _record_and_read_pg(lazy), params).all()
+        found = core_execute(self.session, _record_and_read_pg(lazy, len(states)), params).all()
         return {
-            pid: messages_shown([r for r in found if r.participation_id == pid]) for pid in pids
+            pid: _now_showing(
+                messages_shown([r for r in found if r.participation_id == pid]), states
+            )
+            for pid in pids
         }
 
     def shown_after_update(
@@ -208,24 +220,62 @@ def _commit_lazily(*writes: Any) -> Any:
     return select(func.set_config("synchronous_commit", "off", True)).add_cte(*ctes)
 
 
+def _now_showing(found: MessagesShown | None, states: Mapping[int, str]) -> MessagesShown | None:
+    """``found`` (read in the statement that set ``states``, which it does not see) with
+    the states just set."""
+    if found is None or not states:
+        return found
+    messages = [replace(m, shown=states.get(m.id, m.shown)) for m in found.messages]
+    return replace(found, messages=messages)
+
+
 @cache
-def _record_pg(lazy: bool) -> Any:
-    """:meth:`LandingRepository.record` on PostgreSQL: the posts marked sent and the
-    question messages inserted in one statement, built once per ``lazy``."""
-    added = _add_messages_json()
+def _record_pg(lazy: bool, states: int) -> Any:
+    """:meth:`LandingRepository.record` on PostgreSQL: the posts marked sent, the
+    question messages inserted and the states of ``states`` updated ones set, in one
+    statement, built once per variant."""
+    writes = [sent_statement_pg(), _add_messages_json()]
+    if states:
+        writes.append(_set_states(states))
     if lazy:
-        return _commit_lazily(sent_statement_pg(), added)
-    return sent_statement_pg().add_cte(added.cte("added"))
+        return _commit_lazily(*writes)
+    return writes[0].add_cte(*(w.cte(f"write_{n}") for n, w in enumerate(writes[1:], 1)))
 
 
 @cache
-def _record_and_read_pg(lazy: bool) -> Any:
+def _set_states(n: int) -> Any:
+    """What ``n`` updated question messages show now (``:sm<i>`` shows ``:ss<i>``), built
+    once per ``n`` (usually 1): ids as plain parameters, which the planner looks up in
+    the primary key (a JSON array it would take for 100 rows, and might rather scan a
+    year of messages)."""
+    table = table_of(QuestionMessage)
+    ids = [bindparam(f"sm{i}", type_=Integer) for i in range(n)]
+    shown = case(*((table.c.id == ids[i], bindparam(f"ss{i}", type_=String)) for i in range(n)))
+    return (
+        update(table)
+        .where(table.c.workspace_id == bindparam("w"), table.c.id.in_(ids))
+        .values(shown=shown)
+    )
+
+
+def _states_parameters(states: Mapping[int, str]) -> dict[str, Any]:
+    """The parameters of :func:`_set_states` for ``states``."""
+    params: dict[str, Any] = {}
+    for i, (message, state) in enumerate(states.items()):
+        params[f"sm{i}"], params[f"ss{i}"] = message, state
+    return params
+
+
+@cache
+def _record_and_read_pg(lazy: bool, states: int) -> Any:
     """:func:`_record_pg` and, in the same statement, the question messages of the
     participations ``:pids`` on ``:on_platform`` as
     :data:`storage.question_messages._SHOWN_BY` reads them. The messages inserted here
     are returned by their CTE (a statement does not see its CTEs' writes), the others
     read as they were before it. With ``lazy`` the rows carry the ``set_config`` (none
-    found: the commit waits for the disk, as it would have without)."""
+    found: the commit waits for the disk, as it would have without). It also sets the
+    states of ``states`` updated messages (the rows read do not show them:
+    :func:`_now_showing`)."""
     table = table_of(QuestionMessage)
 
     def columns(rows: Any) -> list[Any]:
@@ -254,6 +304,8 @@ def _record_and_read_pg(lazy: bool) -> Any:
         statement = statement.add_columns(
             func.set_config("synchronous_commit", "off", True).label("lazy")
         )
+    if states:
+        statement = statement.add_cte(_set_states(states).cte("states_set"))
     return statement.add_cte(sent_statement_pg().cte("sent"))
 
 

@@ -33,6 +33,10 @@ _READ = {
 }
 
 
+#: What an updated question message shows now, as a landing passes it.
+_STATES = {"sm0": 7, "ss0": "answered:1"}
+
+
 def _plan(db: Engine, stmt: Any, params: dict[str, Any]) -> str:
     with db.connect() as conn:
         plan = _explain(conn, stmt, params)
@@ -68,17 +72,28 @@ def _explain(conn: Connection, stmt: Any, params: dict[str, Any]) -> str:
             "uq_chat_posts_post_key_workspace_id",
         ),
         (
-            _record_pg(True),
+            _record_pg(True, 0),
             {"w": "T1", "landed": _LANDED, "new_messages": "[]", "now": None},
             "uq_chat_posts_post_key_workspace_id",
         ),
         (
-            _record_and_read_pg(True),
+            _record_and_read_pg(True, 0),
             _READ,
             "uq_chat_posts_post_key_workspace_id",
         ),
-        (_record_and_read_pg(True), _READ, "ix_question_messages_participation_id"),
-        (_record_and_read_pg(True), _READ, "pk_participations"),
+        (_record_and_read_pg(True, 0), _READ, "ix_question_messages_participation_id"),
+        (_record_and_read_pg(True, 0), _READ, "pk_participations"),
+        (
+            _record_pg(True, 1),
+            {"w": "T1", "landed": _LANDED, "new_messages": "[]", "now": None, **_STATES},
+            "pk_question_messages",
+        ),
+        (_record_and_read_pg(True, 1), {**_READ, **_STATES}, "pk_question_messages"),
+        (
+            _record_and_read_pg(True, 1),
+            {**_READ, **_STATES},
+            "uq_chat_posts_post_key_workspace_id",
+        ),
         (
             _shown_after_update_pg(),
             {"w": "T1", "landed": _LANDED, "now": None, "message": 7, "state": "answered"},
@@ -119,8 +134,8 @@ _LANDING = {"w": "T1", "landed": _LANDED, "new_messages": "[]", "now": None}
     ("stmt", "params"),
     [
         (sent_statement_pg(), _LANDING),
-        (_record_pg(True), _LANDING),
-        (_record_and_read_pg(True), {**_LANDING, **_READ}),
+        (_record_pg(True, 0), _LANDING),
+        (_record_and_read_pg(True, 0), {**_LANDING, **_READ}),
     ],
     ids=["sent", "record", "record_and_read"],
 )
@@ -145,6 +160,33 @@ def test_a_landing_finds_its_posts_by_key_in_a_year_of_sent_posts(
         conn.rollback()
     assert "Seq Scan on chat_posts" not in plan, plan
     assert "post_key" in _index_cond(plan, "uq_chat_posts_post_key_workspace_id"), plan
+
+
+@pytest.mark.parametrize("lazy", [True, False], ids=["lazy", "synchronous"])
+def test_a_landing_finds_the_updated_message_by_id_in_a_year_of_question_messages(
+    db: Engine, lazy: bool
+) -> None:
+    """The state an updated question message shows now is set by id, not by reading every
+    message: the ids come as a JSON array, which the planner takes for 100 rows."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    with db.connect() as conn:
+        # Messages of 20,000 participations that this test does not need to exist.
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.exec_driver_sql(
+            "INSERT INTO question_messages (workspace_id, participation_id, question_key,"
+            " platform, conversation, message_ts, shown, created_at) SELECT 'T1', g, 'q',"
+            " 'slack', 'D' || g, '1.' || g, 'answered:1', now() FROM generate_series(1, 20000) g"
+        )
+        conn.exec_driver_sql("ANALYZE question_messages")
+        plan = _explain(
+            conn,
+            _record_pg(lazy, 1),
+            {**_LANDING, **_STATES},
+        )
+        conn.rollback()
+    assert "Seq Scan on question_messages" not in plan, plan
+    assert "pk_question_messages" in plan, plan
 
 
 def test_the_resender_finds_due_posts_among_a_year_of_sent_posts(db: Engine) -> None:

@@ -8,9 +8,9 @@ import json
 import pytest
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.domain.results import QuestionMessageChange, QuestionState
 from bot.escaping import mrkdwn
 from bot.i18n import t
-from bot.services.question_messages import QuestionMessageChange, QuestionState
 from bot.slack import blocks
 from bot.slack.blocks import MAX_SECTION_TEXT, MAX_SHORT_ANSWER, Message, clip
 

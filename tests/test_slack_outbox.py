@@ -105,6 +105,41 @@ def test_reply_acknowledged_by_a_process_killed_before_posting_gets_its_question
     assert [(c.args["timestamp"], c.args["name"]) for c in reactions] == [(ts, "white_check_mark")]
 
 
+def test_a_later_answer_acknowledged_by_a_killed_process_still_marks_its_question_answered(
+    slack: SlackHarness, clock: FixedClock
+) -> None:
+    """The update of the answered question's message is claimed with the answer, before
+    the ack. When the process dies right after the ack, the resender posts the next
+    question and, since an update's claim keeps no content, gives the update up and
+    refreshes the message from the database: it shows the answer, without buttons."""
+    thread, _pid = _started(slack)
+    slack.say(ANNA, "Det går bra", thread)
+    first = next(c for c in slack.posts(CHANNEL, thread) if QUESTION.match(c.args["text"]))
+    _kill_after_ack(slack)
+    event = message_event(text="Mycket bra", user=ANNA, channel=CHANNEL, thread_ts=thread)
+    assert slack.event(event).status == 200
+    slack.restart()
+    second = [c for c in slack.posts(CHANNEL, thread) if QUESTION.match(c.args["text"])][1]
+    assert slack.fake.delivered("chat.update")[-1].args["ts"] == first.response["ts"]
+    stop = start_resender(slack.config, Runtime(slack.db, slack.services), interval_s=0.02)
+    try:
+        clock.advance(timedelta(seconds=45))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+            u.args["ts"] == second.response["ts"] for u in slack.fake.delivered("chat.update")
+        ):
+            time.sleep(0.02)
+        time.sleep(0.2)  # further passes of the resender update nothing more
+    finally:
+        stop.set()
+    [made] = [
+        u for u in slack.fake.delivered("chat.update") if u.args["ts"] == second.response["ts"]
+    ]
+    shown = json.dumps(made.arg_json("blocks"), ensure_ascii=False)
+    assert "Mycket bra" in shown and '"actions"' not in shown
+    assert _questions(slack, thread) == ["Fråga 1 av 3", "Fråga 2 av 3", "Fråga 3 av 3"]
+
+
 class DiesBeforeRecording(OutboxStore):
     """An outbox whose process is killed after Slack took a post, before it is recorded."""
 

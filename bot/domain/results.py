@@ -107,6 +107,41 @@ class RoundInfo:
     closed_by: str | None = None
 
 
+#: What a recorded question message shows (see :class:`QuestionMessageChange`).
+QuestionState = Literal["open", "answered", "skipped", "withdrawn", "unanswered", "followed_up"]
+
+
+@dataclass(frozen=True)
+class QuestionMessageChange:
+    """A recorded question message that should now show ``state``.
+
+    Attributes:
+        message_id: the record (pass it back to :meth:`QuestionMessages.shown`).
+        question_ref: the question the message shows (:attr:`QuestionPrompt.ref`).
+        conversation, message_ts: where the message is on its platform.
+        token: what the message will show (compared with what it shows now).
+        state: ``open`` shows the question again with its buttons (``prompt``); the
+            others show the question without buttons and what became of it.
+        number, total: the question's 1-based number and the template's length
+            (0 for an activity follow-up).
+        question_text: the question in the round's language ("" for a follow-up).
+        answer: the answer text for ``answered`` (user text: escape when rendering).
+    """
+
+    message_id: int
+    question_ref: str
+    conversation: str
+    message_ts: str
+    token: str
+    state: QuestionState
+    number: int
+    total: int
+    question_text: str
+    answer: str | None
+    lang: str
+    prompt: QuestionPrompt | None = None
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What happened to an incoming message or action, and what to show next."""
@@ -122,6 +157,11 @@ class Outcome:
     lang: str = "sv"
     #: When the participant has just finished: every question with its answer (a recap).
     sheet: tuple[AnswerLine, ...] = ()
+    #: The participant's question messages on the planner's platform that this outcome
+    #: put out of date (the message of the question just answered), found in the same
+    #: transaction: the adapter claims their updates with its posts and makes them after
+    #: the ack. Empty where the use case leaves them to the adapter's refresh.
+    updates: tuple[QuestionMessageChange, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,8 @@ from bot.services.participation import (
     sheet,
     writes,
 )
-from storage.answer_path import AnswerState, AnswerWrite
+from bot.services.question_messages import answered_messages
+from storage.answer_path import AnswerRow, AnswerState, AnswerWrite
 from storage.models import Participation
 from storage.repository import Repository
 
@@ -65,7 +66,7 @@ class Answering:
             state = repo.answer_state(participation_id, message_key)
             if state is None:
                 raise NoParticipation(str(participation_id))
-            fast = self._plain_reply(repo, state, text, message_key)
+            fast = self._plain_reply(repo, state, text, message_key, _platform(planner))
             if fast is not None:
                 return fast
             p, seen = repo.participation_and_seen(participation_id, message_key)
@@ -96,7 +97,7 @@ class Answering:
                 return None
             if state.person_chat_id is None or state.person_chat_id != chat_id:
                 raise NotYourThread(state.person_name or "")
-            fast = self._plain_reply(repo, state, text, message_key)
+            fast = self._plain_reply(repo, state, text, message_key, _platform(planner))
             if fast is not None:
                 return fast
             p, seen = repo.participation_by_thread_and_seen(thread_ref, message_key)
@@ -107,7 +108,12 @@ class Answering:
         return self.kernel.transaction(workspace, work, planner)
 
     def _plain_reply(
-        self, repo: Repository, state: AnswerState, text: str, message_key: str
+        self,
+        repo: Repository,
+        state: AnswerState,
+        text: str,
+        message_key: str,
+        platform: str | None = None,
     ) -> Outcome | None:
         """The common answer without the ORM: a first delivery to an open round, a plain
         question or one read as activities, and a next question that needs no context. The
@@ -115,7 +121,8 @@ class Answering:
         trip with the outbox rows); an activities answer is written at once and its
         activities after it, in Core statements. None when the reply needs the full path
         (:meth:`_reply`): a replay, a closed round, a finished participant, follow-ups of
-        activities, a next question with context."""
+        activities, a next question with context. The question messages on ``platform``
+        that the answer puts out of date come with the outcome (:attr:`Outcome.updates`)."""
         if state.seen or not is_open(state.round_status) or is_finished(state.status):
             return None
         template = self.kernel.template_by_snapshot(repo, state.template_snapshot_id)
@@ -199,6 +206,16 @@ class Answering:
         lines: tuple[AnswerLine, ...] = ()
         if finished:
             lines = plain_sheet(state, questions, lang, question.key, cleaned)
+        shown = [m for m in state.open_messages if m.platform == platform]
+        updates = answered_messages(
+            shown,
+            questions,
+            None if upcoming is None else upcoming.key,
+            lang,
+            question.key,
+            (ANSWERED, 1 if existing is None else existing.revision + 1, cleaned),
+            lambda key: _as_shown(state.answer_to(key)),
+        )
         return Outcome(
             "answered",
             state.participation_id,
@@ -210,6 +227,7 @@ class Answering:
             lang=lang,
             activities=proposed,
             activities_to_confirm=bool(proposed),
+            updates=updates,
         )
 
     def _context(
@@ -423,3 +441,13 @@ class Answering:
                 "form_saved", p.id, self.flow.prompt(repo, p, template, p.round), finished=finished
             ),
         )
+
+
+def _platform(planner: PostPlanner | None) -> str | None:
+    """The platform whose question messages an outcome's posts update (None: no posts)."""
+    return None if planner is None else planner.platform
+
+
+def _as_shown(answer: AnswerRow | None) -> tuple[str, int | None, str | None] | None:
+    """A stored answer as a question message shows it: status, revision, text."""
+    return None if answer is None else (answer.status, answer.revision, answer.text)

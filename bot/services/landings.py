@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.domain.results import QuestionMessageChange
 from bot.services.kernel import ServiceKernel
-from bot.services.question_messages import QuestionMessageChange, QuestionMessages
+from bot.services.question_messages import QuestionMessages
 from storage.landings import ShownAt
 from storage.outbox import Landed, NewPost
 from storage.repository import Repository
@@ -49,10 +50,12 @@ class Landings:
         *,
         lazy_commit: bool = False,
         updates: UpdateClaims | None = None,
+        states: Mapping[int, str] | None = None,
     ) -> dict[int, list[QuestionMessageChange]]:
         """Mark landed outbox rows sent (``sent``) and remember participants' threads
-        (participation id → thread ref), rounds' announcements (round id → ref) and
-        question messages, in one transaction.
+        (participation id → thread ref), rounds' announcements (round id → ref), question
+        messages and what updated ones show now (``states``: message id → state, the
+        update among ``sent``), in one transaction.
 
         Returns, for the participations among ``shown`` whose question was shown after an
         answer (``ShownAt.index`` above 0), which of their question messages need an
@@ -71,7 +74,9 @@ class Landings:
             for s in shown:
                 if s.index is not None and s.index > 0:
                     read.setdefault(s.participation_id, s.platform)
-            messages = landings.record(sent, shown, self.kernel.now(), lazy=lazy_commit, read=read)
+            messages = landings.record(
+                sent, shown, self.kernel.now(), lazy=lazy_commit, read=read, states=states
+            )
             landings.set_threads(threads or {})
             landings.set_announcements(announcements or {})
             found = {

@@ -14,12 +14,12 @@ This is service code (one unit of work per call, through the kernel); it knows n
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal, Protocol, TypeVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.chain import activities as chain_activities
 from bot.chain.followup import FOLLOWUP_KEY
-from bot.domain.results import QuestionPrompt
+from bot.domain.results import QuestionMessageChange, QuestionPrompt, QuestionState
 from bot.domain.states import is_finished
 from bot.domain.templates import DialogTemplate, Question
 from bot.services.kernel import ServiceKernel
@@ -30,42 +30,12 @@ from storage.outbox import Landed
 from storage.question_messages import MessagesShown
 from storage.repository import Repository
 
+if TYPE_CHECKING:
+    from storage.answer_path import OpenMessage
+
 #: What :meth:`QuestionMessages.changed` needs to show the current prompt again: the
 #: participation's current question as the answering use cases render it.
 CurrentPrompt = Callable[[str, int], QuestionPrompt | None]
-
-QuestionState = Literal["open", "answered", "skipped", "withdrawn", "unanswered", "followed_up"]
-
-
-@dataclass(frozen=True)
-class QuestionMessageChange:
-    """A recorded question message that should now show ``state``.
-
-    Attributes:
-        message_id: the record (pass it back to :meth:`QuestionMessages.shown`).
-        question_ref: the question the message shows (:attr:`QuestionPrompt.ref`).
-        conversation, message_ts: where the message is on its platform.
-        token: what the message will show (compared with what it shows now).
-        state: ``open`` shows the question again with its buttons (``prompt``); the
-            others show the question without buttons and what became of it.
-        number, total: the question's 1-based number and the template's length
-            (0 for an activity follow-up).
-        question_text: the question in the round's language ("" for a follow-up).
-        answer: the answer text for ``answered`` (user text: escape when rendering).
-    """
-
-    message_id: int
-    question_ref: str
-    conversation: str
-    message_ts: str
-    token: str
-    state: QuestionState
-    number: int
-    total: int
-    question_text: str
-    answer: str | None
-    lang: str
-    prompt: QuestionPrompt | None = None
 
 
 class QuestionMessages:
@@ -285,6 +255,26 @@ class _MessageRow(Protocol):
 
 
 _R = TypeVar("_R", bound=_MessageRow)
+
+
+def answered_messages(
+    shown: Sequence[OpenMessage],
+    questions: Sequence[Question],
+    now_current: str | None,
+    lang: str,
+    answered: str,
+    answer: _Answer,
+    earlier: Callable[[str], _Answer | None],
+) -> tuple[QuestionMessageChange, ...]:
+    """What the open question messages ``shown`` must show once the question ``answered``
+    got ``answer`` (status, revision, text) and the participant is on ``now_current``
+    (None: finished); ``earlier`` gives the stored answer to another question. For the
+    answering use cases, inside the answer's transaction."""
+
+    def answer_of(row: OpenMessage) -> _Answer | None:
+        return answer if row.question_key == answered else earlier(row.question_key)
+
+    return tuple(_out_of_date(shown, questions, now_current, lang, answer_of))
 
 
 def _out_of_date(

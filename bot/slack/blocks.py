@@ -49,6 +49,7 @@ from bot.domain.results import (
     ActivityView,
     Outcome,
     Participant,
+    QuestionMessageChange,
     QuestionPrompt,
     RoundInfo,
     RoundStatus,
@@ -58,7 +59,6 @@ from bot.domain.states import is_finished
 from bot.domain.templates import DialogTemplate, Question
 from bot.escaping import mrkdwn
 from bot.i18n import format_local, t
-from bot.services.question_messages import QuestionMessageChange
 from bot.slack.activities_text import render_activity_outcome_mrkdwn
 from bot.slack.button_values import question_value
 from bot.summary import RoundSummary, summary_parts

@@ -26,7 +26,7 @@ from bot.domain.errors import (
     UnknownPerson,
     UnknownRound,
 )
-from bot.domain.results import Outcome, Participant, QuestionPrompt
+from bot.domain.results import Outcome, Participant, QuestionMessageChange, QuestionPrompt
 from bot.escaping import mrkdwn
 from bot.i18n import DEFAULT_LANG, t
 from bot.slack import blocks, choose_round, question_updates
@@ -81,18 +81,23 @@ class _StepPlanner:
     key: str
     lease: timedelta
     posts: list[NewPost] = field(default_factory=list)
+    updates: tuple[QuestionMessageChange, ...] = ()
     result: Planned | None = None
     platform: str = "slack"
 
     def posts_for(self, outcome: Outcome) -> list[NewPost]:
-        """The reaction and the follow-up of a reply, the confirmation of an edit."""
+        """The reaction and the follow-up of a reply, the confirmation of an edit; and the
+        claims of the updates of the question messages the outcome put out of date."""
         step = Step(self.kind, self.channel, self.thread, self.key, self.ts, "", outcome)
         self.posts = self.conversation.posts_for(step)
-        return self.posts
+        self.updates = outcome.updates
+        return self.posts + question_updates.update_claims(self.updates)
 
     def planned(self, keys: set[str], lease_until: datetime) -> None:
         """Remember what was written, to send it after the ack."""
-        self.result = Planned(self.conversation.ws, tuple(self.posts), frozenset(keys), lease_until)
+        self.result = Planned(
+            self.conversation.ws, tuple(self.posts), frozenset(keys), lease_until, self.updates
+        )
 
 
 def message_key(channel: str, ts: str) -> str:
@@ -166,13 +171,16 @@ class Conversation:
         return self.poster.plan(self.ws, self.posts_for(step))
 
     def deliver(self, planned: Planned) -> None:
-        """Send the posts :meth:`plan` wrote (after the ack), then bring the messages that
-        show the participants' questions up to date (what to update was found while
-        recording the posts, in the same transaction, when a next question landed)."""
+        """Send the posts :meth:`plan` wrote (after the ack) and make the updates it claimed
+        (the message of the question just answered), recording all of them in one
+        transaction; then bring the participants' other question messages up to date
+        (what to update was found while recording the posts, in the same transaction,
+        when a next question landed)."""
         claims = question_updates.LandingClaims(self.poster.store.lease)
         batch = LandingBatch(self.poster, max_items=1_000_000, updates=claims)
         try:
             self.poster.send_planned(self.client, planned, batch)
+            question_updates.make_planned(self.poster, self.client, planned, batch)
         finally:
             batch.flush()
         for pid in sorted({p.participation_id for p in planned.posts if p.participation_id}):

@@ -21,13 +21,19 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.domain.errors import DialogError
 from bot.domain.posts import occasion_key
-from bot.domain.results import Participant, QuestionPrompt, RoundInfo, RoundStarted, RoundStatus
+from bot.domain.results import (
+    Participant,
+    QuestionMessageChange,
+    QuestionPrompt,
+    RoundInfo,
+    RoundStarted,
+    RoundStatus,
+)
 from bot.escaping import mrkdwn
 from bot.i18n import t
 from bot.progress_text import left_text
 from bot.services.container import Services
 from bot.services.landings import UpdateClaims
-from bot.services.question_messages import QuestionMessageChange
 from bot.slack import blocks, question_updates
 from bot.slack.links import permalink, thread_permalinks
 from bot.slack.pacing import Pacer
@@ -64,9 +70,11 @@ def landing_batch_hook(
 ) -> Callable[[str, list[LandedPost], UpdateClaims | None], dict[int, list[QuestionMessageChange]]]:
     """What the engine must learn when posts of one workspace land, whoever sent them (the
     fan-out, the listener, the resender), with marking them sent: one transaction for the
-    outbox rows and all the threads, announcements and question messages they tell. Returns which question messages of the participations whose
-    next question landed need an update (:meth:`bot.services.landings.Landings.record`),
-    claimed in the same transaction when the sender passes ``updates``."""
+    outbox rows and all the threads, announcements and question messages they tell (and,
+    for an update of a question message, the state it now shows). Returns which question
+    messages of the participations whose next question landed need an update
+    (:meth:`bot.services.landings.Landings.record`), claimed in the same transaction when
+    the sender passes ``updates``."""
 
     def landed(
         workspace: str, posts: list[LandedPost], updates: UpdateClaims | None = None
@@ -75,18 +83,28 @@ def landing_batch_hook(
         announcements: dict[int, str] = {}
         shown = []
         sent = []
+        states: dict[int, str] = {}
         findable = True
         for key, payload, posted in posts:
             sent.append(Landed(key, posted.channel, posted.ts))
             findable = findable and _found_again(payload)
             if (at := question_updates.shown_at(payload, posted)) is not None:
                 shown.append(at)
+            elif (now := question_updates.now_shows(payload)) is not None:
+                states[now[0]] = now[1]
             if match := _THREAD_KEY.match(key):
                 threads[int(match[2])] = thread_ref(posted.channel, posted.ts)
             elif match := _ANNOUNCE_KEY.match(key):
                 announcements[int(match[1])] = thread_ref(posted.channel, posted.ts)
         return services.landings.record(
-            workspace, threads, announcements, shown, sent, lazy_commit=findable, updates=updates
+            workspace,
+            threads,
+            announcements,
+            shown,
+            sent,
+            lazy_commit=findable,
+            updates=updates,
+            states=states,
         )
 
     return landed
@@ -94,8 +112,11 @@ def landing_batch_hook(
 
 def _found_again(payload: dict[str, Any]) -> bool:
     """True when the resender, taking the row over after a lost commit of its landing,
-    would not post it twice: a thread post it looks for by its key in the thread, or a
-    reaction (Slack refuses a second one)."""
+    would not post it twice: a thread post it looks for by its key in the thread, a
+    reaction (Slack refuses a second one), or an update of a question message (given up,
+    then the message is refreshed to the same content from the database)."""
+    if question_updates.NOW_SHOWS in payload:
+        return True
     method = payload.get("method")
     if method == "reactions.add":
         return True

@@ -55,6 +55,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot import logs, metrics
+from bot.domain.results import QuestionMessageChange
 from bot.slack import observe, web_post
 from bot.slack.pacing import PACED_METHODS, Pacer
 from storage.outbox import DuePost, Landed, NewPost, OutboxStore
@@ -275,6 +276,9 @@ class Planned:
     posts: tuple[NewPost, ...] = ()
     mine: frozenset[str] = frozenset()
     lease_until: datetime | None = None
+    #: Question messages to update after the posts, their claims written with them
+    #: (:func:`bot.slack.question_updates.make_planned`).
+    updates: tuple[QuestionMessageChange, ...] = ()
 
 
 def message_payload(

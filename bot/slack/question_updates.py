@@ -12,17 +12,18 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.domain.results import QuestionPrompt
+from bot.domain.results import QuestionMessageChange, QuestionPrompt
 from bot.services.container import Services
-from bot.services.question_messages import QuestionMessageChange
 from bot.slack import blocks
-from bot.slack.poster import Posted, Poster, update_post
+from bot.slack.poster import LandingBatch, Planned, Posted, Poster, update_post
 from storage.landings import ShownAt
 from storage.outbox import Landed, NewPost
 
 PLATFORM = "slack"
 #: The outbox payload entry that says which question a message shows (recorded on landing).
 SHOWS = "shows"
+#: The landing payload entry of an update: which question message now shows which state.
+NOW_SHOWS = "now_shows"
 
 
 def shows(prompt: QuestionPrompt) -> dict[str, Any]:
@@ -98,6 +99,58 @@ def given_up_refresh(services: Services, poster: Poster) -> Callable[[WebClient,
     return rebuild
 
 
+def update_claims(changes: Sequence[QuestionMessageChange]) -> list[NewPost]:
+    """The outbox rows that claim the updates ``changes`` call for."""
+    return [update_post(update_key(c), c.conversation, c.message_ts) for c in changes]
+
+
+def now_shows(payload: dict[str, Any]) -> tuple[int, str] | None:
+    """The question message and the state an update's landing records (None for other
+    posts)."""
+    entry = payload.get(NOW_SHOWS)
+    if not isinstance(entry, dict):
+        return None
+    return int(entry["message"]), str(entry["state"])
+
+
+def make_planned(poster: Poster, client: WebClient, planned: Planned, batch: LandingBatch) -> None:
+    """Make the updates ``planned`` claimed with its posts (the claims this process
+    holds) and add their landings, with the states the messages now show, to ``batch``.
+    One that fails is given up and left to the next refresh."""
+    workspace = planned.workspace
+    for change in planned.updates:
+        key = update_key(change)
+        if key not in planned.mine:
+            continue
+        if _update(poster, client, workspace, change, key, planned.lease_until):
+            payload = {NOW_SHOWS: {"message": change.message_id, "state": change.token}}
+            batch.add(workspace, key, payload, Posted(change.conversation, change.message_ts))
+
+
+def _update(
+    poster: Poster,
+    client: WebClient,
+    workspace: str,
+    change: QuestionMessageChange,
+    key: str,
+    claimed_until: datetime | None,
+) -> bool:
+    """``chat.update`` the message of ``change`` to what it should show, the caller
+    recording it (:meth:`Poster.update`, ``record=False``)."""
+    message = blocks.question_state_message(change)
+    return poster.update(
+        client,
+        workspace,
+        key,
+        channel=change.conversation,
+        ts=change.message_ts,
+        text=message.text,
+        blocks=message.blocks,
+        record=False,
+        claimed_until=claimed_until,
+    )
+
+
 @dataclass
 class LandingClaims:
     """The updates a listener's landing finds, claimed in the landing's transaction
@@ -112,12 +165,9 @@ class LandingClaims:
 
     def posts_for(self, found: Mapping[int, Sequence[QuestionMessageChange]]) -> list[NewPost]:
         """A claim for each update ``found`` calls for (but those shown again)."""
-        return [
-            update_post(update_key(c), c.conversation, c.message_ts)
-            for changes in found.values()
-            for c in changes
-            if c.state != "open"
-        ]
+        return update_claims(
+            [c for changes in found.values() for c in changes if c.state != "open"]
+        )
 
     def claimed(self, keys: set[str], lease_until: datetime) -> None:
         """The claims written now, held until ``lease_until``."""
@@ -149,19 +199,9 @@ def refresh(
         changes = messages.with_prompts(workspace, participation_id, found, prompt)
     updated = 0
     for change in changes:
-        message = blocks.question_state_message(change)
         key = update_key(change)
-        if poster.update(
-            client,
-            workspace,
-            key,
-            channel=change.conversation,
-            ts=change.message_ts,
-            text=message.text,
-            blocks=message.blocks,
-            record=False,
-            claimed_until=claims.lease_until if claims and key in claims.keys else None,
-        ):
+        held = claims.lease_until if claims and key in claims.keys else None
+        if _update(poster, client, workspace, change, key, held):
             # The update's outbox row and the message's new state: one transaction.
             landed = Landed(key, change.conversation, change.message_ts)
             messages.shown(workspace, change.message_id, change.token, [landed])
