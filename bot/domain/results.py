@@ -116,7 +116,7 @@ class QuestionMessageChange:
     """A recorded question message that should now show ``state``.
 
     Attributes:
-        message_id: the record (pass it back to :meth:`QuestionMessages.shown`).
+        message_id: the id of the recorded message.
         question_ref: the question the message shows (:attr:`QuestionPrompt.ref`).
         conversation, message_ts: where the message is on its platform.
         token: what the message will show (compared with what it shows now).
