@@ -137,3 +137,36 @@ def test_validate_command_for_template_authors(
     assert "dalig.yaml" in out
     assert "fältet version: ska vara minst 1" in out
     assert "fältet questions: får inte vara tom (minst 1)" in out
+
+
+def test_the_builtin_templates_read_the_same_on_libyaml() -> None:
+    """A server reads the built-in templates on libyaml (``load_trusted_yaml``): the same
+    values as the pure-Python strict loader, file by file."""
+    from bot.domain.safe_yaml import load_trusted_yaml, load_yaml
+    from bot.domain.templates import builtin_template_dir
+
+    files = sorted(builtin_template_dir().glob("*.yaml"))
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert load_trusted_yaml(text) == load_yaml(text), path.name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",  # alias
+        "a: 1\nb: 2\na: 3\n",  # duplicate key
+        "[" * 40 + "]" * 40,  # too deep
+        "a: [\n",  # syntax error
+        "a: 1\n---\nb: 2\n",  # two documents
+    ],
+)
+def test_the_libyaml_loader_refuses_what_the_strict_loader_refuses(text: str) -> None:
+    from bot.domain.safe_yaml import UserFileError, load_trusted_yaml, load_yaml
+
+    with pytest.raises(UserFileError) as expected:
+        load_yaml(text)
+    with pytest.raises(UserFileError) as got:
+        load_trusted_yaml(text)
+    assert (got.value.key, got.value.params) == (expected.value.key, expected.value.params)

@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.errors import UnknownTemplate
-from bot.domain.safe_yaml import UserFileError, load_yaml, read_user_file
+from bot.domain.safe_yaml import UserFileError, load_trusted_yaml, load_yaml, read_user_file
 from bot.domain.template_problems import Problem, from_pydantic
 from bot.domain.text_input import ID_MAX, KEY_MAX
 
@@ -216,10 +216,13 @@ def reference_problems(
     return problems
 
 
-def load_template_file(path: Path) -> DialogTemplate:
-    """Load and validate one template file, raising :class:`TemplateError` on any problem."""
+def load_template_file(path: Path, *, builtin: bool = False) -> DialogTemplate:
+    """Load and validate one template file, raising :class:`TemplateError` on any problem.
+    A ``builtin`` one (shipped in ``dialog_templates``) is parsed on libyaml (see
+    :func:`~bot.domain.safe_yaml.load_trusted_yaml`)."""
+    load = load_trusted_yaml if builtin else load_yaml
     try:
-        data = load_yaml(read_user_file(path, MAX_TEMPLATE_BYTES))
+        data = load(read_user_file(path, MAX_TEMPLATE_BYTES))
     except UserFileError as exc:
         raise TemplateError(str(path), [Problem(exc.key, exc.params)]) from None
     template = parse_template(data, str(path))
@@ -254,9 +257,10 @@ class TemplateCatalog:
         built-in ones when None: the configured set is :func:`bot.config.load_catalog`)."""
         found: dict[str, DialogTemplate] = {}
         sources: dict[str, str] = {}
-        for d in dirs if dirs is not None else [builtin_template_dir()]:
+        builtin = builtin_template_dir()
+        for d in dirs if dirs is not None else [builtin]:
             for path in sorted(Path(d).glob("*.yaml")):
-                template = load_template_file(path)
+                template = load_template_file(path, builtin=Path(d) == builtin)
                 found[template.key] = template
                 sources[template.key] = str(path)
         for key, template in found.items():
