@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
 import pytest
 
 from bot.cli import build_parser, main
@@ -50,3 +53,15 @@ def test_config_modes_from_environment() -> None:
     assert multi.oauth and multi.api_url == "https://slack.com/api/"
     with pytest.raises(SlackConfigError, match="SLACK_BOT_TOKEN"):
         SlackConfig.from_env({"SLACK_SIGNING_SECRET": "s"})
+
+
+def test_a_serve_that_cannot_start_leaves_the_garbage_collector_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The collector is off while ``serve`` starts (everything it loads lives as long as
+    the process) and on again when it runs, or, as here, when the start fails."""
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    assert gc.isenabled()
+    assert main(["--db", f"sqlite:///{tmp_path / 'empty.db'}", "serve"]) == 1  # not migrated
+    assert gc.isenabled()
