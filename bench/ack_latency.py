@@ -5,8 +5,9 @@ round): thread-reply events, correctly signed, sent open-loop from a separate pr
 rising rates for a fixed time per step. The same steps go to three floors on the same server
 stack (:mod:`bench.floor_app`): ``ack`` only acknowledges; ``insert`` does one INSERT +
 COMMIT before the ack; ``lean`` does the bot's visible work plainly (the answer stored
-before the ack, then the reaction, the next question and a post claim). And to the bot, in
-one process and as ``serve --workers 2``.
+before the ack, then the post claims, the reaction, the next question and, from a thread's
+second answer on, the update of the answered question's message). And to the bot, in one
+process and as ``serve --workers 2``.
 
 The five systems run interleaved: ``REPETITIONS`` repetitions, in each every system once
 (started, warmed up with ``WARMUP_ANSWERS`` answers that are not measured, then every step,

@@ -5,10 +5,13 @@ adapter on waitress, the same thread count):
 - ``insert``: Bolt and one ``INSERT`` + ``COMMIT`` before the ack (the least a bot that
   stores before it acknowledges can do);
 - ``lean``: the same visible work as the bot, written plainly: the answer stored before
-  the ack (idempotent by message key), then the ✅ reaction, the next question (with its
-  post key in the message metadata, as the bot sends it) and a post claim (one ``INSERT``
-  + ``COMMIT``) after it. Its next question always reads "Nästa fråga", so its posts in
-  one thread have the same text: they are told apart by the post key.
+  the ack (idempotent by message key), then the claims of its posts (one ``INSERT`` +
+  ``COMMIT``), the ✅ reaction, the next question (with its post key in the message
+  metadata, as the bot sends it) and, after a thread's first answer, the update of the
+  message of the question just answered (``chat.update``: answered, no buttons), whose
+  place it finds where it recorded the question before (one statement + ``COMMIT`` that
+  records the new one). Its next question always reads "Nästa fråga", so its posts in one
+  thread have the same text: they are told apart by the post key.
 
 The two with a database use psycopg directly, one connection per server thread, on
 ``DIALOGBOT_DATABASE_URL``.
@@ -40,6 +43,14 @@ SCHEMA = (
     " thread text, body text, created_at timestamptz DEFAULT now())",
     "CREATE TABLE IF NOT EXISTS floor_posts (post_key text PRIMARY KEY,"
     " created_at timestamptz DEFAULT now())",
+    "CREATE TABLE IF NOT EXISTS floor_questions (thread text PRIMARY KEY, ts text)",
+)
+#: Records where a thread's latest question landed; returns where the one before was.
+SHOWN = (
+    "WITH before AS (SELECT ts FROM floor_questions WHERE thread = %(thread)s FOR UPDATE),"
+    " now AS (INSERT INTO floor_questions (thread, ts) VALUES (%(thread)s, %(ts)s)"
+    " ON CONFLICT (thread) DO UPDATE SET ts = excluded.ts)"
+    " SELECT ts FROM before"
 )
 
 
@@ -103,22 +114,29 @@ def build(mode: str = "ack", connections: Connections | None = None) -> App:
 
         @app.event("message")
         def follow_up(body: dict[str, Any], client: WebClient) -> None:
-            """After the ack: the reaction, the next question, the post claim."""
+            """After the ack: the post claims, the reaction, the next question and the
+            update of the answered question's message."""
             event = body.get("event") or {}
             channel, ts = str(event.get("channel")), str(event.get("ts"))
+            thread = str(event.get("thread_ts"))
             key = f"slack:{channel}:{ts}:next"
             conn = posts.get()
             conn.execute(
-                "INSERT INTO floor_posts (post_key) VALUES (%s) ON CONFLICT DO NOTHING", (key,)
+                "INSERT INTO floor_posts (post_key) VALUES (%s), (%s) ON CONFLICT DO NOTHING",
+                (key, f"slack:{channel}:{ts}:update"),
             )
             conn.commit()
             client.reactions_add(channel=channel, timestamp=ts, name="white_check_mark")
-            client.chat_postMessage(
+            posted = client.chat_postMessage(
                 channel=channel,
-                thread_ts=event.get("thread_ts"),
+                thread_ts=thread,
                 text="Nästa fråga",
                 metadata={"event_type": "dialogbot_post", "event_payload": {"key": key}},
             )
+            before = conn.execute(SHOWN, {"thread": thread, "ts": posted["ts"]}).fetchone()
+            conn.commit()
+            if before is not None:
+                client.chat_update(channel=channel, ts=before[0], text="✓ Besvarad: Fråga")
 
     else:
 
