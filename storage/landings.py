@@ -32,7 +32,6 @@ from storage.models import Participation, Round
 from storage.models_question_messages import OPEN, QuestionMessage
 from storage.outbox import Landed, mark_sent, sent_parameters, sent_statement_pg
 from storage.question_messages import (
-    SET_SHOWN,
     MessagesShown,
     QuestionMessageRepository,
     messages_shown,
@@ -176,13 +175,7 @@ class LandingRepository:
         """The question message ``message_id`` shows ``shown`` now, made so by the update
         whose outbox rows ``sent`` landed: both recorded, and this transaction's commit does
         not wait for the disk (:func:`_commit_lazily`). One statement on PostgreSQL."""
-        message = {"message": message_id, "state": shown}
-        if self._dialect() != "postgresql":
-            mark_sent(self.session, self.workspace_id, sent, now)
-            core_execute(self.session, SET_SHOWN, {"w": self.workspace_id, **message})
-            return
-        params = {**sent_parameters(self.workspace_id, sent, now), **message}
-        core_execute(self.session, _shown_after_update_pg(), params).close()
+        self.record(sent, (), now, lazy=True, states={message_id: shown})
 
     def _add_question_messages(self, shown: Sequence[ShownAt], now: datetime) -> None:
         """Record question messages in one multi-row insert; ones recorded before (a
@@ -307,12 +300,6 @@ def _record_and_read_pg(lazy: bool, states: int) -> Any:
     if states:
         statement = statement.add_cte(_set_states(states).cte("states_set"))
     return statement.add_cte(sent_statement_pg().cte("sent"))
-
-
-@cache
-def _shown_after_update_pg() -> Any:
-    """:meth:`LandingRepository.shown_after_update` on PostgreSQL, built once."""
-    return _commit_lazily(sent_statement_pg(), SET_SHOWN)
 
 
 @cache

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine
 
-from storage.landings import _record_and_read_pg, _record_pg, _shown_after_update_pg
+from storage.landings import _record_and_read_pg, _record_pg
 from storage.outbox import _SENT, due_rows, sent_statement_pg
 from storage.question_messages import _SHOWN_BY, SET_SHOWN
 
@@ -88,21 +88,16 @@ def _explain(conn: Connection, stmt: Any, params: dict[str, Any]) -> str:
             {"w": "T1", "landed": _LANDED, "new_messages": "[]", "now": None, **_STATES},
             "pk_question_messages",
         ),
+        (
+            _record_pg(True, 1),
+            {"w": "T1", "landed": _LANDED, "new_messages": "[]", "now": None, **_STATES},
+            "uq_chat_posts_post_key_workspace_id",
+        ),
         (_record_and_read_pg(True, 1), {**_READ, **_STATES}, "pk_question_messages"),
         (
             _record_and_read_pg(True, 1),
             {**_READ, **_STATES},
             "uq_chat_posts_post_key_workspace_id",
-        ),
-        (
-            _shown_after_update_pg(),
-            {"w": "T1", "landed": _LANDED, "now": None, "message": 7, "state": "answered"},
-            "uq_chat_posts_post_key_workspace_id",
-        ),
-        (
-            _shown_after_update_pg(),
-            {"w": "T1", "landed": _LANDED, "now": None, "message": 7, "state": "answered"},
-            "pk_question_messages",
         ),
     ],
 )
