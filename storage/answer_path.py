@@ -37,7 +37,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -338,6 +337,7 @@ _POST_COLUMNS = (
 def _posts_insert(n: int) -> Insert:
     """``INSERT … SELECT`` of ``n`` rows (a multi-row ``VALUES`` is not cacheable in
     SQLAlchemy, this is), skipping existing keys, returning the keys inserted."""
+    from sqlalchemy.dialects import postgresql
 
     def param(name: str, column: str) -> Any:
         return bindparam(name, type_=_CP.c[column].type)

@@ -24,7 +24,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import core_execute, json_rows, table_of
@@ -283,6 +282,8 @@ def _record_and_read_pg(lazy: bool, states: int) -> Any:
             rows.c.workspace_id,
         ]
 
+    from sqlalchemy.dialects import postgresql
+
     pids = bindparam("pids", type_=postgresql.ARRAY(Integer))
     added = _add_messages_json().returning(*columns(table)).cte("added")
     before = select(*columns(table)).where(
@@ -309,6 +310,8 @@ def _add_messages_json() -> Any:
     ones recorded before are skipped. (The landing statements' parameters are named
     after no column of the tables they update: SQLAlchemy would add such a parameter to
     an UPDATE's SET clause.)"""
+    from sqlalchemy.dialects import postgresql
+
     table = table_of(QuestionMessage)
     rows = json_rows(
         "new_messages",
@@ -352,6 +355,8 @@ def _set_refs(table: Table, column: str) -> Any:
 def _set_refs_pg(table: Table, column: str) -> Any:
     """:func:`_set_refs` on PostgreSQL: ``UPDATE … FROM unnest(ids, refs)``, one statement
     execution for any number of rows."""
+    from sqlalchemy.dialects import postgresql
+
     rows = (
         func.unnest(
             bindparam("ids", type_=postgresql.ARRAY(Integer)),
@@ -371,6 +376,8 @@ def _set_refs_pg(table: Table, column: str) -> Any:
 def _add_messages() -> Any:
     """Question messages from many parameter sets on SQLite (:func:`_add_messages_json`
     on PostgreSQL)."""
+    from sqlalchemy.dialects import sqlite
+
     table = table_of(QuestionMessage)
     return sqlite.insert(table).on_conflict_do_nothing(
         index_elements=["conversation", "message_ts", "platform", "workspace_id"]

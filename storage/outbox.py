@@ -242,37 +242,22 @@ class OutboxStore:
         skip each other's rows (``FOR UPDATE SKIP LOCKED``)."""
         now = self.clock.now()
         until = now + self.lease
-        due = _due(self.platform, now)
         with self.session_factory() as session:
-            query = due_rows(self.platform, now, limit)
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            locking = session.get_bind().dialect.name == "postgresql"
             # The lease each row is taken from (the update below replaces it): its end
             # bounds when an earlier holder can have made the post.
-            found = {int(i): (str(s), ended) for i, s, ended in session.execute(query).all()}
+            found = {
+                int(i): (str(s), ended)
+                for i, s, ended in session.execute(
+                    due_rows(locking), {"on": self.platform, "now": now, "limit": limit}
+                ).all()
+            }
             if not found:
                 session.commit()
                 return []
             taken = session.execute(
-                update(ChatPost)
-                .where(ChatPost.id.in_(list(found)), due)
-                .values(
-                    status=POST_PENDING,
-                    claimed_until=until,
-                    next_attempt_at=None,
-                    attempts=ChatPost.attempts + 1,
-                )
-                .returning(
-                    ChatPost.id,
-                    ChatPost.workspace_id,
-                    ChatPost.post_key,
-                    ChatPost.payload,
-                    ChatPost.attempts,
-                    ChatPost.round_id,
-                    ChatPost.participation_id,
-                    ChatPost.created_at,
-                )
-                .execution_options(synchronize_session=False)
+                _take_over(),
+                {"on": self.platform, "now": now, "until": until, "ids": list(found)},
             ).all()
             session.commit()
         return [
@@ -387,11 +372,12 @@ def _sent_statement() -> Any:
     )
 
 
-def _due(platform: str, now: datetime) -> ColumnElement[bool]:
-    """Rows of ``platform`` nobody is sending at ``now``: ``pending`` whose lease ran out,
-    ``failed`` whose next attempt is due (each found in its partial index)."""
+def _due() -> ColumnElement[bool]:
+    """Rows of ``:on`` (a platform) nobody is sending at ``:now``: ``pending`` whose
+    lease ran out, ``failed`` whose next attempt is due (each found in its partial index)."""
+    now = bindparam("now", type_=ChatPost.claimed_until.type)
     return and_(
-        ChatPost.platform == platform,
+        ChatPost.platform == bindparam("on", type_=String),
         or_(
             and_(LEASED, ChatPost.claimed_until < now),
             and_(RETRYING, ChatPost.next_attempt_at <= now),
@@ -399,13 +385,43 @@ def _due(platform: str, now: datetime) -> ColumnElement[bool]:
     )
 
 
-def due_rows(platform: str, now: datetime, limit: int) -> Select[int, str, datetime | None]:
-    """The first ``limit`` due rows (:func:`_due`) with their status and lease."""
-    return (
+@cache
+def due_rows(locking: bool) -> Select[int, str, datetime | None]:
+    """The first ``:limit`` due rows (:func:`_due`) with their status and lease; with
+    ``locking`` (PostgreSQL) rows another resender holds are skipped. Built once."""
+    query = (
         select(ChatPost.id, ChatPost.status, ChatPost.claimed_until)
-        .where(_due(platform, now))
+        .where(_due())
         .order_by(ChatPost.id)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return query.with_for_update(skip_locked=True) if locking else query
+
+
+@cache
+def _take_over() -> Any:
+    """Lease the rows ``:ids`` that are still due (:func:`_due`) until ``:until`` and
+    return what sending them needs. Built once."""
+    return (
+        update(ChatPost)
+        .where(ChatPost.id.in_(bindparam("ids", expanding=True)), _due())
+        .values(
+            status=POST_PENDING,
+            claimed_until=bindparam("until", type_=ChatPost.claimed_until.type),
+            next_attempt_at=None,
+            attempts=ChatPost.attempts + 1,
+        )
+        .returning(
+            ChatPost.id,
+            ChatPost.workspace_id,
+            ChatPost.post_key,
+            ChatPost.payload,
+            ChatPost.attempts,
+            ChatPost.round_id,
+            ChatPost.participation_id,
+            ChatPost.created_at,
+        )
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -204,7 +204,7 @@ def test_the_resender_finds_due_posts_among_a_year_of_sent_posts(db: Engine) -> 
         )
         conn.exec_driver_sql("ANALYZE chat_posts")
         conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
-        plan = _explain(conn, due_rows("slack", now, 50), {})
+        plan = _explain(conn, due_rows(False), {"on": "slack", "now": now, "limit": 50})
         conn.rollback()
     assert "Seq Scan on chat_posts" not in plan, plan
     assert "ix_chat_posts_lease" in plan, plan
