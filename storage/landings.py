@@ -17,7 +17,6 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
-    case,
     func,
     literal,
     select,
@@ -34,7 +33,9 @@ from storage.question_messages import (
     MessagesShown,
     QuestionMessageRepository,
     messages_shown,
+    set_states,
     shown_by_select,
+    states_parameters,
 )
 
 
@@ -126,8 +127,8 @@ class LandingRepository:
             mark_sent(self.session, self.workspace_id, sent, now)
             self._add_question_messages(shown, now)
             if states:
-                params = {"w": self.workspace_id, **_states_parameters(states)}
-                core_execute(self.session, _set_states(len(states)), params)
+                params = {"w": self.workspace_id, **states_parameters(states)}
+                core_execute(self.session, set_states(len(states)), params)
         messages = QuestionMessageRepository(self.session, self.workspace_id)
         return {pid: messages.shown_by(pid, platform) for pid, platform in read.items()}
 
@@ -154,7 +155,7 @@ class LandingRepository:
             **sent_parameters(self.workspace_id, sent, now),
             "new_messages": json.dumps(rows),
         }
-        params.update(_states_parameters(states))
+        params.update(states_parameters(states))
         if read is None:
             core_execute(self.session, _record_pg(lazy, len(states)), params).close()
             return {}
@@ -228,34 +229,10 @@ def _record_pg(lazy: bool, states: int) -> Any:
     statement, built once per variant."""
     writes = [sent_statement_pg(), _add_messages_json()]
     if states:
-        writes.append(_set_states(states))
+        writes.append(set_states(states))
     if lazy:
         return _commit_lazily(*writes)
     return writes[0].add_cte(*(w.cte(f"write_{n}") for n, w in enumerate(writes[1:], 1)))
-
-
-@cache
-def _set_states(n: int) -> Any:
-    """What ``n`` updated question messages show now (``:sm<i>`` shows ``:ss<i>``), built
-    once per ``n`` (usually 1): ids as plain parameters, which the planner looks up in
-    the primary key (a JSON array it would take for 100 rows, and might rather scan a
-    year of messages)."""
-    table = table_of(QuestionMessage)
-    ids = [bindparam(f"sm{i}", type_=Integer) for i in range(n)]
-    shown = case(*((table.c.id == ids[i], bindparam(f"ss{i}", type_=String)) for i in range(n)))
-    return (
-        update(table)
-        .where(table.c.workspace_id == bindparam("w"), table.c.id.in_(ids))
-        .values(shown=shown)
-    )
-
-
-def _states_parameters(states: Mapping[int, str]) -> dict[str, Any]:
-    """The parameters of :func:`_set_states` for ``states``."""
-    params: dict[str, Any] = {}
-    for i, (message, state) in enumerate(states.items()):
-        params[f"sm{i}"], params[f"ss{i}"] = message, state
-    return params
 
 
 @cache
@@ -299,7 +276,7 @@ def _record_and_read_pg(lazy: bool, states: int) -> Any:
             func.set_config("synchronous_commit", "off", True).label("lazy")
         )
     if states:
-        statement = statement.add_cte(_set_states(states).cte("states_set"))
+        statement = statement.add_cte(set_states(states).cte("states_set"))
     return statement.add_cte(sent_statement_pg().cte("sent"))
 
 

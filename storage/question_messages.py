@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, select, update
+from sqlalchemy import Integer, Row, String, and_, bindparam, case, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.db import core_execute, table_of
@@ -108,23 +109,33 @@ class QuestionMessageRepository:
     def set_shown(self, message_id: int, shown: str) -> None:
         """Remember what the message shows now (a Core statement built once: no ORM
         bulk-update machinery for one row)."""
-        core_execute(
-            self.session, SET_SHOWN, {"w": self.workspace_id, "message": message_id, "state": shown}
-        )
+        params = {"w": self.workspace_id, **states_parameters({message_id: shown})}
+        core_execute(self.session, set_states(1), params)
 
 
-def _set_shown() -> Any:
+@cache
+def set_states(n: int) -> Any:
+    """What ``n`` question messages show now (``:sm<i>`` shows ``:ss<i>``, workspace
+    ``:w``; parameters from :func:`states_parameters`), built once per ``n`` (usually 1;
+    also one part of a landing's statement, :mod:`storage.landings`): ids as plain
+    parameters, which the planner looks up in the primary key (a JSON array it would
+    take for 100 rows, and might rather scan a year of messages)."""
     table = table_of(QuestionMessage)
+    ids = [bindparam(f"sm{i}", type_=Integer) for i in range(n)]
+    shown = case(*((table.c.id == ids[i], bindparam(f"ss{i}", type_=String)) for i in range(n)))
     return (
         update(table)
-        .where(table.c.workspace_id == bindparam("w"), table.c.id == bindparam("message"))
-        .values(shown=bindparam("state"))
+        .where(table.c.workspace_id == bindparam("w"), table.c.id.in_(ids))
+        .values(shown=shown)
     )
 
 
-#: ``UPDATE question_messages SET shown = :state`` for message ``:message`` of workspace
-#: ``:w`` (also one part of a landing's statement, :mod:`storage.landings`).
-SET_SHOWN = _set_shown()
+def states_parameters(states: Mapping[int, str]) -> dict[str, Any]:
+    """The parameters of :func:`set_states` for ``states`` (message id → what it shows)."""
+    params: dict[str, Any] = {}
+    for i, (message, state) in enumerate(states.items()):
+        params[f"sm{i}"], params[f"ss{i}"] = message, state
+    return params
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from storage.landings import _record_and_read_pg, _record_pg
 from storage.outbox import _SENT, due_rows, sent_statement_pg
-from storage.question_messages import _SHOWN_BY, SET_SHOWN
+from storage.question_messages import _SHOWN_BY, set_states
 
 #: One landed post, as :func:`storage.outbox.sent_parameters` passes it.
 _LANDED = '[{"post_key": "post", "channel": "D1", "ts": "1.2"}]'
@@ -54,7 +54,7 @@ def _explain(conn: Connection, stmt: Any, params: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     ("stmt", "params", "index"),
     [
-        (SET_SHOWN, {"w": "T1", "message": 7, "state": "answered"}, "pk_question_messages"),
+        (set_states(1), {"w": "T1", "sm0": 7, "ss0": "answered"}, "pk_question_messages"),
         (
             _SHOWN_BY,
             {"w": "T1", "pid": 7, "platform": "slack"},
